@@ -1,0 +1,110 @@
+/**
+ * Reads and validates a scripted scenario. Every problem is reported with the file, line,
+ * column and field path, all of them in one pass, and nothing runs until the file is valid.
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { InputError, InputErrors } from '../data/input-error.ts';
+import { type LocatedJson, formatPath, parseLocatedJson, positionOf } from './json-source.ts';
+import { ACTIONS, ACTION_NAMES, BOOK_BREAKING_ACTIONS, type Action, type ActionName, type Script, ScriptHeaderSchema, type Step, StepMetaSchema } from './script-schema.ts';
+
+const META_KEYS = new Set(['note', 'expect', 'expectRevert']);
+
+export function loadScript(file: string): Script {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError({ file }, `cannot read the scenario: ${(e as Error).message}`);
+  }
+  return parseScript(text, file);
+}
+
+export function parseScript(text: string, file = '<script>'): Script {
+  const json = parseLocatedJson(text, file);
+  const errors: InputError[] = [];
+  const report = (path: ReadonlyArray<string | number>, reason: string) => {
+    const at = positionOf(json, path);
+    errors.push(new InputError({ file, line: at?.line, column: at?.column, field: formatPath(path) || '(root)' }, reason));
+  };
+  const collect = (issues: readonly z.core.$ZodIssue[], prefix: ReadonlyArray<string | number>) => {
+    for (const issue of issues) report([...prefix, ...(issue.path as Array<string | number>)], issue.message);
+  };
+
+  const header = ScriptHeaderSchema.safeParse(json.value);
+  if (!header.success) {
+    collect(header.error.issues, []);
+    throw new InputErrors(errors);
+  }
+  const steps: Step[] = [];
+  header.data.steps.forEach((raw, index) => {
+    const step = parseStep(raw, index, json, report, collect);
+    if (step) steps.push(step);
+  });
+  const marketIds = new Set(header.data.markets.map((m) => m.id));
+  header.data.markets.forEach((m, i) => {
+    if (header.data.markets.findIndex((o) => o.id === m.id) !== i) report(['markets', i, 'id'], `duplicate market id "${m.id}"`);
+  });
+  for (const step of steps) {
+    const args = step.action.args as { market?: unknown };
+    if (typeof args.market === 'string' && !marketIds.has(args.market)) {
+      report(['steps', step.index, step.action.name, 'market'], `unknown market "${args.market}" (markets: ${[...marketIds].join(', ')})`);
+    }
+  }
+  if (header.data.invariants !== false) {
+    for (const step of steps) {
+      if (BOOK_BREAKING_ACTIONS.has(step.action.name)) {
+        report(['steps', step.index, step.action.name], 'direct AMM swaps bypass the clearing house books: set "invariants": false for this script');
+      }
+    }
+  }
+  if (errors.length > 0) throw new InputErrors(errors);
+  const { steps: _raw, ...rest } = header.data;
+  return { ...rest, steps };
+}
+
+function parseStep(
+  raw: unknown,
+  index: number,
+  json: LocatedJson,
+  report: (path: ReadonlyArray<string | number>, reason: string) => void,
+  collect: (issues: readonly z.core.$ZodIssue[], prefix: ReadonlyArray<string | number>) => void,
+): Step | undefined {
+  const path = ['steps', index];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    report(path, 'a step must be an object with one action key');
+    return undefined;
+  }
+  const record = raw as Record<string, unknown>;
+  const actionKeys = Object.keys(record).filter((k) => !META_KEYS.has(k));
+  const unknown = actionKeys.filter((k) => !(k in ACTIONS));
+  if (unknown.length > 0) {
+    report([...path, unknown[0] as string], `unknown action "${unknown[0]}" (actions: ${ACTION_NAMES.join(', ')})`);
+    return undefined;
+  }
+  if (actionKeys.length > 1) {
+    report(path, `one action per step, found ${actionKeys.join(' and ')}`);
+    return undefined;
+  }
+  const name: ActionName = (actionKeys[0] as ActionName | undefined) ?? 'expect';
+  const meta = StepMetaSchema.safeParse(Object.fromEntries(Object.entries(record).filter(([k]) => META_KEYS.has(k))));
+  if (!meta.success) collect(meta.error.issues, path);
+  const args = ACTIONS[name].safeParse(record[name] ?? {});
+  if (!args.success) collect(args.error.issues, [...path, name]);
+  if (!meta.success || !args.success) return undefined;
+  if (name === 'expect' && !meta.data.expect) {
+    report(path, 'an expect step needs an "expect" object');
+    return undefined;
+  }
+  if (name === 'advance') {
+    const a = args.data as { seconds?: number; blocks?: number };
+    if (a.seconds === undefined && a.blocks === undefined) report([...path, name], 'give seconds, blocks or both');
+  }
+  return {
+    index,
+    action: { name, args: args.data } as Action,
+    ...(meta.data.note !== undefined ? { note: meta.data.note } : {}),
+    ...(meta.data.expect !== undefined ? { expect: meta.data.expect } : {}),
+    ...(meta.data.expectRevert !== undefined ? { expectRevert: meta.data.expectRevert } : {}),
+  };
+}

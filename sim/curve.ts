@@ -1,0 +1,60 @@
+/**
+ * x·y=k swap math on virtual reserves, exactly as Perp v1's Amm.getInputPriceWithReserves /
+ * getOutputPriceWithReserves: k and the new reserve are floored, then the amount is moved by
+ * one wei in the AMM's favour when the division is not exact, so Q·B never falls below k.
+ */
+import { ModelError, requireThat } from './errors.ts';
+import { ONE, abs, mulD } from './math/fixed.ts';
+
+/** Direction from the AMM's point of view. */
+export type Dir = 'ADD' | 'REMOVE';
+
+export interface Reserves {
+  readonly quote: bigint;
+  readonly base: bigint;
+}
+
+/** Base received (ADD, a long) or owed (REMOVE, a short) for `quoteAmount` of quote. */
+export function inputPrice(dirOfQuote: Dir, quoteAmount: bigint, quote: bigint, base: bigint): bigint {
+  if (quoteAmount === 0n) return 0n;
+  const k = mulD(quote, base);
+  const quoteAfter = dirOfQuote === 'ADD' ? quote + quoteAmount : quote - quoteAmount;
+  if (quoteAfter < 0n) throw new ModelError('SubtractionOverflow', 'quote reserve would go negative');
+  requireThat(quoteAfter !== 0n, 'QuoteReserveDepleted');
+  const scaled = k * ONE;
+  const baseAfter = scaled / quoteAfter;
+  let bought = abs(baseAfter - base);
+  if (scaled % quoteAfter !== 0n) bought = dirOfQuote === 'ADD' ? bought - 1n : bought + 1n;
+  if (bought < 0n) throw new ModelError('SubtractionOverflow', 'base amount underflows');
+  return bought;
+}
+
+/** Quote received (ADD, selling base) or paid (REMOVE, buying base) for `baseAmount` of base. */
+export function outputPrice(dirOfBase: Dir, baseAmount: bigint, quote: bigint, base: bigint): bigint {
+  if (baseAmount === 0n) return 0n;
+  const k = mulD(quote, base);
+  const baseAfter = dirOfBase === 'ADD' ? base + baseAmount : base - baseAmount;
+  if (baseAfter < 0n) throw new ModelError('SubtractionOverflow', 'base reserve would go negative');
+  requireThat(baseAfter !== 0n, 'BaseReserveDepleted');
+  const scaled = k * ONE;
+  const quoteAfter = scaled / baseAfter;
+  let sold = abs(quoteAfter - quote);
+  if (scaled % baseAfter !== 0n) sold = dirOfBase === 'ADD' ? sold - 1n : sold + 1n;
+  if (sold < 0n) throw new ModelError('SubtractionOverflow', 'quote amount underflows');
+  return sold;
+}
+
+/** Spot price Q/B, floored. */
+export function spotPrice(quote: bigint, base: bigint): bigint {
+  requireThat(base !== 0n, 'DivisionByZero', 'base reserve is 0');
+  return (quote * ONE) / base;
+}
+
+/**
+ * Exit value of a signed base position on given reserves: what closing it returns (a long
+ * sells base, positive) or costs (a short buys base back, negative).
+ */
+export function exitValue(size: bigint, quote: bigint, base: bigint): bigint {
+  if (size === 0n) return 0n;
+  return size > 0n ? outputPrice('ADD', size, quote, base) : -outputPrice('REMOVE', -size, quote, base);
+}

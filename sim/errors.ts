@@ -1,0 +1,74 @@
+/**
+ * Typed model errors. Each `reason` is the name of the custom error the Solidity contracts
+ * revert with; `legacyReason` is Perpetual Protocol v1's revert string for the same check, so a
+ * `perp-v1` replay can be matched against the original tests.
+ */
+export const REVERT_REASONS = {
+  MarketNotFound: 'amm not found',
+  MarketClosed: 'amm was closed',
+  MarketOpen: 'amm is open',
+  ZeroInput: 'input is 0',
+  InvalidTokenAmount: 'invalid token amount',
+  PositionSizeZero: 'positionSize is 0',
+  MarginRatioNotMet: 'Margin ratio not meet criteria',
+  BadDebt: 'bad debt',
+  OnlyOneActionAllowed: 'only one action allowed',
+  OverTradingLimit: 'over trading limit',
+  LessThanMinimalBase: 'Less than minimal base token',
+  MoreThanMaximalBase: 'More than maximal base token',
+  LessThanMinimalQuote: 'Less than minimal quote token',
+  MoreThanMaximalQuote: 'More than maximal quote token',
+  PriceAlreadyOverFluctuationLimit: 'price is already over fluctuation limit',
+  PriceOverFluctuationLimit: 'price is over fluctuation limit',
+  QuoteReserveDepleted: 'quote asset after is 0',
+  BaseReserveDepleted: 'base asset after is 0',
+  SettleFundingTooEarly: 'settle funding too early',
+  PositionSizeUpperBound: 'hit position size upper bound',
+  OverOpenInterestLimit: 'over limit',
+  MarginNotEnough: 'margin is not enough',
+  FreeCollateralNotEnough: 'free collateral is not enough',
+  NotBackstopLiquidityProvider: 'not backstop LP',
+  ReduceUnderwaterPosition: 'reduce an underwater position',
+  OpenNotionalNotPositive: 'value of openNotional <= 0',
+  IllegalLiquidityMultiplier: 'illegal liquidity multiplier',
+  InvalidPartialLiquidationRatio: 'invalid partial liquidation ratio',
+  InsufficientBalance: 'ERC20: transfer amount exceeds balance',
+  InsufficientFund: 'Fund not enough',
+  SubtractionOverflow: 'SafeMath: subtraction overflow',
+  DivisionByZero: 'SafeMath: division by zero',
+  UnderlyingPriceZero: 'underlying price is 0',
+  OracleStale: 'oracle price is stale',
+  InsufficientFeeBudget: 'fee budget cannot cover the cost',
+  InvalidRepegDirection: 'repeg must move the price toward the oracle',
+  InsufficientVaultBalance: 'vault balance too low',
+  InvalidParameter: 'invalid parameter',
+  NotSupported: 'not supported by this profile',
+  UnknownAccount: 'unknown account',
+  LiquidityMultiplierIsOne: 'liquidity multiplier is 1',
+  ShutdownNotAllowed: 'shutdown not allowed',
+} as const;
+
+export type RevertReason = keyof typeof REVERT_REASONS;
+
+export class ModelError extends Error {
+  override name = 'ModelError';
+  readonly reason: RevertReason;
+  readonly legacyReason: string;
+  readonly detail: string;
+
+  constructor(reason: RevertReason, detail = '') {
+    super(detail ? `${reason}: ${detail}` : reason);
+    this.reason = reason;
+    this.legacyReason = REVERT_REASONS[reason];
+    this.detail = detail;
+  }
+}
+
+/** Throws `reason` unless `condition` holds: the model's `require`. */
+export function requireThat(condition: boolean, reason: RevertReason, detail = ''): asserts condition {
+  if (!condition) throw new ModelError(reason, detail);
+}
+
+export function isModelError(e: unknown): e is ModelError {
+  return e instanceof ModelError;
+}

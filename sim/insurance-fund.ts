@@ -1,0 +1,91 @@
+/**
+ * The insurance fund. Under `perp-v1` it holds tokens in its own wallet and, when short, is
+ * topped up by minting the backstop token (recorded as dilution); under `default` it is an
+ * account inside the vault that pays what it has and reports the shortfall for socialisation.
+ */
+import type { ProtocolEvent } from './events.ts';
+import type { Journal } from './journal.ts';
+import { INSURANCE_FUND, type TokenLedger, VAULT } from './ledger.ts';
+import { TOKEN_SCALE, toTokenUnits } from './math/units.ts';
+
+type Flow = Extract<ProtocolEvent, { type: 'InsuranceFundFlow' }>['reason'];
+type Emit = (event: { type: 'InsuranceFundFlow'; reason: Flow; amount: bigint; balanceAfter: bigint } | { type: 'BackstopDilution'; amount: bigint }) => void;
+
+export class InsuranceFund {
+  /** Balance when the fund is an account in the vault (18 decimals). */
+  vaultBalance = 0n;
+  /** Backstop tokens minted to cover losses the fund could not (`perp-v1`), 18 decimals. */
+  dilution = 0n;
+
+  constructor(
+    private readonly j: Journal,
+    private readonly ledger: TokenLedger,
+    readonly custody: 'wallet' | 'vault',
+    private readonly emit: Emit,
+  ) {}
+
+  /** Balance in 18 decimals. */
+  balance(): bigint {
+    return this.custody === 'vault' ? this.vaultBalance : this.ledger.balanceOfWei(INSURANCE_FUND);
+  }
+
+  /** Credits money that is already in the vault (vault custody) or arrives from the vault (wallet). */
+  receive(amount: bigint, reason: Flow): bigint {
+    if (amount === 0n) return 0n;
+    let received = amount;
+    if (this.custody === 'vault') {
+      this.j.set(this, 'vaultBalance', this.vaultBalance + amount);
+    } else {
+      // Perp v1 transferToInsuranceFund: at most what the vault holds, floored to token units.
+      const vault = this.ledger.balanceOfWei(VAULT);
+      const capped = vault < amount ? vault : amount;
+      received = this.ledger.transfer(VAULT, INSURANCE_FUND, capped) * TOKEN_SCALE;
+    }
+    this.emit({ type: 'InsuranceFundFlow', reason, amount: received, balanceAfter: this.balance() });
+    return received;
+  }
+
+  /** Fees paid straight from a trader's wallet (Perp v1's spread). */
+  receiveFromWallet(from: string, amount: bigint, reason: Flow): void {
+    const units = this.ledger.transfer(from, INSURANCE_FUND, amount);
+    if (units > 0n) this.emit({ type: 'InsuranceFundFlow', reason, amount: units * TOKEN_SCALE, balanceAfter: this.balance() });
+  }
+
+  /**
+   * Pays `amount` to the vault. Vault custody pays what it has and returns the shortfall;
+   * wallet custody always pays, minting backstop tokens for any shortfall (Perp v1), and
+   * `arrived` is what reached the vault after flooring to token units.
+   */
+  pay(amount: bigint, reason: Flow): { paid: bigint; shortfall: bigint; arrived: bigint } {
+    if (amount <= 0n) return { paid: 0n, shortfall: 0n, arrived: 0n };
+    if (this.custody === 'vault') {
+      const paid = amount < this.vaultBalance ? amount : this.vaultBalance;
+      this.j.set(this, 'vaultBalance', this.vaultBalance - paid);
+      if (paid > 0n) this.emit({ type: 'InsuranceFundFlow', reason, amount: -paid, balanceAfter: this.vaultBalance });
+      return { paid, shortfall: amount - paid, arrived: paid };
+    }
+    const units = toTokenUnits(amount);
+    const held = this.ledger.balanceOf(INSURANCE_FUND);
+    if (held < units) {
+      const minted = units - held;
+      this.ledger.mint(INSURANCE_FUND, minted);
+      this.j.set(this, 'dilution', this.dilution + minted * TOKEN_SCALE);
+      this.emit({ type: 'BackstopDilution', amount: minted * TOKEN_SCALE });
+    }
+    this.ledger.transferUnits(INSURANCE_FUND, VAULT, units);
+    this.emit({ type: 'InsuranceFundFlow', reason, amount: -(units * TOKEN_SCALE), balanceAfter: this.balance() });
+    return { paid: amount, shortfall: 0n, arrived: units * TOKEN_SCALE };
+  }
+
+  /** Seeds the fund (scenario set-up): tokens are minted where the fund keeps its money. */
+  seed(amount: bigint): void {
+    const units = toTokenUnits(amount);
+    if (this.custody === 'vault') {
+      this.ledger.mint(VAULT, units);
+      this.j.set(this, 'vaultBalance', this.vaultBalance + units * TOKEN_SCALE);
+    } else {
+      this.ledger.mint(INSURANCE_FUND, units);
+    }
+    this.emit({ type: 'InsuranceFundFlow', reason: 'seed', amount: units * TOKEN_SCALE, balanceAfter: this.balance() });
+  }
+}

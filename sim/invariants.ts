@@ -1,0 +1,209 @@
+/**
+ * The protocol's invariants, checked after every operation when enabled (always in tests):
+ *
+ * 1. zero-sum: Σ trader sizes = the AMM's totalPositionSize, and the per-side open-notional
+ *    books (the weights of socialised loss) equal the positions';
+ * 2. ledger: token supply is conserved, and the vault holds the claims on it (collateral,
+ *    margins, funding owed, insurance fund, treasury) plus the net trader position's value
+ *    against the AMM, up to rounding in the protocol's favour and the losses on record;
+ *    no operation moves that balance by more than dust;
+ * 3. after a liquidation the account is back at maintenance or the position is closed
+ *    (`minimal` sizing), or the position shrank (Perp v1's fixed-ratio sizing);
+ * 4. funding conservation: what traders paid = premiumFraction·totalPositionSize summed over
+ *    settlements, within one wei per rounding;
+ * 5. Q·B never falls below k across a swap.
+ *
+ * After a `lazy` k migration, 1 and 4 do not hold by construction (Perp v1's legacy remap is
+ * path-dependent); they are counted as not applicable for that market, never as passed.
+ */
+import type { ClearingHouse } from './clearing-house.ts';
+import type { ProtocolEvent } from './events.ts';
+import { INSURANCE_FUND, VAULT } from './ledger.ts';
+import type { Market } from './market.ts';
+import { TOKEN_SCALE } from './math/units.ts';
+
+export const INVARIANTS = ['zero-sum', 'ledger', 'post-liquidation', 'funding-conservation', 'k-monotone'] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
+
+export interface InvariantViolation {
+  readonly invariant: InvariantName;
+  readonly message: string;
+}
+
+export interface InvariantCounts {
+  checks: number;
+  violations: number;
+  notApplicable: number;
+}
+
+/** Most the ledger balance may move in one operation: token flooring of a few transfers. */
+export const LEDGER_DUST_PER_OPERATION = 16n * TOKEN_SCALE;
+
+export class InvariantChecker {
+  readonly counts: Record<InvariantName, InvariantCounts> = Object.fromEntries(
+    INVARIANTS.map((name) => [name, { checks: 0, violations: 0, notApplicable: 0 }]),
+  ) as Record<InvariantName, InvariantCounts>;
+  private lastLedgerBalance: bigint | null = null;
+  private lastFundingRoundings = 0;
+
+  constructor(private readonly ch: ClearingHouse) {
+    for (const m of ch.markets.values()) m.vamm.recordSwaps = true;
+  }
+
+  /** Checks every invariant; `events` are the operation's events (for post-liquidation). */
+  check(events: readonly ProtocolEvent[] = []): InvariantViolation[] {
+    const violations: InvariantViolation[] = [];
+    const fail = (invariant: InvariantName, message: string) => {
+      violations.push({ invariant, message });
+      this.counts[invariant].violations++;
+    };
+    for (const m of this.ch.markets.values()) {
+      m.vamm.recordSwaps = true;
+      this.checkZeroSum(m, fail);
+      this.checkFunding(m, fail);
+      this.checkK(m, fail);
+    }
+    this.checkLedger(fail);
+    this.checkLiquidations(events, fail);
+    return violations;
+  }
+
+  /** The vault's holdings minus the claims on them and the net trader position's value. */
+  ledgerSlack(): bigint {
+    const ch = this.ch;
+    let claims = 0n;
+    for (const account of ch.accounts.values()) {
+      claims += account.collateral;
+      for (const [marketId, stored] of account.positions) {
+        claims += stored.margin;
+        if (stored.size !== 0n) claims -= ch.fundingOwed(account.owner, marketId) + ch.lossOwed(account.owner, marketId);
+      }
+    }
+    if (ch.params.insuranceFundCustody === 'vault') claims += ch.insuranceFund.balance() + ch.treasury;
+    let netValue = 0n;
+    for (const m of ch.markets.values()) netValue += ch.netTraderValue(m);
+    return ch.vaultBalance() - claims - netValue;
+  }
+
+  /** Losses the books record rather than hide: they make up for a negative slack. */
+  recordedLosses(): bigint {
+    return this.ch.uncoveredBadDebt + this.ch.unfundedCurveCost + this.ch.roundingLeak;
+  }
+
+  private checkZeroSum(m: Market, fail: (i: InvariantName, msg: string) => void): void {
+    if (m.lastRemap === 'lazy') {
+      this.counts['zero-sum'].notApplicable++;
+      return;
+    }
+    this.counts['zero-sum'].checks++;
+    let longs = 0n;
+    let shorts = 0n;
+    let onLong = 0n;
+    let onShort = 0n;
+    for (const account of this.ch.accounts.values()) {
+      const pos = account.positions.get(m.id);
+      if (!pos) continue;
+      if (pos.size > 0n) {
+        longs += pos.size;
+        onLong += pos.openNotional;
+      } else if (pos.size < 0n) {
+        shorts -= pos.size;
+        onShort += pos.openNotional;
+      }
+    }
+    if (longs - shorts !== m.vamm.totalPositionSize) {
+      fail('zero-sum', `${m.id}: Σ longs ${longs} − Σ shorts ${shorts} ≠ totalPositionSize ${m.vamm.totalPositionSize}`);
+    }
+    if (onLong !== m.openNotionalLong || onShort !== m.openNotionalShort) {
+      fail('zero-sum', `${m.id}: open-notional books ${m.openNotionalLong}/${m.openNotionalShort} ≠ positions ${onLong}/${onShort}`);
+    }
+  }
+
+  private checkFunding(m: Market, fail: (i: InvariantName, msg: string) => void): void {
+    if (m.lastRemap === 'lazy') {
+      this.counts['funding-conservation'].notApplicable++;
+      return;
+    }
+    this.counts['funding-conservation'].checks++;
+    let pending = 0n;
+    let open = 0;
+    for (const account of this.ch.accounts.values()) {
+      const pos = account.positions.get(m.id);
+      if (!pos || pos.size === 0n) continue;
+      pending += this.ch.fundingOwed(account.owner, m.id);
+      open++;
+    }
+    const traderFunding = m.traderFundingSettled + pending;
+    const diff = traderFunding - m.ammFundingProfit;
+    const budget = BigInt(m.fundingRoundings + open);
+    if (diff > budget || diff < -budget) {
+      fail('funding-conservation', `${m.id}: traders paid ${traderFunding}, the AMM side is owed ${m.ammFundingProfit} (rounding budget ${budget})`);
+    }
+  }
+
+  private checkK(m: Market, fail: (i: InvariantName, msg: string) => void): void {
+    for (const swap of m.vamm.swapLog) {
+      this.counts['k-monotone'].checks++;
+      if (swap.kAfter < swap.kBefore) fail('k-monotone', `${m.id}: k fell from ${swap.kBefore} to ${swap.kAfter} across a swap`);
+    }
+    m.vamm.swapLog.length = 0;
+  }
+
+  private checkLedger(fail: (i: InvariantName, msg: string) => void): void {
+    const ch = this.ch;
+    this.counts.ledger.checks++;
+    let supply = 0n;
+    for (const units of ch.ledger.balances.values()) supply += units;
+    if (supply !== ch.ledger.totalSupply) fail('ledger', `token balances sum to ${supply}, supply is ${ch.ledger.totalSupply}`);
+    for (const [holder, units] of ch.ledger.balances) {
+      if (units < 0n) fail('ledger', `${holder} holds a negative balance ${units}`);
+    }
+    if (ch.params.insuranceFundCustody === 'vault' && ch.insuranceFund.balance() < 0n) {
+      fail('ledger', `insurance fund balance is negative`);
+    }
+    if (ch.ledger.balanceOf(INSURANCE_FUND) < 0n || ch.ledger.balanceOf(VAULT) < 0n) fail('ledger', 'negative custody balance');
+
+    const balance = this.ledgerSlack() + this.recordedLosses();
+    let fundingRoundings = 0;
+    for (const m of ch.markets.values()) fundingRoundings += m.fundingRoundings;
+    const roundingBudget = BigInt(fundingRoundings);
+    if (balance < -roundingBudget) {
+      fail('ledger', `the vault is short of its claims by ${-balance} wei beyond the losses on record`);
+    }
+    if (this.lastLedgerBalance !== null) {
+      const moved = balance - this.lastLedgerBalance;
+      const allowed = LEDGER_DUST_PER_OPERATION + BigInt(fundingRoundings - this.lastFundingRoundings);
+      if (moved > allowed || moved < -allowed) {
+        fail('ledger', `one operation moved the ledger balance by ${moved} wei (value created or lost)`);
+      }
+    }
+    this.lastLedgerBalance = balance;
+    this.lastFundingRoundings = fundingRoundings;
+  }
+
+  private checkLiquidations(events: readonly ProtocolEvent[], fail: (i: InvariantName, msg: string) => void): void {
+    const ch = this.ch;
+    for (const e of events) {
+      if (e.type !== 'PositionLiquidated') continue;
+      this.counts['post-liquidation'].checks++;
+      const pos = ch.position(e.trader, e.market);
+      if (e.positionSize === 0n) {
+        fail('post-liquidation', `${e.trader}@${e.market}: liquidation closed nothing`);
+        continue;
+      }
+      if (pos.size === 0n || ch.params.liquidation.kind === 'fixed-ratio') continue;
+      const ratio = ch.liquidationMarginRatio(e.trader, e.market);
+      if (ratio < ch.params.maintenanceMarginRatio) {
+        fail('post-liquidation', `${e.trader}@${e.market}: margin ratio ${ratio} still below maintenance after a partial liquidation`);
+      }
+    }
+  }
+
+  /** Resets the per-operation baseline (after set-up steps that mint or seed). */
+  rebase(): void {
+    this.lastLedgerBalance = this.ledgerSlack() + this.recordedLosses();
+    let fundingRoundings = 0;
+    for (const m of this.ch.markets.values()) fundingRoundings += m.fundingRoundings;
+    this.lastFundingRoundings = fundingRoundings;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * One market: its vAMM, oracle and parameters plus the clearing house's per-market books
+ * (cumulative funding, open interest, socialised-loss indices, restriction block).
+ */
+import type { CompositeOracle } from './oracle/composite-oracle.ts';
+import type { MarketParams } from './params.ts';
+import type { Vamm } from './vamm.ts';
+
+export type RemapVariant = 'eager' | 'lazy' | 'none';
+
+export interface Market {
+  readonly id: string;
+  readonly vamm: Vamm;
+  readonly oracle: CompositeOracle;
+  params: MarketParams;
+  cumulativePremiumFraction: bigint;
+  fundingRate: bigint;
+  nextFundingTime: number;
+  lastRestrictionBlock: number;
+  /** Perp v1's running open-interest notional (only kept when the cap is set). */
+  openInterestNotional: bigint;
+  /** Σ open notional of long and short positions: the weights of socialised loss. */
+  openNotionalLong: bigint;
+  openNotionalShort: bigint;
+  /** Cumulative socialised loss per unit of open notional, per side (18 decimals). */
+  lossIndexLong: bigint;
+  lossIndexShort: bigint;
+  /** Σ premiumFraction·totalPositionSize over settlements: what the traders owe the AMM side. */
+  ammFundingProfit: bigint;
+  /** Funding settled into positions so far (+ traders paid). */
+  traderFundingSettled: bigint;
+  /** Rounding events in funding (per-position settlements and market settlements). */
+  fundingRoundings: number;
+  /** The remap the last k change used; `lazy` leaves positions to be remapped when touched. */
+  lastRemap: RemapVariant | null;
+}

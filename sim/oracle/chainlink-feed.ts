@@ -1,0 +1,76 @@
+/**
+ * A Chainlink-style aggregator: rounds of (roundId, answer with 8 decimals, updatedAt), replayed
+ * from real round data or synthesised from candles. The model reads it the way the contracts
+ * read AggregatorV3Interface: latest answer for the index, a TWAP of answers for funding.
+ */
+import { ModelError, requireThat } from '../errors.ts';
+import type { Journal } from '../journal.ts';
+import { twapWalk } from '../twap.ts';
+
+export interface ChainlinkRound {
+  readonly roundId: bigint;
+  readonly answer: bigint;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+}
+
+export const CHAINLINK_DECIMALS = 8;
+const TO_WEI = 10n ** BigInt(18 - CHAINLINK_DECIMALS);
+
+export class ChainlinkFeed {
+  readonly rounds: ChainlinkRound[] = [];
+  /** A test double's fixed TWAP (Perp v1's mock setTwapPrice); 0 = compute from rounds. */
+  twapOverride = 0n;
+
+  constructor(private readonly j: Journal) {}
+
+  /** Appends a round; ids and times must increase, answers must be positive. */
+  addRound(answer: bigint, updatedAt: number, roundId?: bigint): ChainlinkRound {
+    requireThat(answer > 0n, 'UnderlyingPriceZero', 'a round answer must be positive');
+    const last = this.latestRound();
+    const id = roundId ?? (last ? last.roundId + 1n : 1n);
+    if (last) {
+      requireThat(id > last.roundId, 'InvalidParameter', `round ids must increase (${id} after ${last.roundId})`);
+      requireThat(updatedAt >= last.updatedAt, 'InvalidParameter', 'round times must not decrease');
+    }
+    const round: ChainlinkRound = { roundId: id, answer, startedAt: updatedAt, updatedAt };
+    this.j.push(this.rounds, round);
+    return round;
+  }
+
+  /** Appends a round from an 18-decimal price, which must be exact in 8 decimals. */
+  addPrice(priceWei: bigint, updatedAt: number, roundId?: bigint): ChainlinkRound {
+    if (priceWei % TO_WEI !== 0n) {
+      throw new ModelError('InvalidParameter', `price ${priceWei} wei has more than ${CHAINLINK_DECIMALS} decimals`);
+    }
+    return this.addRound(priceWei / TO_WEI, updatedAt, roundId);
+  }
+
+  setTwapOverride(priceWei: bigint): void {
+    this.j.set(this, 'twapOverride', priceWei);
+  }
+
+  latestRound(): ChainlinkRound | undefined {
+    return this.rounds[this.rounds.length - 1];
+  }
+
+  /** Latest answer in wei; reverts when the feed has no round. */
+  price(): bigint {
+    const last = this.latestRound();
+    requireThat(last !== undefined, 'UnderlyingPriceZero', 'the feed has no round');
+    return last.answer * TO_WEI;
+  }
+
+  /** Seconds since the latest round (Infinity with no round). */
+  age(now: number): number {
+    const last = this.latestRound();
+    return last ? now - last.updatedAt : Number.POSITIVE_INFINITY;
+  }
+
+  /** TWAP of answers over `interval` seconds by Perp v1's backward walk. */
+  twap(interval: number, now: number): bigint {
+    if (this.twapOverride !== 0n) return this.twapOverride;
+    requireThat(this.rounds.length > 0, 'UnderlyingPriceZero', 'the feed has no round');
+    return twapWalk(this.rounds, (r) => r.answer * TO_WEI, (r) => r.updatedAt, now, interval);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Protocol parameters and the two profiles. Mechanisms that differ between the project's own
+ * design (`default`) and Perpetual Protocol v1 (`perp-v1`) are fields here, read by the
+ * clearing house at the few points where the designs part ways.
+ */
+import { toWei } from './math/units.ts';
+
+export type ProfileName = 'default' | 'perp-v1';
+export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'perp-v1'];
+
+/** How a liquidation that does not close the whole position is sized. */
+export type LiquidationSizing =
+  /** Perp v1: a fixed share of the position (0 = full liquidation only). */
+  | { readonly kind: 'fixed-ratio'; readonly partialLiquidationRatio: bigint }
+  /** default: the smallest close that restores the maintenance ratio, solved on the curve. */
+  | { readonly kind: 'minimal'; readonly fullLiquidationBelowNotional: bigint };
+
+export interface ClearingHouseParams {
+  readonly profile: ProfileName;
+  /** `cross`: one collateral balance backs an account's positions (isolated ones opt in). */
+  readonly marginMode: 'cross' | 'isolated';
+  /** Where trading fees are taken from. */
+  readonly feeSource: 'collateral' | 'wallet';
+  readonly initMarginRatio: bigint;
+  readonly maintenanceMarginRatio: bigint;
+  /** Liquidation penalty as a share of the liquidated notional (half to the liquidator). */
+  readonly liquidationFeeRatio: bigint;
+  readonly liquidation: LiquidationSizing;
+  /** Share of a close that goes through when a full close would break the fluctuation limit. */
+  readonly partialCloseRatio: bigint;
+  /** Share of trading fees credited to the insurance fund (rest to the treasury); `default`. */
+  readonly insuranceFundFeeShare: bigint;
+  /** `socialise`: IF, then counterparty side pro rata to open notional; `backstop`: Perp v1. */
+  readonly badDebt: 'socialise' | 'backstop';
+  /** Same-block restriction after a liquidation (Perp v1 issue #1471). */
+  readonly restrictionMode: boolean;
+  /** |spot − oracle| / oracle at which the oracle-based margin ratio protects the trader. */
+  readonly maxOracleSpreadRatio: bigint;
+  /** Where the insurance fund's money is: its own wallet (Perp v1) or an account in the vault. */
+  readonly insuranceFundCustody: 'wallet' | 'vault';
+  /** `perp-v1`: average exit price from the last liquidity snapshot; `default`: exit value of the net position. */
+  readonly settlementPrice: 'perp-v1' | 'exit-value';
+}
+
+export interface FundingParams {
+  /** Seconds between settlements. */
+  readonly fundingPeriod: number;
+  /** Window of the mark TWAP. */
+  readonly markTwapInterval: number;
+  /** Window of the index TWAP. */
+  readonly indexTwapInterval: number;
+  /** The premium converges over this many seconds: fraction = premium·period/convergence. */
+  readonly convergencePeriod: number;
+  /** Max |premium fraction| as a share of the index per `capWindow`; 0 = uncapped. */
+  readonly fundingCapRatio: bigint;
+  readonly fundingCapWindow: number;
+}
+
+export interface FeeParams {
+  /** `default`: fee on exchanged notional, split IF/treasury by insuranceFundFeeShare. */
+  readonly feeRatio: bigint;
+  /** `perp-v1`: toll to the fee pool, spread to the insurance fund. */
+  readonly tollRatio: bigint;
+  readonly spreadRatio: bigint;
+}
+
+export interface OracleLimits {
+  readonly stalenessLimit: number;
+  readonly fastMaxAge: number;
+  readonly fastMaxConfidenceRatio: bigint;
+}
+
+export interface MarketParams {
+  readonly tradeLimitRatio: bigint;
+  readonly fluctuationLimitRatio: bigint;
+  readonly maxHoldingBaseAsset: bigint;
+  readonly openInterestNotionalCap: bigint;
+  readonly funding: FundingParams;
+  readonly fees: FeeParams;
+  readonly oracle: OracleLimits;
+}
+
+export interface Profile {
+  readonly clearingHouse: ClearingHouseParams;
+  readonly market: MarketParams;
+}
+
+const w = toWei;
+
+export const DEFAULT_PROFILE: Profile = {
+  clearingHouse: {
+    profile: 'default',
+    marginMode: 'cross',
+    feeSource: 'collateral',
+    initMarginRatio: w('0.1'),
+    maintenanceMarginRatio: w('0.0625'),
+    liquidationFeeRatio: w('0.025'),
+    liquidation: { kind: 'minimal', fullLiquidationBelowNotional: w('500') },
+    partialCloseRatio: w('0.25'),
+    insuranceFundFeeShare: w('0.2'),
+    badDebt: 'socialise',
+    restrictionMode: true,
+    maxOracleSpreadRatio: w('0.1'),
+    insuranceFundCustody: 'vault',
+    settlementPrice: 'exit-value',
+  },
+  market: {
+    tradeLimitRatio: w('0.9'),
+    fluctuationLimitRatio: 0n,
+    maxHoldingBaseAsset: 0n,
+    openInterestNotionalCap: 0n,
+    funding: {
+      fundingPeriod: 3600,
+      markTwapInterval: 8 * 3600,
+      indexTwapInterval: 8 * 3600,
+      convergencePeriod: 8 * 3600,
+      fundingCapRatio: w('0.001'),
+      fundingCapWindow: 8 * 3600,
+    },
+    fees: { feeRatio: w('0.001'), tollRatio: 0n, spreadRatio: 0n },
+    oracle: { stalenessLimit: 3600 + 300, fastMaxAge: 60, fastMaxConfidenceRatio: w('0.01') },
+  },
+};
+
+/** Perp v1 as deployed (publish/contract/DeployConfig.ts, docs.perp.fi), hourly funding over 1 day. */
+export const PERP_V1_PROFILE: Profile = {
+  clearingHouse: {
+    profile: 'perp-v1',
+    marginMode: 'isolated',
+    feeSource: 'wallet',
+    initMarginRatio: w('0.1'),
+    maintenanceMarginRatio: w('0.0625'),
+    liquidationFeeRatio: w('0.025'),
+    liquidation: { kind: 'fixed-ratio', partialLiquidationRatio: w('0.25') },
+    partialCloseRatio: w('0.25'),
+    insuranceFundFeeShare: 0n,
+    badDebt: 'backstop',
+    restrictionMode: true,
+    maxOracleSpreadRatio: w('0.1'),
+    insuranceFundCustody: 'wallet',
+    settlementPrice: 'perp-v1',
+  },
+  market: {
+    tradeLimitRatio: w('0.9'),
+    fluctuationLimitRatio: w('0.012'),
+    maxHoldingBaseAsset: 0n,
+    openInterestNotionalCap: 0n,
+    funding: {
+      fundingPeriod: 3600,
+      markTwapInterval: 3600,
+      indexTwapInterval: 3600,
+      convergencePeriod: 86400,
+      fundingCapRatio: 0n,
+      fundingCapWindow: 86400,
+    },
+    fees: { feeRatio: 0n, tollRatio: 0n, spreadRatio: w('0.001') },
+    oracle: { stalenessLimit: 0, fastMaxAge: 60, fastMaxConfidenceRatio: w('0.01') },
+  },
+};
+
+export function profileByName(name: ProfileName): Profile {
+  return name === 'default' ? DEFAULT_PROFILE : PERP_V1_PROFILE;
+}

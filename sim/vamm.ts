@@ -1,0 +1,374 @@
+/**
+ * One market's virtual AMM: reserves, the per-block reserve snapshots behind the TWAPs, the
+ * trade-limit and per-block fluctuation checks, the net trader position, the liquidity
+ * (k-change) history and shutdown. Mirrors Perp v1's Amm.sol; every mutation goes through the
+ * journal so a reverted operation leaves no trace.
+ */
+import type { Clock } from './clock.ts';
+import { type Dir, inputPrice, outputPrice, spotPrice } from './curve.ts';
+import { ModelError, requireThat } from './errors.ts';
+import type { Journal } from './journal.ts';
+import { ONE, abs, divD, mulD, subU } from './math/fixed.ts';
+import { twapWalk } from './twap.ts';
+
+/** Reserves at the end of a block: the TWAP's step function. */
+export interface ReserveSnapshot {
+  quote: bigint;
+  base: bigint;
+  readonly timestamp: number;
+  readonly blockNumber: number;
+}
+
+/** State recorded at each k change, for the lazy position remap and the settlement price. */
+export interface LiquiditySnapshot {
+  readonly cumulativeNotional: bigint;
+  readonly quote: bigint;
+  readonly base: bigint;
+  readonly totalPositionSize: bigint;
+}
+
+export interface VammParams {
+  quoteReserve: bigint;
+  baseReserve: bigint;
+  /** Max share of a reserve one swap may remove (0 < r ≤ 1). */
+  tradeLimitRatio: bigint;
+  /** Max price move per block relative to the last block's price; 0 disables the check. */
+  fluctuationLimitRatio: bigint;
+  /** Max |position size| per trader, 0 = none. */
+  maxHoldingBaseAsset: bigint;
+  /** Max running open-interest notional, 0 = none. */
+  openInterestNotionalCap: bigint;
+}
+
+/** Seconds of the exit-notional TWAP used for PnL and margin (hard-coded 15 min in Perp v1). */
+export const PNL_TWAP_INTERVAL = 15 * 60;
+
+const snapshotTime = (s: ReserveSnapshot): number => s.timestamp;
+
+export interface SwapRecord {
+  readonly kBefore: bigint;
+  readonly kAfter: bigint;
+}
+
+export class Vamm {
+  quoteReserve: bigint;
+  baseReserve: bigint;
+  tradeLimitRatio: bigint;
+  fluctuationLimitRatio: bigint;
+  maxHoldingBaseAsset: bigint;
+  openInterestNotionalCap: bigint;
+  /** Net trader base position (Σ trader sizes). */
+  totalPositionSize = 0n;
+  /** Net quote that has flowed into the AMM; used by the lazy migration remap. */
+  cumulativeNotional = 0n;
+  open = true;
+  settlementPrice = 0n;
+  readonly snapshots: ReserveSnapshot[] = [];
+  /** Index of the oldest snapshot the TWAP walk may reach (older ones were pruned). */
+  snapshotStart = 0;
+  readonly liquiditySnapshots: LiquiditySnapshot[] = [];
+  /** When set, swaps are recorded for the invariant checker (not journaled: it records what ran). */
+  recordSwaps = false;
+  readonly swapLog: SwapRecord[] = [];
+
+  constructor(
+    private readonly j: Journal,
+    private readonly clock: Clock,
+    params: VammParams,
+  ) {
+    if (params.quoteReserve <= 0n || params.baseReserve <= 0n) {
+      throw new ModelError('InvalidParameter', 'reserves must be positive');
+    }
+    if (params.tradeLimitRatio <= 0n || params.tradeLimitRatio > ONE) {
+      throw new ModelError('InvalidParameter', 'tradeLimitRatio must be in (0, 1]');
+    }
+    this.quoteReserve = params.quoteReserve;
+    this.baseReserve = params.baseReserve;
+    this.tradeLimitRatio = params.tradeLimitRatio;
+    this.fluctuationLimitRatio = params.fluctuationLimitRatio;
+    this.maxHoldingBaseAsset = params.maxHoldingBaseAsset;
+    this.openInterestNotionalCap = params.openInterestNotionalCap;
+    this.liquiditySnapshots.push({
+      cumulativeNotional: 0n,
+      quote: this.quoteReserve,
+      base: this.baseReserve,
+      totalPositionSize: 0n,
+    });
+    this.snapshots.push({
+      quote: this.quoteReserve,
+      base: this.baseReserve,
+      timestamp: clock.timestamp,
+      blockNumber: clock.blockNumber,
+    });
+  }
+
+  // ---------------------------------------------------------------- swaps
+
+  /**
+   * Swaps a quote amount: ADD for a long (quote into the AMM), REMOVE for a short. Returns the
+   * base amount; `baseLimit` (0 = none) is a minimum for a long and a maximum for a short.
+   */
+  swapInput(dirOfQuote: Dir, quoteAmount: bigint, baseLimit: bigint, canOverFluctuationLimit: boolean): bigint {
+    this.requireOpen();
+    if (quoteAmount === 0n) return 0n;
+    if (dirOfQuote === 'REMOVE') {
+      requireThat(mulD(this.quoteReserve, this.tradeLimitRatio) >= quoteAmount, 'OverTradingLimit');
+    }
+    const baseAmount = this.inputPrice(dirOfQuote, quoteAmount);
+    if (baseLimit !== 0n) {
+      if (dirOfQuote === 'ADD') requireThat(baseAmount >= baseLimit, 'LessThanMinimalBase');
+      else requireThat(baseAmount <= baseLimit, 'MoreThanMaximalBase');
+    }
+    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, canOverFluctuationLimit);
+    return baseAmount;
+  }
+
+  /**
+   * Swaps a base amount (full closes and full liquidations): ADD closes a long, REMOVE closes
+   * a short. `quoteLimit` (0 = none) is a minimum when selling base and a maximum when buying.
+   * Always allowed to go over the fluctuation limit once.
+   */
+  swapOutput(dirOfBase: Dir, baseAmount: bigint, quoteLimit: bigint): bigint {
+    this.requireOpen();
+    if (baseAmount === 0n) return 0n;
+    if (dirOfBase === 'REMOVE') {
+      requireThat(mulD(this.baseReserve, this.tradeLimitRatio) >= baseAmount, 'OverTradingLimit');
+    }
+    const quoteAmount = this.outputPrice(dirOfBase, baseAmount);
+    const dirOfQuote: Dir = dirOfBase === 'ADD' ? 'REMOVE' : 'ADD';
+    if (quoteLimit !== 0n) {
+      if (dirOfQuote === 'REMOVE') requireThat(quoteAmount >= quoteLimit, 'LessThanMinimalQuote');
+      else requireThat(quoteAmount <= quoteLimit, 'MoreThanMaximalQuote');
+    }
+    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, true);
+    return quoteAmount;
+  }
+
+  private updateReserve(dirOfQuote: Dir, quoteAmount: bigint, baseAmount: bigint, canOverFluctuationLimit: boolean): void {
+    this.checkBlockFluctuationLimit(dirOfQuote, quoteAmount, baseAmount, canOverFluctuationLimit);
+    const kBefore = this.recordSwaps ? mulD(this.quoteReserve, this.baseReserve) : 0n;
+    const j = this.j;
+    if (dirOfQuote === 'ADD') {
+      j.set(this, 'quoteReserve', this.quoteReserve + quoteAmount);
+      j.set(this, 'baseReserve', subU(this.baseReserve, baseAmount));
+      j.set(this, 'totalPositionSize', this.totalPositionSize + baseAmount);
+      j.set(this, 'cumulativeNotional', this.cumulativeNotional + quoteAmount);
+    } else {
+      j.set(this, 'quoteReserve', subU(this.quoteReserve, quoteAmount));
+      j.set(this, 'baseReserve', this.baseReserve + baseAmount);
+      j.set(this, 'totalPositionSize', this.totalPositionSize - baseAmount);
+      j.set(this, 'cumulativeNotional', this.cumulativeNotional - quoteAmount);
+    }
+    if (this.recordSwaps) this.swapLog.push({ kBefore, kAfter: mulD(this.quoteReserve, this.baseReserve) });
+    this.addReserveSnapshot();
+  }
+
+  /** One snapshot per block: a later trade in the same block overwrites it. */
+  addReserveSnapshot(): void {
+    const latest = this.snapshots[this.snapshots.length - 1] as ReserveSnapshot;
+    if (latest.blockNumber === this.clock.blockNumber) {
+      this.j.set(latest, 'quote', this.quoteReserve);
+      this.j.set(latest, 'base', this.baseReserve);
+    } else {
+      this.j.push(this.snapshots, {
+        quote: this.quoteReserve,
+        base: this.baseReserve,
+        timestamp: this.clock.timestamp,
+        blockNumber: this.clock.blockNumber,
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- fluctuation limit
+
+  /** Price bounds of this block: the last snapshot from a previous block ± the limit. */
+  private priceBoundsOfLastBlock(ratio = this.fluctuationLimitRatio): { lower: bigint; upper: bigint } {
+    const len = this.snapshots.length;
+    let latest = this.snapshots[len - 1] as ReserveSnapshot;
+    if (latest.blockNumber === this.clock.blockNumber && len > 1) latest = this.snapshots[len - 2] as ReserveSnapshot;
+    const lastPrice = divD(latest.quote, latest.base);
+    return {
+      upper: mulD(lastPrice, ONE + ratio),
+      lower: mulD(lastPrice, subU(ONE, ratio)),
+    };
+  }
+
+  private checkBlockFluctuationLimit(dirOfQuote: Dir, quoteAmount: bigint, baseAmount: bigint, canOver: boolean): void {
+    if (this.fluctuationLimitRatio === 0n) return;
+    const { lower, upper } = this.priceBoundsOfLastBlock();
+    const price = divD(this.quoteReserve, this.baseReserve);
+    requireThat(price <= upper && price >= lower, 'PriceAlreadyOverFluctuationLimit');
+    if (!canOver) {
+      const after =
+        dirOfQuote === 'ADD'
+          ? divD(this.quoteReserve + quoteAmount, subU(this.baseReserve, baseAmount))
+          : divD(subU(this.quoteReserve, quoteAmount), this.baseReserve + baseAmount);
+      requireThat(after <= upper && after >= lower, 'PriceOverFluctuationLimit');
+    }
+  }
+
+  /** Would closing `baseAmount` (dirOfBase) move the price outside this block's band? */
+  isOverFluctuationLimit(dirOfBase: Dir, baseAmount: bigint): boolean {
+    if (this.fluctuationLimitRatio === 0n) return false;
+    const { lower, upper } = this.priceBoundsOfLastBlock();
+    const quoteBack = this.outputPrice(dirOfBase, baseAmount);
+    const price =
+      dirOfBase === 'REMOVE'
+        ? divD(this.quoteReserve + quoteBack, subU(this.baseReserve, baseAmount))
+        : divD(subU(this.quoteReserve, quoteBack), this.baseReserve + baseAmount);
+    return !(price <= upper && price >= lower);
+  }
+
+  // ---------------------------------------------------------------- views
+
+  inputPrice(dirOfQuote: Dir, quoteAmount: bigint): bigint {
+    return inputPrice(dirOfQuote, quoteAmount, this.quoteReserve, this.baseReserve);
+  }
+
+  outputPrice(dirOfBase: Dir, baseAmount: bigint): bigint {
+    return outputPrice(dirOfBase, baseAmount, this.quoteReserve, this.baseReserve);
+  }
+
+  spotPrice(): bigint {
+    return spotPrice(this.quoteReserve, this.baseReserve);
+  }
+
+  k(): bigint {
+    return mulD(this.quoteReserve, this.baseReserve);
+  }
+
+  /** TWAP of the reserve price Q/B over `interval` seconds (the mark TWAP). */
+  twapPrice(interval: number): bigint {
+    return twapWalk(this.snapshots, (s) => divD(s.quote, s.base), snapshotTime, this.clock.timestamp, interval, this.snapshotStart);
+  }
+
+  /** TWAP of the exit notional of `baseAmount` (Perp v1's getOutputTwap), 15 min by default. */
+  outputTwap(dirOfBase: Dir, baseAmount: bigint, interval = PNL_TWAP_INTERVAL): bigint {
+    if (baseAmount === 0n) return 0n;
+    return twapWalk(
+      this.snapshots,
+      (s) => outputPrice(dirOfBase, baseAmount, s.quote, s.base),
+      snapshotTime,
+      this.clock.timestamp,
+      interval,
+      this.snapshotStart,
+    );
+  }
+
+  /** TWAP of the base bought for `quoteAmount` (Perp v1's getInputTwap). */
+  inputTwap(dirOfQuote: Dir, quoteAmount: bigint, interval = PNL_TWAP_INTERVAL): bigint {
+    if (quoteAmount === 0n) return 0n;
+    return twapWalk(
+      this.snapshots,
+      (s) => inputPrice(dirOfQuote, quoteAmount, s.quote, s.base),
+      snapshotTime,
+      this.clock.timestamp,
+      interval,
+      this.snapshotStart,
+    );
+  }
+
+  latestLiquiditySnapshot(): LiquiditySnapshot {
+    return this.liquiditySnapshots[this.liquiditySnapshots.length - 1] as LiquiditySnapshot;
+  }
+
+  get liquidityHistoryIndex(): number {
+    return this.liquiditySnapshots.length - 1;
+  }
+
+  // ---------------------------------------------------------------- k change, repeg, shutdown
+
+  /**
+   * The size whose exit on the current curve returns what `size` exits for on the curve
+   * (fromQuote, fromBase): Perp v1's calcBaseAssetAfterLiquidityMigration.
+   */
+  baseAfterLiquidityMigration(size: bigint, fromQuote: bigint, fromBase: bigint): bigint {
+    if (size === 0n) return 0n;
+    const isLong = size > 0n;
+    const notional = outputPrice(isLong ? 'ADD' : 'REMOVE', abs(size), fromQuote, fromBase);
+    const newSize = this.inputPrice(isLong ? 'REMOVE' : 'ADD', notional);
+    return isLong ? newSize : -newSize;
+  }
+
+  /**
+   * Multiplies both reserves by `multiplier` (price unchanged, k·m²) and records the liquidity
+   * snapshot; the caller remaps positions. Returns the reserves before the change.
+   */
+  migrateLiquidity(multiplier: bigint, fluctuationLimitRatio: bigint): { quote: bigint; base: bigint } {
+    this.requireOpen();
+    requireThat(multiplier > 0n, 'InvalidParameter', 'liquidity multiplier must be positive');
+    requireThat(multiplier !== ONE, 'LiquidityMultiplierIsOne');
+    if (this.totalPositionSize > 0n) {
+      // Perp v1: a net long must still be closable on the shrunk curve.
+      const lowerBound = divD(this.totalPositionSize + 10n ** 9n, this.baseReserve);
+      requireThat(multiplier >= lowerBound, 'IllegalLiquidityMultiplier');
+    }
+    this.checkPriceWithinBand(fluctuationLimitRatio);
+    const from = { quote: this.quoteReserve, base: this.baseReserve };
+    this.j.set(this, 'quoteReserve', mulD(from.quote, multiplier));
+    this.j.set(this, 'baseReserve', mulD(from.base, multiplier));
+    this.j.set(this, 'totalPositionSize', this.baseAfterLiquidityMigration(this.totalPositionSize, from.quote, from.base));
+    this.j.push(this.liquiditySnapshots, {
+      cumulativeNotional: this.cumulativeNotional,
+      quote: this.quoteReserve,
+      base: this.baseReserve,
+      totalPositionSize: this.totalPositionSize,
+    });
+    this.addReserveSnapshot();
+    return from;
+  }
+
+  /** #53 sandwich fix: the current price must be inside the band around the last block's price. */
+  private checkPriceWithinBand(ratio: bigint): void {
+    if (ratio === 0n) return;
+    const { lower, upper } = this.priceBoundsOfLastBlock(ratio);
+    const price = divD(this.quoteReserve, this.baseReserve);
+    requireThat(price <= upper && price >= lower, 'PriceAlreadyOverFluctuationLimit');
+  }
+
+  /** Sets the quote reserve (a repeg moves the peg by moving Q at fixed B). */
+  setQuoteReserve(quote: bigint): void {
+    this.requireOpen();
+    requireThat(quote > 0n, 'InvalidParameter', 'quote reserve must be positive');
+    this.j.set(this, 'quoteReserve', quote);
+    this.addReserveSnapshot();
+  }
+
+  /**
+   * Perp v1's settlement price: the average exit price of the whole net position, from the
+   * curve of the latest liquidity snapshot (0 when the net position is dust).
+   */
+  perpV1SettlementPrice(): bigint {
+    const snap = this.latestLiquiditySnapshot();
+    const previousK = mulD(snap.base, snap.quote);
+    const initBase = snap.totalPositionSize + snap.base;
+    const initQuote = divD(previousK, initBase);
+    const notional = initQuote - this.quoteReserve;
+    if (abs(this.totalPositionSize) <= 100n) return 0n;
+    return divD(abs(notional), abs(this.totalPositionSize));
+  }
+
+  shutdown(settlementPrice: bigint): void {
+    this.j.set(this, 'settlementPrice', settlementPrice);
+    this.j.set(this, 'open', false);
+  }
+
+  requireOpen(): void {
+    requireThat(this.open, 'MarketClosed');
+  }
+
+  /**
+   * Drops snapshots the TWAPs can no longer reach: keeps the newest snapshot at or before
+   * `oldestNeeded` and everything after it, which leaves every TWAP up to that age unchanged.
+   * Not journaled: call it between operations.
+   */
+  pruneSnapshots(oldestNeeded: number): void {
+    let start = this.snapshotStart;
+    while (start + 1 < this.snapshots.length && (this.snapshots[start + 1] as ReserveSnapshot).timestamp <= oldestNeeded) start++;
+    if (start > 4096 && start > this.snapshots.length / 2) {
+      this.snapshots.splice(0, start);
+      start = 0;
+    }
+    this.snapshotStart = start;
+  }
+}
