@@ -89,7 +89,7 @@ function parseStep(
   const name: ActionName = (actionKeys[0] as ActionName | undefined) ?? 'expect';
   const meta = StepMetaSchema.safeParse(Object.fromEntries(Object.entries(record).filter(([k]) => META_KEYS.has(k))));
   if (!meta.success) collect(meta.error.issues, path);
-  const args = ACTIONS[name].safeParse(record[name] ?? {});
+  const args = ACTIONS[name].safeParse(name === 'expect' ? {} : (record[name] ?? {}));
   if (!args.success) collect(args.error.issues, [...path, name]);
   if (!meta.success || !args.success) return undefined;
   if (name === 'expect' && !meta.data.expect) {
@@ -97,8 +97,11 @@ function parseStep(
     return undefined;
   }
   if (name === 'advance') {
-    const a = args.data as { seconds?: number; blocks?: number };
-    if (a.seconds === undefined && a.blocks === undefined) report([...path, name], 'give seconds, blocks or both');
+    const a = args.data as { seconds?: number; blocks?: number; toNextFundingTime?: string };
+    if (a.toNextFundingTime !== undefined && a.seconds !== undefined) report([...path, name], 'give seconds or toNextFundingTime, not both');
+    if (a.seconds === undefined && a.blocks === undefined && a.toNextFundingTime === undefined) {
+      report([...path, name], 'give seconds, blocks or toNextFundingTime');
+    }
   }
   return {
     index,

@@ -122,9 +122,16 @@ export function advanceClock(world: World, seconds?: number, blocks?: number): v
 export function applyAction(world: World, action: Action): unknown {
   const { ch } = world;
   switch (action.name) {
-    case 'advance':
-      advanceClock(world, action.args.seconds, action.args.blocks);
+    case 'advance': {
+      const { seconds, blocks, toNextFundingTime } = action.args;
+      if (toNextFundingTime !== undefined) {
+        const target = ch.market(toNextFundingTime).nextFundingTime;
+        advanceClock(world, Math.max(0, target - ch.clock.timestamp), blocks ?? 0);
+      } else {
+        advanceClock(world, seconds, blocks);
+      }
       return null;
+    }
     case 'setOraclePrice':
       ch.pushOracleRound(action.args.market, action.args.price, action.args.updatedAt, action.args.roundId === undefined ? undefined : BigInt(action.args.roundId));
       return null;

@@ -71,7 +71,12 @@ const traderRef = { trader: name, market: name };
 
 /** Each action's arguments; a step holds exactly one action key. */
 export const ACTIONS = {
-  advance: z.strictObject({ seconds: seconds.optional(), blocks: seconds.optional() }),
+  advance: z.strictObject({
+    seconds: seconds.optional(),
+    blocks: seconds.optional(),
+    /** Jump to the market's next funding time (the block stays unless `blocks` is given). */
+    toNextFundingTime: name.optional(),
+  }),
   setOraclePrice: z.strictObject({ ...marketRef, price: positiveWei, updatedAt: seconds.optional(), roundId: z.string().regex(/^\d+$/).optional() }),
   setIndexTwap: z.strictObject({ ...marketRef, price: nonNegativeWei }),
   setFastPrice: z.strictObject({ ...marketRef, price: positiveWei, confidence: nonNegativeWei }),

@@ -16,6 +16,11 @@ export class InsuranceFund {
   vaultBalance = 0n;
   /** Backstop tokens minted to cover losses the fund could not (`perp-v1`), 18 decimals. */
   dilution = 0n;
+  /**
+   * What the fund was due but did not get because the vault held less (Perp v1's
+   * transferToInsuranceFund sends at most the vault's balance), 18 decimals.
+   */
+  uncollected = 0n;
 
   constructor(
     private readonly j: Journal,
@@ -39,6 +44,7 @@ export class InsuranceFund {
       // Perp v1 transferToInsuranceFund: at most what the vault holds, floored to token units.
       const vault = this.ledger.balanceOfWei(VAULT);
       const capped = vault < amount ? vault : amount;
+      if (capped < amount) this.j.set(this, 'uncollected', this.uncollected + amount - capped);
       received = this.ledger.transfer(VAULT, INSURANCE_FUND, capped) * TOKEN_SCALE;
     }
     this.emit({ type: 'InsuranceFundFlow', reason, amount: received, balanceAfter: this.balance() });

@@ -85,9 +85,21 @@ export class InvariantChecker {
     return ch.vaultBalance() - claims - netValue;
   }
 
-  /** Losses the books record rather than hide: they make up for a negative slack. */
-  recordedLosses(): bigint {
-    return this.ch.uncoveredBadDebt + this.ch.unfundedCurveCost + this.ch.roundingLeak;
+  /**
+   * The ledger balance: slack plus the losses the books record rather than hide (they make up
+   * for a shortfall), minus money that came in from outside the vault's claims (the insurance
+   * fund's advances as prepaid bad debt) or was due and not sent (the fund's uncollected share).
+   */
+  ledgerBalance(): bigint {
+    const ch = this.ch;
+    return (
+      this.ledgerSlack() +
+      ch.uncoveredBadDebt +
+      ch.unfundedCurveCost +
+      ch.roundingLeak -
+      ch.prepaidBadDebt -
+      ch.insuranceFund.uncollected
+    );
   }
 
   private checkZeroSum(m: Market, fail: (i: InvariantName, msg: string) => void): void {
@@ -163,7 +175,7 @@ export class InvariantChecker {
     }
     if (ch.ledger.balanceOf(INSURANCE_FUND) < 0n || ch.ledger.balanceOf(VAULT) < 0n) fail('ledger', 'negative custody balance');
 
-    const balance = this.ledgerSlack() + this.recordedLosses();
+    const balance = this.ledgerBalance();
     let fundingRoundings = 0;
     for (const m of ch.markets.values()) fundingRoundings += m.fundingRoundings;
     const roundingBudget = BigInt(fundingRoundings);
@@ -201,7 +213,7 @@ export class InvariantChecker {
 
   /** Resets the per-operation baseline (after set-up steps that mint or seed). */
   rebase(): void {
-    this.lastLedgerBalance = this.ledgerSlack() + this.recordedLosses();
+    this.lastLedgerBalance = this.ledgerBalance();
     let fundingRoundings = 0;
     for (const m of this.ch.markets.values()) fundingRoundings += m.fundingRoundings;
     this.lastFundingRoundings = fundingRoundings;

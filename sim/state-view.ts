@@ -95,7 +95,11 @@ export function stateView(ch: ClearingHouse, options: { views?: boolean } = {}):
     accounts,
     tokens,
     tokenSupply: s(ch.ledger.totalSupply),
-    insuranceFund: { balance: s(ch.insuranceFund.balance()), dilution: s(ch.insuranceFund.dilution) },
+    insuranceFund: {
+      balance: s(ch.insuranceFund.balance()),
+      dilution: s(ch.insuranceFund.dilution),
+      uncollected: s(ch.insuranceFund.uncollected),
+    },
     vault: s(ch.vaultBalance()),
     treasury: s(ch.treasury),
     prepaidBadDebt: s(ch.prepaidBadDebt),
