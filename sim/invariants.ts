@@ -88,7 +88,8 @@ export class InvariantChecker {
   /**
    * The ledger balance: slack plus the losses the books record rather than hide (they make up
    * for a shortfall), minus money that came in from outside the vault's claims (the insurance
-   * fund's advances as prepaid bad debt) or was due and not sent (the fund's uncollected share).
+   * fund's advances as prepaid bad debt) or was due and not sent (the fund's uncollected share);
+   * what the vault overpaid the fund (a Perp v1 quirk) is held by the fund for the vault.
    */
   ledgerBalance(): bigint {
     const ch = this.ch;
@@ -96,7 +97,9 @@ export class InvariantChecker {
       this.ledgerSlack() +
       ch.uncoveredBadDebt +
       ch.unfundedCurveCost +
-      ch.roundingLeak -
+      ch.roundingLeak +
+      ch.vaultOverpaidToInsuranceFund +
+      ch.ignoredBadDebt -
       ch.prepaidBadDebt -
       ch.insuranceFund.uncollected
     );

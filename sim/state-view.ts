@@ -106,6 +106,8 @@ export function stateView(ch: ClearingHouse, options: { views?: boolean } = {}):
     uncoveredBadDebt: s(ch.uncoveredBadDebt),
     unfundedCurveCost: s(ch.unfundedCurveCost),
     roundingLeak: s(ch.roundingLeak),
+    vaultOverpaidToInsuranceFund: s(ch.vaultOverpaidToInsuranceFund),
+    ignoredBadDebt: s(ch.ignoredBadDebt),
   };
 }
 
