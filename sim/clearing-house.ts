@@ -206,6 +206,7 @@ export class ClearingHouse {
       ammFundingProfit: 0n,
       traderFundingSettled: 0n,
       fundingRoundings: 0,
+      settledPositionSize: 0n,
       lastRemap: null,
     };
     this.markets.set(setup.id, market);
@@ -757,6 +758,7 @@ export class ClearingHouse {
       const pos = this.storedPosition(m, trader);
       requireThat(pos.size !== 0n, 'PositionSizeZero');
       this.clearPosition(m, trader, pos.isolated);
+      this.j.set(m, 'settledPositionSize', m.settledPositionSize + pos.size);
       const price = m.vamm.settlementPrice;
       if (pos.isolated) {
         let settled = pos.margin;

@@ -126,8 +126,8 @@ export class InvariantChecker {
         onShort += pos.openNotional;
       }
     }
-    if (longs - shorts !== m.vamm.totalPositionSize) {
-      fail('zero-sum', `${m.id}: Σ longs ${longs} − Σ shorts ${shorts} ≠ totalPositionSize ${m.vamm.totalPositionSize}`);
+    if (longs - shorts + m.settledPositionSize !== m.vamm.totalPositionSize) {
+      fail('zero-sum', `${m.id}: Σ longs ${longs} − Σ shorts ${shorts} (+ settled ${m.settledPositionSize}) ≠ totalPositionSize ${m.vamm.totalPositionSize}`);
     }
     if (onLong !== m.openNotionalLong || onShort !== m.openNotionalShort) {
       fail('zero-sum', `${m.id}: open-notional books ${m.openNotionalLong}/${m.openNotionalShort} ≠ positions ${onLong}/${onShort}`);

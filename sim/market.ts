@@ -31,6 +31,8 @@ export interface Market {
   traderFundingSettled: bigint;
   /** Rounding events in funding (per-position settlements and market settlements). */
   fundingRoundings: number;
+  /** Σ sizes of positions settled after a shutdown (the AMM's total keeps them). */
+  settledPositionSize: bigint;
   /** The remap the last k change used; `lazy` leaves positions to be remapped when touched. */
   lastRemap: RemapVariant | null;
 }
