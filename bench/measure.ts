@@ -1,0 +1,25 @@
+/** A small timing harness: warm up, then the median of several timed rounds. */
+export interface Measurement {
+  readonly name: string;
+  readonly opsPerSecond: number;
+  readonly rounds: number;
+  readonly opsPerRound: number;
+}
+
+/**
+ * @param setup builds a fresh fixture for one round (not timed)
+ * @param run performs `ops` operations on the fixture (timed)
+ */
+export function measure<F>(name: string, ops: number, setup: () => F, run: (fixture: F) => void, rounds = 5): Measurement {
+  run(setup()); // warm-up: JIT, caches
+  const rates: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const fixture = setup();
+    const start = process.hrtime.bigint();
+    run(fixture);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    rates.push(ops / seconds);
+  }
+  rates.sort((a, b) => a - b);
+  return { name, opsPerSecond: rates[Math.floor(rates.length / 2)] as number, rounds, opsPerRound: ops };
+}

@@ -1,0 +1,38 @@
+/**
+ * `npm run bench`: figures measured side by side in one run, printed as a table and written
+ * as JSON (bench/out/results.json). Speed targets live here, never in timed unit tests.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import os from 'node:os';
+import { modelThroughput, swapThroughput } from './model-throughput.ts';
+
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
+
+const started = Date.now();
+const swaps = swapThroughput();
+const model = [...modelThroughput('default'), ...modelThroughput('perp-v1')];
+
+const rows = [
+  [swaps.float64.name, fmt(swaps.float64.opsPerSecond), ''],
+  [swaps.bigint.name, fmt(swaps.bigint.opsPerSecond), `float64 is ${(swaps.float64.opsPerSecond / swaps.bigint.opsPerSecond).toFixed(1)}× faster`],
+  ...model.map((m) => [m.name, fmt(m.opsPerSecond), `float64 swap is ${(swaps.float64.opsPerSecond / m.opsPerSecond).toFixed(0)}× faster`]),
+];
+const width = Math.max(...rows.map((r) => (r[0] as string).length));
+console.log(`model throughput, one core (${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version})`);
+console.log(`${'operation'.padEnd(width)}  ops/s      ratio`);
+for (const [name, rate, ratio] of rows) console.log(`${(name as string).padEnd(width)}  ${(rate as string).padEnd(9)}  ${ratio}`);
+
+const out = join(import.meta.dirname, 'out');
+mkdirSync(out, { recursive: true });
+const results = {
+  measuredAt: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model,
+  seconds: (Date.now() - started) / 1000,
+  swaps,
+  model,
+  ratios: Object.fromEntries(model.map((m) => [m.name, swaps.float64.opsPerSecond / m.opsPerSecond])),
+};
+writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwritten bench/out/results.json (${results.seconds.toFixed(1)} s)`);
