@@ -129,3 +129,20 @@ describe('vamm script (CLI)', () => {
     expect(r2.stdout).toBe('');
   });
 });
+
+describe('README', () => {
+  it('its scripted-scenario example runs with every expectation met', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const example = /## Scripted scenarios[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const run = runScript(parseScript(example!, 'README.md'));
+    expect(run.failures).toEqual([]);
+    expect(run.steps.flatMap((s) => s.expectations).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('its demo scenario runs with every expectation met', () => {
+    const run = runScript(parseScript(readFileSync(join(import.meta.dirname, '..', 'scenarios', 'scripts', 'whale-liquidation.json'), 'utf8')));
+    expect(run.failures).toEqual([]);
+    expect(run.steps.flatMap((s) => s.events).some((e) => (e as { type: string }).type === 'SocialisedLoss')).toBe(true);
+  });
+});
