@@ -186,8 +186,9 @@ export class ClearingHouse {
       fluctuationLimitRatio: params.fluctuationLimitRatio,
       maxHoldingBaseAsset: params.maxHoldingBaseAsset,
       openInterestNotionalCap: params.openInterestNotionalCap,
+      twapEmptyPeriod: this.params.twapEmptyPeriod,
     });
-    const oracle = new CompositeOracle(this.j, { ...params.oracle });
+    const oracle = new CompositeOracle(this.j, { ...params.oracle }, this.params.twapEmptyPeriod);
     if (setup.indexPrice) oracle.chainlink.addPrice(setup.indexPrice, this.clock.timestamp);
     const market: Market = {
       id: setup.id,
@@ -606,7 +607,6 @@ export class ClearingHouse {
   /** |spot − oracle| / oracle ≥ the max spread ratio. */
   isOverSpreadLimit(m: Market): boolean {
     const oraclePrice = m.oracle.referencePrice(this.clock.timestamp);
-    requireThat(oraclePrice > 0n, 'UnderlyingPriceZero');
     const spread = abs(divD(m.vamm.spotPrice() - oraclePrice, oraclePrice));
     return spread >= this.params.maxOracleSpreadRatio;
   }

@@ -33,7 +33,6 @@ export const REVERT_REASONS = {
   IllegalLiquidityMultiplier: 'illegal liquidity multiplier',
   InvalidPartialLiquidationRatio: 'invalid partial liquidation ratio',
   InsufficientBalance: 'ERC20: transfer amount exceeds balance',
-  InsufficientFund: 'Fund not enough',
   SubtractionOverflow: 'SafeMath: subtraction overflow',
   DivisionByZero: 'SafeMath: division by zero',
   UnderlyingPriceZero: 'underlying price is 0',
@@ -43,9 +42,7 @@ export const REVERT_REASONS = {
   InsufficientVaultBalance: 'vault balance too low',
   InvalidParameter: 'invalid parameter',
   NotSupported: 'not supported by this profile',
-  UnknownAccount: 'unknown account',
   LiquidityMultiplierIsOne: 'liquidity multiplier is 1',
-  ShutdownNotAllowed: 'shutdown not allowed',
 } as const;
 
 export type RevertReason = keyof typeof REVERT_REASONS;

@@ -40,6 +40,11 @@ export interface ClearingHouseParams {
   readonly insuranceFundCustody: 'wallet' | 'vault';
   /** `perp-v1`: average exit price from the last liquidity snapshot; `default`: exit value of the net position. */
   readonly settlementPrice: 'perp-v1' | 'exit-value';
+  /**
+   * A TWAP whose whole window was observed at the current timestamp (blocks sharing a
+   * timestamp): Perp v1 reverts (division by zero); `default` takes the latest value.
+   */
+  readonly twapEmptyPeriod: 'revert' | 'latest';
 }
 
 export interface FundingParams {
@@ -103,6 +108,7 @@ export const DEFAULT_PROFILE: Profile = {
     maxOracleSpreadRatio: w('0.1'),
     insuranceFundCustody: 'vault',
     settlementPrice: 'exit-value',
+    twapEmptyPeriod: 'latest',
   },
   market: {
     tradeLimitRatio: w('0.9'),
@@ -139,6 +145,7 @@ export const PERP_V1_PROFILE: Profile = {
     maxOracleSpreadRatio: w('0.1'),
     insuranceFundCustody: 'wallet',
     settlementPrice: 'perp-v1',
+    twapEmptyPeriod: 'revert',
   },
   market: {
     tradeLimitRatio: w('0.9'),

@@ -13,6 +13,9 @@ import { ModelError } from './errors.ts';
  * @param now current block timestamp (seconds)
  * @param interval window length (seconds); 0 returns the latest value
  * @param firstIndex the oldest index the walk may reach (older points were pruned)
+ * @param emptyPeriod when every point reached was observed at `now` (blocks sharing a
+ *   timestamp, as on some L2s): Perp v1 divides by zero and reverts; `latest` returns the
+ *   latest value, the average of an instant
  */
 export function twapWalk<P>(
   points: readonly P[],
@@ -21,6 +24,7 @@ export function twapWalk<P>(
   now: number,
   interval: number,
   firstIndex = 0,
+  emptyPeriod: 'revert' | 'latest' = 'revert',
 ): bigint {
   let index = points.length - 1;
   let current = points[index] as P;
@@ -34,7 +38,10 @@ export function twapWalk<P>(
   let weighted = value * period;
   for (;;) {
     if (index === firstIndex) {
-      if (period === 0n) throw new ModelError('DivisionByZero', 'TWAP over an empty period');
+      if (period === 0n) {
+        if (emptyPeriod === 'latest') return valueOf(points[points.length - 1] as P);
+        throw new ModelError('DivisionByZero', 'TWAP over an empty period');
+      }
       return weighted / period;
     }
     index--;

@@ -38,6 +38,8 @@ export interface VammParams {
   maxHoldingBaseAsset: bigint;
   /** Max running open-interest notional, 0 = none. */
   openInterestNotionalCap: bigint;
+  /** TWAP when all snapshots share the current timestamp: revert (Perp v1) or the latest value. */
+  twapEmptyPeriod?: 'revert' | 'latest';
 }
 
 /** Seconds of the exit-notional TWAP used for PnL and margin (hard-coded 15 min in Perp v1). */
@@ -63,6 +65,7 @@ export class Vamm {
   cumulativeNotional = 0n;
   open = true;
   settlementPrice = 0n;
+  readonly twapEmptyPeriod: 'revert' | 'latest';
   readonly snapshots: ReserveSnapshot[] = [];
   /** Index of the oldest snapshot the TWAP walk may reach (older ones were pruned). */
   snapshotStart = 0;
@@ -88,6 +91,7 @@ export class Vamm {
     this.fluctuationLimitRatio = params.fluctuationLimitRatio;
     this.maxHoldingBaseAsset = params.maxHoldingBaseAsset;
     this.openInterestNotionalCap = params.openInterestNotionalCap;
+    this.twapEmptyPeriod = params.twapEmptyPeriod ?? 'revert';
     this.liquiditySnapshots.push({
       cumulativeNotional: 0n,
       quote: this.quoteReserve,
@@ -239,7 +243,7 @@ export class Vamm {
 
   /** TWAP of the reserve price Q/B over `interval` seconds (the mark TWAP). */
   twapPrice(interval: number): bigint {
-    return twapWalk(this.snapshots, (s) => divD(s.quote, s.base), snapshotTime, this.clock.timestamp, interval, this.snapshotStart);
+    return twapWalk(this.snapshots, (s) => divD(s.quote, s.base), snapshotTime, this.clock.timestamp, interval, this.snapshotStart, this.twapEmptyPeriod);
   }
 
   /** TWAP of the exit notional of `baseAmount` (Perp v1's getOutputTwap), 15 min by default. */
@@ -252,6 +256,7 @@ export class Vamm {
       this.clock.timestamp,
       interval,
       this.snapshotStart,
+      this.twapEmptyPeriod,
     );
   }
 
@@ -265,6 +270,7 @@ export class Vamm {
       this.clock.timestamp,
       interval,
       this.snapshotStart,
+      this.twapEmptyPeriod,
     );
   }
 

@@ -68,9 +68,9 @@ export class ChainlinkFeed {
   }
 
   /** TWAP of answers over `interval` seconds by Perp v1's backward walk. */
-  twap(interval: number, now: number): bigint {
+  twap(interval: number, now: number, emptyPeriod: 'revert' | 'latest' = 'revert'): bigint {
     if (this.twapOverride !== 0n) return this.twapOverride;
     requireThat(this.rounds.length > 0, 'UnderlyingPriceZero', 'the feed has no round');
-    return twapWalk(this.rounds, (r) => r.answer * TO_WEI, (r) => r.updatedAt, now, interval);
+    return twapWalk(this.rounds, (r) => r.answer * TO_WEI, (r) => r.updatedAt, now, interval, 0, emptyPeriod);
   }
 }

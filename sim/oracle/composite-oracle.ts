@@ -25,6 +25,8 @@ export class CompositeOracle {
   constructor(
     j: Journal,
     public params: OracleParams,
+    /** What the index TWAP does when its whole window is at the current timestamp. */
+    private readonly twapEmptyPeriod: 'revert' | 'latest' = 'revert',
   ) {
     this.chainlink = new ChainlinkFeed(j);
     this.fast = new FastFeed(j);
@@ -37,7 +39,7 @@ export class CompositeOracle {
 
   /** TWAP of the index for funding. */
   indexTwap(interval: number, now: number): bigint {
-    return this.chainlink.twap(interval, now);
+    return this.chainlink.twap(interval, now, this.twapEmptyPeriod);
   }
 
   /** Whether the fast feed may be used at `now`. */
