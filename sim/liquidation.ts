@@ -1,0 +1,239 @@
+/**
+ * Liquidation: the margin ratio that decides it (trader-favourable, the oracle's when the market
+ * strays), Perp v1's fixed-ratio liquidation, and the default design's minimal one.
+ */
+import type { Dir } from './curve.ts';
+import { ModelError, requireThat } from './errors.ts';
+import { liquidationQuoteForMaintenance } from './liquidation-size.ts';
+import type { Market } from './market.ts';
+import { ONE, abs, divD, mulD, subU } from './math/fixed.ts';
+import { PositionMechanics, type PositionResp } from './position-mechanics.ts';
+import type { Account, Position } from './position.ts';
+
+export interface LiquidationResult {
+  readonly quoteAmount: bigint;
+  readonly partial: boolean;
+  readonly feeToLiquidator: bigint;
+  readonly badDebt: bigint;
+}
+
+export class Liquidation extends PositionMechanics {
+  liquidate(liquidator: string, trader: string, marketId: string, quoteLimit = 0n): LiquidationResult {
+    return this.j.atomic(() => {
+      const m = this.market(marketId);
+      m.vamm.requireOpen();
+      this.adjustPositionForLiquidityChanged(m, trader);
+      const before = this.storedPosition(m, trader);
+      requireThat(before.size !== 0n, 'PositionSizeZero');
+      const ratio = this.liquidationMarginRatio(trader, marketId);
+      this.requireMoreMarginRatio(ratio, this.params.maintenanceMarginRatio, false);
+
+      const result =
+        this.params.profile === 'perp-v1' || this.params.liquidation.kind === 'fixed-ratio'
+          ? this.liquidateFixedRatio(liquidator, trader, m)
+          : this.liquidateMinimal(liquidator, trader, m);
+
+      if (quoteLimit !== 0n) {
+        const limit =
+          result.partial && this.params.liquidation.kind === 'fixed-ratio'
+            ? mulD(quoteLimit, this.params.liquidation.partialLiquidationRatio)
+            : quoteLimit;
+        if (before.size > 0n) requireThat(result.quoteAmount >= limit, 'LessThanMinimalQuote');
+        else requireThat(result.quoteAmount <= limit, 'MoreThanMaximalQuote');
+      }
+      return result;
+    });
+  }
+
+  /** Perp v1's liquidation: a fixed share while the spot ratio covers the fee, else all of it. */
+  protected liquidateFixedRatio(liquidator: string, trader: string, m: Market): LiquidationResult {
+    const plr = this.params.liquidation.kind === 'fixed-ratio' ? this.params.liquidation.partialLiquidationRatio : 0n;
+    const feeRatio = this.params.liquidationFeeRatio;
+    const spotRatio = this.marginRatio(trader, m.id, 'spot');
+    const account = this.account(trader);
+    const position = this.storedPosition(m, trader);
+    const isolated = position.isolated;
+    let resp: PositionResp;
+    let penalty: bigint;
+    let feeToLiquidator: bigint;
+    let feeToInsuranceFund = 0n;
+    let liquidationBadDebt = 0n;
+    let partial = false;
+
+    if (spotRatio > feeRatio && plr < ONE && plr !== 0n) {
+      const notional = m.vamm.outputPrice(position.size > 0n ? 'ADD' : 'REMOVE', abs(mulD(position.size, plr)));
+      resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, true);
+      penalty = mulD(resp.exchangedQuote, feeRatio);
+      feeToLiquidator = penalty / 2n;
+      feeToInsuranceFund = penalty - feeToLiquidator;
+      if (isolated) resp.position = { ...resp.position, margin: subU(resp.position.margin, penalty) };
+      else resp.collateralDelta -= penalty;
+      this.setPosition(m, trader, resp.position);
+      partial = true;
+    } else {
+      penalty = isolated ? position.margin : 0n;
+      resp = this.internalClosePosition(m, trader, 0n);
+      let remainMargin = abs(resp.marginToVault);
+      feeToLiquidator = mulD(resp.exchangedQuote, feeRatio) / 2n;
+      let totalBadDebt = resp.badDebt;
+      if (isolated) {
+        if (feeToLiquidator > remainMargin) {
+          liquidationBadDebt = feeToLiquidator - remainMargin;
+          totalBadDebt += liquidationBadDebt;
+          this.j.set(this, 'vaultOverpaidToInsuranceFund', this.vaultOverpaidToInsuranceFund + remainMargin);
+        } else {
+          remainMargin -= feeToLiquidator;
+        }
+        if (remainMargin > 0n) feeToInsuranceFund = remainMargin;
+        resp.marginToVault = 0n;
+      } else {
+        resp.collateralDelta -= feeToLiquidator;
+      }
+      if (totalBadDebt > 0n) {
+        if (this.params.badDebt === 'backstop') {
+          requireThat(this.backstopLiquidityProviders.has(liquidator), 'NotBackstopLiquidityProvider');
+        }
+        this.absorbBadDebt(trader, m, position.size, totalBadDebt);
+      }
+    }
+    if (!isolated) this.j.set(account, 'collateral', account.collateral + resp.collateralDelta);
+    if (!isolated && !partial) this.realizeCrossBadDebtIfFlat(trader, m, position.size);
+    if (feeToInsuranceFund > 0n) this.insuranceFund.receive(feeToInsuranceFund, 'penalty');
+    this.payOut(liquidator, feeToLiquidator);
+    this.enterRestrictionMode(m);
+    this.emit({
+      type: 'PositionLiquidated',
+      trader,
+      market: m.id,
+      positionNotional: resp.exchangedQuote,
+      positionSize: abs(resp.exchangedSize),
+      liquidationFee: feeToLiquidator,
+      liquidator,
+      badDebt: liquidationBadDebt,
+      partial,
+    });
+    this.emitPositionChanged(trader, m, resp, 0n, penalty);
+    return { quoteAmount: resp.exchangedQuote, partial, feeToLiquidator, badDebt: resp.badDebt + liquidationBadDebt };
+  }
+
+  /**
+   * The default design's liquidation: the smallest close that brings the (spot) margin ratio
+   * back to maintenance, solved on the curve; the whole position when it is small or too far
+   * gone. The penalty is split between the liquidator and the insurance fund.
+   */
+  protected liquidateMinimal(liquidator: string, trader: string, m: Market): LiquidationResult {
+    const sizing = this.params.liquidation;
+    if (sizing.kind !== 'minimal') throw new ModelError('NotSupported', 'minimal liquidation needs minimal sizing');
+    const p = this.params.liquidationFeeRatio;
+    const mmr = this.params.maintenanceMarginRatio;
+    const account = this.account(trader);
+    const position = this.storedPosition(m, trader);
+    const isolated = position.isolated;
+    const dirOfBase: Dir = position.size > 0n ? 'ADD' : 'REMOVE';
+    const positionNotional = m.vamm.outputPrice(dirOfBase, abs(position.size));
+    const group = this.marginGroup(trader, m.id);
+    const spot = this.groupValue(group, 'spot');
+    const spotRatio = divD(spot.value, spot.notional);
+
+    let quote = 0n;
+    if (positionNotional >= sizing.fullLiquidationBelowNotional && spotRatio > p) {
+      quote = liquidationQuoteForMaintenance(spot.value, spot.notional, mmr, p, positionNotional, (q) =>
+        this.j.simulate(() => {
+          this.applyPartialLiquidation(trader, m, account, position, q);
+          const after = this.groupValue(this.marginGroup(trader, m.id), 'spot');
+          return after.notional === 0n ? true : divD(after.value, after.notional) >= mmr;
+        }),
+      );
+    }
+
+    let resp: PositionResp;
+    let feeToLiquidator: bigint;
+    let penalty: bigint;
+    let badDebt = 0n;
+    const partial = quote > 0n;
+    if (partial) {
+      ({ resp, feeToLiquidator, penalty } = this.applyPartialLiquidation(trader, m, account, position, quote));
+    } else {
+      resp = this.internalClosePosition(m, trader, 0n);
+      penalty = mulD(resp.exchangedQuote, p);
+      feeToLiquidator = penalty / 2n;
+      if (isolated) {
+        // The fund takes what margin is left after the liquidator's half.
+        let remain = abs(resp.marginToVault);
+        badDebt = resp.badDebt;
+        if (feeToLiquidator > remain) {
+          badDebt += feeToLiquidator - remain;
+          remain = 0n;
+        } else {
+          remain -= feeToLiquidator;
+        }
+        resp.marginToVault = 0n;
+        if (remain > 0n) this.insuranceFund.receive(remain, 'penalty');
+        if (badDebt > 0n) this.absorbBadDebt(trader, m, position.size, badDebt);
+      } else {
+        const available = account.collateral + resp.collateralDelta - feeToLiquidator;
+        const toFund = penalty - feeToLiquidator;
+        const paidToFund = available <= 0n ? 0n : available < toFund ? available : toFund;
+        this.j.set(account, 'collateral', available - paidToFund);
+        if (paidToFund > 0n) this.insuranceFund.receive(paidToFund, 'penalty');
+        badDebt = this.realizeCrossBadDebtIfFlat(trader, m, position.size);
+      }
+    }
+    this.payOut(liquidator, feeToLiquidator);
+    if (this.params.restrictionMode) this.enterRestrictionMode(m);
+    this.emit({
+      type: 'PositionLiquidated',
+      trader,
+      market: m.id,
+      positionNotional: resp.exchangedQuote,
+      positionSize: abs(resp.exchangedSize),
+      liquidationFee: feeToLiquidator,
+      liquidator,
+      badDebt,
+      partial,
+    });
+    this.emitPositionChanged(trader, m, { ...resp, badDebt }, 0n, penalty);
+    return { quoteAmount: resp.exchangedQuote, partial, feeToLiquidator, badDebt };
+  }
+
+  /** Closes `quote` of notional of a position and charges the penalty on it (fund half credited). */
+  protected applyPartialLiquidation(
+    trader: string,
+    m: Market,
+    account: Account,
+    position: Position,
+    quote: bigint,
+  ): { resp: PositionResp; feeToLiquidator: bigint; penalty: bigint } {
+    const resp = this.openReversePosition(m, trader, position.isolated, position.size > 0n ? 'short' : 'long', quote, ONE, 0n, true);
+    const penalty = mulD(resp.exchangedQuote, this.params.liquidationFeeRatio);
+    const feeToLiquidator = penalty / 2n;
+    if (position.isolated) {
+      resp.position = { ...resp.position, margin: subU(resp.position.margin, penalty) };
+    } else {
+      this.j.set(account, 'collateral', account.collateral + resp.collateralDelta - penalty);
+    }
+    this.setPosition(m, trader, resp.position);
+    this.insuranceFund.receive(penalty - feeToLiquidator, 'penalty');
+    return { resp, feeToLiquidator, penalty };
+  }
+
+  /** Margin ratio for the liquidation check: trader-favourable, and the oracle's when the market strays. */
+  liquidationMarginRatio(trader: string, marketId: string): bigint {
+    const group = this.marginGroup(trader, marketId);
+    const best = this.groupValue(group, 'max');
+    let ratio = divD(best.value, best.notional);
+    if (group.members.some(([mk]) => this.isOverSpreadLimit(mk))) {
+      const withOracle = this.groupValue(group, 'max', (mk) => (this.isOverSpreadLimit(mk) ? 'oracle' : null));
+      const oracleRatio = divD(withOracle.value, withOracle.notional);
+      if (oracleRatio > ratio) ratio = oracleRatio;
+    }
+    return ratio;
+  }
+
+  /** |spot − oracle| / oracle ≥ the max spread ratio. */
+  isOverSpreadLimit(m: Market): boolean {
+    const oraclePrice = m.oracle.referencePrice(this.clock.timestamp);
+    const spread = abs(divD(m.vamm.spotPrice() - oraclePrice, oraclePrice));
+    return spread >= this.params.maxOracleSpreadRatio;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Changes to a market's curve and rules: k migration with its three remaps, repeg, shutdown
+ * and settlement, parameter setters, backstop LPs and the whitelist, and the counterparty swap
+ * the AMM conformance tests use.
+ */
+import { type Dir, exitValue } from './curve.ts';
+import { ModelError, requireThat } from './errors.ts';
+import { VAULT } from './ledger.ts';
+import { Liquidation } from './liquidation.ts';
+import type { RemapVariant } from './market.ts';
+import { ONE, abs, divD, mulD } from './math/fixed.ts';
+import type { ClearingHouseParams, MarketParams } from './params.ts';
+
+export interface MarketSetup {
+  readonly id: string;
+  readonly quoteReserve: bigint;
+  readonly baseReserve: bigint;
+  /** Initial index price (a Chainlink round at the current time); 0 = no round yet. */
+  readonly indexPrice?: bigint;
+  readonly params?: Partial<Omit<MarketParams, 'funding' | 'fees' | 'oracle'>> & {
+    funding?: Partial<MarketParams['funding']>;
+    fees?: Partial<MarketParams['fees']>;
+    oracle?: Partial<MarketParams['oracle']>;
+  };
+}
+
+function describe(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+export class MarketAdmin extends Liquidation {
+  /**
+   * Changes the depth: Q·m, B·m at the same price, with positions remapped so their exit
+   * notional is preserved — now (`eager`), when each trader next acts (`lazy`, Perp v1's
+   * legacy design), or not at all (`none`, to measure the error of a wrong mapping).
+   */
+  migrateLiquidity(marketId: string, multiplier: bigint, remap: RemapVariant = 'eager', fluctuationLimitRatio = 0n): bigint {
+    return this.j.atomic(() => {
+      const m = this.market(marketId);
+      const before = this.netTraderValue(m);
+      const from = m.vamm.migrateLiquidity(multiplier, fluctuationLimitRatio);
+      this.j.set(m, 'lastRemap', remap);
+      const newIndex = m.vamm.liquidityHistoryIndex;
+      if (remap === 'eager') {
+        let total = 0n;
+        for (const [trader, account] of this.accounts) {
+          const pos = account.positions.get(marketId);
+          if (!pos || pos.size === 0n) {
+            if (pos) this.setPosition(m, trader, { ...pos, liquidityHistoryIndex: newIndex });
+            continue;
+          }
+          // Funding and loss accrued on the old size are settled before the size changes.
+          const settled = this.settleCarry(m, trader, pos);
+          const newSize = m.vamm.baseAfterLiquidityMigration(pos.size, from.quote, from.base);
+          total += newSize;
+          this.setPosition(m, trader, { ...settled, size: newSize, liquidityHistoryIndex: newIndex });
+          this.emit({ type: 'PositionAdjusted', trader, market: marketId, oldSize: pos.size, newSize, oldIndex: pos.liquidityHistoryIndex, newIndex });
+        }
+        // The AMM's net position is the sum of the remapped positions, so the books stay zero-sum.
+        this.j.set(m.vamm, 'totalPositionSize', total);
+      } else if (remap === 'none') {
+        this.j.set(m.vamm, 'totalPositionSize', this.sumOfSizes(marketId));
+        for (const [trader, account] of this.accounts) {
+          const pos = account.positions.get(marketId);
+          if (pos) this.setPosition(m, trader, { ...pos, liquidityHistoryIndex: newIndex });
+        }
+      }
+      const cost = this.netTraderValue(m) - before;
+      const charged = remap === 'lazy' ? { cost } : this.chargeCurveCost(m, cost);
+      if (remap === 'lazy') this.j.set(this, 'unfundedCurveCost', this.unfundedCurveCost + cost);
+      this.emit({
+        type: 'LiquidityMigrated',
+        market: marketId,
+        multiplier,
+        remap,
+        quoteReserve: m.vamm.quoteReserve,
+        baseReserve: m.vamm.baseReserve,
+        cost: charged.cost,
+      });
+      return cost;
+    });
+  }
+
+  /**
+   * Moves the peg toward the oracle by setting Q = price·B. The change in what the net trader
+   * position is worth is the protocol's cost, charged to the fee budget (treasury, then fund).
+   */
+  repeg(marketId: string, targetPrice: bigint): bigint {
+    return this.j.atomic(() => {
+      const m = this.market(marketId);
+      requireThat(targetPrice > 0n, 'InvalidParameter', 'target price must be positive');
+      requireThat(m.lastRemap !== 'lazy', 'NotSupported', 'repeg after a lazy migration would remap positions');
+      const oracle = m.oracle.referencePrice(this.clock.timestamp);
+      const spot = m.vamm.spotPrice();
+      const towardOracle = abs(targetPrice - oracle) < abs(spot - oracle) && (targetPrice - oracle) * (spot - oracle) >= 0n;
+      requireThat(towardOracle, 'InvalidRepegDirection', `spot ${spot}, target ${targetPrice}, oracle ${oracle}`);
+      const before = this.netTraderValue(m);
+      const oldQuote = m.vamm.quoteReserve;
+      m.vamm.setQuoteReserve(mulD(targetPrice, m.vamm.baseReserve));
+      const cost = this.netTraderValue(m) - before;
+      if (cost > 0n && this.params.insuranceFundCustody === 'vault') {
+        requireThat(cost <= this.treasury, 'InsufficientFeeBudget', `cost ${cost}, treasury ${this.treasury}`);
+      }
+      this.chargeCurveCost(m, cost);
+      this.emit({ type: 'Repegged', market: marketId, oldQuoteReserve: oldQuote, newQuoteReserve: m.vamm.quoteReserve, cost });
+      return cost;
+    });
+  }
+
+  /** Closes the market at its settlement price; positions are then settled one by one. */
+  shutdown(marketId: string): bigint {
+    return this.j.atomic(() => {
+      const m = this.market(marketId);
+      m.vamm.requireOpen();
+      const price =
+        this.params.settlementPrice === 'perp-v1'
+          ? m.vamm.perpV1SettlementPrice()
+          : abs(m.vamm.totalPositionSize) <= 100n
+            ? 0n
+            : divD(abs(exitValue(m.vamm.totalPositionSize, m.vamm.quoteReserve, m.vamm.baseReserve)), abs(m.vamm.totalPositionSize));
+      m.vamm.shutdown(price);
+      this.emit({ type: 'Shutdown', market: marketId, settlementPrice: price });
+      return price;
+    });
+  }
+
+  /** Pays out a position of a shut-down market at the settlement price (no insurance-fund support). */
+  settlePosition(trader: string, marketId: string): bigint {
+    return this.j.atomic(() => {
+      const m = this.market(marketId);
+      requireThat(!m.vamm.open, 'MarketOpen');
+      const pos = this.storedPosition(m, trader);
+      requireThat(pos.size !== 0n, 'PositionSizeZero');
+      this.clearPosition(m, trader, pos.isolated);
+      this.j.set(m, 'settledPositionSize', m.settledPositionSize + pos.size);
+      const price = m.vamm.settlementPrice;
+      if (pos.isolated) {
+        let settled = pos.margin;
+        if (price !== 0n) {
+          const returned = mulD(pos.size, price - divD(pos.openNotional, abs(pos.size))) + pos.margin;
+          settled = returned > 0n ? returned : 0n;
+        }
+        if (settled > 0n) {
+          if (this.params.feeSource === 'wallet') this.ledger.transfer(VAULT, trader, settled);
+          else this.creditCollateral(trader, settled);
+        }
+        this.emit({ type: 'PositionSettled', trader, market: marketId, valueTransferred: settled });
+        return settled;
+      }
+      const carry = this.crossCarry(m, pos);
+      this.recordFundingSettled(m, pos, carry.funding);
+      const pnl = price === 0n ? 0n : mulD(pos.size, price - divD(pos.openNotional, abs(pos.size)));
+      const account = this.account(trader);
+      this.j.set(account, 'collateral', account.collateral + pnl - carry.funding - carry.loss);
+      this.emit({ type: 'PositionSettled', trader, market: marketId, valueTransferred: pnl });
+      return pnl;
+    });
+  }
+
+  setBackstopLiquidityProvider(account: string, isProvider: boolean): void {
+    this.j.atomic(() => {
+      const had = this.backstopLiquidityProviders.has(account);
+      if (isProvider) this.backstopLiquidityProviders.add(account);
+      else this.backstopLiquidityProviders.delete(account);
+      this.j.onUndo(() => {
+        if (had) this.backstopLiquidityProviders.add(account);
+        else this.backstopLiquidityProviders.delete(account);
+      });
+    });
+  }
+
+  setWhitelist(account: string | null): void {
+    this.j.atomic(() => this.j.set(this, 'whitelist', account));
+  }
+
+  /** Sets a clearing-house parameter by name (ratios in 18 decimals). */
+  setClearingHouseParam<K extends keyof ClearingHouseParams>(name: K, value: ClearingHouseParams[K]): void {
+    this.j.atomic(() => {
+      if (name === 'liquidation') {
+        const v = value as ClearingHouseParams['liquidation'];
+        if (v.kind === 'fixed-ratio') requireThat(v.partialLiquidationRatio <= ONE, 'InvalidPartialLiquidationRatio');
+      }
+      if (name === 'profile' || name === 'insuranceFundCustody' || name === 'marginMode') {
+        throw new ModelError('InvalidParameter', `${String(name)} is fixed when the clearing house is created`);
+      }
+      this.j.set(this.params as ClearingHouseParams & Record<K, unknown>, name, value);
+      this.emit({ type: 'ParameterChanged', market: null, name: String(name), value: describe(value) });
+    });
+  }
+
+  /** Sets a market parameter; funding, fee and oracle parameters take a partial object. */
+  setMarketParams(marketId: string, changes: MarketSetup['params'] & object): void {
+    this.j.atomic(() => {
+      const m = this.market(marketId);
+      const p = m.params;
+      const next: MarketParams = {
+        ...p,
+        ...(changes as Partial<MarketParams>),
+        funding: { ...p.funding, ...changes.funding },
+        fees: { ...p.fees, ...changes.fees },
+        oracle: { ...p.oracle, ...changes.oracle },
+      };
+      requireThat(next.tradeLimitRatio > 0n && next.tradeLimitRatio <= ONE, 'InvalidParameter', 'tradeLimitRatio in (0, 1]');
+      requireThat(next.funding.fundingPeriod > 0 && next.funding.convergencePeriod > 0, 'InvalidParameter', 'funding periods must be positive');
+      this.j.set(m, 'params', next);
+      this.j.set(m.vamm, 'tradeLimitRatio', next.tradeLimitRatio);
+      this.j.set(m.vamm, 'fluctuationLimitRatio', next.fluctuationLimitRatio);
+      this.j.set(m.vamm, 'maxHoldingBaseAsset', next.maxHoldingBaseAsset);
+      this.j.set(m.vamm, 'openInterestNotionalCap', next.openInterestNotionalCap);
+      this.j.set(m.oracle, 'params', { ...next.oracle });
+      for (const [name, value] of Object.entries(changes)) {
+        this.emit({ type: 'ParameterChanged', market: marketId, name, value: describe(value) });
+      }
+    });
+  }
+
+  /**
+   * A swap by the AMM's counterparty outside any position (Perp v1's AmmSpec drives the Amm
+   * this way). It moves totalPositionSize without a trader behind it, so it breaks the
+   * clearing house's zero-sum books: for AMM conformance tests only.
+   */
+  ammSwap(marketId: string, kind: 'input' | 'output', dir: Dir, amount: bigint, limit = 0n): bigint {
+    return this.j.atomic(() => {
+      const vamm = this.market(marketId).vamm;
+      return kind === 'input' ? vamm.swapInput(dir, amount, limit, false) : vamm.swapOutput(dir, amount, limit);
+    });
+  }
+}
