@@ -2,5 +2,8 @@
  * `vamm data oracle | facts | generate`: oracle-round synthesis and generated price paths.
  */
 import type { Command } from 'commander';
+import { registerDataOracleCommands } from './data-oracle.ts';
 
-export function registerDataModelCommands(_data: Command): void {}
+export function registerDataModelCommands(data: Command): void {
+  registerDataOracleCommands(data);
+}
