@@ -68,9 +68,9 @@ export function numberOption(name: string, value: string | undefined, check: (n:
   return n;
 }
 
-/** A progress bar on stderr (a no-op when quiet or not a terminal-worthy job). */
-export function progressBar(quiet: boolean | undefined, label: string, total: number): { tick(n?: number): void; stop(): void } {
-  if (quiet) return { tick() {}, stop() {} };
+/** A progress bar on stderr (a no-op when quiet). */
+export function progressBar(quiet: boolean | undefined, label: string, total: number): { tick(n?: number): void; set(value: number): void; stop(): void } {
+  if (quiet) return { tick() {}, set() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% {value}/{total}`, stream: process.stderr, hideCursor: false, noTTYOutput: true, notTTYSchedule: 2000 },
     cliProgress.Presets.shades_classic,
@@ -81,6 +81,10 @@ export function progressBar(quiet: boolean | undefined, label: string, total: nu
     tick(n = 1) {
       value += n;
       bar.update(Math.min(value, total));
+    },
+    set(v: number) {
+      value = v;
+      bar.update(Math.max(0, Math.min(value, total)));
     },
     stop() {
       bar.stop();
