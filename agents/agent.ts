@@ -1,0 +1,60 @@
+/**
+ * The one small interface every agent implements: at its wake-up it observes a read-only
+ * float view of the protocol and returns the actions it wants, plus when to wake next. Agents
+ * own their randomness (a seeded stream each) and their memory; they never touch the model.
+ */
+import type { Rng } from '../data/prng.ts';
+import type { Observation } from '../sim/engine/observation.ts';
+
+export type Side = 'long' | 'short';
+
+/** What an agent may ask for. Amounts are USD floats; the engine converts them to wei once. */
+export type AgentAction =
+  | { readonly kind: 'open'; readonly market: string; readonly side: Side; readonly margin: number; readonly leverage: number; readonly isolated?: boolean }
+  | { readonly kind: 'close'; readonly market: string }
+  | { readonly kind: 'liquidate'; readonly market: string; readonly trader: string }
+  | { readonly kind: 'settleFunding'; readonly market: string }
+  | { readonly kind: 'deposit' | 'withdraw'; readonly amount: number }
+  | { readonly kind: 'addMargin' | 'removeMargin'; readonly market: string; readonly amount: number };
+
+/** An action as submitted: with the agent's priority fee (gwei) for ordering in the block. */
+export interface Submission {
+  readonly action: AgentAction;
+  readonly priorityFee: number;
+}
+
+export interface Wake {
+  readonly submissions: readonly Submission[];
+  /** Next wake-up (unix seconds), or null to sleep until the end. */
+  readonly next: number | null;
+}
+
+/** Agents in the `keeper` phase act after the block's other actions (funding, liquidations). */
+export type AgentPhase = 'trade' | 'keeper';
+
+export interface AgentContext {
+  readonly id: string;
+  /** Index of the agent's account in the observation. */
+  readonly index: number;
+  readonly rng: Rng;
+  readonly markets: readonly string[];
+  readonly blockTime: number;
+}
+
+export interface Agent {
+  readonly id: string;
+  readonly kind: string;
+  readonly phase: AgentPhase;
+  /** Seconds between deciding and the action landing on chain. */
+  readonly latency: number;
+  /** Also wake (in its phase) in every block where the state changed: trades or oracle moves. */
+  readonly wakesOnChange?: boolean;
+  /** First wake-up at or after the start time. */
+  start(startTime: number): number | null;
+  wake(view: Observation, now: number): Wake;
+}
+
+/** Exponential waiting time (Poisson arrivals) with the given mean, in whole seconds ≥ 1. */
+export function exponentialWait(rng: Rng, meanSeconds: number): number {
+  return Math.max(1, Math.round(-Math.log(1 - rng.next()) * meanSeconds));
+}

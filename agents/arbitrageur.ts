@@ -1,0 +1,72 @@
+/**
+ * An arbitrageur: when the mark strays from the reference price by more than fees plus a
+ * margin of safety, trades the vAMM toward it by the amount the curve says closes a share of
+ * the gap (x·y=k: Q* = √(k·P*)), within its capital; takes profit once the gap has closed.
+ * Latency models how late it sees and lands (the 2021 xDai bridge stall left none).
+ */
+import type { Observation } from '../sim/engine/observation.ts';
+import type { Agent, AgentContext, Submission, Wake } from './agent.ts';
+import { buyingPower, maxQuoteWithinBand, positionOf, referencePrice } from './account-view.ts';
+
+export interface ArbitrageurParams {
+  readonly market: string;
+  readonly interval: number;
+  /** Edge required beyond the trading fee (0.001 = 0.1 %). */
+  readonly minEdge: number;
+  /** Share of the gap to close per trade (0..1]. */
+  readonly intensity: number;
+  readonly leverage: number;
+  readonly latency: number;
+  readonly priorityFee: number;
+}
+
+export class Arbitrageur implements Agent {
+  readonly kind = 'arbitrageur';
+  readonly phase = 'trade' as const;
+  readonly latency: number;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly p: ArbitrageurParams,
+  ) {
+    this.latency = p.latency;
+  }
+
+  get id(): string {
+    return this.ctx.id;
+  }
+
+  start(startTime: number): number {
+    return startTime + 1;
+  }
+
+  wake(view: Observation, now: number): Wake {
+    const { market } = this.p;
+    const next = now + this.p.interval;
+    if (!view.market(market, 'open')) return { submissions: [], next: null };
+    const ref = referencePrice(view, market);
+    const spot = view.market(market, 'spot');
+    const fee = view.market(market, 'feeRatio');
+    const gap = (ref - spot) / ref;
+    const pos = positionOf(view, this.ctx.index, market);
+    const submissions: Submission[] = [];
+    if (Math.abs(gap) > fee + this.p.minEdge) {
+      const q = view.market(market, 'quoteReserve');
+      const b = view.market(market, 'baseReserve');
+      const targetPrice = spot + (ref - spot) * this.p.intensity;
+      const quote = Math.abs(Math.sqrt(q * b * targetPrice) - q);
+      const side = gap > 0 ? 'long' : 'short';
+      const leverage = Math.min(this.p.leverage, view.market(market, 'maxLeverage') * 0.9);
+      // Capital: exposure added on the position's side is limited by equity; reducing is free.
+      const adding = (gap > 0 && pos.size >= 0) || (gap < 0 && pos.size <= 0);
+      const room = adding ? buyingPower(view, this.ctx.index, market, leverage) : quote;
+      const notional = Math.min(quote, room, maxQuoteWithinBand(view, market, side));
+      if (notional >= 10) {
+        submissions.push({ action: { kind: 'open', market, side, margin: notional / leverage, leverage }, priorityFee: this.p.priorityFee });
+      }
+    } else if (pos.size !== 0 && Math.abs(gap) < fee / 2 && pos.pnl > 0) {
+      submissions.push({ action: { kind: 'close', market }, priorityFee: this.p.priorityFee });
+    }
+    return { submissions, next };
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The funding keeper: settles funding when it falls due — on time, late by a delay, or (with
+ * a miss probability, or `never`) not at all: the fault injection for keeper liveness.
+ */
+import type { Observation } from '../sim/engine/observation.ts';
+import type { Agent, AgentContext, Wake } from './agent.ts';
+
+export interface KeeperParams {
+  readonly market: string;
+  /** Seconds after the funding time it acts. */
+  readonly delay: number;
+  /** Probability of missing a settlement entirely (it tries again at the next one). */
+  readonly missProbability: number;
+  readonly never: boolean;
+  readonly latency: number;
+  readonly priorityFee: number;
+}
+
+export class FundingKeeper implements Agent {
+  readonly kind = 'keeper';
+  readonly phase = 'keeper' as const;
+  readonly latency: number;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly p: KeeperParams,
+  ) {
+    this.latency = p.latency;
+  }
+
+  get id(): string {
+    return this.ctx.id;
+  }
+
+  start(startTime: number): number | null {
+    return this.p.never ? null : startTime + 1;
+  }
+
+  wake(view: Observation, now: number): Wake {
+    const due = view.market(this.p.market, 'nextFundingTime');
+    if (!view.market(this.p.market, 'open')) return { submissions: [], next: null };
+    if (now < due + this.p.delay) return { submissions: [], next: due + this.p.delay };
+    // Check again a little later: by then nextFundingTime has moved past this settlement.
+    const next = now + Math.max(this.ctx.blockTime, 60);
+    if (this.ctx.rng.next() < this.p.missProbability) return { submissions: [], next: due + 3600 };
+    return { submissions: [{ action: { kind: 'settleFunding', market: this.p.market }, priorityFee: this.p.priorityFee }], next };
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * A liquidator: scans every account's margin ratio (the exact one liquidation checks, for
+ * accounts near maintenance) and liquidates what is under it, bidding a priority fee against
+ * competitors. It looks after every block that changed the state and on its own schedule. Latency makes it late; leaving it out of a
+ * scenario makes it absent. Under `perp-v1` it may be a backstop LP (the only one allowed to
+ * liquidate a position with bad debt).
+ */
+import type { Observation } from '../sim/engine/observation.ts';
+import type { Agent, AgentContext, Submission, Wake } from './agent.ts';
+
+export interface LiquidatorParams {
+  readonly interval: number;
+  readonly maxPerWake: number;
+  readonly backstop: boolean;
+  readonly latency: number;
+  readonly priorityFee: number;
+}
+
+export class Liquidator implements Agent {
+  readonly kind = 'liquidator';
+  readonly phase = 'keeper' as const;
+  /** Besides its schedule, it looks whenever the state changed in a block. */
+  readonly wakesOnChange = true;
+  readonly latency: number;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly p: LiquidatorParams,
+  ) {
+    this.latency = p.latency;
+  }
+
+  get id(): string {
+    return this.ctx.id;
+  }
+
+  start(startTime: number): number {
+    return startTime + 1;
+  }
+
+  wake(view: Observation, now: number): Wake {
+    const maintenance = view.header('maintenanceMarginRatio');
+    const candidates: Array<{ ratio: number; trader: string; market: string }> = [];
+    for (const market of this.ctx.markets) {
+      if (!view.market(market, 'open')) continue;
+      for (let i = 0; i < view.layout.accounts.length; i++) {
+        if (i === this.ctx.index) continue;
+        const ratio = view.position(i, market, 'liquidationRatio');
+        if (!Number.isNaN(ratio) && ratio < maintenance) candidates.push({ ratio, trader: view.layout.accounts[i] as string, market });
+      }
+    }
+    // Worst first: the most underwater positions are the most urgent (and pay the most).
+    candidates.sort((a, b) => a.ratio - b.ratio || (a.trader < b.trader ? -1 : 1));
+    const submissions: Submission[] = candidates
+      .slice(0, this.p.maxPerWake)
+      .map((c) => ({ action: { kind: 'liquidate', market: c.market, trader: c.trader }, priorityFee: this.p.priorityFee }));
+    return { submissions, next: now + this.p.interval };
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The run's event log: every protocol event, every agent action (accepted or reverted, with
+ * its reason and gas), oracle and fast-feed updates, periodic snapshots and invariant
+ * violations, in order, each stamped with its block. It is the one source for summaries,
+ * reports, studies and the chain replay. Written as JSON Lines with wei as decimal strings,
+ * byte-for-byte the same for the same scenario and seed; read back by `readEventLog`.
+ */
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { ProtocolEvent } from '../events.ts';
+import type { Json } from '../state-view.ts';
+
+type Stamp = { readonly blockNumber: number; readonly timestamp: number };
+
+/** Events the engine adds to the protocol's own. Money in wei (bigint), gas in USD (float). */
+export type EngineEvent = Stamp &
+  (
+    | { readonly type: 'RunStarted'; readonly name: string; readonly profile: string; readonly seed: number; readonly agents: number; readonly config: Json }
+    | { readonly type: 'FastPrice'; readonly market: string; readonly price: bigint; readonly confidence: bigint }
+    | {
+        readonly type: 'AgentAction';
+        readonly agent: string;
+        readonly kind: string;
+        readonly action: string;
+        readonly args: Json;
+        readonly priorityFee: number;
+        readonly decidedAt: number;
+        readonly ok: boolean;
+        readonly reason: string | null;
+        readonly gasUsed: number;
+        readonly gasCostUsd: number;
+      }
+    | {
+        readonly type: 'Snapshot';
+        readonly market: string;
+        readonly spot: bigint;
+        readonly markTwap: bigint;
+        readonly index: bigint;
+        readonly fast: bigint;
+        readonly totalPositionSize: bigint;
+        readonly openNotionalLong: bigint;
+        readonly openNotionalShort: bigint;
+        readonly insuranceFund: bigint;
+        readonly vault: bigint;
+      }
+    | { readonly type: 'InvariantViolation'; readonly invariant: string; readonly message: string }
+    | { readonly type: 'AgentResult'; readonly agent: string; readonly kind: string; readonly equityStart: bigint; readonly equityEnd: bigint; readonly unrealizedPnl: bigint; readonly pendingFunding: bigint }
+    | { readonly type: 'RunEnded'; readonly blocks: number; readonly actions: number; readonly events: number }
+  );
+
+export type LogEvent = ProtocolEvent | EngineEvent;
+
+/** A logged event as JSON: bigints as decimal strings. */
+export type LoggedEvent = { readonly type: string; readonly blockNumber: number; readonly timestamp: number } & { readonly [k: string]: Json };
+
+export function serialiseEvent(e: LogEvent): string {
+  return JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+export interface EventSink {
+  write(e: LoggedEvent, line: string): void;
+  close(): void;
+}
+
+/** Streams the log to a file, buffering writes (synchronously, so order never varies). */
+export class FileSink implements EventSink {
+  private readonly fd: number;
+  private buffer: string[] = [];
+  private size = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  write(_e: LoggedEvent, line: string): void {
+    this.buffer.push(line, '\n');
+    this.size += line.length + 1;
+    if (this.size > 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.buffer.length === 0) return;
+    writeSync(this.fd, this.buffer.join(''));
+    this.buffer = [];
+    this.size = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Keeps the log in memory (tests, studies). */
+export class MemorySink implements EventSink {
+  readonly events: LoggedEvent[] = [];
+  readonly lines: string[] = [];
+  constructor(private readonly keepLines = false) {}
+  write(e: LoggedEvent, line: string): void {
+    this.events.push(e);
+    if (this.keepLines) this.lines.push(line);
+  }
+  close(): void {}
+}
+
+/** Reads a JSON Lines event log back, one event at a time. */
+export async function* readEventLog(path: string): AsyncGenerator<LoggedEvent> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    try {
+      yield JSON.parse(line) as LoggedEvent;
+    } catch (e) {
+      throw new Error(`${path}:${n}: not a JSON event (${(e as Error).message})`);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * What agents observe: a float64 snapshot of the protocol state at their wake-up, laid out in
+ * one Float64Array (a SharedArrayBuffer when agents run in worker threads, so every shard reads
+ * the same memory without copies). Agents decide on these floats; what they submit is
+ * converted to wei once. Money is in USD (quote units), sizes in base units.
+ */
+export const MARKET_FIELDS = [
+  'spot',
+  /** Mark TWAP over the market's funding window. */
+  'markTwap',
+  /** Chainlink's latest answer. */
+  'index',
+  /** Fast feed (or the index when there is none). */
+  'fast',
+  'fundingRate',
+  'nextFundingTime',
+  'quoteReserve',
+  'baseReserve',
+  'totalPositionSize',
+  'feeRatio',
+  'maxLeverage',
+  /** Max price move per block (0 = none). */
+  'fluctuationLimit',
+  'open',
+] as const;
+
+export const ACCOUNT_FIELDS = ['wallet', 'collateral'] as const;
+
+export const POSITION_FIELDS = [
+  'size',
+  'openNotional',
+  'margin',
+  'isolated',
+  /** Exit value at spot. */
+  'notional',
+  'pnl',
+  'fundingOwed',
+  /** Margin ratio of the position's margin group at spot (NaN when flat). */
+  'marginRatio',
+  /** Account value of the group at spot. */
+  'groupValue',
+  /**
+   * The ratio the liquidation check uses (trader-favourable of spot and TWAP, oracle-protected),
+   * exact, computed only for groups near maintenance; elsewhere the spot ratio.
+   */
+  'liquidationRatio',
+] as const;
+
+export const HEADER_FIELDS = ['timestamp', 'blockNumber', 'insuranceFund', 'maintenanceMarginRatio', 'initMarginRatio'] as const;
+
+type Index<T extends readonly string[]> = { readonly [K in T[number]]: number };
+const indexOf = <T extends readonly string[]>(fields: T): Index<T> => Object.fromEntries(fields.map((f, i) => [f, i])) as Index<T>;
+export const H = indexOf(HEADER_FIELDS);
+export const M = indexOf(MARKET_FIELDS);
+export const A = indexOf(ACCOUNT_FIELDS);
+export const P = indexOf(POSITION_FIELDS);
+
+export interface ObservationLayout {
+  readonly markets: readonly string[];
+  /** Account names; agent i owns account i. */
+  readonly accounts: readonly string[];
+}
+
+export function observationLength(layout: ObservationLayout): number {
+  const nm = layout.markets.length;
+  return HEADER_FIELDS.length + nm * MARKET_FIELDS.length + layout.accounts.length * (ACCOUNT_FIELDS.length + nm * POSITION_FIELDS.length);
+}
+
+/** Read-only access to an observation by name (the agents' side). */
+export class Observation {
+  private readonly marketIndex: ReadonlyMap<string, number>;
+  private readonly accountIndex: ReadonlyMap<string, number>;
+  private readonly marketBase: number;
+  private readonly accountBase: number;
+  private readonly accountStride: number;
+
+  constructor(
+    readonly layout: ObservationLayout,
+    readonly data: Float64Array,
+  ) {
+    this.marketIndex = new Map(layout.markets.map((m, i) => [m, i]));
+    this.accountIndex = new Map(layout.accounts.map((a, i) => [a, i]));
+    this.marketBase = HEADER_FIELDS.length;
+    this.accountBase = this.marketBase + layout.markets.length * MARKET_FIELDS.length;
+    this.accountStride = ACCOUNT_FIELDS.length + layout.markets.length * POSITION_FIELDS.length;
+  }
+
+  get timestamp(): number {
+    return this.data[H.timestamp] as number;
+  }
+
+  header(field: (typeof HEADER_FIELDS)[number]): number {
+    return this.data[H[field]] as number;
+  }
+
+  market(market: string, field: (typeof MARKET_FIELDS)[number]): number {
+    return this.data[this.marketOffset(market) + M[field]] as number;
+  }
+
+  account(account: string | number, field: (typeof ACCOUNT_FIELDS)[number]): number {
+    return this.data[this.accountOffset(account) + A[field]] as number;
+  }
+
+  position(account: string | number, market: string, field: (typeof POSITION_FIELDS)[number]): number {
+    return this.data[this.positionOffset(account, market) + P[field]] as number;
+  }
+
+  marketOffset(market: string): number {
+    const i = this.marketIndex.get(market);
+    if (i === undefined) throw new RangeError(`no market ${market} in the observation`);
+    return this.marketBase + i * MARKET_FIELDS.length;
+  }
+
+  accountOffset(account: string | number): number {
+    const i = typeof account === 'number' ? account : this.accountIndex.get(account);
+    if (i === undefined || i < 0 || i >= this.layout.accounts.length) throw new RangeError(`no account ${account} in the observation`);
+    return this.accountBase + i * this.accountStride;
+  }
+
+  positionOffset(account: string | number, market: string): number {
+    const m = this.marketIndex.get(market);
+    if (m === undefined) throw new RangeError(`no market ${market} in the observation`);
+    return this.accountOffset(account) + ACCOUNT_FIELDS.length + m * POSITION_FIELDS.length;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Fills an observation from the model: float64 copies of the market and every account, valued
+ * at spot (cheap enough to do every block; liquidations still check the exact ratio).
+ */
+import type { ClearingHouse } from '../clearing-house.ts';
+import { exitValue } from '../curve.ts';
+import { divD, mulD } from '../math/fixed.ts';
+import { weiToNumber } from '../math/units.ts';
+import type { FloatTwap } from './float-twap.ts';
+import { A, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
+
+const ONE = 10n ** 18n;
+
+export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>): void {
+  const d = obs.data;
+  const now = ch.clock.timestamp;
+  d[H.timestamp] = now;
+  d[H.blockNumber] = ch.clock.blockNumber;
+  d[H.insuranceFund] = weiToNumber(ch.insuranceFundBalance());
+  d[H.maintenanceMarginRatio] = weiToNumber(ch.params.maintenanceMarginRatio);
+  d[H.initMarginRatio] = weiToNumber(ch.params.initMarginRatio);
+  for (const id of obs.layout.markets) {
+    const m = ch.market(id);
+    const o = obs.marketOffset(id);
+    const spot = weiToNumber(m.vamm.spotPrice());
+    const index = m.oracle.chainlink.latestRound() ? weiToNumber(m.oracle.indexPrice()) : spot;
+    d[o + M.spot] = spot;
+    d[o + M.markTwap] = twaps.get(id)?.average(now) ?? spot;
+    d[o + M.index] = index;
+    d[o + M.fast] = m.oracle.fast.latest ? weiToNumber(m.oracle.fast.latest.price) : index;
+    d[o + M.fundingRate] = weiToNumber(m.fundingRate);
+    d[o + M.nextFundingTime] = m.nextFundingTime;
+    d[o + M.quoteReserve] = weiToNumber(m.vamm.quoteReserve);
+    d[o + M.baseReserve] = weiToNumber(m.vamm.baseReserve);
+    d[o + M.totalPositionSize] = weiToNumber(m.vamm.totalPositionSize);
+    d[o + M.feeRatio] = weiToNumber(m.params.fees.feeRatio + m.params.fees.tollRatio + m.params.fees.spreadRatio);
+    d[o + M.maxLeverage] = weiToNumber(divD(ONE, ch.params.initMarginRatio));
+    d[o + M.fluctuationLimit] = weiToNumber(m.vamm.fluctuationLimitRatio);
+    d[o + M.open] = m.vamm.open ? 1 : 0;
+  }
+  const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
+  for (const [i, owner] of obs.layout.accounts.entries()) {
+    const account = ch.accounts.get(owner);
+    const ao = obs.accountOffset(i);
+    d[ao + A.wallet] = weiToNumber(ch.ledger.balanceOfWei(owner));
+    d[ao + A.collateral] = weiToNumber(account?.collateral ?? 0n);
+    // Cross group: collateral + Σ (pnl − funding) over cross positions, and their notional.
+    let crossValue = account?.collateral ?? 0n;
+    let crossNotional = 0n;
+    const crossRows: number[] = [];
+    for (const id of obs.layout.markets) {
+      const po = obs.positionOffset(i, id);
+      const pos = account?.positions.get(id);
+      if (!pos || pos.size === 0n) {
+        d.fill(0, po, po + POSITION_FIELDS.length);
+        d[po + P.margin] = pos ? weiToNumber(pos.margin) : 0;
+        d[po + P.marginRatio] = Number.NaN;
+        d[po + P.groupValue] = Number.NaN;
+        continue;
+      }
+      const m = ch.market(id);
+      const notional = exitValue(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve);
+      const absNotional = notional < 0n ? -notional : notional;
+      const pnl = pos.size > 0n ? notional - pos.openNotional : pos.openNotional + notional;
+      const funding = mulD(m.cumulativePremiumFraction - pos.lastCumulativePremiumFraction, pos.size);
+      d[po + P.size] = weiToNumber(pos.size);
+      d[po + P.openNotional] = weiToNumber(pos.openNotional);
+      d[po + P.margin] = weiToNumber(pos.margin);
+      d[po + P.isolated] = pos.isolated ? 1 : 0;
+      d[po + P.notional] = weiToNumber(absNotional);
+      d[po + P.pnl] = weiToNumber(pnl);
+      d[po + P.fundingOwed] = weiToNumber(funding);
+      if (pos.isolated) {
+        const value = pos.margin + pnl - funding;
+        d[po + P.groupValue] = weiToNumber(value);
+        d[po + P.marginRatio] = absNotional === 0n ? Number.NaN : weiToNumber(divD(value, absNotional));
+      } else {
+        crossValue += pnl - funding;
+        crossNotional += absNotional;
+        crossRows.push(po);
+      }
+    }
+    for (const po of crossRows) {
+      d[po + P.groupValue] = weiToNumber(crossValue);
+      d[po + P.marginRatio] = crossNotional === 0n ? Number.NaN : weiToNumber(divD(crossValue, crossNotional));
+    }
+    // Near maintenance, the exact ratio liquidation will check (TWAP walks: only where needed).
+    for (const id of obs.layout.markets) {
+      const po = obs.positionOffset(i, id);
+      const spotRatio = d[po + P.marginRatio] as number;
+      d[po + P.liquidationRatio] = spotRatio;
+      if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = weiToNumber(ch.liquidationMarginRatio(owner, id));
+    }
+  }
+}

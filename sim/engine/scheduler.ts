@@ -1,0 +1,65 @@
+/**
+ * A binary min-heap of (time, key): the engine's agenda of agent wake-ups and pending actions.
+ * Ties pop in insertion order, so the agenda is deterministic.
+ */
+export class Agenda<T> {
+  private readonly heap: Array<{ time: number; seq: number; item: T }> = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(time: number, item: T): void {
+    const node = { time, seq: this.seq++, item };
+    const h = this.heap;
+    h.push(node);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(node, h[parent]!)) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = node;
+  }
+
+  /** Time of the earliest entry (Infinity when empty). */
+  peekTime(): number {
+    return this.heap.length ? this.heap[0]!.time : Number.POSITIVE_INFINITY;
+  }
+
+  pop(): { time: number; item: T } | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        const cand = (k: number) => (k === i ? last : h[k]!);
+        if (l < h.length && before(h[l]!, cand(m))) m = l;
+        if (r < h.length && before(h[r]!, cand(m))) m = r;
+        if (m === i) break;
+        h[i] = h[m]!;
+        i = m;
+      }
+      h[i] = last;
+    }
+    return { time: top.time, item: top.item };
+  }
+
+  /** Pops every entry due at or before `time`, in order. */
+  popDue(time: number): T[] {
+    const out: T[] = [];
+    while (this.heap.length && this.heap[0]!.time <= time) out.push(this.pop()!.item);
+    return out;
+  }
+}
+
+function before(a: { time: number; seq: number }, b: { time: number; seq: number }): boolean {
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+}

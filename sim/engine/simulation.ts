@@ -1,0 +1,402 @@
+/**
+ * The event-driven engine. Blocks have fixed spacing but only blocks with something to do are
+ * run. Each block: due oracle rounds and fast-feed ticks → agents that wake observe and submit
+ * → due actions execute in a deterministic order (priority fee, then a seeded tie-break) →
+ * keepers (funding, liquidations) observe the result and act → snapshot → invariants. Every
+ * action, accepted or reverted, and every protocol event goes to the event log.
+ */
+import type { AgentInfo, AgentHost } from '../../agents/agent-host.ts';
+import type { Submission } from '../../agents/agent.ts';
+import type { AgentSlot } from '../../agents/registry.ts';
+import type { CandleSeries } from '../../data/candle-series.ts';
+import { splitmix32 } from '../../data/prng.ts';
+import { ClearingHouse, type MarketSetup } from '../clearing-house.ts';
+import { createClock } from '../clock.ts';
+import { InvariantChecker } from '../invariants.ts';
+import { VAULT } from '../ledger.ts';
+import { exitValue } from '../curve.ts';
+import { mulD } from '../math/fixed.ts';
+import { weiToNumber } from '../math/units.ts';
+import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
+import type { Profile } from '../params.ts';
+import { type Json, toJson } from '../state-view.ts';
+import { executeAction } from './action-executor.ts';
+import { type EngineEvent, type EventSink, type LogEvent, type LoggedEvent, serialiseEvent } from './event-log.ts';
+import { FloatTwap } from './float-twap.ts';
+import { type GasParams, gasCost } from './gas.ts';
+import { writeObservation } from './observe.ts';
+import { type FastTick, fastTicks } from './price-timeline.ts';
+import { Agenda } from './scheduler.ts';
+
+export interface MarketRun {
+  readonly id: string;
+  /** Quote reserve (depth); the base reserve follows from the first price. */
+  readonly quoteReserve: bigint;
+  readonly params?: MarketSetup['params'];
+  readonly candles: CandleSeries;
+  /** Oracle rounds in time order (real or synthesised from the candles). */
+  readonly rounds: readonly ChainlinkRound[];
+  /** Feed the fast (Pyth-style) price from the candles. */
+  readonly fastFeed: boolean;
+}
+
+export interface SimulationConfig {
+  readonly name: string;
+  readonly profile: Profile;
+  readonly seed: number;
+  readonly blockTime: number;
+  readonly startBlock: number;
+  readonly start: number;
+  readonly end: number;
+  readonly markets: readonly MarketRun[];
+  readonly insuranceFund: bigint;
+  readonly slots: readonly AgentSlot[];
+  /** `off`, once per block, or after every action. */
+  readonly invariants: 'off' | 'block' | 'action';
+  /** Seconds between Snapshot events. */
+  readonly snapshotInterval: number;
+  readonly gas: GasParams;
+  /** Echoed into RunStarted (the scenario as given). */
+  readonly description: Json;
+}
+
+export interface Progress {
+  readonly time: number;
+  readonly start: number;
+  readonly end: number;
+  readonly blocks: number;
+  readonly actions: number;
+}
+
+export interface RunResult {
+  readonly blocks: number;
+  readonly actions: number;
+  readonly events: number;
+  readonly invariants: InvariantChecker['counts'] | null;
+  readonly ch: ClearingHouse;
+}
+
+interface Pending {
+  readonly agent: number;
+  readonly submission: Submission;
+  readonly decidedAt: number;
+  /** Submission order within the agent's wake, kept in execution. */
+  readonly seq: number;
+}
+
+const FAST_TICK_LIMIT = Number.MAX_SAFE_INTEGER;
+
+export class Simulation {
+  readonly ch: ClearingHouse;
+  private readonly checker: InvariantChecker | null;
+  private readonly twaps = new Map<string, FloatTwap>();
+  private readonly wakeups = new Agenda<number>();
+  private readonly actions = new Agenda<Pending>();
+  private readonly ticks: Map<string, FastTick[]>;
+  private readonly tickCursor = new Map<string, number>();
+  private readonly roundCursor = new Map<string, number>();
+  private infos: AgentInfo[] = [];
+  private blocks = 0;
+  private actionCount = 0;
+  private eventCount = 0;
+  private nextSnapshot: number;
+  /** Liquidations of the current block, for the post-liquidation invariant. */
+  private blockLiquidations: LogEvent[] = [];
+  private equityStart = new Map<number, bigint>();
+
+  constructor(
+    private readonly config: SimulationConfig,
+    private readonly host: AgentHost,
+    private readonly sink: EventSink,
+  ) {
+    const clock = createClock(config.start, config.startBlock);
+    this.ch = new ClearingHouse(clock, config.profile);
+    this.ticks = new Map(config.markets.map((m) => [m.id, m.fastFeed ? fastTicks(m.candles) : []]));
+    this.nextSnapshot = config.start;
+    this.setUp();
+    this.checker = config.invariants === 'off' ? null : new InvariantChecker(this.ch);
+  }
+
+  private setUp(): void {
+    const { ch, config } = this;
+    for (const m of config.markets) {
+      const first = firstPrice(m.candles, config.start);
+      ch.addMarket({ id: m.id, quoteReserve: m.quoteReserve, baseReserve: (m.quoteReserve * 10n ** 18n) / first, ...(m.params ? { params: m.params } : {}) });
+      this.twaps.set(m.id, new FloatTwap(ch.market(m.id).params.funding.markTwapInterval));
+      // The oracle starts from the latest round at or before the start (or the first one).
+      let cursor = 0;
+      while (cursor + 1 < m.rounds.length && (m.rounds[cursor + 1] as ChainlinkRound).updatedAt <= config.start) cursor++;
+      const seed = m.rounds[cursor];
+      if (!seed) throw new Error(`market ${m.id}: no oracle rounds`);
+      ch.pushOracleRound(m.id, seed.answer * 10n ** 10n, Math.min(seed.updatedAt, config.start), seed.roundId);
+      this.roundCursor.set(m.id, cursor + 1);
+      const ticks = this.ticks.get(m.id) as FastTick[];
+      let t = 0;
+      while (t < ticks.length && (ticks[t] as FastTick).time < config.start) t++;
+      this.tickCursor.set(m.id, t);
+    }
+    if (config.insuranceFund > 0n) ch.seedInsuranceFund(config.insuranceFund);
+    for (const slot of config.slots) {
+      const capital = BigInt(Math.round(Number(slot.spec.capital) * 1e6)) * 10n ** 12n;
+      ch.mint(slot.id, capital);
+      if (ch.params.marginMode === 'cross') ch.deposit(slot.id, capital);
+      if (slot.kind === 'liquidator' && (slot.spec.params as { backstop?: boolean }).backstop) ch.setBackstopLiquidityProvider(slot.id, true);
+      this.equityStart.set(slot.index, capital);
+    }
+    ch.events.length = 0;
+  }
+
+  async run(onProgress?: (p: Progress) => void): Promise<RunResult> {
+    const { config, ch } = this;
+    this.log({
+      type: 'RunStarted',
+      name: config.name,
+      profile: ch.params.profile,
+      seed: config.seed,
+      agents: config.slots.length,
+      config: config.description,
+      blockNumber: ch.clock.blockNumber,
+      timestamp: ch.clock.timestamp,
+    });
+    this.infos = await this.host.init(config.start);
+    for (const info of this.infos) if (info.first !== null) this.wakeups.push(info.first, info.index);
+    let lastProgress = 0;
+    for (;;) {
+      const next = this.nextEventTime();
+      if (next > config.end) break;
+      await this.runBlock(next);
+      if (onProgress && this.blocks - lastProgress >= 500) {
+        lastProgress = this.blocks;
+        onProgress({ time: ch.clock.timestamp, start: config.start, end: config.end, blocks: this.blocks, actions: this.actionCount });
+      }
+    }
+    this.finish();
+    onProgress?.({ time: config.end, start: config.start, end: config.end, blocks: this.blocks, actions: this.actionCount });
+    return { blocks: this.blocks, actions: this.actionCount, events: this.eventCount, invariants: this.checker?.counts ?? null, ch };
+  }
+
+  private nextEventTime(): number {
+    let t = Math.min(this.wakeups.peekTime(), this.actions.peekTime(), this.nextSnapshot);
+    for (const m of this.config.markets) {
+      const r = m.rounds[this.roundCursor.get(m.id) as number];
+      if (r) t = Math.min(t, r.updatedAt);
+      const tick = (this.ticks.get(m.id) as FastTick[])[this.tickCursor.get(m.id) as number];
+      if (tick) t = Math.min(t, tick.time);
+    }
+    return t;
+  }
+
+  /** Runs the block that contains time `t`. */
+  private async runBlock(t: number): Promise<void> {
+    const { ch, config } = this;
+    const n = Math.max(1, Math.ceil((t - config.start) / config.blockTime));
+    const blockTime = config.start + n * config.blockTime;
+    ch.clock.blockNumber = config.startBlock + n;
+    ch.clock.timestamp = blockTime;
+    this.blocks++;
+
+    let changed = this.applyOracle(blockTime);
+    const due = new Set(this.wakeups.popDue(blockTime));
+    const traders = [...due].filter((i) => (this.infos[i] as AgentInfo).phase === 'trade').sort((a, b) => a - b);
+    if (traders.length > 0) await this.wakeAgents(traders, blockTime);
+    changed = this.executeDue(blockTime) || changed;
+    // Keepers due now, and those that watch for changes when something changed.
+    const keepers = this.infos.filter((a) => a.phase === 'keeper' && (due.has(a.index) || (changed && a.wakesOnChange))).map((a) => a.index);
+    if (keepers.length > 0) {
+      await this.wakeAgents(keepers, blockTime);
+      this.executeDue(blockTime);
+    }
+    for (const [id, twap] of this.twaps) twap.record(blockTime, weiToNumber(ch.market(id).vamm.spotPrice()));
+    if (blockTime >= this.nextSnapshot) {
+      this.snapshot();
+      this.nextSnapshot = blockTime + config.snapshotInterval - ((blockTime - config.start) % config.snapshotInterval);
+    }
+    if (config.invariants === 'block') this.checkInvariants(this.blockLiquidations);
+    this.blockLiquidations = [];
+    if (this.blocks % 1000 === 0) this.prune();
+  }
+
+  /** Applies the oracle updates due; returns whether any arrived. */
+  private applyOracle(now: number): boolean {
+    const { ch } = this;
+    let any = false;
+    for (const m of this.config.markets) {
+      let r = this.roundCursor.get(m.id) as number;
+      while (r < m.rounds.length && (m.rounds[r] as ChainlinkRound).updatedAt <= now) {
+        const round = m.rounds[r] as ChainlinkRound;
+        ch.pushOracleRound(m.id, round.answer * 10n ** 10n, round.updatedAt, round.roundId);
+        r++;
+        any = true;
+      }
+      this.roundCursor.set(m.id, r);
+      const ticks = this.ticks.get(m.id) as FastTick[];
+      let k = this.tickCursor.get(m.id) as number;
+      let last: FastTick | undefined;
+      while (k < ticks.length && (ticks[k] as FastTick).time <= now && k < FAST_TICK_LIMIT) last = ticks[k++];
+      this.tickCursor.set(m.id, k);
+      if (last) {
+        any = true;
+        ch.setFastPrice(m.id, last.price, last.confidence, last.time);
+        this.log({ type: 'FastPrice', market: m.id, price: last.price, confidence: last.confidence, blockNumber: ch.clock.blockNumber, timestamp: now });
+      }
+      this.drainProtocolEvents();
+    }
+    return any;
+  }
+
+  private async wakeAgents(indices: number[], now: number): Promise<void> {
+    writeObservation(this.ch, this.host.view, this.twaps);
+    const results = await this.host.wake(indices, now);
+    for (const r of results) {
+      const info = this.infos[r.index] as AgentInfo;
+      r.submissions.forEach((submission, seq) => {
+        this.actions.push(now + info.latency, { agent: r.index, submission, decidedAt: now, seq });
+      });
+      if (r.next !== null) this.wakeups.push(Math.max(r.next, now + 1), r.index);
+    }
+  }
+
+  /** Executes the actions due by now: highest priority fee first, then a seeded tie-break. Returns whether any succeeded. */
+  private executeDue(now: number): boolean {
+    const due = this.actions.popDue(now);
+    if (due.length === 0) return false;
+    const block = this.ch.clock.blockNumber;
+    const keyed = due.map((p) => ({ p, tie: tieBreak(this.config.seed, block, p.agent) }));
+    keyed.sort((a, b) => b.p.submission.priorityFee - a.p.submission.priorityFee || a.tie - b.tie || a.p.agent - b.p.agent || a.p.seq - b.p.seq);
+    let any = false;
+    for (const { p } of keyed) any = this.execute(p) || any;
+    return any;
+  }
+
+  private execute(p: Pending): boolean {
+    const { ch } = this;
+    const slot = this.config.slots[p.agent] as AgentSlot;
+    const outcome = executeAction(ch, slot.id, p.submission.action);
+    const market = 'market' in p.submission.action ? p.submission.action.market : (this.config.markets[0] as MarketRun).id;
+    const ethUsd = weiToNumber(ch.market(market).oracle.indexPrice());
+    const gas = gasCost(this.config.gas, p.submission.action.kind, outcome.ok, p.submission.priorityFee, ethUsd);
+    this.actionCount++;
+    this.log({
+      type: 'AgentAction',
+      agent: slot.id,
+      kind: slot.kind,
+      action: p.submission.action.kind,
+      args: outcome.args,
+      priorityFee: p.submission.priorityFee,
+      decidedAt: p.decidedAt,
+      ok: outcome.ok,
+      reason: outcome.reason,
+      gasUsed: gas.used,
+      gasCostUsd: Math.round(gas.usd * 1e6) / 1e6,
+      blockNumber: ch.clock.blockNumber,
+      timestamp: ch.clock.timestamp,
+    });
+    const events = this.drainProtocolEvents();
+    for (const e of events) if (e.type === 'PositionLiquidated') this.blockLiquidations.push(e);
+    if (this.config.invariants === 'action') this.checkInvariants(events);
+    return outcome.ok;
+  }
+
+  private drainProtocolEvents(): LogEvent[] {
+    const events = this.ch.events.splice(0, this.ch.events.length);
+    for (const e of events) this.log(e);
+    return events;
+  }
+
+  private checkInvariants(events: readonly LogEvent[]): void {
+    if (!this.checker) return;
+    const violations = this.checker.check(events.filter((e) => e.type === 'PositionLiquidated') as Parameters<InvariantChecker['check']>[0]);
+    for (const v of violations) {
+      this.log({ type: 'InvariantViolation', invariant: v.invariant, message: v.message, blockNumber: this.ch.clock.blockNumber, timestamp: this.ch.clock.timestamp });
+    }
+  }
+
+  private snapshot(): void {
+    const { ch } = this;
+    for (const m of this.config.markets) {
+      const market = ch.market(m.id);
+      this.log({
+        type: 'Snapshot',
+        market: m.id,
+        spot: market.vamm.spotPrice(),
+        markTwap: BigInt(Math.round((this.twaps.get(m.id) as FloatTwap).average(ch.clock.timestamp) * 1e6)) * 10n ** 12n,
+        index: market.oracle.indexPrice(),
+        fast: market.oracle.fast.latest?.price ?? market.oracle.indexPrice(),
+        totalPositionSize: market.vamm.totalPositionSize,
+        openNotionalLong: market.openNotionalLong,
+        openNotionalShort: market.openNotionalShort,
+        insuranceFund: ch.insuranceFundBalance(),
+        vault: ch.ledger.balanceOfWei(VAULT),
+        blockNumber: ch.clock.blockNumber,
+        timestamp: ch.clock.timestamp,
+      });
+    }
+  }
+
+  /** Drops reserve snapshots no TWAP can reach any more (the model's results are unchanged). */
+  private prune(): void {
+    const now = this.ch.clock.timestamp;
+    for (const m of this.ch.markets.values()) {
+      const reach = Math.max(m.params.funding.markTwapInterval, 15 * 60);
+      m.vamm.pruneSnapshots(now - reach - this.config.blockTime);
+    }
+  }
+
+  private finish(): void {
+    const { ch } = this;
+    if (this.checker && this.config.invariants !== 'off') this.checkInvariants([]);
+    this.snapshot();
+    for (const slot of this.config.slots) {
+      const { equity, unrealized, pending } = equityOf(ch, slot.id);
+      this.log({
+        type: 'AgentResult',
+        agent: slot.id,
+        kind: slot.kind,
+        equityStart: this.equityStart.get(slot.index) as bigint,
+        equityEnd: equity,
+        unrealizedPnl: unrealized,
+        pendingFunding: pending,
+        blockNumber: ch.clock.blockNumber,
+        timestamp: ch.clock.timestamp,
+      });
+    }
+    this.log({ type: 'RunEnded', blocks: this.blocks, actions: this.actionCount, events: this.eventCount + 1, blockNumber: ch.clock.blockNumber, timestamp: ch.clock.timestamp });
+    this.sink.close();
+  }
+
+  private log(e: LogEvent | EngineEvent): void {
+    this.eventCount++;
+    const line = serialiseEvent(e);
+    this.sink.write(toJson(e) as LoggedEvent, line);
+  }
+}
+
+/** An agent's equity: wallet + collateral + isolated margins + unrealised PnL − funding and loss owed, at spot. */
+export function equityOf(ch: ClearingHouse, owner: string): { equity: bigint; unrealized: bigint; pending: bigint } {
+  const account = ch.accounts.get(owner);
+  let equity = ch.ledger.balanceOfWei(owner) + (account?.collateral ?? 0n);
+  let unrealized = 0n;
+  let pending = 0n;
+  for (const [id, pos] of account?.positions ?? []) {
+    equity += pos.margin;
+    if (pos.size === 0n) continue;
+    const m = ch.market(id);
+    const value = m.vamm.open ? exitValue(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve) : mulD(pos.size, m.vamm.settlementPrice);
+    const pnl = pos.size > 0n ? value - pos.openNotional : pos.openNotional + value;
+    const owed = ch.fundingOwed(owner, id) + ch.lossOwed(owner, id);
+    unrealized += pnl;
+    pending += owed;
+    equity += pnl - owed;
+  }
+  return { equity, unrealized, pending };
+}
+
+function firstPrice(s: CandleSeries, start: number): bigint {
+  for (let i = 0; i < s.time.length; i++) if ((s.time[i] as number) >= start) return s.open[i] as bigint;
+  throw new Error(`${s.source}: no candle at or after ${start}`);
+}
+
+/** A deterministic per-block, per-agent order for equal priority fees. */
+function tieBreak(seed: number, block: number, agent: number): number {
+  return splitmix32((seed ^ Math.imul(block, 0x9e3779b1) ^ Math.imul(agent + 1, 0x85ebca6b)) >>> 0)();
+}
