@@ -174,3 +174,45 @@ describe('catalog', () => {
     ]);
   });
 });
+
+describe('segments inferred from a file (a composed series read back)', () => {
+  it('recovers alternating hourly / fine stretches and keeps gaps inside a stretch (property)', async () => {
+    const { inferSegments } = await import('../data/candle-series.ts');
+    const stretch = fc.record({ fine: fc.constantFrom(60, 300, 900), hours: fc.integer({ min: 1, max: 4 }), coarse: fc.integer({ min: 4, max: 12 }), gapAt: fc.option(fc.integer({ min: 1, max: 2 })) });
+    fc.assert(
+      fc.property(fc.array(stretch, { minLength: 1, maxLength: 5 }), (parts) => {
+        const times: number[] = [];
+        const expected: Array<[number, number]> = [];
+        let t = 1_600_000_000 - (1_600_000_000 % 3600);
+        for (const p of parts) {
+          expected.push([3600, times.length]);
+          for (let k = 0; k < p.coarse; k++) {
+            if (p.gapAt !== null && k === p.gapAt) t += 3600; // one missing hour, mid-stretch
+            times.push(t);
+            t += 3600;
+          }
+          expected.push([p.fine, times.length]);
+          for (let k = 0; k < (p.hours * 3600) / p.fine; k++) {
+            times.push(t);
+            t += p.fine;
+          }
+        }
+        expected.push([3600, times.length]);
+        for (let k = 0; k < 5; k++) {
+          times.push(t);
+          t += 3600;
+        }
+        const segs = inferSegments(times, 'x', 3600);
+        expect(segs.map((s) => [s.resolution, s.start])).toEqual(expected);
+        expect(segs[segs.length - 1]?.end).toBe(times.length);
+      }),
+      { numRuns: Number(process.env.VAMM_PROP_RUNS ?? 100) },
+    );
+  });
+
+  it('a plain hourly file with outages is one segment', async () => {
+    const s = await loadCandles(file('normalized', 'eth_usdt_binance_spot_1h_2017-08-17_2026-05-13.csv'), { gapPolicy: 'skip' });
+    expect(s.segments).toHaveLength(1);
+    expect(s.gaps?.count).toBe(28);
+  });
+});
