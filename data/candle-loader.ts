@@ -3,7 +3,7 @@
  * streamed, every row validated, prices to wei exactly. Any malformed row is reported with file,
  * line, column and reason, and then nothing is returned. Gaps go through the named policy.
  */
-import { type CandleSeries, emptyColumns, modalStep } from './candle-series.ts';
+import { type CandleSeries, emptyColumns, inferSegments, modalStep } from './candle-series.ts';
 import { columnOf, forEachRecord } from './csv-records.ts';
 import { ErrorCollector } from './error-collector.ts';
 import { type GapPolicy, carryForwardInPlace, describeGap, describeGaps, findGaps, summariseGaps } from './gaps.ts';
@@ -120,7 +120,12 @@ export async function loadCandles(file: string, options: CandleLoadOptions): Pro
   errors.throwIfAny();
 
   const resolution = options.resolution ?? modalStep(cols.time);
-  const gaps = findGaps(cols.time, resolution, (i) => firstStoredLine + i);
+  const segments = options.resolution ? [{ source: file, resolution, start: 0, end: cols.time.length }] : inferSegments(cols.time, file, resolution);
+  const resAt = (i: number) => {
+    for (const seg of segments) if (i >= seg.start && i < seg.end) return seg.resolution;
+    return resolution;
+  };
+  const gaps = findGaps(cols.time, resolution, (i) => firstStoredLine + i, segments.length > 1 ? (i) => resAt(i - 1) : undefined);
   const report = summariseGaps(gaps, resolution, options.gapPolicy);
   if (options.gapPolicy === 'refuse' && gaps.length > 0) {
     const shown = gaps.slice(0, 10).map((g) => describeGap(g, resolution)).join('; ');
@@ -134,7 +139,7 @@ export async function loadCandles(file: string, options: CandleLoadOptions): Pro
     source: file,
     resolution,
     ...cols,
-    segments: [{ source: file, resolution, start: 0, end: cols.time.length }],
+    segments: filled > 0 ? inferSegments(cols.time, file, resolution) : segments,
     gaps: { ...report, filled },
   };
 }

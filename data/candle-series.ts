@@ -119,3 +119,48 @@ export function closesAsFloat(s: CandleSeries): Float64Array {
 export function isoTime(t: number): string {
   return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/** How many steps a new, coarser step must hold for to start a segment (else it is a gap). */
+const SEGMENT_MIN_RUN = 3;
+
+/**
+ * Segments of a series read from one file: runs of one step. A composed series written to CSV
+ * keeps no metadata, so: a shorter step always starts a segment (it cannot be a gap); a longer
+ * step starts one when it holds for three steps (an hourly stretch after a 5-minute window),
+ * else it is a gap in the current segment.
+ */
+export function inferSegments(times: readonly number[], source: string, fallback: number): SeriesSegment[] {
+  const n = times.length;
+  if (n < 2) return [{ source, resolution: fallback, start: 0, end: n }];
+  const step = (i: number) => (times[i + 1] as number) - (times[i] as number);
+  const segments: SeriesSegment[] = [];
+  let start = 0;
+  // The first bars' step, ignoring a gap right after the first bar.
+  let res = Math.min(...[0, 1, 2].filter((i) => i < n - 1).map(step));
+  for (let i = 1; i < n - 1; i++) {
+    const d = step(i);
+    if (d === res) continue;
+    // Step x holds from bar j when the next steps are all x or whole multiples of x (gaps at
+    // that resolution), and at least one is exactly x.
+    const holdsFrom = (j: number, x: number) => {
+      if (j + SEGMENT_MIN_RUN > n - 1) return false;
+      let exact = false;
+      for (let k = 0; k < SEGMENT_MIN_RUN; k++) {
+        const y = step(j + k);
+        if (y % x !== 0) return false;
+        exact ||= y === x;
+      }
+      return exact;
+    };
+    // A coarser stretch may begin with a gap: its first step is a multiple of the step that holds.
+    const after = i + 1 < n - 1 ? step(i + 1) : d;
+    const next = d < res || holdsFrom(i, d) ? d : after > res && d % after === 0 && holdsFrom(i + 1, after) ? after : 0;
+    if (next > 0) {
+      segments.push({ source, resolution: res, start, end: i });
+      start = i;
+      res = next;
+    }
+  }
+  segments.push({ source, resolution: res, start, end: n });
+  return segments;
+}

@@ -6,7 +6,7 @@ import type { ChainlinkRound } from '../sim/oracle/chainlink-feed.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { CandleSeries } from './candle-series.ts';
 import { CANDLE_HEADER } from './candle-loader.ts';
-import { PHASE_SHIFT, ROUND_HEADER } from './round-loader.ts';
+import { PHASE_SHIFT, ROUND_HEADER, fixed8 } from './round-loader.ts';
 import { weiToDecimal } from './wei-text.ts';
 
 const MASK64 = (1n << PHASE_SHIFT) - 1n;
@@ -19,12 +19,6 @@ export function roundRow(r: ChainlinkRound): string {
   const phase = r.roundId >> PHASE_SHIFT;
   const agg = r.roundId & MASK64;
   return `${r.roundId},${phase},${agg},${r.answer},${fixed8(r.answer)},${r.startedAt},${r.updatedAt},${r.roundId}`;
-}
-
-/** answer / 1e8 with all 8 decimals, as the shared round file prints it. */
-function fixed8(answer: bigint): string {
-  const digits = answer.toString().padStart(9, '0');
-  return `${digits.slice(0, -8)}.${digits.slice(-8)}`;
 }
 
 export function candlesCsv(s: CandleSeries, from = 0, to = s.time.length): string {

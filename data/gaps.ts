@@ -19,6 +19,8 @@ export interface Gap {
   readonly index: number;
   /** File line of the bar after the gap, when known. */
   readonly line?: number;
+  /** Seconds per missing bar (the resolution where the gap is). */
+  readonly resolution: number;
 }
 
 export interface GapReport {
@@ -57,7 +59,7 @@ export function findGaps(
       const bars = Math.ceil(step / res) - 1;
       if (bars > 0) {
         const line = lines?.(i);
-        gaps.push({ from: (times[i - 1] as number) + res, bars, index: i, ...(line === undefined ? {} : { line }) });
+        gaps.push({ from: (times[i - 1] as number) + res, bars, index: i, resolution: res, ...(line === undefined ? {} : { line }) });
       }
     }
   }
@@ -75,7 +77,7 @@ export function summariseGaps(gaps: readonly Gap[], resolution: number, policy: 
 }
 
 export function describeGap(g: Gap, resolution: number): string {
-  return `${g.bars} bar${g.bars === 1 ? '' : 's'} (${formatDuration(g.bars * resolution)}) from ${isoTime(g.from)}${g.line === undefined ? '' : ` before line ${g.line}`}`;
+  return `${g.bars} bar${g.bars === 1 ? '' : 's'} (${formatDuration(g.bars * (g.resolution || resolution))}) from ${isoTime(g.from)}${g.line === undefined ? '' : ` before line ${g.line}`}`;
 }
 
 /** One line: "28 gaps, 128 missing bars, longest 33 bars (33h) from 2018-02-08T01:00:00Z". */
@@ -121,7 +123,7 @@ export function carryForwardInPlace(
     for (; read >= gap.index; read--, write--) for (const c of all) c[write] = c[read];
     const prevClose = cols.close[gap.index - 1] as bigint;
     for (let k = gap.bars - 1; k >= 0; k--, write--) {
-      cols.time[write] = gap.from + k * resolution;
+      cols.time[write] = gap.from + k * (gap.resolution || resolution);
       cols.open[write] = prevClose;
       cols.high[write] = prevClose;
       cols.low[write] = prevClose;

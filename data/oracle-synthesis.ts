@@ -61,7 +61,10 @@ export function synthesiseRounds(s: CandleSeries, rules: OracleRules = ETH_USD_R
 
   for (let i = 0; i < s.time.length; i++) {
     const t = s.time[i] as number;
-    const r = resolutionAt(s, i);
+    // A bar lasts its segment's resolution, or less when the next bar opens sooner (a composed
+    // series read back from CSV has finer bars inside a coarser modal resolution).
+    const next = s.time[i + 1];
+    const r = next === undefined ? resolutionAt(s, i) : Math.min(resolutionAt(s, i), next - t);
     const open = s.open[i] as bigint;
     const close = s.close[i] as bigint;
     const up = close >= open;

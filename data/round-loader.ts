@@ -25,6 +25,12 @@ export function phaseRoundId(phase: bigint, aggregatorRound: bigint): bigint {
   return (phase << PHASE_SHIFT) | aggregatorRound;
 }
 
+/** answer / 1e8 with all 8 decimals ("1908.18855732"). */
+export function fixed8(answer: bigint): string {
+  const digits = answer.toString().padStart(9, '0');
+  return `${digits.slice(0, -8)}.${digits.slice(-8)}`;
+}
+
 function parseUint(text: string): bigint | undefined {
   return /^\d+$/.test(text) ? BigInt(text) : undefined;
 }
@@ -69,11 +75,14 @@ export async function loadRounds(file: string, options: { from?: number; to?: nu
     const answeredIn = ints[7] as bigint;
     if (answer <= 0n) return errors.add(at(3), `answer must be positive, found ${f[3]}`);
     if (roundId !== phaseRoundId(phase, aggRound)) return errors.add(at(0), `round_id ${roundId} is not phase ${phase} << 64 | round ${aggRound}`);
-    let price: bigint | undefined;
-    try {
-      price = parseUnits(f[4] as string, 8);
-    } catch {
-      price = undefined;
+    // The files print answer / 1e8 with 8 decimals; anything else is parsed exactly to compare.
+    let price: bigint | undefined = f[4] === fixed8(answer) ? answer : undefined;
+    if (price === undefined) {
+      try {
+        price = parseUnits(f[4] as string, 8);
+      } catch {
+        price = undefined;
+      }
     }
     if (price !== answer) return errors.add(at(4), `price "${f[4]}" is not answer ${answer} / 1e8`);
     if (started > updated) return errors.add(at(5), `started_at ${started} is after updated_at ${updated}`);

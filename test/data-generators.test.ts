@@ -16,7 +16,7 @@ import { GENERATOR_NAMES, fitGenerator } from '../data/generators/registry.ts';
 import { replayWindow } from '../data/generators/replay.ts';
 import { generatorFacts } from '../data/generator-facts.ts';
 import { HOURLY_HISTORY, loadHistory } from '../data/history.ts';
-import { Rng, forPath, seedFrom } from '../data/prng.ts';
+import { Rng, seedFrom } from '../data/prng.ts';
 import { logReturns } from '../data/returns.ts';
 import { findDataDir } from '../data/shared-dir.ts';
 import { type StylisedFacts, stylisedFacts, worstDrawdown } from '../data/stylized-facts.ts';

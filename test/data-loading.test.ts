@@ -144,7 +144,7 @@ describe('gap policies', () => {
         expect(filled).toBe(steps.slice(1).reduce((n, k) => n + k - 1, 0));
         expect(findGaps(cols.time, 60)).toEqual([]);
         for (const c of [cols.open, cols.close, cols.volume]) expect(c).toHaveLength(cols.time.length);
-        expect(cols.time.filter((x, i) => cols.volume[i] === 1n)).toEqual(original);
+        expect(cols.time.filter((_, i) => cols.volume[i] === 1n)).toEqual(original);
         for (let i = 1; i < cols.time.length; i++) if (cols.volume[i] === 0n) expect(cols.close[i]).toBe(cols.close[i - 1]);
       }),
     );

@@ -154,3 +154,22 @@ describe('oracle synthesis against the real ETH/USD rounds (2023-04-05 → 2023-
     expect((await loadRounds(file)).rounds).toEqual(synthetic);
   });
 });
+
+describe('oracle synthesis on a composed series read back from CSV', () => {
+  it('gives the same rounds as on the composed series in memory', async () => {
+    const { composeSeries } = await import('../data/compose.ts');
+    const { candlesCsv } = await import('../data/csv-writers.ts');
+    const from = Date.UTC(2022, 10, 1) / 1000;
+    const to = Date.UTC(2022, 10, 20) / 1000;
+    const base = await loadCandles(H1, { gapPolicy: 'skip', from, to });
+    const w = await loadCandles(join(DATA, 'windows', 'w5_ftx_2022-11-05_2022-11-13_binance_spot_5m.csv'), { gapPolicy: 'refuse' });
+    const { series } = composeSeries(base, [w]);
+    const file = join(mkdtempSync(join(tmpdir(), 'vamm-compose-')), 'composed.csv');
+    writeFileSync(file, candlesCsv(series));
+    const back = await loadCandles(file, { gapPolicy: 'skip' });
+    expect(back.segments.map((x) => x.resolution)).toEqual([3600, 300, 3600]);
+    expect(synthesiseRounds(back)).toEqual(synthesiseRounds(series));
+    // And the crash days, at 5 minutes, trigger far more rounds than the hourly bars alone.
+    expect(synthesiseRounds(series).length).toBeGreaterThan(synthesiseRounds(base).length * 1.3);
+  });
+});

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { Address } from 'viem';
 import { isoTime } from '../../data/candle-series.ts';
 import { BINANCE_BASE_URL, KLINE_INTERVALS, fetchKlines } from '../../data/fetch/binance-klines.ts';
-import { ETH_USD_PROXY, fetchChainlinkRounds } from '../../data/fetch/chainlink-rounds.ts';
+import { ETH_USD_PROXY } from '../../data/fetch/feeds.ts';
 import { DEFAULT_RETRY, FetchFailed, type RetryOptions } from '../../data/fetch/retry.ts';
 import { describeGaps } from '../../data/gaps.ts';
 import { InputError } from '../../data/input-error.ts';
@@ -92,6 +92,8 @@ export function registerDataFetchCommands(data: Command): void {
       const last = numberOption('--last', opts.last, (n) => Number.isInteger(n) && n >= 1) as number;
       const batchSize = numberOption('--batch', opts.batch, (n) => Number.isInteger(n) && n >= 1 && n <= 1000) as number;
       let bar: ReturnType<typeof progressBar> | undefined;
+      // viem loads only for this command (it is a quarter of a second of start-up).
+      const { fetchChainlinkRounds } = await import('../../data/fetch/chainlink-rounds.ts');
       const result = await reportFetchFailure(() =>
         fetchChainlinkRounds({
           rpcUrl: opts.rpcUrl,

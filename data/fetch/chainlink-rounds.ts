@@ -11,11 +11,11 @@ import { type Address, BaseError, HttpRequestError, TimeoutError, createPublicCl
 import type { ChainlinkRound } from '../../sim/oracle/chainlink-feed.ts';
 import { roundRow } from '../csv-writers.ts';
 import { PHASE_SHIFT, ROUND_HEADER, loadRounds, phaseRoundId } from '../round-loader.ts';
+import { ETH_USD_PROXY } from './feeds.ts';
 import { hasDataRows, partPath } from './partial-file.ts';
 import { DEFAULT_RETRY, FetchFailed, type RetryOptions, TransientError, parseRetryAfter, withRetry } from './retry.ts';
 
-/** Chainlink's ETH/USD proxy on Ethereum mainnet. */
-export const ETH_USD_PROXY: Address = '0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419';
+export { ETH_USD_PROXY };
 
 export const AGGREGATOR_V3_ABI = [
   { type: 'function', name: 'decimals', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'uint8' }] },

@@ -98,7 +98,7 @@ export function fitGarch(history: Float64Array, resolution: number, innovations:
     description: `GARCH(1,1) by Gaussian QML with variance targeting: α ${p.alpha.toFixed(4)}, β ${p.beta.toFixed(4)}; innovations ${innovations === 'residuals' ? 'from the standardised residuals (filtered historical simulation)' : 'N(0,1)'}`,
     resolution,
     reproduces,
-    params: { mu: p.mu, omega: p.omega, alpha: p.alpha, beta: p.beta, logLikelihood: p.logLikelihood, residualKurtosis: z4, fourthMomentCondition: fourthMoment },
+    params: { mu: p.mu, omega: p.omega, alpha: p.alpha, beta: p.beta, logLikelihood: p.logLikelihood, shockKurtosis: z4, fourthMomentCondition: fourthMoment },
     generate(rng: Rng, steps: number): Float64Array {
       const out = new Float64Array(steps);
       let variance = unconditional;
