@@ -42,6 +42,16 @@ export function buyingPower(view: Observation, account: number, market: string, 
 }
 
 /**
+ * The most notional whose trading fee the account can pay: unlimited when fees come out of
+ * collateral (the margin checks cover them), what the wallet covers when they come from it.
+ */
+export function feeAffordable(view: Observation, account: number, market: string): number {
+  if (view.account(account, 'collateral') > 0) return Number.POSITIVE_INFINITY;
+  const fee = view.market(market, 'feeRatio');
+  return fee <= 0 ? Number.POSITIVE_INFINITY : view.account(account, 'wallet') / (fee * 1.05);
+}
+
+/**
  * The largest quote a single trade may move in one block without breaking the per-block
  * fluctuation band (90 % of it, for rounding and others in the block); Infinity without a band.
  */

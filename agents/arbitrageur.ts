@@ -6,7 +6,7 @@
  */
 import type { Observation } from '../sim/engine/observation.ts';
 import type { Agent, AgentContext, Submission, Wake } from './agent.ts';
-import { buyingPower, maxQuoteWithinBand, positionOf, referencePrice } from './account-view.ts';
+import { buyingPower, feeAffordable, maxQuoteWithinBand, positionOf, referencePrice } from './account-view.ts';
 
 export interface ArbitrageurParams {
   readonly market: string;
@@ -59,8 +59,9 @@ export class Arbitrageur implements Agent {
       const leverage = Math.min(this.p.leverage, view.market(market, 'maxLeverage') * 0.9);
       // Capital: exposure added on the position's side is limited by equity; reducing is free.
       const adding = (gap > 0 && pos.size >= 0) || (gap < 0 && pos.size <= 0);
-      const room = adding ? buyingPower(view, this.ctx.index, market, leverage) : quote;
-      const notional = Math.min(quote, room, maxQuoteWithinBand(view, market, side));
+      // Reducing needs no capital, but past the position it becomes a new one that does.
+      const room = adding ? buyingPower(view, this.ctx.index, market, leverage) : pos.notional * 0.999 + buyingPower(view, this.ctx.index, market, leverage);
+      const notional = Math.min(quote, room, maxQuoteWithinBand(view, market, side), feeAffordable(view, this.ctx.index, market));
       if (notional >= 10) {
         submissions.push({ action: { kind: 'open', market, side, margin: notional / leverage, leverage }, priorityFee: this.p.priorityFee });
       }

@@ -4,11 +4,14 @@
  * TWAP — and the premium — grow; it unwinds the push just before the settlement, leaving only
  * the receiving position to be paid (the multi-block attack of the seed). `liquidation-hunt`:
  * pushes the price into accounts near maintenance and unwinds after they are liquidated.
- * Its cost (slippage, fees, funding on the push, gas) and profit come out of the event log.
+ *
+ * It trades toward target positions (in signed notional), in pieces the per-block band and its
+ * capital allow, so the plan survives partial fills. Its cost (slippage, fees, funding on the
+ * push, gas) and profit come out of the event log like every agent's.
  */
 import type { Observation } from '../sim/engine/observation.ts';
 import type { Agent, AgentContext, Side, Submission, Wake } from './agent.ts';
-import { maxQuoteWithinBand, positionOf } from './account-view.ts';
+import { buyingPower, feeAffordable, maxQuoteWithinBand } from './account-view.ts';
 
 export interface ManipulatorParams {
   readonly market: string;
@@ -17,7 +20,7 @@ export interface ManipulatorParams {
   readonly holdSide: Side;
   readonly holdMargin: number;
   readonly holdLeverage: number;
-  /** The push: total margin and leverage, split into `pushSteps` trades. */
+  /** The push: total margin and leverage, spread over `pushSteps` trades. */
   readonly pushMargin: number;
   readonly pushLeverage: number;
   readonly pushSteps: number;
@@ -33,20 +36,19 @@ export interface ManipulatorParams {
   readonly priorityFee: number;
 }
 
-type Phase = 'hold' | 'pushing' | 'pushed';
+type Phase = 'build' | 'idle' | 'push' | 'unwind';
 
 export class Manipulator implements Agent {
   readonly kind = 'manipulator';
   readonly phase = 'trade' as const;
   readonly latency: number;
-  private state: Phase = 'hold';
+  private state: Phase = 'build';
+  /** The settlement being attacked, and the last one attacked. */
   private target = 0;
   private lastAttacked = 0;
-  private stepsDone = 0;
+  private pushed = 0;
   private attacked = 0;
-  private opened = false;
   private huntUntil = 0;
-  private huntSide: Side | null = null;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -63,58 +65,94 @@ export class Manipulator implements Agent {
     return startTime + 1;
   }
 
-  /** One trade, cut to what the market's per-block band allows. */
-  private trade(view: Observation, side: Side, margin: number, leverage: number): Submission {
-    const notional = Math.min(margin * leverage, maxQuoteWithinBand(view, this.p.market, side));
-    return { action: { kind: 'open', market: this.p.market, side, margin: notional / leverage, leverage }, priorityFee: this.p.priorityFee };
-  }
-
   wake(view: Observation, now: number): Wake {
     if (!view.market(this.p.market, 'open')) return { submissions: [], next: null };
     return this.p.mode === 'funding' ? this.wakeFunding(view, now) : this.wakeHunt(view, now);
   }
 
+  /** Signed notional of its position now (+ long). */
+  private held(view: Observation): number {
+    const size = view.position(this.ctx.index, this.p.market, 'size');
+    return Math.sign(size) * view.position(this.ctx.index, this.p.market, 'notional');
+  }
+
+  /** One trade toward `target` signed notional, no bigger than `cap`, the band and the capital allow. */
+  private toward(view: Observation, target: number, cap: number, leverage: number): Submission | null {
+    const delta = target - this.held(view);
+    const side: Side = delta > 0 ? 'long' : 'short';
+    const held = this.held(view);
+    const reducing = Math.sign(delta) === -Math.sign(held) ? Math.abs(held) : 0;
+    const notional = Math.min(
+      Math.abs(delta),
+      cap,
+      maxQuoteWithinBand(view, this.p.market, side),
+      feeAffordable(view, this.ctx.index, this.p.market),
+      reducing + buyingPower(view, this.ctx.index, this.p.market, leverage),
+    );
+    if (notional < 10) return null;
+    return { action: { kind: 'open', market: this.p.market, side, margin: notional / leverage, leverage }, priorityFee: this.p.priorityFee };
+  }
+
   private wakeFunding(view: Observation, now: number): Wake {
     const p = this.p;
-    const pushSide: Side = p.holdSide === 'short' ? 'long' : 'short';
+    const dir = p.holdSide === 'short' ? 1 : -1; // the push goes against the receiving side
+    const hold = -dir * p.holdMargin * p.holdLeverage;
+    const push = hold + dir * p.pushMargin * p.pushLeverage;
     const nextFunding = view.market(p.market, 'nextFundingTime');
-    if (!this.opened) {
-      this.opened = true;
-      this.target = nextFunding;
-      return { submissions: [this.trade(view, p.holdSide, p.holdMargin, p.holdLeverage)], next: Math.max(now + 1, this.target - p.pushLead) };
+    const tolerance = Math.max(10, p.holdMargin * p.holdLeverage * 0.01);
+    const submissions: Submission[] = [];
+    const step = (target: number, cap: number, leverage: number) => {
+      const s = this.toward(view, target, cap, leverage);
+      if (s) submissions.push(s);
+      return Math.abs(target - this.held(view)) <= tolerance || !s;
+    };
+    const nextBlock = now + this.ctx.blockTime;
+
+    if (this.state === 'build') {
+      const done = step(hold, Number.POSITIVE_INFINITY, p.holdLeverage);
+      if (done) this.state = 'idle';
+      return { submissions, next: done ? now + 1 : nextBlock };
     }
-    if (p.rounds > 0 && this.attacked >= p.rounds) return { submissions: [], next: null };
-    if (this.state === 'hold') {
-      // After an attack, wait until its settlement has happened (nextFundingTime moved on).
-      if (nextFunding <= this.lastAttacked) return { submissions: [], next: now + 60 };
+    if (this.state === 'idle') {
+      if (p.rounds > 0 && this.attacked >= p.rounds) return { submissions, next: null };
+      // After an attack, wait for its settlement (nextFundingTime moves on).
+      if (nextFunding <= this.lastAttacked) return { submissions, next: now + 60 };
       this.target = nextFunding;
       const pushAt = this.target - p.pushLead;
-      if (now < pushAt) return { submissions: [], next: pushAt };
-      this.state = 'pushing';
-      this.stepsDone = 0;
+      if (now < pushAt) return { submissions, next: pushAt };
+      this.state = 'push';
+      this.pushed = 0;
     }
-    const window = Math.max(1, p.pushLead - p.unwindLead);
-    if (this.state === 'pushing') {
-      this.stepsDone++;
-      const sub = this.trade(view, pushSide, p.pushMargin / p.pushSteps, p.pushLeverage);
-      if (this.stepsDone >= p.pushSteps) this.state = 'pushed';
-      const next = this.state === 'pushed' ? this.target - p.unwindLead : now + Math.max(1, Math.floor(window / p.pushSteps));
-      return { submissions: [sub], next: Math.max(now + 1, next) };
+    if (this.state === 'push') {
+      if (now >= this.target - p.unwindLead) {
+        this.state = 'unwind';
+      } else {
+        this.pushed++;
+        const goal = hold + ((push - hold) * Math.min(this.pushed, p.pushSteps)) / p.pushSteps;
+        step(goal, Number.POSITIVE_INFINITY, p.pushLeverage);
+        const interval = Math.max(this.ctx.blockTime, Math.floor((p.pushLead - p.unwindLead) / p.pushSteps));
+        return { submissions, next: Math.min(now + interval, this.target - p.unwindLead) };
+      }
     }
-    // Unwind the push before the settlement: back to the receiving position.
-    this.state = 'hold';
-    this.attacked++;
-    this.lastAttacked = this.target;
-    return { submissions: [this.trade(view, p.holdSide, p.pushMargin, p.pushLeverage)], next: now + p.unwindLead + 1 };
+    // Unwind back to the receiving position before the settlement, a piece per block.
+    const done = step(hold, Number.POSITIVE_INFINITY, p.pushLeverage);
+    if (done) {
+      this.state = 'idle';
+      this.attacked++;
+      this.lastAttacked = this.target;
+      return { submissions, next: now + 1 };
+    }
+    return { submissions, next: nextBlock };
   }
 
   private wakeHunt(view: Observation, now: number): Wake {
     const p = this.p;
-    const pos = positionOf(view, this.ctx.index, p.market);
-    if (this.huntSide !== null) {
+    if (this.huntUntil > 0) {
       if (now < this.huntUntil) return { submissions: [], next: this.huntUntil };
-      this.huntSide = null;
-      return { submissions: pos.size !== 0 ? [{ action: { kind: 'close', market: p.market }, priorityFee: p.priorityFee }] : [], next: now + p.huntHold };
+      const s = this.toward(view, 0, Number.POSITIVE_INFINITY, p.pushLeverage);
+      if (s) return { submissions: [s], next: now + this.ctx.blockTime };
+      this.huntUntil = 0;
+      return { submissions: [], next: now + p.huntHold };
     }
     // Find the side with the most notional near maintenance and push against it.
     const maintenance = view.header('maintenanceMarginRatio');
@@ -129,9 +167,10 @@ export class Manipulator implements Agent {
       if (size > 0) longAtRisk += notional;
       else if (size < 0) shortAtRisk += notional;
     }
-    if (Math.max(longAtRisk, shortAtRisk) < p.pushMargin * p.pushLeverage) return { submissions: [], next: now + p.huntHold };
-    this.huntSide = longAtRisk >= shortAtRisk ? 'short' : 'long';
+    if (Math.max(longAtRisk, shortAtRisk) < p.pushMargin * p.pushLeverage * 0.1) return { submissions: [], next: now + p.huntHold };
+    const dir = longAtRisk >= shortAtRisk ? -1 : 1;
+    const s = this.toward(view, dir * p.pushMargin * p.pushLeverage, Number.POSITIVE_INFINITY, p.pushLeverage);
     this.huntUntil = now + p.huntHold;
-    return { submissions: [this.trade(view, this.huntSide, p.pushMargin, p.pushLeverage)], next: this.huntUntil };
+    return { submissions: s ? [s] : [], next: now + this.ctx.blockTime };
   }
 }

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerDataCommand } from './commands/data.ts';
+import { registerRunCommand } from './commands/run.ts';
 import { registerScriptCommand } from './commands/script.ts';
 import { handleCliError } from './errors.ts';
 
@@ -13,6 +14,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerScriptCommand(program);
+registerRunCommand(program);
 registerDataCommand(program);
 
 try {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { InputError, InputErrors } from '../data/input-error.ts';
-import { type LocatedJson, formatPath, parseLocatedJson, positionOf } from './json-source.ts';
+import { LocatedReporter } from './json-validate.ts';
+import { type LocatedJson, parseLocatedJson } from './json-source.ts';
 import { ACTIONS, ACTION_NAMES, BOOK_BREAKING_ACTIONS, type Action, type ActionName, type Script, ScriptHeaderSchema, type Step, StepMetaSchema } from './script-schema.ts';
 
 const META_KEYS = new Set(['note', 'expect', 'expectRevert']);
@@ -22,14 +23,10 @@ export function loadScript(file: string): Script {
 
 export function parseScript(text: string, file = '<script>'): Script {
   const json = parseLocatedJson(text, file);
-  const errors: InputError[] = [];
-  const report = (path: ReadonlyArray<string | number>, reason: string) => {
-    const at = positionOf(json, path);
-    errors.push(new InputError({ file, line: at?.line, column: at?.column, field: formatPath(path) || '(root)' }, reason));
-  };
-  const collect = (issues: readonly z.core.$ZodIssue[], prefix: ReadonlyArray<string | number>) => {
-    for (const issue of issues) report([...prefix, ...(issue.path as Array<string | number>)], issue.message);
-  };
+  const reporter = new LocatedReporter(json, file);
+  const errors = reporter.errors;
+  const report = reporter.report.bind(reporter);
+  const collect = reporter.collect.bind(reporter);
 
   const header = ScriptHeaderSchema.safeParse(json.value);
   if (!header.success) {

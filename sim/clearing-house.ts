@@ -186,15 +186,18 @@ export class ClearingHouse extends MarketAdmin {
       this.setPosition(m, trader, resp.position);
       if (!isolated) this.j.set(account, 'collateral', account.collateral + resp.collateralDelta);
 
-      const fee = this.chargeFee(trader, m, resp.exchangedQuote);
+      // As Perp v1: margin moves first, then the fee (so a trader's payout can pay it).
+      let fee: bigint;
       if (isolated) {
         if (!isNew && resp.position.size !== 0n) {
           this.requireMoreMarginRatio(this.marginRatio(trader, m.id, 'max'), this.params.maintenanceMarginRatio, true);
         }
         requireThat(resp.badDebt === 0n, 'BadDebt');
         this.settleMarginToVault(trader, resp.marginToVault);
+        fee = this.chargeFee(trader, m, resp.exchangedQuote);
         if (this.params.feeSource === 'collateral') this.requireCrossHealthy(account, false);
       } else {
+        fee = this.chargeFee(trader, m, resp.exchangedQuote);
         this.requireCrossHealthy(account, this.exposureGrew(old, resp.position));
       }
       this.emitPositionChanged(trader, m, resp, fee, 0n);
@@ -224,8 +227,8 @@ export class ClearingHouse extends MarketAdmin {
       }
       if (!isolated) this.j.set(account, 'collateral', account.collateral + resp.collateralDelta);
       requireThat(resp.badDebt === 0n, 'BadDebt');
-      const fee = this.chargeFee(trader, m, resp.exchangedQuote);
       if (isolated) this.settleMarginToVault(trader, resp.marginToVault);
+      const fee = this.chargeFee(trader, m, resp.exchangedQuote);
       if (!isolated || this.params.feeSource === 'collateral') this.requireCrossHealthy(account, false);
       this.emitPositionChanged(trader, m, resp, fee, 0n);
       return resp;

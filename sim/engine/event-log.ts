@@ -44,8 +44,18 @@ export type EngineEvent = Stamp &
         readonly vault: bigint;
       }
     | { readonly type: 'InvariantViolation'; readonly invariant: string; readonly message: string }
-    | { readonly type: 'AgentResult'; readonly agent: string; readonly kind: string; readonly equityStart: bigint; readonly equityEnd: bigint; readonly unrealizedPnl: bigint; readonly pendingFunding: bigint }
-    | { readonly type: 'RunEnded'; readonly blocks: number; readonly actions: number; readonly events: number }
+    | {
+        readonly type: 'AgentResult';
+        readonly agent: string;
+        readonly kind: string;
+        readonly equityStart: bigint;
+        readonly equityEnd: bigint;
+        readonly unrealizedPnl: bigint;
+        readonly pendingFunding: bigint;
+        /** Whether it hedges its vAMM position off chain at the reference price (arbitrageurs). */
+        readonly hedged: boolean;
+      }
+    | { readonly type: 'RunEnded'; readonly blocks: number; readonly actions: number; readonly events: number; readonly invariants: Json }
   );
 
 export type LogEvent = ProtocolEvent | EngineEvent;
@@ -101,6 +111,17 @@ export class MemorySink implements EventSink {
     if (this.keepLines) this.lines.push(line);
   }
   close(): void {}
+}
+
+/** Writes every event to several sinks (the file, the summary, a progress counter). */
+export class TeeSink implements EventSink {
+  constructor(private readonly sinks: readonly EventSink[]) {}
+  write(e: LoggedEvent, line: string): void {
+    for (const s of this.sinks) s.write(e, line);
+  }
+  close(): void {
+    for (const s of this.sinks) s.close();
+  }
 }
 
 /** Reads a JSON Lines event log back, one event at a time. */

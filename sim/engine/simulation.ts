@@ -356,11 +356,20 @@ export class Simulation {
         equityEnd: equity,
         unrealizedPnl: unrealized,
         pendingFunding: pending,
+        hedged: slot.kind === 'arbitrageur',
         blockNumber: ch.clock.blockNumber,
         timestamp: ch.clock.timestamp,
       });
     }
-    this.log({ type: 'RunEnded', blocks: this.blocks, actions: this.actionCount, events: this.eventCount + 1, blockNumber: ch.clock.blockNumber, timestamp: ch.clock.timestamp });
+    this.log({
+      type: 'RunEnded',
+      blocks: this.blocks,
+      actions: this.actionCount,
+      events: this.eventCount + 1,
+      invariants: this.checker ? toJson(this.checker.counts) : null,
+      blockNumber: ch.clock.blockNumber,
+      timestamp: ch.clock.timestamp,
+    });
     this.sink.close();
   }
 

@@ -1,0 +1,91 @@
+/**
+ * Loads a `vamm run` scenario and resolves it into a simulation: validates the file, finds the
+ * price data, loads the candle window (with its gap policy) and the oracle rounds (real or
+ * synthesised), and expands the agent populations.
+ */
+import { readFileSync } from 'node:fs';
+import { type AgentSlot, expandAgents } from '../agents/registry.ts';
+import { loadCandles } from '../data/candle-loader.ts';
+import { resolveDataFile } from '../data/catalog.ts';
+import { InputError, InputErrors } from '../data/input-error.ts';
+import { synthesiseRounds } from '../data/oracle-synthesis.ts';
+import { loadRounds } from '../data/round-loader.ts';
+import { findDataDir } from '../data/shared-dir.ts';
+import { DEFAULT_GAS } from '../sim/engine/gas.ts';
+import type { SimulationConfig } from '../sim/engine/simulation.ts';
+import type { ProfileName } from '../sim/params.ts';
+import { type Json, toJson } from '../sim/state-view.ts';
+import { parseLocatedJson } from './json-source.ts';
+import { LocatedReporter } from './json-validate.ts';
+import { type RunScenario, RunScenarioSchema } from './run-schema.ts';
+import { marketParamsOf, profileWithOverrides } from './script-runner.ts';
+
+export function loadRunScenario(file: string): RunScenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError({ file }, `cannot read the scenario: ${(e as Error).message}`);
+  }
+  return parseRunScenario(text, file);
+}
+
+export function parseRunScenario(text: string, file = '<scenario>'): RunScenario {
+  const json = parseLocatedJson(text, file);
+  const reporter = new LocatedReporter(json, file);
+  const parsed = RunScenarioSchema.safeParse(json.value);
+  if (!parsed.success) {
+    reporter.collect(parsed.error.issues);
+    throw new InputErrors(reporter.errors);
+  }
+  try {
+    expandAgents(parsed.data.agents, [parsed.data.market.id]);
+  } catch (e) {
+    reporter.report(['agents'], (e as Error).message);
+    throw new InputErrors(reporter.errors);
+  }
+  return parsed.data;
+}
+
+export interface ResolveOptions {
+  /** The price-data folder (`--data`); else the environment or ../shared/data/eth. */
+  readonly dataDir?: string;
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+}
+
+export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promise<SimulationConfig> {
+  const dataDir = () => findDataDir(o.dataDir);
+  const candleFile = resolveDataFile(s.prices.file, dataDir);
+  const candles = await loadCandles(candleFile, {
+    gapPolicy: s.prices.gapPolicy,
+    ...(s.prices.from !== undefined ? { from: s.prices.from } : {}),
+    ...(s.prices.to !== undefined ? { to: s.prices.to } : {}),
+  });
+  if (candles.time.length < 2) throw new InputError({ file: candleFile }, `fewer than two candles in the chosen window`);
+  const rounds =
+    s.prices.oracle === 'synthesised'
+      ? synthesiseRounds(candles)
+      : (await loadRounds(resolveDataFile(s.prices.oracle.rounds, dataDir))).rounds;
+  const start = candles.time[0] as number;
+  const end = (candles.time.at(-1) as number) + candles.resolution;
+  const slots: AgentSlot[] = expandAgents(s.agents, [s.market.id]);
+  const { depth, id, ...marketOverrides } = s.market;
+  return {
+    name: s.name,
+    profile: profileWithOverrides(s.profile as ProfileName, s.clearingHouse),
+    seed: o.seed ?? s.seed,
+    blockTime: s.blockTime,
+    startBlock: s.startBlock,
+    start,
+    end,
+    markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed: s.prices.fastFeed }],
+    insuranceFund: s.insuranceFund,
+    slots,
+    invariants: s.invariants,
+    snapshotInterval: s.snapshotInterval,
+    gas: { ...DEFAULT_GAS, ...s.gas },
+    // As given (no absolute paths), so the log is the same on every machine.
+    description: toJson(s) as Json,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The scenario format of `vamm run`: the protocol profile and parameters, one market and its
+ * depth, the price source (a historical file and window, with its oracle), the agent
+ * populations, duration, seed and outputs. Validated field by field, with located errors.
+ */
+import { z } from 'zod';
+import { AgentSpecSchema } from '../agents/registry.ts';
+import { GAP_POLICIES } from '../data/gaps.ts';
+import { parseTimeArg } from '../data/time-arg.ts';
+import { parseUnits } from '../sim/math/units.ts';
+import { PROFILE_NAMES } from '../sim/params.ts';
+import { ClearingHouseOverridesSchema, MarketSchema } from './script-schema.ts';
+
+const money = z
+  .string()
+  .regex(/^\d+(\.\d{1,18})?$/, 'a decimal amount as a string, e.g. "20000000"')
+  .transform((v) => parseUnits(v, 18));
+const time = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  const t = typeof v === 'number' ? v : parseTimeArg(v);
+  if (t === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not unix seconds or an ISO date (UTC)` });
+    return z.NEVER;
+  }
+  return t;
+});
+
+export const PricesSchema = z.strictObject({
+  /** Candles: a path, a path in the data folder, or a unique file-name prefix. */
+  file: z.string().min(1),
+  from: time.optional(),
+  to: time.optional(),
+  gapPolicy: z.enum(GAP_POLICIES),
+  /** Chainlink rounds: synthesised from the candles, or a round file. */
+  oracle: z.union([z.literal('synthesised'), z.strictObject({ rounds: z.string().min(1) })]).default('synthesised'),
+  /** Feed a fast (Pyth-style) price from the candles. */
+  fastFeed: z.boolean().default(true),
+});
+
+export const RunScenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  description: z.string().optional(),
+  profile: z.enum(PROFILE_NAMES as [string, ...string[]]),
+  clearingHouse: ClearingHouseOverridesSchema.optional(),
+  seed: z.number().int().nonnegative().default(1),
+  blockTime: z.number().int().positive().default(12),
+  startBlock: z.number().int().nonnegative().default(10_000_000),
+  market: MarketSchema.omit({ quoteReserve: true, baseReserve: true, indexPrice: true }).extend({
+    /** The vAMM's quote reserve in USD: its depth. */
+    depth: money,
+  }),
+  prices: PricesSchema,
+  insuranceFund: money.default(0n),
+  agents: z.array(AgentSpecSchema).min(1),
+  invariants: z.enum(['off', 'block', 'action']).default('block'),
+  /** Seconds between state snapshots in the log. */
+  snapshotInterval: z.number().int().positive().default(3600),
+  gas: z.strictObject({ baseFeeGwei: z.number().nonnegative() }).partial().default({}),
+});
+
+export type RunScenario = z.output<typeof RunScenarioSchema>;

@@ -1,0 +1,28 @@
+/** The run summary as Markdown: what a person reads after `vamm run`. */
+import type { RunSummary } from './summary.ts';
+
+const fmt = (usd: string): string => {
+  const n = Number(usd);
+  return Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+};
+const date = (t: number): string => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
+
+export function formatRunSummary(s: RunSummary, wallClockSeconds?: number): string {
+  const lines: string[] = [];
+  lines.push(`# ${s.run.name} (${s.run.profile}, seed ${s.run.seed})`, '');
+  lines.push(`${date(s.run.start)} → ${date(s.run.end)} UTC: ${s.run.blocks.toLocaleString('en-US')} blocks, ${s.run.events.toLocaleString('en-US')} events${wallClockSeconds === undefined ? '' : `, ${wallClockSeconds.toFixed(1)} s`}.`, '');
+  lines.push('| | |', '| --- | --- |');
+  lines.push(`| mark vs index | max gap ${(s.prices.maxMarkIndexGap * 100).toFixed(2)} %, mean ${(s.prices.meanMarkIndexGap * 100).toFixed(3)} % |`);
+  lines.push(`| funding | ${s.funding.settlements} settlements (${s.funding.capped} capped), max rate ${(Number(s.funding.maxAbsFundingRate) * 100).toFixed(4)} %, insurance fund net ${fmt(s.funding.insuranceFundNet)} |`);
+  lines.push(`| liquidations | ${s.liquidations.partial} partial, ${s.liquidations.full} full, notional ${fmt(s.liquidations.notional)}, fees to liquidators ${fmt(s.liquidations.feesToLiquidators)} |`);
+  lines.push(`| bad debt | ${s.badDebt.count} events, ${fmt(s.badDebt.total)}: insurance fund ${fmt(s.badDebt.coveredByInsuranceFund)}, socialised ${fmt(s.badDebt.socialised)}, uncovered ${fmt(s.badDebt.uncovered)}, backstop dilution ${fmt(s.badDebt.backstopDilution)} |`);
+  lines.push(`| insurance fund | ${fmt(s.insuranceFund.start)} → ${fmt(s.insuranceFund.end)} (min ${fmt(s.insuranceFund.min)}) |`);
+  const violations = Object.values(s.invariants.violations).reduce((a, b) => a + b, 0);
+  lines.push(`| invariants | ${s.invariants.checks ? `${violations} violations` : 'off'} |`, '');
+  lines.push('| agents | count | PnL on the vAMM (USD) | off-chain hedge (USD) | gas (USD) |', '| --- | --- | --- | --- | --- |');
+  for (const [kind, k] of Object.entries(s.pnlByKind)) {
+    lines.push(`| ${kind} | ${k.agents} | ${fmt(k.pnl)} | ${k.hedgePnl === 0 ? '' : fmt(String(k.hedgePnl))} | ${k.gasUsd.toFixed(2)} |`);
+  }
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}

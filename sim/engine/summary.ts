@@ -1,0 +1,288 @@
+/**
+ * The run summary, built from the event log alone (so it can be rebuilt from a saved log):
+ * prices, funding, liquidations, bad debt, the insurance fund's path, actions and their
+ * outcomes, per-agent PnL with its breakdown, and invariant counts. Money is reported as
+ * decimal strings in USD (exact, from wei); gas, which is off chain, as floats.
+ */
+import { fromWei } from '../math/units.ts';
+import type { EventSink, LoggedEvent } from './event-log.ts';
+
+const big = (x: unknown): bigint => BigInt(x as string);
+const usd = (x: bigint): string => fromWei(x);
+
+interface AgentTally {
+  kind: string;
+  realizedPnl: bigint;
+  fees: bigint;
+  fundingPaid: bigint;
+  liquidationPenalties: bigint;
+  liquidationIncome: bigint;
+  gasUsd: number;
+  actions: number;
+  reverted: number;
+  equityStart: bigint;
+  equityEnd: bigint;
+  unrealizedPnl: bigint;
+  pendingFunding: bigint;
+  /** Off-chain hedge: base sold at the reference price as the vAMM position grew (USD floats). */
+  hedgeCash: number;
+  size: number;
+  hedged: boolean;
+}
+
+export interface PricePoint {
+  readonly timestamp: number;
+  readonly spot: string;
+  readonly index: string;
+  readonly fast: string;
+  readonly markTwap: string;
+  readonly insuranceFund: string;
+  readonly openNotionalLong: string;
+  readonly openNotionalShort: string;
+}
+
+export class SummaryBuilder implements EventSink {
+  private name = '';
+  private profile = '';
+  private seed = 0;
+  private start = Number.NaN;
+  private end = Number.NaN;
+  private blocks = 0;
+  private events = 0;
+  private readonly outcomes = new Map<string, number>();
+  private readonly agents = new Map<string, AgentTally>();
+  private fundings = 0;
+  private maxAbsFundingRate = 0n;
+  private sumPremiumFraction = 0n;
+  private cappedFundings = 0;
+  private fundFromFunding = 0n;
+  private liquidations = { partial: 0, full: 0, notional: 0n, toLiquidators: 0n };
+  private badDebt = { count: 0, total: 0n, coveredByInsuranceFund: 0n, socialised: 0n, uncovered: 0n };
+  private dilution = 0n;
+  private fundStart: bigint | null = null;
+  private fundEnd = 0n;
+  private fundMin: bigint | null = null;
+  private maxPremium = 0;
+  private sumAbsPremium = 0;
+  private snapshots = 0;
+  private readonly violations = new Map<string, number>();
+  private referencePrice = new Map<string, number>();
+  private invariantChecks: Record<string, unknown> | null = null;
+  readonly series: PricePoint[] = [];
+
+  write(e: LoggedEvent): void {
+    this.events++;
+    if (Number.isNaN(this.start)) this.start = e.timestamp;
+    this.end = e.timestamp;
+    switch (e.type) {
+      case 'RunStarted':
+        this.name = e.name as string;
+        this.profile = e.profile as string;
+        this.seed = e.seed as number;
+        break;
+      case 'AgentAction': {
+        const key = `${e.kind}:${e.action}:${e.ok ? 'ok' : e.reason}`;
+        this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
+        const a = this.agent(e.agent as string, e.kind as string);
+        a.actions++;
+        if (!e.ok) a.reverted++;
+        a.gasUsd += e.gasCostUsd as number;
+        break;
+      }
+      case 'FastPrice':
+      case 'OracleRound':
+        if (e.type === 'FastPrice') this.referencePrice.set(e.market as string, Number(big(e.price)) / 1e18);
+        else if (!this.referencePrice.has(e.market as string)) this.referencePrice.set(e.market as string, Number(big(e.answer)) / 1e8);
+        break;
+      case 'PositionChanged': {
+        const a = this.agent(e.trader as string);
+        // A hedge at the reference price offsets every change of the vAMM position.
+        const change = Number(big(e.exchangedPositionSize)) / 1e18;
+        a.hedgeCash += change * (this.referencePrice.get(e.market as string) ?? 0);
+        a.size += change;
+        a.realizedPnl += big(e.realizedPnl);
+        a.fees += big(e.fee);
+        a.fundingPaid += big(e.fundingPayment);
+        a.liquidationPenalties += big(e.liquidationPenalty);
+        break;
+      }
+      case 'PositionLiquidated': {
+        if (e.partial) this.liquidations.partial++;
+        else this.liquidations.full++;
+        this.liquidations.notional += big(e.positionNotional);
+        this.liquidations.toLiquidators += big(e.liquidationFee);
+        this.agent(e.liquidator as string).liquidationIncome += big(e.liquidationFee);
+        break;
+      }
+      case 'FundingSettled': {
+        this.fundings++;
+        const rate = big(e.fundingRate);
+        const abs = rate < 0n ? -rate : rate;
+        if (abs > this.maxAbsFundingRate) this.maxAbsFundingRate = abs;
+        this.sumPremiumFraction += big(e.premiumFraction);
+        if (e.premiumFraction !== e.uncappedPremiumFraction) this.cappedFundings++;
+        break;
+      }
+      case 'InsuranceFundFlow':
+        if (e.reason === 'funding') this.fundFromFunding += big(e.amount);
+        break;
+      case 'BadDebt':
+        this.badDebt.count++;
+        this.badDebt.total += big(e.amount);
+        this.badDebt.coveredByInsuranceFund += big(e.coveredByInsuranceFund);
+        this.badDebt.socialised += big(e.socialised);
+        this.badDebt.uncovered += big(e.uncovered);
+        break;
+      case 'BackstopDilution':
+        this.dilution += big(e.amount);
+        break;
+      case 'Snapshot': {
+        const fund = big(e.insuranceFund);
+        if (this.fundStart === null) this.fundStart = fund;
+        this.fundEnd = fund;
+        if (this.fundMin === null || fund < this.fundMin) this.fundMin = fund;
+        const spot = Number(big(e.spot)) / 1e18;
+        const index = Number(big(e.index)) / 1e18;
+        const premium = Math.abs(spot / index - 1);
+        this.maxPremium = Math.max(this.maxPremium, premium);
+        this.sumAbsPremium += premium;
+        this.snapshots++;
+        this.series.push({
+          timestamp: e.timestamp,
+          spot: e.spot as string,
+          index: e.index as string,
+          fast: e.fast as string,
+          markTwap: e.markTwap as string,
+          insuranceFund: e.insuranceFund as string,
+          openNotionalLong: e.openNotionalLong as string,
+          openNotionalShort: e.openNotionalShort as string,
+        });
+        break;
+      }
+      case 'InvariantViolation':
+        this.violations.set(e.invariant as string, (this.violations.get(e.invariant as string) ?? 0) + 1);
+        break;
+      case 'AgentResult': {
+        const a = this.agent(e.agent as string, e.kind as string);
+        a.equityStart = big(e.equityStart);
+        a.equityEnd = big(e.equityEnd);
+        a.unrealizedPnl = big(e.unrealizedPnl);
+        a.pendingFunding = big(e.pendingFunding);
+        a.hedged = e.hedged === true;
+        break;
+      }
+      case 'RunEnded':
+        this.blocks = e.blocks as number;
+        this.invariantChecks = (e.invariants as Record<string, unknown> | null) ?? null;
+        break;
+    }
+  }
+
+  close(): void {}
+
+  private agent(id: string, kind = ''): AgentTally {
+    let a = this.agents.get(id);
+    if (!a) {
+      a = {
+        kind,
+        realizedPnl: 0n,
+        fees: 0n,
+        fundingPaid: 0n,
+        liquidationPenalties: 0n,
+        liquidationIncome: 0n,
+        gasUsd: 0,
+        actions: 0,
+        reverted: 0,
+        equityStart: 0n,
+        equityEnd: 0n,
+        unrealizedPnl: 0n,
+        pendingFunding: 0n,
+        hedgeCash: 0,
+        size: 0,
+        hedged: false,
+      };
+      this.agents.set(id, a);
+    } else if (kind && !a.kind) a.kind = kind;
+    return a;
+  }
+
+  /** The JSON summary. */
+  result() {
+    const agents = [...this.agents].filter(([, a]) => a.kind !== '');
+    const endPrice = [...this.referencePrice.values()][0] ?? 0;
+    const hedgePnl = (a: AgentTally) => (a.hedged ? a.hedgeCash - a.size * endPrice : 0);
+    const byKind = new Map<string, { agents: number; pnl: bigint; hedgePnl: number; gasUsd: number }>();
+    for (const [, a] of agents) {
+      const k = byKind.get(a.kind) ?? { agents: 0, pnl: 0n, hedgePnl: 0, gasUsd: 0 };
+      k.agents++;
+      k.pnl += a.equityEnd - a.equityStart;
+      k.hedgePnl += hedgePnl(a);
+      k.gasUsd += a.gasUsd;
+      byKind.set(a.kind, k);
+    }
+    return {
+      run: { name: this.name, profile: this.profile, seed: this.seed, start: this.start, end: this.end, blocks: this.blocks, events: this.events },
+      prices: {
+        snapshots: this.snapshots,
+        maxMarkIndexGap: round(this.maxPremium),
+        meanMarkIndexGap: round(this.snapshots ? this.sumAbsPremium / this.snapshots : 0),
+      },
+      funding: {
+        settlements: this.fundings,
+        capped: this.cappedFundings,
+        maxAbsFundingRate: fromWei(this.maxAbsFundingRate),
+        sumPremiumFraction: fromWei(this.sumPremiumFraction),
+        insuranceFundNet: usd(this.fundFromFunding),
+      },
+      liquidations: {
+        partial: this.liquidations.partial,
+        full: this.liquidations.full,
+        notional: usd(this.liquidations.notional),
+        feesToLiquidators: usd(this.liquidations.toLiquidators),
+      },
+      badDebt: {
+        count: this.badDebt.count,
+        total: usd(this.badDebt.total),
+        coveredByInsuranceFund: usd(this.badDebt.coveredByInsuranceFund),
+        socialised: usd(this.badDebt.socialised),
+        uncovered: usd(this.badDebt.uncovered),
+        backstopDilution: usd(this.dilution),
+      },
+      insuranceFund: {
+        start: usd(this.fundStart ?? 0n),
+        end: usd(this.fundEnd),
+        min: usd(this.fundMin ?? 0n),
+      },
+      actions: Object.fromEntries([...this.outcomes].sort(([a], [b]) => (a < b ? -1 : 1))),
+      pnlByKind: Object.fromEntries(
+        [...byKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, { agents: v.agents, pnl: usd(v.pnl), hedgePnl: round(v.hedgePnl), gasUsd: round(v.gasUsd) }]),
+      ),
+      agents: Object.fromEntries(
+        agents.map(([id, a]) => [
+          id,
+          {
+            kind: a.kind,
+            pnl: usd(a.equityEnd - a.equityStart),
+            realizedPnl: usd(a.realizedPnl),
+            unrealizedPnl: usd(a.unrealizedPnl),
+            fundingPaid: usd(a.fundingPaid + a.pendingFunding),
+            fees: usd(a.fees),
+            liquidationPenalties: usd(a.liquidationPenalties),
+            liquidationIncome: usd(a.liquidationIncome),
+            hedgePnl: round(hedgePnl(a)),
+            gasUsd: round(a.gasUsd),
+            actions: a.actions,
+            reverted: a.reverted,
+          },
+        ]),
+      ),
+      invariants: { checks: this.invariantChecks, violations: Object.fromEntries(this.violations) },
+    };
+  }
+}
+
+export type RunSummary = ReturnType<SummaryBuilder['result']>;
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
