@@ -1,7 +1,8 @@
 /**
  * An arbitrageur: when the mark strays from the reference price by more than fees plus a
  * margin of safety, trades the vAMM toward it by the amount the curve says closes a share of
- * the gap (x·y=k: Q* = √(k·P*)), within its capital; takes profit once the gap has closed.
+ * the gap (x·y=k: Q* = √(k·P*)), within its capital, hedging the position off chain at the
+ * reference price (accounted in the run summary).
  * Latency models how late it sees and lands (the 2021 xDai bridge stall left none).
  */
 import type { Observation } from '../sim/engine/observation.ts';
@@ -65,9 +66,9 @@ export class Arbitrageur implements Agent {
       if (notional >= 10) {
         submissions.push({ action: { kind: 'open', market, side, margin: notional / leverage, leverage }, priorityFee: this.p.priorityFee });
       }
-    } else if (pos.size !== 0 && Math.abs(gap) < fee / 2 && pos.pnl > 0) {
-      submissions.push({ action: { kind: 'close', market }, priorityFee: this.p.priorityFee });
     }
+    // No take-profit close: the inventory is what holds the mark at the index (closing it would
+    // push the mark away again); it comes down as the gap reverses. The hedge carries the risk.
     return { submissions, next };
   }
 }

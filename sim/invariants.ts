@@ -196,6 +196,20 @@ export class InvariantChecker {
     this.lastFundingRoundings = fundingRoundings;
   }
 
+  /**
+   * The post-liquidation invariant alone, for the operation that just liquidated (an engine
+   * checking the rest once per block must check this right after the liquidation, before
+   * later trades in the block move the price).
+   */
+  checkAfterLiquidation(events: readonly ProtocolEvent[]): InvariantViolation[] {
+    const violations: InvariantViolation[] = [];
+    this.checkLiquidations(events, (invariant, message) => {
+      violations.push({ invariant, message });
+      this.counts[invariant].violations++;
+    });
+    return violations;
+  }
+
   private checkLiquidations(events: readonly ProtocolEvent[], fail: (i: InvariantName, msg: string) => void): void {
     const ch = this.ch;
     for (const e of events) {

@@ -23,7 +23,7 @@ const scenario = (extra: object = {}) =>
       prices: { file: 'w1_black_thursday', gapPolicy: 'carry-forward', from: '2020-03-12', to: '2020-03-13' },
       insuranceFund: '100000',
       agents: [
-        { kind: 'noise', count: 8, capital: '10000', params: { meanInterval: 1800 } },
+        { kind: 'noise', count: 12, capital: '3000', params: { meanInterval: 1800, medianMargin: 2000, maxLeverage: 10 } },
         { kind: 'momentum', count: 2, capital: '20000' },
         { kind: 'mean-reversion', count: 2, capital: '20000' },
         { kind: 'arbitrageur', count: 2, capital: '200000', params: { interval: 120, latency: 12 } },
@@ -54,6 +54,9 @@ describe('engine', () => {
     const checks = summary.invariants.checks as Record<string, { checks: number; violations: number }>;
     expect(checks.ledger!.checks).toBe(result.blocks + 1);
     expect(checks['k-monotone']!.checks).toBeGreaterThan(100);
+    // Liquidations happened, each checked right after it (not at the end of a busy block).
+    expect(summary.liquidations.partial + summary.liquidations.full).toBeGreaterThan(3);
+    expect(checks['post-liquidation']!.checks).toBe(summary.liquidations.partial + summary.liquidations.full);
   });
 
   it('is byte-for-byte deterministic for a seed, and a different seed differs', async () => {

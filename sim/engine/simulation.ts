@@ -12,7 +12,8 @@ import type { CandleSeries } from '../../data/candle-series.ts';
 import { splitmix32 } from '../../data/prng.ts';
 import { ClearingHouse, type MarketSetup } from '../clearing-house.ts';
 import { createClock } from '../clock.ts';
-import { InvariantChecker } from '../invariants.ts';
+import { InvariantChecker, type InvariantViolation } from '../invariants.ts';
+import type { ProtocolEvent } from '../events.ts';
 import { VAULT } from '../ledger.ts';
 import { exitValue } from '../curve.ts';
 import { mulD } from '../math/fixed.ts';
@@ -91,6 +92,8 @@ export class Simulation {
   private readonly checker: InvariantChecker | null;
   private readonly twaps = new Map<string, FloatTwap>();
   private readonly wakeups = new Agenda<number>();
+  /** Each agent's one pending wake-up; agenda entries for other times are stale and skipped. */
+  private nextWake: number[] = [];
   private readonly actions = new Agenda<Pending>();
   private readonly ticks: Map<string, FastTick[]>;
   private readonly tickCursor = new Map<string, number>();
@@ -100,8 +103,6 @@ export class Simulation {
   private actionCount = 0;
   private eventCount = 0;
   private nextSnapshot: number;
-  /** Liquidations of the current block, for the post-liquidation invariant. */
-  private blockLiquidations: LogEvent[] = [];
   private equityStart = new Map<number, bigint>();
 
   constructor(
@@ -159,7 +160,8 @@ export class Simulation {
       timestamp: ch.clock.timestamp,
     });
     this.infos = await this.host.init(config.start);
-    for (const info of this.infos) if (info.first !== null) this.wakeups.push(info.first, info.index);
+    this.nextWake = this.infos.map(() => Number.NaN);
+    for (const info of this.infos) if (info.first !== null) this.schedule(info.index, info.first);
     let lastProgress = 0;
     for (;;) {
       const next = this.nextEventTime();
@@ -175,7 +177,26 @@ export class Simulation {
     return { blocks: this.blocks, actions: this.actionCount, events: this.eventCount, invariants: this.checker?.counts ?? null, ch };
   }
 
+  private schedule(agent: number, time: number): void {
+    this.nextWake[agent] = time;
+    this.wakeups.push(time, agent);
+  }
+
+  /** Drops agenda entries that a later reschedule made stale. */
+  private dropStaleWakeups(): void {
+    for (;;) {
+      const t = this.wakeups.peekTime();
+      if (t === Number.POSITIVE_INFINITY) return;
+      const top = this.wakeups.pop() as { time: number; item: number };
+      if (this.nextWake[top.item] === top.time) {
+        this.wakeups.push(top.time, top.item);
+        return;
+      }
+    }
+  }
+
   private nextEventTime(): number {
+    this.dropStaleWakeups();
     let t = Math.min(this.wakeups.peekTime(), this.actions.peekTime(), this.nextSnapshot);
     for (const m of this.config.markets) {
       const r = m.rounds[this.roundCursor.get(m.id) as number];
@@ -196,7 +217,7 @@ export class Simulation {
     this.blocks++;
 
     let changed = this.applyOracle(blockTime);
-    const due = new Set(this.wakeups.popDue(blockTime));
+    const due = new Set(this.wakeups.popDue(blockTime).filter((i) => this.nextWake[i] !== undefined && (this.nextWake[i] as number) <= blockTime));
     const traders = [...due].filter((i) => (this.infos[i] as AgentInfo).phase === 'trade').sort((a, b) => a - b);
     if (traders.length > 0) await this.wakeAgents(traders, blockTime);
     changed = this.executeDue(blockTime) || changed;
@@ -211,8 +232,7 @@ export class Simulation {
       this.snapshot();
       this.nextSnapshot = blockTime + config.snapshotInterval - ((blockTime - config.start) % config.snapshotInterval);
     }
-    if (config.invariants === 'block') this.checkInvariants(this.blockLiquidations);
-    this.blockLiquidations = [];
+    if (config.invariants === 'block') this.checkInvariants([]);
     if (this.blocks % 1000 === 0) this.prune();
   }
 
@@ -252,7 +272,8 @@ export class Simulation {
       r.submissions.forEach((submission, seq) => {
         this.actions.push(now + info.latency, { agent: r.index, submission, decidedAt: now, seq });
       });
-      if (r.next !== null) this.wakeups.push(Math.max(r.next, now + 1), r.index);
+      if (r.next !== null) this.schedule(r.index, Math.max(r.next, now + 1));
+      else this.nextWake[r.index] = Number.NaN;
     }
   }
 
@@ -292,8 +313,8 @@ export class Simulation {
       timestamp: ch.clock.timestamp,
     });
     const events = this.drainProtocolEvents();
-    for (const e of events) if (e.type === 'PositionLiquidated') this.blockLiquidations.push(e);
     if (this.config.invariants === 'action') this.checkInvariants(events);
+    else if (this.checker && events.some((e) => e.type === 'PositionLiquidated')) this.logViolations(this.checker.checkAfterLiquidation(events as ProtocolEvent[]));
     return outcome.ok;
   }
 
@@ -305,7 +326,10 @@ export class Simulation {
 
   private checkInvariants(events: readonly LogEvent[]): void {
     if (!this.checker) return;
-    const violations = this.checker.check(events.filter((e) => e.type === 'PositionLiquidated') as Parameters<InvariantChecker['check']>[0]);
+    this.logViolations(this.checker.check(events.filter((e) => e.type === 'PositionLiquidated') as ProtocolEvent[]));
+  }
+
+  private logViolations(violations: readonly InvariantViolation[]): void {
     for (const v of violations) {
       this.log({ type: 'InvariantViolation', invariant: v.invariant, message: v.message, blockNumber: this.ch.clock.blockNumber, timestamp: this.ch.clock.timestamp });
     }

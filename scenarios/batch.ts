@@ -1,0 +1,56 @@
+/**
+ * Independent runs (sweep points, Monte Carlo paths, seeds) on a pool of worker threads
+ * (piscina). A run that throws or exceeds its time limit is reported with the scenario and seed
+ * that caused it; the rest of the batch completes. Results come back in job order.
+ */
+import { Piscina } from 'piscina';
+import type { RunSummary } from '../sim/engine/summary.ts';
+import type { BatchTask } from './batch-worker.ts';
+
+export interface BatchJob extends BatchTask {
+  /** Wall-clock limit for this run (ms); a run past it is stopped and reported as hung. */
+  readonly timeoutMs?: number;
+}
+
+export type BatchOutcome =
+  | { readonly ok: true; readonly file: string; readonly seed: number; readonly summary: RunSummary; readonly seconds: number }
+  | { readonly ok: false; readonly file: string; readonly seed: number; readonly error: string; readonly timedOut: boolean };
+
+export interface BatchOptions {
+  readonly threads: number;
+  readonly onDone?: (outcome: BatchOutcome, done: number, total: number) => void;
+}
+
+export async function runBatch(jobs: readonly BatchJob[], o: BatchOptions): Promise<BatchOutcome[]> {
+  const pool = new Piscina({
+    filename: new URL('./batch-worker.mjs', import.meta.url).href,
+    minThreads: 1,
+    maxThreads: Math.max(1, o.threads),
+    idleTimeout: 1000,
+  });
+  let done = 0;
+  try {
+    return await Promise.all(
+      jobs.map(async (job): Promise<BatchOutcome> => {
+        const { timeoutMs, ...task } = job;
+        const controller = new AbortController();
+        const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
+        let outcome: BatchOutcome;
+        try {
+          const r = (await pool.run(task, { signal: controller.signal })) as { summary: RunSummary; seconds: number };
+          outcome = { ok: true, file: job.file, seed: job.seed, summary: r.summary, seconds: r.seconds };
+        } catch (e) {
+          const timedOut = controller.signal.aborted;
+          const reason = timedOut ? `no result within ${timeoutMs} ms (stopped)` : e instanceof Error ? e.message : String(e);
+          outcome = { ok: false, file: job.file, seed: job.seed, error: `${job.file} seed ${job.seed}: ${reason}`, timedOut };
+        } finally {
+          if (timer) clearTimeout(timer);
+        }
+        o.onDone?.(outcome, ++done, jobs.length);
+        return outcome;
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+}
