@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
+import { backtests, batchSpeedup } from './engine-throughput.ts';
 import { modelThroughput, swapThroughput } from './model-throughput.ts';
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
@@ -23,6 +24,16 @@ console.log(`model throughput, one core (${os.cpus()[0]?.model ?? 'cpu'}, node $
 console.log(`${'operation'.padEnd(width)}  ops/s      ratio`);
 for (const [name, rate, ratio] of rows) console.log(`${(name as string).padEnd(width)}  ${(rate as string).padEnd(9)}  ${ratio}`);
 
+console.log('\nengine (one core unless stated)');
+const engine = await backtests();
+for (const e of engine) {
+  console.log(
+    `${e.name.padEnd(40)}  ${e.agents} agents  ${e.seconds.toFixed(1)} s  ${fmt(e.eventsPerSecond)} events/s  ${fmt(e.blocksPerSecond)} blocks/s  (${e.blocks} blocks, ${e.actions} actions)`,
+  );
+}
+const batch = await batchSpeedup();
+console.log(`batch of ${batch.runs} independent runs: 1 worker ${batch.one.toFixed(1)} s, 2 workers ${batch.two.toFixed(1)} s: speed-up ${batch.ratio.toFixed(2)}×`);
+
 const out = join(import.meta.dirname, 'out');
 mkdirSync(out, { recursive: true });
 const results = {
@@ -32,6 +43,8 @@ const results = {
   seconds: (Date.now() - started) / 1000,
   swaps,
   model,
+  engine,
+  batch,
   ratios: Object.fromEntries(model.map((m) => [m.name, swaps.float64.opsPerSecond / m.opsPerSecond])),
 };
 writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

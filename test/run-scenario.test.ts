@@ -1,0 +1,63 @@
+/**
+ * `vamm run` scenario files: every bundled scenario is valid, and a bad one is refused with the
+ * file, line, field and reason of each problem; missing price data names what it looked for.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError, InputErrors } from '../data/input-error.ts';
+import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+
+const dir = join(import.meta.dirname, '..', 'scenarios', 'runs');
+
+function errorsOf(text: string): string[] {
+  try {
+    parseRunScenario(text, 'bad.json');
+  } catch (e) {
+    if (e instanceof InputErrors) return e.errors.map((x) => x.message);
+    if (e instanceof InputError) return [e.message];
+    throw e;
+  }
+  throw new Error('expected the scenario to be refused');
+}
+
+describe('run scenarios', () => {
+  it('bundles the six crash windows and a year of hourly data, each with every agent kind', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBe(7);
+    for (const f of files) {
+      const s = parseRunScenario(readFileSync(join(dir, f), 'utf8'), f);
+      const kinds = new Set(s.agents.map((a) => a.kind));
+      for (const k of ['noise', 'arbitrageur', 'manipulator', 'liquidator', 'keeper']) expect(kinds, f).toContain(k);
+    }
+  });
+
+  it('refuses bad fields with their place and reason, all at once', () => {
+    const text = JSON.stringify(
+      {
+        name: 'Bad Name',
+        profile: 'default',
+        market: { id: 'ETH', depth: 1000 },
+        prices: { file: 'w1', gapPolicy: 'interpolate' },
+        agents: [
+          { kind: 'noise', capital: '100', params: { meanInterval: -5, colour: 'blue' } },
+          { kind: 'sniper', capital: '100' },
+        ],
+      },
+      null,
+      2,
+    );
+    const errors = errorsOf(text).join('\n');
+    expect(errors).toMatch(/bad\.json:2:\d+: name: lower-case letters, digits and dashes/);
+    expect(errors).toMatch(/bad\.json:\d+:\d+: market\.depth: /);
+    expect(errors).toMatch(/prices\.gapPolicy: /);
+    expect(errors).toMatch(/agents\[0\]\.params\.meanInterval: /);
+    expect(errors).toMatch(/agents\[0\]\.params: Unrecognized key: "colour"/);
+    expect(errors).toMatch(/agents\[1\]\.kind: /);
+  });
+
+  it('says where it looked when the price data is missing', async () => {
+    const s = parseRunScenario(readFileSync(join(dir, 'ftx-2022.json'), 'utf8'));
+    await expect(resolveRun(s, { dataDir: '/nonexistent/data' })).rejects.toThrow(/no price data folder found: looked in \/nonexistent\/data \(--data\)/);
+  });
+});
