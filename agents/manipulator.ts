@@ -38,6 +38,9 @@ export interface ManipulatorParams {
 
 type Phase = 'build' | 'idle' | 'push' | 'unwind';
 
+/** Blocks a build or an unwind may take before the manipulator stops trying (reverted trades cost gas). */
+const MAX_TRIES = 30;
+
 export class Manipulator implements Agent {
   readonly kind = 'manipulator';
   readonly phase = 'trade' as const;
@@ -49,6 +52,8 @@ export class Manipulator implements Agent {
   private pushed = 0;
   private attacked = 0;
   private huntUntil = 0;
+  /** Blocks spent trying to reach a target; a plan the market will not take is dropped. */
+  private tries = 0;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -109,8 +114,11 @@ export class Manipulator implements Agent {
     const nextBlock = now + this.ctx.blockTime;
 
     if (this.state === 'build') {
-      const done = step(hold, Number.POSITIVE_INFINITY, p.holdLeverage);
-      if (done) this.state = 'idle';
+      const done = step(hold, Number.POSITIVE_INFINITY, p.holdLeverage) || ++this.tries > MAX_TRIES;
+      if (done) {
+        this.state = 'idle';
+        this.tries = 0;
+      }
       return { submissions, next: done ? now + 1 : nextBlock };
     }
     if (this.state === 'idle') {
@@ -135,8 +143,9 @@ export class Manipulator implements Agent {
       }
     }
     // Unwind back to the receiving position before the settlement, a piece per block.
-    const done = step(hold, Number.POSITIVE_INFINITY, p.pushLeverage);
+    const done = step(hold, Number.POSITIVE_INFINITY, p.pushLeverage) || ++this.tries > MAX_TRIES;
     if (done) {
+      this.tries = 0;
       this.state = 'idle';
       this.attacked++;
       this.lastAttacked = this.target;

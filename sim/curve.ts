@@ -51,6 +51,16 @@ export function spotPrice(quote: bigint, base: bigint): bigint {
 }
 
 /**
+ * Exit value when the position can be exited in one swap; otherwise (a short bigger than the
+ * base the AMM still holds) its value at the spot price. For views and reports only: the
+ * protocol's own checks use `exitValue` and revert.
+ */
+export function exitValueOrSpot(size: bigint, quote: bigint, base: bigint): bigint {
+  if (size >= 0n || -size < base) return exitValue(size, quote, base);
+  return mulD(size, spotPrice(quote, base));
+}
+
+/**
  * Exit value of a signed base position on given reserves: what closing it returns (a long
  * sells base, positive) or costs (a short buys base back, negative).
  */

@@ -15,7 +15,16 @@ type Stamp = { readonly blockNumber: number; readonly timestamp: number };
 /** Events the engine adds to the protocol's own. Money in wei (bigint), gas in USD (float). */
 export type EngineEvent = Stamp &
   (
-    | { readonly type: 'RunStarted'; readonly name: string; readonly profile: string; readonly seed: number; readonly agents: number; readonly config: Json }
+    | {
+        readonly type: 'RunStarted';
+        readonly name: string;
+        readonly profile: string;
+        readonly seed: number;
+        readonly agents: number;
+        /** The insurance fund's balance at the start. */
+        readonly insuranceFund: bigint;
+        readonly config: Json;
+      }
     | { readonly type: 'FastPrice'; readonly market: string; readonly price: bigint; readonly confidence: bigint }
     | {
         readonly type: 'AgentAction';

@@ -3,13 +3,24 @@
  * at spot (cheap enough to do every block; liquidations still check the exact ratio).
  */
 import type { ClearingHouse } from '../clearing-house.ts';
-import { exitValue } from '../curve.ts';
+import { exitValueOrSpot } from '../curve.ts';
+import { isModelError } from '../errors.ts';
 import { divD, mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { FloatTwap } from './float-twap.ts';
 import { A, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 
 const ONE = 10n ** 18n;
+
+/** The exact liquidation ratio, or the spot ratio when the position cannot be valued on a past curve. */
+function liquidationRatioOrSpot(ch: ClearingHouse, owner: string, market: string, spotRatio: number): number {
+  try {
+    return weiToNumber(ch.liquidationMarginRatio(owner, market));
+  } catch (e) {
+    if (isModelError(e)) return spotRatio;
+    throw e;
+  }
+}
 
 export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>): void {
   const d = obs.data;
@@ -59,7 +70,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
         continue;
       }
       const m = ch.market(id);
-      const notional = exitValue(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve);
+      const notional = exitValueOrSpot(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve);
       const absNotional = notional < 0n ? -notional : notional;
       const pnl = pos.size > 0n ? notional - pos.openNotional : pos.openNotional + notional;
       const funding = mulD(m.cumulativePremiumFraction - pos.lastCumulativePremiumFraction, pos.size);
@@ -89,7 +100,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
       const po = obs.positionOffset(i, id);
       const spotRatio = d[po + P.marginRatio] as number;
       d[po + P.liquidationRatio] = spotRatio;
-      if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = weiToNumber(ch.liquidationMarginRatio(owner, id));
+      if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = liquidationRatioOrSpot(ch, owner, id, spotRatio);
     }
   }
 }

@@ -15,7 +15,7 @@ import { createClock } from '../clock.ts';
 import { InvariantChecker, type InvariantViolation } from '../invariants.ts';
 import type { ProtocolEvent } from '../events.ts';
 import { VAULT } from '../ledger.ts';
-import { exitValue } from '../curve.ts';
+import { exitValueOrSpot } from '../curve.ts';
 import { mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
@@ -139,8 +139,10 @@ export class Simulation {
     if (config.insuranceFund > 0n) ch.seedInsuranceFund(config.insuranceFund);
     for (const slot of config.slots) {
       const capital = BigInt(Math.round(Number(slot.spec.capital) * 1e6)) * 10n ** 12n;
-      ch.mint(slot.id, capital);
-      if (ch.params.marginMode === 'cross') ch.deposit(slot.id, capital);
+      if (capital > 0n) {
+        ch.mint(slot.id, capital);
+        if (ch.params.marginMode === 'cross') ch.deposit(slot.id, capital);
+      }
       if (slot.kind === 'liquidator' && (slot.spec.params as { backstop?: boolean }).backstop) ch.setBackstopLiquidityProvider(slot.id, true);
       this.equityStart.set(slot.index, capital);
     }
@@ -155,6 +157,7 @@ export class Simulation {
       profile: ch.params.profile,
       seed: config.seed,
       agents: config.slots.length,
+      insuranceFund: ch.insuranceFundBalance(),
       config: config.description,
       blockNumber: ch.clock.blockNumber,
       timestamp: ch.clock.timestamp,
@@ -414,7 +417,7 @@ export function equityOf(ch: ClearingHouse, owner: string): { equity: bigint; un
     equity += pos.margin;
     if (pos.size === 0n) continue;
     const m = ch.market(id);
-    const value = m.vamm.open ? exitValue(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve) : mulD(pos.size, m.vamm.settlementPrice);
+    const value = m.vamm.open ? exitValueOrSpot(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve) : mulD(pos.size, m.vamm.settlementPrice);
     const pnl = pos.size > 0n ? value - pos.openNotional : pos.openNotional + value;
     const owed = ch.fundingOwed(owner, id) + ch.lossOwed(owner, id);
     unrealized += pnl;

@@ -59,6 +59,8 @@ export class SummaryBuilder implements EventSink {
   private liquidations = { partial: 0, full: 0, notional: 0n, toLiquidators: 0n };
   private badDebt = { count: 0, total: 0n, coveredByInsuranceFund: 0n, socialised: 0n, uncovered: 0n };
   private dilution = 0n;
+  /** [timestamp, amount] of every bad debt, for per-horizon distributions. */
+  private readonly badDebtEvents: Array<[number, string]> = [];
   private fundStart: bigint | null = null;
   private fundEnd = 0n;
   private fundMin: bigint | null = null;
@@ -79,6 +81,9 @@ export class SummaryBuilder implements EventSink {
         this.name = e.name as string;
         this.profile = e.profile as string;
         this.seed = e.seed as number;
+        this.fundStart = big(e.insuranceFund);
+        this.fundMin = this.fundStart;
+        this.fundEnd = this.fundStart;
         break;
       case 'AgentAction': {
         const key = `${e.kind}:${e.action}:${e.ok ? 'ok' : e.reason}`;
@@ -123,10 +128,15 @@ export class SummaryBuilder implements EventSink {
         if (e.premiumFraction !== e.uncappedPremiumFraction) this.cappedFundings++;
         break;
       }
-      case 'InsuranceFundFlow':
+      case 'InsuranceFundFlow': {
         if (e.reason === 'funding') this.fundFromFunding += big(e.amount);
+        const balance = big(e.balanceAfter);
+        this.fundEnd = balance;
+        if (this.fundMin === null || balance < this.fundMin) this.fundMin = balance;
         break;
+      }
       case 'BadDebt':
+        this.badDebtEvents.push([e.timestamp, e.amount as string]);
         this.badDebt.count++;
         this.badDebt.total += big(e.amount);
         this.badDebt.coveredByInsuranceFund += big(e.coveredByInsuranceFund);
@@ -247,11 +257,14 @@ export class SummaryBuilder implements EventSink {
         socialised: usd(this.badDebt.socialised),
         uncovered: usd(this.badDebt.uncovered),
         backstopDilution: usd(this.dilution),
+        events: this.badDebtEvents.map(([t, a]) => [t, usd(BigInt(a))] as [number, string]),
       },
       insuranceFund: {
         start: usd(this.fundStart ?? 0n),
         end: usd(this.fundEnd),
         min: usd(this.fundMin ?? 0n),
+        /** The most the fund fell below where it started: what a fund of this size would have had to cover. */
+        maxDrawdown: usd((this.fundStart ?? 0n) - (this.fundMin ?? 0n)),
       },
       actions: Object.fromEntries([...this.outcomes].sort(([a], [b]) => (a < b ? -1 : 1))),
       pnlByKind: Object.fromEntries(
