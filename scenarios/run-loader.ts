@@ -5,18 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { type AgentSlot, expandAgents } from '../agents/registry.ts';
-import { loadCandles } from '../data/candle-loader.ts';
-import { resolveDataFile } from '../data/catalog.ts';
 import { InputError, InputErrors } from '../data/input-error.ts';
-import { synthesiseRounds } from '../data/oracle-synthesis.ts';
-import { loadRounds } from '../data/round-loader.ts';
-import { findDataDir } from '../data/shared-dir.ts';
 import { DEFAULT_GAS } from '../sim/engine/gas.ts';
 import type { SimulationConfig } from '../sim/engine/simulation.ts';
 import type { ProfileName } from '../sim/params.ts';
 import { type Json, toJson } from '../sim/state-view.ts';
 import { parseLocatedJson } from './json-source.ts';
 import { LocatedReporter } from './json-validate.ts';
+import { loadScenarioPrices } from './price-source.ts';
 import { type RunScenario, RunScenarioSchema } from './run-schema.ts';
 import { marketParamsOf, profileWithOverrides } from './script-runner.ts';
 
@@ -55,18 +51,8 @@ export interface ResolveOptions {
 }
 
 export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promise<SimulationConfig> {
-  const dataDir = () => findDataDir(o.dataDir);
-  const candleFile = resolveDataFile(s.prices.file, dataDir);
-  const candles = await loadCandles(candleFile, {
-    gapPolicy: s.prices.gapPolicy,
-    ...(s.prices.from !== undefined ? { from: s.prices.from } : {}),
-    ...(s.prices.to !== undefined ? { to: s.prices.to } : {}),
-  });
-  if (candles.time.length < 2) throw new InputError({ file: candleFile }, `fewer than two candles in the chosen window`);
-  const rounds =
-    s.prices.oracle === 'synthesised'
-      ? synthesiseRounds(candles)
-      : (await loadRounds(resolveDataFile(s.prices.oracle.rounds, dataDir))).rounds;
+  const seed = o.seed ?? s.seed;
+  const { candles, rounds, fastFeed } = await loadScenarioPrices(s, seed, o.dataDir);
   const start = candles.time[0] as number;
   const end = (candles.time.at(-1) as number) + candles.resolution;
   const slots: AgentSlot[] = expandAgents(s.agents, [s.market.id]);
@@ -74,12 +60,12 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
   return {
     name: s.name,
     profile: profileWithOverrides(s.profile as ProfileName, s.clearingHouse),
-    seed: o.seed ?? s.seed,
+    seed,
     blockTime: s.blockTime,
     startBlock: s.startBlock,
     start,
     end,
-    markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed: s.prices.fastFeed }],
+    markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed }],
     insuranceFund: s.insuranceFund,
     slots,
     invariants: s.invariants,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AgentSpecSchema } from '../agents/registry.ts';
 import { GAP_POLICIES } from '../data/gaps.ts';
+import { GENERATOR_NAMES } from '../data/generators/registry.ts';
 import { parseTimeArg } from '../data/time-arg.ts';
 import { parseUnits } from '../sim/math/units.ts';
 import { PROFILE_NAMES } from '../sim/params.ts';
@@ -24,7 +25,8 @@ const time = z.union([z.number().int().nonnegative(), z.string()]).transform((v,
   return t;
 });
 
-export const PricesSchema = z.strictObject({
+/** Historical candles. */
+export const HistoricalPricesSchema = z.strictObject({
   /** Candles: a path, a path in the data folder, or a unique file-name prefix. */
   file: z.string().min(1),
   from: time.optional(),
@@ -35,6 +37,48 @@ export const PricesSchema = z.strictObject({
   /** Feed a fast (Pyth-style) price from the candles. */
   fastFeed: z.boolean().default(true),
 });
+
+const startPrice = z.string().regex(/^\d+(\.\d{1,8})?$/, 'a price with at most 8 decimals, as a string');
+
+/** A path drawn from a price generator fitted to a stretch of history (Monte Carlo). */
+export const GeneratedPricesSchema = z.strictObject({
+  generator: z.enum(GENERATOR_NAMES),
+  /** The history it is fitted to. */
+  history: z.strictObject({ file: z.string().min(1), from: time, to: time }),
+  /** Which path: path i of seed s is the same in any run, thread or shard. */
+  path: z.number().int().nonnegative(),
+  /** Seconds the path lasts. */
+  horizon: z.number().int().positive(),
+  startPrice,
+  startTime: time,
+  fastFeed: z.boolean().default(true),
+});
+
+/** A historical window rescaled to start at another price (crash replay). */
+export const ReplayPricesSchema = z.strictObject({
+  replay: z.string().min(1),
+  gapPolicy: z.enum(GAP_POLICIES),
+  startPrice,
+  fastFeed: z.boolean().default(true),
+});
+
+type Prices = z.output<typeof HistoricalPricesSchema> | z.output<typeof GeneratedPricesSchema> | z.output<typeof ReplayPricesSchema>;
+
+/** The price source, told apart by its key (`generator`, `replay`, else a file), so errors name the real field. */
+export const PricesSchema = z.unknown().transform((value, ctx): Prices => {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const schema = 'generator' in v ? GeneratedPricesSchema : 'replay' in v ? ReplayPricesSchema : HistoricalPricesSchema;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path as Array<string | number>, message: issue.message });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+export type HistoricalPrices = z.output<typeof HistoricalPricesSchema>;
+export type GeneratedPrices = z.output<typeof GeneratedPricesSchema>;
+export type ReplayPrices = z.output<typeof ReplayPricesSchema>;
 
 export const RunScenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),

@@ -1,0 +1,64 @@
+/**
+ * A scenario's prices as candles and oracle rounds: a historical window, a path drawn from a
+ * generator fitted to history (cached per process: fitting can take seconds, drawing path i is
+ * instant and the same everywhere), or a crash replay rescaled to a start price.
+ */
+import { loadCandles } from '../data/candle-loader.ts';
+import type { CandleSeries } from '../data/candle-series.ts';
+import { resolveDataFile } from '../data/catalog.ts';
+import { toPricePath } from '../data/generators/paths.ts';
+import { type GeneratorName, fitGenerator } from '../data/generators/registry.ts';
+import { replayWindow } from '../data/generators/replay.ts';
+import type { ReturnGenerator } from '../data/generators/types.ts';
+import { loadHistory } from '../data/history.ts';
+import { InputError } from '../data/input-error.ts';
+import { synthesiseRounds } from '../data/oracle-synthesis.ts';
+import { pathToCandles } from '../data/path-candles.ts';
+import { forPath } from '../data/prng.ts';
+import { loadRounds } from '../data/round-loader.ts';
+import { findDataDir } from '../data/shared-dir.ts';
+import { toWei } from '../sim/math/units.ts';
+import type { ChainlinkRound } from '../sim/oracle/chainlink-feed.ts';
+import type { GeneratedPrices, RunScenario } from './run-schema.ts';
+
+export interface ScenarioPrices {
+  readonly candles: CandleSeries;
+  readonly rounds: readonly ChainlinkRound[];
+  readonly fastFeed: boolean;
+}
+
+const generators = new Map<string, Promise<ReturnGenerator>>();
+
+/** The fitted generator for a history (fitted once per process). */
+export function fittedGenerator(p: GeneratedPrices, dataDir: () => string): Promise<ReturnGenerator> {
+  const file = resolveDataFile(p.history.file, dataDir);
+  const key = `${p.generator}|${file}|${p.history.from}|${p.history.to}`;
+  let g = generators.get(key);
+  if (!g) {
+    g = loadHistory(file, { from: p.history.from, to: p.history.to }).then((h) => fitGenerator(p.generator as GeneratorName, h.returns, h.resolution));
+    generators.set(key, g);
+  }
+  return g;
+}
+
+export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFlag?: string): Promise<ScenarioPrices> {
+  const dataDir = () => findDataDir(dataDirFlag);
+  const p = s.prices;
+  if ('generator' in p) {
+    const gen = await fittedGenerator(p, dataDir);
+    const steps = Math.ceil(p.horizon / gen.resolution);
+    const returns = gen.generate(forPath(seed, p.path), steps);
+    const candles = pathToCandles(toPricePath(toWei(p.startPrice), returns, gen.resolution, p.startTime), `${p.generator} path ${p.path} (seed ${seed})`);
+    return { candles, rounds: synthesiseRounds(candles), fastFeed: p.fastFeed };
+  }
+  if ('replay' in p) {
+    const window = await loadCandles(resolveDataFile(p.replay, dataDir), { gapPolicy: p.gapPolicy });
+    const candles = pathToCandles(replayWindow(window, toWei(p.startPrice)), `${p.replay} replayed from ${p.startPrice}`);
+    return { candles, rounds: synthesiseRounds(candles), fastFeed: p.fastFeed };
+  }
+  const file = resolveDataFile(p.file, dataDir);
+  const candles = await loadCandles(file, { gapPolicy: p.gapPolicy, ...(p.from !== undefined ? { from: p.from } : {}), ...(p.to !== undefined ? { to: p.to } : {}) });
+  if (candles.time.length < 2) throw new InputError({ file }, 'fewer than two candles in the chosen window');
+  const rounds = p.oracle === 'synthesised' ? synthesiseRounds(candles) : (await loadRounds(resolveDataFile(p.oracle.rounds, dataDir))).rounds;
+  return { candles, rounds, fastFeed: p.fastFeed };
+}
