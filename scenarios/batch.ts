@@ -16,12 +16,12 @@ export type BatchOutcome =
   | { readonly ok: true; readonly file: string; readonly seed: number; readonly summary: RunSummary; readonly seconds: number }
   | { readonly ok: false; readonly file: string; readonly seed: number; readonly error: string; readonly timedOut: boolean };
 
-export interface BatchOptions {
+export interface BatchOptions<J extends BatchJob> {
   readonly threads: number;
-  readonly onDone?: (outcome: BatchOutcome, done: number, total: number) => void;
+  readonly onDone?: (outcome: BatchOutcome, done: number, total: number, job: J) => void;
 }
 
-export async function runBatch(jobs: readonly BatchJob[], o: BatchOptions): Promise<BatchOutcome[]> {
+export async function runBatch<J extends BatchJob>(jobs: readonly J[], o: BatchOptions<J>): Promise<BatchOutcome[]> {
   const pool = new Piscina({
     filename: new URL('./batch-worker.mjs', import.meta.url).href,
     minThreads: 1,
@@ -32,7 +32,8 @@ export async function runBatch(jobs: readonly BatchJob[], o: BatchOptions): Prom
   try {
     return await Promise.all(
       jobs.map(async (job): Promise<BatchOutcome> => {
-        const { timeoutMs, ...task } = job;
+        const { timeoutMs } = job;
+        const task: BatchTask = { scenarioText: job.scenarioText, file: job.file, seed: job.seed, ...(job.dataDir ? { dataDir: job.dataDir } : {}) };
         const controller = new AbortController();
         const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
         let outcome: BatchOutcome;
@@ -46,7 +47,7 @@ export async function runBatch(jobs: readonly BatchJob[], o: BatchOptions): Prom
         } finally {
           if (timer) clearTimeout(timer);
         }
-        o.onDone?.(outcome, ++done, jobs.length);
+        o.onDone?.(outcome, ++done, jobs.length, job);
         return outcome;
       }),
     );
