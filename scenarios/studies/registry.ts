@@ -1,0 +1,54 @@
+/**
+ * The studies `vamm study` knows: each turns its config into a sweep, extracts its metrics from
+ * a run summary, and analyses the rows into a result with a Markdown rendering.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { InputErrors } from '../../data/input-error.ts';
+import type { RunSummary } from '../../sim/engine/summary.ts';
+import type { Json } from '../../sim/state-view.ts';
+import { parseLocatedJson } from '../json-source.ts';
+import { LocatedReporter } from '../json-validate.ts';
+import type { SweepPoint, SweepRow, SweepSpec } from '../sweep.ts';
+import { FundingCapConfigSchema, analyseFundingCap, fundingCapMetrics, fundingCapSweep } from './funding-cap.ts';
+import { formatFundingCap } from './funding-cap-markdown.ts';
+
+export interface Study<C> {
+  readonly name: string;
+  readonly schema: z.ZodType<C>;
+  readonly defaultConfig: string;
+  sweep(config: C): SweepSpec;
+  metrics(summary: RunSummary, point: SweepPoint): Json;
+  analyse(config: C, rows: readonly SweepRow[]): Json;
+  markdown(config: C, result: Json): string;
+}
+
+const dir = join(import.meta.dirname);
+
+export const STUDIES = {
+  'funding-cap': {
+    name: 'funding-cap',
+    schema: FundingCapConfigSchema,
+    defaultConfig: join(dir, 'funding-cap.json'),
+    sweep: fundingCapSweep,
+    metrics: fundingCapMetrics,
+    analyse: (c, rows) => analyseFundingCap(c, rows) as unknown as Json,
+    markdown: (c, r) => formatFundingCap(c, r as never),
+  } satisfies Study<z.output<typeof FundingCapConfigSchema>>,
+} as const;
+
+export type StudyName = keyof typeof STUDIES;
+
+/** Reads and validates a study config with located errors. */
+export function loadStudyConfig<C>(study: Study<C>, file: string): C {
+  const text = readFileSync(file, 'utf8');
+  const json = parseLocatedJson(text, file);
+  const parsed = study.schema.safeParse(json.value);
+  if (!parsed.success) {
+    const reporter = new LocatedReporter(json, file);
+    reporter.collect(parsed.error.issues);
+    throw new InputErrors(reporter.errors);
+  }
+  return parsed.data;
+}

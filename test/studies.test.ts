@@ -1,0 +1,103 @@
+/**
+ * The studies' logic on small cases where the answer is known: no manipulator capital, no
+ * manipulation profit; uncapped funding on a shallow vAMM with nobody to trade against the push
+ * pays, exactly the funding the insurance fund pays out less fees, and the 0.1 %/8 h cap stops
+ * it; the frontier and recommendation follow from the rows.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import { type FundingCapConfig, FundingCapConfigSchema, analyseFundingCap } from '../scenarios/studies/funding-cap.ts';
+import type { SweepRow } from '../scenarios/sweep.ts';
+import { runSimulation } from '../sim/engine/run-simulation.ts';
+
+async function manipulate(cap: string, capital: string) {
+  const s = {
+    name: 'manipulation',
+    profile: 'default',
+    market: { id: 'ETH', depth: '2000000', funding: { fundingCapRatio: cap } },
+    prices: { file: 'eth_usdt_binance_spot_5m_2022', gapPolicy: 'carry-forward', from: '2023-09-24T00:00', to: '2023-09-24T12:00' },
+    insuranceFund: '1000000',
+    agents: [
+      { kind: 'keeper', count: 1, capital: '100' },
+      { kind: 'manipulator', count: 1, capital, params: { holdSide: 'short', holdMargin: 100000, pushMargin: 300000, holdLeverage: 2, pushLeverage: 2, pushLead: 3600, pushSteps: 2, unwindLead: 60 } },
+    ],
+  };
+  const { summary } = await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(s))));
+  return { summary, m: summary.agents['manipulator-1']! };
+}
+
+describe('funding-cap study: known cases', () => {
+  it('no capital, no manipulation and no profit', async () => {
+    const { m } = await manipulate('0', '0');
+    expect(m.actions).toBe(0);
+    expect(Number(m.pnl)).toBe(0);
+  });
+
+  it('uncapped on a shallow vAMM with no one to trade against: profit = funding the fund pays − fees', async () => {
+    const { summary, m } = await manipulate('0', '1000000');
+    const received = -Number(m.fundingPaid);
+    expect(received).toBeGreaterThan(0);
+    expect(Number(m.pnl)).toBeGreaterThan(0);
+    // Alone on the curve, the push round-trips at no cost but fees (x·y=k is path-independent)...
+    expect(Math.abs(Number(m.realizedPnl))).toBeLessThan(1e-6);
+    expect(Number(m.pnl)).toBeCloseTo(received - Number(m.fees), 6);
+    // ...and every dollar of funding it receives is the insurance fund's.
+    expect(-Number(summary.funding.insuranceFundNet)).toBeCloseTo(received, 6);
+  }, 60_000);
+
+  it('the 0.1 %/8 h cap makes the same attack lose money', async () => {
+    const { m } = await manipulate('0.001', '1000000');
+    expect(Number(m.pnl)).toBeLessThan(0);
+  }, 60_000);
+});
+
+describe('funding-cap study: analysis', () => {
+  const config: FundingCapConfig = FundingCapConfigSchema.parse({
+    environment: {},
+    windows: [{ label: 'w', prices: {} }],
+    arbitrage: [{ label: 'arbs', agents: [] }, { label: 'none', agents: [] }],
+    caps: [
+      { label: 'none', ratio: '0', window: 28800 },
+      { label: 'tight', ratio: '0.001', window: 28800 },
+    ],
+    depths: ['1000', '2000'],
+    capitals: ['0', '10'],
+    strategies: { holdSide: ['short'], holdShare: [0.1], pushShare: [0.2], pushLead: [3600] },
+  });
+  const row = (cap: string, depth: string, arb: string, capital: string, strategy: number, pnl: number, trackingError = 0): SweepRow => ({
+    index: 0,
+    key: `${cap}${depth}${arb}${capital}${strategy}`,
+    values: { 'market.depth': depth, 'label.window': 'w', 'label.arbitrage': arb, 'label.cap': cap, 'label.capital': capital, 'label.strategy': strategy },
+    seed: 1,
+    ok: true,
+    metrics: { manipulatorPnl: pnl, fundingReceived: 0, insuranceFundFunding: 0, insuranceFundChange: 0, trackingError, maxGap: 0, settlements: 1, capped: 0 },
+  });
+
+  it('takes the best strategy per cell, the worst case per cap, and recommends the loosest safe cap', () => {
+    const rows = [
+      row('none', '1000', 'arbs', '0', -1, 0, 0.001),
+      row('tight', '1000', 'arbs', '0', -1, 0, 0.004),
+      row('none', '2000', 'arbs', '0', -1, 0, 0.0005),
+      row('tight', '2000', 'arbs', '0', -1, 0, 0.002),
+      row('none', '1000', 'none', '10', 0, 500),
+      row('none', '1000', 'none', '10', 1, 900),
+      row('none', '2000', 'none', '10', 0, -5),
+      row('tight', '1000', 'none', '10', 0, -1),
+      row('tight', '2000', 'none', '10', 0, -2),
+    ];
+    const r = analyseFundingCap(config, rows);
+    const cell = r.cells.find((c) => c.cap === 'none' && c.depth === '1000' && c.capital === '10')!;
+    expect(cell).toMatchObject({ bestProfit: 900, bestStrategy: 1, strategiesRun: 2 });
+    expect(r.frontier['1000']!.map((p) => [p.cap, p.pays, p.trackingError])).toEqual([
+      ['none', true, 0.001],
+      ['tight', false, 0.004],
+    ]);
+    expect(r.frontier['2000']!.find((p) => p.cap === 'none')!.pays).toBe(false);
+    expect(r.recommendation.cap).toBe('tight');
+    expect(r.recommendation.reasoning).toMatch(/none lets the best attack make 900 USD \(depth 1000\)/);
+    // Nothing safe everywhere: no recommendation, and the reason says so.
+    const unsafe = analyseFundingCap(config, [...rows, row('tight', '2000', 'none', '10', 1, 50)]);
+    expect(unsafe.recommendation.cap).toBeNull();
+    expect(unsafe.recommendation.reasoning).toMatch(/No cap in the grid stops manipulation at every depth/);
+  });
+});
