@@ -22,6 +22,32 @@ function liquidationRatioOrSpot(ch: ClearingHouse, owner: string, market: string
   }
 }
 
+/**
+ * What each account's rows were last computed from. Most wakes change nothing an account's rows
+ * depend on (its wallet, collateral and positions, and the reserves and premium of their
+ * markets), and valuing every position at spot is most of an observation's cost.
+ */
+const lastInputs = new WeakMap<Observation, Array<bigint[] | undefined>>();
+
+function accountInputs(ch: ClearingHouse, owner: string, markets: readonly string[]): bigint[] {
+  const account = ch.accounts.get(owner);
+  const inputs = [ch.ledger.balanceOfWei(owner), account?.collateral ?? 0n];
+  for (const id of markets) {
+    const pos = account?.positions.get(id);
+    const m = ch.market(id);
+    if (pos) inputs.push(1n, pos.size, pos.margin, pos.openNotional, pos.lastCumulativePremiumFraction, pos.isolated ? 1n : 0n);
+    else inputs.push(0n);
+    inputs.push(m.vamm.quoteReserve, m.vamm.baseReserve, m.cumulativePremiumFraction);
+  }
+  return inputs;
+}
+
+function sameInputs(a: readonly bigint[] | undefined, b: readonly bigint[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>): void {
   const d = obs.data;
   const now = ch.clock.timestamp;
@@ -50,57 +76,69 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     d[o + M.open] = m.vamm.open ? 1 : 0;
   }
   const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
+  let cache = lastInputs.get(obs);
+  if (!cache) lastInputs.set(obs, (cache = []));
   for (const [i, owner] of obs.layout.accounts.entries()) {
-    const account = ch.accounts.get(owner);
-    const ao = obs.accountOffset(i);
-    d[ao + A.wallet] = weiToNumber(ch.ledger.balanceOfWei(owner));
-    d[ao + A.collateral] = weiToNumber(account?.collateral ?? 0n);
-    // Cross group: collateral + Σ (pnl − funding) over cross positions, and their notional.
-    let crossValue = account?.collateral ?? 0n;
-    let crossNotional = 0n;
-    const crossRows: number[] = [];
-    for (const id of obs.layout.markets) {
-      const po = obs.positionOffset(i, id);
-      const pos = account?.positions.get(id);
-      if (!pos || pos.size === 0n) {
-        d.fill(0, po, po + POSITION_FIELDS.length);
-        d[po + P.margin] = pos ? weiToNumber(pos.margin) : 0;
-        d[po + P.marginRatio] = Number.NaN;
-        d[po + P.groupValue] = Number.NaN;
-        continue;
-      }
-      const m = ch.market(id);
-      const notional = exitValueOrSpot(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve);
-      const absNotional = notional < 0n ? -notional : notional;
-      const pnl = pos.size > 0n ? notional - pos.openNotional : pos.openNotional + notional;
-      const funding = mulD(m.cumulativePremiumFraction - pos.lastCumulativePremiumFraction, pos.size);
-      d[po + P.size] = weiToNumber(pos.size);
-      d[po + P.openNotional] = weiToNumber(pos.openNotional);
-      d[po + P.margin] = weiToNumber(pos.margin);
-      d[po + P.isolated] = pos.isolated ? 1 : 0;
-      d[po + P.notional] = weiToNumber(absNotional);
-      d[po + P.pnl] = weiToNumber(pnl);
-      d[po + P.fundingOwed] = weiToNumber(funding);
-      if (pos.isolated) {
-        const value = pos.margin + pnl - funding;
-        d[po + P.groupValue] = weiToNumber(value);
-        d[po + P.marginRatio] = absNotional === 0n ? Number.NaN : weiToNumber(divD(value, absNotional));
-      } else {
-        crossValue += pnl - funding;
-        crossNotional += absNotional;
-        crossRows.push(po);
-      }
+    const inputs = accountInputs(ch, owner, obs.layout.markets);
+    if (!sameInputs(cache[i], inputs)) {
+      cache[i] = inputs;
+      writeAccount(ch, obs, i, owner);
     }
-    for (const po of crossRows) {
-      d[po + P.groupValue] = weiToNumber(crossValue);
-      d[po + P.marginRatio] = crossNotional === 0n ? Number.NaN : weiToNumber(divD(crossValue, crossNotional));
-    }
-    // Near maintenance, the exact ratio liquidation will check (TWAP walks: only where needed).
+    // Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks).
     for (const id of obs.layout.markets) {
       const po = obs.positionOffset(i, id);
       const spotRatio = d[po + P.marginRatio] as number;
       d[po + P.liquidationRatio] = spotRatio;
       if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = liquidationRatioOrSpot(ch, owner, id, spotRatio);
     }
+  }
+}
+
+/** An account's rows at spot. */
+function writeAccount(ch: ClearingHouse, obs: Observation, i: number, owner: string): void {
+  const d = obs.data;
+  const account = ch.accounts.get(owner);
+  const ao = obs.accountOffset(i);
+  d[ao + A.wallet] = weiToNumber(ch.ledger.balanceOfWei(owner));
+  d[ao + A.collateral] = weiToNumber(account?.collateral ?? 0n);
+  // Cross group: collateral + Σ (pnl − funding) over cross positions, and their notional.
+  let crossValue = account?.collateral ?? 0n;
+  let crossNotional = 0n;
+  const crossRows: number[] = [];
+  for (const id of obs.layout.markets) {
+    const po = obs.positionOffset(i, id);
+    const pos = account?.positions.get(id);
+    if (!pos || pos.size === 0n) {
+      d.fill(0, po, po + POSITION_FIELDS.length);
+      d[po + P.margin] = pos ? weiToNumber(pos.margin) : 0;
+      d[po + P.marginRatio] = Number.NaN;
+      d[po + P.groupValue] = Number.NaN;
+      continue;
+    }
+    const m = ch.market(id);
+    const notional = exitValueOrSpot(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve);
+    const absNotional = notional < 0n ? -notional : notional;
+    const pnl = pos.size > 0n ? notional - pos.openNotional : pos.openNotional + notional;
+    const funding = mulD(m.cumulativePremiumFraction - pos.lastCumulativePremiumFraction, pos.size);
+    d[po + P.size] = weiToNumber(pos.size);
+    d[po + P.openNotional] = weiToNumber(pos.openNotional);
+    d[po + P.margin] = weiToNumber(pos.margin);
+    d[po + P.isolated] = pos.isolated ? 1 : 0;
+    d[po + P.notional] = weiToNumber(absNotional);
+    d[po + P.pnl] = weiToNumber(pnl);
+    d[po + P.fundingOwed] = weiToNumber(funding);
+    if (pos.isolated) {
+      const value = pos.margin + pnl - funding;
+      d[po + P.groupValue] = weiToNumber(value);
+      d[po + P.marginRatio] = absNotional === 0n ? Number.NaN : weiToNumber(divD(value, absNotional));
+    } else {
+      crossValue += pnl - funding;
+      crossNotional += absNotional;
+      crossRows.push(po);
+    }
+  }
+  for (const po of crossRows) {
+    d[po + P.groupValue] = weiToNumber(crossValue);
+    d[po + P.marginRatio] = crossNotional === 0n ? Number.NaN : weiToNumber(divD(crossValue, crossNotional));
   }
 }

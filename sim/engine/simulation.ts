@@ -403,7 +403,7 @@ export class Simulation {
   private log(e: LogEvent | EngineEvent): void {
     this.eventCount++;
     const line = serialiseEvent(e);
-    this.sink.write(toJson(e) as LoggedEvent, line);
+    this.sink.write(JSON.parse(line) as LoggedEvent, line);
   }
 }
 
