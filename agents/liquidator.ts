@@ -1,8 +1,9 @@
 /**
  * A liquidator: scans every account's margin ratio (the exact one liquidation checks, for
  * accounts near maintenance) and liquidates what is under it, bidding a priority fee against
- * competitors. It looks after every block that changed the state and on its own schedule. Latency makes it late; leaving it out of a
- * scenario makes it absent. Under `perp-v1` it may be a backstop LP (the only one allowed to
+ * competitors. It looks after every block that changed the state and on its own schedule.
+ * Latency makes it late, `missProbability` makes it unreliable (a bot that is down, out of gas
+ * or stuck on each wake with that chance), leaving it out of a scenario makes it absent. Under `perp-v1` it may be a backstop LP (the only one allowed to
  * liquidate a position with bad debt).
  */
 import type { Observation } from '../sim/engine/observation.ts';
@@ -14,6 +15,8 @@ export interface LiquidatorParams {
   readonly backstop: boolean;
   readonly latency: number;
   readonly priorityFee: number;
+  /** Chance that a wake does nothing (keeper failure). */
+  readonly missProbability: number;
 }
 
 export class Liquidator implements Agent {
@@ -39,6 +42,8 @@ export class Liquidator implements Agent {
   }
 
   wake(view: Observation, now: number): Wake {
+    // Drawn only when failures are on, so a reliable liquidator's stream is untouched.
+    if (this.p.missProbability > 0 && this.ctx.rng.next() < this.p.missProbability) return { submissions: [], next: now + this.p.interval };
     const maintenance = view.header('maintenanceMarginRatio');
     const candidates: Array<{ ratio: number; trader: string; market: string }> = [];
     for (const market of this.ctx.markets) {

@@ -37,7 +37,7 @@ const DEFAULTS = {
     latency: 0,
     priorityFee: 0.1,
   } satisfies Omit<ManipulatorParams, 'market'>,
-  liquidator: { interval: 3600, maxPerWake: 5, backstop: false, latency: 0, priorityFee: 1 } satisfies LiquidatorParams,
+  liquidator: { interval: 3600, maxPerWake: 5, backstop: false, latency: 0, priorityFee: 1, missProbability: 0 } satisfies LiquidatorParams,
   keeper: { delay: 0, missProbability: 0, never: false, latency: 0, priorityFee: 0.5 } satisfies Omit<KeeperParams, 'market'>,
 } as const;
 
@@ -73,7 +73,7 @@ const PARAMS = {
       priorityFee: nonNeg,
     })
     .partial(),
-  liquidator: z.strictObject({ interval: nonNeg.min(1), maxPerWake: z.number().int().min(1), backstop: z.boolean(), latency: nonNeg, priorityFee: nonNeg }).partial(),
+  liquidator: z.strictObject({ interval: nonNeg.min(1), maxPerWake: z.number().int().min(1), backstop: z.boolean(), latency: nonNeg, priorityFee: nonNeg, missProbability: num.min(0).max(1) }).partial(),
   keeper: z.strictObject({ delay: nonNeg, missProbability: num.min(0).max(1), never: z.boolean(), latency: nonNeg, priorityFee: nonNeg }).partial(),
 } as const;
 

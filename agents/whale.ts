@@ -1,11 +1,11 @@
 /**
  * A whale: one very large position built from a set time and held (the May 2022 Perp v1
  * bad-debt event began with one), optionally closed later. Where the market has a per-block
- * price band it builds the position in band-sized pieces, one per block.
+ * price band it builds the position in band-sized pieces, one per block, checking what landed.
  */
 import type { Observation } from '../sim/engine/observation.ts';
 import type { Agent, AgentContext, Side, Wake } from './agent.ts';
-import { maxQuoteWithinBand, positionOf } from './account-view.ts';
+import { maxQuoteWithinBand, positionOf, usableLeverage } from './account-view.ts';
 
 export interface WhaleParams {
   readonly market: string;
@@ -20,12 +20,19 @@ export interface WhaleParams {
   readonly priorityFee: number;
 }
 
+/** Pieces a build may take before the whale holds what it has (reverted pieces cost gas). */
+const MAX_TRIES = 30;
+
 export class Whale implements Agent {
   readonly kind = 'whale';
   readonly phase = 'trade' as const;
   readonly latency: number;
-  private placed = 0;
   private built = false;
+  /** Pieces sent so far; a build the market will not take is given up after MAX_TRIES. */
+  private tries = 0;
+  private lastHave = 0;
+  /** Share of the missing notional each piece asks for: halved after a piece that did not land. */
+  private scale = 1;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -46,14 +53,24 @@ export class Whale implements Agent {
     const { market, priorityFee } = this.p;
     if (!view.market(market, 'open')) return { submissions: [], next: null };
     if (!this.built) {
-      const target = this.p.margin * this.p.leverage;
-      const piece = Math.min(target - this.placed, maxQuoteWithinBand(view, market, this.p.side));
-      this.placed += piece;
-      this.built = this.placed >= target * 0.999;
-      const next = this.built ? (this.p.holdFor === null ? null : now + this.p.holdFor) : now + this.ctx.blockTime;
+      // The leverage asked for, within the protocol's maximum.
+      const leverage = usableLeverage(view, market, this.p.leverage);
+      const target = this.p.margin * leverage;
+      // What is on: the position's cost basis, so a piece that reverted (the initial-margin check
+      // after the last piece moved the mark, say) is tried again, at half the size.
+      const have = Math.abs(view.position(this.ctx.index, market, 'openNotional'));
+      if (this.tries > 0 && have <= this.lastHave) this.scale /= 2;
+      this.lastHave = have;
+      if (target - have <= target * 0.001 || this.tries >= MAX_TRIES) {
+        this.built = true;
+        return { submissions: [], next: this.p.holdFor === null ? null : now + this.p.holdFor };
+      }
+      this.tries++;
+      const piece = Math.min(target - have, maxQuoteWithinBand(view, market, this.p.side)) * this.scale;
       return {
-        submissions: [{ action: { kind: 'open', market, side: this.p.side, margin: piece / this.p.leverage, leverage: this.p.leverage }, priorityFee }],
-        next,
+        submissions: [{ action: { kind: 'open', market, side: this.p.side, margin: piece / leverage, leverage }, priorityFee }],
+        // Look again once the piece has landed.
+        next: now + this.ctx.blockTime + this.latency,
       };
     }
     const open = positionOf(view, this.ctx.index, market).size !== 0;
