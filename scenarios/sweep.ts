@@ -12,9 +12,18 @@ import type { RunSummary } from '../sim/engine/summary.ts';
 import type { Json } from '../sim/state-view.ts';
 import { type BatchOutcome, runBatch } from './batch.ts';
 
-/** One axis: a dot path into the scenario JSON and the values it takes. */
+/**
+ * A dot path into the scenario JSON. `[3]` indexes an array; `[kind=liquidator]` selects every
+ * element whose `kind` is `liquidator` (so a point can change every liquidator without knowing
+ * where the agents list puts them).
+ */
+const SweepPathSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+|\[\d+\]|\[[A-Za-z0-9_]+=[A-Za-z0-9_.-]+\])*$/, 'a dot path such as market.funding.fundingCapRatio, agents[3].capital or agents[kind=liquidator].params.latency');
+
+/** One axis: a path and the values it takes. */
 export const SweepAxisSchema = z.strictObject({
-  path: z.string().regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+|\[\d+\])*$/, 'a dot path such as market.funding.fundingCapRatio or agents[3].capital'),
+  path: SweepPathSchema,
   values: z.array(z.unknown()).min(1),
 });
 
@@ -22,9 +31,13 @@ export const SweepSpecSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   /** The run scenario every point starts from (as in a `vamm run` file). */
   scenario: z.record(z.string(), z.unknown()),
-  /** `grid`: every combination of the axes; `list`: the i-th values of every axis together. */
-  mode: z.enum(['grid', 'list']).default('grid'),
+  /**
+   * `grid`: every combination of the axes; `list`: the i-th values of every axis together;
+   * `points`: the points as given (each sets its own paths).
+   */
+  mode: z.enum(['grid', 'list', 'points']).default('grid'),
   axes: z.array(SweepAxisSchema).default([]),
+  points: z.array(z.record(SweepPathSchema, z.unknown())).default([]),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
   /** Per-run time limit (ms). */
   timeoutMs: z.number().int().positive().optional(),
@@ -56,7 +69,9 @@ export function pointKey(values: Readonly<Record<string, Json>>, seed: number): 
 /** Every point of the sweep, in a stable order: axes (grid or list), then seeds. */
 export function expandPoints(spec: SweepSpec): SweepPoint[] {
   let combos: Array<Record<string, Json>> = [{}];
-  if (spec.mode === 'list') {
+  if (spec.mode === 'points') {
+    combos = spec.points.map((p) => p as Record<string, Json>);
+  } else if (spec.mode === 'list') {
     const n = spec.axes[0]?.values.length ?? 1;
     for (const a of spec.axes) if (a.values.length !== n) throw new Error(`list sweep: axis ${a.path} has ${a.values.length} values, the first has ${n}`);
     combos = Array.from({ length: n }, (_, i) => Object.fromEntries(spec.axes.map((a) => [a.path, a.values[i] as Json])));
@@ -76,20 +91,35 @@ export function applyValues(scenario: Record<string, unknown>, values: Readonly<
   const copy = structuredClone(scenario);
   for (const [path, value] of Object.entries(values)) {
     if (path.startsWith(LABEL_PREFIX)) continue;
-    const parts = path.match(/[A-Za-z0-9_]+|\[\d+\]/g) ?? [];
-    let node: Record<string, unknown> | unknown[] = copy;
-    for (const [i, raw] of parts.entries()) {
-      const key: string | number = raw.startsWith('[') ? Number(raw.slice(1, -1)) : raw;
-      if (i === parts.length - 1) {
-        (node as Record<string | number, unknown>)[key] = value;
-      } else {
-        const next = (node as Record<string | number, unknown>)[key];
-        if (next === undefined) (node as Record<string | number, unknown>)[key] = typeof parts[i + 1] === 'string' && (parts[i + 1] as string).startsWith('[') ? [] : {};
-        node = (node as Record<string | number, unknown>)[key] as Record<string, unknown>;
-      }
-    }
+    setAt(copy, path.match(/[A-Za-z0-9_]+|\[[^\]]+\]/g) ?? [], value, path);
   }
   return copy;
+}
+
+type Container = Record<string | number, unknown>;
+
+/** Sets `value` at `parts` under `node`, creating objects and arrays on the way. */
+function setAt(node: Container, parts: readonly string[], value: Json, path: string): void {
+  const [raw, ...rest] = parts as [string, ...string[]];
+  const selector = /^\[([A-Za-z0-9_]+)=(.+)\]$/.exec(raw);
+  if (selector) {
+    if (!Array.isArray(node)) throw new Error(`sweep path ${path}: ${raw} selects from an array, found ${typeof node}`);
+    const [, field, wanted] = selector as unknown as [string, string, string];
+    const matches = node.filter((el) => el !== null && typeof el === 'object' && String((el as Container)[field]) === wanted);
+    if (matches.length === 0) throw new Error(`sweep path ${path}: no element has ${field} = ${wanted}`);
+    for (const el of matches) {
+      if (rest.length === 0) throw new Error(`sweep path ${path}: a selector must be followed by a field`);
+      setAt(el as Container, rest, value, path);
+    }
+    return;
+  }
+  const key: string | number = raw.startsWith('[') ? Number(raw.slice(1, -1)) : raw;
+  if (rest.length === 0) {
+    node[key] = structuredClone(value);
+    return;
+  }
+  if (node[key] === undefined || node[key] === null) node[key] = (rest[0] as string).startsWith('[') ? [] : {};
+  setAt(node[key] as Container, rest, value, path);
 }
 
 /** Parses `i/N` (1-based i, as a batch system's array index is easy to turn into). */

@@ -53,6 +53,24 @@ describe('sweep points', () => {
     expect(() => expandPoints({ ...list, axes: [{ path: 'a', values: [1] }, { path: 'b', values: [3, 4] }] })).toThrow(/axis b has 2 values/);
   });
 
+  it('points mode takes each point as given, then seeds', () => {
+    const pts = SweepSpecSchema.parse({ ...spec, mode: 'points', axes: [], points: [{ a: 1 }, { b: 2, 'label.x': 'y' }], seeds: [1, 2] });
+    expect(expandPoints(pts).map((p) => [p.values, p.seed])).toEqual([
+      [{ a: 1 }, 1],
+      [{ a: 1 }, 2],
+      [{ b: 2, 'label.x': 'y' }, 1],
+      [{ b: 2, 'label.x': 'y' }, 2],
+    ]);
+    expect(() => SweepSpecSchema.parse({ ...spec, mode: 'points', points: [{ 'bad path!': 1 }] })).toThrow(/dot path/);
+  });
+
+  it('selects array elements by a field', () => {
+    const out = applyValues(scenario, { 'agents[kind=noise].params.meanInterval': 60, 'agents[kind=keeper].params.never': true }) as typeof scenario;
+    expect(out.agents.map((a) => a.params)).toEqual([{ meanInterval: 60 }, undefined, { never: true }]);
+    expect(() => applyValues(scenario, { 'agents[kind=whale].capital': '1' })).toThrow(/no element has kind = whale/);
+    expect(() => applyValues(scenario, { 'market[kind=x].depth': '1' })).toThrow(/selects from an array/);
+  });
+
   it('sets values at their paths and ignores labels', () => {
     const out = applyValues(scenario, { 'market.depth': '1', 'agents[0].count': 9, 'label.note': 'x' }) as typeof scenario;
     expect(out.market.depth).toBe('1');
