@@ -58,7 +58,7 @@ export function registerStudyCommands(program: Command): void {
           threads: threadsOf(flags.threads),
           ...(shard ? { shard } : {}),
           out: join(out, shard ? `rows-${shard.index}-of-${shard.count}.jsonl` : 'rows.jsonl'),
-          metrics: (s: RunSummary, p) => study.metrics(s, p),
+          metrics: (s: RunSummary, p) => study.metrics(config, s, p),
           ...(flags.data ? { dataDir: flags.data } : {}),
           onProgress: (done, total) => bar.update(done / total, `${done}/${total} runs`),
         });

@@ -13,13 +13,15 @@ import { LocatedReporter } from '../json-validate.ts';
 import type { SweepPoint, SweepRow, SweepSpec } from '../sweep.ts';
 import { FundingCapConfigSchema, analyseFundingCap, fundingCapMetrics, fundingCapSweep } from './funding-cap.ts';
 import { formatFundingCap } from './funding-cap-markdown.ts';
+import { InsuranceConfigSchema, analyseInsurance, insuranceMetrics, insuranceSweep } from './insurance.ts';
+import { formatInsurance } from './insurance-markdown.ts';
 
 export interface Study<C> {
   readonly name: string;
   readonly schema: z.ZodType<C>;
   readonly defaultConfig: string;
   sweep(config: C): SweepSpec;
-  metrics(summary: RunSummary, point: SweepPoint): Json;
+  metrics(config: C, summary: RunSummary, point: SweepPoint): Json;
   analyse(config: C, rows: readonly SweepRow[]): Json;
   markdown(config: C, result: Json): string;
 }
@@ -32,10 +34,19 @@ export const STUDIES = {
     schema: FundingCapConfigSchema,
     defaultConfig: join(dir, 'funding-cap.json'),
     sweep: fundingCapSweep,
-    metrics: fundingCapMetrics,
+    metrics: (_c, s, p) => fundingCapMetrics(s, p),
     analyse: (c, rows) => analyseFundingCap(c, rows) as unknown as Json,
     markdown: (c, r) => formatFundingCap(c, r as never),
   } satisfies Study<z.output<typeof FundingCapConfigSchema>>,
+  insurance: {
+    name: 'insurance',
+    schema: InsuranceConfigSchema,
+    defaultConfig: join(dir, 'insurance.json'),
+    sweep: insuranceSweep,
+    metrics: insuranceMetrics,
+    analyse: (c, rows) => analyseInsurance(c, rows) as unknown as Json,
+    markdown: (c, r) => formatInsurance(c, r as never),
+  } satisfies Study<z.output<typeof InsuranceConfigSchema>>,
 } as const;
 
 export type StudyName = keyof typeof STUDIES;

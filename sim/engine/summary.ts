@@ -64,6 +64,8 @@ export class SummaryBuilder implements EventSink {
   private fundStart: bigint | null = null;
   private fundEnd = 0n;
   private fundMin: bigint | null = null;
+  /** [timestamp, drawdown] each time the fund reached a new low below its start: the drawdown by any horizon. */
+  private readonly drawdownHighs: Array<[number, bigint]> = [];
   private maxPremium = 0;
   private sumAbsPremium = 0;
   private snapshots = 0;
@@ -132,7 +134,11 @@ export class SummaryBuilder implements EventSink {
         if (e.reason === 'funding') this.fundFromFunding += big(e.amount);
         const balance = big(e.balanceAfter);
         this.fundEnd = balance;
-        if (this.fundMin === null || balance < this.fundMin) this.fundMin = balance;
+        if (this.fundMin === null || balance < this.fundMin) {
+          this.fundMin = balance;
+          const drawdown = (this.fundStart ?? 0n) - balance;
+          if (drawdown > 0n) this.drawdownHighs.push([e.timestamp, drawdown]);
+        }
         break;
       }
       case 'BadDebt':
@@ -265,6 +271,7 @@ export class SummaryBuilder implements EventSink {
         min: usd(this.fundMin ?? 0n),
         /** The most the fund fell below where it started: what a fund of this size would have had to cover. */
         maxDrawdown: usd((this.fundStart ?? 0n) - (this.fundMin ?? 0n)),
+        drawdownHighs: this.drawdownHighs.map(([t, a]) => [t, usd(a)] as [number, string]),
       },
       actions: Object.fromEntries([...this.outcomes].sort(([a], [b]) => (a < b ? -1 : 1))),
       pnlByKind: Object.fromEntries(
