@@ -99,5 +99,6 @@ describe('funding-cap study: analysis', () => {
     const unsafe = analyseFundingCap(config, [...rows, row('tight', '2000', 'none', '10', 1, 50)]);
     expect(unsafe.recommendation.cap).toBeNull();
     expect(unsafe.recommendation.reasoning).toMatch(/No cap in the grid stops manipulation at every depth/);
+    expect(unsafe.recommendation.reasoning).toMatch(/at depth 1,000 USD tight stops it \(tracking error 0\.400 %\); at depth 2,000 USD none stops it \(tracking error 0\.050 %\)/);
   });
 });

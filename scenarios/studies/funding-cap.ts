@@ -107,6 +107,7 @@ export function fundingCapSweep(c: FundingCapConfig): SweepSpec {
     name: c.name,
     scenario: { ...c.environment },
     mode: 'list',
+    points: [],
     axes: Object.entries(values).map(([path, v]) => ({ path: ['window', 'arbitrage', 'cap', 'capital', 'strategy'].includes(path) ? `${LABEL_PREFIX}${path}` : path, values: v })),
     seeds: c.seeds,
     ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
@@ -215,6 +216,8 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
   return { cells, frontier, recommendation: recommend(c, frontier), failed: rows.length - ok.length };
 }
 
+const usdText = (x: number | string) => `${Math.round(Number(x)).toLocaleString('en-US')} USD`;
+
 function recommend(c: FundingCapConfig, frontier: Record<string, FrontierPoint[]>): { cap: string | null; reasoning: string } {
   const pct = (x: number) => `${(x * 100).toFixed(3)} %`;
   const safeEverywhere = c.caps
@@ -222,10 +225,15 @@ function recommend(c: FundingCapConfig, frontier: Record<string, FrontierPoint[]
     .sort((a, b) => perDay(b) - perDay(a));
   const chosen = safeEverywhere[0];
   if (!chosen) {
-    const deepest = c.depths[c.depths.length - 1] as string;
+    // Per depth, the loosest cap that stops it there (if any).
+    const perDepth = Object.entries(frontier).map(([depth, points]) => {
+      const safe = points.find((p) => !p.pays);
+      const best = Math.max(...points.map((p) => p.bestProfit));
+      return safe ? `at depth ${usdText(depth)} ${safe.cap} stops it (tracking error ${pct(safe.trackingError)})` : `at depth ${usdText(depth)} none does (the tightest still pays ${usdText(points.at(-1)?.bestProfit ?? best)})`;
+    });
     return {
       cap: null,
-      reasoning: `No cap in the grid stops manipulation at every depth; at the deepest (${deepest}) the best attack makes ${Math.round(Math.max(...(frontier[deepest] ?? []).map((p) => p.bestProfit)))} USD. Deepen the vAMM or tighten the cap beyond the grid.`,
+      reasoning: `No cap in the grid stops manipulation at every depth: ${perDepth.join('; ')}. Deepen the vAMM to where a cap stops it, or tighten the cap beyond the grid.`,
     };
   }
   const cost = Object.entries(frontier).map(([depth, points]) => `${pct(points.find((p) => p.cap === chosen.label)?.trackingError ?? Number.NaN)} at depth ${depth}`);
