@@ -72,7 +72,7 @@ export class LocalAgentHost implements AgentHost {
   readonly view: Observation;
   private readonly agents: Map<number, Agent>;
 
-  constructor(private readonly o: AgentHostOptions) {
+  constructor(o: AgentHostOptions) {
     this.view = new Observation(o.layout, new Float64Array(observationLength(o.layout)));
     this.agents = createShard(o, o.slots.map((s) => s.index));
   }

@@ -5,12 +5,13 @@
  * collateral and the health checks after a trade. Also the legacy lazy k-migration remap,
  * which changes what size a position is.
  */
-import { type Dir, exitValue, inputPrice } from './curve.ts';
+import { type Dir, exitValue } from './curve.ts';
 import { ModelError, requireThat } from './errors.ts';
 import type { Market } from './market.ts';
 import { ONE, abs, ceilDiv, divD, mulD } from './math/fixed.ts';
 import type { Account, Position } from './position.ts';
 import { ProtocolState } from './protocol-state.ts';
+import { lazyRemappedSize } from './remap.ts';
 
 /** How a position's notional and PnL are valued. */
 export type PnlCalcOption = 'spot' | 'twap' | 'oracle';
@@ -182,17 +183,7 @@ export class MarginBook extends ProtocolState {
     if (m.lastRemap !== 'lazy' || pos.size === 0n || pos.liquidityHistoryIndex === m.vamm.liquidityHistoryIndex) return pos.size;
     const snap = m.vamm.liquiditySnapshots[pos.liquidityHistoryIndex];
     if (!snap) return pos.size;
-    const notionalDelta = m.vamm.cumulativeNotional - snap.cumulativeNotional;
-    let q = snap.quote;
-    let b = snap.base;
-    if (notionalDelta !== 0n) {
-      // Replay the quote flow since the snapshot on the old curve.
-      const dir: Dir = notionalDelta > 0n ? 'ADD' : 'REMOVE';
-      const baseWorth = inputPrice(dir, abs(notionalDelta), snap.quote, snap.base);
-      q = abs(snap.quote + notionalDelta);
-      b = notionalDelta > 0n ? snap.base - baseWorth : snap.base + baseWorth;
-    }
-    return m.vamm.baseAfterLiquidityMigration(pos.size, q, b);
+    return lazyRemappedSize(pos.size, snap, m.vamm.cumulativeNotional, { quote: m.vamm.quoteReserve, base: m.vamm.baseReserve });
   }
 
   protected adjustPositionForLiquidityChanged(m: Market, trader: string): void {

@@ -9,7 +9,10 @@ import { type Dir, inputPrice, outputPrice, spotPrice } from './curve.ts';
 import { ModelError, requireThat } from './errors.ts';
 import type { Journal } from './journal.ts';
 import { ONE, abs, divD, mulD, subU } from './math/fixed.ts';
+import { type LiquiditySnapshot, baseAfterMigration } from './remap.ts';
 import { twapWalk } from './twap.ts';
+
+export type { LiquiditySnapshot } from './remap.ts';
 
 /** Reserves at the end of a block: the TWAP's step function. */
 export interface ReserveSnapshot {
@@ -17,14 +20,6 @@ export interface ReserveSnapshot {
   base: bigint;
   readonly timestamp: number;
   readonly blockNumber: number;
-}
-
-/** State recorded at each k change, for the lazy position remap and the settlement price. */
-export interface LiquiditySnapshot {
-  readonly cumulativeNotional: bigint;
-  readonly quote: bigint;
-  readonly base: bigint;
-  readonly totalPositionSize: bigint;
 }
 
 export interface VammParams {
@@ -289,11 +284,7 @@ export class Vamm {
    * (fromQuote, fromBase): Perp v1's calcBaseAssetAfterLiquidityMigration.
    */
   baseAfterLiquidityMigration(size: bigint, fromQuote: bigint, fromBase: bigint): bigint {
-    if (size === 0n) return 0n;
-    const isLong = size > 0n;
-    const notional = outputPrice(isLong ? 'ADD' : 'REMOVE', abs(size), fromQuote, fromBase);
-    const newSize = this.inputPrice(isLong ? 'REMOVE' : 'ADD', notional);
-    return isLong ? newSize : -newSize;
+    return baseAfterMigration(size, { quote: fromQuote, base: fromBase }, { quote: this.quoteReserve, base: this.baseReserve });
   }
 
   /**
