@@ -9,6 +9,7 @@ import { InputError, InputErrors } from '../data/input-error.ts';
 import { DEFAULT_GAS } from '../sim/engine/gas.ts';
 import type { SimulationConfig } from '../sim/engine/simulation.ts';
 import type { ProfileName } from '../sim/params.ts';
+import { parseUnits } from '../sim/math/units.ts';
 import { type Json, toJson } from '../sim/state-view.ts';
 import { parseLocatedJson } from './json-source.ts';
 import { LocatedReporter } from './json-validate.ts';
@@ -48,6 +49,8 @@ export interface ResolveOptions {
   readonly dataDir?: string;
   /** Overrides the scenario's seed. */
   readonly seed?: number;
+  /** The scenario's file, for error messages. */
+  readonly file?: string;
 }
 
 export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promise<SimulationConfig> {
@@ -57,6 +60,12 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
   const end = (candles.time.at(-1) as number) + candles.resolution;
   const slots: AgentSlot[] = expandAgents(s.agents, [s.market.id]);
   const { depth, id, ...marketOverrides } = s.market;
+  const migrations = s.migrations.map((mg, i) => {
+    if (mg.at <= start || mg.at >= end) {
+      throw new InputError({ file: o.file ?? s.name, field: `migrations[${i}].at` }, `${new Date(mg.at * 1000).toISOString()} is outside the prices (${new Date(start * 1000).toISOString()} – ${new Date(end * 1000).toISOString()})`);
+    }
+    return { market: id, at: mg.at, multiplier: parseUnits(mg.multiplier, 18), remap: mg.remap, fluctuationLimitRatio: parseUnits(mg.fluctuationLimitRatio, 18) };
+  });
   return {
     name: s.name,
     profile: profileWithOverrides(s.profile as ProfileName, s.clearingHouse),
@@ -66,6 +75,7 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
     start,
     end,
     markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed }],
+    migrations,
     insuranceFund: s.insuranceFund,
     slots,
     invariants: s.invariants,

@@ -95,6 +95,19 @@ export const RunScenarioSchema = z.strictObject({
   prices: PricesSchema,
   insuranceFund: money.default(0n),
   agents: z.array(AgentSpecSchema).min(1),
+  /** k changes the owner makes during the run (liquidity migrations), each with its remap. */
+  migrations: z
+    .array(
+      z.strictObject({
+        at: time,
+        /** Both reserves are multiplied by this (the price stays; k by its square). */
+        multiplier: z.string().regex(/^\d+(\.\d{1,18})?$/, 'a positive decimal, as a string'),
+        remap: z.enum(['eager', 'lazy', 'none']),
+        /** Perp v1's sandwich guard: the price must be within this ratio of the last block's (0: off). */
+        fluctuationLimitRatio: z.string().regex(/^\d+(\.\d{1,18})?$/).default('0'),
+      }),
+    )
+    .default([]),
   invariants: z.enum(['off', 'block', 'action']).default('block'),
   /** Seconds between state snapshots in the log. */
   snapshotInterval: z.number().int().positive().default(3600),

@@ -53,6 +53,26 @@ export type EngineEvent = Stamp &
         readonly vault: bigint;
       }
     | { readonly type: 'InvariantViolation'; readonly invariant: string; readonly message: string }
+    /** An owner action the scenario scheduled (a k change), when it reverted. */
+    | { readonly type: 'AdminActionFailed'; readonly action: string; readonly market: string; readonly reason: string }
+    | {
+        /**
+         * After a k change: one position's size under each remap, taken when the trader first
+         * acts (or is liquidated) after it, or at the end, with what each is worth on the curve
+         * then. Errors are the trader's gain over the exact remap (the protocol's loss).
+         */
+        readonly type: 'RemapProbe';
+        readonly market: string;
+        readonly trader: string;
+        readonly when: 'action' | 'end';
+        readonly preSize: bigint;
+        readonly exactSize: bigint;
+        readonly lazySize: bigint;
+        readonly noneSize: bigint;
+        readonly exactValue: bigint;
+        readonly lazyError: bigint;
+        readonly noneError: bigint;
+      }
     | {
         readonly type: 'AgentResult';
         readonly agent: string;

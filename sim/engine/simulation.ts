@@ -16,8 +16,10 @@ import { InvariantChecker, type InvariantViolation } from '../invariants.ts';
 import type { ProtocolEvent } from '../events.ts';
 import { VAULT } from '../ledger.ts';
 import { exitValueOrSpot } from '../curve.ts';
+import { isModelError } from '../errors.ts';
 import { mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
+import type { RemapVariant } from '../market.ts';
 import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
 import type { Profile } from '../params.ts';
 import { type Json, toJson } from '../state-view.ts';
@@ -27,6 +29,7 @@ import { FloatTwap } from './float-twap.ts';
 import { type GasParams, gasCost } from './gas.ts';
 import { writeObservation } from './observe.ts';
 import { type FastTick, fastTicks } from './price-timeline.ts';
+import { RemapProbes } from './remap-probe.ts';
 import { Agenda } from './scheduler.ts';
 
 export interface MarketRun {
@@ -41,6 +44,15 @@ export interface MarketRun {
   readonly fastFeed: boolean;
 }
 
+/** A k change the owner makes at `at`, with its remap. */
+export interface MigrationRun {
+  readonly market: string;
+  readonly at: number;
+  readonly multiplier: bigint;
+  readonly remap: RemapVariant;
+  readonly fluctuationLimitRatio: bigint;
+}
+
 export interface SimulationConfig {
   readonly name: string;
   readonly profile: Profile;
@@ -50,6 +62,8 @@ export interface SimulationConfig {
   readonly start: number;
   readonly end: number;
   readonly markets: readonly MarketRun[];
+  /** Owner k changes, in time order (none by default). */
+  readonly migrations?: readonly MigrationRun[];
   readonly insuranceFund: bigint;
   readonly slots: readonly AgentSlot[];
   /** `off`, once per block, or after every action. */
@@ -104,6 +118,9 @@ export class Simulation {
   private eventCount = 0;
   private nextSnapshot: number;
   private equityStart = new Map<number, bigint>();
+  private readonly migrations: MigrationRun[];
+  private migrationCursor = 0;
+  private readonly remapProbes = new RemapProbes();
 
   constructor(
     private readonly config: SimulationConfig,
@@ -114,6 +131,7 @@ export class Simulation {
     this.ch = new ClearingHouse(clock, config.profile);
     this.ticks = new Map(config.markets.map((m) => [m.id, m.fastFeed ? fastTicks(m.candles) : []]));
     this.nextSnapshot = config.start;
+    this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
     this.setUp();
     this.checker = config.invariants === 'off' ? null : new InvariantChecker(this.ch);
   }
@@ -200,7 +218,7 @@ export class Simulation {
 
   private nextEventTime(): number {
     this.dropStaleWakeups();
-    let t = Math.min(this.wakeups.peekTime(), this.actions.peekTime(), this.nextSnapshot);
+    let t = Math.min(this.wakeups.peekTime(), this.actions.peekTime(), this.nextSnapshot, this.migrations[this.migrationCursor]?.at ?? Number.POSITIVE_INFINITY);
     for (const m of this.config.markets) {
       const r = m.rounds[this.roundCursor.get(m.id) as number];
       if (r) t = Math.min(t, r.updatedAt);
@@ -220,6 +238,7 @@ export class Simulation {
     this.blocks++;
 
     let changed = this.applyOracle(blockTime);
+    changed = this.migrateDue(blockTime) || changed;
     const due = new Set(this.wakeups.popDue(blockTime).filter((i) => this.nextWake[i] !== undefined && (this.nextWake[i] as number) <= blockTime));
     const traders = [...due].filter((i) => (this.infos[i] as AgentInfo).phase === 'trade').sort((a, b) => a - b);
     if (traders.length > 0) await this.wakeAgents(traders, blockTime);
@@ -267,6 +286,27 @@ export class Simulation {
     return any;
   }
 
+  /** The owner's k changes due by now, first in the block; measured for every remap variant. */
+  private migrateDue(now: number): boolean {
+    const { ch } = this;
+    let any = false;
+    for (; this.migrationCursor < this.migrations.length && (this.migrations[this.migrationCursor] as MigrationRun).at <= now; this.migrationCursor++) {
+      const mg = this.migrations[this.migrationCursor] as MigrationRun;
+      const before = this.remapProbes.before(ch, mg.market);
+      try {
+        ch.migrateLiquidity(mg.market, mg.multiplier, mg.remap, mg.fluctuationLimitRatio);
+      } catch (e) {
+        if (!isModelError(e)) throw e;
+        this.log({ type: 'AdminActionFailed', action: 'migrateLiquidity', market: mg.market, reason: e.reason, blockNumber: ch.clock.blockNumber, timestamp: now });
+        continue;
+      }
+      this.remapProbes.after(ch, mg.market, before);
+      this.drainProtocolEvents();
+      any = true;
+    }
+    return any;
+  }
+
   private async wakeAgents(indices: number[], now: number): Promise<void> {
     writeObservation(this.ch, this.host.view, this.twaps);
     const results = await this.host.wake(indices, now);
@@ -295,6 +335,7 @@ export class Simulation {
   private execute(p: Pending): boolean {
     const { ch } = this;
     const slot = this.config.slots[p.agent] as AgentSlot;
+    this.probeRemap(slot.id, p.submission.action);
     const outcome = executeAction(ch, slot.id, p.submission.action);
     const market = 'market' in p.submission.action ? p.submission.action.market : (this.config.markets[0] as MarketRun).id;
     const ethUsd = weiToNumber(ch.market(market).oracle.indexPrice());
@@ -319,6 +360,15 @@ export class Simulation {
     if (this.config.invariants === 'action') this.checkInvariants(events);
     else if (this.checker && events.some((e) => e.type === 'PositionLiquidated')) this.logViolations(this.checker.checkAfterLiquidation(events as ProtocolEvent[]));
     return outcome.ok;
+  }
+
+  /** Before an action that touches a position measured since a k change: the moment Perp v1 remaps it. */
+  private probeRemap(agent: string, action: Submission['action']): void {
+    if (!('market' in action)) return;
+    const trader = action.kind === 'liquidate' ? action.trader : action.kind === 'settleFunding' ? null : agent;
+    if (trader === null) return;
+    const probe = this.remapProbes.take(this.ch, action.market, trader, 'action');
+    if (probe) this.log({ ...probe, blockNumber: this.ch.clock.blockNumber, timestamp: this.ch.clock.timestamp });
   }
 
   private drainProtocolEvents(): LogEvent[] {
@@ -373,6 +423,10 @@ export class Simulation {
     const { ch } = this;
     if (this.checker && this.config.invariants !== 'off') this.checkInvariants([]);
     this.snapshot();
+    for (const [market, trader] of this.remapProbes.remaining()) {
+      const probe = this.remapProbes.take(ch, market, trader, 'end');
+      if (probe) this.log({ ...probe, blockNumber: ch.clock.blockNumber, timestamp: ch.clock.timestamp });
+    }
     for (const slot of this.config.slots) {
       const { equity, unrealized, pending } = equityOf(ch, slot.id);
       this.log({

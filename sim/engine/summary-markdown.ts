@@ -24,5 +24,12 @@ export function formatRunSummary(s: RunSummary, wallClockSeconds?: number): stri
     lines.push(`| ${kind} | ${k.agents} | ${fmt(k.pnl)} | ${k.hedgePnl === 0 ? '' : fmt(String(k.hedgePnl))} | ${k.gasUsd.toFixed(2)} |`);
   }
   lines.push('');
+  for (const mg of s.migrations) {
+    lines.push(`k changed ×${mg.multiplier} at ${date(mg.timestamp)} (${mg.remap} remap, cost ${fmt(mg.cost)}); ${mg.positions} positions, remap errors against the exact remap (traders' gain = the protocol's loss):`, '');
+    lines.push('| remap | traders\' gain (USD) | Σ |error| (USD) | max |error| (USD) | base the curve does not hold |', '| --- | --- | --- | --- | --- |');
+    for (const [name, t] of [['lazy (Perp v1)', mg.lazy], ['none', mg.none]] as const) lines.push(`| ${name} | ${fmt(t.traderGain)} | ${fmt(t.sumAbsError)} | ${fmt(t.maxAbsError)} | ${Number(t.baseMismatch).toFixed(4)} |`);
+    lines.push('');
+  }
+  for (const f of s.adminFailures) lines.push(`${f.action} on ${f.market} at ${date(f.timestamp)} reverted: ${f.reason}.`, '');
   return `${lines.join('\n')}\n`;
 }

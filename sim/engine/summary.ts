@@ -30,6 +30,95 @@ interface AgentTally {
   hedged: boolean;
 }
 
+/** One remap variant's errors against the exact remap, over the probed positions. */
+interface RemapTally {
+  /** Σ traders' gain over the exact remap (the protocol's loss). */
+  gain: bigint;
+  absError: bigint;
+  maxAbsError: bigint;
+  /** Σ (size under this remap − exact size): base the curve does not account for. */
+  baseMismatch: bigint;
+}
+
+interface RemapProbeRow {
+  readonly trader: string;
+  readonly when: string;
+  readonly timestamp: number;
+  readonly preSize: bigint;
+  readonly exactSize: bigint;
+  readonly lazySize: bigint;
+  readonly exactValue: bigint;
+  readonly lazyError: bigint;
+  readonly noneError: bigint;
+}
+
+interface MigrationSummary {
+  readonly market: string;
+  readonly timestamp: number;
+  readonly multiplier: bigint;
+  readonly remap: string;
+  readonly cost: bigint;
+  readonly lazy: RemapTally;
+  readonly none: RemapTally;
+  readonly probes: RemapProbeRow[];
+}
+
+const tally = (): RemapTally => ({ gain: 0n, absError: 0n, maxAbsError: 0n, baseMismatch: 0n });
+
+function emptyMigration(e: LoggedEvent): MigrationSummary {
+  return { market: e.market as string, timestamp: e.timestamp, multiplier: big(e.multiplier), remap: e.remap as string, cost: big(e.cost), lazy: tally(), none: tally(), probes: [] };
+}
+
+function addProbe(mg: MigrationSummary, e: LoggedEvent): void {
+  const row: RemapProbeRow = {
+    trader: e.trader as string,
+    when: e.when as string,
+    timestamp: e.timestamp,
+    preSize: big(e.preSize),
+    exactSize: big(e.exactSize),
+    lazySize: big(e.lazySize),
+    exactValue: big(e.exactValue),
+    lazyError: big(e.lazyError),
+    noneError: big(e.noneError),
+  };
+  mg.probes.push(row);
+  const add = (t: RemapTally, error: bigint, size: bigint) => {
+    const a = error < 0n ? -error : error;
+    t.gain += error;
+    t.absError += a;
+    if (a > t.maxAbsError) t.maxAbsError = a;
+    t.baseMismatch += size - row.exactSize;
+  };
+  add(mg.lazy, row.lazyError, row.lazySize);
+  add(mg.none, row.noneError, row.preSize);
+}
+
+function migrationJson(mg: MigrationSummary) {
+  const t = (x: RemapTally) => ({ traderGain: usd(x.gain), sumAbsError: usd(x.absError), maxAbsError: usd(x.maxAbsError), baseMismatch: fromWei(x.baseMismatch) });
+  return {
+    market: mg.market,
+    timestamp: mg.timestamp,
+    multiplier: fromWei(mg.multiplier),
+    remap: mg.remap,
+    /** Change in the net trader position's value the migration caused (charged to the fee budget, or unfunded under lazy). */
+    cost: usd(mg.cost),
+    positions: mg.probes.length,
+    lazy: t(mg.lazy),
+    none: t(mg.none),
+    probes: mg.probes.map((p) => ({
+      trader: p.trader,
+      when: p.when,
+      timestamp: p.timestamp,
+      preSize: fromWei(p.preSize),
+      exactSize: fromWei(p.exactSize),
+      lazySize: fromWei(p.lazySize),
+      exactValue: usd(p.exactValue),
+      lazyError: usd(p.lazyError),
+      noneError: usd(p.noneError),
+    })),
+  };
+}
+
 export interface PricePoint {
   readonly timestamp: number;
   readonly spot: string;
@@ -61,6 +150,8 @@ export class SummaryBuilder implements EventSink {
   private dilution = 0n;
   /** [timestamp, amount] of every bad debt, for per-horizon distributions. */
   private readonly badDebtEvents: Array<[number, string]> = [];
+  private readonly migrations: MigrationSummary[] = [];
+  private readonly adminFailures: Array<{ action: string; market: string; reason: string; timestamp: number }> = [];
   private fundStart: bigint | null = null;
   private fundEnd = 0n;
   private fundMin: bigint | null = null;
@@ -139,6 +230,17 @@ export class SummaryBuilder implements EventSink {
           const drawdown = (this.fundStart ?? 0n) - balance;
           if (drawdown > 0n) this.drawdownHighs.push([e.timestamp, drawdown]);
         }
+        break;
+      }
+      case 'LiquidityMigrated':
+        this.migrations.push(emptyMigration(e));
+        break;
+      case 'AdminActionFailed':
+        this.adminFailures.push({ action: e.action as string, market: e.market as string, reason: e.reason as string, timestamp: e.timestamp });
+        break;
+      case 'RemapProbe': {
+        const mg = this.migrations.findLast((x) => x.market === e.market);
+        if (mg) addProbe(mg, e);
         break;
       }
       case 'BadDebt':
@@ -273,6 +375,8 @@ export class SummaryBuilder implements EventSink {
         maxDrawdown: usd((this.fundStart ?? 0n) - (this.fundMin ?? 0n)),
         drawdownHighs: this.drawdownHighs.map(([t, a]) => [t, usd(a)] as [number, string]),
       },
+      migrations: this.migrations.map(migrationJson),
+      adminFailures: this.adminFailures,
       actions: Object.fromEntries([...this.outcomes].sort(([a], [b]) => (a < b ? -1 : 1))),
       pnlByKind: Object.fromEntries(
         [...byKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, { agents: v.agents, pnl: usd(v.pnl), hedgePnl: round(v.hedgePnl), gasUsd: round(v.gasUsd) }]),
