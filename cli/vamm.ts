@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerDataCommand } from './commands/data.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerScriptCommand } from './commands/script.ts';
 import { handleCliError } from './errors.ts';
@@ -15,6 +16,7 @@ const program = new Command()
 
 registerScriptCommand(program);
 registerRunCommand(program);
+registerReportCommand(program);
 registerDataCommand(program);
 
 try {
