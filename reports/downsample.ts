@@ -39,6 +39,11 @@ export class ExtremaDownsampler {
     if (!Number.isInteger(maxBuckets) || maxBuckets < 2) throw new Error(`maxBuckets must be an integer ≥ 2, got ${maxBuckets}`);
   }
 
+  /** The current bucket width in seconds (a power of two). */
+  get bucketWidth(): number {
+    return this.width;
+  }
+
   /** Number of points added (before downsampling). */
   get count(): number {
     return this.seen;
