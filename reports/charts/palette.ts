@@ -36,7 +36,7 @@ export function baseLayout(title: string, height = 380): Layout {
     title: { text: title },
     height,
     margin: { l: 70, r: 30, t: 50, b: 50 },
-    legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
+    legend: { orientation: 'h', x: 0, y: -0.24, yanchor: 'top' },
     font: { family: 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif', size: 12 },
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
