@@ -6,7 +6,7 @@
  * the file itself. Screenshots go to out/screenshots/ (ignored). The audit PDF must have one
  * page per section.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +19,6 @@ import { chartsOf, type ReportDocument } from '../reports/document.ts';
 import { renderHtml } from '../reports/render/html.ts';
 import { fundingCapFrontierChart, fundingCapHeatmap, insuranceSizingChart, kResizeErrorChart, type FundingCapPoint } from '../reports/study-charts.ts';
 import { ROOT, runCrashHours, vamm, writeAuditConfig } from './helpers/report-fixtures.ts';
-import { writeFileSync } from 'node:fs';
 
 const dir = mkdtempSync(join(tmpdir(), 'vamm-browser-'));
 const shots = join(ROOT, 'out', 'screenshots');
@@ -62,6 +61,19 @@ interface PageCheck {
   readonly external: string[];
 }
 
+/** Runs in the page (a string: the test's TypeScript has no DOM types). */
+const COUNT_PLOTS = `(() => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  return {
+    plots: plots.length,
+    declared: Number(document.body.getAttribute('data-plot-count')),
+    rendered: plots.filter((p) => p.querySelector('.main-svg')).length,
+    // A drawn trace: a scatter/bar group with a path, or a heatmap's image.
+    drawn: plots.filter((p) => p.querySelector('g.trace path, g.hm image, g.trace .point')).length,
+    status: document.body.getAttribute('data-plots'),
+  };
+})()`;
+
 async function open(file: string, screenshot: string): Promise<PageCheck> {
   const page = await chrome.browser.newPage({ viewport: { width: 1200, height: 900 } });
   const errors: string[] = [];
@@ -77,17 +89,7 @@ async function open(file: string, screenshot: string): Promise<PageCheck> {
   });
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   await page.waitForSelector('body[data-plots="rendered"], body[data-plots="failed"]', { timeout: 30_000 });
-  const result = await page.evaluate(() => {
-    const plots = [...document.querySelectorAll('.js-plotly-plot')];
-    return {
-      plots: plots.length,
-      declared: Number(document.body.getAttribute('data-plot-count')),
-      rendered: plots.filter((p) => p.querySelector('.main-svg')).length,
-      // A drawn trace: a scatter/bar group with a path, or a heatmap's image.
-      drawn: plots.filter((p) => p.querySelector('g.trace path, g.hm image, g.trace .point')).length,
-      status: document.body.getAttribute('data-plots'),
-    };
-  });
+  const result = (await page.evaluate(COUNT_PLOTS)) as { plots: number; declared: number; rendered: number; drawn: number; status: string | null };
   await page.screenshot({ path: join(shots, screenshot), fullPage: true });
   await page.close();
   const { status, ...counts } = result;
