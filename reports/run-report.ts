@@ -32,9 +32,10 @@ function priceChart(m: MarketModel): PlotSpec {
     height: 460,
     lines: [
       { name: 'fast feed', series: m.fast, color: COLORS.fast, width: 1 },
-      { name: `index (${int(m.oracleRounds)} oracle rounds)`, series: m.index, kind: 'step', color: COLORS.index, markers: m.index.t.length <= 1500 },
       { name: 'mark (vAMM spot)', series: m.mark, color: COLORS.mark },
       { name: 'mark TWAP', series: m.markTwap, color: COLORS.markTwap, dash: 'dot' },
+      // Drawn over the mark: where the two agree the index would otherwise be hidden.
+      { name: `index (${int(m.oracleRounds)} oracle rounds)`, series: m.index, kind: 'step', color: COLORS.index, width: 1.2, markers: m.index.t.length <= 600 },
     ],
     overlays: [liq(true), liq(false)],
     annotations,

@@ -249,7 +249,11 @@ function findingSection(f: FindingEvidence, rel: (p: string) => string): Section
 }
 
 export function auditReportDocument(m: AuditModel, options: { generated?: string } = {}): ReportDocument {
-  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  // Paths below the working directory read relative to it; others in full.
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r === '' ? '.' : r.startsWith('..') ? p : r;
+  };
   return {
     title: m.config.title,
     subtitle: `${m.config.profile} profile · ${m.findings.length} findings · ${m.runs.length} agent runs · ${m.scripts.length} scripts · cross-check ${m.crosscheck.length > 0 ? `${m.crosscheck.length} replays` : 'not provided'}`,

@@ -79,7 +79,9 @@ function foundrySettings(dir: string): Record<string, string> {
 }
 
 export function readScope(dir: string): Scope {
-  const root = git(existsSync(dir) ? dir : process.cwd(), ['rev-parse', '--show-toplevel']) ?? process.cwd();
+  // Paths and the compiler are read from the repository holding the contracts; outside one,
+  // from the contracts folder's parent (so paths read src/…, not ../../…).
+  const root = git(existsSync(dir) ? dir : process.cwd(), ['rev-parse', '--show-toplevel']) ?? dirname(dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     return { dir, found: false, files: [], compiler: compilerVersion(root), pragmas: [], settings: {}, commit: null };
   }

@@ -21,8 +21,8 @@ main { max-width: 1080px; margin: 0 auto; padding: 24px 28px 60px; }
 header h1 { margin: 0 0 4px; font-size: 26px; }
 header .subtitle { color: var(--muted); margin: 0 0 4px; }
 header .provenance { color: var(--muted); font-size: 12px; margin: 0; }
-nav.toc { margin: 16px 0 8px; padding: 8px 12px; background: var(--soft); border-radius: 6px; font-size: 13px; }
-nav.toc a { margin-right: 14px; color: #1f5fae; text-decoration: none; white-space: nowrap; }
+nav.toc { margin: 16px 0 8px; padding: 8px 12px; background: var(--soft); border-radius: 6px; font-size: 13px; display: flex; flex-wrap: wrap; gap: 4px 14px; }
+nav.toc a { color: #1f5fae; text-decoration: none; white-space: nowrap; max-width: 100%; overflow: hidden; text-overflow: ellipsis; }
 section { margin-top: 28px; }
 section h2 { font-size: 20px; border-bottom: 2px solid var(--line); padding-bottom: 4px; margin: 0 0 12px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
