@@ -43,6 +43,26 @@ describe('finding scripts', () => {
     });
   }
 
+  it('F-1 is Perp v1 only: the same liquidation of an isolated position in the default design charges the fund just the shortfall', () => {
+    const script = JSON.parse(readFileSync(join(dir, 'finding-vault-overpays-insurance-fund.json'), 'utf8'));
+    script.profile = 'default';
+    script.clearingHouse = { initMarginRatio: '0.05', maintenanceMarginRatio: '0.1', liquidationFeeRatio: '0.025' };
+    delete script.backstopLiquidityProviders;
+    script.markets[0].fees = { feeRatio: '0' };
+    script.steps = [{ deposit: { trader: 'alice', amount: '5000' } }, { deposit: { trader: 'bob', amount: '5000' } }, ...script.steps.map(({ expect: _e, ...step }: Record<string, unknown>) => step)];
+    script.steps[3].openPosition.isolated = true;
+    const run = runScript(parseScript(JSON.stringify(script), 'default-variant'));
+    expect(run.failures).toEqual([]);
+    const last = run.steps[run.steps.length - 1]!;
+    const liquidated = (last.events as Array<Record<string, Json>>).find((e) => e.type === 'PositionLiquidated')!;
+    expect(liquidated.partial).toBe(false);
+    expect(value(last, 'vaultOverpaidToInsuranceFund')).toBe(0n);
+    const flows = (last.events as Array<Record<string, Json>>).filter((e) => e.type === 'InsuranceFundFlow');
+    // Only the shortfall leaves the fund; no remaining margin is paid in.
+    expect(flows.map((f) => f.reason)).toEqual(['bad-debt']);
+    expect(-BigInt(flows[0]!.amount as string)).toBe(BigInt(liquidated.badDebt as string));
+  });
+
   it('finding-reduce-profitable-position: the reduction reverts, the full close succeeds (default design)', () => {
     const run = load('finding-reduce-profitable-position');
     expect(run.profile).toBe('default');
