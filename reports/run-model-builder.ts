@@ -108,6 +108,7 @@ export class RunModelBuilder implements EventSink {
   private readonly eventCounts = new Map<string, number>();
   private lastTime = Number.NaN;
   private lastFund = 0;
+  private closedAt = Number.NaN;
   private started = false;
 
   constructor(options: RunModelOptions = {}) {
@@ -246,8 +247,11 @@ export class RunModelBuilder implements EventSink {
 
   result(): RunReportModel {
     const summary = this.summary.result();
-    // Close the cumulative bad-debt steps at the run's end.
-    if (!Number.isNaN(this.lastTime)) this.stepCumulative(this.lastTime);
+    // Close the cumulative bad-debt steps at the run's end (once, however often this is called).
+    if (!Number.isNaN(this.lastTime) && this.closedAt !== this.lastTime) {
+      this.stepCumulative(this.lastTime);
+      this.closedAt = this.lastTime;
+    }
     const markets = [...this.markets.values()];
     const samplers = [...markets.flatMap((m) => m.all()), this.fund, ...Object.values(this.cumulativeSeries)];
     const model: RunReportModel = {

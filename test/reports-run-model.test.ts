@@ -111,6 +111,10 @@ describe('run report model', () => {
     expect(m.summary.invariants.violations).toEqual({ ledger: 1 });
   });
 
+  it('gives the same model when asked twice', () => {
+    expect(builder.result()).toEqual(m);
+  });
+
   it('is the same read from a file', async () => {
     const file = join(dir, 'events.jsonl');
     writeFileSync(file, `${syntheticLog().map((e) => JSON.stringify(e)).join('\n')}\n`);

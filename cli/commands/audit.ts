@@ -24,7 +24,7 @@ export function registerAuditCommand(program: Command): void {
       process.stdout.write(`${r.html} (${bytes(r.bytes.html)}), ${r.markdown}${r.pdf ? `, ${r.pdf} (${bytes(r.bytes.pdf ?? 0)})` : ''} in ${seconds.toFixed(1)} s\n`);
       const unreproduced = r.model.findings.filter((f) => !f.reproduced);
       for (const f of unreproduced) process.stderr.write(`finding ${f.finding.id} is not reproduced by ${f.finding.script}: ${f.script.failures.join('; ') || 'no expectations'}\n`);
-      const violations = r.model.scripts.concat().reduce((n, s) => n + Object.values(s.invariants ?? {}).reduce((k, c) => k + c.violations, 0), 0);
+      const violations = r.model.scripts.reduce((n, s) => n + Object.values(s.invariants ?? {}).reduce((k, c) => k + c.violations, 0), 0);
       if (unreproduced.length > 0 || violations > 0) process.exitCode = EXIT_FAILED_CHECKS;
     });
 }
