@@ -106,6 +106,14 @@ describe('audit report', () => {
     expect(md).toMatch(/\*\*no violations\*\* [\d,]+ invariant checks over 1 agent runs and 5 scripted scenarios/);
   });
 
+  it('says when the contracts folder is missing, without a commit for it', () => {
+    const file = join(dir, 'audit-nocontracts.json');
+    writeAuditConfig(file, { runDir, crosscheck: false, contracts: join(ROOT, 'no-such-contracts') });
+    const md = renderMarkdown(auditReportDocument(buildAuditModel(loadAuditConfig(file))));
+    expect(md).toContain('| commit | — |');
+    expect(md).toMatch(/\*\*not found\*\* .*no-such-contracts does not exist in this tree/);
+  });
+
   it('states cross-check evidence as not provided when none is given', () => {
     const { md } = markdown(false);
     expect(md).toContain('**not provided** No cross-check result was given');

@@ -23,7 +23,7 @@ function scopeSection(m: AuditModel, rel: (p: string) => string): Section {
     kind: 'keyValues',
     rows: [
       ['contracts folder', rel(s.dir)],
-      ['commit', s.commit ? `${s.commit.hash}${s.commit.dirty ? ' (the folder has uncommitted changes: hashes are of the files as read)' : ''}` : 'not in a git repository'],
+      ['commit', !s.found ? '—' : s.commit ? `${s.commit.hash}${s.commit.dirty ? ' (the folder has uncommitted changes: hashes are of the files as read)' : ''}` : 'not in a git repository'],
       ['compiler', s.compiler.version ? `solc ${s.compiler.version} (${s.compiler.source})` : s.compiler.source],
       ['pragmas', s.pragmas.length > 0 ? s.pragmas.join(', ') : '—'],
       ['settings', Object.keys(s.settings).length > 0 ? Object.entries(s.settings).map(([k, v]) => `${k} = ${v}`).join(', ') : 'no foundry.toml beside the sources'],
