@@ -3,7 +3,9 @@
  * Input errors exit with status 2 and a located message; failed checks exit with status 1.
  */
 import { Command } from 'commander';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerDataCommand } from './commands/data.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerScriptCommand } from './commands/script.ts';
 import { registerStudyCommands } from './commands/study.ts';
@@ -16,6 +18,8 @@ const program = new Command()
 
 registerScriptCommand(program);
 registerRunCommand(program);
+registerReportCommand(program);
+registerAuditCommand(program);
 registerDataCommand(program);
 registerStudyCommands(program);
 

@@ -300,6 +300,7 @@ export class ClearingHouse extends MarketAdmin {
         indexTwap,
         premiumFraction: premium.premiumFraction,
         uncappedPremiumFraction: premium.uncappedPremiumFraction,
+        premiumFractionCap: premium.capBound,
         fundingRate: premium.fundingRate,
         cumulativePremiumFraction: m.cumulativePremiumFraction,
         ammFundingProfit: profit,

@@ -47,6 +47,8 @@ export type ProtocolEvent = Stamp &
         readonly indexTwap: bigint;
         readonly premiumFraction: bigint;
         readonly uncappedPremiumFraction: bigint;
+        /** The cap's bound on |premiumFraction| at this settlement (0 when uncapped): reports draw the rate against it. */
+        readonly premiumFractionCap: bigint;
         readonly fundingRate: bigint;
         readonly cumulativePremiumFraction: bigint;
         /** premiumFraction·totalPositionSize: + the traders paid the AMM side (to the insurance fund). */

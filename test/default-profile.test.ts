@@ -102,6 +102,23 @@ describe('default: funding', () => {
     checkInvariants();
   });
 
+  it('logs the cap bound with each settlement, and 0 when uncapped', () => {
+    const { ch, open, advance } = makeWorld({ traders: { alice: '100000' } });
+    open('alice', 'long', '20000', '5');
+    advance(3600 * 8);
+    ch.pushOracleRound('ETH', w('2000'));
+    const r = ch.settleFunding('ETH');
+    const settled = ch.events.filter((e) => e.type === 'FundingSettled');
+    const capped = settled[settled.length - 1]!;
+    expect(capped).toMatchObject({ premiumFractionCap: (mulD(r.indexTwap, w('0.001')) * 3600n) / 28800n, premiumFraction: r.premiumFraction });
+    ch.setMarketParams('ETH', { funding: { fundingCapRatio: 0n } });
+    advance(3600);
+    ch.pushOracleRound('ETH', w('2000'));
+    ch.settleFunding('ETH');
+    const uncapped = ch.events.filter((e) => e.type === 'FundingSettled').at(-1)!;
+    expect(uncapped).toMatchObject({ premiumFractionCap: 0n });
+  });
+
   it('passes a small premium through uncapped, and none at all with a zero cap', () => {
     const { ch, open, advance } = makeWorld();
     open('alice', 'long', '10', '1');

@@ -1,7 +1,8 @@
 /**
  * `vamm run <scenario.json>`: runs a scenario with its agents on historical prices, with a
- * progress bar, and writes the event log (JSON Lines), the JSON summary and a Markdown summary
- * into the output folder.
+ * progress bar, and writes the event log (JSON Lines), the JSON summary, a Markdown summary
+ * and the HTML run report into the output folder. The report's model is aggregated from the
+ * same event stream while the run goes (the log is not read back).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import type { Command } from 'commander';
 import { loadRunScenario, resolveRun } from '../../scenarios/run-loader.ts';
 import { FileSink } from '../../sim/engine/event-log.ts';
 import { runSimulation } from '../../sim/engine/run-simulation.ts';
+import { RunModelBuilder } from '../../reports/run-model-builder.ts';
+import { RUN_REPORT_FILE, writeRunReportHtml } from '../../reports/write-run-report.ts';
 import { formatRunSummary } from '../../sim/engine/summary-markdown.ts';
 import { EXIT_FAILED_CHECKS } from '../errors.ts';
 import { progressBar } from '../progress.ts';
@@ -19,6 +22,7 @@ interface RunFlags {
   agentThreads: string;
   out?: string;
   eventLog: boolean;
+  report: boolean;
   quiet?: boolean;
 }
 
@@ -32,6 +36,7 @@ export function registerRunCommand(program: Command): void {
     .option('--agent-threads <n>', 'shard the agents over this many worker threads', '1')
     .option('-o, --out <dir>', 'output folder (default: runs/<name>-seed<seed>)')
     .option('--no-event-log', 'skip writing events.jsonl (the summaries are still written)')
+    .option('--no-report', `skip writing ${RUN_REPORT_FILE}`)
     .option('-q, --quiet', 'no progress bar')
     .action(async (file: string, flags: RunFlags) => {
       const scenario = loadRunScenario(file);
@@ -43,7 +48,8 @@ export function registerRunCommand(program: Command): void {
       const out = flags.out ?? join('runs', `${config.name}-seed${config.seed}`);
       mkdirSync(out, { recursive: true });
       const bar = progressBar(`${config.name}`, flags.quiet ?? false);
-      const sinks = flags.eventLog ? [new FileSink(join(out, 'events.jsonl'))] : [];
+      const reportModel = flags.report ? new RunModelBuilder() : null;
+      const sinks = [...(flags.eventLog ? [new FileSink(join(out, 'events.jsonl'))] : []), ...(reportModel ? [reportModel] : [])];
       const started = Date.now();
       const { summary } = await runSimulation(config, {
         agentThreads: threads,
@@ -55,7 +61,9 @@ export function registerRunCommand(program: Command): void {
       writeFileSync(join(out, 'summary.json'), `${JSON.stringify({ ...summary, wallClockSeconds: seconds }, null, 2)}\n`);
       const markdown = formatRunSummary(summary, seconds);
       writeFileSync(join(out, 'summary.md'), markdown);
-      if (!flags.quiet) process.stderr.write(`\n${markdown}\nwritten ${out}/{${flags.eventLog ? 'events.jsonl, ' : ''}summary.json, summary.md}\n`);
+      if (reportModel) writeRunReportHtml(out, reportModel.result(), { wallClockSeconds: seconds, source: `vamm run ${file}` });
+      const written = [...(flags.eventLog ? ['events.jsonl'] : []), 'summary.json', 'summary.md', ...(reportModel ? [RUN_REPORT_FILE] : [])];
+      if (!flags.quiet) process.stderr.write(`\n${markdown}\nwritten ${out}/{${written.join(', ')}}\n`);
       const violations = Object.values(summary.invariants.violations).reduce((a, b) => a + b, 0);
       if (violations > 0) process.exitCode = EXIT_FAILED_CHECKS;
     });

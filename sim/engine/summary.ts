@@ -174,9 +174,12 @@ export class SummaryBuilder implements EventSink {
         this.name = e.name as string;
         this.profile = e.profile as string;
         this.seed = e.seed as number;
-        this.fundStart = big(e.insuranceFund);
-        this.fundMin = this.fundStart;
-        this.fundEnd = this.fundStart;
+        // Logs from before RunStarted carried the fund start from its first snapshot instead.
+        if (e.insuranceFund !== undefined) {
+          this.fundStart = big(e.insuranceFund);
+          this.fundMin = this.fundStart;
+          this.fundEnd = this.fundStart;
+        }
         break;
       case 'AgentAction': {
         const key = `${e.kind}:${e.action}:${e.ok ? 'ok' : e.reason}`;

@@ -1,0 +1,37 @@
+/**
+ * `vamm audit`: builds the audit model from the config, and writes audit.html, audit.md and
+ * (unless skipped) audit.pdf printed from the HTML by Chromium.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { printToPdf } from '../pdf.ts';
+import { renderHtml } from '../render/html.ts';
+import { renderMarkdown } from '../render/markdown.ts';
+import { buildAuditModel, type AuditModel } from './audit-model.ts';
+import { auditReportDocument } from './audit-report.ts';
+import type { AuditConfig } from './config.ts';
+
+export interface AuditOutput {
+  readonly model: AuditModel;
+  readonly html: string;
+  readonly markdown: string;
+  readonly pdf: string | null;
+  readonly sections: number;
+  readonly bytes: { readonly html: number; readonly pdf: number | null };
+}
+
+export async function writeAudit(config: AuditConfig, outDir: string, options: { pdf?: boolean; generated?: string } = {}): Promise<AuditOutput> {
+  const model = buildAuditModel(config);
+  const doc = auditReportDocument(model, options.generated ? { generated: options.generated } : {});
+  mkdirSync(outDir, { recursive: true });
+  const html = join(outDir, 'audit.html');
+  const markdown = join(outDir, 'audit.md');
+  writeFileSync(html, renderHtml(doc));
+  writeFileSync(markdown, renderMarkdown(doc, 'audit.html'));
+  let pdf: string | null = null;
+  if (options.pdf ?? true) {
+    pdf = join(outDir, 'audit.pdf');
+    await printToPdf(html, pdf);
+  }
+  return { model, html, markdown, pdf, sections: doc.sections.length, bytes: { html: statSync(html).size, pdf: pdf ? statSync(pdf).size : null } };
+}
