@@ -17,6 +17,8 @@ import { COLORS } from './charts/palette.ts';
 export interface FundingCapPoint {
   /** Cap as a fraction of the index per cap window (0.001 = 0.1 %). */
   readonly cap: number;
+  /** How to name the cap (e.g. "none", "0.1 %/8 h"); else the fraction as a percentage. */
+  readonly capLabel?: string;
   /** vAMM depth: the quote reserve in USD. */
   readonly depth: number;
   /** Best manipulation profit found at this point (USD; negative = it does not pay). */
@@ -64,7 +66,7 @@ export function fundingCapFrontierChart(points: readonly FundingCapPoint[], id =
     lines: [frontier],
     groups: depths.map((d) => ({
       name: `depth ${d.toLocaleString('en-US')}`,
-      points: points.filter((p) => p.depth === d).map((p) => ({ x: p.trackingError, y: p.manipulationProfit, label: `cap ${pctLabel(p.cap)}, depth ${d.toLocaleString('en-US')}<br>profit ${Math.round(p.manipulationProfit).toLocaleString('en-US')}<br>tracking error ${pctLabel(p.trackingError)}` })),
+      points: points.filter((p) => p.depth === d).map((p) => ({ x: p.trackingError, y: p.manipulationProfit, label: `cap ${p.capLabel ?? pctLabel(p.cap)}, depth ${d.toLocaleString('en-US')}<br>profit ${Math.round(p.manipulationProfit).toLocaleString('en-US')}<br>tracking error ${pctLabel(p.trackingError)}` })),
     })),
     caption: 'Each point is one (cap, depth); the dashed line joins the points no other beats on both counts. Below zero, manipulation does not pay.',
   });
@@ -80,7 +82,7 @@ export function fundingCapHeatmap(points: readonly FundingCapPoint[], metric: 'm
   return heatmapChart({
     id,
     title: profit ? 'Manipulation profit by funding cap and depth' : 'Tracking error by funding cap and depth',
-    x: caps.map(pctLabel),
+    x: caps.map((c) => points.find((p) => p.cap === c)?.capLabel ?? pctLabel(c)),
     y: depths.map((d) => d.toLocaleString('en-US')),
     z,
     xTitle: 'funding cap per window',

@@ -9,7 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
 import { type InsuranceConfig, InsuranceConfigSchema, analyseInsurance, insuranceMetrics, insuranceSweep } from '../scenarios/studies/insurance.ts';
-import { formatInsurance } from '../scenarios/studies/insurance-markdown.ts';
+import { insuranceDocument } from '../scenarios/studies/insurance-report.ts';
+import { chartsOf } from '../reports/document.ts';
+import { renderMarkdown } from '../reports/render/markdown.ts';
 import type { SweepPoint, SweepRow } from '../scenarios/sweep.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
 
@@ -119,7 +121,9 @@ describe('insurance study: sweep and analysis', () => {
     expect(r.recommendation.fund).toBe(5000);
     expect(r.recommendation.reasoning).toMatch(/raised to cover the worst replayed crash \(crash, 5,000 USD\)/);
     expect(r.recommendation.reasoning).toMatch(/0\.1 % and 0\.01 % need more paths than 1,000/);
-    expect(formatInsurance(config, r)).toMatch(/\*\*5,000 USD\.\*\*/);
+    const doc = insuranceDocument(config, r);
+    expect(renderMarkdown(doc)).toMatch(/\*\*recommended fund\*\* 5,000 USD/);
+    expect(chartsOf(doc).map((c) => c.id)).toEqual(['insurance-sizing']);
   });
 
   it('warns when the seeded fund ran dry, and leaves failed runs out', () => {

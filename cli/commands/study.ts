@@ -1,12 +1,14 @@
 /**
  * `vamm study <name>`: runs a study's sweep on the worker pool (resumable; `--shard i/N` runs one
- * slice anywhere), then analyses the rows into result.json and result.md. `--analyse <rows>`
+ * slice anywhere), then analyses the rows into result.json, result.md and result.html. `--analyse <rows>`
  * only analyses (e.g. the output of `vamm merge`). `vamm sweep` runs a plain sweep spec;
  * `vamm merge` combines shard outputs into the rows of the unsharded run.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { renderHtml } from '../../reports/render/html.ts';
+import { renderMarkdown } from '../../reports/render/markdown.ts';
 import { STUDIES, type Study, type StudyName, loadStudyConfig } from '../../scenarios/studies/registry.ts';
 import { SweepSpecSchema, expandPoints, mergeRows, parseShard, readRows, runSweep } from '../../scenarios/sweep.ts';
 import type { RunSummary } from '../../sim/engine/summary.ts';
@@ -32,7 +34,7 @@ const threadsOf = (text: string) => {
 export function registerStudyCommands(program: Command): void {
   program
     .command('study')
-    .description('run a study: funding-cap (stress test of funding caps) — writes rows.jsonl, result.json, result.md')
+    .description('run a study: funding-cap, insurance, k-resize — writes rows.jsonl, result.json, result.md, result.html')
     .argument('<name>', `one of: ${Object.keys(STUDIES).join(', ')}`)
     .option('--config <file>', 'study config (default: the bundled one in scenarios/studies/)')
     .option('--threads <n>', 'worker threads', '2')
@@ -72,9 +74,11 @@ export function registerStudyCommands(program: Command): void {
       if (rows.length !== expected) throw new Error(`${rows.length} of ${expected} points have rows: run the missing ones (or merge every shard) first`);
       const result = study.analyse(config, rows);
       writeFileSync(join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-      const md = study.markdown(config, result);
+      const doc = study.document(config, result);
+      writeFileSync(join(out, 'result.html'), renderHtml(doc));
+      const md = renderMarkdown(doc, 'result.html');
       writeFileSync(join(out, 'result.md'), md);
-      if (!flags.quiet) process.stderr.write(`${md}\nwritten ${out}/result.json, result.md\n`);
+      if (!flags.quiet) process.stderr.write(`${md}\nwritten ${out}/result.json, result.md, result.html\n`);
     });
 
   program

@@ -1,20 +1,21 @@
 /**
  * The studies `vamm study` knows: each turns its config into a sweep, extracts its metrics from
- * a run summary, and analyses the rows into a result with a Markdown rendering.
+ * a run summary, and analyses the rows into a result and a report document (HTML and Markdown).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { InputErrors } from '../../data/input-error.ts';
+import type { ReportDocument } from '../../reports/document.ts';
 import type { RunSummary } from '../../sim/engine/summary.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { parseLocatedJson } from '../json-source.ts';
 import { LocatedReporter } from '../json-validate.ts';
 import type { SweepPoint, SweepRow, SweepSpec } from '../sweep.ts';
 import { FundingCapConfigSchema, analyseFundingCap, fundingCapMetrics, fundingCapSweep } from './funding-cap.ts';
-import { formatFundingCap } from './funding-cap-markdown.ts';
+import { fundingCapDocument } from './funding-cap-report.ts';
 import { InsuranceConfigSchema, analyseInsurance, insuranceMetrics, insuranceSweep } from './insurance.ts';
-import { formatInsurance } from './insurance-markdown.ts';
+import { insuranceDocument } from './insurance-report.ts';
 
 export interface Study<C> {
   readonly name: string;
@@ -23,7 +24,8 @@ export interface Study<C> {
   sweep(config: C): SweepSpec;
   metrics(config: C, summary: RunSummary, point: SweepPoint): Json;
   analyse(config: C, rows: readonly SweepRow[]): Json;
-  markdown(config: C, result: Json): string;
+  /** The result as a report (rendered to result.html and result.md). */
+  document(config: C, result: Json): ReportDocument;
 }
 
 const dir = join(import.meta.dirname);
@@ -36,7 +38,7 @@ export const STUDIES = {
     sweep: fundingCapSweep,
     metrics: (_c, s, p) => fundingCapMetrics(s, p),
     analyse: (c, rows) => analyseFundingCap(c, rows) as unknown as Json,
-    markdown: (c, r) => formatFundingCap(c, r as never),
+    document: (c, r) => fundingCapDocument(c, r as never),
   } satisfies Study<z.output<typeof FundingCapConfigSchema>>,
   insurance: {
     name: 'insurance',
@@ -45,7 +47,7 @@ export const STUDIES = {
     sweep: insuranceSweep,
     metrics: insuranceMetrics,
     analyse: (c, rows) => analyseInsurance(c, rows) as unknown as Json,
-    markdown: (c, r) => formatInsurance(c, r as never),
+    document: (c, r) => insuranceDocument(c, r as never),
   } satisfies Study<z.output<typeof InsuranceConfigSchema>>,
 } as const;
 
