@@ -16,6 +16,8 @@ import { FundingCapConfigSchema, analyseFundingCap, fundingCapMetrics, fundingCa
 import { fundingCapDocument } from './funding-cap-report.ts';
 import { InsuranceConfigSchema, analyseInsurance, insuranceMetrics, insuranceSweep } from './insurance.ts';
 import { insuranceDocument } from './insurance-report.ts';
+import { KResizeConfigSchema, analyseKResize, kResizeMetrics, kResizeSweep } from './k-resize.ts';
+import { kResizeDocument } from './k-resize-report.ts';
 
 export interface Study<C> {
   readonly name: string;
@@ -49,6 +51,15 @@ export const STUDIES = {
     analyse: (c, rows) => analyseInsurance(c, rows) as unknown as Json,
     document: (c, r) => insuranceDocument(c, r as never),
   } satisfies Study<z.output<typeof InsuranceConfigSchema>>,
+  'k-resize': {
+    name: 'k-resize',
+    schema: KResizeConfigSchema,
+    defaultConfig: join(dir, 'k-resize.json'),
+    sweep: kResizeSweep,
+    metrics: kResizeMetrics,
+    analyse: (c, rows) => analyseKResize(c, rows) as unknown as Json,
+    document: (c, r) => kResizeDocument(c, r as never),
+  } satisfies Study<z.output<typeof KResizeConfigSchema>>,
 } as const;
 
 export type StudyName = keyof typeof STUDIES;
