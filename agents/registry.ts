@@ -20,7 +20,7 @@ const DEFAULTS = {
   momentum: { interval: 900, lookback: 4 * 3600, threshold: 0.01, margin: 5000, leverage: 3, latency: 0, priorityFee: 0.01 } satisfies Omit<MomentumTraderParams, 'market'>,
   'mean-reversion': { interval: 900, halfLife: 6 * 3600, threshold: 0.02, margin: 5000, leverage: 3, latency: 0, priorityFee: 0.01 } satisfies Omit<MeanReversionTraderParams, 'market'>,
   whale: { side: 'long', margin: 1_000_000, leverage: 5, openAfter: 3600, holdFor: null, latency: 0, priorityFee: 0.01 } satisfies Omit<WhaleParams, 'market'>,
-  arbitrageur: { interval: 60, minEdge: 0.001, intensity: 0.5, leverage: 5, latency: 0, priorityFee: 0.05 } satisfies Omit<ArbitrageurParams, 'market'>,
+  arbitrageur: { interval: 60, minEdge: 0.001, intensity: 0.5, leverage: 5, latency: 0, priorityFee: 0.05, freeInventory: 1, hurdleRate: 0 } satisfies Omit<ArbitrageurParams, 'market'>,
   manipulator: {
     mode: 'funding',
     holdSide: 'short',
@@ -54,7 +54,7 @@ const PARAMS = {
   momentum: z.strictObject({ interval: nonNeg.min(1), lookback: nonNeg.min(1), threshold: nonNeg, margin: nonNeg, leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
   'mean-reversion': z.strictObject({ interval: nonNeg.min(1), halfLife: nonNeg.min(1), threshold: nonNeg, margin: nonNeg, leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
   whale: z.strictObject({ side, margin: nonNeg, leverage: num.min(1), openAfter: nonNeg, holdFor: nonNeg.nullable(), latency: nonNeg, priorityFee: nonNeg }).partial(),
-  arbitrageur: z.strictObject({ interval: nonNeg.min(1), minEdge: nonNeg, intensity: num.gt(0).max(1), leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
+  arbitrageur: z.strictObject({ interval: nonNeg.min(1), minEdge: nonNeg, intensity: num.gt(0).max(1), leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg, freeInventory: num.min(0).max(1), hurdleRate: nonNeg }).partial(),
   manipulator: z
     .strictObject({
       mode: z.enum(['funding', 'liquidation-hunt']),

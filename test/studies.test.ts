@@ -51,6 +51,34 @@ describe('funding-cap study: known cases', () => {
   }, 60_000);
 });
 
+describe('funding-cap study: the tracking cost of a cap', () => {
+  async function trackingError(cap: string, hurdleRate: number) {
+    const s = {
+      name: 'tracking',
+      profile: 'default',
+      market: { id: 'ETH', depth: '5000000', funding: { fundingCapRatio: cap } },
+      prices: { file: 'w5_ftx', gapPolicy: 'carry-forward', from: '2022-11-08T00:00', to: '2022-11-10T00:00' },
+      insuranceFund: '1000000',
+      invariants: 'off',
+      agents: [
+        { kind: 'noise', count: 20, capital: '50000', params: { meanInterval: 1800, medianMargin: 10000, longBias: 0.7 } },
+        { kind: 'arbitrageur', count: 2, capital: '2000000', params: { interval: 60, hurdleRate, freeInventory: 0.05 } },
+        { kind: 'keeper', count: 1, capital: '100' },
+      ],
+    };
+    const { summary } = await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(s))));
+    return summary.prices.meanMarkIndexGap;
+  }
+
+  it('arbitrageurs that ask funding to pay for their capital hold the mark less tightly under a cap below their hurdle', async () => {
+    const [free, freeCapped, paid, paidCapped] = await Promise.all([trackingError('0', 0), trackingError('0.0001', 0), trackingError('0', 0.2), trackingError('0.0001', 0.2)]);
+    // Capital that asks nothing of funding does not care about the cap...
+    expect(freeCapped).toBeCloseTo(free, 3);
+    // ...capital that does stays out when the cap holds funding under 20 %/yr, and the mark strays.
+    expect(paidCapped).toBeGreaterThan(paid * 1.3);
+  }, 120_000);
+});
+
 describe('funding-cap study: analysis', () => {
   const config: FundingCapConfig = FundingCapConfigSchema.parse({
     environment: {},

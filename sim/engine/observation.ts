@@ -12,7 +12,10 @@ export const MARKET_FIELDS = [
   'index',
   /** Fast feed (or the index when there is none). */
   'fast',
+  /** The last settlement's rate per funding period (positive: longs pay shorts). */
   'fundingRate',
+  /** Seconds between settlements. */
+  'fundingPeriod',
   'nextFundingTime',
   'quoteReserve',
   'baseReserve',

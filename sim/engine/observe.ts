@@ -66,6 +66,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     d[o + M.index] = index;
     d[o + M.fast] = m.oracle.fast.latest ? weiToNumber(m.oracle.fast.latest.price) : index;
     d[o + M.fundingRate] = weiToNumber(m.fundingRate);
+    d[o + M.fundingPeriod] = m.params.funding.fundingPeriod;
     d[o + M.nextFundingTime] = m.nextFundingTime;
     d[o + M.quoteReserve] = weiToNumber(m.vamm.quoteReserve);
     d[o + M.baseReserve] = weiToNumber(m.vamm.baseReserve);
