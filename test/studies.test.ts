@@ -98,7 +98,7 @@ describe('funding-cap study: analysis', () => {
     values: { 'market.depth': depth, 'label.window': 'w', 'label.arbitrage': arb, 'label.cap': cap, 'label.capital': capital, 'label.strategy': strategy },
     seed: 1,
     ok: true,
-    metrics: { manipulatorPnl: pnl, fundingReceived: 0, insuranceFundFunding: 0, insuranceFundChange: 0, trackingError, maxGap: 0, settlements: 1, capped: 0 },
+    metrics: { manipulatorPnl: pnl, fundingReceived: pnl + 100, insuranceFundFunding: -(pnl + 100), insuranceFundChange: 0, trackingError, maxGap: 0, settlements: 1, capped: 0 },
   });
 
   it('takes the best strategy per cell, the worst case per cap, and recommends the loosest safe cap', () => {
@@ -121,6 +121,8 @@ describe('funding-cap study: analysis', () => {
       ['tight', false, 0.004],
     ]);
     expect(r.frontier['2000']!.find((p) => p.cap === 'none')!.pays).toBe(false);
+    // The frontier carries what the best attack moved, from its own row.
+    expect(r.frontier['1000']![0]).toMatchObject({ fundingTransferred: 1000, insuranceFundDrain: 1000, worstCase: 'w, none, capital 10' });
     expect(r.recommendation.cap).toBe('tight');
     expect(r.recommendation.reasoning).toMatch(/none lets the best attack make 900 USD \(depth 1000\)/);
     // Nothing safe everywhere: no recommendation, and the reason says so.

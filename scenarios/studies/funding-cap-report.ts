@@ -17,9 +17,9 @@ export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): Re
     blocks: [
       {
         kind: 'table',
-        columns: ['cap', 'best manipulation profit (USD)', 'pays?', 'where', 'tracking error (mean |mark − index|)'],
-        numeric: [1, 4],
-        rows: pts.map((p) => [p.cap, usd(p.bestProfit), p.pays ? 'yes' : 'no', p.worstCase, pct(p.trackingError)]),
+        columns: ['cap', 'best manipulation profit (USD)', 'pays?', 'funding it collected (USD)', 'insurance fund paid in funding (USD)', 'where', 'tracking error (mean |mark − index|)'],
+        numeric: [1, 3, 4, 6],
+        rows: pts.map((p) => [p.cap, usd(p.bestProfit), p.pays ? 'yes' : 'no', usd(p.fundingTransferred), usd(p.insuranceFundDrain), p.worstCase, pct(p.trackingError)]),
       },
     ],
   }));

@@ -160,6 +160,9 @@ export interface FrontierPoint {
   readonly bestProfit: number;
   /** Where that best attack ran. */
   readonly worstCase: string;
+  /** Funding the best attack collected, and what the insurance fund paid in funding meanwhile (USD). */
+  readonly fundingTransferred: number;
+  readonly insuranceFundDrain: number;
   readonly pays: boolean;
   /** Mean mark–index gap of the honest market at this cap and depth. */
   readonly trackingError: number;
@@ -210,7 +213,16 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
         const bestProfit = worst?.bestProfit ?? 0;
         const trackingError = honest.length ? honest.reduce((a, r) => a + (r.metrics as unknown as FundingCapMetrics).trackingError, 0) / honest.length : Number.NaN;
         const worstCase = worst ? `${worst.window}, ${worst.arbitrage}, capital ${worst.capital}` : '';
-        return { cap: cap.label, perDay: perDay(cap), bestProfit, pays: bestProfit > 0, worstCase, trackingError };
+        return {
+          cap: cap.label,
+          perDay: perDay(cap),
+          bestProfit,
+          pays: bestProfit > 0,
+          worstCase,
+          fundingTransferred: worst?.fundingReceived ?? 0,
+          insuranceFundDrain: worst?.insuranceFundDrain ?? 0,
+          trackingError,
+        };
       });
   }
   return { cells, frontier, recommendation: recommend(c, frontier), failed: rows.length - ok.length };
