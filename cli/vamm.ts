@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerDataCommand } from './commands/data.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerScriptCommand } from './commands/script.ts';
+import { registerTrainCommand } from './commands/train.ts';
 import { handleCliError } from './errors.ts';
 
 const program = new Command()
@@ -16,6 +17,7 @@ const program = new Command()
 registerScriptCommand(program);
 registerRunCommand(program);
 registerDataCommand(program);
+registerTrainCommand(program);
 
 try {
   await program.parseAsync(process.argv);
