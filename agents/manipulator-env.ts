@@ -39,13 +39,27 @@ export interface ManipulatorEnvSettings {
   readonly invariants: 'off' | 'block';
 }
 
-/** Honest agents: noise traders, arbitrageurs (with latency), a liquidator and a keeper. */
-export const DEFAULT_POPULATION: readonly unknown[] = [
-  { kind: 'noise', count: 8, capital: '5000', params: { medianMargin: 2000, maxLeverage: 5 } },
-  { kind: 'arbitrageur', count: 2, capital: '1000000', params: { interval: 60, latency: 12 } },
-  { kind: 'liquidator', count: 1, capital: '1000', params: { latency: 12 } },
-  { kind: 'keeper', count: 1, capital: '1000' },
-];
+export interface ArbitrageSettings {
+  readonly count: number;
+  /** Each arbitrageur's collateral (USD). */
+  readonly capital: number;
+  /** Seconds from seeing a gap to landing the trade. */
+  readonly latency: number;
+}
+
+export const DEFAULT_ARBITRAGE: ArbitrageSettings = { count: 2, capital: 1_000_000, latency: 12 };
+
+/** Honest agents: noise traders, arbitrageurs (how many, how rich, how slow), a liquidator and a keeper. */
+export function population(arb: ArbitrageSettings = DEFAULT_ARBITRAGE): unknown[] {
+  return [
+    { kind: 'noise', count: 8, capital: '5000', params: { medianMargin: 2000, maxLeverage: 5 } },
+    ...(arb.count > 0 ? [{ kind: 'arbitrageur', count: arb.count, capital: String(arb.capital), params: { interval: 60, latency: arb.latency } }] : []),
+    { kind: 'liquidator', count: 1, capital: '1000', params: { latency: 12 } },
+    { kind: 'keeper', count: 1, capital: '1000' },
+  ];
+}
+
+export const DEFAULT_POPULATION: readonly unknown[] = population();
 
 export interface EpisodeResult {
   readonly window: EpisodeWindow;

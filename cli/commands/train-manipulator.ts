@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_POLICY_DIR } from '../../agents/adaptive-manipulator.ts';
 import { DEFAULT_GRID, parametricSearch } from '../../agents/manipulator-grid.ts';
-import { DEFAULT_POPULATION, type EpisodeResult, ManipulatorEnv, drawWindows } from '../../agents/manipulator-env.ts';
+import { DEFAULT_ARBITRAGE, type EpisodeResult, ManipulatorEnv, drawWindows, population as honestAgents } from '../../agents/manipulator-env.ts';
 import { DEFAULT_AGENT_SETTINGS, DEFAULT_CEM, savePolicy, trainManipulatorPolicy } from '../../agents/manipulator-training.ts';
 import { seedFrom } from '../../data/prng.ts';
 import { progressBar } from '../progress.ts';
@@ -43,6 +43,9 @@ interface Opts {
   depth: string;
   cap: string;
   capital: string;
+  arbitrageurs: string;
+  arbCapital: string;
+  arbLatency: string;
   compare: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -70,6 +73,9 @@ export function registerTrainManipulatorCommand(train: Command): void {
     .option('--depth <usd>', 'vAMM quote reserve', DEFAULTS.depth)
     .option('--cap <ratio>', 'funding cap per 8 h (0.001 = 0.1 %)', DEFAULTS.cap)
     .option('--capital <usd>', 'the manipulator\'s collateral', DEFAULTS.capital)
+    .option('--arbitrageurs <n>', 'honest arbitrageurs in the market', String(DEFAULT_ARBITRAGE.count))
+    .option('--arb-capital <usd>', 'collateral of each arbitrageur', String(DEFAULT_ARBITRAGE.capital))
+    .option('--arb-latency <s>', 'arbitrageurs\' latency (seconds)', String(DEFAULT_ARBITRAGE.latency))
     .option('--no-compare', 'skip the parametric grid search')
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress bar')
@@ -96,7 +102,11 @@ export function registerTrainManipulatorCommand(train: Command): void {
         depth: pos('--depth', opts.depth),
         fundingCap: pos('--cap', opts.cap),
         capital: pos('--capital', opts.capital),
-        population: DEFAULT_POPULATION,
+        population: honestAgents({
+          count: numberOption('--arbitrageurs', opts.arbitrageurs, (n) => Number.isInteger(n) && n >= 0) as number,
+          capital: pos('--arb-capital', opts.arbCapital),
+          latency: numberOption('--arb-latency', opts.arbLatency, (n) => n >= 0) as number,
+        }),
         seed,
         invariants: 'off' as const,
       };
