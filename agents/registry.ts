@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Rng, seedFrom } from '../data/prng.ts';
+import { AdaptiveManipulator, type AdaptiveManipulatorParams, DEFAULT_POLICY_DIR } from './adaptive-manipulator.ts';
 import type { Agent, AgentContext } from './agent.ts';
 import { Arbitrageur, type ArbitrageurParams } from './arbitrageur.ts';
 import { FundingKeeper, type KeeperParams } from './keeper.ts';
@@ -37,6 +38,16 @@ const DEFAULTS = {
     latency: 0,
     priorityFee: 0.1,
   } satisfies Omit<ManipulatorParams, 'market'>,
+  'adaptive-manipulator': {
+    policy: DEFAULT_POLICY_DIR,
+    maxNotional: 100_000,
+    leverage: 5,
+    interval: 300,
+    deadband: 0.05,
+    fundingPeriod: 3600,
+    latency: 0,
+    priorityFee: 0.1,
+  } satisfies Omit<AdaptiveManipulatorParams, 'market'>,
   liquidator: { interval: 3600, maxPerWake: 5, backstop: false, latency: 0, priorityFee: 1, missProbability: 0 } satisfies LiquidatorParams,
   keeper: { delay: 0, missProbability: 0, never: false, latency: 0, priorityFee: 0.5 } satisfies Omit<KeeperParams, 'market'>,
 } as const;
@@ -69,6 +80,19 @@ const PARAMS = {
       rounds: z.number().int().nonnegative(),
       huntBuffer: nonNeg,
       huntHold: nonNeg.min(1),
+      latency: nonNeg,
+      priorityFee: nonNeg,
+    })
+    .partial(),
+  'adaptive-manipulator': z
+    .strictObject({
+      policy: z.string().min(1),
+      network: z.strictObject({ weights: z.array(num) }),
+      maxNotional: nonNeg,
+      leverage: num.min(1),
+      interval: nonNeg.min(1),
+      deadband: num.min(0).max(1),
+      fundingPeriod: nonNeg.min(1),
       latency: nonNeg,
       priorityFee: nonNeg,
     })
@@ -139,6 +163,8 @@ export function createAgent(slot: AgentSlot, seed: number, markets: readonly str
       return new Arbitrageur(ctx, params as ArbitrageurParams);
     case 'manipulator':
       return new Manipulator(ctx, params as ManipulatorParams);
+    case 'adaptive-manipulator':
+      return new AdaptiveManipulator(ctx, params as AdaptiveManipulatorParams);
     case 'liquidator':
       return new Liquidator(ctx, params as LiquidatorParams);
     case 'keeper':

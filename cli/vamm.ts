@@ -9,6 +9,7 @@ import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerScriptCommand } from './commands/script.ts';
 import { registerStudyCommands } from './commands/study.ts';
+import { registerTrainCommand } from './commands/train.ts';
 import { handleCliError } from './errors.ts';
 
 const program = new Command()
@@ -22,6 +23,7 @@ registerReportCommand(program);
 registerAuditCommand(program);
 registerDataCommand(program);
 registerStudyCommands(program);
+registerTrainCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -46,6 +46,25 @@ async function history(opts: HistoryOptions, cmd: Command): Promise<History> {
   return loadHistory(file, { from: timeOption('--from', opts.from), to: timeOption('--to', opts.to), resolution: res });
 }
 
+interface EvalOptions {
+  evalFrom?: string;
+  evalTo?: string;
+}
+
+/** The held-out history (same file and resolution as the training one), if asked for. */
+async function evaluationHistory(opts: HistoryOptions & EvalOptions, train: History, cmd: Command): Promise<History | undefined> {
+  if (opts.evalFrom === undefined) {
+    if (opts.evalTo !== undefined) throw new InputError({ file: '--eval-to' }, 'needs --eval-from');
+    return undefined;
+  }
+  const file = dataFile(opts.history ?? HOURLY_HISTORY, cmd);
+  const from = timeOption('--eval-from', opts.evalFrom) as number;
+  const to = timeOption('--eval-to', opts.evalTo) ?? Number.MAX_SAFE_INTEGER;
+  const trainTo = timeOption('--to', opts.to) ?? TRAINING.to;
+  if (from < trainTo) throw new InputError({ file: '--eval-from' }, `the held-out period must start at or after the training period's end (${isoTime(trainTo)})`);
+  return loadHistory(file, { from, to, resolution: train.resolution });
+}
+
 function generatorList(text: string | undefined): GeneratorName[] {
   const names = (text ?? GENERATOR_NAMES.join(',')).split(',').map((s) => s.trim());
   for (const n of names) if (!isGeneratorName(n)) throw new InputError({ file: '--generators' }, `unknown generator "${n}" (one of ${GENERATOR_NAMES.join(', ')})`);
@@ -54,12 +73,17 @@ function generatorList(text: string | undefined): GeneratorName[] {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-export function factsTable(hist: StylisedFacts, rows: ReadonlyArray<{ gen: ReturnGenerator; facts: GeneratorFacts; verdicts: FactVerdict[] }>): string {
-  const cols = ['history', ...rows.map((r) => r.gen.name)];
-  const all = [hist, ...rows.map((r) => r.facts.facts)];
+/**
+ * The facts side by side: reference columns (the history; with a held-out evaluation, the
+ * training period and the held-out period, the last being what the checks compare with), then
+ * one column per generator marked ✓/✗.
+ */
+export function factsTable(refs: ReadonlyArray<{ label: string; facts: StylisedFacts }>, rows: ReadonlyArray<{ gen: ReturnGenerator; facts: GeneratorFacts; verdicts: FactVerdict[] }>): string {
+  const cols = [...refs.map((r) => r.label), ...rows.map((r) => r.gen.name)];
+  const all = [...refs.map((r) => r.facts), ...rows.map((r) => r.facts.facts)];
   const mark = (k: number, fact: string) => {
-    if (k === 0) return '';
-    const r = rows[k - 1] as (typeof rows)[number];
+    if (k < refs.length) return '';
+    const r = rows[k - refs.length] as (typeof rows)[number];
     const v = r.verdicts.find((x) => x.fact === fact);
     const claimed = r.gen.reproduces.includes(fact as never);
     return v ? `${v.pass ? ' ✓' : ' ✗'}${claimed ? '' : '·'}` : '';
@@ -91,25 +115,34 @@ export function registerDataPathCommands(data: Command): void {
       .option('--replicates <n>', 'samples as long as the history', '8')
       .option('--paths <n>', 'paths per sample (each sample is paths × steps ≈ the history)', '16')
       .option('--seed <seed>', 'seed (a number or a word)', '2024')
+      .option('--eval-from <time>', 'held-out evaluation: fit on the training period, compare with the history from this time')
+      .option('--eval-to <time>', 'end of the held-out period (exclusive; default: the end of the file)')
+      .option('--mdn <dir>', 'the trained mdn model to use (default: the shipped one)')
       .option('--json', 'print JSON')
       .option('-o, --out <file>', 'also write JSON')
       .option('-q, --quiet', 'no progress'),
-  ).action(async (opts: OutputOptions & HistoryOptions & { generators?: string; replicates: string; paths: string; seed: string }, cmd: Command) => {
+  ).action(async (opts: OutputOptions & HistoryOptions & EvalOptions & { generators?: string; replicates: string; paths: string; seed: string; mdn?: string }, cmd: Command) => {
     const names = generatorList(opts.generators);
-    const h = await history(opts, cmd);
-    const hist = stylisedFacts([h.returns], h.resolution);
+    const train = await history(opts, cmd);
+    const held = await evaluationHistory(opts, train, cmd);
+    // Without a held-out period the generators are compared with the history they were fitted on.
+    const h = held ?? train;
+    const trainFacts = stylisedFacts([train.returns], train.resolution);
+    const hist = held ? stylisedFacts([held.returns], held.resolution) : trainFacts;
     const replicates = numberOption('--replicates', opts.replicates, (n) => Number.isInteger(n) && n > 0) as number;
     const paths = numberOption('--paths', opts.paths, (n) => Number.isInteger(n) && n > 0) as number;
     const seed = seedFrom(/^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed);
     const bar = progressBar(opts.quiet || opts.json, 'facts', names.length * replicates);
     const rows = names.map((name) => {
-      const gen = fitGenerator(name, h.returns, h.resolution);
+      const gen = fitGenerator(name, train.returns, train.resolution, opts.mdn ? { mdnDir: opts.mdn } : {});
       const facts = generatorFacts(gen, { replicates, paths, steps: Math.floor(h.returns.length / paths), seed, onReplicate: () => bar.tick() });
       return { gen, facts, verdicts: checkFacts(ALL_FACTS, hist, facts.facts) };
     });
     bar.stop();
+    const span = (x: History) => ({ from: x.series.time[0], to: x.series.time[x.series.time.length - 1], returns: x.returns.length });
     const result = {
-      history: { file: opts.history, from: h.series.time[0], to: h.series.time[h.series.time.length - 1], returns: h.returns.length, resolution: h.resolution, facts: hist },
+      history: { file: opts.history, ...span(train), resolution: train.resolution, facts: trainFacts },
+      heldOut: held ? { ...span(held), facts: hist } : null,
       tolerances: TOLERANCES,
       generators: rows.map((r) => ({
         name: r.gen.name,
@@ -124,11 +157,13 @@ export function registerDataPathCommands(data: Command): void {
       })),
     };
     emit(opts, result, () => {
+      const period = (x: History) => `${x.returns.length} returns at ${formatDuration(x.resolution)}, ${isoTime(x.series.time[0] as number)} → ${isoTime(x.series.time[x.series.time.length - 1] as number)}`;
       const lines = [
-        `history: ${h.returns.length} returns at ${formatDuration(h.resolution)}, ${isoTime(h.series.time[0] as number)} → ${isoTime(h.series.time[h.series.time.length - 1] as number)}`,
+        `${held ? 'training' : 'history'}: ${period(train)}`,
+        ...(held ? [`held out: ${period(held)} — generators fitted (or trained) on the training period, checked against the held-out history`] : []),
         `generators: ${replicates} samples of ${paths} paths × ${Math.floor(h.returns.length / paths)} steps, seed ${opts.seed}; distribution facts pooled, falls the median over samples`,
         '',
-        factsTable(hist, rows),
+        factsTable(held ? [{ label: 'training', facts: trainFacts }, { label: 'held-out', facts: hist }] : [{ label: 'history', facts: hist }], rows),
         '',
         '✓/✗ within/outside tolerance; · = a fact the generator does not claim to reproduce',
         ...result.generators.map((g) => `${g.pass ? 'PASS' : 'FAIL'} ${g.name}: ${g.description}; held to ${g.reproduces.join(', ')}`),
@@ -149,10 +184,11 @@ export function registerDataPathCommands(data: Command): void {
       .option('--start-price <decimal>', 'first price (USD)', '2000')
       .option('--start-time <time>', 'time of the first price', '2024-01-01')
       .option('--seed <seed>', 'seed (a number or a word)', '1')
+      .option('--mdn <dir>', 'for --model mdn: the trained model (default: the shipped one)')
       .option('-o, --out <file>', 'write the paths as CSV (path,timestamp,price) or JSON (.json)')
       .option('--json', 'print JSON to stdout')
       .option('-q, --quiet', 'no progress'),
-  ).action(async (opts: OutputOptions & HistoryOptions & { model: string; window?: string; paths: string; horizon: string; startPrice: string; startTime: string; seed: string }, cmd: Command) => {
+  ).action(async (opts: OutputOptions & HistoryOptions & { model: string; window?: string; paths: string; horizon: string; startPrice: string; startTime: string; seed: string; mdn?: string }, cmd: Command) => {
     let start: bigint;
     try {
       start = toWei(opts.startPrice);
@@ -173,7 +209,7 @@ export function registerDataPathCommands(data: Command): void {
     } else {
       if (!isGeneratorName(opts.model)) throw new InputError({ file: '--model' }, `unknown model "${opts.model}" (${GENERATOR_NAMES.join(', ')}, replay)`);
       const h = await history(opts, cmd);
-      const gen = fitGenerator(opts.model, h.returns, h.resolution);
+      const gen = fitGenerator(opts.model, h.returns, h.resolution, opts.mdn ? { mdnDir: opts.mdn } : {});
       const horizon = durationOption('--horizon', opts.horizon) as number;
       const steps = Math.max(1, Math.round(horizon / h.resolution));
       const n = numberOption('--paths', opts.paths, (x) => Number.isInteger(x) && x > 0) as number;
