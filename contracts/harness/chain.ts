@@ -1,0 +1,278 @@
+/**
+ * The protocol on a chain: deploys the `default` design (on a base anvil, then forked), sets up a
+ * script's markets, wallets and insurance fund in the model's first block, and sends transactions
+ * through viem with a batched HTTP transport. Block numbers are compressed: one chain block per
+ * model block that has transactions (the contracts only compare block numbers for equality), and
+ * every chain block carries the model block's timestamp.
+ */
+import {
+  type Abi,
+  type Hex,
+  type PublicClient,
+  createPublicClient,
+  decodeErrorResult,
+  decodeFunctionResult,
+  encodeDeployData,
+  encodeFunctionData,
+  getContractAddress,
+  http,
+  keccak256,
+  stringToHex,
+  toHex,
+} from 'viem';
+import type { ClearingHouseParams, MarketParams } from '../../sim/params.ts';
+import { type Artifacts, compileContracts } from './compile.ts';
+import { Anvil } from './anvil.ts';
+
+export const TOKEN_SCALE = 10n ** 12n;
+export const DEPLOYER: Hex = '0x00000000000000000000000000000000000d3910';
+export const KEEPER: Hex = '0x000000000000000000000000000000000000ce11';
+const TX_GAS = 25_000_000n;
+
+/** A model name ("alice") as an address: the last 20 bytes of keccak256(name). */
+export function addressOf(name: string): Hex {
+  return `0x${keccak256(stringToHex(`vamm-sim:${name}`)).slice(-40)}` as Hex;
+}
+
+export function marketKey(id: string): Hex {
+  if (id.length > 31) throw new Error(`market id "${id}" is longer than 31 bytes`);
+  return stringToHex(id, { size: 32 });
+}
+
+export interface SentTx {
+  readonly hash: Hex;
+  readonly label: string;
+}
+
+export interface CallResult {
+  readonly ok: boolean;
+  readonly data: Hex;
+}
+
+/** A JSON-RPC connection to one anvil (viem, batched). */
+export class Rpc {
+  readonly client: PublicClient;
+  private readonly nonces = new Map<string, number>();
+  readonly allErrors: Abi;
+
+  constructor(
+    readonly url: string,
+    readonly artifacts: Artifacts,
+  ) {
+    this.client = createPublicClient({ transport: http(url, { batch: { batchSize: 1000, wait: 0 }, timeout: 60_000, retryCount: 0 }), cacheTime: 0 });
+    const seen = new Set<string>();
+    const errors: Abi[number][] = [];
+    for (const a of Object.values(artifacts)) {
+      for (const item of a.abi) {
+        if (item.type !== 'error' || seen.has(item.name)) continue;
+        seen.add(item.name);
+        errors.push(item);
+      }
+    }
+    this.allErrors = errors as Abi;
+  }
+
+  request<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
+    return this.client.request({ method, params } as never) as Promise<T>;
+  }
+
+  async nextNonce(from: Hex): Promise<number> {
+    const key = from.toLowerCase();
+    let n = this.nonces.get(key);
+    if (n === undefined) n = Number(await this.request<Hex>('eth_getTransactionCount', [from, 'pending']));
+    this.nonces.set(key, n + 1);
+    return n;
+  }
+
+  async fund(address: Hex): Promise<void> {
+    await this.request('anvil_setBalance', [address, toHex(10n ** 24n)]);
+  }
+
+  /** Sends a transaction (anvil auto-impersonates `from`); mined by the next `mine`. */
+  async send(from: Hex, to: Hex | null, data: Hex): Promise<Hex> {
+    const nonce = await this.nextNonce(from);
+    const tx: Record<string, string> = { from, data, gas: toHex(TX_GAS), nonce: toHex(nonce), gasPrice: '0x0' };
+    if (to) tx.to = to;
+    return this.request<Hex>('eth_sendTransaction', [tx]);
+  }
+
+  /** eth_call on the pending block (the state after the transactions sent so far). */
+  async call(to: Hex, data: Hex, from: Hex = DEPLOYER): Promise<CallResult> {
+    try {
+      const result = await this.request<Hex>('eth_call', [{ from, to, data, gas: toHex(TX_GAS) }, 'pending']);
+      return { ok: true, data: result };
+    } catch (e) {
+      return { ok: false, data: revertData(e) };
+    }
+  }
+
+  async read<T>(abi: Abi, to: Hex, functionName: string, args: readonly unknown[] = []): Promise<T> {
+    const r = await this.call(to, encodeFunctionData({ abi, functionName, args } as never));
+    if (!r.ok) throw new Error(`read ${functionName} reverted: ${this.describeRevert(r.data)}`);
+    return decodeFunctionResult({ abi, functionName, data: r.data } as never) as T;
+  }
+
+  /** The custom error's name (the model's revert reason), or a description of other revert data. */
+  describeRevert(data: Hex): string {
+    if (!data || data === '0x') return 'revert without data';
+    try {
+      const e = decodeErrorResult({ abi: this.allErrors, data });
+      return e.errorName === 'Error' || e.errorName === 'Panic' ? `${e.errorName}(${String(e.args?.[0])})` : e.errorName;
+    } catch {
+      return `unknown revert ${data.slice(0, 10)}`;
+    }
+  }
+
+  async setNextTimestamp(timestamp: number): Promise<void> {
+    await this.request('evm_setNextBlockTimestamp', [toHex(timestamp)]);
+  }
+
+  async mine(): Promise<{ number: number; timestamp: number; transactions: Hex[] }> {
+    await this.request('evm_mine', []);
+    const block = await this.request<{ number: Hex; timestamp: Hex; transactions: Hex[] }>('eth_getBlockByNumber', ['latest', false]);
+    return { number: Number(block.number), timestamp: Number(block.timestamp), transactions: block.transactions };
+  }
+
+  async receipts(hashes: readonly Hex[]): Promise<Receipt[]> {
+    return Promise.all(hashes.map((h) => this.request<Receipt>('eth_getTransactionReceipt', [h])));
+  }
+}
+
+export interface Receipt {
+  status: Hex;
+  gasUsed: Hex;
+  logs: Array<{ address: Hex; topics: Hex[]; data: Hex }>;
+  contractAddress: Hex | null;
+  blockNumber: Hex;
+}
+
+function revertData(e: unknown): Hex {
+  let cur: unknown = e;
+  for (let i = 0; i < 8 && cur; i++) {
+    const c = cur as { data?: unknown; cause?: unknown; details?: string };
+    if (typeof c.data === 'string' && c.data.startsWith('0x')) return c.data as Hex;
+    if (c.data && typeof c.data === 'object' && typeof (c.data as { data?: unknown }).data === 'string') return (c.data as { data: Hex }).data;
+    cur = c.cause;
+  }
+  return '0x';
+}
+
+export interface CoreDeployment {
+  readonly usdc: Hex;
+  readonly vault: Hex;
+  readonly insuranceFund: Hex;
+  readonly admin: Hex;
+  readonly clearingHouse: Hex;
+  readonly pyth: Hex;
+}
+
+export interface MarketDeployment {
+  readonly id: string;
+  readonly key: Hex;
+  readonly vamm: Hex;
+  readonly oracle: Hex;
+  readonly aggregator: Hex;
+}
+
+/** The ClearingHouse's Params struct from the model's clearing-house parameters. */
+export function chainParams(p: ClearingHouseParams) {
+  if (p.profile !== 'default' || p.liquidation.kind !== 'minimal') throw new Error('the contracts implement the default design only');
+  return {
+    initMarginRatio: p.initMarginRatio,
+    maintenanceMarginRatio: p.maintenanceMarginRatio,
+    liquidationFeeRatio: p.liquidationFeeRatio,
+    fullLiquidationBelowNotional: p.liquidation.fullLiquidationBelowNotional,
+    partialCloseRatio: p.partialCloseRatio,
+    insuranceFundFeeShare: p.insuranceFundFeeShare,
+    restrictionMode: p.restrictionMode,
+    maxOracleSpreadRatio: p.maxOracleSpreadRatio,
+  };
+}
+
+export function marketConfig(p: MarketParams) {
+  return {
+    maxHoldingBaseAsset: p.maxHoldingBaseAsset,
+    openInterestNotionalCap: p.openInterestNotionalCap,
+    fundingPeriod: BigInt(p.funding.fundingPeriod),
+    markTwapInterval: BigInt(p.funding.markTwapInterval),
+    indexTwapInterval: BigInt(p.funding.indexTwapInterval),
+    convergencePeriod: BigInt(p.funding.convergencePeriod),
+    fundingCapRatio: p.funding.fundingCapRatio,
+    fundingCapWindow: BigInt(p.funding.fundingCapWindow),
+    feeRatio: p.fees.feeRatio,
+  };
+}
+
+/** Deploys the core contracts in one block (sent from DEPLOYER, mined by the caller). */
+export async function deployCore(rpc: Rpc, params: ClearingHouseParams): Promise<CoreDeployment> {
+  const a = rpc.artifacts;
+  await rpc.fund(DEPLOYER);
+  const nonce0 = await rpc.nextNonce(DEPLOYER);
+  const at = (i: number) => getContractAddress({ from: DEPLOYER, nonce: BigInt(nonce0 + i) });
+  // nonce order: usdc, vault, insuranceFund, admin, clearingHouse, pyth, then wiring calls
+  const usdc = at(0);
+  const vault = at(1);
+  const insuranceFund = at(2);
+  const admin = at(3);
+  const clearingHouse = at(4);
+  const pyth = at(5);
+  const deploy = async (name: string, args: unknown[], nonce: number) => {
+    const data = encodeDeployData({ abi: a[name]!.abi, bytecode: a[name]!.bytecode, args } as never);
+    return rpc.request<Hex>('eth_sendTransaction', [{ from: DEPLOYER, data, gas: toHex(TX_GAS), nonce: toHex(nonce), gasPrice: '0x0' }]);
+  };
+  const p = chainParams(params);
+  await deploy('MockUSDC', [], nonce0);
+  await deploy('Vault', [DEPLOYER, usdc], nonce0 + 1);
+  await deploy('InsuranceFund', [DEPLOYER, vault], nonce0 + 2);
+  await deploy('ClearingHouseAdmin', [DEPLOYER, vault, insuranceFund, p], nonce0 + 3);
+  await deploy('ClearingHouse', [DEPLOYER, vault, insuranceFund, p, admin], nonce0 + 4);
+  await deploy('MockPyth', [], nonce0 + 5);
+  // the next nonces were reserved by nextNonce's counter: bump it past the deployments
+  for (let i = 1; i < 6; i++) await rpc.nextNonce(DEPLOYER);
+  await rpc.send(DEPLOYER, vault, encodeFunctionData({ abi: a.Vault!.abi, functionName: 'setOperators', args: [clearingHouse, insuranceFund] }));
+  await rpc.send(DEPLOYER, insuranceFund, encodeFunctionData({ abi: a.InsuranceFund!.abi, functionName: 'setClearingHouse', args: [clearingHouse] }));
+  return { usdc, vault, insuranceFund, admin, clearingHouse, pyth };
+}
+
+export interface ChainSetup {
+  readonly anvils: Anvil[];
+  readonly rpc: Rpc;
+  readonly core: CoreDeployment;
+  readonly artifacts: Artifacts;
+}
+
+/**
+ * Starts the chain: a base anvil holding the core deployment (block startBlock − 1), forked by a
+ * second anvil that the replay drives; with `forkUrl`, the deployment goes straight onto a fork of
+ * that chain instead.
+ */
+export async function startChain(options: { startBlock: number; startTimestamp: number; params: ClearingHouseParams; forkUrl?: string }): Promise<ChainSetup> {
+  const artifacts = compileContracts({ quiet: true });
+  const anvils: Anvil[] = [];
+  try {
+    if (options.forkUrl) {
+      const fork = await Anvil.start({ forkUrl: options.forkUrl });
+      anvils.push(fork);
+      const rpc = new Rpc(fork.url, artifacts);
+      const core = await deployCore(rpc, options.params);
+      await rpc.mine();
+      return { anvils, rpc, core, artifacts };
+    }
+    if (options.startBlock < 2) throw new Error('the model must start at block 2 or later (the deployment needs a block before it)');
+    const base = await Anvil.start({ number: options.startBlock - 2, timestamp: options.startTimestamp - 1 });
+    anvils.push(base);
+    const baseRpc = new Rpc(base.url, artifacts);
+    const core = await deployCore(baseRpc, options.params);
+    await baseRpc.setNextTimestamp(options.startTimestamp - 1);
+    const mined = await baseRpc.mine();
+    const receipts = await baseRpc.receipts(mined.transactions);
+    const failed = receipts.findIndex((r) => r.status !== '0x1');
+    if (failed >= 0) throw new Error(`deployment transaction ${failed} failed on the base anvil`);
+    const fork = await Anvil.start({ forkUrl: base.url, forkBlockNumber: mined.number });
+    anvils.push(fork);
+    return { anvils, rpc: new Rpc(fork.url, artifacts), core, artifacts };
+  } catch (e) {
+    for (const a of anvils) a.stop();
+    throw e;
+  }
+}
