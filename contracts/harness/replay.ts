@@ -312,7 +312,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     const txs: Array<{ from: Hex; to: Hex; data: Hex; op: string }> = [];
     const a = action.args as Record<string, unknown>;
     const m = typeof a.market === 'string' ? markets.get(a.market) : undefined;
-    const chCall = (from: Hex, functionName: string, args: unknown[], op = action.name) =>
+    const chCall = (from: Hex, functionName: string, args: unknown[], op: string = action.name) =>
       txs.push({ from, to: core.clearingHouse, data: encodeFunctionData({ abi: [...ch_, ...adm] as Abi, functionName, args } as never), op });
     switch (action.name) {
       case 'setOraclePrice': {
