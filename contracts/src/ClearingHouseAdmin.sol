@@ -287,7 +287,7 @@ contract ClearingHouseAdmin is MoneyFlows {
     }
 
     /// @notice Funding (+ owed) and socialised loss the position has yet to settle.
-    function carry(address trader, bytes32 id) external view returns (int256 funding, uint256 loss) {
+    function pendingCarry(address trader, bytes32 id) external view returns (int256 funding, uint256 loss) {
         Carry memory c = _crossCarry(_market(id), _positions[trader][id]);
         return (c.funding, c.loss);
     }

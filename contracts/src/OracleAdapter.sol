@@ -101,8 +101,8 @@ contract OracleAdapter is IOracleAdapter, Ownable {
 
     /// @notice The real-time reference price: the fast feed when usable, else the index.
     function referencePrice() external view returns (uint256) {
-        (bool usable, uint256 fastPrice) = _fastPrice();
-        if (usable) return fastPrice;
+        (bool usable, uint256 fast) = _fastPrice();
+        if (usable) return fast;
         uint256 price = indexPrice();
         if (price == 0) revert UnderlyingPriceZero();
         return price;
