@@ -3,6 +3,7 @@
  * Input errors exit with status 2 and a located message; failed checks exit with status 1.
  */
 import { Command } from 'commander';
+import { registerCrosscheckCommand } from './commands/crosscheck.ts';
 import { registerScriptCommand } from './commands/script.ts';
 import { handleCliError } from './errors.ts';
 
@@ -12,6 +13,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerScriptCommand(program);
+registerCrosscheckCommand(program);
 
 try {
   await program.parseAsync(process.argv);

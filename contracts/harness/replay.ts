@@ -37,7 +37,7 @@ export interface Divergence {
   readonly field: string;
   readonly model: string;
   readonly chain: string;
-  /** The actions up to and including this step, as JSON: replaying them reproduces it. */
+  /** The actions up to and including this step, as JSON: replaying them (after the scenario's set-up) reproduces it. */
   readonly reproduce: Json[];
 }
 
@@ -233,6 +233,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     labels: new Map(),
   };
   await compareState(-1, 'setup');
+  const replayStarted = Date.now();
 
   const finalizeBlock = async () => {
     if (!openBlock) return;
@@ -438,7 +439,8 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
   chain.anvils.forEach((a) => a.assertAlive());
   for (const a of chain.anvils) a.stop();
 
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = (Date.now() - replayStarted) / 1000;
+  void started;
   const gasStats: Record<string, GasStats> = {};
   for (const [op, list] of [...gas].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const sorted = [...list].sort((x, y) => x - y);

@@ -81,13 +81,16 @@ contract ClearingHouseAdmin is MoneyFlows {
                     _setPosition(m, id, trader, pos);
                     continue;
                 }
+                // _settleCarry returns the same memory record, so keep what the event reports first.
+                int256 oldSize = pos.size;
+                uint64 oldIndex = pos.liquidityHistoryIndex;
                 Position memory settled = _settleCarry(m, id, trader, pos);
-                int256 newSize = m.vamm.baseAfterLiquidityMigration(pos.size, fromQuote, fromBase);
+                int256 newSize = m.vamm.baseAfterLiquidityMigration(oldSize, fromQuote, fromBase);
                 total += newSize;
                 settled.size = newSize;
                 settled.liquidityHistoryIndex = newIndex;
                 _setPosition(m, id, trader, settled);
-                emit PositionAdjusted(trader, id, pos.size, newSize, pos.liquidityHistoryIndex, newIndex);
+                emit PositionAdjusted(trader, id, oldSize, newSize, oldIndex, newIndex);
             }
             m.vamm.setTotalPositionSize(total);
         } else {

@@ -1,0 +1,57 @@
+/**
+ * `vamm crosscheck <scenario|eventlog>`: replays a scripted scenario or an event log through the
+ * model and as transactions on anvil (a base chain holding the deployment, forked; or a fork of
+ * --fork-url), compares every state field, revert reason and event after every transaction, and
+ * reports divergences, gas per operation and throughput.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { loadReplayInput } from '../../contracts/harness/input.ts';
+import { type ReplayReport, replay } from '../../contracts/harness/replay.ts';
+import { EXIT_FAILED_CHECKS } from '../errors.ts';
+
+export function formatReplayReport(r: ReplayReport): string {
+  const lines = [
+    `${r.name}: ${r.steps} steps, ${r.transactions} transactions (${r.reverted} reverted as in the model) in ${r.blocks} blocks`,
+    `throughput: ${r.transactionsPerSecond.toFixed(1)} tx/s against anvil (${r.seconds.toFixed(1)} s); the model alone took ${r.modelSeconds.toFixed(2)} s`,
+    'gas per operation (min / median / max):',
+  ];
+  for (const [op, g] of Object.entries(r.gas)) lines.push(`  ${op.padEnd(28)} ${String(g.count).padStart(5)} × ${g.min} / ${g.median} / ${g.max}`);
+  if (r.divergences.length === 0) lines.push('divergences: none — the model and the contracts agree to the wei');
+  else {
+    lines.push(`divergences: ${r.divergences.length}${r.divergences.length >= 20 ? ' (stopped)' : ''}`);
+    for (const d of r.divergences) {
+      lines.push(`  ✗ step ${d.step} (${d.action}) ${d.field}: model ${d.model}, chain ${d.chain}`);
+      lines.push(`    reproduce with: ${JSON.stringify(d.reproduce.slice(-5))}${d.reproduce.length > 5 ? ` (last 5 of ${d.reproduce.length}; --out has all)` : ''}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerCrosscheckCommand(program: Command): void {
+  program
+    .command('crosscheck')
+    .description('replay a scenario or event log through the model and the Solidity contracts on anvil; compare after every transaction')
+    .argument('<file>', 'scripted scenario JSON, or an event log (scenario header + "log" of timed actions)')
+    .option('--fork-url <rpc>', 'deploy on a fork of this chain instead of a local base anvil')
+    .option('--max-divergences <n>', 'stop after this many divergences', '20')
+    .option('-o, --out <file>', 'write the whole report (with each divergence\'s reproducing actions) as JSON')
+    .action(async (file: string, opts: { forkUrl?: string; maxDivergences: string; out?: string }) => {
+      const input = loadReplayInput(file);
+      const report = await replay(input, {
+        ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}),
+        maxDivergences: Number(opts.maxDivergences),
+        onProgress: (done, total) => {
+          if (process.stderr.isTTY && done % 50 === 0) process.stderr.write(`\r  ${done}/${total} steps`);
+        },
+      });
+      if (process.stderr.isTTY) process.stderr.write('\r');
+      if (opts.out) {
+        mkdirSync(dirname(opts.out), { recursive: true });
+        writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+      }
+      process.stdout.write(formatReplayReport(report));
+      if (report.divergences.length > 0) process.exitCode = EXIT_FAILED_CHECKS;
+    });
+}
