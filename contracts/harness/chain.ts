@@ -20,6 +20,7 @@ import {
   stringToHex,
   toHex,
 } from 'viem';
+import { type HttpRpcClient, getHttpRpcClient } from 'viem/utils';
 import type { ClearingHouseParams, MarketParams } from '../../sim/params.ts';
 import { type Artifacts, compileContracts } from './compile.ts';
 import { Anvil } from './anvil.ts';
@@ -54,12 +55,15 @@ export class Rpc {
   readonly client: PublicClient;
   private readonly nonces = new Map<string, number>();
   readonly allErrors: Abi;
+  private readonly http: HttpRpcClient;
+  private batchId = 0;
 
   constructor(
     readonly url: string,
     readonly artifacts: Artifacts,
   ) {
     this.client = createPublicClient({ transport: http(url, { batch: { batchSize: 1000, wait: 0 }, timeout: 60_000, retryCount: 0 }), cacheTime: 0 });
+    this.http = getHttpRpcClient(url, { timeout: 120_000, maxResponseBodySize: false });
     const seen = new Set<string>();
     const errors: Abi[number][] = [];
     for (const a of Object.values(artifacts)) {
@@ -76,6 +80,40 @@ export class Rpc {
     return this.client.request({ method, params } as never) as Promise<T>;
   }
 
+  /**
+   * Sends requests as one JSON-RPC batch, which anvil runs in order; returns each request's
+   * result or error (revert data for a failed eth_call).
+   */
+  async batch(requests: ReadonlyArray<{ method: string; params: unknown[] }>): Promise<Array<{ ok: boolean; result: unknown }>> {
+    if (requests.length === 0) return [];
+    const first = this.batchId + 1;
+    const body = requests.map((r) => ({ jsonrpc: '2.0' as const, id: ++this.batchId, method: r.method, params: r.params }));
+    const responses = await this.http.request({ body });
+    const out = new Array<{ ok: boolean; result: unknown }>(requests.length);
+    for (const res of responses as Array<{ id: number; result?: unknown; error?: { data?: unknown; message?: string } }>) {
+      const i = res.id - first;
+      out[i] = res.error ? { ok: false, result: res.error.data ?? res.error.message ?? '0x' } : { ok: true, result: res.result };
+    }
+    return out;
+  }
+
+  /** The nonce `from` will use next, tracked here (fetched once). */
+  takeNonce(from: Hex): number {
+    const key = from.toLowerCase();
+    const nonce = this.nonces.get(key);
+    if (nonce === undefined) throw new Error(`nonce of ${from} unknown: call knowNonce first`);
+    this.nonces.set(key, nonce + 1);
+    return nonce;
+  }
+
+  txRequest(from: Hex, to: Hex, data: Hex): { method: string; params: unknown[] } {
+    return { method: 'eth_sendTransaction', params: [{ from, to, data, gas: toHex(TX_GAS), nonce: toHex(this.takeNonce(from)), gasPrice: '0x0' }] };
+  }
+
+  callRequest(to: Hex, data: Hex, from: Hex = DEPLOYER): { method: string; params: unknown[] } {
+    return { method: 'eth_call', params: [{ from, to, data, gas: toHex(TX_GAS) }, 'pending'] };
+  }
+
   async nextNonce(from: Hex): Promise<number> {
     const key = from.toLowerCase();
     let n = this.nonces.get(key);
@@ -90,7 +128,25 @@ export class Rpc {
 
   /** Sends a transaction (anvil auto-impersonates `from`); mined by the next `mine`. */
   async send(from: Hex, to: Hex | null, data: Hex): Promise<Hex> {
-    const nonce = await this.nextNonce(from);
+    await this.knowNonce(from);
+    return this.sendNow(from, to, data);
+  }
+
+  /** Fetches `from`'s nonce once, so later sends can be issued without waiting. */
+  async knowNonce(from: Hex): Promise<void> {
+    const key = from.toLowerCase();
+    if (!this.nonces.has(key)) this.nonces.set(key, Number(await this.request<Hex>('eth_getTransactionCount', [from, 'pending'])));
+  }
+
+  /**
+   * Issues the send in this tick (its nonce must be known), so it joins one JSON-RPC batch with
+   * the calls issued around it; anvil runs a batch in order.
+   */
+  sendNow(from: Hex, to: Hex | null, data: Hex): Promise<Hex> {
+    const key = from.toLowerCase();
+    const nonce = this.nonces.get(key);
+    if (nonce === undefined) throw new Error(`nonce of ${from} unknown: call knowNonce first`);
+    this.nonces.set(key, nonce + 1);
     const tx: Record<string, string> = { from, data, gas: toHex(TX_GAS), nonce: toHex(nonce), gasPrice: '0x0' };
     if (to) tx.to = to;
     return this.request<Hex>('eth_sendTransaction', [tx]);
@@ -164,6 +220,7 @@ export interface CoreDeployment {
   readonly admin: Hex;
   readonly clearingHouse: Hex;
   readonly pyth: Hex;
+  readonly lens: Hex;
 }
 
 export interface MarketDeployment {
@@ -209,13 +266,14 @@ export async function deployCore(rpc: Rpc, params: ClearingHouseParams): Promise
   await rpc.fund(DEPLOYER);
   const nonce0 = await rpc.nextNonce(DEPLOYER);
   const at = (i: number) => getContractAddress({ from: DEPLOYER, nonce: BigInt(nonce0 + i) });
-  // nonce order: usdc, vault, insuranceFund, admin, clearingHouse, pyth, then wiring calls
+  // nonce order: usdc, vault, insuranceFund, admin, clearingHouse, pyth, lens, then wiring calls
   const usdc = at(0);
   const vault = at(1);
   const insuranceFund = at(2);
   const admin = at(3);
   const clearingHouse = at(4);
   const pyth = at(5);
+  const lens = at(6);
   const deploy = async (name: string, args: unknown[], nonce: number) => {
     const data = encodeDeployData({ abi: a[name]!.abi, bytecode: a[name]!.bytecode, args } as never);
     return rpc.request<Hex>('eth_sendTransaction', [{ from: DEPLOYER, data, gas: toHex(TX_GAS), nonce: toHex(nonce), gasPrice: '0x0' }]);
@@ -227,11 +285,12 @@ export async function deployCore(rpc: Rpc, params: ClearingHouseParams): Promise
   await deploy('ClearingHouseAdmin', [DEPLOYER, vault, insuranceFund, p], nonce0 + 3);
   await deploy('ClearingHouse', [DEPLOYER, vault, insuranceFund, p, admin], nonce0 + 4);
   await deploy('MockPyth', [], nonce0 + 5);
+  await deploy('ProtocolLens', [], nonce0 + 6);
   // the next nonces were reserved by nextNonce's counter: bump it past the deployments
-  for (let i = 1; i < 6; i++) await rpc.nextNonce(DEPLOYER);
+  for (let i = 1; i < 7; i++) await rpc.nextNonce(DEPLOYER);
   await rpc.send(DEPLOYER, vault, encodeFunctionData({ abi: a.Vault!.abi, functionName: 'setOperators', args: [clearingHouse, insuranceFund] }));
   await rpc.send(DEPLOYER, insuranceFund, encodeFunctionData({ abi: a.InsuranceFund!.abi, functionName: 'setClearingHouse', args: [clearingHouse] }));
-  return { usdc, vault, insuranceFund, admin, clearingHouse, pyth };
+  return { usdc, vault, insuranceFund, admin, clearingHouse, pyth, lens };
 }
 
 export interface ChainSetup {

@@ -17,7 +17,7 @@ import type { ProfileName } from '../../sim/params.ts';
 import { AnvilError } from './anvil.ts';
 import { DEPLOYER, KEEPER, type MarketDeployment, type Rpc, addressOf, chainParams, marketConfig, marketKey, startChain } from './chain.ts';
 import { type CanonicalEvent, canonicalChainEvents, canonicalModelEvents, chainParamLeaves, formatEvent, sameEvent } from './events.ts';
-import { readChainState, readModelState } from './state.ts';
+import { decodeChainState, lensRequest, readChainState, readModelState } from './state.ts';
 
 /** One action at a point in time: a script step, or an engine log entry (block and timestamp given). */
 export interface TimedAction {
@@ -110,8 +110,17 @@ function fastPriceToPyth(price: bigint, confidence: bigint): { price: bigint; co
 interface PendingTx {
   readonly step: number;
   readonly op: string;
-  readonly hash: Hex;
+  hash: Hex;
   readonly expectRevert: boolean;
+}
+
+interface Queued {
+  readonly request: { method: string; params: unknown[] };
+  readonly onResult: (r: { ok: boolean; result: unknown }) => void;
+}
+
+function revertHex(result: unknown): Hex {
+  return typeof result === 'string' && result.startsWith('0x') ? (result as Hex) : '0x';
 }
 
 export async function replay(input: ReplayInput, options: ReplayOptions = {}): Promise<ReplayReport> {
@@ -204,19 +213,25 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
   const holders = () => [...new Set<string>(['vault', ...names, ...ch.ledger.balances.keys()])];
   const stateContext = { rpc, core, markets, nameOf, blockMap, artifacts: A };
 
-  const report = (step: number, action: string, field: string, model: string, chainValue: string) => {
+  const report = (step: number, action: string, field: string, model: string, chainValue: string, prefix = done.length) => {
     if (divergences.length >= maxDivergences) return;
-    divergences.push({ step, action, field, model, chain: chainValue, reproduce: [...done] });
+    divergences.push({ step, action, field, model, chain: chainValue, reproduce: done.slice(0, prefix) });
+  };
+  const queue: Queued[] = [];
+  const flush = async () => {
+    while (queue.length > 0) {
+      const part = queue.splice(0, 600);
+      const results = await rpc.batch(part.map((q) => q.request));
+      part.forEach((q, k) => q.onResult(results[k]!));
+    }
   };
 
-  const compareState = async (step: number, action: string) => {
-    const modelState = readModelState(ch, holders());
-    const chainState = await readChainState(stateContext, holders(), ch);
+  const compareStates = (step: number, action: string, modelState: Record<string, string>, chainState: Record<string, string>, prefix = done.length) => {
     const keys = new Set([...Object.keys(modelState), ...Object.keys(chainState)]);
     for (const key of keys) {
       const mv = modelState[key];
       const cv = chainState[key];
-      if (mv !== cv) report(step, action, key, mv ?? '(absent)', cv ?? '(absent)');
+      if (mv !== cv) report(step, action, key, mv ?? '(absent)', cv ?? '(absent)', prefix);
     }
   };
 
@@ -232,13 +247,14 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     modelEvents: new Map(),
     labels: new Map(),
   };
-  await compareState(-1, 'setup');
+  compareStates(-1, 'setup', readModelState(ch, holders()), await readChainState(stateContext, holders()));
   const replayStarted = Date.now();
 
   const finalizeBlock = async () => {
     if (!openBlock) return;
     const b = openBlock;
     openBlock = null;
+    await flush();
     const mined = await rpc.mine();
     blocks++;
     chainHead = mined.number;
@@ -247,7 +263,8 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     if (mined.transactions.length !== b.txs.length) {
       report(b.txs[0]?.step ?? -1, 'block', 'block.transactions', String(b.txs.length), String(mined.transactions.length));
     }
-    const receipts = await rpc.receipts(b.txs.map((t) => t.hash));
+    const receipts = await rpc.receipts(b.txs.filter((t) => t.hash !== '0x').map((t) => t.hash));
+    b.txs = b.txs.filter((t) => t.hash !== '0x');
     const chainEvents = new Map<number, CanonicalEvent[]>();
     receipts.forEach((r, i) => {
       const tx = b.txs[i]!;
@@ -420,19 +437,46 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     const block = await ensureBlock(i);
     block.labels.set(i, action.name);
     block.modelEvents.set(i, modelEvents);
+    // The block's requests go out as one ordered JSON-RPC batch when the block ends: per
+    // transaction [the call that tells the revert reason, when the model reverted], the
+    // transaction, and after a step's last transaction the lens read of the whole state.
+    const prefix = done.length;
     for (const [t, tx] of txs.entries()) {
       const last = t === txs.length - 1;
-      const pre = await rpc.call(tx.to, tx.data, tx.from);
-      const chainReason = pre.ok ? null : rpc.describeRevert(pre.data);
-      if (last || chainReason) {
-        const expected = last ? revertReason : null;
-        if (chainReason !== expected) report(i, action.name, 'revert', expected ?? 'success', chainReason ?? 'success');
+      const expected = last ? revertReason : null;
+      await rpc.knowNonce(tx.from);
+      if (expected !== null) {
+        queue.push({
+          request: rpc.callRequest(tx.to, tx.data, tx.from),
+          onResult: (r) => {
+            const chainReason = r.ok ? null : rpc.describeRevert(revertHex(r.result));
+            if (chainReason !== expected) report(i, action.name, 'revert', expected, chainReason ?? 'success', prefix);
+          },
+        });
       }
-      const hash = await rpc.send(tx.from, tx.to, tx.data);
-      block.txs.push({ step: i, op: tx.op, hash, expectRevert: chainReason !== null });
+      const pendingTx: PendingTx = { step: i, op: tx.op, hash: '0x', expectRevert: expected !== null };
+      block.txs.push(pendingTx);
+      queue.push({
+        request: rpc.txRequest(tx.from, tx.to, tx.data),
+        onResult: (r) => {
+          if (!r.ok) report(i, action.name, 'send', 'accepted', String(r.result), prefix);
+          else pendingTx.hash = r.result as Hex;
+        },
+      });
       transactions++;
+      if (last) {
+        const modelState = readModelState(ch, holders());
+        const holderList = holders();
+        queue.push({
+          request: lensRequest(stateContext, holderList),
+          onResult: (r) => {
+            if (!r.ok) report(i, action.name, 'state', 'readable', `lens reverted: ${rpc.describeRevert(revertHex(r.result))}`, prefix);
+            else compareStates(i, action.name, modelState, decodeChainState(stateContext, holderList, r.result as Hex), prefix);
+          },
+        });
+      }
     }
-    await compareState(i, action.name);
+    if (queue.length >= 600) await flush();
     options.onProgress?.(i + 1, input.actions.length);
   }
   await finalizeBlock();

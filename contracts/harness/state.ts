@@ -4,7 +4,7 @@
  * funding, open-interest and loss books and oracle round; every account's collateral and position
  * records; token balances; insurance fund, vault, treasury and the losses on record.
  */
-import type { Abi, Hex } from 'viem';
+import { type Abi, type Hex, decodeFunctionResult, encodeFunctionData } from 'viem';
 import type { ClearingHouse } from '../../sim/clearing-house.ts';
 import type { Artifacts } from './compile.ts';
 import type { CoreDeployment, MarketDeployment, Rpc } from './chain.ts';
@@ -83,22 +83,6 @@ export interface StateContext {
   readonly artifacts: Artifacts;
 }
 
-interface ChainMarket {
-  cumulativePremiumFraction: bigint;
-  fundingRate: bigint;
-  nextFundingTime: bigint;
-  lastRestrictionBlock: bigint;
-  openInterestNotional: bigint;
-  openNotionalLong: bigint;
-  openNotionalShort: bigint;
-  lossIndexLong: bigint;
-  lossIndexShort: bigint;
-  ammFundingProfit: bigint;
-  traderFundingSettled: bigint;
-  fundingRoundings: bigint;
-  settledPositionSize: bigint;
-}
-
 interface ChainPosition {
   size: bigint;
   margin: bigint;
@@ -108,122 +92,109 @@ interface ChainPosition {
   liquidityHistoryIndex: bigint;
   blockNumber: bigint;
   isolated: boolean;
-  exists: boolean;
 }
 
-export async function readChainState(ctx: StateContext, holders: readonly string[], ch: ClearingHouse): Promise<FlatState> {
-  const { rpc, core, artifacts: A } = ctx;
-  const chAbi = [...A.ClearingHouse!.abi, ...A.ClearingHouseAdmin!.abi] as Abi;
-  const vammAbi = A.Vamm!.abi;
+interface LensState {
+  markets: ReadonlyArray<{
+    id: Hex;
+    quoteReserve: bigint;
+    baseReserve: bigint;
+    totalPositionSize: bigint;
+    cumulativeNotional: bigint;
+    open: boolean;
+    settlementPrice: bigint;
+    liquidityHistoryIndex: bigint;
+    snapshotCount: bigint;
+    books: Record<string, bigint>;
+    roundId: bigint;
+    answer: bigint;
+    updatedAt: bigint;
+  }>;
+  accounts: ReadonlyArray<{ account: Hex; collateral: bigint; positions: ReadonlyArray<{ market: Hex; position: ChainPosition }> }>;
+  balances: readonly bigint[];
+  totalSupply: bigint;
+  insuranceFund: bigint;
+  treasury: bigint;
+  uncoveredBadDebt: bigint;
+  unfundedCurveCost: bigint;
+}
+
+const BOOKS = [
+  'cumulativePremiumFraction', 'fundingRate', 'nextFundingTime', 'openInterestNotional', 'openNotionalLong', 'openNotionalShort',
+  'lossIndexLong', 'lossIndexShort', 'ammFundingProfit', 'traderFundingSettled', 'fundingRoundings', 'settledPositionSize',
+] as const;
+
+/** The ProtocolLens call that reads the whole state (on the pending block). */
+export function lensRequest(ctx: StateContext, holders: readonly string[]): { method: string; params: unknown[] } {
+  const holderAddress = new Map<string, Hex>();
+  for (const [address, name] of ctx.nameOf) holderAddress.set(name, address as Hex);
+  const addresses = holders.map((h) => (h === 'vault' ? ctx.core.vault : (holderAddress.get(h) ?? (('0x' + '0'.repeat(40)) as Hex))));
+  const data = encodeFunctionData({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'state', args: [ctx.core.clearingHouse, addresses] } as never);
+  return ctx.rpc.callRequest(ctx.core.lens, data);
+}
+
+/** The chain's state in the model's terms, read in one call through the ProtocolLens (pending block). */
+export async function readChainState(ctx: StateContext, holders: readonly string[]): Promise<FlatState> {
+  const [r] = await ctx.rpc.batch([lensRequest(ctx, holders)]);
+  if (!r?.ok) throw new Error(`the ProtocolLens call reverted: ${ctx.rpc.describeRevert(r?.result as Hex)}`);
+  return decodeChainState(ctx, holders, r.result as Hex);
+}
+
+/** Decodes the lens's answer into the model's terms. */
+export function decodeChainState(ctx: StateContext, holders: readonly string[], data: Hex): FlatState {
+  const { core, artifacts: A } = ctx;
   const block = (b: bigint): string => {
     const n = Number(b);
     if (n === 0) return '0';
     const mapped = ctx.blockMap.get(n);
     return mapped === undefined ? `chain#${n}` : String(mapped);
   };
-  const out: FlatState = {};
-  const jobs: Array<Promise<void>> = [];
-  for (const [id, d] of ctx.markets) {
-    const p = `markets.${id}.`;
-    const vamm = (fn: string) => rpc.read<unknown>(vammAbi, d.vamm, fn);
-    jobs.push(
-      (async () => {
-        const [q, b, tps, cn, open, sp, lhi, snaps, mk, round] = await Promise.all([
-          vamm('quoteReserve'), vamm('baseReserve'), vamm('totalPositionSize'), vamm('cumulativeNotional'), vamm('open'),
-          vamm('settlementPrice'), vamm('liquidityHistoryIndex'), vamm('snapshotCount'),
-          rpc.read<ChainMarket>(chAbi, core.clearingHouse, 'getMarket', [d.key]),
-          rpc.read<readonly [bigint, bigint, bigint, bigint, bigint]>(A.ReplayAggregator!.abi, d.aggregator, 'latestRoundData'),
-        ]);
-        Object.assign(out, {
-          [`${p}quoteReserve`]: String(q),
-          [`${p}baseReserve`]: String(b),
-          [`${p}totalPositionSize`]: String(tps),
-          [`${p}cumulativeNotional`]: String(cn),
-          [`${p}open`]: String(open),
-          [`${p}settlementPrice`]: String(sp),
-          [`${p}snapshots`]: String(snaps),
-          [`${p}liquidityHistoryIndex`]: String(lhi),
-          [`${p}cumulativePremiumFraction`]: String(mk.cumulativePremiumFraction),
-          [`${p}fundingRate`]: String(mk.fundingRate),
-          [`${p}nextFundingTime`]: String(mk.nextFundingTime),
-          [`${p}lastRestrictionBlock`]: block(mk.lastRestrictionBlock),
-          [`${p}openInterestNotional`]: String(mk.openInterestNotional),
-          [`${p}openNotionalLong`]: String(mk.openNotionalLong),
-          [`${p}openNotionalShort`]: String(mk.openNotionalShort),
-          [`${p}lossIndexLong`]: String(mk.lossIndexLong),
-          [`${p}lossIndexShort`]: String(mk.lossIndexShort),
-          [`${p}ammFundingProfit`]: String(mk.ammFundingProfit),
-          [`${p}traderFundingSettled`]: String(mk.traderFundingSettled),
-          [`${p}fundingRoundings`]: String(mk.fundingRoundings),
-          [`${p}settledPositionSize`]: String(mk.settledPositionSize),
-          [`${p}indexPrice`]: round[3] === 0n ? 'none' : String(round[1] * 10n ** 10n),
-          [`${p}indexRoundId`]: round[3] === 0n ? 'none' : String(round[0]),
-        });
-      })(),
-    );
-  }
-  const marketIdOf = new Map<string, string>();
-  for (const [id, d] of ctx.markets) marketIdOf.set(d.key.toLowerCase(), id);
-  jobs.push(
-    (async () => {
-      const accounts = await rpc.read<readonly Hex[]>(chAbi, core.clearingHouse, 'getAccounts');
-      await Promise.all(
-        accounts.map(async (account) => {
-          const name = ctx.nameOf.get(account.toLowerCase()) ?? account;
-          const [collateral, list] = await Promise.all([
-            rpc.read<bigint>(chAbi, core.clearingHouse, 'collateral', [account]),
-            rpc.read<readonly Hex[]>(chAbi, core.clearingHouse, 'getAccountMarkets', [account]),
-          ]);
-          out[`accounts.${name}.collateral`] = String(collateral);
-          const positions = await Promise.all(list.map((key) => rpc.read<ChainPosition>(chAbi, core.clearingHouse, 'getPosition', [account, key])));
-          positions.forEach((pos, i) => {
-            const id = marketIdOf.get(list[i]!.toLowerCase()) ?? list[i]!;
-            const p = `accounts.${name}.positions.${id}.`;
-            Object.assign(out, {
-              [`${p}size`]: String(pos.size),
-              [`${p}margin`]: String(pos.margin),
-              [`${p}openNotional`]: String(pos.openNotional),
-              [`${p}isolated`]: String(pos.isolated),
-              [`${p}lastCumulativePremiumFraction`]: String(pos.lastCumulativePremiumFraction),
-              [`${p}lastLossIndex`]: String(pos.lastLossIndex),
-              [`${p}liquidityHistoryIndex`]: String(pos.liquidityHistoryIndex),
-              [`${p}blockNumber`]: block(pos.blockNumber),
-            });
-          });
-        }),
-      );
-    })(),
-  );
-  const usdc = A.MockUSDC!.abi;
   const holderAddress = new Map<string, Hex>();
   for (const [address, name] of ctx.nameOf) holderAddress.set(name, address as Hex);
-  jobs.push(
-    ...holders.map(async (holder) => {
-      const address = holder === 'vault' ? core.vault : holderAddress.get(holder);
-      out[`tokens.${holder}`] = address ? String(await rpc.read<bigint>(usdc, core.usdc, 'balanceOf', [address])) : 'no address';
-    }),
-  );
-  jobs.push(
-    (async () => {
-      const [supply, fund, vaultUnits, treasury, uncovered, unfunded] = await Promise.all([
-        rpc.read<bigint>(usdc, core.usdc, 'totalSupply'),
-        rpc.read<bigint>(A.InsuranceFund!.abi, core.insuranceFund, 'balance'),
-        rpc.read<bigint>(usdc, core.usdc, 'balanceOf', [core.vault]),
-        rpc.read<bigint>(chAbi, core.clearingHouse, 'treasury'),
-        rpc.read<bigint>(chAbi, core.clearingHouse, 'uncoveredBadDebt'),
-        rpc.read<bigint>(chAbi, core.clearingHouse, 'unfundedCurveCost'),
-      ]);
-      Object.assign(out, {
-        tokenSupply: String(supply),
-        'insuranceFund.balance': String(fund),
-        vault: String(vaultUnits * TOKEN_SCALE),
-        treasury: String(treasury),
-        uncoveredBadDebt: String(uncovered),
-        unfundedCurveCost: String(unfunded),
-      });
-    })(),
-  );
-  await Promise.all(jobs);
-  void ch;
+  const s = decodeFunctionResult({ abi: A.ProtocolLens!.abi as Abi, functionName: 'state', data } as never) as unknown as LensState;
+  const out: FlatState = {};
+  const marketIdOf = new Map<string, string>();
+  for (const [id, d] of ctx.markets) marketIdOf.set(d.key.toLowerCase(), id);
+  for (const m of s.markets) {
+    const id = marketIdOf.get(m.id.toLowerCase()) ?? m.id;
+    const p = `markets.${id}.`;
+    out[`${p}quoteReserve`] = String(m.quoteReserve);
+    out[`${p}baseReserve`] = String(m.baseReserve);
+    out[`${p}totalPositionSize`] = String(m.totalPositionSize);
+    out[`${p}cumulativeNotional`] = String(m.cumulativeNotional);
+    out[`${p}open`] = String(m.open);
+    out[`${p}settlementPrice`] = String(m.settlementPrice);
+    out[`${p}snapshots`] = String(m.snapshotCount);
+    out[`${p}liquidityHistoryIndex`] = String(m.liquidityHistoryIndex);
+    for (const key of BOOKS) out[`${p}${key}`] = String(m.books[key]);
+    out[`${p}lastRestrictionBlock`] = block(m.books.lastRestrictionBlock as bigint);
+    out[`${p}indexPrice`] = m.updatedAt === 0n ? 'none' : String(m.answer * 10n ** 10n);
+    out[`${p}indexRoundId`] = m.updatedAt === 0n ? 'none' : String(m.roundId);
+  }
+  for (const a of s.accounts) {
+    const name = ctx.nameOf.get(a.account.toLowerCase()) ?? a.account;
+    out[`accounts.${name}.collateral`] = String(a.collateral);
+    for (const { market, position: pos } of a.positions) {
+      const p = `accounts.${name}.positions.${marketIdOf.get(market.toLowerCase()) ?? market}.`;
+      out[`${p}size`] = String(pos.size);
+      out[`${p}margin`] = String(pos.margin);
+      out[`${p}openNotional`] = String(pos.openNotional);
+      out[`${p}isolated`] = String(pos.isolated);
+      out[`${p}lastCumulativePremiumFraction`] = String(pos.lastCumulativePremiumFraction);
+      out[`${p}lastLossIndex`] = String(pos.lastLossIndex);
+      out[`${p}liquidityHistoryIndex`] = String(pos.liquidityHistoryIndex);
+      out[`${p}blockNumber`] = block(pos.blockNumber);
+    }
+  }
+  holders.forEach((h, i) => {
+    out[`tokens.${h}`] = holderAddress.has(h) || h === 'vault' ? String(s.balances[i]) : 'no address';
+  });
+  const vaultIndex = holders.indexOf('vault');
+  out.tokenSupply = String(s.totalSupply);
+  out['insuranceFund.balance'] = String(s.insuranceFund);
+  out.vault = vaultIndex >= 0 ? String(s.balances[vaultIndex]! * TOKEN_SCALE) : 'unknown';
+  out.treasury = String(s.treasury);
+  out.uncoveredBadDebt = String(s.uncoveredBadDebt);
+  out.unfundedCurveCost = String(s.unfundedCurveCost);
   return out;
 }
