@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
+import { crosscheckThroughput } from './crosscheck-throughput.ts';
 import { modelThroughput, swapThroughput } from './model-throughput.ts';
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
@@ -23,6 +24,15 @@ console.log(`model throughput, one core (${os.cpus()[0]?.model ?? 'cpu'}, node $
 console.log(`${'operation'.padEnd(width)}  ops/s      ratio`);
 for (const [name, rate, ratio] of rows) console.log(`${(name as string).padEnd(width)}  ${(rate as string).padEnd(9)}  ${ratio}`);
 
+const blocks = Number(process.env.VAMM_BENCH_CRASH_BLOCKS ?? 4000);
+console.log(`\ncross-check: ${blocks}-block crash log replayed on anvil (every state field compared after every transaction)…`);
+const crosscheck = await crosscheckThroughput(blocks);
+console.log(`  ${crosscheck.transactions} transactions, ${crosscheck.divergences} divergences`);
+console.log(`  replay against anvil  ${crosscheck.chainTransactionsPerSecond.toFixed(1)} tx/s`);
+console.log(`  model on the same log ${fmt(crosscheck.modelActionsPerSecond)} actions/s  (the model is ${crosscheck.ratio.toFixed(0)}× faster)`);
+console.log('  gas per operation (min / median / max):');
+for (const [op, g] of Object.entries(crosscheck.gas)) console.log(`    ${op.padEnd(26)} ${String(g.count).padStart(5)} × ${g.min} / ${g.median} / ${g.max}`);
+
 const out = join(import.meta.dirname, 'out');
 mkdirSync(out, { recursive: true });
 const results = {
@@ -33,6 +43,7 @@ const results = {
   swaps,
   model,
   ratios: Object.fromEntries(model.map((m) => [m.name, swaps.float64.opsPerSecond / m.opsPerSecond])),
+  crosscheck,
 };
 writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten bench/out/results.json (${results.seconds.toFixed(1)} s)`);

@@ -4,6 +4,7 @@
  * on anvil, with zero divergence in every state field, revert reason and event.
  */
 import { describe, expect, it } from 'vitest';
+import { crashLog } from '../contracts/harness/crash-log.ts';
 import { loadReplayInput } from '../contracts/harness/input.ts';
 import { replay } from '../contracts/harness/replay.ts';
 import { loadScript } from '../scenarios/script-loader.ts';
@@ -38,16 +39,44 @@ describe('cross-check: model vs contracts on anvil', () => {
     expect(report.transactions).toBe(12);
   });
 
-  for (const [seed, mix] of [[20261121, 'mixed'], [7, 'liquidations']] as const) {
+  it('replays a short crash log of the four agent kinds with zero divergence', { timeout: TIMEOUT }, async () => {
+    const input = crashLog({ blocks: 600 });
+    const report = await replay(input);
+    expect(report.divergences).toEqual([]);
+    expect(report.transactions).toBeGreaterThan(500);
+    expect(report.gas.settleFunding?.count).toBeGreaterThan(0);
+    expect(report.gas.setOraclePrice?.count).toBeGreaterThan(10);
+  });
+
+  for (const [seed, mix] of [[20261121, 'mixed'], [7, 'liquidations'], [42, 'mixed'], [99, 'liquidations']] as const) {
     it(`differential fuzz: random ${mix} sequence (seed ${seed}) agrees to the wei`, { timeout: TIMEOUT }, async () => {
-      const actions = scriptFromRandom(sampleRandom(seed, 45, mix));
+      const actions = scriptFromRandom(sampleRandom(seed, 60, mix));
       const report = await replay({ header: RANDOM_HEADER, actions });
       expect(report.divergences).toEqual([]);
-      expect(report.transactions).toBeGreaterThan(40);
+      expect(report.transactions).toBeGreaterThan(50);
       expect(report.reverted).toBeGreaterThan(0); // reverts are compared too
       expect(report.transactions - report.reverted).toBeGreaterThan(20);
     });
   }
+
+  it('reports a divergence with the step, the field, both values and the reproducing actions', { timeout: TIMEOUT }, async () => {
+    const input = loadReplayInput('scenarios/scripts/whale-liquidation.json');
+    const report = await replay(input, {
+      // A model whose fee differs from the deployed market's by one basis point.
+      afterSetup: ({ ch }) => {
+        const m = ch.market('ETH');
+        m.params = { ...m.params, fees: { ...m.params.fees, feeRatio: m.params.fees.feeRatio + 10n ** 14n } };
+      },
+    });
+    const first = report.divergences[0]!;
+    expect(first.step).toBe(3); // the whale's open, the first trade
+    expect(first.action).toBe('openPosition');
+    expect(report.divergences.map((d) => d.field)).toContain('accounts.whale.collateral');
+    const collateral = report.divergences.find((d) => d.field === 'accounts.whale.collateral')!;
+    expect(BigInt(collateral.chain) - BigInt(collateral.model)).toBe(96n * 10n ** 18n); // 1 bp of 960,000
+    expect(first.reproduce).toHaveLength(4);
+    expect(first.reproduce[3]).toMatchObject({ openPosition: { trader: 'whale', side: 'long' } });
+  });
 
   it('refuses what the contracts do not implement, up front', async () => {
     const input = loadReplayInput('scenarios/scripts/whale-liquidation.json');

@@ -66,6 +66,11 @@ export interface ReplayOptions {
   /** Stop after this many divergences (default 20). */
   readonly maxDivergences?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Changes the model after the set-up is compared and before the first step: for testing that
+   * the harness reports a divergence (a model that no longer matches the contracts).
+   */
+  readonly afterSetup?: (world: World) => void;
 }
 
 const CHAIN_ACTIONS = new Set<Action['name']>([
@@ -248,6 +253,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     labels: new Map(),
   };
   compareStates(-1, 'setup', readModelState(ch, holders()), await readChainState(stateContext, holders()));
+  options.afterSetup?.(world);
   const replayStarted = Date.now();
 
   const finalizeBlock = async () => {
