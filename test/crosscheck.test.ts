@@ -20,6 +20,18 @@ describe('cross-check: model vs contracts on anvil', () => {
     expect(report.gas.liquidate?.count).toBe(1);
   });
 
+  it('replays every mechanism the random sequences do not reach with zero divergence', { timeout: TIMEOUT }, async () => {
+    // fluctuation band and partial close, caps and whitelist, fast feed and staleness, parameter
+    // changes, k migration (none and eager), repeg, AMM quotes, shutdown and settlement
+    const input = loadReplayInput('test/crosscheck/mechanisms.json');
+    const report = await replay(input);
+    expect(report.divergences).toEqual([]);
+    expect(report.reverted).toBe(11);
+    for (const op of ['shutdown', 'settlePosition', 'repeg', 'migrateLiquidity', 'setMarketParams', 'setParam', 'setFastPrice', 'setWhitelist']) {
+      expect(report.gas[op]?.count, op).toBeGreaterThan(0);
+    }
+  });
+
   it('an event log (timed actions) replays the same as its script', { timeout: TIMEOUT }, async () => {
     const script = loadScript('scenarios/scripts/whale-liquidation.json');
     // The same steps with explicit block numbers and timestamps, as the engine's log records them.

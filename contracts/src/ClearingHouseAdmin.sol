@@ -155,20 +155,22 @@ contract ClearingHouseAdmin is MoneyFlows {
         _clearPosition(m, id, trader, pos.isolated);
         m.settledPositionSize += pos.size;
         int256 price = int256(m.vamm.settlementPrice());
+        Carry memory owed = _crossCarry(m, pos);
+        _recordFundingSettled(m, pos, owed.funding);
         if (pos.isolated) {
-            int256 settled = int256(pos.margin);
-            if (price != 0) {
-                int256 returned = pos.size.mulD(price - int256(pos.openNotional).divD(int256(pos.size.abs()))) + int256(pos.margin);
-                settled = returned > 0 ? returned : int256(0);
+            // margin + PnL − funding and loss owed; what the margin cannot cover is bad debt
+            int256 settled = int256(pos.margin) - owed.funding - int256(owed.loss);
+            if (price != 0) settled += pos.size.mulD(price - int256(pos.openNotional).divD(int256(pos.size.abs())));
+            if (settled < 0) {
+                _absorbBadDebt(trader, m, id, pos.size, uint256(-settled));
+                settled = 0;
             }
             if (settled > 0) collateral[trader] += settled;
             emit PositionSettled(trader, id, settled);
             return settled;
         }
-        Carry memory carry = _crossCarry(m, pos);
-        _recordFundingSettled(m, pos, carry.funding);
         value = price == 0 ? int256(0) : pos.size.mulD(price - int256(pos.openNotional).divD(int256(pos.size.abs())));
-        collateral[trader] += value - carry.funding - int256(carry.loss);
+        collateral[trader] += value - owed.funding - int256(owed.loss);
         emit PositionSettled(trader, id, value);
     }
 
