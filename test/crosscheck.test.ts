@@ -3,9 +3,13 @@
  * (random default-profile action sequences) replayed through the model and the Solidity contracts
  * on anvil, with zero divergence in every state field, revert reason and event.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crashLog } from '../contracts/harness/crash-log.ts';
-import { loadReplayInput } from '../contracts/harness/input.ts';
+import { loadReplayInput, writeEventLog } from '../contracts/harness/input.ts';
 import { replay } from '../contracts/harness/replay.ts';
 import { loadScript } from '../scenarios/script-loader.ts';
 import { RANDOM_HEADER, sampleRandom, scriptFromRandom } from './helpers/random-script.ts';
@@ -88,6 +92,18 @@ describe('cross-check: model vs contracts on anvil', () => {
     expect(BigInt(collateral.chain) - BigInt(collateral.model)).toBe(96n * 10n ** 18n); // 1 bp of 960,000
     expect(first.reproduce).toHaveLength(4);
     expect(first.reproduce[3]).toMatchObject({ openPosition: { trader: 'whale', side: 'long' } });
+  });
+
+  it('vamm crosscheck writes a crash event log and replays it from the file', { timeout: TIMEOUT }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vamm-crosscheck-'));
+    const log = join(dir, 'crash.json');
+    writeEventLog(log, crashLog({ blocks: 60 }));
+    const fromFile = loadReplayInput(log);
+    expect(fromFile.actions.every((a) => a.blockNumber !== undefined && a.timestamp !== undefined)).toBe(true);
+    const cli = spawnSync(process.execPath, ['bin/vamm.mjs', 'crosscheck', log], { encoding: 'utf8', timeout: TIMEOUT });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('divergences: none');
+    expect(cli.stdout).toMatch(/openPosition\s+\d+ ×/);
   });
 
   it('refuses what the contracts do not implement, up front', async () => {

@@ -7,8 +7,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { loadReplayInput } from '../../contracts/harness/input.ts';
+import { crashLog } from '../../contracts/harness/crash-log.ts';
+import { loadReplayInput, writeEventLog } from '../../contracts/harness/input.ts';
 import { type ReplayReport, replay } from '../../contracts/harness/replay.ts';
+import { InputError } from '../../data/input-error.ts';
 import { EXIT_FAILED_CHECKS } from '../errors.ts';
 
 export function formatReplayReport(r: ReplayReport): string {
@@ -33,12 +35,16 @@ export function registerCrosscheckCommand(program: Command): void {
   program
     .command('crosscheck')
     .description('replay a scenario or event log through the model and the Solidity contracts on anvil; compare after every transaction')
-    .argument('<file>', 'scripted scenario JSON, or an event log (scenario header + "log" of timed actions)')
+    .argument('[file]', 'scripted scenario JSON, or an event log (scenario header + "log" of timed actions)')
+    .option('--crash <blocks>', 'replay the bundled crash log of the four agent kinds over this many 12 s blocks (4000: 5,041 transactions) instead of a file')
+    .option('--write-log <file>', 'also write the replayed input as an event-log file')
     .option('--fork-url <rpc>', 'deploy on a fork of this chain instead of a local base anvil')
     .option('--max-divergences <n>', 'stop after this many divergences', '20')
     .option('-o, --out <file>', 'write the whole report (with each divergence\'s reproducing actions) as JSON')
-    .action(async (file: string, opts: { forkUrl?: string; maxDivergences: string; out?: string }) => {
-      const input = loadReplayInput(file);
+    .action(async (file: string | undefined, opts: { crash?: string; writeLog?: string; forkUrl?: string; maxDivergences: string; out?: string }) => {
+      if ((file === undefined) === (opts.crash === undefined)) throw new InputError({ file: file ?? '(none)' }, 'give a scenario or event-log file, or --crash <blocks>');
+      const input = opts.crash !== undefined ? crashLog({ blocks: Number(opts.crash) }) : loadReplayInput(file as string);
+      if (opts.writeLog) writeEventLog(opts.writeLog, input);
       const report = await replay(input, {
         ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}),
         maxDivergences: Number(opts.maxDivergences),

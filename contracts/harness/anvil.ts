@@ -29,7 +29,7 @@ export function anvilBinary(): string {
   try {
     dir = dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json'));
   } catch {
-    throw new AnvilError('anvil is not installed: run `npm install` (it comes from @foundry-rs/anvil-linux-amd64)');
+    throw new AnvilError('anvil is not installed: run `npm install` (the binary comes from the optional dependency @foundry-rs/anvil-linux-amd64, linux x86-64)');
   }
   const bin = join(dir, 'bin', 'anvil');
   if (!existsSync(bin)) throw new AnvilError(`anvil binary missing at ${bin}: reinstall @foundry-rs/anvil`);

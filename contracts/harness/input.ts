@@ -4,7 +4,9 @@
  * the same actions as script steps (what the engine's event log records for each accepted or
  * reverted action). Both are validated by the scenario loader, with located errors.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fromWei } from '../../sim/math/units.ts';
 import { parseScript } from '../../scenarios/script-loader.ts';
 import { InputError } from '../../data/input-error.ts';
 import type { ReplayInput } from './replay.ts';
@@ -34,4 +36,18 @@ export function loadReplayInput(file: string): ReplayInput {
   }
   const script = parseScript(JSON.stringify(json), file);
   return { header: script, actions: script.steps.map((s) => ({ action: s.action })) };
+}
+
+/** Writes a replay input as an event-log file (amounts as exact human decimals). */
+export function writeEventLog(file: string, input: ReplayInput): void {
+  const human = (value: unknown): unknown => {
+    if (typeof value === 'bigint') return fromWei(value);
+    if (Array.isArray(value)) return value.map(human);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, human(v)]));
+    return value;
+  };
+  const header = human(input.header) as Record<string, unknown>;
+  const log = input.actions.map(({ action, blockNumber, timestamp }) => ({ blockNumber, timestamp, [action.name]: human(action.args) }));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...header, log })}\n`);
 }
