@@ -114,12 +114,15 @@ export class Rpc {
     return { method: 'eth_call', params: [{ from, to, data, gas: toHex(TX_GAS) }, 'pending'] };
   }
 
-  async nextNonce(from: Hex): Promise<number> {
-    const key = from.toLowerCase();
-    let n = this.nonces.get(key);
-    if (n === undefined) n = Number(await this.request<Hex>('eth_getTransactionCount', [from, 'pending']));
-    this.nonces.set(key, n + 1);
-    return n;
+  /** Sends the deployment of artifact `name`; returns the address it will have. */
+  async deploy(from: Hex, name: string, args: unknown[]): Promise<Hex> {
+    const artifact = this.artifacts[name];
+    if (!artifact) throw new Error(`no compiled contract ${name}`);
+    await this.knowNonce(from);
+    const nonce = this.takeNonce(from);
+    const data = encodeDeployData({ abi: artifact.abi, bytecode: artifact.bytecode, args } as never);
+    await this.request('eth_sendTransaction', [{ from, data, gas: toHex(TX_GAS), nonce: toHex(nonce), gasPrice: '0x0' }]);
+    return getContractAddress({ from, nonce: BigInt(nonce) });
   }
 
   async fund(address: Hex): Promise<void> {
@@ -260,34 +263,18 @@ export function marketConfig(p: MarketParams) {
   };
 }
 
-/** Deploys the core contracts in one block (sent from DEPLOYER, mined by the caller). */
+/** Deploys the core contracts (sent from DEPLOYER; mined by the caller's next block). */
 export async function deployCore(rpc: Rpc, params: ClearingHouseParams): Promise<CoreDeployment> {
-  const a = rpc.artifacts;
   await rpc.fund(DEPLOYER);
-  const nonce0 = await rpc.nextNonce(DEPLOYER);
-  const at = (i: number) => getContractAddress({ from: DEPLOYER, nonce: BigInt(nonce0 + i) });
-  // nonce order: usdc, vault, insuranceFund, admin, clearingHouse, pyth, lens, then wiring calls
-  const usdc = at(0);
-  const vault = at(1);
-  const insuranceFund = at(2);
-  const admin = at(3);
-  const clearingHouse = at(4);
-  const pyth = at(5);
-  const lens = at(6);
-  const deploy = async (name: string, args: unknown[], nonce: number) => {
-    const data = encodeDeployData({ abi: a[name]!.abi, bytecode: a[name]!.bytecode, args } as never);
-    return rpc.request<Hex>('eth_sendTransaction', [{ from: DEPLOYER, data, gas: toHex(TX_GAS), nonce: toHex(nonce), gasPrice: '0x0' }]);
-  };
   const p = chainParams(params);
-  await deploy('MockUSDC', [], nonce0);
-  await deploy('Vault', [DEPLOYER, usdc], nonce0 + 1);
-  await deploy('InsuranceFund', [DEPLOYER, vault], nonce0 + 2);
-  await deploy('ClearingHouseAdmin', [DEPLOYER, vault, insuranceFund, p], nonce0 + 3);
-  await deploy('ClearingHouse', [DEPLOYER, vault, insuranceFund, p, admin], nonce0 + 4);
-  await deploy('MockPyth', [], nonce0 + 5);
-  await deploy('ProtocolLens', [], nonce0 + 6);
-  // the next nonces were reserved by nextNonce's counter: bump it past the deployments
-  for (let i = 1; i < 7; i++) await rpc.nextNonce(DEPLOYER);
+  const usdc = await rpc.deploy(DEPLOYER, 'MockUSDC', []);
+  const vault = await rpc.deploy(DEPLOYER, 'Vault', [DEPLOYER, usdc]);
+  const insuranceFund = await rpc.deploy(DEPLOYER, 'InsuranceFund', [DEPLOYER, vault]);
+  const admin = await rpc.deploy(DEPLOYER, 'ClearingHouseAdmin', [DEPLOYER, vault, insuranceFund, p]);
+  const clearingHouse = await rpc.deploy(DEPLOYER, 'ClearingHouse', [DEPLOYER, vault, insuranceFund, p, admin]);
+  const pyth = await rpc.deploy(DEPLOYER, 'MockPyth', []);
+  const lens = await rpc.deploy(DEPLOYER, 'ProtocolLens', []);
+  const a = rpc.artifacts;
   await rpc.send(DEPLOYER, vault, encodeFunctionData({ abi: a.Vault!.abi, functionName: 'setOperators', args: [clearingHouse, insuranceFund] }));
   await rpc.send(DEPLOYER, insuranceFund, encodeFunctionData({ abi: a.InsuranceFund!.abi, functionName: 'setClearingHouse', args: [clearingHouse] }));
   return { usdc, vault, insuranceFund, admin, clearingHouse, pyth, lens };

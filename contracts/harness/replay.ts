@@ -130,7 +130,6 @@ function revertHex(result: unknown): Hex {
 
 export async function replay(input: ReplayInput, options: ReplayOptions = {}): Promise<ReplayReport> {
   checkReplayable(input);
-  const started = Date.now();
   let modelMs = 0;
   const h = input.header;
   const profile = profileWithOverrides(h.profile as ProfileName, h.clearingHouse);
@@ -163,25 +162,9 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
   const blockMap = new Map<number, number>(); // chain block → model block
   await rpc.setNextTimestamp(ch.clock.timestamp);
   const markets = new Map<string, MarketDeployment>();
-  const deployerNonce = await rpc.nextNonce(DEPLOYER);
-  let nonce = deployerNonce;
-  const { getContractAddress, encodeDeployData } = await import('viem');
-  const deployAt = async (name: string, args: unknown[]): Promise<Hex> => {
-    const address = getContractAddress({ from: DEPLOYER, nonce: BigInt(nonce) });
-    const data = encodeDeployData({ abi: A[name]!.abi, bytecode: A[name]!.bytecode, args } as never);
-    await rpc.request('eth_sendTransaction', [{ from: DEPLOYER, data, gas: '0x17d7840', nonce: `0x${nonce.toString(16)}`, gasPrice: '0x0' }]);
-    nonce++;
-    return address;
-  };
-  const sendFrom = async (from: Hex, to: Hex, abi: Abi, functionName: string, args: unknown[]) => {
-    if (from.toLowerCase() === DEPLOYER.toLowerCase()) {
-      const data = encodeFunctionData({ abi, functionName, args } as never);
-      await rpc.request('eth_sendTransaction', [{ from, to, data, gas: '0x17d7840', nonce: `0x${nonce.toString(16)}`, gasPrice: '0x0' }]);
-      nonce++;
-      return;
-    }
-    await rpc.send(from, to, encodeFunctionData({ abi, functionName, args } as never));
-  };
+  const deployAt = (name: string, args: unknown[]) => rpc.deploy(DEPLOYER, name, args);
+  const sendFrom = (from: Hex, to: Hex, abi: Abi, functionName: string, args: unknown[]) =>
+    rpc.send(from, to, encodeFunctionData({ abi, functionName, args } as never));
   for (const m of ch.markets.values()) {
     const key = marketKey(m.id);
     const aggregator = await deployAt('ReplayAggregator', [`${m.id} / USD`]);
@@ -205,9 +188,6 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     await sendFrom(DEPLOYER, core.usdc, A.MockUSDC!.abi, 'mint', [addressOf(holder), amount / WEI_PER_UNIT]);
   }
   for (const n of names) await sendFrom(addressOf(n), core.usdc, A.MockUSDC!.abi, 'approve', [core.vault, 2n ** 255n]);
-  // DEPLOYER's later transactions go through rpc.send: align its nonce counter.
-  const rpcNonces = (rpc as unknown as { nonces: Map<string, number> }).nonces;
-  rpcNonces.set(DEPLOYER.toLowerCase(), nonce);
 
   const abiByAddress = new Map<string, Abi>([
     [core.clearingHouse.toLowerCase(), [...A.ClearingHouse!.abi, ...A.ClearingHouseAdmin!.abi.filter((x) => x.type === 'event')] as Abi],
@@ -490,7 +470,6 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
   for (const a of chain.anvils) a.stop();
 
   const seconds = (Date.now() - replayStarted) / 1000;
-  void started;
   const gasStats: Record<string, GasStats> = {};
   for (const [op, list] of [...gas].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const sorted = [...list].sort((x, y) => x - y);
