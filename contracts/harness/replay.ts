@@ -240,8 +240,15 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     if (!openBlock) return;
     const b = openBlock;
     openBlock = null;
+    // The block's queued requests (its timestamp first) in order, then the block mined and returned.
     await flush();
-    const mined = await rpc.mine();
+    const [block] = await rpc.request<Array<{ number: Hex; timestamp: Hex; transactions: Array<Hex | { hash: Hex }> }>>('evm_mine_detailed');
+    if (!block) throw new Error('anvil did not return the block it mined');
+    const mined = {
+      number: Number(block.number),
+      timestamp: Number(block.timestamp),
+      transactions: block.transactions.map((t) => (typeof t === 'string' ? t : t.hash)),
+    };
     blocks++;
     chainHead = mined.number;
     if (blockMap.get(mined.number) !== b.modelBlock) report(b.txs[0]?.step ?? -1, 'block', 'block.number', String(b.modelBlock), `chain#${mined.number}`);
@@ -295,7 +302,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     for (const [, mb] of blockMap) {
       if (mb >= modelBlock) throw new UnsupportedError(`step ${step}: model block ${modelBlock} is not after the last replayed block ${mb}`);
     }
-    await rpc.setNextTimestamp(timestamp);
+    queue.push({ request: { method: 'evm_setNextBlockTimestamp', params: [`0x${timestamp.toString(16)}`] }, onResult: () => {} });
     blockMap.set(chainHead + 1, modelBlock);
     openBlock = { modelBlock, timestamp, txs: [], modelEvents: new Map(), labels: new Map() };
     return openBlock;
