@@ -419,10 +419,16 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
       // a read (the contracts have no input-notional TWAP: that quote stays model-only)
       const { call, dir, amount } = action.args;
       const args = call === 'outputTwap' ? [dir === 'ADD', amount, 900n] : [dir === 'ADD', amount];
-      const r = await rpc.call(m.vamm, encodeFunctionData({ abi: A.Vamm!.abi, functionName: call, args } as never));
-      const chainValue = r.ok ? BigInt(r.data).toString() : `revert ${rpc.describeRevert(r.data)}`;
       const modelValue = revertReason ? `revert ${revertReason}` : String((result as { value: bigint }).value);
-      if (chainValue !== modelValue) report(i, action.name, 'result', modelValue, chainValue);
+      const prefix = done.length;
+      await ensureBlock(i); // read in the block the model read in, after its transactions so far
+      queue.push({
+        request: rpc.callRequest(m.vamm, encodeFunctionData({ abi: A.Vamm!.abi, functionName: call, args } as never)),
+        onResult: (r) => {
+          const chainValue = r.ok ? BigInt(r.result as Hex).toString() : `revert ${rpc.describeRevert(revertHex(r.result))}`;
+          if (chainValue !== modelValue) report(i, action.name, 'result', modelValue, chainValue, prefix);
+        },
+      });
       continue;
     }
     if (txs.length === 0) continue;
