@@ -13,6 +13,8 @@ export interface CrosscheckBench {
   readonly transactions: number;
   readonly divergences: number;
   readonly chainTransactionsPerSecond: number;
+  /** The same replay also comparing every open position's views after every step (a shorter log). */
+  readonly withViews: { readonly blocks: number; readonly transactions: number; readonly divergences: number; readonly transactionsPerSecond: number };
   readonly modelActionsPerSecond: number;
   readonly ratio: number;
   readonly gas: Record<string, GasStats>;
@@ -41,8 +43,16 @@ function modelSpeed(input: ReturnType<typeof crashLog>): number {
 export async function crosscheckThroughput(blocks = 4000): Promise<CrosscheckBench> {
   const input = crashLog({ blocks });
   const model = modelSpeed(input);
-  const report = await replay(input);
+  const report = await replay(input, { views: false });
+  const viewsBlocks = Math.min(blocks, 1000);
+  const withViews = await replay(crashLog({ blocks: viewsBlocks }), { views: true });
   return {
+    withViews: {
+      blocks: viewsBlocks,
+      transactions: withViews.transactions,
+      divergences: withViews.divergences.length,
+      transactionsPerSecond: withViews.transactionsPerSecond,
+    },
     log: report.name,
     transactions: report.transactions,
     divergences: report.divergences.length,

@@ -25,10 +25,12 @@ console.log(`${'operation'.padEnd(width)}  ops/s      ratio`);
 for (const [name, rate, ratio] of rows) console.log(`${(name as string).padEnd(width)}  ${(rate as string).padEnd(9)}  ${ratio}`);
 
 const blocks = Number(process.env.VAMM_BENCH_CRASH_BLOCKS ?? 4000);
-console.log(`\ncross-check: ${blocks}-block crash log replayed on anvil (every state field compared after every transaction)…`);
+console.log(`\ncross-check: ${blocks}-block crash log replayed on anvil…`);
 const crosscheck = await crosscheckThroughput(blocks);
 console.log(`  ${crosscheck.transactions} transactions, ${crosscheck.divergences} divergences`);
-console.log(`  replay against anvil  ${crosscheck.chainTransactionsPerSecond.toFixed(1)} tx/s`);
+console.log(`  replay against anvil  ${crosscheck.chainTransactionsPerSecond.toFixed(1)} tx/s (state, reverts and events after every transaction)`);
+const v = crosscheck.withViews;
+console.log(`  with every position's views too: ${v.transactionsPerSecond.toFixed(1)} tx/s (${v.blocks}-block log, ${v.transactions} transactions, ${v.divergences} divergences)`);
 console.log(`  model on the same log ${fmt(crosscheck.modelActionsPerSecond)} actions/s  (the model is ${crosscheck.ratio.toFixed(0)}× faster)`);
 console.log('  gas per operation (min / median / max):');
 for (const [op, g] of Object.entries(crosscheck.gas)) console.log(`    ${op.padEnd(26)} ${String(g.count).padStart(5)} × ${g.min} / ${g.median} / ${g.max}`);

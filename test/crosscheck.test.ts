@@ -106,6 +106,19 @@ describe('cross-check: model vs contracts on anvil', () => {
     expect(cli.stdout).toMatch(/openPosition\s+\d+ ×/);
   });
 
+  it('compares the position views too: a model with another initial margin ratio differs only in free collateral', { timeout: TIMEOUT }, async () => {
+    const input = loadReplayInput('scenarios/scripts/whale-liquidation.json');
+    const report = await replay(input, {
+      afterSetup: ({ ch }) => {
+        (ch.params as { initMarginRatio: bigint }).initMarginRatio += 1n;
+      },
+    });
+    const fields = new Set(report.divergences.map((d) => d.field));
+    expect(fields.has('accounts.whale.positions.ETH.freeCollateral')).toBe(true);
+    expect([...fields].every((f) => f.endsWith('.freeCollateral'))).toBe(true);
+    expect(report.divergences[0]!.step).toBe(3);
+  });
+
   it('refuses what the contracts do not implement, up front', async () => {
     const input = loadReplayInput('scenarios/scripts/whale-liquidation.json');
     await expect(replay({ header: { ...input.header, profile: 'perp-v1' }, actions: input.actions })).rejects.toThrow(/default design/);

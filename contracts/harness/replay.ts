@@ -17,7 +17,7 @@ import type { ProfileName } from '../../sim/params.ts';
 import { AnvilError } from './anvil.ts';
 import { DEPLOYER, KEEPER, type MarketDeployment, type Rpc, addressOf, chainParams, marketConfig, marketKey, startChain } from './chain.ts';
 import { type CanonicalEvent, canonicalChainEvents, canonicalModelEvents, chainParamLeaves, formatEvent, sameEvent } from './events.ts';
-import { decodeChainState, lensRequest, readChainState, readModelState } from './state.ts';
+import { decodeChainState, decodeViews, lensRequest, readChainState, readModelState, readModelViews, viewsRequest } from './state.ts';
 
 /** One action at a point in time: a script step, or an engine log entry (block and timestamp given). */
 export interface TimedAction {
@@ -71,6 +71,8 @@ export interface ReplayOptions {
    * the harness reports a divergence (a model that no longer matches the contracts).
    */
   readonly afterSetup?: (world: World) => void;
+  /** Also compare every open position's views (margin ratios, PnL, free collateral…) after each step; default true. */
+  readonly views?: boolean;
 }
 
 const CHAIN_ACTIONS = new Set<Action['name']>([
@@ -473,6 +475,16 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
             else compareStates(i, action.name, modelState, decodeChainState(stateContext, holderList, r.result as Hex), prefix);
           },
         });
+        if (options.views ?? true) {
+          const modelViews = readModelViews(ch);
+          queue.push({
+            request: viewsRequest(stateContext),
+            onResult: (r) => {
+              if (!r.ok) report(i, action.name, 'views', 'readable', `lens reverted: ${rpc.describeRevert(revertHex(r.result))}`, prefix);
+              else compareStates(i, action.name, modelViews, decodeViews(stateContext, r.result as Hex), prefix);
+            },
+          });
+        }
       }
     }
     if (queue.length >= 600) await flush();

@@ -6,6 +6,7 @@
  */
 import { type Abi, type Hex, decodeFunctionResult, encodeFunctionData } from 'viem';
 import type { ClearingHouse } from '../../sim/clearing-house.ts';
+import { stateView } from '../../sim/state-view.ts';
 import type { Artifacts } from './compile.ts';
 import type { CoreDeployment, MarketDeployment, Rpc } from './chain.ts';
 import { TOKEN_SCALE } from './chain.ts';
@@ -196,5 +197,45 @@ export function decodeChainState(ctx: StateContext, holders: readonly string[], 
   out.treasury = String(s.treasury);
   out.uncoveredBadDebt = String(s.uncoveredBadDebt);
   out.unfundedCurveCost = String(s.unfundedCurveCost);
+  return out;
+}
+
+const VIEW_NAMES = [
+  'positionNotional', 'unrealizedPnl', 'unrealizedPnlTwap', 'fundingOwed', 'lossOwed', 'marginRatio', 'marginRatioSpot',
+  'marginWithFundingPayment', 'freeCollateral',
+] as const;
+
+/** The model's per-position views (state-view.ts), as `accounts.<name>.positions.<market>.<view>`. */
+export function readModelViews(ch: ClearingHouse): FlatState {
+  const out: FlatState = {};
+  const view = stateView(ch, { views: true });
+  const accounts = view.accounts as Record<string, { positions: Record<string, Record<string, unknown>> }>;
+  for (const [owner, account] of Object.entries(accounts)) {
+    for (const [id, pos] of Object.entries(account.positions)) {
+      if (pos.size === '0') continue;
+      for (const name of VIEW_NAMES) out[`accounts.${owner}.positions.${id}.${name}`] = pos[name] === null ? 'reverts' : String(pos[name]);
+    }
+  }
+  return out;
+}
+
+/** The ProtocolLens call for every open position's views. */
+export function viewsRequest(ctx: StateContext): { method: string; params: unknown[] } {
+  const data = encodeFunctionData({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'positionViews', args: [ctx.core.clearingHouse] } as never);
+  return ctx.rpc.callRequest(ctx.core.lens, data);
+}
+
+export function decodeViews(ctx: StateContext, data: Hex): FlatState {
+  const rows = decodeFunctionResult({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'positionViews', data } as never) as unknown as ReadonlyArray<
+    { trader: Hex; market: Hex } & Record<(typeof VIEW_NAMES)[number], { ok: boolean; value: bigint }>
+  >;
+  const marketIdOf = new Map<string, string>();
+  for (const [id, d] of ctx.markets) marketIdOf.set(d.key.toLowerCase(), id);
+  const out: FlatState = {};
+  for (const row of rows) {
+    const owner = ctx.nameOf.get(row.trader.toLowerCase()) ?? row.trader;
+    const id = marketIdOf.get(row.market.toLowerCase()) ?? row.market;
+    for (const name of VIEW_NAMES) out[`accounts.${owner}.positions.${id}.${name}`] = row[name].ok ? String(row[name].value) : 'reverts';
+  }
   return out;
 }

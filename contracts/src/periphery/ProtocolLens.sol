@@ -54,6 +54,77 @@ contract ProtocolLens {
         uint256 unfundedCurveCost;
     }
 
+    /// @notice One view of a position: its value, or ok = false when the view reverts.
+    struct View {
+        bool ok;
+        int256 value;
+    }
+
+    /// @notice The valuations of one position (the model's per-position views).
+    struct PositionViews {
+        address trader;
+        bytes32 market;
+        View positionNotional;
+        View unrealizedPnl;
+        View unrealizedPnlTwap;
+        View fundingOwed;
+        View lossOwed;
+        View marginRatio;
+        View marginRatioSpot;
+        View marginWithFundingPayment;
+        View freeCollateral;
+    }
+
+    /// @notice Valuations of every open position: notional and PnL at spot, PnL at the 15-min
+    /// TWAP, funding and loss owed, margin ratio (trader-favourable and spot), margin with funding
+    /// and free collateral; a view that reverts is reported as not ok.
+    function positionViews(address ch) external view returns (PositionViews[] memory out) {
+        ClearingHouseAdmin c = ClearingHouseAdmin(ch);
+        address[] memory accounts = c.getAccounts();
+        uint256 n;
+        for (uint256 i; i < accounts.length; ++i) {
+            bytes32[] memory list = c.getAccountMarkets(accounts[i]);
+            for (uint256 j; j < list.length; ++j) if (c.getPosition(accounts[i], list[j]).size != 0) n++;
+        }
+        out = new PositionViews[](n);
+        n = 0;
+        for (uint256 i; i < accounts.length; ++i) {
+            bytes32[] memory list = c.getAccountMarkets(accounts[i]);
+            for (uint256 j; j < list.length; ++j) {
+                if (c.getPosition(accounts[i], list[j]).size == 0) continue;
+                out[n++] = _views(c, accounts[i], list[j]);
+            }
+        }
+    }
+
+    function _views(ClearingHouseAdmin c, address t, bytes32 id) internal view returns (PositionViews memory v) {
+        v.trader = t;
+        v.market = id;
+        try c.positionValue(t, id, ClearingHouseStorage.Valuation.Spot) returns (uint256 notional, int256 pnl) {
+            v.positionNotional = View(true, int256(notional));
+            v.unrealizedPnl = View(true, pnl);
+        } catch {}
+        try c.positionValue(t, id, ClearingHouseStorage.Valuation.Twap) returns (uint256, int256 pnl) {
+            v.unrealizedPnlTwap = View(true, pnl);
+        } catch {}
+        try c.pendingCarry(t, id) returns (int256 funding, uint256 loss) {
+            v.fundingOwed = View(true, funding);
+            v.lossOwed = View(true, int256(loss));
+        } catch {}
+        try c.marginRatio(t, id, ClearingHouseStorage.Valuation.Max) returns (int256 r) {
+            v.marginRatio = View(true, r);
+        } catch {}
+        try c.marginRatio(t, id, ClearingHouseStorage.Valuation.Spot) returns (int256 r) {
+            v.marginRatioSpot = View(true, r);
+        } catch {}
+        try c.marginWithFundingPayment(t, id) returns (uint256 m) {
+            v.marginWithFundingPayment = View(true, int256(m));
+        } catch {}
+        try c.freeCollateral(t, id) returns (int256 f) {
+            v.freeCollateral = View(true, f);
+        } catch {}
+    }
+
     /// @notice The state of the clearing house `ch` and the token balances of `holders`.
     function state(address ch, address[] calldata holders) external view returns (State memory s) {
         ClearingHouseAdmin c = ClearingHouseAdmin(ch);
