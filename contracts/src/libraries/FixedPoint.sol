@@ -42,8 +42,4 @@ library FixedPoint {
     function abs(int256 x) internal pure returns (uint256) {
         return x < 0 ? uint256(-x) : uint256(x);
     }
-
-    function toInt(uint256 x) internal pure returns (int256) {
-        return int256(x);
-    }
 }
