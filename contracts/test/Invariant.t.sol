@@ -162,9 +162,9 @@ contract InvariantTest is Fixture {
         assertGe(diff, -budget, "traders paid less funding than the AMM side is owed");
     }
 
-    /// @dev The handler must trade, or the invariants above would hold vacuously.
-    function invariant_handlerTrades() public view {
-        assertTrue(handler.trades() > 0 || handler.liquidations() == 0, "liquidations without trades");
+    /// @dev After each run: the handler traded, so the invariants did not hold vacuously.
+    function afterInvariant() public view {
+        assertTrue(handler.trades() > 0, "the run made no trade");
     }
 
     function invariant_kNeverFalls() public view {
