@@ -186,10 +186,15 @@ export class Rpc {
     await this.request('evm_setNextBlockTimestamp', [toHex(timestamp)]);
   }
 
+  /** Mines the pending transactions into one block and returns it. */
   async mine(): Promise<{ number: number; timestamp: number; transactions: Hex[] }> {
-    await this.request('evm_mine', []);
-    const block = await this.request<{ number: Hex; timestamp: Hex; transactions: Hex[] }>('eth_getBlockByNumber', ['latest', false]);
-    return { number: Number(block.number), timestamp: Number(block.timestamp), transactions: block.transactions };
+    const [block] = await this.request<Array<{ number: Hex; timestamp: Hex; transactions: Array<Hex | { hash: Hex }> }>>('evm_mine_detailed');
+    if (!block) throw new Error('anvil did not return the block it mined');
+    return {
+      number: Number(block.number),
+      timestamp: Number(block.timestamp),
+      transactions: block.transactions.map((t) => (typeof t === 'string' ? t : t.hash)),
+    };
   }
 
   async receipts(hashes: readonly Hex[]): Promise<Receipt[]> {

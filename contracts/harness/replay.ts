@@ -244,13 +244,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     openBlock = null;
     // The block's queued requests (its timestamp first) in order, then the block mined and returned.
     await flush();
-    const [block] = await rpc.request<Array<{ number: Hex; timestamp: Hex; transactions: Array<Hex | { hash: Hex }> }>>('evm_mine_detailed');
-    if (!block) throw new Error('anvil did not return the block it mined');
-    const mined = {
-      number: Number(block.number),
-      timestamp: Number(block.timestamp),
-      transactions: block.transactions.map((t) => (typeof t === 'string' ? t : t.hash)),
-    };
+    const mined = await rpc.mine();
     blocks++;
     chainHead = mined.number;
     if (blockMap.get(mined.number) !== b.modelBlock) report(b.txs[0]?.step ?? -1, 'block', 'block.number', String(b.modelBlock), `chain#${mined.number}`);
