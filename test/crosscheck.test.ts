@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Anvil } from '../contracts/harness/anvil.ts';
 import { crashLog } from '../contracts/harness/crash-log.ts';
 import { loadReplayInput, writeEventLog } from '../contracts/harness/input.ts';
 import { replay } from '../contracts/harness/replay.ts';
@@ -117,6 +118,17 @@ describe('cross-check: model vs contracts on anvil', () => {
     expect(fields.has('accounts.whale.positions.ETH.freeCollateral')).toBe(true);
     expect([...fields].every((f) => f.endsWith('.freeCollateral'))).toBe(true);
     expect(report.divergences[0]!.step).toBe(3);
+  });
+
+  it('--fork-url: deploys on a fork of another chain (here a local anvil standing in for an archive node)', { timeout: TIMEOUT }, async () => {
+    const remote = await Anvil.start({ number: 5_000_000, timestamp: 1_600_000_000 });
+    try {
+      const report = await replay(loadReplayInput('scenarios/scripts/whale-liquidation.json'), { forkUrl: remote.url });
+      expect(report.divergences).toEqual([]);
+      expect(report.transactions).toBe(12);
+    } finally {
+      remote.stop();
+    }
   });
 
   it('refuses what the contracts do not implement, up front', async () => {

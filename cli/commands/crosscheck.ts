@@ -38,16 +38,18 @@ export function registerCrosscheckCommand(program: Command): void {
     .argument('[file]', 'scripted scenario JSON, or an event log (scenario header + "log" of timed actions)')
     .option('--crash <blocks>', 'replay the bundled crash log of the four agent kinds over this many 12 s blocks (4000: 5,041 transactions) instead of a file')
     .option('--write-log <file>', 'also write the replayed input as an event-log file')
-    .option('--fork-url <rpc>', 'deploy on a fork of this chain instead of a local base anvil')
+    .option('--fork-url <rpc>', 'deploy on a fork of this chain (e.g. an Arbitrum archive node) instead of a local base anvil')
+    .option('--fork-block <n>', 'with --fork-url: the block to fork, older than the scenario\'s start')
     .option('--no-views', 'skip comparing each open position\'s views (margin ratios, PnL, free collateral): about 2.5× faster')
     .option('--max-divergences <n>', 'stop after this many divergences', '20')
     .option('-o, --out <file>', 'write the whole report (with each divergence\'s reproducing actions) as JSON')
-    .action(async (file: string | undefined, opts: { crash?: string; writeLog?: string; forkUrl?: string; views: boolean; maxDivergences: string; out?: string }) => {
+    .action(async (file: string | undefined, opts: { crash?: string; writeLog?: string; forkUrl?: string; forkBlock?: string; views: boolean; maxDivergences: string; out?: string }) => {
       if ((file === undefined) === (opts.crash === undefined)) throw new InputError({ file: file ?? '(none)' }, 'give a scenario or event-log file, or --crash <blocks>');
       const input = opts.crash !== undefined ? crashLog({ blocks: Number(opts.crash) }) : loadReplayInput(file as string);
       if (opts.writeLog) writeEventLog(opts.writeLog, input);
       const report = await replay(input, {
         ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}),
+        ...(opts.forkBlock !== undefined ? { forkBlockNumber: Number(opts.forkBlock) } : {}),
         maxDivergences: Number(opts.maxDivergences),
         views: opts.views,
         onProgress: (done, total) => {

@@ -297,16 +297,36 @@ export interface ChainSetup {
  * second anvil that the replay drives; with `forkUrl`, the deployment goes straight onto a fork of
  * that chain instead.
  */
-export async function startChain(options: { startBlock: number; startTimestamp: number; params: ClearingHouseParams; forkUrl?: string }): Promise<ChainSetup> {
+export async function startChain(options: {
+  startBlock: number;
+  startTimestamp: number;
+  params: ClearingHouseParams;
+  forkUrl?: string;
+  forkBlockNumber?: number;
+}): Promise<ChainSetup> {
   const artifacts = compileContracts({ quiet: true });
   const anvils: Anvil[] = [];
   try {
     if (options.forkUrl) {
-      const fork = await Anvil.start({ forkUrl: options.forkUrl });
+      // Real chain state: the deployment goes into one block just before the model's first.
+      const fork = await Anvil.start({
+        forkUrl: options.forkUrl,
+        ...(options.forkBlockNumber !== undefined ? { forkBlockNumber: options.forkBlockNumber } : {}),
+        startTimeoutMs: 60_000,
+      });
       anvils.push(fork);
       const rpc = new Rpc(fork.url, artifacts);
+      const head = await rpc.request<{ timestamp: Hex }>('eth_getBlockByNumber', ['latest', false]);
+      if (Number(head.timestamp) >= options.startTimestamp) {
+        throw new Error(
+          `the fork's head (timestamp ${Number(head.timestamp)}) is not before the scenario's start (${options.startTimestamp}): fork an earlier block (--fork-block)`,
+        );
+      }
       const core = await deployCore(rpc, options.params);
-      await rpc.mine();
+      await rpc.setNextTimestamp(options.startTimestamp - 1);
+      const mined = await rpc.mine();
+      const receipts = await rpc.receipts(mined.transactions);
+      if (receipts.some((r) => r.status !== '0x1')) throw new Error('a deployment transaction failed on the fork');
       return { anvils, rpc, core, artifacts };
     }
     if (options.startBlock < 2) throw new Error('the model must start at block 2 or later (the deployment needs a block before it)');

@@ -63,6 +63,8 @@ export interface ReplayReport {
 
 export interface ReplayOptions {
   readonly forkUrl?: string;
+  /** With forkUrl: the block to fork (its timestamp must be before the scenario's start). */
+  readonly forkBlockNumber?: number;
   /** Stop after this many divergences (default 20). */
   readonly maxDivergences?: number;
   readonly onProgress?: (done: number, total: number) => void;
@@ -139,7 +141,13 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
   const world: World = buildWorld(h);
   modelMs += Date.now() - t0;
   const { ch } = world;
-  const chain = await startChain({ startBlock: ch.clock.blockNumber, startTimestamp: ch.clock.timestamp, params: profile.clearingHouse, forkUrl: options.forkUrl });
+  const chain = await startChain({
+    startBlock: ch.clock.blockNumber,
+    startTimestamp: ch.clock.timestamp,
+    params: profile.clearingHouse,
+    ...(options.forkUrl ? { forkUrl: options.forkUrl } : {}),
+    ...(options.forkBlockNumber !== undefined ? { forkBlockNumber: options.forkBlockNumber } : {}),
+  });
   const { rpc, core, artifacts: A } = chain;
   const divergences: Divergence[] = [];
   const maxDivergences = options.maxDivergences ?? 20;
