@@ -57,10 +57,11 @@ describe('cross-check: model vs contracts on anvil', () => {
   });
 
   it('replays a short crash log of the four agent kinds with zero divergence', { timeout: TIMEOUT }, async () => {
-    const input = crashLog({ blocks: 600 });
+    const input = crashLog({ blocks: 400 });
     const report = await replay(input);
     expect(report.divergences).toEqual([]);
-    expect(report.transactions).toBeGreaterThan(500);
+    expect(report.transactions).toBeGreaterThan(600);
+    expect(report.gas.liquidate?.count).toBeGreaterThan(5);
     expect(report.gas.settleFunding?.count).toBeGreaterThan(0);
     expect(report.gas.setOraclePrice?.count).toBeGreaterThan(10);
   });
@@ -129,6 +130,11 @@ describe('cross-check: model vs contracts on anvil', () => {
     } finally {
       remote.stop();
     }
+  });
+
+  it('names a dead anvil instead of hanging or failing obscurely', { timeout: TIMEOUT }, async () => {
+    const input = loadReplayInput('scenarios/scripts/whale-liquidation.json');
+    await expect(replay(input, { afterSetup: (_world, chain) => chain.anvils.at(-1)!.stop() })).rejects.toThrow(/anvil exited/);
   });
 
   it('refuses what the contracts do not implement, up front', async () => {
