@@ -25,6 +25,7 @@ contract Handler {
     uint256 public liquidationsBelowMaintenance;
     uint256 public liquidations;
     uint256 public trades;
+    uint256 public openCalls;
 
     constructor(ClearingHouse ch_, Vamm vamm_, ReplayAggregator aggregator_, address[] memory actors_) {
         ch = ch_;
@@ -42,6 +43,7 @@ contract Handler {
         margin = 1e18 + (margin % 3_000e18);
         leverage = 1e18 + (leverage % 9e18);
         uint256 k = _k();
+        openCalls++;
         vm.prank(a);
         try ch.openPosition(ETH, long, margin, leverage, 0, isolated ? ClearingHouseStorage.MarginChoice.Isolated : ClearingHouseStorage.MarginChoice.Unspecified) {
             trades++;
@@ -72,6 +74,9 @@ contract Handler {
     function advance(uint256 secs, uint256 blocks) external {
         vm.warp(block.timestamp + 1 + (secs % 2 hours));
         vm.roll(block.number + 1 + (blocks % 100));
+        // Chainlink's heartbeat: a round at the unchanged price, so the market does not go stale
+        (, int256 answer,,,) = aggregator.latestRoundData();
+        aggregator.pushPrice(uint256(answer) * 1e10, block.timestamp, 0);
     }
 
     function movePrice(int256 permille) external {
@@ -162,9 +167,9 @@ contract InvariantTest is Fixture {
         assertGe(diff, -budget, "traders paid less funding than the AMM side is owed");
     }
 
-    /// @dev After each run: the handler traded, so the invariants did not hold vacuously.
+    /// @dev After each run: a run that tried to open traded, so the invariants did not hold vacuously.
     function afterInvariant() public view {
-        assertTrue(handler.trades() > 0, "the run made no trade");
+        assertTrue(handler.openCalls() == 0 || handler.trades() > 0, "the run tried to open and never traded");
     }
 
     function invariant_kNeverFalls() public view {
