@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { backtests, batchSpeedup } from './engine-throughput.ts';
+import { crosscheckThroughput } from './crosscheck-throughput.ts';
 import { modelThroughput, swapThroughput } from './model-throughput.ts';
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
@@ -33,6 +34,16 @@ for (const e of engine) {
 }
 const batch = await batchSpeedup();
 console.log(`batch of ${batch.runs} independent runs: 1 worker ${batch.one.toFixed(1)} s, 2 workers ${batch.two.toFixed(1)} s: speed-up ${batch.ratio.toFixed(2)}×`);
+const blocks = Number(process.env.VAMM_BENCH_CRASH_BLOCKS ?? 4000);
+console.log(`\ncross-check: ${blocks}-block crash log replayed on anvil…`);
+const crosscheck = await crosscheckThroughput(blocks);
+console.log(`  ${crosscheck.transactions} transactions, ${crosscheck.divergences} divergences`);
+console.log(`  replay against anvil  ${crosscheck.chainTransactionsPerSecond.toFixed(1)} tx/s (state, reverts and events after every transaction)`);
+const v = crosscheck.withViews;
+console.log(`  with every position's views too: ${v.transactionsPerSecond.toFixed(1)} tx/s (${v.blocks}-block log, ${v.transactions} transactions, ${v.divergences} divergences)`);
+console.log(`  model on the same log ${fmt(crosscheck.modelActionsPerSecond)} actions/s  (the model is ${crosscheck.ratio.toFixed(0)}× faster)`);
+console.log('  gas per operation (min / median / max):');
+for (const [op, g] of Object.entries(crosscheck.gas)) console.log(`    ${op.padEnd(26)} ${String(g.count).padStart(5)} × ${g.min} / ${g.median} / ${g.max}`);
 
 const out = join(import.meta.dirname, 'out');
 mkdirSync(out, { recursive: true });
@@ -46,6 +57,7 @@ const results = {
   engine,
   batch,
   ratios: Object.fromEntries(model.map((m) => [m.name, swaps.float64.opsPerSecond / m.opsPerSecond])),
+  crosscheck,
 };
 writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten bench/out/results.json (${results.seconds.toFixed(1)} s)`);

@@ -7,6 +7,7 @@ import { registerAuditCommand } from './commands/audit.ts';
 import { registerDataCommand } from './commands/data.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerCrosscheckCommand } from './commands/crosscheck.ts';
 import { registerScriptCommand } from './commands/script.ts';
 import { registerStudyCommands } from './commands/study.ts';
 import { registerTrainCommand } from './commands/train.ts';
@@ -24,6 +25,7 @@ registerAuditCommand(program);
 registerDataCommand(program);
 registerStudyCommands(program);
 registerTrainCommand(program);
+registerCrosscheckCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -135,10 +135,16 @@ export class MarketAdmin extends Liquidation {
       this.j.set(m, 'settledPositionSize', m.settledPositionSize + pos.size);
       const price = m.vamm.settlementPrice;
       if (pos.isolated) {
-        let settled = pos.margin;
-        if (price !== 0n) {
-          const returned = mulD(pos.size, price - divD(pos.openNotional, abs(pos.size))) + pos.margin;
-          settled = returned > 0n ? returned : 0n;
+        // `default` settles the funding and socialised loss the position owes (Perp v1 ignores them,
+        // which breaks funding conservation); what the margin cannot cover is bad debt.
+        const owes = this.params.profile === 'default';
+        const carry = owes ? this.crossCarry(m, pos) : { funding: 0n, loss: 0n };
+        if (owes) this.recordFundingSettled(m, pos, carry.funding);
+        let settled = pos.margin - carry.funding - carry.loss;
+        if (price !== 0n) settled += mulD(pos.size, price - divD(pos.openNotional, abs(pos.size)));
+        if (settled < 0n) {
+          if (owes) this.absorbBadDebt(trader, m, pos.size, -settled);
+          settled = 0n;
         }
         if (settled > 0n) {
           if (this.params.feeSource === 'wallet') this.ledger.transfer(VAULT, trader, settled);

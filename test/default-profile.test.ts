@@ -358,4 +358,24 @@ describe('default: repeg, k change and shutdown', () => {
     expectRevertUnchanged(ch, 'PositionSizeZero', () => ch.settlePosition('alice', 'ETH'), snap(ch));
     checkInvariants();
   });
+
+  it('settles an isolated position with the funding it owes, keeping funding and the ledger conserved', () => {
+    const { ch, open, advance, checkInvariants } = makeWorld();
+    open('alice', 'long', '1000', '5', { isolated: true });
+    open('bob', 'short', '200', '2');
+    advance(3600);
+    ch.pushOracleRound('ETH', w('2000'));
+    ch.settleFunding('ETH'); // the mark is above the index: the long owes funding
+    const owed = ch.fundingOwed('alice', 'ETH');
+    expect(owed).toBeGreaterThan(0n);
+    const pos = ch.position('alice', 'ETH');
+    const price = ch.shutdown('ETH');
+    const pnl = mulD(pos.size, price - divD(pos.openNotional, pos.size));
+    const collateralBefore = ch.accountView('alice').collateral;
+    const settled = ch.settlePosition('alice', 'ETH');
+    expect(settled).toBe(pnl + pos.margin - owed);
+    expect(ch.accountView('alice').collateral - collateralBefore).toBe(settled);
+    ch.settlePosition('bob', 'ETH');
+    checkInvariants();
+  });
 });

@@ -31,6 +31,18 @@ describe('Chainlink feed', () => {
     feed.setTwapOverride(toWei('150'));
     expect(feed.twap(3600, 3600)).toBe(toWei('150'));
   });
+
+  it('walks back only through consecutive round ids, as getRoundData(roundId − 1) on chain', () => {
+    const feed = new ChainlinkFeed(new Journal());
+    feed.addRound(100_00000000n, 0, 5n);
+    feed.addRound(200_00000000n, 3000, 9n); // a gap: round 8 does not exist on chain
+    expect(feed.twap(3600, 3600)).toBe(toWei('200'));
+    feed.addRound(300_00000000n, 3300, 10n);
+    expect(feed.twap(3600, 3600)).toBe((toWei('200') * 300n + toWei('300') * 300n) / 600n);
+    expect(() => feed.addRound(1n, 3400, 0n)).toThrowError(/InvalidParameter/);
+    feed.setTwapOverride(toWei('150'));
+    expect(feed.twap(3600, 3600)).toBe(toWei('150'));
+  });
 });
 
 describe('composite oracle', () => {

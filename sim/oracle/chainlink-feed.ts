@@ -21,6 +21,11 @@ export class ChainlinkFeed {
   readonly rounds: ChainlinkRound[] = [];
   /** A test double's fixed TWAP (Perp v1's mock setTwapPrice); 0 = compute from rounds. */
   twapOverride = 0n;
+  /**
+   * Index of the oldest round the TWAP walk reaches: history starts after the last gap in round
+   * ids, as an on-chain walk through getRoundData(roundId − 1) ends at a missing round.
+   */
+  consecutiveFrom = 0;
 
   constructor(private readonly j: Journal) {}
 
@@ -29,11 +34,13 @@ export class ChainlinkFeed {
     requireThat(answer > 0n, 'UnderlyingPriceZero', 'a round answer must be positive');
     const last = this.latestRound();
     const id = roundId ?? (last ? last.roundId + 1n : 1n);
+    requireThat(id > 0n, 'InvalidParameter', 'round ids start at 1');
     if (last) {
       requireThat(id > last.roundId, 'InvalidParameter', `round ids must increase (${id} after ${last.roundId})`);
       requireThat(updatedAt >= last.updatedAt, 'InvalidParameter', 'round times must not decrease');
     }
     const round: ChainlinkRound = { roundId: id, answer, startedAt: updatedAt, updatedAt };
+    if (last && id !== last.roundId + 1n) this.j.set(this, 'consecutiveFrom', this.rounds.length);
     this.j.push(this.rounds, round);
     return round;
   }
@@ -67,10 +74,10 @@ export class ChainlinkFeed {
     return last ? now - last.updatedAt : Number.POSITIVE_INFINITY;
   }
 
-  /** TWAP of answers over `interval` seconds by Perp v1's backward walk. */
+  /** TWAP of answers over `interval` seconds by Perp v1's backward walk (back to the last id gap). */
   twap(interval: number, now: number, emptyPeriod: 'revert' | 'latest' = 'revert'): bigint {
     if (this.twapOverride !== 0n) return this.twapOverride;
     requireThat(this.rounds.length > 0, 'UnderlyingPriceZero', 'the feed has no round');
-    return twapWalk(this.rounds, (r) => r.answer * TO_WEI, (r) => r.updatedAt, now, interval, 0, emptyPeriod);
+    return twapWalk(this.rounds, (r) => r.answer * TO_WEI, (r) => r.updatedAt, now, interval, this.consecutiveFrom, emptyPeriod);
   }
 }

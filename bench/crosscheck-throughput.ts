@@ -1,0 +1,64 @@
+/**
+ * Replay throughput against anvil beside the model's speed on the same event log: the crash log
+ * of contracts/harness/crash-log.ts (four agent kinds, thousands of transactions) replayed through
+ * the model and the contracts with every state field compared after every transaction.
+ */
+import { isModelError } from '../sim/errors.ts';
+import { applyAction, buildWorld } from '../scenarios/script-runner.ts';
+import { crashLog } from '../contracts/harness/crash-log.ts';
+import { type GasStats, replay } from '../contracts/harness/replay.ts';
+
+export interface CrosscheckBench {
+  readonly log: string;
+  readonly transactions: number;
+  readonly divergences: number;
+  readonly chainTransactionsPerSecond: number;
+  /** The same replay also comparing every open position's views after every step (a shorter log). */
+  readonly withViews: { readonly blocks: number; readonly transactions: number; readonly divergences: number; readonly transactionsPerSecond: number };
+  readonly modelActionsPerSecond: number;
+  readonly ratio: number;
+  readonly gas: Record<string, GasStats>;
+}
+
+/** Applies every action of the log to a fresh model, timed (median of 3). */
+function modelSpeed(input: ReturnType<typeof crashLog>): number {
+  const rates: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const world = buildWorld(input.header);
+    const start = process.hrtime.bigint();
+    for (const { action, blockNumber, timestamp } of input.actions) {
+      if (blockNumber !== undefined) world.ch.clock.blockNumber = blockNumber;
+      if (timestamp !== undefined) world.ch.clock.timestamp = timestamp;
+      try {
+        applyAction(world, action);
+      } catch (e) {
+        if (!isModelError(e)) throw e;
+      }
+    }
+    rates.push(input.actions.length / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
+  return rates.sort((a, b) => a - b)[1]!;
+}
+
+export async function crosscheckThroughput(blocks = 4000): Promise<CrosscheckBench> {
+  const input = crashLog({ blocks });
+  const model = modelSpeed(input);
+  const report = await replay(input, { views: false });
+  const viewsBlocks = Math.min(blocks, 1000);
+  const withViews = await replay(crashLog({ blocks: viewsBlocks }), { views: true });
+  return {
+    withViews: {
+      blocks: viewsBlocks,
+      transactions: withViews.transactions,
+      divergences: withViews.divergences.length,
+      transactionsPerSecond: withViews.transactionsPerSecond,
+    },
+    log: report.name,
+    transactions: report.transactions,
+    divergences: report.divergences.length,
+    chainTransactionsPerSecond: report.transactionsPerSecond,
+    modelActionsPerSecond: model,
+    ratio: model / report.transactionsPerSecond,
+    gas: report.gas,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Compiles the protocol's contracts (contracts/src) and the chain's test doubles
+ * (contracts/test/doubles) with solc-js, the pinned npm compiler. Outputs are cached in
+ * .cache/contracts keyed by a hash of every source and the compiler settings, so a second run
+ * with unchanged sources costs a file read.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Abi, Hex } from 'viem';
+
+export const CONTRACTS_DIR = resolve(import.meta.dirname, '..');
+export const ROOT_DIR = resolve(CONTRACTS_DIR, '..');
+const CACHE_DIR = join(ROOT_DIR, '.cache', 'contracts');
+const SOURCE_DIRS = ['src', 'test/doubles'];
+
+export const SOLC_SETTINGS = {
+  optimizer: { enabled: true, runs: 200 },
+  viaIR: true,
+  evmVersion: 'cancun',
+  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+} as const;
+
+export interface Artifact {
+  readonly abi: Abi;
+  readonly bytecode: Hex;
+  readonly deployedSize: number;
+}
+
+export type Artifacts = Record<string, Artifact>;
+
+export class CompileError extends Error {
+  override name = 'CompileError';
+}
+
+function listSources(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...listSources(path));
+    else if (entry.endsWith('.sol')) out.push(path);
+  }
+  return out.sort();
+}
+
+function resolveImport(path: string): { contents: string } | { error: string } {
+  const candidates = [join(CONTRACTS_DIR, path), join(ROOT_DIR, 'node_modules', path)];
+  for (const file of candidates) if (existsSync(file)) return { contents: readFileSync(file, 'utf8') };
+  return { error: `not found: ${path}` };
+}
+
+/** Compiles (or loads from the cache) every contract; keys are contract names. */
+export function compileContracts(options: { quiet?: boolean } = {}): Artifacts {
+  const require = createRequire(import.meta.url);
+  const sources: Record<string, { content: string }> = {};
+  for (const dir of SOURCE_DIRS) {
+    for (const file of listSources(join(CONTRACTS_DIR, dir))) {
+      sources[relative(CONTRACTS_DIR, file)] = { content: readFileSync(file, 'utf8') };
+    }
+  }
+  const solcVersion = (require('solc/package.json') as { version: string }).version;
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ solcVersion, SOLC_SETTINGS }));
+  for (const [name, { content }] of Object.entries(sources)) hash.update(`${name}\0${content}\0`);
+  const key = hash.digest('hex').slice(0, 24);
+  const cacheFile = join(CACHE_DIR, `${key}.json`);
+  if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as Artifacts;
+
+  const started = Date.now();
+  const solc = require('solc') as typeof import('solc').default;
+  const input = { language: 'Solidity', sources, settings: SOLC_SETTINGS };
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: resolveImport })) as {
+    errors?: Array<{ severity: string; formattedMessage: string }>;
+    contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>;
+  };
+  const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length > 0) throw new CompileError(`solc ${solcVersion} failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+  const artifacts: Artifacts = {};
+  for (const [file, contracts] of Object.entries(output.contracts ?? {})) {
+    if (!SOURCE_DIRS.some((d) => file.startsWith(`${d}/`))) continue;
+    for (const [name, c] of Object.entries(contracts)) {
+      if (!c.evm.bytecode.object) continue;
+      artifacts[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}`, deployedSize: c.evm.deployedBytecode.object.length / 2 };
+    }
+  }
+  mkdirSync(dirname(cacheFile), { recursive: true });
+  writeFileSync(cacheFile, JSON.stringify(artifacts));
+  if (!options.quiet) process.stderr.write(`compiled ${Object.keys(artifacts).length} contracts with solc ${solcVersion} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return artifacts;
+}

@@ -1,0 +1,241 @@
+/**
+ * The state both sides are compared on, as flat `path → value` maps (integers as decimal strings,
+ * block numbers in the model's numbering): every market's reserves, net position, snapshots,
+ * funding, open-interest and loss books and oracle round; every account's collateral and position
+ * records; token balances; insurance fund, vault, treasury and the losses on record.
+ */
+import { type Abi, type Hex, decodeFunctionResult, encodeFunctionData } from 'viem';
+import type { ClearingHouse } from '../../sim/clearing-house.ts';
+import { stateView } from '../../sim/state-view.ts';
+import type { Artifacts } from './compile.ts';
+import type { CoreDeployment, MarketDeployment, Rpc } from './chain.ts';
+import { TOKEN_SCALE } from './chain.ts';
+
+export type FlatState = Record<string, string>;
+
+export function readModelState(ch: ClearingHouse, holders: readonly string[]): FlatState {
+  const out: FlatState = {};
+  for (const [id, m] of ch.markets) {
+    const v = m.vamm;
+    const p = `markets.${id}.`;
+    const round = m.oracle.chainlink.latestRound();
+    Object.assign(out, {
+      [`${p}quoteReserve`]: String(v.quoteReserve),
+      [`${p}baseReserve`]: String(v.baseReserve),
+      [`${p}totalPositionSize`]: String(v.totalPositionSize),
+      [`${p}cumulativeNotional`]: String(v.cumulativeNotional),
+      [`${p}open`]: String(v.open),
+      [`${p}settlementPrice`]: String(v.settlementPrice),
+      [`${p}snapshots`]: String(v.snapshots.length - v.snapshotStart),
+      [`${p}liquidityHistoryIndex`]: String(v.liquidityHistoryIndex),
+      [`${p}cumulativePremiumFraction`]: String(m.cumulativePremiumFraction),
+      [`${p}fundingRate`]: String(m.fundingRate),
+      [`${p}nextFundingTime`]: String(m.nextFundingTime),
+      [`${p}lastRestrictionBlock`]: String(m.lastRestrictionBlock),
+      [`${p}openInterestNotional`]: String(m.openInterestNotional),
+      [`${p}openNotionalLong`]: String(m.openNotionalLong),
+      [`${p}openNotionalShort`]: String(m.openNotionalShort),
+      [`${p}lossIndexLong`]: String(m.lossIndexLong),
+      [`${p}lossIndexShort`]: String(m.lossIndexShort),
+      [`${p}ammFundingProfit`]: String(m.ammFundingProfit),
+      [`${p}traderFundingSettled`]: String(m.traderFundingSettled),
+      [`${p}fundingRoundings`]: String(m.fundingRoundings),
+      [`${p}settledPositionSize`]: String(m.settledPositionSize),
+      [`${p}indexPrice`]: round ? String(round.answer * 10n ** 10n) : 'none',
+      [`${p}indexRoundId`]: round ? String(round.roundId) : 'none',
+    });
+  }
+  for (const [owner, account] of ch.accounts) {
+    out[`accounts.${owner}.collateral`] = String(account.collateral);
+    for (const [id, pos] of account.positions) {
+      const p = `accounts.${owner}.positions.${id}.`;
+      Object.assign(out, {
+        [`${p}size`]: String(pos.size),
+        [`${p}margin`]: String(pos.margin),
+        [`${p}openNotional`]: String(pos.openNotional),
+        [`${p}isolated`]: String(pos.isolated),
+        [`${p}lastCumulativePremiumFraction`]: String(pos.lastCumulativePremiumFraction),
+        [`${p}lastLossIndex`]: String(pos.lastLossIndex),
+        [`${p}liquidityHistoryIndex`]: String(pos.liquidityHistoryIndex),
+        [`${p}blockNumber`]: String(pos.blockNumber),
+      });
+    }
+  }
+  for (const holder of holders) out[`tokens.${holder}`] = String(ch.ledger.balanceOf(holder));
+  Object.assign(out, {
+    tokenSupply: String(ch.ledger.totalSupply),
+    'insuranceFund.balance': String(ch.insuranceFund.balance()),
+    vault: String(ch.vaultBalance()),
+    treasury: String(ch.treasury),
+    uncoveredBadDebt: String(ch.uncoveredBadDebt),
+    unfundedCurveCost: String(ch.unfundedCurveCost),
+  });
+  return out;
+}
+
+export interface StateContext {
+  readonly rpc: Rpc;
+  readonly core: CoreDeployment;
+  readonly markets: ReadonlyMap<string, MarketDeployment>;
+  /** Lower-case address → model name. */
+  readonly nameOf: ReadonlyMap<string, string>;
+  /** Chain block → model block. */
+  readonly blockMap: ReadonlyMap<number, number>;
+  readonly artifacts: Artifacts;
+}
+
+interface ChainPosition {
+  size: bigint;
+  margin: bigint;
+  openNotional: bigint;
+  lastCumulativePremiumFraction: bigint;
+  lastLossIndex: bigint;
+  liquidityHistoryIndex: bigint;
+  blockNumber: bigint;
+  isolated: boolean;
+}
+
+interface LensState {
+  markets: ReadonlyArray<{
+    id: Hex;
+    quoteReserve: bigint;
+    baseReserve: bigint;
+    totalPositionSize: bigint;
+    cumulativeNotional: bigint;
+    open: boolean;
+    settlementPrice: bigint;
+    liquidityHistoryIndex: bigint;
+    snapshotCount: bigint;
+    books: Record<string, bigint>;
+    roundId: bigint;
+    answer: bigint;
+    updatedAt: bigint;
+  }>;
+  accounts: ReadonlyArray<{ account: Hex; collateral: bigint; positions: ReadonlyArray<{ market: Hex; position: ChainPosition }> }>;
+  balances: readonly bigint[];
+  totalSupply: bigint;
+  insuranceFund: bigint;
+  treasury: bigint;
+  uncoveredBadDebt: bigint;
+  unfundedCurveCost: bigint;
+}
+
+const BOOKS = [
+  'cumulativePremiumFraction', 'fundingRate', 'nextFundingTime', 'openInterestNotional', 'openNotionalLong', 'openNotionalShort',
+  'lossIndexLong', 'lossIndexShort', 'ammFundingProfit', 'traderFundingSettled', 'fundingRoundings', 'settledPositionSize',
+] as const;
+
+/** The ProtocolLens call that reads the whole state (on the pending block). */
+export function lensRequest(ctx: StateContext, holders: readonly string[]): { method: string; params: unknown[] } {
+  const holderAddress = new Map<string, Hex>();
+  for (const [address, name] of ctx.nameOf) holderAddress.set(name, address as Hex);
+  const addresses = holders.map((h) => (h === 'vault' ? ctx.core.vault : (holderAddress.get(h) ?? (('0x' + '0'.repeat(40)) as Hex))));
+  const data = encodeFunctionData({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'state', args: [ctx.core.clearingHouse, addresses] } as never);
+  return ctx.rpc.callRequest(ctx.core.lens, data);
+}
+
+/** The chain's state in the model's terms, read in one call through the ProtocolLens (pending block). */
+export async function readChainState(ctx: StateContext, holders: readonly string[]): Promise<FlatState> {
+  const [r] = await ctx.rpc.batch([lensRequest(ctx, holders)]);
+  if (!r?.ok) throw new Error(`the ProtocolLens call reverted: ${ctx.rpc.describeRevert(r?.result as Hex)}`);
+  return decodeChainState(ctx, holders, r.result as Hex);
+}
+
+/** Decodes the lens's answer into the model's terms. */
+export function decodeChainState(ctx: StateContext, holders: readonly string[], data: Hex): FlatState {
+  const { core, artifacts: A } = ctx;
+  const block = (b: bigint): string => {
+    const n = Number(b);
+    if (n === 0) return '0';
+    const mapped = ctx.blockMap.get(n);
+    return mapped === undefined ? `chain#${n}` : String(mapped);
+  };
+  const holderAddress = new Map<string, Hex>();
+  for (const [address, name] of ctx.nameOf) holderAddress.set(name, address as Hex);
+  const s = decodeFunctionResult({ abi: A.ProtocolLens!.abi as Abi, functionName: 'state', data } as never) as unknown as LensState;
+  const out: FlatState = {};
+  const marketIdOf = new Map<string, string>();
+  for (const [id, d] of ctx.markets) marketIdOf.set(d.key.toLowerCase(), id);
+  for (const m of s.markets) {
+    const id = marketIdOf.get(m.id.toLowerCase()) ?? m.id;
+    const p = `markets.${id}.`;
+    out[`${p}quoteReserve`] = String(m.quoteReserve);
+    out[`${p}baseReserve`] = String(m.baseReserve);
+    out[`${p}totalPositionSize`] = String(m.totalPositionSize);
+    out[`${p}cumulativeNotional`] = String(m.cumulativeNotional);
+    out[`${p}open`] = String(m.open);
+    out[`${p}settlementPrice`] = String(m.settlementPrice);
+    out[`${p}snapshots`] = String(m.snapshotCount);
+    out[`${p}liquidityHistoryIndex`] = String(m.liquidityHistoryIndex);
+    for (const key of BOOKS) out[`${p}${key}`] = String(m.books[key]);
+    out[`${p}lastRestrictionBlock`] = block(m.books.lastRestrictionBlock as bigint);
+    out[`${p}indexPrice`] = m.updatedAt === 0n ? 'none' : String(m.answer * 10n ** 10n);
+    out[`${p}indexRoundId`] = m.updatedAt === 0n ? 'none' : String(m.roundId);
+  }
+  for (const a of s.accounts) {
+    const name = ctx.nameOf.get(a.account.toLowerCase()) ?? a.account;
+    out[`accounts.${name}.collateral`] = String(a.collateral);
+    for (const { market, position: pos } of a.positions) {
+      const p = `accounts.${name}.positions.${marketIdOf.get(market.toLowerCase()) ?? market}.`;
+      out[`${p}size`] = String(pos.size);
+      out[`${p}margin`] = String(pos.margin);
+      out[`${p}openNotional`] = String(pos.openNotional);
+      out[`${p}isolated`] = String(pos.isolated);
+      out[`${p}lastCumulativePremiumFraction`] = String(pos.lastCumulativePremiumFraction);
+      out[`${p}lastLossIndex`] = String(pos.lastLossIndex);
+      out[`${p}liquidityHistoryIndex`] = String(pos.liquidityHistoryIndex);
+      out[`${p}blockNumber`] = block(pos.blockNumber);
+    }
+  }
+  holders.forEach((h, i) => {
+    out[`tokens.${h}`] = holderAddress.has(h) || h === 'vault' ? String(s.balances[i]) : 'no address';
+  });
+  const vaultIndex = holders.indexOf('vault');
+  out.tokenSupply = String(s.totalSupply);
+  out['insuranceFund.balance'] = String(s.insuranceFund);
+  out.vault = vaultIndex >= 0 ? String(s.balances[vaultIndex]! * TOKEN_SCALE) : 'unknown';
+  out.treasury = String(s.treasury);
+  out.uncoveredBadDebt = String(s.uncoveredBadDebt);
+  out.unfundedCurveCost = String(s.unfundedCurveCost);
+  return out;
+}
+
+const VIEW_NAMES = [
+  'positionNotional', 'unrealizedPnl', 'unrealizedPnlTwap', 'fundingOwed', 'lossOwed', 'marginRatio', 'marginRatioSpot',
+  'marginWithFundingPayment', 'freeCollateral',
+] as const;
+
+/** The model's per-position views (state-view.ts), as `accounts.<name>.positions.<market>.<view>`. */
+export function readModelViews(ch: ClearingHouse): FlatState {
+  const out: FlatState = {};
+  const view = stateView(ch, { views: true });
+  const accounts = view.accounts as Record<string, { positions: Record<string, Record<string, unknown>> }>;
+  for (const [owner, account] of Object.entries(accounts)) {
+    for (const [id, pos] of Object.entries(account.positions)) {
+      if (pos.size === '0') continue;
+      for (const name of VIEW_NAMES) out[`accounts.${owner}.positions.${id}.${name}`] = pos[name] === null ? 'reverts' : String(pos[name]);
+    }
+  }
+  return out;
+}
+
+/** The ProtocolLens call for every open position's views. */
+export function viewsRequest(ctx: StateContext): { method: string; params: unknown[] } {
+  const data = encodeFunctionData({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'positionViews', args: [ctx.core.clearingHouse] } as never);
+  return ctx.rpc.callRequest(ctx.core.lens, data);
+}
+
+export function decodeViews(ctx: StateContext, data: Hex): FlatState {
+  const rows = decodeFunctionResult({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'positionViews', data } as never) as unknown as ReadonlyArray<
+    { trader: Hex; market: Hex } & Record<(typeof VIEW_NAMES)[number], { ok: boolean; value: bigint }>
+  >;
+  const marketIdOf = new Map<string, string>();
+  for (const [id, d] of ctx.markets) marketIdOf.set(d.key.toLowerCase(), id);
+  const out: FlatState = {};
+  for (const row of rows) {
+    const owner = ctx.nameOf.get(row.trader.toLowerCase()) ?? row.trader;
+    const id = marketIdOf.get(row.market.toLowerCase()) ?? row.market;
+    for (const name of VIEW_NAMES) out[`accounts.${owner}.positions.${id}.${name}`] = row[name].ok ? String(row[name].value) : 'reverts';
+  }
+  return out;
+}

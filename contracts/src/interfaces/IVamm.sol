@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IVamm
+/// @notice One market's virtual AMM as the clearing house uses it.
+interface IVamm {
+    function swapInput(bool add, uint256 quoteAmount, uint256 baseLimit, bool canOverFluctuationLimit) external returns (uint256);
+    function swapOutput(bool add, uint256 baseAmount, uint256 quoteLimit) external returns (uint256);
+    function migrateLiquidity(uint256 multiplier, uint256 fluctuationLimitRatio) external returns (uint256 fromQuote, uint256 fromBase);
+    function setTotalPositionSize(int256 size) external;
+    function setQuoteReserve(uint256 quote) external;
+    function shutdown(uint256 price) external;
+    function setParams(uint256 tradeLimitRatio, uint256 fluctuationLimitRatio) external;
+
+    function quoteReserve() external view returns (uint256);
+    function baseReserve() external view returns (uint256);
+    function totalPositionSize() external view returns (int256);
+    function open() external view returns (bool);
+    function settlementPrice() external view returns (uint256);
+    function liquidityHistoryIndex() external view returns (uint256);
+    function inputPrice(bool add, uint256 quoteAmount) external view returns (uint256);
+    function outputPrice(bool add, uint256 baseAmount) external view returns (uint256);
+    function spotPrice() external view returns (uint256);
+    function twapPrice(uint256 interval) external view returns (uint256);
+    function outputTwap(bool add, uint256 baseAmount, uint256 interval) external view returns (uint256);
+    function isOverFluctuationLimit(bool add, uint256 baseAmount) external view returns (bool);
+    function baseAfterLiquidityMigration(int256 size, uint256 fromQuote, uint256 fromBase) external view returns (int256);
+}

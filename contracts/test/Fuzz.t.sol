@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Curve} from "../src/libraries/Curve.sol";
+import {Fixture} from "./Fixture.sol";
+
+/// @dev Exposes the curve library for the fuzzer (reverts surface as failed calls).
+contract CurveHarness {
+    function input(bool add, uint256 q, uint256 quote, uint256 base) external pure returns (uint256) {
+        return Curve.inputPrice(add, q, quote, base);
+    }
+
+    function output(bool add, uint256 b, uint256 quote, uint256 base) external pure returns (uint256) {
+        return Curve.outputPrice(add, b, quote, base);
+    }
+}
+
+/// @notice Fuzz tests: rounding always favours the AMM; a round trip never profits; TWAPs stay
+/// within the prices they average.
+contract FuzzTest is Fixture {
+    CurveHarness internal curve;
+
+    function setUp() public override {
+        super.setUp();
+        curve = new CurveHarness();
+    }
+
+    function testFuzz_swapNeverLowersK(uint256 quote, uint256 base, uint256 amount, bool add, bool byQuote) public view {
+        quote = bound(quote, 1e18, 1e30);
+        base = bound(base, 1e15, 1e27);
+        uint256 k = quote * base / 1e18;
+        if (byQuote) {
+            amount = bound(amount, 1, add ? quote * 10 : quote - 1);
+            try curve.input(add, amount, quote, base) returns (uint256 b) {
+                uint256 q2 = add ? quote + amount : quote - amount;
+                uint256 b2 = add ? base - b : base + b;
+                assertGe(q2 * b2 / 1e18, k, "k after an input swap");
+            } catch {}
+        } else {
+            amount = bound(amount, 1, add ? base * 10 : base - 1);
+            try curve.output(add, amount, quote, base) returns (uint256 q) {
+                uint256 b2 = add ? base + amount : base - amount;
+                uint256 q2 = add ? quote - q : quote + q;
+                assertGe(q2 * b2 / 1e18, k, "k after an output swap");
+            } catch {}
+        }
+    }
+
+    function testFuzz_roundTripNeverProfits(uint256 margin, uint256 leverage, bool long) public {
+        margin = bound(margin, 1e18, 2_000e18);
+        leverage = bound(leverage, 1e18, 10e18);
+        int256 before = ch.collateral(ALICE);
+        open(ALICE, long, margin, leverage);
+        advance(12, 1);
+        vm.prank(ALICE);
+        ch.closePosition(ETH, 0);
+        assertLe(ch.collateral(ALICE), before, "a round trip on a still market cannot profit");
+        assertEq(vamm.totalPositionSize(), 0, "flat");
+    }
+
+    function testFuzz_markTwapWithinTradedPrices(uint256 margin, uint256 waitA, uint256 waitB) public {
+        margin = bound(margin, 10e18, 3_000e18);
+        waitA = bound(waitA, 1, 4 hours);
+        waitB = bound(waitB, 1, 4 hours);
+        uint256 p0 = vamm.spotPrice();
+        advance(waitA, 1);
+        aggregator.pushPrice(2000e18, block.timestamp, 0);
+        open(ALICE, true, margin, 5e18);
+        uint256 p1 = vamm.spotPrice();
+        advance(waitB, 1);
+        uint256 twap = vamm.twapPrice(8 hours);
+        assertGe(twap, p0, "twap >= lowest price");
+        assertGe(p1, twap, "twap <= highest price");
+    }
+}
