@@ -139,7 +139,7 @@ export function applyAction(world: World, action: Action): unknown {
       ch.setIndexTwap(action.args.market, action.args.price);
       return null;
     case 'setFastPrice':
-      ch.setFastPrice(action.args.market, action.args.price, action.args.confidence);
+      ch.setFastPrice(action.args.market, action.args.price, action.args.confidence, action.args.publishTime);
       return null;
     case 'mint':
       ch.mint(action.args.to, action.args.amount);

@@ -79,7 +79,8 @@ export const ACTIONS = {
   }),
   setOraclePrice: z.strictObject({ ...marketRef, price: positiveWei, updatedAt: seconds.optional(), roundId: z.string().regex(/^\d+$/).optional() }),
   setIndexTwap: z.strictObject({ ...marketRef, price: nonNegativeWei }),
-  setFastPrice: z.strictObject({ ...marketRef, price: positiveWei, confidence: nonNegativeWei }),
+  /** publishTime: when the price was published (default: now); a feed may lag the block. */
+  setFastPrice: z.strictObject({ ...marketRef, price: positiveWei, confidence: nonNegativeWei, publishTime: seconds.optional() }),
   mint: z.strictObject({ to: name, amount: positiveWei }),
   deposit: z.strictObject({ trader: name, amount: positiveWei }),
   withdraw: z.strictObject({ trader: name, amount: positiveWei }),

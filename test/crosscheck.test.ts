@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Anvil } from '../contracts/harness/anvil.ts';
 import { crashLog } from '../contracts/harness/crash-log.ts';
+import { loadEngineLog } from '../contracts/harness/engine-log.ts';
+import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import { FileSink, MemorySink } from '../sim/engine/event-log.ts';
+import { runSimulation } from '../sim/engine/run-simulation.ts';
+import { readFileSync } from 'node:fs';
 import { loadReplayInput, writeEventLog } from '../contracts/harness/input.ts';
 import { replay } from '../contracts/harness/replay.ts';
 import { loadScript } from '../scenarios/script-loader.ts';
@@ -54,6 +59,24 @@ describe('cross-check: model vs contracts on anvil', () => {
     const report = await replay({ header: script, actions });
     expect(report.divergences).toEqual([]);
     expect(report.transactions).toBe(12);
+  });
+
+  it('replays a simulation run (the engine\'s event log) with zero divergence, reverting exactly where the run did', { timeout: TIMEOUT }, async () => {
+    // Two hours of the bundled cross-check crash (the full day is > 8,000 transactions: vamm crosscheck).
+    const scenario = JSON.parse(readFileSync('scenarios/runs/crosscheck-black-thursday.json', 'utf8'));
+    scenario.prices = { ...scenario.prices, from: '2020-03-12T10:00', to: '2020-03-12T12:00' };
+    const dir = mkdtempSync(join(tmpdir(), 'vamm-engine-log-'));
+    const memory = new MemorySink();
+    await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario))), { sinks: [new FileSink(join(dir, 'events.jsonl')), memory] });
+    const actions = memory.events.filter((e) => e.type === 'AgentAction');
+    const input = await loadEngineLog(join(dir, 'events.jsonl'));
+    const report = await replay(input);
+    expect(report.divergences).toEqual([]);
+    // Every agent action became a transaction, and the same ones reverted.
+    expect(report.gas.openPosition?.count).toBeGreaterThan(100);
+    const byOp = (op: string) => (report.gas[op]?.count ?? 0) + (report.gas[`${op} (reverted)`]?.count ?? 0);
+    expect(byOp('openPosition') + byOp('closePosition') + byOp('liquidate') + byOp('settleFunding')).toBe(actions.length);
+    expect(report.reverted).toBe(actions.filter((e) => !e.ok).length);
   });
 
   it('replays a short crash log of the four agent kinds with zero divergence', { timeout: TIMEOUT }, async () => {

@@ -18,6 +18,11 @@ export function loadReplayInput(file: string): ReplayInput {
   } catch (e) {
     throw new InputError({ file }, `cannot read the replay input: ${(e as Error).message}`);
   }
+  return replayInputFromJson(json, file);
+}
+
+/** A replay input from its JSON: a scripted scenario, or a header with a timed `log`. */
+export function replayInputFromJson(json: Record<string, unknown>, file: string): ReplayInput {
   if (Array.isArray(json.log)) {
     const log = json.log as Array<Record<string, unknown>>;
     const { log: _log, ...header } = json;

@@ -343,7 +343,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
           const p = fastPriceToPyth(action.args.price, action.args.confidence);
           txs.push({
             from: DEPLOYER, to: core.pyth, op: action.name,
-            data: encodeFunctionData({ abi: A.MockPyth!.abi, functionName: 'updatePrice', args: [m!.key, p.price, p.conf, p.expo, BigInt(ch.clock.timestamp)] }),
+            data: encodeFunctionData({ abi: A.MockPyth!.abi, functionName: 'updatePrice', args: [m!.key, p.price, p.conf, p.expo, BigInt(action.args.publishTime ?? ch.clock.timestamp)] }),
           });
           break;
         }

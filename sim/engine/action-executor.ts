@@ -28,7 +28,7 @@ function finite(x: number): number {
 export function actionArgs(trader: string, a: AgentAction): Json {
   switch (a.kind) {
     case 'open':
-      return { trader, market: a.market, side: a.side, margin: usd(a.margin).toString(), leverage: ratio(a.leverage).toString(), isolated: a.isolated ?? false };
+      return { trader, market: a.market, side: a.side, margin: usd(a.margin).toString(), leverage: ratio(a.leverage).toString(), ...(a.isolated !== undefined ? { isolated: a.isolated } : {}) };
     case 'close':
       return { trader, market: a.market };
     case 'liquidate':

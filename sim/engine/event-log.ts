@@ -12,6 +12,24 @@ import type { Json } from '../state-view.ts';
 
 type Stamp = { readonly blockNumber: number; readonly timestamp: number };
 
+/**
+ * What a run set up before its first block (markets, the oracle's first round, funded
+ * accounts), so that the run can be replayed as transactions from its log alone.
+ */
+export interface RunSetup {
+  readonly blockTime: number;
+  readonly markets: ReadonlyArray<{
+    readonly id: string;
+    readonly quoteReserve: bigint;
+    readonly baseReserve: bigint;
+    /** The Chainlink round the oracle starts from (answer with 8 decimals). */
+    readonly oracle: { readonly answer: bigint; readonly updatedAt: number; readonly roundId: bigint };
+  }>;
+  /** Each agent's account: the collateral tokens it was given, deposited as cross collateral or not. */
+  readonly accounts: ReadonlyArray<{ readonly id: string; readonly capital: bigint; readonly deposited: boolean }>;
+  readonly backstopLiquidityProviders: readonly string[];
+}
+
 /** Events the engine adds to the protocol's own. Money in wei (bigint), gas in USD (float). */
 export type EngineEvent = Stamp &
   (
@@ -24,8 +42,9 @@ export type EngineEvent = Stamp &
         /** The insurance fund's balance at the start. */
         readonly insuranceFund: bigint;
         readonly config: Json;
+        readonly setup: RunSetup;
       }
-    | { readonly type: 'FastPrice'; readonly market: string; readonly price: bigint; readonly confidence: bigint }
+    | { readonly type: 'FastPrice'; readonly market: string; readonly price: bigint; readonly confidence: bigint; readonly publishTime: number }
     | {
         readonly type: 'AgentAction';
         readonly agent: string;

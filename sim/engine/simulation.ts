@@ -24,7 +24,7 @@ import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
 import type { Profile } from '../params.ts';
 import { type Json, toJson } from '../state-view.ts';
 import { executeAction } from './action-executor.ts';
-import { type EngineEvent, type EventSink, type LogEvent, type LoggedEvent, serialiseEvent } from './event-log.ts';
+import { type EngineEvent, type EventSink, type LogEvent, type LoggedEvent, type RunSetup, serialiseEvent } from './event-log.ts';
 import { FloatTwap } from './float-twap.ts';
 import { type GasParams, gasCost } from './gas.ts';
 import { writeObservation } from './observe.ts';
@@ -121,6 +121,7 @@ export class Simulation {
   private readonly migrations: MigrationRun[];
   private migrationCursor = 0;
   private readonly remapProbes = new RemapProbes();
+  private setupRecord: RunSetup = { blockTime: 0, markets: [], accounts: [], backstopLiquidityProviders: [] };
 
   constructor(
     private readonly config: SimulationConfig,
@@ -138,16 +139,22 @@ export class Simulation {
 
   private setUp(): void {
     const { ch, config } = this;
+    const markets: Array<RunSetup['markets'][number]> = [];
+    const accounts: Array<RunSetup['accounts'][number]> = [];
+    const backstops: string[] = [];
     for (const m of config.markets) {
       const first = firstPrice(m.candles, config.start);
-      ch.addMarket({ id: m.id, quoteReserve: m.quoteReserve, baseReserve: (m.quoteReserve * 10n ** 18n) / first, ...(m.params ? { params: m.params } : {}) });
+      const baseReserve = (m.quoteReserve * 10n ** 18n) / first;
+      ch.addMarket({ id: m.id, quoteReserve: m.quoteReserve, baseReserve, ...(m.params ? { params: m.params } : {}) });
       this.twaps.set(m.id, new FloatTwap(ch.market(m.id).params.funding.markTwapInterval));
       // The oracle starts from the latest round at or before the start (or the first one).
       let cursor = 0;
       while (cursor + 1 < m.rounds.length && (m.rounds[cursor + 1] as ChainlinkRound).updatedAt <= config.start) cursor++;
       const seed = m.rounds[cursor];
       if (!seed) throw new Error(`market ${m.id}: no oracle rounds`);
-      ch.pushOracleRound(m.id, seed.answer * 10n ** 10n, Math.min(seed.updatedAt, config.start), seed.roundId);
+      const updatedAt = Math.min(seed.updatedAt, config.start);
+      ch.pushOracleRound(m.id, seed.answer * 10n ** 10n, updatedAt, seed.roundId);
+      markets.push({ id: m.id, quoteReserve: m.quoteReserve, baseReserve, oracle: { answer: seed.answer, updatedAt, roundId: seed.roundId } });
       this.roundCursor.set(m.id, cursor + 1);
       const ticks = this.ticks.get(m.id) as FastTick[];
       let t = 0;
@@ -157,13 +164,19 @@ export class Simulation {
     if (config.insuranceFund > 0n) ch.seedInsuranceFund(config.insuranceFund);
     for (const slot of config.slots) {
       const capital = BigInt(Math.round(Number(slot.spec.capital) * 1e6)) * 10n ** 12n;
+      const deposited = capital > 0n && ch.params.marginMode === 'cross';
       if (capital > 0n) {
         ch.mint(slot.id, capital);
-        if (ch.params.marginMode === 'cross') ch.deposit(slot.id, capital);
+        if (deposited) ch.deposit(slot.id, capital);
       }
-      if (slot.kind === 'liquidator' && (slot.spec.params as { backstop?: boolean }).backstop) ch.setBackstopLiquidityProvider(slot.id, true);
+      accounts.push({ id: slot.id, capital, deposited });
+      if (slot.kind === 'liquidator' && (slot.spec.params as { backstop?: boolean }).backstop) {
+        ch.setBackstopLiquidityProvider(slot.id, true);
+        backstops.push(slot.id);
+      }
       this.equityStart.set(slot.index, capital);
     }
+    this.setupRecord = { blockTime: config.blockTime, markets, accounts, backstopLiquidityProviders: backstops };
     ch.events.length = 0;
   }
 
@@ -177,6 +190,7 @@ export class Simulation {
       agents: config.slots.length,
       insuranceFund: ch.insuranceFundBalance(),
       config: config.description,
+      setup: this.setupRecord,
       blockNumber: ch.clock.blockNumber,
       timestamp: ch.clock.timestamp,
     });
@@ -279,7 +293,7 @@ export class Simulation {
       if (last) {
         any = true;
         ch.setFastPrice(m.id, last.price, last.confidence, last.time);
-        this.log({ type: 'FastPrice', market: m.id, price: last.price, confidence: last.confidence, blockNumber: ch.clock.blockNumber, timestamp: now });
+        this.log({ type: 'FastPrice', market: m.id, price: last.price, confidence: last.confidence, publishTime: last.time, blockNumber: ch.clock.blockNumber, timestamp: now });
       }
       this.drainProtocolEvents();
     }

@@ -1,0 +1,98 @@
+/**
+ * A simulation's event log (`vamm run` → events.jsonl) as a replay input: the run's set-up
+ * (markets, the oracle's first round, the insurance fund, funded and deposited accounts, from
+ * RunStarted) becomes the scenario header and first steps; every oracle round, fast-feed update,
+ * agent action (accepted or reverted, with the exact wei arguments it was called with) and k
+ * change becomes a step at its block and timestamp. The harness then replays it through the
+ * model and the contracts and compares them after every transaction.
+ */
+import { InputError } from '../../data/input-error.ts';
+import { type LoggedEvent, readEventLog } from '../../sim/engine/event-log.ts';
+import { fromWei } from '../../sim/math/units.ts';
+import type { Json } from '../../sim/state-view.ts';
+import { replayInputFromJson } from './input.ts';
+import type { ReplayInput } from './replay.ts';
+
+type Obj = Record<string, Json>;
+
+/** Wei integer strings as exact decimals (the script format's money), recursively. */
+function human(value: Json): Json {
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return fromWei(BigInt(value));
+  if (Array.isArray(value)) return value.map(human);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, human(v)]));
+  return value;
+}
+
+const AGENT_ACTIONS: Record<string, string> = {
+  open: 'openPosition',
+  close: 'closePosition',
+  liquidate: 'liquidate',
+  settleFunding: 'settleFunding',
+  deposit: 'deposit',
+  withdraw: 'withdraw',
+  addMargin: 'addMargin',
+  removeMargin: 'removeMargin',
+};
+
+/** The replay file (scenario header + timed `log`) for a run's events, in order. */
+export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string): Record<string, Json> {
+  let header: Obj | null = null;
+  const log: Obj[] = [];
+  const step = (e: LoggedEvent, name: string, args: Json) => log.push({ blockNumber: e.blockNumber, timestamp: e.timestamp, [name]: args });
+  for (const e of events) {
+    switch (e.type) {
+      case 'RunStarted': {
+        const config = e.config as Obj;
+        const setup = e.setup as Obj | undefined;
+        if (!setup) throw new InputError({ file }, 'RunStarted has no set-up record: the log was written before runs could be replayed; run the scenario again');
+        const { depth: _depth, ...market } = config.market as Obj;
+        const markets = (setup.markets as Obj[]).map((m) => ({ ...(human(market) as Obj), id: m.id as string, quoteReserve: human(m.quoteReserve as string), baseReserve: human(m.baseReserve as string) }));
+        const accounts = setup.accounts as Obj[];
+        header = {
+          name: config.name as string,
+          description: `replay of the run ${config.name as string} (seed ${e.seed as number})`,
+          profile: config.profile as string,
+          ...(config.clearingHouse ? { clearingHouse: human(config.clearingHouse) } : {}),
+          clock: { timestamp: e.timestamp, block: e.blockNumber, secondsPerBlock: setup.blockTime as number },
+          markets,
+          insuranceFund: human(e.insuranceFund as string),
+          wallets: Object.fromEntries(accounts.filter((a) => (a.capital as string) !== '0').map((a) => [a.id as string, human(a.capital as string)])),
+          backstopLiquidityProviders: setup.backstopLiquidityProviders as Json,
+        };
+        for (const m of setup.markets as Obj[]) {
+          const o = m.oracle as Obj;
+          step(e, 'setOraclePrice', { market: m.id as string, price: fromWei(BigInt(o.answer as string) * 10n ** 10n), updatedAt: o.updatedAt as number, roundId: o.roundId as string });
+        }
+        for (const a of accounts) if (a.deposited) step(e, 'deposit', { trader: a.id as string, amount: human(a.capital as string) });
+        break;
+      }
+      case 'OracleRound':
+        step(e, 'setOraclePrice', { market: e.market as string, price: fromWei(BigInt(e.answer as string) * 10n ** 10n), updatedAt: e.updatedAt as number, roundId: e.roundId as string });
+        break;
+      case 'FastPrice':
+        step(e, 'setFastPrice', { market: e.market as string, price: human(e.price as string), confidence: human(e.confidence as string), publishTime: e.publishTime as number });
+        break;
+      case 'AgentAction': {
+        const name = AGENT_ACTIONS[e.action as string];
+        if (!name || e.reason === 'InvalidAgentAction') break;
+        // The engine logs the call's arguments under the script's names, money in wei.
+        const args = { ...(e.args as Obj) };
+        for (const k of ['margin', 'leverage', 'amount']) if (typeof args[k] === 'string') args[k] = fromWei(BigInt(args[k] as string));
+        step(e, name, args);
+        break;
+      }
+      case 'LiquidityMigrated':
+        step(e, 'migrateLiquidity', { market: e.market as string, multiplier: human(e.multiplier as string), remap: e.remap as string });
+        break;
+    }
+  }
+  if (!header) throw new InputError({ file }, 'no RunStarted event: not a vamm run event log');
+  return { ...header, log };
+}
+
+/** Reads a run's events.jsonl into a replay input (validated by the scenario loader). */
+export async function loadEngineLog(file: string): Promise<ReplayInput> {
+  const events: LoggedEvent[] = [];
+  for await (const e of readEventLog(file)) events.push(e);
+  return replayInputFromJson(replayJsonFromEvents(events, file), file);
+}
