@@ -116,6 +116,7 @@ describe('insurance study: sweep and analysis', () => {
     // Sensitivity against the base on the same 100 paths: twice the drawdown.
     expect(r.sensitivity[0]!.meanDrawdown.estimate).toBe(101);
     expect(r.sensitivity[0]!.base.meanDrawdown).toBe(50.5);
+    expect(r.sensitivity[0]!.pBadDebt.estimate).toBe(1);
     // The recommendation: the strictest bounded target's upper bound, raised to the worst replay.
     expect(r.recommendation.target).toBe(0.01);
     expect(r.recommendation.fund).toBe(5000);

@@ -69,10 +69,10 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
       blocks: [
         {
           kind: 'table',
-          columns: ['factor', 'level', 'paths', 'P(fund draws down)', 'base', 'mean drawdown (USD)', 'base', '99th percentile (USD)', 'base'],
+          columns: ['factor', 'level', 'paths', 'P(any bad debt)', 'base', 'mean fund drawdown (USD)', 'base', '99th percentile (USD)', 'base'],
           numeric: [2, 5, 6, 7, 8],
-          rows: r.sensitivity.map((s) => [s.factor, s.level, s.paths, range(s.pAny, pct), pct(s.base.pAny), range(s.meanDrawdown, usd), usd(s.base.meanDrawdown), range(s.p99Drawdown, usd), usd(s.base.p99Drawdown)]),
-          caption: `One factor at a time, each level on the same paths as the base${last ? `, over ${days(last.seconds)}` : ''}.`,
+          rows: r.sensitivity.map((s) => [s.factor, s.level, s.paths, range(s.pBadDebt, pct), pct(s.base.pBadDebt), range(s.meanDrawdown, usd), usd(s.base.meanDrawdown), range(s.p99Drawdown, usd), usd(s.base.p99Drawdown)]),
+          caption: `One factor at a time, each level on the same paths as the base${last ? `, over ${days(last.seconds)}` : ''}. The fund's drawdown is its bad debt plus the funding it paid, less the funding and penalties it received.`,
         },
       ],
     });

@@ -144,11 +144,12 @@ export interface SensitivityResult {
   readonly factor: string;
   readonly level: string;
   readonly paths: number;
-  readonly pAny: Interval;
+  /** P(any bad debt) over the horizon. */
+  readonly pBadDebt: Interval;
   readonly meanDrawdown: Interval;
   readonly p99Drawdown: Interval;
   /** The same statistics of the base on the same paths. */
-  readonly base: { readonly pAny: number; readonly meanDrawdown: number; readonly p99Drawdown: number };
+  readonly base: { readonly pBadDebt: number; readonly meanDrawdown: number; readonly p99Drawdown: number };
 }
 
 export interface InsuranceResult {
@@ -240,15 +241,18 @@ export function analyseInsurance(c: InsuranceConfig, rows: readonly SweepRow[]):
       const rs = ok.filter((r) => label(r, 'set') === `${f.label}: ${l.label}`);
       const paths = new Set(rs.map((r) => r.values['prices.path'] as number));
       const dd = rs.map((r) => metricsOf(r).drawdown[last] as number);
-      const baseDd = base.filter((r) => paths.has(r.values['prices.path'] as number)).map((r) => metricsOf(r).drawdown[last] as number);
+      const bad = rs.map((r) => metricsOf(r).badDebt[last] as number);
+      const common = base.filter((r) => paths.has(r.values['prices.path'] as number));
+      const baseDd = common.map((r) => metricsOf(r).drawdown[last] as number);
+      const baseBad = common.map((r) => metricsOf(r).badDebt[last] as number);
       sensitivity.push({
         factor: f.label,
         level: l.label,
         paths: rs.length,
-        pAny: wilson(dd.filter((x) => x > 0).length, dd.length, c.confidence),
+        pBadDebt: wilson(bad.filter((x) => x > 0).length, bad.length, c.confidence),
         meanDrawdown: bootstrapInterval(dd, mean, rng, c.resamples, c.confidence),
         p99Drawdown: quantileInterval(sortedAsc(dd), 0.99, c.confidence),
-        base: { pAny: baseDd.filter((x) => x > 0).length / (baseDd.length || 1), meanDrawdown: mean(baseDd), p99Drawdown: quantileInterval(sortedAsc(baseDd), 0.99, c.confidence).estimate },
+        base: { pBadDebt: baseBad.filter((x) => x > 0).length / (baseBad.length || 1), meanDrawdown: mean(baseDd), p99Drawdown: quantileInterval(sortedAsc(baseDd), 0.99, c.confidence).estimate },
       });
     }
   }
