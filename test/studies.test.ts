@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
-import { type FundingCapConfig, FundingCapConfigSchema, analyseFundingCap } from '../scenarios/studies/funding-cap.ts';
+import { type FundingCapConfig, FundingCapConfigSchema, analyseFundingCap, fundingCapMetrics } from '../scenarios/studies/funding-cap.ts';
+import type { RunSummary } from '../sim/engine/summary.ts';
+import type { SweepPoint } from '../scenarios/sweep.ts';
 import type { SweepRow } from '../scenarios/sweep.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
 
@@ -79,6 +81,23 @@ describe('funding-cap study: the tracking cost of a cap', () => {
   }, 120_000);
 });
 
+describe('funding-cap study: what counts as manipulation profit', () => {
+  const summary = (hedgePnl: number) =>
+    ({
+      agents: { 'manipulator-1': { pnl: '500', fees: '100', liquidationPenalties: '0', fundingPaid: '-700', hedgePnl, gasUsd: 10 } },
+      funding: { insuranceFundNet: '-700', settlements: 8, capped: 0 },
+      insuranceFund: { start: '1000', end: '300' },
+      prices: { meanMarkIndexGap: 0.001, maxMarkIndexGap: 0.01 },
+    }) as unknown as RunSummary;
+  it('funding less costs, less what its trades lost against the hedge', () => {
+    // Trading 500 + 100 − 700 = −100 on the vAMM, +50 on the hedge: a basis loss of 50.
+    expect(fundingCapMetrics(summary(50), {} as SweepPoint)).toMatchObject({ manipulationProfit: 540, attackerProfit: 540, basis: -50, fundingReceived: 700 });
+  });
+  it('a trading gain (a stale mark) is the attacker\'s but not the cap\'s to stop', () => {
+    expect(fundingCapMetrics(summary(1000), {} as SweepPoint)).toMatchObject({ manipulationProfit: 590, attackerProfit: 1490, basis: 900 });
+  });
+});
+
 describe('funding-cap study: analysis', () => {
   const config: FundingCapConfig = FundingCapConfigSchema.parse({
     environment: {},
@@ -98,7 +117,7 @@ describe('funding-cap study: analysis', () => {
     values: { 'market.depth': depth, 'label.window': 'w', 'label.arbitrage': arb, 'label.cap': cap, 'label.capital': capital, 'label.strategy': strategy },
     seed: 1,
     ok: true,
-    metrics: { manipulatorPnl: pnl, fundingReceived: pnl + 100, insuranceFundFunding: -(pnl + 100), insuranceFundChange: 0, trackingError, maxGap: 0, settlements: 1, capped: 0 },
+    metrics: { manipulationProfit: pnl, attackerProfit: pnl + 7, basis: 0, fundingReceived: pnl + 100, insuranceFundFunding: -(pnl + 100), insuranceFundChange: 0, trackingError, maxGap: 0, settlements: 1, capped: 0 },
   });
 
   it('takes the best strategy per cell, the worst case per cap, and recommends the loosest safe cap', () => {
@@ -122,9 +141,9 @@ describe('funding-cap study: analysis', () => {
     ]);
     expect(r.frontier['2000']!.find((p) => p.cap === 'none')!.pays).toBe(false);
     // The frontier carries what the best attack moved, from its own row.
-    expect(r.frontier['1000']![0]).toMatchObject({ fundingTransferred: 1000, insuranceFundDrain: 1000, worstCase: 'w, none, capital 10' });
+    expect(r.frontier['1000']![0]).toMatchObject({ fundingTransferred: 1000, insuranceFundDrain: 1000, bestAttackerProfit: 907, worstCase: 'w, none, capital 10' });
     expect(r.recommendation.cap).toBe('tight');
-    expect(r.recommendation.reasoning).toMatch(/none lets the best attack make 900 USD \(depth 1000\)/);
+    expect(r.recommendation.reasoning).toMatch(/none lets the best attack make 900 USD \(depth 1,000 USD\)/);
     // Nothing safe everywhere: no recommendation, and the reason says so.
     const unsafe = analyseFundingCap(config, [...rows, row('tight', '2000', 'none', '10', 1, 50)]);
     expect(unsafe.recommendation.cap).toBeNull();

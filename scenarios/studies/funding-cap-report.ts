@@ -17,9 +17,10 @@ export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): Re
     blocks: [
       {
         kind: 'table',
-        columns: ['cap', 'best manipulation profit (USD)', 'pays?', 'funding it collected (USD)', 'insurance fund paid in funding (USD)', 'where', 'tracking error (mean |mark − index|)'],
-        numeric: [1, 3, 4, 6],
-        rows: pts.map((p) => [p.cap, usd(p.bestProfit), p.pays ? 'yes' : 'no', usd(p.fundingTransferred), usd(p.insuranceFundDrain), p.worstCase, pct(p.trackingError)]),
+        columns: ['cap', 'best manipulation profit (USD)', 'pays?', 'funding it collected (USD)', 'insurance fund paid in funding (USD)', 'where', 'tracking error (mean |mark − index|)', 'best attacker result, all sources (USD)'],
+        numeric: [1, 3, 4, 6, 7],
+        rows: pts.map((p) => [p.cap, usd(p.bestProfit), p.pays ? 'yes' : 'no', usd(p.fundingTransferred), usd(p.insuranceFundDrain), p.worstCase, pct(p.trackingError), usd(p.bestAttackerProfit)]),
+        caption: 'Manipulation profit: the funding the attack collected less fees, penalties, gas and any loss of its trades against its off-chain hedge (a trading gain is not credited: it is not funding). The last column adds that gain: with no arbitrageurs a stale mark pays any hedged trader, whatever the cap.',
       },
     ],
   }));

@@ -115,7 +115,17 @@ export function fundingCapSweep(c: FundingCapConfig): SweepSpec {
 }
 
 export interface FundingCapMetrics {
-  readonly manipulatorPnl: number;
+  /**
+   * What the funding mechanism paid the attack: funding received, less fees, penalties and gas,
+   * less any loss its trades made against its off-chain hedge. A trading gain is not credited:
+   * with no arbitrageurs a stale mark pays any hedged trader, whatever the cap (it is reported
+   * as `basis`, the attacker's other income).
+   */
+  readonly manipulationProfit: number;
+  /** The attacker's whole result: vAMM PnL plus its hedge, less gas. */
+  readonly attackerProfit: number;
+  /** Its trades' PnL against its hedge at the reference price (the mark–index basis it captured or paid). */
+  readonly basis: number;
   readonly fundingReceived: number;
   readonly insuranceFundFunding: number;
   readonly insuranceFundChange: number;
@@ -127,9 +137,15 @@ export interface FundingCapMetrics {
 
 export function fundingCapMetrics(s: RunSummary, _p: SweepPoint): Json {
   const m = s.agents[MANIPULATOR];
+  const fundingReceived = m ? -Number(m.fundingPaid) : 0;
+  const costs = m ? Number(m.fees) + Number(m.liquidationPenalties) + m.gasUsd : 0;
+  // pnl = trading + funding received − fees − penalties.
+  const basis = m ? Number(m.pnl) + Number(m.fees) + Number(m.liquidationPenalties) - fundingReceived + m.hedgePnl : 0;
   const metrics: FundingCapMetrics = {
-    manipulatorPnl: m ? Number(m.pnl) - m.gasUsd : 0,
-    fundingReceived: m ? -Number(m.fundingPaid) : 0,
+    manipulationProfit: fundingReceived - costs + Math.min(0, basis),
+    attackerProfit: m ? Number(m.pnl) + m.hedgePnl - m.gasUsd : 0,
+    basis,
+    fundingReceived,
     insuranceFundFunding: Number(s.funding.insuranceFundNet),
     insuranceFundChange: Number(s.insuranceFund.end) - Number(s.insuranceFund.start),
     trackingError: s.prices.meanMarkIndexGap,
@@ -146,7 +162,11 @@ export interface FundingCapCell {
   readonly cap: string;
   readonly depth: string;
   readonly capital: string;
+  /** The best strategy's manipulation profit (what funding paid it, net). */
   readonly bestProfit: number;
+  /** That strategy's whole result and the basis in it. */
+  readonly attackerProfit: number;
+  readonly basis: number;
   readonly bestStrategy: number;
   readonly fundingReceived: number;
   readonly insuranceFundDrain: number;
@@ -162,6 +182,8 @@ export interface FrontierPoint {
   readonly worstCase: string;
   /** Funding the best attack collected, and what the insurance fund paid in funding meanwhile (USD). */
   readonly fundingTransferred: number;
+  /** The most any attacker made in all, manipulation or not (a stale mark with no arbitrage pays whatever the cap). */
+  readonly bestAttackerProfit: number;
   readonly insuranceFundDrain: number;
   readonly pays: boolean;
   /** Mean mark–index gap of the honest market at this cap and depth. */
@@ -187,7 +209,7 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
   }
   const cells: FundingCapCell[] = [...groups].map(([key, rs]) => {
     const [window, arbitrage, cap, depth, capital] = JSON.parse(key) as [string, string, string, string, string];
-    const best = rs.reduce((a, b) => ((b.metrics as unknown as FundingCapMetrics).manipulatorPnl > (a.metrics as unknown as FundingCapMetrics).manipulatorPnl ? b : a));
+    const best = rs.reduce((a, b) => ((b.metrics as unknown as FundingCapMetrics).manipulationProfit > (a.metrics as unknown as FundingCapMetrics).manipulationProfit ? b : a));
     const m = best.metrics as unknown as FundingCapMetrics;
     return {
       window,
@@ -195,7 +217,9 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
       cap,
       depth,
       capital,
-      bestProfit: m.manipulatorPnl,
+      bestProfit: m.manipulationProfit,
+      attackerProfit: m.attackerProfit,
+      basis: m.basis,
       bestStrategy: label(best, 'strategy') as number,
       fundingReceived: m.fundingReceived,
       insuranceFundDrain: -m.insuranceFundFunding,
@@ -220,6 +244,7 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
           pays: bestProfit > 0,
           worstCase,
           fundingTransferred: worst?.fundingReceived ?? 0,
+          bestAttackerProfit: Math.max(0, ...attack.map((x) => x.attackerProfit)),
           insuranceFundDrain: worst?.insuranceFundDrain ?? 0,
           trackingError,
         };
@@ -248,11 +273,11 @@ function recommend(c: FundingCapConfig, frontier: Record<string, FrontierPoint[]
       reasoning: `No cap in the grid stops manipulation at every depth: ${perDepth.join('; ')}. Deepen the vAMM to where a cap stops it, or tighten the cap beyond the grid.`,
     };
   }
-  const cost = Object.entries(frontier).map(([depth, points]) => `${pct(points.find((p) => p.cap === chosen.label)?.trackingError ?? Number.NaN)} at depth ${depth}`);
+  const cost = Object.entries(frontier).map(([depth, points]) => `${pct(points.find((p) => p.cap === chosen.label)?.trackingError ?? Number.NaN)} at depth ${usdText(depth)}`);
   const looser = c.caps.filter((cap) => perDay(cap) > perDay(chosen));
   const why = looser.map((cap) => {
     const worst = Object.entries(frontier).map(([d, pts]) => [d, pts.find((p) => p.cap === cap.label)?.bestProfit ?? 0] as const).sort((a, b) => b[1] - a[1])[0];
-    return `${cap.label} lets the best attack make ${Math.round(worst?.[1] ?? 0)} USD (depth ${worst?.[0]})`;
+    return `${cap.label} lets the best attack make ${usdText(worst?.[1] ?? 0)} (depth ${usdText(worst?.[0] ?? 0)})`;
   });
   return {
     cap: chosen.label,

@@ -101,6 +101,12 @@ interface Pending {
 
 const FAST_TICK_LIMIT = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Kinds that hold vAMM positions for the trade or the funding, not for the direction: they hedge
+ * off chain at the reference price, and the summary counts that hedge in their result.
+ */
+const HEDGED_KINDS: ReadonlySet<string> = new Set(['arbitrageur', 'manipulator', 'adaptive-manipulator']);
+
 export class Simulation {
   readonly ch: ClearingHouse;
   private readonly checker: InvariantChecker | null;
@@ -451,7 +457,7 @@ export class Simulation {
         equityEnd: equity,
         unrealizedPnl: unrealized,
         pendingFunding: pending,
-        hedged: slot.kind === 'arbitrageur',
+        hedged: HEDGED_KINDS.has(slot.kind),
         blockNumber: ch.clock.blockNumber,
         timestamp: ch.clock.timestamp,
       });
