@@ -69,7 +69,7 @@ describe('k-resize study', () => {
     expect(cell.runs.find((x) => x.remap === 'lazy')).toMatchObject({ seeds: 2, exposure: 8, notApplicable: 60 });
     expect(cell.runs.find((x) => x.remap === 'none')).toMatchObject({ failures: ['IllegalLiquidityMultiplier'], cost: 6 });
     expect(cell.runs.find((x) => x.remap === 'eager')!.exposure).toBe(0);
-    expect(r.conclusion).toMatch(/lazy remap mis-values positions by up to 10\.00 % of their notional \(w, ×2; exposure up to 10 USD per run\)/);
+    expect(r.conclusion).toMatch(/lazy remap mis-values positions by up to 10\.00 % of their notional \(w, ×2; traders' gain over the exact remap -40 USD to 10 USD per run\)/);
     expect(r.conclusion).toMatch(/no remap by up to 4\.00 %/);
     expect(chartsOf(kResizeDocument(config, r))).toHaveLength(1);
   });

@@ -191,8 +191,8 @@ function conclude(cells: readonly KResizeCell[]): string {
   const usd = (x: number) => `${Math.round(x).toLocaleString('en-US')} USD`;
   return (
     `Only the exact remap keeps every position's exit value. Perp v1's lazy remap mis-values positions by up to ${pct(lazy.e.maxRelativeError)} of their notional ` +
-    `(${lazy.c.window}, ×${lazy.c.multiplier}; exposure up to ${usd(lazy.e.exposure.max)} per run), and it grows with the flow between the migration and each trader's next action; ` +
-    `no remap by up to ${pct(none.e.maxRelativeError)} (${none.c.window}, ×${none.c.multiplier}; exposure up to ${usd(none.e.exposure.max)}). ` +
+    `(${lazy.c.window}, ×${lazy.c.multiplier}; traders' gain over the exact remap ${usd(lazy.e.exposure.min)} to ${usd(lazy.e.exposure.max)} per run), and it grows with the flow between the migration and each trader's next action; ` +
+    `no remap by up to ${pct(none.e.maxRelativeError)} (${none.c.window}, ×${none.c.multiplier}; ${usd(none.e.exposure.min)} to ${usd(none.e.exposure.max)} per run). ` +
     'Migrate with the exact remap, charging its curve cost to the fee budget.'
   );
 }
