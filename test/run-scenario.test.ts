@@ -22,9 +22,18 @@ function errorsOf(text: string): string[] {
 }
 
 describe('run scenarios', () => {
-  it('bundles the six crash windows and a year of hourly data, each with every agent kind', () => {
+  it('bundles the six crash windows, a year of hourly data and the cross-check day, each with every agent kind', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBe(7);
+    expect(files.sort()).toEqual([
+      '3ac-celsius-2022.json',
+      'aug5-2024.json',
+      'black-thursday-2020.json',
+      'crosscheck-black-thursday.json',
+      'ftx-2022.json',
+      'luna-2022.json',
+      'may19-2021.json',
+      'year-2022-hourly.json',
+    ]);
     for (const f of files) {
       const s = parseRunScenario(readFileSync(join(dir, f), 'utf8'), f);
       const kinds = new Set(s.agents.map((a) => a.kind));
