@@ -114,15 +114,19 @@ contract ClearingHouse is PositionMechanics {
             : _openReversePosition(m, market, trader, isolated, long, margin, leverage, baseLimit, false);
         _setPosition(m, market, trader, resp.position);
         if (!isolated) collateral[trader] += resp.collateralDelta;
-        uint256 fee = _chargeFee(trader, m, resp.exchangedQuote);
+        // Margin moves before the fee, as in Perp v1 (and the model): the free-collateral check
+        // of an isolated position's margin comes before the fee is charged.
+        uint256 fee;
         if (isolated) {
             if (!isNew && resp.position.size != 0) {
                 _requireMoreMarginRatio(_marginRatio(trader, market, Valuation.Max), params.maintenanceMarginRatio, true);
             }
             if (resp.badDebt != 0) revert BadDebt();
             _settleMarginToVault(trader, resp.marginToVault);
+            fee = _chargeFee(trader, m, resp.exchangedQuote);
             _requireCrossHealthy(trader, false);
         } else {
+            fee = _chargeFee(trader, m, resp.exchangedQuote);
             _requireCrossHealthy(trader, _exposureGrew(old, resp.position));
         }
         _emitPositionChanged(trader, m, market, resp, fee, 0);
@@ -149,8 +153,8 @@ contract ClearingHouse is PositionMechanics {
         }
         if (!isolated) collateral[trader] += resp.collateralDelta;
         if (resp.badDebt != 0) revert BadDebt();
-        uint256 fee = _chargeFee(trader, m, resp.exchangedQuote);
         if (isolated) _settleMarginToVault(trader, resp.marginToVault);
+        uint256 fee = _chargeFee(trader, m, resp.exchangedQuote);
         _requireCrossHealthy(trader, false);
         _emitPositionChanged(trader, m, market, resp, fee, 0);
     }
