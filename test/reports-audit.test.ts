@@ -133,11 +133,14 @@ describe('audit report', () => {
     expect(renderMarkdown(auditReportDocument(model))).toContain('**not reproduced**');
   });
 
-  it('writes HTML and Markdown without a PDF when asked', async () => {
+  it('writes HTML, Markdown and JSON without a PDF when asked', async () => {
     const file = join(dir, 'audit-true.json');
     const out = await writeAudit(loadAuditConfig(file), join(dir, 'out'), { pdf: false });
     expect(out.pdf).toBeNull();
     expect(readFileSync(out.markdown, 'utf8')).toContain('# Fixture audit');
+    const json = JSON.parse(readFileSync(out.json, 'utf8'));
+    expect(json.findings.map((f: { finding: { id: string } }) => f.finding.id)).toEqual(out.model.findings.map((f) => f.finding.id));
+    expect(json.findings.every((f: { reproduced: boolean }) => f.reproduced)).toBe(true);
     expect(out.sections).toBe(6 + 4);
   });
 

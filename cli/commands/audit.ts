@@ -12,7 +12,7 @@ import { EXIT_FAILED_CHECKS } from '../errors.ts';
 export function registerAuditCommand(program: Command): void {
   program
     .command('audit')
-    .description('write the audit report (audit.html, audit.md, audit.pdf) from an audit config')
+    .description('write the audit report (audit.html, audit.md, audit.json, audit.pdf) from an audit config')
     .argument('<config>', 'audit config JSON (see docs/REPORTS.md)')
     .option('-o, --out <dir>', 'output folder', 'out/audit')
     .option('--no-pdf', 'skip the PDF (it needs Chromium: apt-get install -y chromium)')
@@ -21,7 +21,7 @@ export function registerAuditCommand(program: Command): void {
       const started = performance.now();
       const r = await writeAudit(config, opts.out, { pdf: opts.pdf, generated: new Date().toISOString().slice(0, 10) });
       const seconds = (performance.now() - started) / 1000;
-      process.stdout.write(`${r.html} (${bytes(r.bytes.html)}), ${r.markdown}${r.pdf ? `, ${r.pdf} (${bytes(r.bytes.pdf ?? 0)})` : ''} in ${seconds.toFixed(1)} s\n`);
+      process.stdout.write(`${r.html} (${bytes(r.bytes.html)}), ${r.markdown}, ${r.json}${r.pdf ? `, ${r.pdf} (${bytes(r.bytes.pdf ?? 0)})` : ''} in ${seconds.toFixed(1)} s\n`);
       const unreproduced = r.model.findings.filter((f) => !f.reproduced);
       for (const f of unreproduced) process.stderr.write(`finding ${f.finding.id} is not reproduced by ${f.finding.script}: ${f.script.failures.join('; ') || 'no expectations'}\n`);
       const violations = r.model.scripts.reduce((n, s) => n + Object.values(s.invariants ?? {}).reduce((k, c) => k + c.violations, 0), 0);

@@ -1,9 +1,11 @@
 /**
- * `vamm audit`: builds the audit model from the config, and writes audit.html, audit.md and
- * (unless skipped) audit.pdf printed from the HTML by Chromium.
+ * `vamm audit`: builds the audit model from the config, and writes audit.html, audit.md,
+ * audit.json (the model itself, for machines) and (unless skipped) audit.pdf printed from the
+ * HTML by Chromium.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { toJson } from '../../sim/state-view.ts';
 import { printToPdf } from '../pdf.ts';
 import { renderHtml } from '../render/html.ts';
 import { renderMarkdown } from '../render/markdown.ts';
@@ -15,6 +17,7 @@ export interface AuditOutput {
   readonly model: AuditModel;
   readonly html: string;
   readonly markdown: string;
+  readonly json: string;
   readonly pdf: string | null;
   readonly sections: number;
   readonly bytes: { readonly html: number; readonly pdf: number | null };
@@ -28,10 +31,12 @@ export async function writeAudit(config: AuditConfig, outDir: string, options: {
   const markdown = join(outDir, 'audit.md');
   writeFileSync(html, renderHtml(doc));
   writeFileSync(markdown, renderMarkdown(doc, 'audit.html'));
+  const json = join(outDir, 'audit.json');
+  writeFileSync(json, `${JSON.stringify(toJson(model), null, 2)}\n`);
   let pdf: string | null = null;
   if (options.pdf ?? true) {
     pdf = join(outDir, 'audit.pdf');
     await printToPdf(html, pdf);
   }
-  return { model, html, markdown, pdf, sections: doc.sections.length, bytes: { html: statSync(html).size, pdf: pdf ? statSync(pdf).size : null } };
+  return { model, html, markdown, json, pdf, sections: doc.sections.length, bytes: { html: statSync(html).size, pdf: pdf ? statSync(pdf).size : null } };
 }
