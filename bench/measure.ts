@@ -1,4 +1,7 @@
-/** A small timing harness: warm up, then the median of several timed rounds. */
+/**
+ * A small timing harness: warm up, then the median of many short timed rounds (short rounds
+ * are noisy — a GC pause lands in some — so the median of 21 is what is reported).
+ */
 export interface Measurement {
   readonly name: string;
   readonly opsPerSecond: number;
@@ -10,8 +13,8 @@ export interface Measurement {
  * @param setup builds a fresh fixture for one round (not timed)
  * @param run performs `ops` operations on the fixture (timed)
  */
-export function measure<F>(name: string, ops: number, setup: () => F, run: (fixture: F) => void, rounds = 5): Measurement {
-  run(setup()); // warm-up: JIT, caches
+export function measure<F>(name: string, ops: number, setup: () => F, run: (fixture: F) => void, rounds = 21): Measurement {
+  for (let i = 0; i < 3; i++) run(setup()); // warm-up: JIT, caches
   const rates: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const fixture = setup();

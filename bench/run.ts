@@ -29,7 +29,7 @@ console.log('\nengine (one core unless stated)');
 const engine = await backtests();
 for (const e of engine) {
   console.log(
-    `${e.name.padEnd(40)}  ${e.agents} agents  ${e.seconds.toFixed(1)} s  ${fmt(e.eventsPerSecond)} events/s  ${fmt(e.blocksPerSecond)} blocks/s  (${e.blocks} blocks, ${e.actions} actions)`,
+    `${e.name.padEnd(40)}  ${e.agents} agents  ${e.seconds.toFixed(1)} s  ${fmt(e.eventsPerSecond)} events/s  ${fmt(e.blocksPerSecond)} blocks/s  (${e.blocks} blocks, ${e.actions} actions; peak RSS ${e.peakRssMiB.toFixed(0)} MiB)`,
   );
 }
 const batch = await batchSpeedup();
@@ -38,6 +38,11 @@ const blocks = Number(process.env.VAMM_BENCH_CRASH_BLOCKS ?? 4000);
 console.log(`\ncross-check: ${blocks}-block crash log replayed on anvil…`);
 const crosscheck = await crosscheckThroughput(blocks);
 console.log(`  ${crosscheck.transactions} transactions, ${crosscheck.divergences} divergences`);
+// A divergence is a bug, not a figure: say so and fail the run (the figures are still written).
+if (crosscheck.divergences + crosscheck.withViews.divergences > 0) {
+  console.error('  the model and the contracts diverged: run `npx vamm crosscheck --crash <blocks> --out <file>` to see where');
+  process.exitCode = 1;
+}
 console.log(`  replay against anvil  ${crosscheck.chainTransactionsPerSecond.toFixed(1)} tx/s (state, reverts and events after every transaction)`);
 const v = crosscheck.withViews;
 console.log(`  with every position's views too: ${v.transactionsPerSecond.toFixed(1)} tx/s (${v.blocks}-block log, ${v.transactions} transactions, ${v.divergences} divergences)`);
