@@ -17,7 +17,8 @@ import { type MlpSpec, Mlp } from '../data/mlp.ts';
 import { readModelMetadata, readModelWeights } from '../data/tf-model-files.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 import { buyingPower, feeAffordable, maxQuoteWithinBand } from './account-view.ts';
-import type { Agent, AgentContext, Side, Submission, Wake } from './agent.ts';
+import type { AgentContext, Side, Submission, Wake } from './agent.ts';
+import { AgentBase } from './agent-base.ts';
 
 /** Where `vamm train manipulator` saves by default, and where the agent looks. */
 export const DEFAULT_POLICY_DIR = join(import.meta.dirname, 'trained', 'adaptive-manipulator');
@@ -68,27 +69,15 @@ export function policyFeatures(view: Observation, market: string, account: numbe
   return out;
 }
 
-export class AdaptiveManipulator implements Agent {
-  readonly kind = 'adaptive-manipulator';
-  readonly phase = 'trade' as const;
-  readonly latency: number;
+export class AdaptiveManipulator extends AgentBase<AdaptiveManipulatorParams> {
+  override readonly kind = 'adaptive-manipulator';
+  override readonly phase = 'trade' as const;
   private readonly policy: Mlp;
   private readonly x = new Float64Array(POLICY_FEATURES.length);
 
-  constructor(
-    private readonly ctx: AgentContext,
-    private readonly p: AdaptiveManipulatorParams,
-  ) {
-    this.latency = p.latency;
+  constructor(ctx: AgentContext, p: AdaptiveManipulatorParams) {
+    super(ctx, p);
     this.policy = loadPolicy(p);
-  }
-
-  get id(): string {
-    return this.ctx.id;
-  }
-
-  start(startTime: number): number {
-    return startTime + 1;
   }
 
   /** The signed position (USD notional) the policy wants now. */
@@ -97,7 +86,7 @@ export class AdaptiveManipulator implements Agent {
     return (out[0] as number) * this.p.maxNotional;
   }
 
-  wake(view: Observation, now: number): Wake {
+  override wake(view: Observation, now: number): Wake {
     const { market } = this.p;
     if (!view.market(market, 'open')) return { submissions: [], next: null };
     const next = now + this.p.interval;

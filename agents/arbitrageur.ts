@@ -7,7 +7,8 @@
  * Latency models how late it sees and lands (the 2021 xDai bridge stall left none).
  */
 import type { Observation } from '../sim/engine/observation.ts';
-import type { Agent, AgentContext, Submission, Wake } from './agent.ts';
+import type { Submission, Wake } from './agent.ts';
+import { AgentBase } from './agent-base.ts';
 import { buyingPower, feeAffordable, maxQuoteWithinBand, positionOf, referencePrice } from './account-view.ts';
 
 export interface ArbitrageurParams {
@@ -32,27 +33,11 @@ export interface ArbitrageurParams {
 
 const YEAR = 365 * 86400;
 
-export class Arbitrageur implements Agent {
-  readonly kind = 'arbitrageur';
-  readonly phase = 'trade' as const;
-  readonly latency: number;
+export class Arbitrageur extends AgentBase<ArbitrageurParams> {
+  override readonly kind = 'arbitrageur';
+  override readonly phase = 'trade' as const;
 
-  constructor(
-    private readonly ctx: AgentContext,
-    private readonly p: ArbitrageurParams,
-  ) {
-    this.latency = p.latency;
-  }
-
-  get id(): string {
-    return this.ctx.id;
-  }
-
-  start(startTime: number): number {
-    return startTime + 1;
-  }
-
-  wake(view: Observation, now: number): Wake {
+  override wake(view: Observation, now: number): Wake {
     const { market } = this.p;
     const next = now + this.p.interval;
     if (!view.market(market, 'open')) return { submissions: [], next: null };

@@ -3,7 +3,8 @@
  * a miss probability, or `never`) not at all: the fault injection for keeper liveness.
  */
 import type { Observation } from '../sim/engine/observation.ts';
-import type { Agent, AgentContext, Wake } from './agent.ts';
+import type { Wake } from './agent.ts';
+import { AgentBase } from './agent-base.ts';
 
 export interface KeeperParams {
   readonly market: string;
@@ -16,27 +17,15 @@ export interface KeeperParams {
   readonly priorityFee: number;
 }
 
-export class FundingKeeper implements Agent {
-  readonly kind = 'keeper';
-  readonly phase = 'keeper' as const;
-  readonly latency: number;
+export class FundingKeeper extends AgentBase<KeeperParams> {
+  override readonly kind = 'keeper';
+  override readonly phase = 'keeper' as const;
 
-  constructor(
-    private readonly ctx: AgentContext,
-    private readonly p: KeeperParams,
-  ) {
-    this.latency = p.latency;
-  }
-
-  get id(): string {
-    return this.ctx.id;
-  }
-
-  start(startTime: number): number | null {
+  override start(startTime: number): number | null {
     return this.p.never ? null : startTime + 1;
   }
 
-  wake(view: Observation, now: number): Wake {
+  override wake(view: Observation, now: number): Wake {
     const due = view.market(this.p.market, 'nextFundingTime');
     if (!view.market(this.p.market, 'open')) return { submissions: [], next: null };
     if (now < due + this.p.delay) return { submissions: [], next: due + this.p.delay };

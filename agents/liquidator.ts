@@ -7,7 +7,8 @@
  * liquidate a position with bad debt).
  */
 import type { Observation } from '../sim/engine/observation.ts';
-import type { Agent, AgentContext, Submission, Wake } from './agent.ts';
+import type { Submission, Wake } from './agent.ts';
+import { AgentBase } from './agent-base.ts';
 
 export interface LiquidatorParams {
   readonly interval: number;
@@ -19,29 +20,13 @@ export interface LiquidatorParams {
   readonly missProbability: number;
 }
 
-export class Liquidator implements Agent {
-  readonly kind = 'liquidator';
-  readonly phase = 'keeper' as const;
+export class Liquidator extends AgentBase<LiquidatorParams> {
+  override readonly kind = 'liquidator';
+  override readonly phase = 'keeper' as const;
   /** Besides its schedule, it looks whenever the state changed in a block. */
   readonly wakesOnChange = true;
-  readonly latency: number;
 
-  constructor(
-    private readonly ctx: AgentContext,
-    private readonly p: LiquidatorParams,
-  ) {
-    this.latency = p.latency;
-  }
-
-  get id(): string {
-    return this.ctx.id;
-  }
-
-  start(startTime: number): number {
-    return startTime + 1;
-  }
-
-  wake(view: Observation, now: number): Wake {
+  override wake(view: Observation, now: number): Wake {
     // Drawn only when failures are on, so a reliable liquidator's stream is untouched.
     if (this.p.missProbability > 0 && this.ctx.rng.next() < this.p.missProbability) return { submissions: [], next: now + this.p.interval };
     const maintenance = view.header('maintenanceMarginRatio');

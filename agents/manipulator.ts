@@ -10,7 +10,8 @@
  * push, gas) and profit come out of the event log like every agent's.
  */
 import type { Observation } from '../sim/engine/observation.ts';
-import type { Agent, AgentContext, Side, Submission, Wake } from './agent.ts';
+import type { Side, Submission, Wake } from './agent.ts';
+import { AgentBase } from './agent-base.ts';
 import { buyingPower, feeAffordable, maxQuoteWithinBand } from './account-view.ts';
 
 export interface ManipulatorParams {
@@ -41,10 +42,9 @@ type Phase = 'build' | 'idle' | 'push' | 'unwind';
 /** Blocks a build or an unwind may take before the manipulator stops trying (reverted trades cost gas). */
 const MAX_TRIES = 30;
 
-export class Manipulator implements Agent {
-  readonly kind = 'manipulator';
-  readonly phase = 'trade' as const;
-  readonly latency: number;
+export class Manipulator extends AgentBase<ManipulatorParams> {
+  override readonly kind = 'manipulator';
+  override readonly phase = 'trade' as const;
   private state: Phase = 'build';
   /** The settlement being attacked, and the last one attacked. */
   private target = 0;
@@ -55,22 +55,7 @@ export class Manipulator implements Agent {
   /** Blocks spent trying to reach a target; a plan the market will not take is dropped. */
   private tries = 0;
 
-  constructor(
-    private readonly ctx: AgentContext,
-    private readonly p: ManipulatorParams,
-  ) {
-    this.latency = p.latency;
-  }
-
-  get id(): string {
-    return this.ctx.id;
-  }
-
-  start(startTime: number): number {
-    return startTime + 1;
-  }
-
-  wake(view: Observation, now: number): Wake {
+  override wake(view: Observation, now: number): Wake {
     if (!view.market(this.p.market, 'open')) return { submissions: [], next: null };
     return this.p.mode === 'funding' ? this.wakeFunding(view, now) : this.wakeHunt(view, now);
   }

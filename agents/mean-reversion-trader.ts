@@ -3,7 +3,7 @@
  * away from it — short when the mark is more than a threshold above, long when below, flat
  * once it is back inside half the band.
  */
-import type { AgentContext, Side } from './agent.ts';
+import type { Side } from './agent.ts';
 import { SignalTrader, type SignalTraderParams } from './signal-trader.ts';
 
 export interface MeanReversionTraderParams extends SignalTraderParams {
@@ -13,18 +13,11 @@ export interface MeanReversionTraderParams extends SignalTraderParams {
   readonly threshold: number;
 }
 
-export class MeanReversionTrader extends SignalTrader {
-  readonly kind = 'mean-reversion';
+export class MeanReversionTrader extends SignalTrader<MeanReversionTraderParams> {
+  override readonly kind = 'mean-reversion';
   private average = Number.NaN;
   private lastT = 0;
   private holding: Side | null = null;
-
-  constructor(
-    ctx: AgentContext,
-    private readonly p: MeanReversionTraderParams,
-  ) {
-    super(ctx, p);
-  }
 
   protected target(price: number, now: number): Side | null {
     if (Number.isNaN(this.average)) {

@@ -1,5 +1,5 @@
 /** A momentum trader: long after the mark rose more than a threshold over the lookback, short after it fell. */
-import type { AgentContext, Side } from './agent.ts';
+import type { Side } from './agent.ts';
 import { SignalTrader, type SignalTraderParams } from './signal-trader.ts';
 
 export interface MomentumTraderParams extends SignalTraderParams {
@@ -9,16 +9,9 @@ export interface MomentumTraderParams extends SignalTraderParams {
   readonly threshold: number;
 }
 
-export class MomentumTrader extends SignalTrader {
-  readonly kind = 'momentum';
+export class MomentumTrader extends SignalTrader<MomentumTraderParams> {
+  override readonly kind = 'momentum';
   private readonly history: Array<{ t: number; price: number }> = [];
-
-  constructor(
-    ctx: AgentContext,
-    private readonly p: MomentumTraderParams,
-  ) {
-    super(ctx, p);
-  }
 
   protected target(price: number, now: number): Side | null {
     this.history.push({ t: now, price });

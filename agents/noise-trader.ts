@@ -2,7 +2,8 @@
  * A noise trader: arrives at Poisson times, opens a position of random side, size and leverage,
  * holds it for an exponential time, closes it. The background flow every market has.
  */
-import { type Agent, type AgentContext, type Wake, exponentialWait } from './agent.ts';
+import { type Wake, exponentialWait } from './agent.ts';
+import { AgentBase } from './agent-base.ts';
 import { positionOf, spendable, usableLeverage } from './account-view.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 
@@ -23,28 +24,16 @@ export interface NoiseTraderParams {
   readonly priorityFee: number;
 }
 
-export class NoiseTrader implements Agent {
-  readonly kind = 'noise';
-  readonly phase = 'trade' as const;
-  readonly latency: number;
+export class NoiseTrader extends AgentBase<NoiseTraderParams> {
+  override readonly kind = 'noise';
+  override readonly phase = 'trade' as const;
   private exitAt = Number.POSITIVE_INFINITY;
 
-  constructor(
-    private readonly ctx: AgentContext,
-    private readonly p: NoiseTraderParams,
-  ) {
-    this.latency = p.latency;
-  }
-
-  get id(): string {
-    return this.ctx.id;
-  }
-
-  start(startTime: number): number {
+  override start(startTime: number): number {
     return startTime + exponentialWait(this.ctx.rng, this.p.meanInterval);
   }
 
-  wake(view: Observation, now: number): Wake {
+  override wake(view: Observation, now: number): Wake {
     const { rng } = this.ctx;
     const pos = positionOf(view, this.ctx.index, this.p.market);
     const nextArrival = now + exponentialWait(rng, this.p.meanInterval);

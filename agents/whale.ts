@@ -4,7 +4,8 @@
  * price band it builds the position in band-sized pieces, one per block, checking what landed.
  */
 import type { Observation } from '../sim/engine/observation.ts';
-import type { Agent, AgentContext, Side, Wake } from './agent.ts';
+import type { Side, Wake } from './agent.ts';
+import { AgentBase } from './agent-base.ts';
 import { maxQuoteWithinBand, positionOf, usableLeverage } from './account-view.ts';
 
 export interface WhaleParams {
@@ -23,10 +24,9 @@ export interface WhaleParams {
 /** Pieces a build may take before the whale holds what it has (reverted pieces cost gas). */
 const MAX_TRIES = 30;
 
-export class Whale implements Agent {
-  readonly kind = 'whale';
-  readonly phase = 'trade' as const;
-  readonly latency: number;
+export class Whale extends AgentBase<WhaleParams> {
+  override readonly kind = 'whale';
+  override readonly phase = 'trade' as const;
   private built = false;
   /** Pieces sent so far; a build the market will not take is given up after MAX_TRIES. */
   private tries = 0;
@@ -34,22 +34,11 @@ export class Whale implements Agent {
   /** Share of the missing notional each piece asks for: halved after a piece that did not land. */
   private scale = 1;
 
-  constructor(
-    private readonly ctx: AgentContext,
-    private readonly p: WhaleParams,
-  ) {
-    this.latency = p.latency;
-  }
-
-  get id(): string {
-    return this.ctx.id;
-  }
-
-  start(startTime: number): number {
+  override start(startTime: number): number {
     return startTime + this.p.openAfter;
   }
 
-  wake(view: Observation, now: number): Wake {
+  override wake(view: Observation, now: number): Wake {
     const { market, priorityFee } = this.p;
     if (!view.market(market, 'open')) return { submissions: [], next: null };
     if (!this.built) {
