@@ -14,6 +14,7 @@
 import { type AgentSpec, AgentSpecSchema, expandAgents } from './registry.ts';
 import { Rng, seedFrom } from '../data/prng.ts';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import { AgentLedger } from '../sim/engine/agent-ledger.ts';
 import type { EventSink, LoggedEvent } from '../sim/engine/event-log.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
 import type { SimulationConfig } from '../sim/engine/simulation.ts';
@@ -78,77 +79,42 @@ export interface EpisodeResult {
 
 export const ATTACKER = 'attacker';
 
-/** Follows one agent through the event log: its hedge at the reference price, fees, funding and gas. */
+/** Follows the attacker through the event log (its money from the agents' ledger) and counts invariant violations. */
 export class AttackerBook implements EventSink {
-  private ref = 0;
-  private hedgeCash = 0;
-  private size = 0;
-  private gas = 0;
-  private fees = 0;
-  private funding = 0;
-  private actions = 0;
-  private reverted = 0;
-  private equityStart = 0;
-  private equityEnd = 0;
-  private pending = 0;
+  private readonly ledger = new AgentLedger();
   private violations = 0;
 
   constructor(private readonly id: string) {}
 
   write(e: LoggedEvent): void {
-    switch (e.type) {
-      case 'FastPrice':
-        this.ref = Number(BigInt(e.price as string)) / 1e18;
-        break;
-      case 'OracleRound':
-        if (this.ref === 0) this.ref = Number(BigInt(e.answer as string)) / 1e8;
-        break;
-      case 'AgentAction':
-        if (e.agent !== this.id) break;
-        this.actions++;
-        if (!e.ok) this.reverted++;
-        this.gas += e.gasCostUsd as number;
-        break;
-      case 'PositionChanged': {
-        if (e.trader !== this.id) break;
-        const change = Number(BigInt(e.exchangedPositionSize as string)) / 1e18;
-        this.hedgeCash += change * this.ref;
-        this.size += change;
-        this.fees += Number(BigInt(e.fee as string)) / 1e18;
-        this.funding -= Number(BigInt(e.fundingPayment as string)) / 1e18;
-        break;
-      }
-      case 'AgentResult':
-        if (e.agent !== this.id) break;
-        this.equityStart = Number(BigInt(e.equityStart as string)) / 1e18;
-        this.equityEnd = Number(BigInt(e.equityEnd as string)) / 1e18;
-        this.pending = Number(BigInt(e.pendingFunding as string)) / 1e18;
-        break;
-      case 'InvariantViolation':
-        this.violations++;
-        break;
-    }
+    this.ledger.write(e);
+    if (e.type === 'InvariantViolation') this.violations++;
   }
 
   close(): void {}
 
   result(window: EpisodeWindow): EpisodeResult {
-    const hedgePnl = this.hedgeCash - this.size * this.ref;
-    const equityChange = this.equityEnd - this.equityStart;
+    const a = this.ledger.agent(this.id);
+    // The attacker is hedged whatever its kind says: its result is always net of the hedge.
+    const hedgePnl = this.ledger.hedgePnl({ ...a, hedged: true });
+    const equityChange = usd(a.equityEnd - a.equityStart);
+    const gas = a.gasUsd;
     return {
       window,
-      net: equityChange + hedgePnl - this.gas,
+      net: equityChange + hedgePnl - gas,
       equityChange,
       hedgePnl,
-      gas: this.gas,
-      funding: this.funding - this.pending,
-      fees: this.fees,
-      actions: this.actions,
-      reverted: this.reverted,
+      gas,
+      funding: -usd(a.fundingPaid + a.pendingFunding),
+      fees: usd(a.fees),
+      actions: a.actions,
+      reverted: a.reverted,
       invariantViolations: this.violations,
     };
   }
 }
+
+const usd = (wei: bigint): number => Number(wei) / 1e18;
 
 export class ManipulatorEnv {
   private readonly configs: SimulationConfig[] = [];

@@ -5,30 +5,11 @@
  * decimal strings in USD (exact, from wei); gas, which is off chain, as floats.
  */
 import { fromWei } from '../math/units.ts';
+import { AgentLedger, type AgentTally } from './agent-ledger.ts';
 import type { EventSink, LoggedEvent } from './event-log.ts';
 
 const big = (x: unknown): bigint => BigInt(x as string);
 const usd = (x: bigint): string => fromWei(x);
-
-interface AgentTally {
-  kind: string;
-  realizedPnl: bigint;
-  fees: bigint;
-  fundingPaid: bigint;
-  liquidationPenalties: bigint;
-  liquidationIncome: bigint;
-  gasUsd: number;
-  actions: number;
-  reverted: number;
-  equityStart: bigint;
-  equityEnd: bigint;
-  unrealizedPnl: bigint;
-  pendingFunding: bigint;
-  /** Off-chain hedge: base sold at the reference price as the vAMM position grew (USD floats). */
-  hedgeCash: number;
-  size: number;
-  hedged: boolean;
-}
 
 /** One remap variant's errors against the exact remap, over the probed positions. */
 interface RemapTally {
@@ -139,7 +120,8 @@ export class SummaryBuilder implements EventSink {
   private blocks = 0;
   private events = 0;
   private readonly outcomes = new Map<string, number>();
-  private readonly agents = new Map<string, AgentTally>();
+  /** Every agent's money (also what the training environment reads). */
+  private readonly ledger = new AgentLedger();
   private fundings = 0;
   private maxAbsFundingRate = 0n;
   private sumPremiumFraction = 0n;
@@ -161,12 +143,12 @@ export class SummaryBuilder implements EventSink {
   private sumAbsPremium = 0;
   private snapshots = 0;
   private readonly violations = new Map<string, number>();
-  private referencePrice = new Map<string, number>();
   private invariantChecks: Record<string, unknown> | null = null;
   readonly series: PricePoint[] = [];
 
   write(e: LoggedEvent): void {
     this.events++;
+    this.ledger.write(e);
     if (Number.isNaN(this.start)) this.start = e.timestamp;
     this.end = e.timestamp;
     switch (e.type) {
@@ -184,27 +166,6 @@ export class SummaryBuilder implements EventSink {
       case 'AgentAction': {
         const key = `${e.kind}:${e.action}:${e.ok ? 'ok' : e.reason}`;
         this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
-        const a = this.agent(e.agent as string, e.kind as string);
-        a.actions++;
-        if (!e.ok) a.reverted++;
-        a.gasUsd += e.gasCostUsd as number;
-        break;
-      }
-      case 'FastPrice':
-      case 'OracleRound':
-        if (e.type === 'FastPrice') this.referencePrice.set(e.market as string, Number(big(e.price)) / 1e18);
-        else if (!this.referencePrice.has(e.market as string)) this.referencePrice.set(e.market as string, Number(big(e.answer)) / 1e8);
-        break;
-      case 'PositionChanged': {
-        const a = this.agent(e.trader as string);
-        // A hedge at the reference price offsets every change of the vAMM position.
-        const change = Number(big(e.exchangedPositionSize)) / 1e18;
-        a.hedgeCash += change * (this.referencePrice.get(e.market as string) ?? 0);
-        a.size += change;
-        a.realizedPnl += big(e.realizedPnl);
-        a.fees += big(e.fee);
-        a.fundingPaid += big(e.fundingPayment);
-        a.liquidationPenalties += big(e.liquidationPenalty);
         break;
       }
       case 'PositionLiquidated': {
@@ -212,7 +173,6 @@ export class SummaryBuilder implements EventSink {
         else this.liquidations.full++;
         this.liquidations.notional += big(e.positionNotional);
         this.liquidations.toLiquidators += big(e.liquidationFee);
-        this.agent(e.liquidator as string).liquidationIncome += big(e.liquidationFee);
         break;
       }
       case 'FundingSettled': {
@@ -283,15 +243,6 @@ export class SummaryBuilder implements EventSink {
       case 'InvariantViolation':
         this.violations.set(e.invariant as string, (this.violations.get(e.invariant as string) ?? 0) + 1);
         break;
-      case 'AgentResult': {
-        const a = this.agent(e.agent as string, e.kind as string);
-        a.equityStart = big(e.equityStart);
-        a.equityEnd = big(e.equityEnd);
-        a.unrealizedPnl = big(e.unrealizedPnl);
-        a.pendingFunding = big(e.pendingFunding);
-        a.hedged = e.hedged === true;
-        break;
-      }
       case 'RunEnded':
         this.blocks = e.blocks as number;
         this.invariantChecks = (e.invariants as Record<string, unknown> | null) ?? null;
@@ -301,37 +252,10 @@ export class SummaryBuilder implements EventSink {
 
   close(): void {}
 
-  private agent(id: string, kind = ''): AgentTally {
-    let a = this.agents.get(id);
-    if (!a) {
-      a = {
-        kind,
-        realizedPnl: 0n,
-        fees: 0n,
-        fundingPaid: 0n,
-        liquidationPenalties: 0n,
-        liquidationIncome: 0n,
-        gasUsd: 0,
-        actions: 0,
-        reverted: 0,
-        equityStart: 0n,
-        equityEnd: 0n,
-        unrealizedPnl: 0n,
-        pendingFunding: 0n,
-        hedgeCash: 0,
-        size: 0,
-        hedged: false,
-      };
-      this.agents.set(id, a);
-    } else if (kind && !a.kind) a.kind = kind;
-    return a;
-  }
-
   /** The JSON summary. */
   result() {
-    const agents = [...this.agents].filter(([, a]) => a.kind !== '');
-    const endPrice = [...this.referencePrice.values()][0] ?? 0;
-    const hedgePnl = (a: AgentTally) => (a.hedged ? a.hedgeCash - a.size * endPrice : 0);
+    const agents = [...this.ledger.agents].filter(([, a]) => a.kind !== '');
+    const hedgePnl = (a: AgentTally) => this.ledger.hedgePnl(a);
     const byKind = new Map<string, { agents: number; pnl: bigint; hedgePnl: number; gasUsd: number }>();
     for (const [, a] of agents) {
       const k = byKind.get(a.kind) ?? { agents: 0, pnl: 0n, hedgePnl: 0, gasUsd: 0 };
