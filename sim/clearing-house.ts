@@ -20,6 +20,7 @@ import { fundingPremium, firstFundingTime, nextFundingTime } from './funding.ts'
 import { VAULT } from './ledger.ts';
 import { MarketAdmin, type MarketSetup } from './market-admin.ts';
 import type { Market } from './market.ts';
+import type { Position } from './position.ts';
 import { ONE, abs, divD, mulD } from './math/fixed.ts';
 import { TOKEN_SCALE, toTokenUnits } from './math/units.ts';
 import { CompositeOracle } from './oracle/composite-oracle.ts';
@@ -238,27 +239,29 @@ export class ClearingHouse extends MarketAdmin {
   /** Adds margin to an isolated position (from the wallet under `perp-v1`, else from collateral). */
   addMargin(trader: string, marketId: string, amount: bigint): void {
     this.j.atomic(() => {
-      const m = this.market(marketId);
-      m.vamm.requireOpen();
-      requireThat(toTokenUnits(amount < 0n ? 0n : amount) !== 0n, 'InvalidTokenAmount');
-      this.adjustPositionForLiquidityChanged(m, trader);
-      const position = this.storedPosition(m, trader);
-      this.requireIsolatedForMargin(position);
+      const { m, position } = this.isolatedPositionForMargin(trader, marketId, amount);
       this.setPosition(m, trader, { ...position, margin: position.margin + amount, isolated: true });
       this.settleMarginToVault(trader, amount);
       this.emit({ type: 'MarginChanged', trader, market: marketId, amount, fundingPayment: 0n });
     });
   }
 
+  /** The checks margin changes share: an open market, at least one token unit, an isolated position (remapped first). */
+  private isolatedPositionForMargin(trader: string, marketId: string, amount: bigint): { m: Market; position: Position } {
+    const m = this.market(marketId);
+    m.vamm.requireOpen();
+    requireThat(toTokenUnits(amount < 0n ? 0n : amount) !== 0n, 'InvalidTokenAmount');
+    this.adjustPositionForLiquidityChanged(m, trader);
+    const position = this.storedPosition(m, trader);
+    const isolated = position.isolated || this.params.marginMode === 'isolated';
+    requireThat(isolated, 'InvalidParameter', 'a cross position is backed by the account: use deposit/withdraw');
+    return { m, position };
+  }
+
   /** Removes margin from an isolated position; the rest must stay free of the initial requirement. */
   removeMargin(trader: string, marketId: string, amount: bigint): void {
     this.j.atomic(() => {
-      const m = this.market(marketId);
-      m.vamm.requireOpen();
-      requireThat(toTokenUnits(amount < 0n ? 0n : amount) !== 0n, 'InvalidTokenAmount');
-      this.adjustPositionForLiquidityChanged(m, trader);
-      const position = this.storedPosition(m, trader);
-      this.requireIsolatedForMargin(position);
+      const { m, position } = this.isolatedPositionForMargin(trader, marketId, amount);
       const r = this.calcRemainMarginWithFundingPayment(m, position, -amount);
       requireThat(r.badDebt === 0n, 'MarginNotEnough');
       const free = this.isolatedFreeCollateral(m, position, r.remainMargin);

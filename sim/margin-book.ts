@@ -310,9 +310,4 @@ export class MarginBook extends ProtocolState {
   protected requireCrossProfile(): void {
     requireThat(this.params.marginMode === 'cross', 'NotSupported', 'perp-v1 takes margin per position from the wallet');
   }
-
-  protected requireIsolatedForMargin(position: Position): void {
-    const isolated = position.isolated || this.params.marginMode === 'isolated';
-    requireThat(isolated, 'InvalidParameter', 'a cross position is backed by the account: use deposit/withdraw');
-  }
 }

@@ -163,11 +163,7 @@ contract ClearingHouse is PositionMechanics {
     /// @param amount 18 decimals (at least one token unit)
     function addMargin(bytes32 market, uint256 amount) external {
         address trader = msg.sender;
-        Market storage m = _market(market);
-        if (!m.vamm.open()) revert MarketClosed();
-        if (amount / TOKEN_SCALE == 0) revert InvalidTokenAmount();
-        Position memory position = _positions[trader][market];
-        if (!position.isolated) revert InvalidParameter();
+        (Market storage m, Position memory position) = _isolatedPositionForMargin(trader, market, amount);
         position.margin += amount;
         _setPosition(m, market, trader, position);
         _settleMarginToVault(trader, int256(amount));
@@ -179,11 +175,7 @@ contract ClearingHouse is PositionMechanics {
     /// @param amount 18 decimals (at least one token unit)
     function removeMargin(bytes32 market, uint256 amount) external {
         address trader = msg.sender;
-        Market storage m = _market(market);
-        if (!m.vamm.open()) revert MarketClosed();
-        if (amount / TOKEN_SCALE == 0) revert InvalidTokenAmount();
-        Position memory position = _positions[trader][market];
-        if (!position.isolated) revert InvalidParameter();
+        (Market storage m, Position memory position) = _isolatedPositionForMargin(trader, market, amount);
         RemainMargin memory r = _calcRemainMarginWithFundingPayment(m, position, -int256(amount));
         if (r.badDebt != 0) revert MarginNotEnough();
         if (_isolatedFreeCollateral(m, position, int256(r.remainMargin)) < 0) revert FreeCollateralNotEnough();
@@ -194,6 +186,20 @@ contract ClearingHouse is PositionMechanics {
         _setPosition(m, market, trader, position);
         _settleMarginToVault(trader, -int256(amount));
         emit MarginChanged(trader, market, -int256(amount), r.fundingPayment);
+    }
+
+    /// @dev The checks margin changes share: an open market, at least one token unit, an
+    /// isolated position.
+    function _isolatedPositionForMargin(address trader, bytes32 market, uint256 amount)
+        private
+        view
+        returns (Market storage m, Position memory position)
+    {
+        m = _market(market);
+        if (!m.vamm.open()) revert MarketClosed();
+        if (amount / TOKEN_SCALE == 0) revert InvalidTokenAmount();
+        position = _positions[trader][market];
+        if (!position.isolated) revert InvalidParameter();
     }
 
     // ------------------------------------------------------------------ funding
