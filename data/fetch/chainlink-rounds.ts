@@ -7,7 +7,7 @@
  */
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Address, BaseError, HttpRequestError, TimeoutError, createPublicClient, http } from 'viem';
+import { type Address, BaseError, HttpRequestError, TimeoutError, createPublicClient, http, parseAbi } from 'viem';
 import type { ChainlinkRound } from '../../sim/oracle/chainlink-feed.ts';
 import { roundRow } from '../csv-writers.ts';
 import { PHASE_SHIFT, ROUND_HEADER, loadRounds, phaseRoundId } from '../round-loader.ts';
@@ -17,36 +17,12 @@ import { DEFAULT_RETRY, FetchFailed, type RetryOptions, TransientError, parseRet
 
 export { ETH_USD_PROXY };
 
-export const AGGREGATOR_V3_ABI = [
-  { type: 'function', name: 'decimals', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'uint8' }] },
-  { type: 'function', name: 'description', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'string' }] },
-  {
-    type: 'function',
-    name: 'latestRoundData',
-    stateMutability: 'view',
-    inputs: [],
-    outputs: [
-      { name: 'roundId', type: 'uint80' },
-      { name: 'answer', type: 'int256' },
-      { name: 'startedAt', type: 'uint256' },
-      { name: 'updatedAt', type: 'uint256' },
-      { name: 'answeredInRound', type: 'uint80' },
-    ],
-  },
-  {
-    type: 'function',
-    name: 'getRoundData',
-    stateMutability: 'view',
-    inputs: [{ name: '_roundId', type: 'uint80' }],
-    outputs: [
-      { name: 'roundId', type: 'uint80' },
-      { name: 'answer', type: 'int256' },
-      { name: 'startedAt', type: 'uint256' },
-      { name: 'updatedAt', type: 'uint256' },
-      { name: 'answeredInRound', type: 'uint80' },
-    ],
-  },
-] as const;
+export const AGGREGATOR_V3_ABI = parseAbi([
+  'function decimals() view returns (uint8)',
+  'function description() view returns (string)',
+  'function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)',
+  'function getRoundData(uint80 _roundId) view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)',
+]);
 
 export interface RoundFetchOptions {
   readonly rpcUrl: string;
