@@ -101,18 +101,7 @@ export class Liquidation extends PositionMechanics {
     if (feeToInsuranceFund > 0n) this.insuranceFund.receive(feeToInsuranceFund, 'penalty');
     this.payOut(liquidator, feeToLiquidator);
     this.enterRestrictionMode(m);
-    this.emit({
-      type: 'PositionLiquidated',
-      trader,
-      market: m.id,
-      positionNotional: resp.exchangedQuote,
-      positionSize: abs(resp.exchangedSize),
-      liquidationFee: feeToLiquidator,
-      liquidator,
-      badDebt: liquidationBadDebt,
-      partial,
-    });
-    this.emitPositionChanged(trader, m, resp, 0n, penalty);
+    this.emitLiquidation(m, trader, liquidator, resp, { feeToLiquidator, badDebt: liquidationBadDebt, partial, penalty });
     return { quoteAmount: resp.exchangedQuote, partial, feeToLiquidator, badDebt: resp.badDebt + liquidationBadDebt };
   }
 
@@ -181,19 +170,30 @@ export class Liquidation extends PositionMechanics {
     }
     this.payOut(liquidator, feeToLiquidator);
     if (this.params.restrictionMode) this.enterRestrictionMode(m);
+    this.emitLiquidation(m, trader, liquidator, { ...resp, badDebt }, { feeToLiquidator, badDebt, partial, penalty });
+    return { quoteAmount: resp.exchangedQuote, partial, feeToLiquidator, badDebt };
+  }
+
+  /** A liquidation's two events: what the liquidator did, then the position change it made. */
+  private emitLiquidation(
+    m: Market,
+    trader: string,
+    liquidator: string,
+    resp: PositionResp,
+    o: { feeToLiquidator: bigint; badDebt: bigint; partial: boolean; penalty: bigint },
+  ): void {
     this.emit({
       type: 'PositionLiquidated',
       trader,
       market: m.id,
       positionNotional: resp.exchangedQuote,
       positionSize: abs(resp.exchangedSize),
-      liquidationFee: feeToLiquidator,
+      liquidationFee: o.feeToLiquidator,
       liquidator,
-      badDebt,
-      partial,
+      badDebt: o.badDebt,
+      partial: o.partial,
     });
-    this.emitPositionChanged(trader, m, { ...resp, badDebt }, 0n, penalty);
-    return { quoteAmount: resp.exchangedQuote, partial, feeToLiquidator, badDebt };
+    this.emitPositionChanged(trader, m, resp, 0n, o.penalty);
   }
 
   /** Closes `quote` of notional of a position and charges the penalty on it (fund half credited). */
