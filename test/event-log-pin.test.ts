@@ -1,0 +1,82 @@
+/**
+ * The exactness pin: the bundled runs' event logs, byte for byte, by SHA-256. A speed-up must
+ * leave every one of them unchanged (one wei anywhere changes the hash). A change that is meant
+ * to change a log (a new agent behaviour, a fixed rule) updates the pin here and says why in its
+ * commit; the failure message prints the new hash and line count to paste in.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import type { EventSink, LoggedEvent } from '../sim/engine/event-log.ts';
+import { runSimulation } from '../sim/engine/run-simulation.ts';
+
+/** Hashes the JSON Lines log as `vamm run` writes it (each line then '\n'), keeping nothing. */
+class HashSink implements EventSink {
+  private readonly hash = createHash('sha256');
+  lines = 0;
+  write(_e: LoggedEvent, line: string): void {
+    this.hash.update(line);
+    this.hash.update('\n');
+    this.lines++;
+  }
+  close(): void {}
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+interface Pin {
+  readonly scenario: string;
+  /** Changes applied to the bundled scenario (another profile for the other rule set). */
+  readonly edit?: (s: Record<string, unknown>) => void;
+  readonly lines: number;
+  readonly sha256: string;
+}
+
+const PINS: Record<string, Pin> = {
+  'crosscheck-black-thursday (default)': {
+    scenario: 'scenarios/runs/crosscheck-black-thursday.json',
+    lines: 21618,
+    sha256: '641cadc20acbd1f2238b680fba5e340dcfd06f24a9e436bf4304f8e784a187c0',
+  },
+  'crosscheck-black-thursday (perp-v1 rules)': {
+    scenario: 'scenarios/runs/crosscheck-black-thursday.json',
+    edit: (s) => {
+      s.profile = 'perp-v1';
+    },
+    lines: 28748,
+    sha256: '399a36d48c2766507e3c68438a3219cc570f2a8549815cffe29a10f35081dce9',
+  },
+  'black-thursday-2020 (default)': {
+    scenario: 'scenarios/runs/black-thursday-2020.json',
+    lines: 89135,
+    sha256: '3fecc077dffe2e810b9a69a32c158c6de577dab3614eb5669063d31faa43576c',
+  },
+  'may19-2021 (default)': {
+    scenario: 'scenarios/runs/may19-2021.json',
+    lines: 113022,
+    sha256: '483c5100a29a8997f3258a37bbb5f8598ee787e1c974cc25e9b9fc512240827e',
+  },
+  'aug5-2024 (default)': {
+    scenario: 'scenarios/runs/aug5-2024.json',
+    lines: 90616,
+    sha256: '03e3b4472bb1ad638c351875b641eb65e0f26520c6c9861a312d0fe9695029da',
+  },
+};
+
+describe('exactness pin: bundled runs reproduce their event logs to the byte', () => {
+  for (const [name, pin] of Object.entries(PINS)) {
+    it(name, { timeout: 600_000 }, async () => {
+      const scenario = JSON.parse(readFileSync(pin.scenario, 'utf8')) as Record<string, unknown>;
+      pin.edit?.(scenario);
+      const sink = new HashSink();
+      await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario), pin.scenario)), { sinks: [sink] });
+      const got = { lines: sink.lines, sha256: sink.digest() };
+      expect(got, `${name}: the event log changed; if that is intended, pin ${JSON.stringify(got)} and say why in the commit`).toEqual({
+        lines: pin.lines,
+        sha256: pin.sha256,
+      });
+    });
+  }
+});
