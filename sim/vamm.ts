@@ -14,10 +14,16 @@ import { twapWalk } from './twap.ts';
 
 export type { LiquiditySnapshot } from './remap.ts';
 
-/** Reserves at the end of a block: the TWAP's step function. */
+/**
+ * Reserves at the end of a block: the TWAP's step function, with the running integral of the
+ * spot price up to its timestamp (Σ price·Δt over the earlier snapshots, Uniswap v2's
+ * accumulator), so the mark TWAP is a binary search instead of a walk. A later trade in the
+ * same block changes the reserves but not the integral, which ends where this block starts.
+ */
 export interface ReserveSnapshot {
   quote: bigint;
   base: bigint;
+  readonly cumulative: bigint;
   readonly timestamp: number;
   readonly blockNumber: number;
 }
@@ -96,6 +102,7 @@ export class Vamm {
     this.snapshots.push({
       quote: this.quoteReserve,
       base: this.baseReserve,
+      cumulative: 0n,
       timestamp: clock.timestamp,
       blockNumber: clock.blockNumber,
     });
@@ -172,6 +179,7 @@ export class Vamm {
       this.j.push(this.snapshots, {
         quote: this.quoteReserve,
         base: this.baseReserve,
+        cumulative: latest.cumulative + divD(latest.quote, latest.base) * BigInt(this.clock.timestamp - latest.timestamp),
         timestamp: this.clock.timestamp,
         blockNumber: this.clock.blockNumber,
       });
@@ -236,9 +244,44 @@ export class Vamm {
     return mulD(this.quoteReserve, this.baseReserve);
   }
 
-  /** TWAP of the reserve price Q/B over `interval` seconds (the mark TWAP). */
+  /**
+   * TWAP of the reserve price Q/B over `interval` seconds (the mark TWAP): the integral over the
+   * window from the accumulator, divided by the window (or by the history there is, when it is
+   * shorter). The same integer sum as Perp v1's backward walk, so the same result to the wei,
+   * found in O(log n) (Vamm.sol's twapPrice is its twin).
+   */
   twapPrice(interval: number): bigint {
-    return twapWalk(this.snapshots, (s) => divD(s.quote, s.base), snapshotTime, this.clock.timestamp, interval, this.snapshotStart, this.twapEmptyPeriod);
+    const s = this.snapshots;
+    const last = s.length - 1;
+    const latest = s[last] as ReserveSnapshot;
+    const latestPrice = divD(latest.quote, latest.base);
+    if (interval === 0) return latestPrice;
+    const now = this.clock.timestamp;
+    const baseTimestamp = now - interval;
+    const first = this.snapshotStart;
+    if (last === first || latest.timestamp <= baseTimestamp) return latestPrice;
+    const cumulativeNow = latest.cumulative + latestPrice * BigInt(now - latest.timestamp);
+    const oldest = s[first] as ReserveSnapshot;
+    if (oldest.timestamp > baseTimestamp) {
+      const period = now - oldest.timestamp;
+      if (period === 0) {
+        if (this.twapEmptyPeriod === 'latest') return latestPrice;
+        throw new ModelError('DivisionByZero', 'TWAP over an empty period');
+      }
+      return (cumulativeNow - oldest.cumulative) / BigInt(period);
+    }
+    // The last snapshot at or before the window's start: timestamps never decrease.
+    let lo = first;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if ((s[mid] as ReserveSnapshot).timestamp <= baseTimestamp) lo = mid;
+      else hi = mid;
+    }
+    const start = s[lo] as ReserveSnapshot;
+    const next = s[hi] as ReserveSnapshot;
+    const weighted = cumulativeNow - next.cumulative + divD(start.quote, start.base) * BigInt(next.timestamp - baseTimestamp);
+    return weighted / BigInt(interval);
   }
 
   /** TWAP of the exit notional of `baseAmount` (Perp v1's getOutputTwap), 15 min by default. */
