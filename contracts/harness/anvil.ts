@@ -96,7 +96,10 @@ export class Anvil {
     ];
     if (options.number !== undefined) args.push('--number', String(options.number));
     if (options.timestamp !== undefined) args.push('--timestamp', String(options.timestamp));
-    if (options.forkUrl) args.push('--fork-url', options.forkUrl);
+    // Never the on-disk RPC cache (~/.foundry/cache/rpc/<chain>/<block>): the base anvil is always
+    // chain 31337 at the same block, so a fork would read the contracts of an earlier run (another
+    // build of contracts/src) from the cache instead of the base anvil.
+    if (options.forkUrl) args.push('--fork-url', options.forkUrl, '--no-storage-caching');
     if (options.forkBlockNumber !== undefined) args.push('--fork-block-number', String(options.forkBlockNumber));
     const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
