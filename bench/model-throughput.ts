@@ -12,6 +12,10 @@ import { type Measurement, measure } from './measure.ts';
 
 const TRADERS = 200;
 const names = Array.from({ length: TRADERS }, (_, i) => `t${i}`);
+// Amounts parsed once: decimal parsing is the caller's cost, not the model's.
+const MARGIN = toWei('1000');
+const LEVERAGE: Record<string, bigint> = { '3': toWei('3'), '5': toWei('5'), '8': toWei('8') };
+const ORACLE_2000 = toWei('2000');
 
 function world(profile: ProfileName, deposit = '50000'): ClearingHouse {
   const ch = new ClearingHouse(createClock(1_700_000_000, 1), profileByName(profile));
@@ -31,7 +35,7 @@ function openAll(ch: ClearingHouse, leverage: string): void {
   for (const [i, t] of names.entries()) {
     ch.clock.blockNumber++;
     ch.clock.timestamp += 12;
-    ch.openPosition({ trader: t, market: 'ETH', side: i % 2 ? 'short' : 'long', margin: toWei('1000'), leverage: toWei(leverage) });
+    ch.openPosition({ trader: t, market: 'ETH', side: i % 2 ? 'short' : 'long', margin: MARGIN, leverage: LEVERAGE[leverage] as bigint });
   }
 }
 
@@ -102,7 +106,7 @@ export function modelThroughput(profile: ProfileName): Measurement[] {
         for (let i = 0; i < 500; i++) {
           ch.clock.timestamp = m.nextFundingTime;
           ch.clock.blockNumber++;
-          ch.pushOracleRound('ETH', toWei('2000'));
+          ch.pushOracleRound('ETH', ORACLE_2000);
           ch.settleFunding('ETH');
         }
       },
@@ -121,7 +125,7 @@ export function modelThroughput(profile: ProfileName): Measurement[] {
           ch.clock.blockNumber++;
           ch.clock.timestamp += 12;
           const before = ch.events.length;
-          ch.openPosition({ trader: t, market: 'ETH', side: i % 2 ? 'short' : 'long', margin: toWei('1000'), leverage: toWei('5') });
+          ch.openPosition({ trader: t, market: 'ETH', side: i % 2 ? 'short' : 'long', margin: MARGIN, leverage: LEVERAGE['5'] as bigint });
           checker.check(ch.events.slice(before));
         }
       },
