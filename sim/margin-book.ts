@@ -244,7 +244,7 @@ export class MarginBook extends ProtocolState {
     const size = abs(pos.size);
     const dir: Dir = pos.size < 0n ? 'REMOVE' : 'ADD';
     let notional: bigint;
-    if (valuation === 'twap') notional = m.vamm.outputTwap(dir, size);
+    if (valuation === 'twap') notional = this.params.exitTwap === 'walk' ? m.vamm.outputTwap(dir, size) : m.vamm.exitNotionalAtTwap(dir, size);
     else if (valuation === 'spot') notional = m.vamm.outputPrice(dir, size);
     else notional = mulD(size, m.oracle.referencePrice(this.clock.timestamp));
     const pnl = pos.size < 0n ? pos.openNotional - notional : notional - pos.openNotional;

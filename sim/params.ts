@@ -45,6 +45,14 @@ export interface ClearingHouseParams {
    * timestamp): Perp v1 reverts (division by zero); `default` takes the latest value.
    */
   readonly twapEmptyPeriod: 'revert' | 'latest';
+  /**
+   * The 15-minute TWAP valuation of a position: Perp v1's `walk` averages the exit notional
+   * over every block's reserves in the window (one curve evaluation per traded block, on every
+   * margin check); `mark-twap` takes the exit notional on the current curve and scales it from
+   * the spot price to the mark TWAP, read from the price accumulator in O(log n). Same slippage
+   * as a spot exit, the price level of the TWAP.
+   */
+  readonly exitTwap: 'walk' | 'mark-twap';
 }
 
 export interface FundingParams {
@@ -109,6 +117,7 @@ export const DEFAULT_PROFILE: Profile = {
     insuranceFundCustody: 'vault',
     settlementPrice: 'exit-value',
     twapEmptyPeriod: 'latest',
+    exitTwap: 'mark-twap',
   },
   market: {
     tradeLimitRatio: w('0.9'),
@@ -146,6 +155,7 @@ export const PERP_V1_PROFILE: Profile = {
     insuranceFundCustody: 'wallet',
     settlementPrice: 'perp-v1',
     twapEmptyPeriod: 'revert',
+    exitTwap: 'walk',
   },
   market: {
     tradeLimitRatio: w('0.9'),

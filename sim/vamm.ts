@@ -298,6 +298,16 @@ export class Vamm {
     );
   }
 
+  /**
+   * The exit notional of `baseAmount` on the current curve at the mark TWAP's price level:
+   * spot exit × markTwap / spot, floored (the `mark-twap` valuation; Vamm.sol's
+   * exitNotionalAtTwap is its twin).
+   */
+  exitNotionalAtTwap(dirOfBase: Dir, baseAmount: bigint, interval = PNL_TWAP_INTERVAL): bigint {
+    if (baseAmount === 0n) return 0n;
+    return (this.outputPrice(dirOfBase, baseAmount) * this.twapPrice(interval)) / this.spotPrice();
+  }
+
   /** TWAP of the base bought for `quoteAmount` (Perp v1's getInputTwap). */
   inputTwap(dirOfQuote: Dir, quoteAmount: bigint, interval = PNL_TWAP_INTERVAL): bigint {
     if (quoteAmount === 0n) return 0n;

@@ -37,8 +37,8 @@ interface Pin {
 const PINS: Record<string, Pin> = {
   'crosscheck-black-thursday (default)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
-    lines: 21618,
-    sha256: '641cadc20acbd1f2238b680fba5e340dcfd06f24a9e436bf4304f8e784a187c0',
+    lines: 21527,
+    sha256: '22eff4dfa5536ea1236071e2a4ff53061651b53f5dbf91e0926f21e89acfea53',
   },
   'crosscheck-black-thursday (perp-v1 rules)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
@@ -50,18 +50,18 @@ const PINS: Record<string, Pin> = {
   },
   'black-thursday-2020 (default)': {
     scenario: 'scenarios/runs/black-thursday-2020.json',
-    lines: 89135,
-    sha256: '3fecc077dffe2e810b9a69a32c158c6de577dab3614eb5669063d31faa43576c',
+    lines: 89122,
+    sha256: '80ba12f5750a376e8ae5c5115e43f85a94903ffede8a8351e97bccdcb0225080',
   },
   'may19-2021 (default)': {
     scenario: 'scenarios/runs/may19-2021.json',
-    lines: 113022,
-    sha256: '483c5100a29a8997f3258a37bbb5f8598ee787e1c974cc25e9b9fc512240827e',
+    lines: 113043,
+    sha256: '025ea394fe814d963f1d10bbf3f91b198a1cd372b10d562694b8b9fc6c0900cd',
   },
   'aug5-2024 (default)': {
     scenario: 'scenarios/runs/aug5-2024.json',
-    lines: 90616,
-    sha256: '03e3b4472bb1ad638c351875b641eb65e0f26520c6c9861a312d0fe9695029da',
+    lines: 90636,
+    sha256: '694225cbe3fcabc3351841c81d019b3a5300babd34126192656edc2cf587f200',
   },
 };
 

@@ -157,7 +157,7 @@ abstract contract AccountBalance is ClearingHouseStorage {
         }
         uint256 size = pos.size.abs();
         bool add = pos.size > 0;
-        if (valuation == Valuation.Twap) notional = m.vamm.outputTwap(add, size, PNL_TWAP_INTERVAL);
+        if (valuation == Valuation.Twap) notional = m.vamm.exitNotionalAtTwap(add, size, PNL_TWAP_INTERVAL);
         else if (valuation == Valuation.Spot) notional = m.vamm.outputPrice(add, size);
         else notional = size.mulD(m.oracle.referencePrice());
         pnl = pos.size < 0 ? int256(pos.openNotional) - int256(notional) : int256(notional) - int256(pos.openNotional);

@@ -22,10 +22,11 @@ import {IVamm} from "./interfaces/IVamm.sol";
 
 /// @title Vamm
 /// @notice One market's virtual AMM (twin of sim/vamm.ts): virtual reserves with Perp v1's ±1-wei
-/// rounding, one reserve snapshot per block, the mark TWAP and the 15-minute exit-notional TWAP by
-/// the backward walk (an instant window takes the latest value), the trade-limit and per-block
-/// fluctuation checks, the net trader position, k migration and shutdown. Only the clearing
-/// house trades or changes it.
+/// rounding, one reserve snapshot per block, the mark TWAP from a price accumulator (an instant
+/// window takes the latest price), the exit notional at the 15-minute TWAP, Perp v1's
+/// exit-notional TWAP by the backward walk (a view), the trade-limit and per-block fluctuation
+/// checks, the net trader position, k migration and shutdown. Only the clearing house trades or
+/// changes it.
 contract Vamm is IVamm {
     using FixedPoint for uint256;
     using SafeCast for uint256;
@@ -227,7 +228,7 @@ contract Vamm is IVamm {
     /// @notice TWAP of the spot price over `interval` seconds (the mark TWAP).
     /// @dev Equal to the backward walk of sim/twap.ts: the integral over the window divided by the
     /// window, over the history that exists when it is shorter, the latest price for an instant.
-    function twapPrice(uint256 interval) external view returns (uint256) {
+    function twapPrice(uint256 interval) public view returns (uint256) {
         uint256 len = _snapshots.length;
         Snapshot memory latest = _snapshots[len - 1];
         uint256 latestPrice = Curve.spotPrice(latest.quote, latest.base);
@@ -254,6 +255,15 @@ contract Vamm is IVamm {
         uint256 weighted = cumulativeNow - next.cumulative
             + Curve.spotPrice(start.quote, start.base) * uint256(int256(uint256(next.timestamp)) - baseTimestamp);
         return weighted / interval;
+    }
+
+    /// @notice The exit notional of `baseAmount` on the current curve at the mark TWAP's price level:
+    /// spot exit × TWAP / spot, floored (the design's TWAP valuation of a position; twin of
+    /// sim/vamm.ts exitNotionalAtTwap). O(log n) in the snapshots, where the walk below is O(n).
+    function exitNotionalAtTwap(bool add, uint256 baseAmount, uint256 interval) external view returns (uint256) {
+        if (baseAmount == 0) return 0;
+        uint256 spotExit = Curve.outputPrice(add, baseAmount, quoteReserve, baseReserve);
+        return spotExit * twapPrice(interval) / Curve.spotPrice(quoteReserve, baseReserve);
     }
 
     /// @notice TWAP of the exit notional of `baseAmount` (Perp v1's getOutputTwap) by the backward walk.

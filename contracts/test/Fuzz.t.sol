@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Curve} from "../src/libraries/Curve.sol";
+import {ClearingHouseStorage} from "../src/ClearingHouseStorage.sol";
 import {Fixture} from "./Fixture.sol";
 
 /// @dev Exposes the curve library for the fuzzer (reverts surface as failed calls).
@@ -71,5 +72,21 @@ contract FuzzTest is Fixture {
         uint256 twap = vamm.twapPrice(8 hours);
         assertGe(twap, p0, "twap >= lowest price");
         assertGe(p1, twap, "twap <= highest price");
+    }
+
+    function testFuzz_twapValuationIsSpotExitAtTheMarkTwap(uint256 margin, uint256 wait, bool long) public {
+        margin = bound(margin, 10e18, 2_000e18);
+        wait = bound(wait, 0, 30 minutes);
+        open(BOB, !long, 3_000e18, 5e18);
+        advance(wait, 1);
+        aggregator.pushPrice(2000e18, block.timestamp, 0);
+        open(ALICE, long, margin, 5e18);
+        advance(12, 1);
+        int256 size = admin().getPosition(ALICE, ETH).size;
+        uint256 abs = uint256(size > 0 ? size : -size);
+        uint256 expected = vamm.outputPrice(size > 0, abs) * vamm.twapPrice(15 minutes) / vamm.spotPrice();
+        assertEq(vamm.exitNotionalAtTwap(size > 0, abs, 15 minutes), expected, "spot exit scaled to the mark TWAP");
+        (uint256 notional,) = admin().positionValue(ALICE, ETH, ClearingHouseStorage.Valuation.Twap);
+        assertEq(notional, expected, "the TWAP valuation");
     }
 }

@@ -22,6 +22,7 @@ interface IVamm {
     function outputPrice(bool add, uint256 baseAmount) external view returns (uint256);
     function spotPrice() external view returns (uint256);
     function twapPrice(uint256 interval) external view returns (uint256);
+    function exitNotionalAtTwap(bool add, uint256 baseAmount, uint256 interval) external view returns (uint256);
     function outputTwap(bool add, uint256 baseAmount, uint256 interval) external view returns (uint256);
     function isOverFluctuationLimit(bool add, uint256 baseAmount) external view returns (bool);
     function baseAfterLiquidityMigration(int256 size, uint256 fromQuote, uint256 fromBase) external view returns (int256);
