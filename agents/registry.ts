@@ -11,6 +11,7 @@ import { Arbitrageur, type ArbitrageurParams } from './arbitrageur.ts';
 import { FundingKeeper, type KeeperParams } from './keeper.ts';
 import { Liquidator, type LiquidatorParams } from './liquidator.ts';
 import { Manipulator, type ManipulatorParams } from './manipulator.ts';
+import { PlanManipulator, type PlanManipulatorParams } from './plan-manipulator.ts';
 import { MeanReversionTrader, type MeanReversionTraderParams } from './mean-reversion-trader.ts';
 import { MomentumTrader, type MomentumTraderParams } from './momentum-trader.ts';
 import { NoiseTrader, type NoiseTraderParams } from './noise-trader.ts';
@@ -38,6 +39,24 @@ const DEFAULTS = {
     latency: 0,
     priorityFee: 0.1,
   } satisfies Omit<ManipulatorParams, 'market'>,
+  'plan-manipulator': {
+    side: 'short',
+    hold: 100_000,
+    buildStart: 0,
+    unwindStart: null,
+    push: 0,
+    pushLead: 3600,
+    pushDuration: 3600,
+    pushEvery: 1,
+    slice: 50_000,
+    interval: 300,
+    bandShare: null,
+    arbEdge: 0.001,
+    switchThreshold: 0.0005,
+    leverage: 5,
+    latency: 0,
+    priorityFee: 0.1,
+  } satisfies Omit<PlanManipulatorParams, 'market'>,
   'adaptive-manipulator': {
     policy: DEFAULT_POLICY_DIR,
     maxNotional: 100_000,
@@ -80,6 +99,26 @@ const PARAMS = {
       rounds: z.number().int().nonnegative(),
       huntBuffer: nonNeg,
       huntHold: nonNeg.min(1),
+      latency: nonNeg,
+      priorityFee: nonNeg,
+    })
+    .partial(),
+  'plan-manipulator': z
+    .strictObject({
+      side: z.enum(['short', 'long', 'follow']),
+      hold: nonNeg,
+      buildStart: nonNeg,
+      unwindStart: nonNeg.nullable(),
+      push: nonNeg,
+      pushLead: nonNeg,
+      pushDuration: nonNeg,
+      pushEvery: z.number().int().min(1),
+      slice: nonNeg.min(1),
+      interval: nonNeg.min(1),
+      bandShare: nonNeg.nullable(),
+      arbEdge: nonNeg,
+      switchThreshold: nonNeg,
+      leverage: num.min(1),
       latency: nonNeg,
       priorityFee: nonNeg,
     })
@@ -163,6 +202,8 @@ export function createAgent(slot: AgentSlot, seed: number, markets: readonly str
       return new Arbitrageur(ctx, params as ArbitrageurParams);
     case 'manipulator':
       return new Manipulator(ctx, params as ManipulatorParams);
+    case 'plan-manipulator':
+      return new PlanManipulator(ctx, params as PlanManipulatorParams);
     case 'adaptive-manipulator':
       return new AdaptiveManipulator(ctx, params as AdaptiveManipulatorParams);
     case 'liquidator':

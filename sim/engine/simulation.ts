@@ -105,7 +105,7 @@ const FAST_TICK_LIMIT = Number.MAX_SAFE_INTEGER;
  * Kinds that hold vAMM positions for the trade or the funding, not for the direction: they hedge
  * off chain at the reference price, and the summary counts that hedge in their result.
  */
-const HEDGED_KINDS: ReadonlySet<string> = new Set(['arbitrageur', 'manipulator', 'adaptive-manipulator']);
+const HEDGED_KINDS: ReadonlySet<string> = new Set(['arbitrageur', 'manipulator', 'plan-manipulator', 'adaptive-manipulator']);
 
 export class Simulation {
   readonly ch: ClearingHouse;
