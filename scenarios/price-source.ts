@@ -19,7 +19,7 @@ import { loadRounds } from '../data/round-loader.ts';
 import { findDataDir } from '../data/shared-dir.ts';
 import { toWei } from '../sim/math/units.ts';
 import type { ChainlinkRound } from '../sim/oracle/chainlink-feed.ts';
-import type { GeneratedPrices, RunScenario } from './run-schema.ts';
+import type { GeneratedPrices, HistoricalPrices, RunScenario } from './run-schema.ts';
 
 export interface ScenarioPrices {
   readonly candles: CandleSeries;
@@ -57,8 +57,25 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
     return { candles, rounds: synthesiseRounds(candles), fastFeed: p.fastFeed };
   }
   const file = resolveDataFile(p.file, dataDir);
+  // A study runs the same window thousands of times: read and synthesise it once per process.
+  const key = JSON.stringify([file, p.from, p.to, p.gapPolicy, p.oracle === 'synthesised' ? p.oracle : resolveDataFile(p.oracle.rounds, dataDir)]);
+  let loaded = historical.get(key);
+  if (!loaded) {
+    loaded = loadHistorical(file, p, dataDir);
+    historical.set(key, loaded);
+    loaded.catch(() => historical.delete(key));
+    if (historical.size > HISTORICAL_CACHE) historical.delete(historical.keys().next().value as string);
+  }
+  return { ...(await loaded), fastFeed: p.fastFeed };
+}
+
+/** Historical windows loaded in this process (oldest dropped first beyond the limit). */
+const historical = new Map<string, Promise<Omit<ScenarioPrices, 'fastFeed'>>>();
+const HISTORICAL_CACHE = 128;
+
+async function loadHistorical(file: string, p: HistoricalPrices, dataDir: () => string): Promise<Omit<ScenarioPrices, 'fastFeed'>> {
   const candles = await loadCandles(file, { gapPolicy: p.gapPolicy, ...(p.from !== undefined ? { from: p.from } : {}), ...(p.to !== undefined ? { to: p.to } : {}) });
   if (candles.time.length < 2) throw new InputError({ file }, 'fewer than two candles in the chosen window');
   const rounds = p.oracle === 'synthesised' ? synthesiseRounds(candles) : (await loadRounds(resolveDataFile(p.oracle.rounds, dataDir))).rounds;
-  return { candles, rounds, fastFeed: p.fastFeed };
+  return { candles, rounds };
 }

@@ -4,29 +4,17 @@
  * hours later. Every term is worked out here from x·y=k, the cap, the oracle's rounds and the
  * hedge-cost formulas, independently of the code under test, and the book must agree.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
 import { DEFAULT_HEDGE_COSTS, hedgeTradeCost } from '../sim/engine/hedge-costs.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
 import { WholePnlBook } from '../sim/engine/whole-pnl.ts';
+import { SYNTHETIC_START as T0, hourlyCandleFile } from './helpers/synthetic-candles.ts';
 
-const T0 = 1_672_531_200; // 2023-01-01T00:00Z
 const HOUR = 3600;
 
 /** Hourly candles: 1,000 for ten hours, then 1,100 for six. */
-function candleFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'whole-pnl-'));
-  const rows = Array.from({ length: 16 }, (_, h) => {
-    const p = h < 10 ? 1000 : 1100;
-    return `${T0 + h * HOUR},${p},${p},${p},${p},1`;
-  });
-  const file = join(dir, 'step_1h.csv');
-  writeFileSync(file, `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
-  return file;
-}
+const candleFile = () => hourlyCandleFile(Array.from({ length: 16 }, (_, h) => (h < 10 ? 1000 : 1100)), 'step_1h.csv');
 
 describe('whole P&L of a hand-computed plan', () => {
   it('adds up term by term: vAMM, funding, fees, gas, hedge, its costs and funding; the stale-mark gain inside', async () => {

@@ -48,6 +48,8 @@ export interface WholePnl {
   readonly reverted: number;
   /** The largest notional it held (USD, at the trade's reference price). */
   readonly peakNotional: number;
+  /** The market's funding: what the traders on the paying side paid in all (USD), and Σ |rate| per settlement. */
+  readonly market: { readonly fundingPaidByTraders: number; readonly sumAbsFundingRate: number };
 }
 
 const usd = (wei: bigint): number => Number(wei) / 1e18;
@@ -65,6 +67,8 @@ export class WholePnlBook implements EventSink {
   private peak = 0;
   private settlements = 0;
   private readonly paidBy = new Map<string, number>();
+  private tradersPaid = 0;
+  private absRates = 0;
 
   constructor(
     private readonly agent: string,
@@ -91,10 +95,13 @@ export class WholePnlBook implements EventSink {
         this.peak = Math.max(this.peak, Math.abs((Number(num(e.positionSizeAfter)) / 1e18) * this.reference));
         break;
       }
-      case 'FundingSettled':
+      case 'FundingSettled': {
         this.settlements++;
+        const rate = Number(num(e.fundingRate)) / 1e18;
+        this.absRates += Math.abs(rate);
         this.attribute(num(e.premiumFraction), num(e.ammFundingProfit));
         break;
+      }
     }
   }
 
@@ -113,6 +120,7 @@ export class WholePnlBook implements EventSink {
   private attribute(premiumFraction: bigint, ammFundingProfit: bigint): void {
     const pf = Number(premiumFraction) / 1e18;
     const payment = (size: bigint) => (Number(size) / 1e18) * pf; // + pays
+    for (const size of this.sizes.values()) this.tradersPaid += Math.max(0, payment(size));
     const received = -payment(this.sizes.get(this.agent) ?? 0n);
     if (!(received > 0)) return;
     const paid = new Map<string, number>();
@@ -162,6 +170,7 @@ export class WholePnlBook implements EventSink {
       actions: a.actions,
       reverted: a.reverted,
       peakNotional: this.peak,
+      market: { fundingPaidByTraders: this.tradersPaid, sumAbsFundingRate: this.absRates },
     };
   }
 }

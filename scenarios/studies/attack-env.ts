@@ -1,0 +1,138 @@
+/**
+ * Where the funding-cap study's adversaries are tried: one cell (a funding cap, a vAMM depth and
+ * an arbitrage regime) on a set of episodes (a history window × a seed). Each episode is resolved
+ * once (candles, oracle rounds, the honest population); every candidate attacker then runs the
+ * same episodes with the same seeds (common random numbers), so candidates differ only by what
+ * they do. Each run is judged on the attacker's whole P&L (sim/engine/whole-pnl.ts).
+ */
+import { type AgentSpec, AgentSpecSchema, expandAgents } from '../../agents/registry.ts';
+import type { HedgeCostModel } from '../../sim/engine/hedge-costs.ts';
+import { runSimulation } from '../../sim/engine/run-simulation.ts';
+import type { SimulationConfig } from '../../sim/engine/simulation.ts';
+import type { RunSummary } from '../../sim/engine/summary.ts';
+import { WholePnlBook, type WholePnl } from '../../sim/engine/whole-pnl.ts';
+import type { Json } from '../../sim/state-view.ts';
+import { parseRunScenario, resolveRun } from '../run-loader.ts';
+import type { StudyWindow } from './windows.ts';
+
+export interface FundingCap {
+  readonly label: string;
+  /** Max |premium fraction| per `window` seconds as a share of the index ("0": uncapped). */
+  readonly ratio: string;
+  readonly window: number;
+}
+
+export interface ArbitrageRegime {
+  readonly label: string;
+  /** Agent specs added to the environment (none: a stalled bridge). */
+  readonly agents: readonly Json[];
+}
+
+export interface AttackCell {
+  readonly cap: FundingCap;
+  readonly depth: string;
+  readonly regime: ArbitrageRegime;
+}
+
+export interface Episode {
+  readonly window: StudyWindow;
+  readonly seed: number;
+}
+
+/** An attacker to try: a kind and its parameters (its name and capital are the env's). */
+export interface AttackerSpec {
+  readonly kind: string;
+  readonly params: Record<string, Json>;
+}
+
+export interface EpisodeOutcome {
+  readonly pnl: WholePnl;
+  /** The market around it: tracking error, funding, the insurance fund. */
+  readonly market: MarketOutcome;
+}
+
+export interface MarketOutcome {
+  readonly trackingError: number;
+  readonly maxGap: number;
+  /** Funding the insurance fund paid (+) for the imbalance. */
+  readonly insuranceFundPaid: number;
+  readonly settlements: number;
+  readonly capped: number;
+  /** Funding the traders on the paying side paid in all (USD). */
+  readonly fundingPaidByTraders: number;
+  /** Mean |funding rate| per settlement (a share of the index per funding period). */
+  readonly meanAbsFundingRate: number;
+}
+
+export const ATTACKER_ID = 'attacker-1';
+
+/** The scenario JSON of a cell on a window (the honest environment, no attacker). */
+export function cellScenario(environment: Record<string, unknown>, cell: AttackCell, window: StudyWindow, extraAgents: readonly Json[] = []): Record<string, unknown> {
+  const env = environment as { agents?: Json[]; market?: Record<string, Json>; name?: string };
+  return {
+    ...environment,
+    name: env.name ?? 'funding-cap',
+    market: { ...(env.market ?? { id: 'ETH' }), depth: cell.depth, funding: { ...((env.market?.funding as Record<string, Json>) ?? {}), fundingCapRatio: cell.cap.ratio, fundingCapWindow: cell.cap.window } },
+    prices: { file: window.file, gapPolicy: 'carry-forward', from: window.from, to: window.to },
+    agents: [...(env.agents ?? []), ...cell.regime.agents, ...extraAgents],
+  };
+}
+
+export function marketOutcome(s: RunSummary, pnl: WholePnl): MarketOutcome {
+  return {
+    trackingError: s.prices.meanMarkIndexGap,
+    maxGap: s.prices.maxMarkIndexGap,
+    insuranceFundPaid: -Number(s.funding.insuranceFundNet),
+    settlements: s.funding.settlements,
+    capped: s.funding.capped,
+    fundingPaidByTraders: pnl.market.fundingPaidByTraders,
+    meanAbsFundingRate: pnl.settlements > 0 ? pnl.market.sumAbsFundingRate / pnl.settlements : 0,
+  };
+}
+
+export class AttackEnv {
+  private constructor(
+    readonly cell: AttackCell,
+    readonly episodes: readonly Episode[],
+    private readonly configs: readonly SimulationConfig[],
+    private readonly population: readonly AgentSpec[],
+    private readonly capital: string,
+    private readonly hedgeCosts: HedgeCostModel | undefined,
+  ) {}
+
+  /** Resolves every episode of a cell (windows are read once per process and shared). */
+  static async create(
+    environment: Record<string, unknown>,
+    cell: AttackCell,
+    episodes: readonly Episode[],
+    o: { capital: string; hedgeCosts?: HedgeCostModel; dataDir?: string },
+  ): Promise<AttackEnv> {
+    const configs: SimulationConfig[] = [];
+    let population: AgentSpec[] = [];
+    for (const e of episodes) {
+      const scenario = parseRunScenario(JSON.stringify(cellScenario(environment, cell, e.window)), `${cell.cap.label} / ${cell.depth} / ${cell.regime.label} / ${e.window.label}`);
+      population = scenario.agents;
+      configs.push(await resolveRun(scenario, { seed: e.seed, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }));
+    }
+    return new AttackEnv(cell, episodes, configs, population, o.capital, o.hedgeCosts);
+  }
+
+  /** Runs episode `i` with the attacker (null: the honest market alone). */
+  async run(i: number, attacker: AttackerSpec | null): Promise<EpisodeOutcome> {
+    const base = this.configs[i];
+    if (!base) throw new RangeError(`no episode ${i}`);
+    const extra = attacker ? [AgentSpecSchema.parse({ kind: attacker.kind, name: 'attacker', count: 1, capital: this.capital, params: attacker.params })] : [];
+    const slots = expandAgents([...this.population, ...extra], [base.markets[0]?.id as string]);
+    const book = new WholePnlBook(ATTACKER_ID, this.hedgeCosts);
+    const { summary } = await runSimulation({ ...base, slots }, { sinks: [book] });
+    const pnl = book.result();
+    return { pnl, market: marketOutcome(summary, pnl) };
+  }
+
+  /** The attacker's whole P&L on each of the given episodes (all by default). */
+  async totals(attacker: AttackerSpec, episodes: readonly number[] = this.episodes.map((_, i) => i)): Promise<number[]> {
+    const out: number[] = [];
+    for (const i of episodes) out.push((await this.run(i, attacker)).pnl.total);
+    return out;
+  }
+}
