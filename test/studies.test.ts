@@ -1,15 +1,12 @@
 /**
- * The studies' logic on small cases where the answer is known: no manipulator capital, no
+ * The funding mechanism on small cases where the answer is known: no manipulator capital, no
  * manipulation profit; uncapped funding on a shallow vAMM with nobody to trade against the push
  * pays, exactly the funding the insurance fund pays out less fees, and the 0.1 %/8 h cap stops
- * it; the frontier and recommendation follow from the rows.
+ * it; arbitrageurs that ask a hurdle of funding make a tight cap cost tracking. (The study itself:
+ * test/funding-cap-study.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
-import { type FundingCapConfig, FundingCapConfigSchema, analyseFundingCap, fundingCapMetrics } from '../scenarios/studies/funding-cap.ts';
-import type { RunSummary } from '../sim/engine/summary.ts';
-import type { SweepPoint } from '../scenarios/sweep.ts';
-import type { SweepRow } from '../scenarios/sweep.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
 
 async function manipulate(cap: string, capital: string) {
@@ -79,75 +76,4 @@ describe('funding-cap study: the tracking cost of a cap', () => {
     // ...capital that does stays out when the cap holds funding under 20 %/yr, and the mark strays.
     expect(paidCapped).toBeGreaterThan(paid * 1.3);
   }, 120_000);
-});
-
-describe('funding-cap study: what counts as manipulation profit', () => {
-  const summary = (hedgePnl: number) =>
-    ({
-      agents: { 'manipulator-1': { pnl: '500', fees: '100', liquidationPenalties: '0', fundingPaid: '-700', hedgePnl, gasUsd: 10 } },
-      funding: { insuranceFundNet: '-700', settlements: 8, capped: 0 },
-      insuranceFund: { start: '1000', end: '300' },
-      prices: { meanMarkIndexGap: 0.001, maxMarkIndexGap: 0.01 },
-    }) as unknown as RunSummary;
-  it('funding less costs, less what its trades lost against the hedge', () => {
-    // Trading 500 + 100 − 700 = −100 on the vAMM, +50 on the hedge: a basis loss of 50.
-    expect(fundingCapMetrics(summary(50), {} as SweepPoint)).toMatchObject({ manipulationProfit: 540, attackerProfit: 540, basis: -50, fundingReceived: 700 });
-  });
-  it('a trading gain (a stale mark) is the attacker\'s but not the cap\'s to stop', () => {
-    expect(fundingCapMetrics(summary(1000), {} as SweepPoint)).toMatchObject({ manipulationProfit: 590, attackerProfit: 1490, basis: 900 });
-  });
-});
-
-describe('funding-cap study: analysis', () => {
-  const config: FundingCapConfig = FundingCapConfigSchema.parse({
-    environment: {},
-    windows: [{ label: 'w', prices: {} }],
-    arbitrage: [{ label: 'arbs', agents: [] }, { label: 'none', agents: [] }],
-    caps: [
-      { label: 'none', ratio: '0', window: 28800 },
-      { label: 'tight', ratio: '0.001', window: 28800 },
-    ],
-    depths: ['1000', '2000'],
-    capitals: ['0', '10'],
-    strategies: { holdSide: ['short'], holdShare: [0.1], pushShare: [0.2], pushLead: [3600] },
-  });
-  const row = (cap: string, depth: string, arb: string, capital: string, strategy: number, pnl: number, trackingError = 0): SweepRow => ({
-    index: 0,
-    key: `${cap}${depth}${arb}${capital}${strategy}`,
-    values: { 'market.depth': depth, 'label.window': 'w', 'label.arbitrage': arb, 'label.cap': cap, 'label.capital': capital, 'label.strategy': strategy },
-    seed: 1,
-    ok: true,
-    metrics: { manipulationProfit: pnl, attackerProfit: pnl + 7, basis: 0, fundingReceived: pnl + 100, insuranceFundFunding: -(pnl + 100), insuranceFundChange: 0, trackingError, maxGap: 0, settlements: 1, capped: 0 },
-  });
-
-  it('takes the best strategy per cell, the worst case per cap, and recommends the loosest safe cap', () => {
-    const rows = [
-      row('none', '1000', 'arbs', '0', -1, 0, 0.001),
-      row('tight', '1000', 'arbs', '0', -1, 0, 0.004),
-      row('none', '2000', 'arbs', '0', -1, 0, 0.0005),
-      row('tight', '2000', 'arbs', '0', -1, 0, 0.002),
-      row('none', '1000', 'none', '10', 0, 500),
-      row('none', '1000', 'none', '10', 1, 900),
-      row('none', '2000', 'none', '10', 0, -5),
-      row('tight', '1000', 'none', '10', 0, -1),
-      row('tight', '2000', 'none', '10', 0, -2),
-    ];
-    const r = analyseFundingCap(config, rows);
-    const cell = r.cells.find((c) => c.cap === 'none' && c.depth === '1000' && c.capital === '10')!;
-    expect(cell).toMatchObject({ bestProfit: 900, bestStrategy: 1, strategiesRun: 2 });
-    expect(r.frontier['1000']!.map((p) => [p.cap, p.pays, p.trackingError])).toEqual([
-      ['none', true, 0.001],
-      ['tight', false, 0.004],
-    ]);
-    expect(r.frontier['2000']!.find((p) => p.cap === 'none')!.pays).toBe(false);
-    // The frontier carries what the best attack moved, from its own row.
-    expect(r.frontier['1000']![0]).toMatchObject({ fundingTransferred: 1000, insuranceFundDrain: 1000, bestAttackerProfit: 907, worstCase: 'w, none, capital 10' });
-    expect(r.recommendation.cap).toBe('tight');
-    expect(r.recommendation.reasoning).toMatch(/none lets the best attack make 900 USD \(depth 1,000 USD\)/);
-    // Nothing safe everywhere: no recommendation, and the reason says so.
-    const unsafe = analyseFundingCap(config, [...rows, row('tight', '2000', 'none', '10', 1, 50)]);
-    expect(unsafe.recommendation.cap).toBeNull();
-    expect(unsafe.recommendation.reasoning).toMatch(/No cap in the grid stops manipulation at every depth/);
-    expect(unsafe.recommendation.reasoning).toMatch(/at depth 1,000 USD tight stops it \(tracking error 0\.400 %\); at depth 2,000 USD none stops it \(tracking error 0\.050 %\)/);
-  });
 });

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { renderHtml } from '../../reports/render/html.ts';
 import { renderMarkdown } from '../../reports/render/markdown.ts';
 import { STUDIES, type Study, type StudyName, loadStudyConfig } from '../../scenarios/studies/registry.ts';
-import { SweepSpecSchema, expandPoints, mergeRows, parseShard, readRows, runSweep } from '../../scenarios/sweep.ts';
+import { SweepSpecSchema, mergeRows, parseShard, readRows, runSweep } from '../../scenarios/sweep.ts';
 import type { RunSummary } from '../../sim/engine/summary.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { progressBar } from '../progress.ts';
@@ -47,38 +47,47 @@ export function registerStudyCommands(program: Command): void {
       if (!(name in STUDIES)) throw new Error(`unknown study "${name}" (studies: ${Object.keys(STUDIES).join(', ')})`);
       const study = STUDIES[name as StudyName] as unknown as Study<unknown>;
       const config = loadStudyConfig(study, flags.config ?? study.defaultConfig);
-      const spec = study.sweep(config);
       const out = flags.out ?? join('runs', `study-${name}`);
       mkdirSync(out, { recursive: true });
       const shard = flags.shard ? parseShard(flags.shard) : undefined;
+      const dataDir = flags.data ? { dataDir: flags.data } : {};
       let rows;
       if (flags.analyse) {
         rows = [...readRows(flags.analyse).values()].sort((a, b) => a.index - b.index);
       } else {
         const bar = progressBar(`study ${name}${shard ? ` shard ${flags.shard}` : ''}`, flags.quiet ?? false);
-        rows = await runSweep(spec, {
+        const common = {
           threads: threadsOf(flags.threads),
           ...(shard ? { shard } : {}),
           out: join(out, shard ? `rows-${shard.index}-of-${shard.count}.jsonl` : 'rows.jsonl'),
-          metrics: (s: RunSummary, p) => study.metrics(config, s, p),
-          ...(flags.data ? { dataDir: flags.data } : {}),
-          onProgress: (done, total) => bar.update(done / total, `${done}/${total} runs`),
-        });
+          ...dataDir,
+        };
+        if (study.run) {
+          rows = [...(await study.run(config, { ...common, onProgress: (done, total) => bar.update(total ? done / total : 1, `${done}/${total} tasks`) }))];
+        } else if (study.sweep && study.metrics) {
+          const metrics = study.metrics;
+          rows = await runSweep(study.sweep(config), {
+            ...common,
+            metrics: (s: RunSummary, p) => metrics(config, s, p),
+            onProgress: (done, total) => bar.update(done / total, `${done}/${total} runs`),
+          });
+        } else throw new Error(`study ${name} has neither a runner nor a sweep`);
         bar.stop();
         if (shard) {
           process.stderr.write(`shard ${flags.shard}: ${rows.length} rows in ${out}\n`);
           return;
         }
       }
-      const expected = expandPoints(spec).length;
+      const expected = study.expectedRows(config);
       if (rows.length !== expected) throw new Error(`${rows.length} of ${expected} points have rows: run the missing ones (or merge every shard) first`);
-      const result = study.analyse(config, rows);
+      const result = await study.analyse(config, rows, dataDir);
       writeFileSync(join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
       const doc = study.document(config, result);
       writeFileSync(join(out, 'result.html'), renderHtml(doc));
       const md = renderMarkdown(doc, 'result.html');
       writeFileSync(join(out, 'result.md'), md);
-      if (!flags.quiet) process.stderr.write(`${md}\nwritten ${out}/result.json, result.md, result.html\n`);
+      const extra = study.exportFiles ? await study.exportFiles(config, result, out, dataDir) : [];
+      if (!flags.quiet) process.stderr.write(`${md}\nwritten ${out}/result.json, result.md, result.html${extra.map((f) => `, ${f}`).join('')}\n`);
     });
 
   program

@@ -34,10 +34,15 @@ const AGENT_ACTIONS: Record<string, string> = {
   removeMargin: 'removeMargin',
 };
 
-/** The replay file (scenario header + timed `log`) for a run's events, in order. */
-export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string): Record<string, Json> {
+/**
+ * The replay file (scenario header + timed `log`) for a run's events, in order. With `checks`,
+ * each agent action also carries what the run saw: the revert it met, or the trader's position
+ * size after it, exactly (so a script made of it fails if the model ever acts differently).
+ */
+export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string, o: { checks?: boolean } = {}): Record<string, Json> {
   let header: Obj | null = null;
   const log: Obj[] = [];
+  let lastAction: { entry: Obj; trader: string } | null = null;
   const step = (e: LoggedEvent, name: string, args: Json) => log.push({ blockNumber: e.blockNumber, timestamp: e.timestamp, [name]: args });
   for (const e of events) {
     switch (e.type) {
@@ -79,8 +84,14 @@ export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string
         const args = { ...(e.args as Obj) };
         for (const k of ['margin', 'leverage', 'amount']) if (typeof args[k] === 'string') args[k] = fromWei(BigInt(args[k] as string));
         step(e, name, args);
+        const entry = log.at(-1) as Obj;
+        if (o.checks && !e.ok) entry.expectRevert = e.reason as string;
+        lastAction = e.ok ? { entry, trader: (args.trader ?? '') as string } : null;
         break;
       }
+      case 'PositionChanged':
+        if (o.checks && lastAction && e.trader === lastAction.trader) lastAction.entry.expect = { 'events.PositionChanged.positionSizeAfter': e.positionSizeAfter as string };
+        break;
       case 'LiquidityMigrated':
         step(e, 'migrateLiquidity', { market: e.market as string, multiplier: human(e.multiplier as string), remap: e.remap as string });
         break;
@@ -88,6 +99,26 @@ export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string
   }
   if (!header) throw new InputError({ file }, 'no RunStarted event: not a vamm run event log');
   return { ...header, log };
+}
+
+/**
+ * A replay file as a scripted scenario (`vamm script`): each timed entry preceded by the clock
+ * advance that brings the script to its block and timestamp.
+ */
+export function scriptFromReplayJson(replay: Record<string, Json>): Record<string, Json> {
+  const { log, ...header } = replay as Obj & { log: Obj[]; clock: { timestamp: number; block: number } };
+  let time = header.clock.timestamp;
+  let block = header.clock.block;
+  const steps: Obj[] = [];
+  for (const { blockNumber, timestamp, ...step } of log) {
+    const t = timestamp as number;
+    const b = blockNumber as number;
+    if (t !== time || b !== block) steps.push({ advance: { seconds: t - time, blocks: b - block } });
+    time = t;
+    block = b;
+    steps.push(step);
+  }
+  return { ...header, steps };
 }
 
 /** Reads a run's events.jsonl into a replay input (validated by the scenario loader). */

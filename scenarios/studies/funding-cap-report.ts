@@ -1,53 +1,177 @@
-/** The funding-cap study's result as a report document: recommendation, frontier per depth, charts. */
-import type { ReportDocument, Section } from '../../reports/document.ts';
-import { type FundingCapPoint, fundingCapFrontierChart, fundingCapHeatmap } from '../../reports/study-charts.ts';
-import type { FundingCapConfig, FundingCapResult } from './funding-cap.ts';
+/** The funding-cap study's result as a report document: the answer, the frontier, the cost side, the windows, the search. */
+import { bandChart } from '../../reports/charts/band.ts';
+import type { Block, ReportDocument, Section } from '../../reports/document.ts';
+import type { Interval } from './statistics.ts';
+import type { CellResult, CostResult, FundingCapConfig, FundingCapResult, Recommendation } from './funding-cap.ts';
 
-const usd = (x: number) => Math.round(x).toLocaleString('en-US');
+const usd = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
 const pct = (x: number) => `${(x * 100).toFixed(3)} %`;
+const interval = (i: Interval, f: (x: number) => string = usd) => `${f(i.estimate)} (${f(i.low ?? Number.NaN)} to ${f(i.high ?? Number.NaN)})`;
+
+/** Caps on a log axis: "none" sits at three times the loosest cap. */
+function xOf(perDay: number, loosest: number): number {
+  return Number.isFinite(perDay) ? perDay : 3 * loosest;
+}
+
+function frontierCharts(c: FundingCapConfig, r: FundingCapResult): Block[] {
+  const finite = r.cells.map((x) => x.perDay).filter(Number.isFinite);
+  const loosest = Math.max(...finite, 1e-9);
+  return c.regimes.flatMap((regime): Block[] => {
+    const curves = c.depths.map((depth) => {
+      const pts = r.cells.filter((x) => x.regime === regime.label && x.depth === depth).sort((a, b) => xOf(a.perDay, loosest) - xOf(b.perDay, loosest));
+      return {
+        name: `depth ${usd(Number(depth))}`,
+        x: pts.map((p) => xOf(p.perDay, loosest)),
+        y: pts.map((p) => p.total.estimate),
+        lower: pts.map((p) => p.total.low ?? p.total.estimate),
+        upper: pts.map((p) => p.total.high ?? p.total.estimate),
+        markers: true,
+        labels: pts.map((p) => `${p.cap}, depth ${usd(Number(depth))}<br>mean ${usd(p.total.estimate)} USD (95 % ${usd(p.total.low ?? Number.NaN)} to ${usd(p.total.high ?? Number.NaN)})<br>stale-mark gain inside ${usd(p.staleMarkGain)}`),
+      };
+    });
+    const costCurves = c.depths.map((depth) => {
+      const pts = r.costs.filter((x) => x.regime === regime.label && x.depth === depth).sort((a, b) => xOf(a.perDay, loosest) - xOf(b.perDay, loosest));
+      return {
+        name: `depth ${usd(Number(depth))}`,
+        x: pts.map((p) => xOf(p.perDay, loosest)),
+        y: pts.map((p) => p.trackingError.estimate),
+        lower: pts.map((p) => p.trackingError.low ?? p.trackingError.estimate),
+        upper: pts.map((p) => p.trackingError.high ?? p.trackingError.estimate),
+        markers: true,
+      };
+    });
+    return [
+      {
+        kind: 'chart',
+        spec: bandChart({
+          id: `frontier-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`,
+          title: `Best adversary's whole P&L per held-out window — ${regime.label}`,
+          curves,
+          xTitle: 'funding cap per day (log; "none" at 3× the loosest)',
+          yTitle: 'mean whole P&L per window (USD)',
+          xType: 'log',
+          xFormat: '.3%',
+          hlines: [{ y: 0, label: 'break-even' }],
+          caption: 'The plan the search found on the training windows, judged on the held-out windows × seeds: mean and 95 % bootstrap interval over windows.',
+        }),
+      },
+      {
+        kind: 'chart',
+        spec: bandChart({
+          id: `tracking-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`,
+          title: `What the cap costs: the honest market's tracking error — ${regime.label}`,
+          curves: costCurves,
+          xTitle: 'funding cap per day (log; "none" at 3× the loosest)',
+          yTitle: 'mean |mark / index − 1|',
+          xType: 'log',
+          xFormat: '.3%',
+          yFormat: '.2%',
+          caption: 'No attacker: every window, mean and 95 % interval over windows.',
+        }),
+      },
+    ];
+  });
+}
+
+function regimeTable(c: FundingCapConfig, r: FundingCapResult, regime: string): Block {
+  const cost = (x: CellResult): CostResult | undefined => r.costs.find((k) => k.regime === regime && k.depth === x.depth && k.cap === x.cap);
+  const rows = r.cells
+    .filter((x) => x.regime === regime)
+    .map((x) => {
+      const k = cost(x);
+      return [
+        x.cap,
+        usd(Number(x.depth)),
+        interval(x.total),
+        usd(x.total.high ?? Number.NaN),
+        usd(x.staleMarkGain),
+        interval(x.exStaleMark),
+        usd(x.funding),
+        usd(x.fundingFromInsuranceFund),
+        `${Math.round(x.profitableShare * 100)} %`,
+        usd(x.trainTotal),
+        k ? interval(k.trackingError, pct) : '–',
+        k ? interval(k.fundingPaidPerDay) : '–',
+      ];
+    });
+  return {
+    kind: 'table',
+    columns: ['cap', 'depth', 'best adversary, whole P&L per window (95 %)', 'upper bound', 'stale-mark gain inside', 'less the stale-mark gain (95 %)', 'funding received', 'of it from the insurance fund', 'windows it made money', 'on its training windows', 'honest tracking error (95 %)', 'funding traders pay per day (95 %)'],
+    numeric: [3, 4, 6, 7, 9],
+    rows,
+    caption: `USD per ${c.windows.days}-day window. The adversary: the plan-manipulator the search found on the training windows; judged on ${r.windows.test.length} held-out windows × ${c.seeds.length} seeds. Cost side: the same cell with no attacker on all ${r.windows.train.length + r.windows.test.length} windows.`,
+  };
+}
+
+function recommendationBlocks(rec: Recommendation, label: string): Block[] {
+  return [
+    rec.cap ? { kind: 'status', label, tone: 'ok', text: rec.cap } : { kind: 'status', label, tone: 'warn', text: 'no cap in the grid holds everywhere' },
+    { kind: 'paragraph', text: rec.reasoning },
+  ];
+}
 
 export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): ReportDocument {
-  const strategies = Math.max(0, ...r.cells.filter((x) => Number(x.capital) > 0).map((x) => x.strategiesRun));
-  const points: FundingCapPoint[] = Object.entries(r.frontier).flatMap(([depth, pts]) =>
-    pts.map((p) => ({ cap: p.perDay, capLabel: p.cap, depth: Number(depth), manipulationProfit: p.bestProfit, trackingError: p.trackingError })),
-  );
-  const frontier: Section[] = Object.entries(r.frontier).map(([depth, pts]) => ({
-    id: `depth-${depth}`,
-    title: `Depth ${usd(Number(depth))} USD`,
-    blocks: [
-      {
-        kind: 'table',
-        columns: ['cap', 'best manipulation profit (USD)', 'pays?', 'funding it collected (USD)', 'insurance fund paid in funding (USD)', 'where', 'tracking error (mean |mark − index|)', 'best attacker result, all sources (USD)'],
-        numeric: [1, 3, 4, 6, 7],
-        rows: pts.map((p) => [p.cap, usd(p.bestProfit), p.pays ? 'yes' : 'no', usd(p.fundingTransferred), usd(p.insuranceFundDrain), p.worstCase, pct(p.trackingError), usd(p.bestAttackerProfit)]),
-        caption: 'Manipulation profit: the funding the attack collected less fees, penalties, gas and any loss of its trades against its off-chain hedge (a trading gain is not credited: it is not funding). The last column adds that gain: with no arbitrageurs a stale mark pays any hedged trader, whatever the cap.',
-      },
-    ],
-  }));
+  const binding = r.recommendation.binding;
+  const bindingCell = binding ? r.cells.find((x) => x.regime === binding.regime && x.depth === binding.depth && x.cap === binding.cap) : undefined;
+  const sections: Section[] = [
+    {
+      id: 'recommendation',
+      title: 'Recommendation',
+      blocks: [
+        ...recommendationBlocks(r.recommendation, 'recommended cap (whole P&L)'),
+        ...recommendationBlocks(r.recommendationExStaleMark, 'the same rule less the stale-mark gain'),
+        {
+          kind: 'paragraph',
+          text: 'The whole P&L is vAMM trading + funding − fees − penalties − gas + the off-chain hedge − its fees, spread, impact and venue funding. The stale-mark gain (the basis the plan captured when positive: a mark nobody else brought to the reference) is inside it; no funding cap can stop it, so the second rule shows what the cap alone is responsible for.',
+        },
+      ],
+    },
+    {
+      id: 'binding',
+      title: 'Binding cell and plan',
+      blocks: binding && bindingCell
+        ? [
+            { kind: 'keyValues', rows: [['cell', `${binding.cap}, depth ${usd(Number(binding.depth))}, ${binding.regime}`], ['binding window', `${binding.window} (seed ${binding.seed}): ${usd(binding.total)} USD`], ['hold side', bindingCell.side], ['search', bindingCell.searchStopped.join('; ')]] },
+            { kind: 'table', columns: ['parameter', 'value'], rows: Object.entries(bindingCell.params).map(([k, v]) => [k, v === null ? 'none' : String(v)]) },
+            { kind: 'paragraph', text: 'binding-plan.json (a vamm run scenario) and binding-plan.script.json (the same run as a vamm script, each step checked to the wei) are written beside this report; `vamm crosscheck` replays the script on the contracts.' },
+          ]
+        : [{ kind: 'paragraph', text: 'No binding cell (no adversary rows).' }],
+    },
+    { id: 'frontier', title: 'Frontier', blocks: frontierCharts(c, r) },
+    ...c.regimes.map((regime) => ({ id: `regime-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`, title: `Cells: ${regime.label}`, blocks: [regimeTable(c, r, regime.label)] })),
+    {
+      id: 'windows',
+      title: 'Windows',
+      blocks: [
+        {
+          kind: 'paragraph',
+          text: `${r.windows.train.length + r.windows.test.length} windows of ${c.windows.days} days from Binance ETH/USDT 2017–2026, by class: crash when the fall from a running high is ≥ ${pct(c.windows.crashDrawdown)}; trending when the window ends ≥ ${pct(c.windows.trendMove)} from its start; calm when its range is ≤ ${pct(c.windows.calmRange)}; drawn ${c.windows.perClass} per class, stratified in time; ${c.windows.trainPerClass} per class for training, the rest held out.`,
+        },
+        {
+          kind: 'table',
+          columns: ['window', 'use', 'candles', 'fall from high', 'move', 'range'],
+          numeric: [3, 4, 5],
+          rows: [...r.windows.train.map((w) => [w, 'train'] as const), ...r.windows.test.map((w) => [w, 'held out'] as const)].map(([w, use]) => [w.label, use, w.resolution === 300 ? '5 min' : '1 h', pct(w.drawdown), pct(w.move), pct(w.range)]),
+        },
+      ],
+    },
+    {
+      id: 'search',
+      title: 'Search and its convergence',
+      blocks: [
+        { kind: 'paragraph', text: `CMA-ES over ${c.search.sides.join('/')} holds; the loosest cap's search runs up to ${c.search.generations} generations per side from the best of three starting plans, each tighter cap up to ${c.search.warmGenerations} from the looser cap's best (σ ${c.search.warmSigma}); a search stops when ${c.search.patience} generations bring no improvement. ${r.runs.toLocaleString('en-US')} simulations, ${Math.round(r.cpuSeconds).toLocaleString('en-US')} CPU seconds.` },
+        {
+          kind: 'table',
+          columns: ['regime', 'depth', 'cap', 'side', 'evaluations', 'starts: how each stopped'],
+          rows: r.cells.map((x) => [x.regime, usd(Number(x.depth)), x.cap, x.side, x.evaluations, x.searchStopped.join('; ')]),
+        },
+      ],
+    },
+  ];
   return {
     title: 'Funding-cap stress test',
-    subtitle: `Windows: ${c.windows.map((w) => w.label).join('; ')}. Arbitrage: ${c.arbitrage.map((a) => a.label).join('; ')}. Manipulator capital: ${c.capitals.filter((x) => x !== '0').map((x) => usd(Number(x))).join(', ')} USD; ${strategies} strategies searched per cell.`,
-    provenance: `vamm study funding-cap: ${r.cells.length} cells${r.failed ? `, ${r.failed} runs failed (see rows.jsonl)` : ''}.`,
-    sections: [
-      {
-        id: 'recommendation',
-        title: 'Recommendation',
-        blocks: [
-          r.recommendation.cap
-            ? { kind: 'status', label: 'recommended cap', tone: 'ok', text: r.recommendation.cap }
-            : { kind: 'status', label: 'no cap in the grid', tone: 'warn', text: 'stops manipulation at every depth' },
-          { kind: 'paragraph', text: r.recommendation.reasoning },
-        ],
-      },
-      ...frontier,
-      {
-        id: 'charts',
-        title: 'Frontier',
-        blocks: [
-          { kind: 'chart', spec: fundingCapFrontierChart(points) },
-          { kind: 'chart', spec: fundingCapHeatmap(points, 'manipulationProfit') },
-        ],
-      },
-    ],
+    subtitle: `Caps ${c.caps.map((k) => k.label).join(', ')}; depths ${c.depths.map((d) => usd(Number(d))).join(', ')} USD; regimes ${c.regimes.map((k) => k.label).join(', ')}; attacker capital ${Math.round(c.capitalShare * 100)} % of the depth at ${c.leverage}x.`,
+    provenance: `vamm study funding-cap: ${r.cells.length} adversary cells, ${r.costs.length} cost cells${r.failed ? `, ${r.failed} rows failed` : ''}.`,
+    sections,
   };
 }

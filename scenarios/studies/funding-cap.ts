@@ -1,286 +1,435 @@
 /**
- * The funding-cap stress test. For a grid of funding caps × vAMM depths × manipulator capital,
- * on real ETH windows with honest arbitrageurs: the manipulator's best net profit over its
- * strategy space, the funding it collected, what the insurance fund paid, and the mark–index
- * tracking error of the honest market (the runs with no manipulator capital) — the cost of a
- * tight cap. The frontier says, per depth, at which caps manipulation stops paying and what
- * tracking error they cost; the recommendation is the loosest cap that stops it everywhere.
+ * The funding-cap study: for a fine grid of funding caps × vAMM depths × arbitrage regimes, the
+ * strongest adversary the search can find, judged on history it was not tuned on, beside what
+ * the cap costs the honest market.
+ *
+ * - **Windows.** ≥ 30 windows of 2017–2026 (calm, trending, crash by a stated rule,
+ *   windows.ts); a few (one per class by default) are the training set, the rest are held out.
+ * - **Adversary.** Per depth and regime the caps are walked from the loosest to the tightest: the
+ *   loosest cap's search starts from the study's starting plans on every side of the hold; each
+ *   tighter cap's search starts where the looser one ended (adversary-search.ts). The plan found
+ *   on the training windows is then judged on every held-out window × seed.
+ * - **Judged on the whole P&L** (sim/engine/whole-pnl.ts): vAMM + hedge − fees − penalties − gas
+ *   − the hedge's costs and funding; the stale-mark gain is inside it and reported apart.
+ * - **Intervals.** 95 % percentile-bootstrap intervals over windows (the seeds of a window are
+ *   averaged first: they share its prices, so they are not independent draws).
+ * - **Cost side.** The honest market (no attacker) on every window per cap: tracking error and the
+ *   funding traders pay, with intervals.
+ * - **Answer.** The loosest cap whose upper bound stays below zero in every regime and depth, and
+ *   the binding cell, window and plan (exported as a script, funding-cap-binding.ts).
+ *
+ * The work is cut into tasks (one per depth × regime for the adversary, one per depth × regime
+ * for the honest market) that run on a worker pool, write their rows as they finish (resumable)
+ * and shard over machines (`--shard i/N`).
  */
+import { appendFileSync, existsSync } from 'node:fs';
+import { Piscina } from 'piscina';
 import { z } from 'zod';
-import type { RunSummary } from '../../sim/engine/summary.ts';
+import { writeFileAtomic } from '../../data/atomic-write.ts';
+import { Rng, seedFrom } from '../../data/prng.ts';
+import { DEFAULT_HEDGE_COSTS, type HedgeCostModel } from '../../sim/engine/hedge-costs.ts';
 import type { Json } from '../../sim/state-view.ts';
-import { LABEL_PREFIX, type SweepPoint, type SweepRow, type SweepSpec } from '../sweep.ts';
+import { type SweepRow, readRows, shardPoints } from '../sweep.ts';
+import type { ArbitrageRegime, FundingCap } from './attack-env.ts';
+import { PLAN_SIDES } from './adversary-plan.ts';
+import type { StartReport } from './adversary-search.ts';
+import { bootstrapInterval, type Interval } from './statistics.ts';
+import { DEFAULT_WINDOW_RULE, type StudyWindow, drawStudyWindows, splitWindows } from './windows.ts';
 
 const capSchema = z.strictObject({
   label: z.string(),
-  /** Max |premium fraction| as a share of the index per window (0 = uncapped). */
   ratio: z.string().regex(/^\d+(\.\d+)?$/),
   window: z.number().int().positive(),
 });
 
 export const FundingCapConfigSchema = z.strictObject({
   name: z.string().default('funding-cap'),
-  /** The environment: a run scenario without prices (honest traders, arbitrageurs, keeper). */
+  /** The honest environment: a run scenario without prices (its market's depth and cap are set per cell). */
   environment: z.record(z.string(), z.unknown()),
-  windows: z.array(z.strictObject({ label: z.string(), prices: z.record(z.string(), z.unknown()) })).min(1),
-  /**
-   * Arbitrage regimes (agent specs added to the environment). The first is the honest market the
-   * tracking error is measured on; others (a stalled bridge, thin capital) are the conditions an
-   * attacker waits for.
-   */
-  arbitrage: z.array(z.strictObject({ label: z.string(), agents: z.array(z.record(z.string(), z.unknown())) })).min(1),
+  windows: z
+    .strictObject({
+      perClass: z.number().int().min(1),
+      trainPerClass: z.number().int().min(1).default(1),
+      seed: z.number().int().nonnegative().default(1),
+      days: z.number().int().min(1).default(DEFAULT_WINDOW_RULE.days),
+      crashDrawdown: z.number().gt(0).lt(1).default(DEFAULT_WINDOW_RULE.crashDrawdown),
+      trendMove: z.number().gt(0).lt(1).default(DEFAULT_WINDOW_RULE.trendMove),
+      calmRange: z.number().gt(0).lt(1).default(DEFAULT_WINDOW_RULE.calmRange),
+      /** Only windows starting in [from, to) (unix seconds; default the whole hourly history). */
+      from: z.number().int().optional(),
+      to: z.number().int().optional(),
+    }),
+  /** Seeds each training window is searched on, and each held-out window is judged on. */
+  trainSeeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
+  regimes: z.array(z.strictObject({ label: z.string(), agents: z.array(z.record(z.string(), z.unknown())) })).min(1),
   caps: z.array(capSchema).min(1),
   depths: z.array(z.string().regex(/^\d+$/)).min(1),
-  /** Manipulator capital (USD); 0 gives the honest market the tracking error is measured on. */
-  capitals: z.array(z.string().regex(/^\d+$/)).min(1),
-  /**
-   * The strategy space searched for each capital: every combination is run. Sizes are shares of
-   * the vAMM's depth (the receiving position, and the push on top of it); the capital decides how
-   * much of a plan the manipulator can actually put on.
-   */
-  strategies: z.strictObject({
-    holdSide: z.array(z.enum(['long', 'short'])).min(1),
-    holdShare: z.array(z.number().gt(0).lt(1)).min(1),
-    pushShare: z.array(z.number().gt(0).lt(1)).min(1),
-    pushLead: z.array(z.number().int().positive()).min(1),
-    leverage: z.number().min(1).default(5),
-    pushSteps: z.number().int().min(1).default(2),
+  /** The attacker's capital as a share of the depth, and its leverage. */
+  capitalShare: z.number().gt(0).default(0.25),
+  leverage: z.number().min(1).default(5),
+  search: z.strictObject({
+    generations: z.number().int().min(1),
+    population: z.number().int().min(2).optional(),
+    sigma: z.number().gt(0).default(0.3),
+    patience: z.number().int().min(1).default(3),
+    /** Generations and step size of a tighter cap's search, started from the looser cap's best plan. */
+    warmGenerations: z.number().int().min(1),
+    warmSigma: z.number().gt(0).default(0.15),
+    sides: z.array(z.enum(PLAN_SIDES as unknown as ['short', 'long', 'follow'])).min(1).default(['short', 'long', 'follow']),
+    seed: z.number().int().nonnegative().default(1),
   }),
-  seeds: z.array(z.number().int().nonnegative()).default([1]),
-  timeoutMs: z.number().int().positive().optional(),
+  /** The honest market's runs for the cost side: seeds per window (regimes: all). */
+  costSeeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
+  hedgeCosts: z
+    .strictObject({ takerFee: z.number().min(0), halfSpread: z.number().min(0), impactScale: z.number().min(0), dailyVolumeUsd: z.number().gt(0), fundingPer8h: z.number() })
+    .default(DEFAULT_HEDGE_COSTS),
+  bootstrapResamples: z.number().int().min(100).default(2000),
 });
 
 export type FundingCapConfig = z.output<typeof FundingCapConfigSchema>;
 
-const MANIPULATOR = 'manipulator-1';
-
-/** The manipulator's parameter sets for a depth: the strategy space. */
-export function strategySpace(c: FundingCapConfig, depth: number): Array<Record<string, Json>> {
-  const out: Array<Record<string, Json>> = [];
-  const s = c.strategies;
-  for (const holdSide of s.holdSide)
-    for (const holdShare of s.holdShare)
-      for (const pushShare of s.pushShare)
-        for (const pushLead of s.pushLead) {
-          out.push({
-            mode: 'funding',
-            holdSide,
-            holdMargin: (depth * holdShare) / s.leverage,
-            holdLeverage: s.leverage,
-            pushMargin: (depth * pushShare) / s.leverage,
-            pushLeverage: s.leverage,
-            pushSteps: s.pushSteps,
-            pushLead,
-            unwindLead: 60,
-            rounds: 0,
-          });
-        }
-  return out;
+/** One unit of work: the adversary chain over the caps, or the honest market, for a depth and a regime. */
+export interface FundingCapTask {
+  readonly index: number;
+  readonly kind: 'attack' | 'honest';
+  readonly depth: string;
+  readonly regime: string;
 }
 
-/** The sweep: windows × arbitrage regimes × caps × depths × (capital, strategy), in list mode. */
-export function fundingCapSweep(c: FundingCapConfig): SweepSpec {
-  const env = c.environment as { agents?: unknown[] };
-  const base = [...(env.agents ?? [])];
-  const values: Record<string, Json[]> = { prices: [], 'market.funding': [], 'market.depth': [], agents: [], window: [], arbitrage: [], cap: [], capital: [], strategy: [] };
-  for (const w of c.windows)
-    for (const arb of c.arbitrage)
-      for (const cap of c.caps)
-        for (const depth of c.depths)
-          for (const capital of c.capitals) {
-            // The honest market alone gives the tracking error; attacks search the strategy space.
-            if (Number(capital) === 0 && arb !== c.arbitrage[0]) continue;
-            const strategies = Number(capital) === 0 ? [null] : strategySpace(c, Number(depth));
-            strategies.forEach((params, i) => {
-              values.prices!.push(w.prices as Json);
-              values['market.funding']!.push({ fundingCapRatio: cap.ratio, fundingCapWindow: cap.window });
-              values['market.depth']!.push(depth);
-              values.agents!.push([...base, ...arb.agents, { kind: 'manipulator', name: 'manipulator', capital, ...(params ? { params } : {}) }] as Json);
-              values.window!.push(w.label);
-              values.arbitrage!.push(arb.label);
-              values.cap!.push(cap.label);
-              values.capital!.push(capital);
-              values.strategy!.push(params ? i : -1);
-            });
-          }
-  return {
-    name: c.name,
-    scenario: { ...c.environment },
-    mode: 'list',
-    points: [],
-    axes: Object.entries(values).map(([path, v]) => ({ path: ['window', 'arbitrage', 'cap', 'capital', 'strategy'].includes(path) ? `${LABEL_PREFIX}${path}` : path, values: v })),
-    seeds: c.seeds,
-    ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
-  };
+export function fundingCapTasks(c: FundingCapConfig): FundingCapTask[] {
+  const tasks: FundingCapTask[] = [];
+  for (const kind of ['attack', 'honest'] as const) for (const depth of c.depths) for (const r of c.regimes) tasks.push({ index: tasks.length, kind, depth, regime: r.label });
+  return tasks;
 }
 
-export interface FundingCapMetrics {
-  /**
-   * What the funding mechanism paid the attack: funding received, less fees, penalties and gas,
-   * less any loss its trades made against its off-chain hedge. A trading gain is not credited:
-   * with no arbitrageurs a stale mark pays any hedged trader, whatever the cap (it is reported
-   * as `basis`, the attacker's other income).
-   */
-  readonly manipulationProfit: number;
-  /** The attacker's whole result: vAMM PnL plus its hedge, less gas. */
-  readonly attackerProfit: number;
-  /** Its trades' PnL against its hedge at the reference price (the mark–index basis it captured or paid). */
-  readonly basis: number;
-  readonly fundingReceived: number;
-  readonly insuranceFundFunding: number;
-  readonly insuranceFundChange: number;
+/** Every row the study makes: one per task and cap. */
+export function rowKey(kind: string, depth: string, regime: string, cap: string): string {
+  return JSON.stringify([kind, depth, regime, cap]);
+}
+
+export function expectedRows(c: FundingCapConfig): number {
+  return fundingCapTasks(c).length * c.caps.length;
+}
+
+export interface StudyWindows {
+  readonly train: StudyWindow[];
+  readonly test: StudyWindow[];
+}
+
+export async function studyWindows(c: FundingCapConfig, dataDir?: string): Promise<StudyWindows> {
+  const w = c.windows;
+  const all = await drawStudyWindows({
+    perClass: w.perClass,
+    seed: w.seed,
+    rule: { days: w.days, crashDrawdown: w.crashDrawdown, trendMove: w.trendMove, calmRange: w.calmRange },
+    ...(dataDir ? { dataDir } : {}),
+    ...(w.from !== undefined && w.to !== undefined ? { period: { from: w.from, to: w.to } } : {}),
+  });
+  return splitWindows(all, w.trainPerClass, seedFrom(`${w.seed}/split`));
+}
+
+/** One held-out (or training) run of the adversary's plan. */
+export interface EpisodeRecord {
+  readonly window: string;
+  readonly class: string;
+  readonly seed: number;
+  readonly total: number;
+  readonly staleMarkGain: number;
+  readonly funding: number;
+  readonly vammTrading: number;
+  readonly hedge: number;
+  readonly fees: number;
+  readonly gas: number;
+  readonly hedgeCosts: number;
+  readonly hedgeFunding: number;
+  readonly penalties: number;
+  readonly insuranceFundPaid: number;
+  readonly fundingPaidBy: Readonly<Record<string, number>>;
+  readonly trades: number;
+  readonly peakNotional: number;
+}
+
+export interface AttackRowMetrics {
+  readonly kind: 'attack';
+  readonly side: string;
+  readonly x: readonly number[];
+  readonly params: Record<string, Json>;
+  readonly trainScore: number;
+  readonly starts: readonly StartReport[];
+  readonly train: readonly EpisodeRecord[];
+  readonly heldOut: readonly EpisodeRecord[];
+  readonly runs: number;
+  readonly seconds: number;
+}
+
+export interface HonestEpisode {
+  readonly window: string;
+  readonly class: string;
+  readonly seed: number;
   readonly trackingError: number;
   readonly maxGap: number;
-  readonly settlements: number;
+  /** Funding traders on the paying side paid, per day (USD). */
+  readonly fundingPaidPerDay: number;
+  readonly meanAbsFundingRate: number;
+  readonly insuranceFundPaid: number;
   readonly capped: number;
+  readonly settlements: number;
 }
 
-export function fundingCapMetrics(s: RunSummary, _p: SweepPoint): Json {
-  const m = s.agents[MANIPULATOR];
-  const fundingReceived = m ? -Number(m.fundingPaid) : 0;
-  const costs = m ? Number(m.fees) + Number(m.liquidationPenalties) + m.gasUsd : 0;
-  // pnl = trading + funding received − fees − penalties.
-  const basis = m ? Number(m.pnl) + Number(m.fees) + Number(m.liquidationPenalties) - fundingReceived + m.hedgePnl : 0;
-  const metrics: FundingCapMetrics = {
-    manipulationProfit: fundingReceived - costs + Math.min(0, basis),
-    attackerProfit: m ? Number(m.pnl) + m.hedgePnl - m.gasUsd : 0,
-    basis,
-    fundingReceived,
-    insuranceFundFunding: Number(s.funding.insuranceFundNet),
-    insuranceFundChange: Number(s.insuranceFund.end) - Number(s.insuranceFund.start),
-    trackingError: s.prices.meanMarkIndexGap,
-    maxGap: s.prices.maxMarkIndexGap,
-    settlements: s.funding.settlements,
-    capped: s.funding.capped,
-  };
-  return metrics as unknown as Json;
+export interface HonestRowMetrics {
+  readonly kind: 'honest';
+  readonly episodes: readonly HonestEpisode[];
+  readonly runs: number;
+  readonly seconds: number;
 }
 
-export interface FundingCapCell {
-  readonly window: string;
-  readonly arbitrage: string;
-  readonly cap: string;
+export type FundingCapRow = SweepRow & { readonly metrics: (AttackRowMetrics | HonestRowMetrics) & Json };
+
+/** What a worker is given: the config, its windows (drawn once by the caller), a task, and where the chain resumes. */
+export interface TaskInput {
+  readonly config: FundingCapConfig;
+  readonly windows: StudyWindows;
+  readonly task: FundingCapTask;
+  /** Rows of this task already done (a chain resumes after the last cap it finished). */
+  readonly done: ReadonlyArray<{ readonly cap: string; readonly metrics: Json }>;
+  readonly dataDir?: string;
+}
+
+export interface TaskOutput {
+  readonly rows: ReadonlyArray<{ readonly cap: string; readonly metrics: Json }>;
+}
+
+export interface RunStudyOptions {
+  readonly threads: number;
+  readonly shard?: { index: number; count: number };
+  readonly out: string;
+  readonly dataDir?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs the study's tasks not yet in `out` on a worker pool; returns every row of the shard, in order. */
+export async function runFundingCapStudy(c: FundingCapConfig, o: RunStudyOptions): Promise<FundingCapRow[]> {
+  const windows = await studyWindows(c, o.dataDir);
+  const tasks = fundingCapTasks(c);
+  const points = shardPoints(
+    tasks.map((t) => ({ index: t.index, key: JSON.stringify([t.kind, t.depth, t.regime]), values: {}, seed: 0 })),
+    o.shard,
+  );
+  const mine = points.map((p) => tasks[p.index] as FundingCapTask);
+  const done = readRows(o.out);
+  if (existsSync(o.out)) writeFileAtomic(o.out, [...done.values()].map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const capIndex = new Map(c.caps.map((cap, i) => [cap.label, i]));
+  const rowOf = (t: FundingCapTask, cap: string, metrics: Json): FundingCapRow => ({
+    index: t.index * c.caps.length + (capIndex.get(cap) as number),
+    key: rowKey(t.kind, t.depth, t.regime, cap),
+    values: { task: t.kind, depth: t.depth, regime: t.regime, cap },
+    seed: 0,
+    ok: true,
+    metrics: metrics as FundingCapRow['metrics'],
+  });
+  const doneOf = (t: FundingCapTask) => c.caps.flatMap((cap) => {
+    const r = done.get(rowKey(t.kind, t.depth, t.regime, cap.label));
+    return r?.ok ? [{ cap: cap.label, metrics: r.metrics }] : [];
+  });
+  const todo = mine.filter((t) => doneOf(t).length < c.caps.length);
+  let finished = mine.length - todo.length;
+  o.onProgress?.(finished, mine.length);
+  if (todo.length > 0) {
+    const pool = new Piscina({ filename: new URL('./funding-cap-worker.mjs', import.meta.url).href, minThreads: 1, maxThreads: Math.max(1, o.threads), idleTimeout: 1000 });
+    try {
+      await Promise.all(
+        todo.map(async (task) => {
+          const input: TaskInput = { config: c, windows, task, done: doneOf(task), ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
+          const out = (await pool.run(input)) as TaskOutput;
+          for (const r of out.rows) {
+            const row = rowOf(task, r.cap, r.metrics);
+            appendFileSync(o.out, `${JSON.stringify(row)}\n`);
+            done.set(row.key, row);
+          }
+          o.onProgress?.(++finished, mine.length);
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+  return mine.flatMap((t) => c.caps.map((cap) => done.get(rowKey(t.kind, t.depth, t.regime, cap.label)))).filter((r): r is FundingCapRow => r !== undefined);
+}
+
+// ---------------------------------------------------------------- analysis
+
+export const capPerDay = (cap: FundingCap): number => (Number(cap.ratio) === 0 ? Number.POSITIVE_INFINITY : (Number(cap.ratio) * 86400) / cap.window);
+
+/** Mean over windows (each window's seeds averaged first) with a bootstrap interval over windows. */
+export function windowMeanInterval<T extends { readonly window: string }>(episodes: readonly T[], value: (e: T) => number, rng: Rng, resamples: number): Interval {
+  const byWindow = new Map<string, number[]>();
+  for (const e of episodes) byWindow.set(e.window, [...(byWindow.get(e.window) ?? []), value(e)]);
+  const means = [...byWindow.values()].map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
+  return bootstrapInterval(means, (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length), rng, resamples);
+}
+
+export interface CellResult {
+  readonly regime: string;
   readonly depth: string;
-  readonly capital: string;
-  /** The best strategy's manipulation profit (what funding paid it, net). */
-  readonly bestProfit: number;
-  /** That strategy's whole result and the basis in it. */
-  readonly attackerProfit: number;
-  readonly basis: number;
-  readonly bestStrategy: number;
-  readonly fundingReceived: number;
-  readonly insuranceFundDrain: number;
-  readonly strategiesRun: number;
-}
-
-export interface FrontierPoint {
   readonly cap: string;
   readonly perDay: number;
-  /** The best profit any manipulator capital found, over every window and arbitrage regime. */
-  readonly bestProfit: number;
-  /** Where that best attack ran. */
-  readonly worstCase: string;
-  /** Funding the best attack collected, and what the insurance fund paid in funding meanwhile (USD). */
-  readonly fundingTransferred: number;
-  /** The most any attacker made in all, manipulation or not (a stale mark with no arbitrage pays whatever the cap). */
-  readonly bestAttackerProfit: number;
-  readonly insuranceFundDrain: number;
-  readonly pays: boolean;
-  /** Mean mark–index gap of the honest market at this cap and depth. */
-  readonly trackingError: number;
+  /** The plan's mean whole P&L per held-out episode, with its interval. */
+  readonly total: Interval;
+  /** The same less the stale-mark gain. */
+  readonly exStaleMark: Interval;
+  readonly staleMarkGain: number;
+  readonly funding: number;
+  readonly fundingFromInsuranceFund: number;
+  readonly trainScore: number;
+  /** Its mean whole P&L on the training windows (the search's own score, re-run). */
+  readonly trainTotal: number;
+  /** Share of held-out episodes in which it made money. */
+  readonly profitableShare: number;
+  readonly byClass: Readonly<Record<string, number>>;
+  readonly side: string;
+  readonly params: Record<string, Json>;
+  readonly searchStopped: readonly string[];
+  readonly evaluations: number;
+  readonly heldOutEpisodes: number;
+}
+
+export interface CostResult {
+  readonly regime: string;
+  readonly depth: string;
+  readonly cap: string;
+  readonly perDay: number;
+  readonly trackingError: Interval;
+  readonly fundingPaidPerDay: Interval;
+  readonly meanAbsFundingRate: number;
+  readonly cappedShare: number;
+}
+
+export interface Recommendation {
+  readonly cap: string | null;
+  /** The cell whose upper bound comes closest to zero at the recommended cap (or the worst cell). */
+  readonly binding: { readonly regime: string; readonly depth: string; readonly cap: string; readonly window: string; readonly seed: number; readonly total: number } | null;
+  readonly reasoning: string;
 }
 
 export interface FundingCapResult {
-  readonly cells: FundingCapCell[];
-  readonly frontier: Record<string, FrontierPoint[]>;
-  readonly recommendation: { readonly cap: string | null; readonly reasoning: string };
+  readonly windows: StudyWindows;
+  readonly cells: CellResult[];
+  readonly costs: CostResult[];
+  readonly recommendation: Recommendation;
+  /** The same rule on the total less the stale-mark gain (what the cap itself is there to stop). */
+  readonly recommendationExStaleMark: Recommendation;
+  readonly runs: number;
+  readonly cpuSeconds: number;
   readonly failed: number;
 }
 
-const perDay = (c: FundingCapConfig['caps'][number]): number => (Number(c.ratio) === 0 ? Number.POSITIVE_INFINITY : (Number(c.ratio) * 86400) / c.window);
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 
-export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]): FundingCapResult {
-  const label = (r: SweepRow, k: string) => r.values[`${LABEL_PREFIX}${k}`] as string | number;
-  const ok = rows.filter((r) => r.ok);
-  const groups = new Map<string, SweepRow[]>();
+export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[], windows: StudyWindows): FundingCapResult {
+  const ok = rows.filter((r) => r.ok) as FundingCapRow[];
+  const rng = new Rng(seedFrom(`${c.name}/bootstrap`));
+  const capOf = new Map(c.caps.map((cap) => [cap.label, cap]));
+  const cells: CellResult[] = [];
+  const costs: CostResult[] = [];
   for (const r of ok) {
-    const key = JSON.stringify([label(r, 'window'), label(r, 'arbitrage'), label(r, 'cap'), r.values['market.depth'], label(r, 'capital')]);
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const cells: FundingCapCell[] = [...groups].map(([key, rs]) => {
-    const [window, arbitrage, cap, depth, capital] = JSON.parse(key) as [string, string, string, string, string];
-    const best = rs.reduce((a, b) => ((b.metrics as unknown as FundingCapMetrics).manipulationProfit > (a.metrics as unknown as FundingCapMetrics).manipulationProfit ? b : a));
-    const m = best.metrics as unknown as FundingCapMetrics;
-    return {
-      window,
-      arbitrage,
-      cap,
-      depth,
-      capital,
-      bestProfit: m.manipulationProfit,
-      attackerProfit: m.attackerProfit,
-      basis: m.basis,
-      bestStrategy: label(best, 'strategy') as number,
-      fundingReceived: m.fundingReceived,
-      insuranceFundDrain: -m.insuranceFundFunding,
-      strategiesRun: rs.length,
-    };
-  });
-  const frontier: Record<string, FrontierPoint[]> = {};
-  for (const depth of c.depths) {
-    frontier[depth] = [...c.caps]
-      .sort((a, b) => perDay(b) - perDay(a))
-      .map((cap) => {
-        const attack = cells.filter((x) => x.depth === depth && x.cap === cap.label && Number(x.capital) > 0);
-        const honest = ok.filter((r) => r.values['market.depth'] === depth && label(r, 'cap') === cap.label && Number(label(r, 'capital')) === 0);
-        const worst = attack.reduce<FundingCapCell | null>((a, x) => (a === null || x.bestProfit > a.bestProfit ? x : a), null);
-        const bestProfit = worst?.bestProfit ?? 0;
-        const trackingError = honest.length ? honest.reduce((a, r) => a + (r.metrics as unknown as FundingCapMetrics).trackingError, 0) / honest.length : Number.NaN;
-        const worstCase = worst ? `${worst.window}, ${worst.arbitrage}, capital ${worst.capital}` : '';
-        return {
-          cap: cap.label,
-          perDay: perDay(cap),
-          bestProfit,
-          pays: bestProfit > 0,
-          worstCase,
-          fundingTransferred: worst?.fundingReceived ?? 0,
-          bestAttackerProfit: Math.max(0, ...attack.map((x) => x.attackerProfit)),
-          insuranceFundDrain: worst?.insuranceFundDrain ?? 0,
-          trackingError,
-        };
+    const v = r.values as { task: string; depth: string; regime: string; cap: string };
+    const cap = capOf.get(v.cap);
+    if (!cap) continue;
+    const m = r.metrics;
+    if (m.kind === 'attack') {
+      const held = m.heldOut;
+      const classes = [...new Set(held.map((e) => e.class))].sort();
+      cells.push({
+        regime: v.regime,
+        depth: v.depth,
+        cap: v.cap,
+        perDay: capPerDay(cap),
+        total: windowMeanInterval(held, (e) => e.total, rng, c.bootstrapResamples),
+        exStaleMark: windowMeanInterval(held, (e) => e.total - e.staleMarkGain, rng, c.bootstrapResamples),
+        staleMarkGain: mean(held.map((e) => e.staleMarkGain)),
+        funding: mean(held.map((e) => e.funding)),
+        fundingFromInsuranceFund: mean(held.map((e) => e.fundingPaidBy['insurance fund'] ?? 0)),
+        trainScore: m.trainScore,
+        trainTotal: mean(m.train.map((e) => e.total)),
+        profitableShare: held.filter((e) => e.total > 0).length / Math.max(1, held.length),
+        byClass: Object.fromEntries(classes.map((k) => [k, mean(held.filter((e) => e.class === k).map((e) => e.total))])),
+        side: m.side,
+        params: m.params,
+        searchStopped: m.starts.map((s) => `${s.side}: ${s.stopped} after ${s.generations.length}`),
+        evaluations: m.starts.reduce((a, s) => a + s.evaluations, 0),
+        heldOutEpisodes: held.length,
       });
+    } else {
+      const eps = m.episodes;
+      costs.push({
+        regime: v.regime,
+        depth: v.depth,
+        cap: v.cap,
+        perDay: capPerDay(cap),
+        trackingError: windowMeanInterval(eps, (e) => e.trackingError, rng, c.bootstrapResamples),
+        fundingPaidPerDay: windowMeanInterval(eps, (e) => e.fundingPaidPerDay, rng, c.bootstrapResamples),
+        meanAbsFundingRate: mean(eps.map((e) => e.meanAbsFundingRate)),
+        cappedShare: eps.reduce((a, e) => a + e.capped, 0) / Math.max(1, eps.reduce((a, e) => a + e.settlements, 0)),
+      });
+    }
   }
-  return { cells, frontier, recommendation: recommend(c, frontier), failed: rows.length - ok.length };
-}
-
-const usdText = (x: number | string) => `${Math.round(Number(x)).toLocaleString('en-US')} USD`;
-
-function recommend(c: FundingCapConfig, frontier: Record<string, FrontierPoint[]>): { cap: string | null; reasoning: string } {
-  const pct = (x: number) => `${(x * 100).toFixed(3)} %`;
-  const safeEverywhere = c.caps
-    .filter((cap) => Object.values(frontier).every((points) => points.find((p) => p.cap === cap.label)?.pays === false))
-    .sort((a, b) => perDay(b) - perDay(a));
-  const chosen = safeEverywhere[0];
-  if (!chosen) {
-    // Per depth, the loosest cap that stops it there (if any).
-    const perDepth = Object.entries(frontier).map(([depth, points]) => {
-      const safe = points.find((p) => !p.pays);
-      const best = Math.max(...points.map((p) => p.bestProfit));
-      return safe ? `at depth ${usdText(depth)} ${safe.cap} stops it (tracking error ${pct(safe.trackingError)})` : `at depth ${usdText(depth)} none does (the tightest still pays ${usdText(points.at(-1)?.bestProfit ?? best)})`;
-    });
-    return {
-      cap: null,
-      reasoning: `No cap in the grid stops manipulation at every depth: ${perDepth.join('; ')}. Deepen the vAMM to where a cap stops it, or tighten the cap beyond the grid.`,
-    };
-  }
-  const cost = Object.entries(frontier).map(([depth, points]) => `${pct(points.find((p) => p.cap === chosen.label)?.trackingError ?? Number.NaN)} at depth ${usdText(depth)}`);
-  const looser = c.caps.filter((cap) => perDay(cap) > perDay(chosen));
-  const why = looser.map((cap) => {
-    const worst = Object.entries(frontier).map(([d, pts]) => [d, pts.find((p) => p.cap === cap.label)?.bestProfit ?? 0] as const).sort((a, b) => b[1] - a[1])[0];
-    return `${cap.label} lets the best attack make ${usdText(worst?.[1] ?? 0)} (depth ${usdText(worst?.[0] ?? 0)})`;
-  });
+  const order = (a: { perDay: number }, b: { perDay: number }) => b.perDay - a.perDay;
+  cells.sort((a, b) => order(a, b) || a.regime.localeCompare(b.regime) || Number(a.depth) - Number(b.depth));
+  costs.sort((a, b) => order(a, b) || a.regime.localeCompare(b.regime) || Number(a.depth) - Number(b.depth));
+  const runs = ok.reduce((a, r) => a + (r.metrics.runs ?? 0), 0);
+  const cpuSeconds = ok.reduce((a, r) => a + (r.metrics.seconds ?? 0), 0);
   return {
-    cap: chosen.label,
-    reasoning: `${chosen.label} is the loosest cap in the grid under which the best manipulation strategy loses money at every depth${why.length ? ` (${why.join('; ')})` : ''}. Its cost is the honest market's mean mark–index gap: ${cost.join(', ')}.`,
+    windows,
+    cells,
+    costs,
+    recommendation: recommend(c, cells, ok, (x) => x.total),
+    recommendationExStaleMark: recommend(c, cells, ok, (x) => x.exStaleMark),
+    runs,
+    cpuSeconds,
+    failed: rows.length - ok.length,
   };
 }
+
+const usd = (x: number) => `${Math.round(x).toLocaleString('en-US')} USD`;
+
+function recommend(c: FundingCapConfig, cells: readonly CellResult[], rows: readonly FundingCapRow[], metric: (x: CellResult) => Interval): Recommendation {
+  const caps = [...c.caps].sort((a, b) => capPerDay(b) - capPerDay(a));
+  const upper = (x: CellResult) => metric(x).high ?? Number.POSITIVE_INFINITY;
+  const safe = caps.filter((cap) => {
+    const at = cells.filter((x) => x.cap === cap.label);
+    return at.length === c.regimes.length * c.depths.length && at.every((x) => upper(x) < 0);
+  });
+  const chosen = safe[0] ?? null;
+  // The binding cell: at the chosen cap (or, with none, the tightest), the highest upper bound.
+  const capLabel = chosen?.label ?? caps.at(-1)?.label;
+  const candidates = cells.filter((x) => x.cap === capLabel);
+  const worst = candidates.reduce<CellResult | null>((a, x) => (a === null || upper(x) > upper(a) ? x : a), null);
+  let binding: Recommendation['binding'] = null;
+  if (worst) {
+    const row = rows.find((r) => r.key === rowKey('attack', worst.depth, worst.regime, worst.cap));
+    const best = row && row.metrics.kind === 'attack' ? [...row.metrics.heldOut].sort((a, b) => b.total - a.total)[0] : undefined;
+    if (best) binding = { regime: worst.regime, depth: worst.depth, cap: worst.cap, window: best.window, seed: best.seed, total: best.total };
+  }
+  const describe = (x: CellResult) => `${x.regime}, depth ${usd(Number(x.depth))}: mean ${usd(metric(x).estimate)} (95 % ${usd(metric(x).low ?? Number.NaN)} to ${usd(metric(x).high ?? Number.NaN)})`;
+  if (!chosen) {
+    const perRegime = c.regimes.map((r) => {
+      const ok = caps.find((cap) => cells.filter((x) => x.cap === cap.label && x.regime === r.label).every((x) => upper(x) < 0));
+      return `${r.label}: ${ok ? `${ok.label} is the loosest that holds at every depth` : 'no cap in the grid holds at every depth'}`;
+    });
+    return { cap: null, binding, reasoning: `No cap in the grid keeps the best adversary's upper bound below zero in every regime and depth (${perRegime.join('; ')}). The worst cell at the tightest cap: ${worst ? describe(worst) : 'none'}.` };
+  }
+  const looser = caps.filter((cap) => capPerDay(cap) > capPerDay(chosen));
+  const next = looser.at(-1);
+  const breaks = next ? cells.filter((x) => x.cap === next.label && upper(x) >= 0) : [];
+  return {
+    cap: chosen.label,
+    binding,
+    reasoning: `${chosen.label} is the loosest cap in the grid under which the best adversary's 95 % upper bound stays below zero in every regime and depth${worst ? `; the binding cell is ${describe(worst)}` : ''}.${next ? ` The next looser cap, ${next.label}, fails in ${breaks.map(describe).join('; ')}.` : ''}`,
+  };
+}
+
+/** Hedge costs of a config as the model type. */
+export const hedgeCostsOf = (c: FundingCapConfig): HedgeCostModel => c.hedgeCosts;
+
+export type { ArbitrageRegime };

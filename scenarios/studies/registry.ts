@@ -11,23 +11,39 @@ import type { RunSummary } from '../../sim/engine/summary.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { parseLocatedJson } from '../json-source.ts';
 import { LocatedReporter } from '../json-validate.ts';
-import type { SweepPoint, SweepRow, SweepSpec } from '../sweep.ts';
-import { FundingCapConfigSchema, analyseFundingCap, fundingCapMetrics, fundingCapSweep } from './funding-cap.ts';
+import { type SweepPoint, type SweepRow, type SweepSpec, expandPoints } from '../sweep.ts';
+import { exportBindingPlan } from './funding-cap-binding.ts';
+import { FundingCapConfigSchema, analyseFundingCap, expectedRows, runFundingCapStudy, studyWindows } from './funding-cap.ts';
 import { fundingCapDocument } from './funding-cap-report.ts';
 import { InsuranceConfigSchema, analyseInsurance, insuranceMetrics, insuranceSweep } from './insurance.ts';
 import { insuranceDocument } from './insurance-report.ts';
 import { KResizeConfigSchema, analyseKResize, kResizeMetrics, kResizeSweep } from './k-resize.ts';
 import { kResizeDocument } from './k-resize-report.ts';
 
+export interface StudyRunOptions {
+  readonly threads: number;
+  readonly shard?: { index: number; count: number };
+  readonly out: string;
+  readonly dataDir?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
 export interface Study<C> {
   readonly name: string;
   readonly schema: z.ZodType<C>;
   readonly defaultConfig: string;
-  sweep(config: C): SweepSpec;
-  metrics(config: C, summary: RunSummary, point: SweepPoint): Json;
-  analyse(config: C, rows: readonly SweepRow[]): Json;
+  /** A study that is a sweep of runs: its spec and each run's metrics. */
+  sweep?(config: C): SweepSpec;
+  metrics?(config: C, summary: RunSummary, point: SweepPoint): Json;
+  /** A study with its own runner (a search): runs the shard's work, returns its rows. */
+  run?(config: C, o: StudyRunOptions): Promise<readonly SweepRow[]>;
+  /** How many rows the whole study has (to refuse analysing an incomplete one). */
+  expectedRows(config: C): number;
+  analyse(config: C, rows: readonly SweepRow[], o: { dataDir?: string }): Json | Promise<Json>;
   /** The result as a report (rendered to result.html and result.md). */
   document(config: C, result: Json): ReportDocument;
+  /** Files a result adds beside the report (the funding-cap study's binding plan). */
+  exportFiles?(config: C, result: Json, out: string, o: { dataDir?: string }): Promise<readonly string[]>;
 }
 
 const dir = join(import.meta.dirname);
@@ -37,10 +53,11 @@ export const STUDIES = {
     name: 'funding-cap',
     schema: FundingCapConfigSchema,
     defaultConfig: join(dir, 'funding-cap.json'),
-    sweep: fundingCapSweep,
-    metrics: (_c, s, p) => fundingCapMetrics(s, p),
-    analyse: (c, rows) => analyseFundingCap(c, rows) as unknown as Json,
+    run: (c, o) => runFundingCapStudy(c, o),
+    expectedRows,
+    analyse: async (c, rows, o) => analyseFundingCap(c, rows, await studyWindows(c, o.dataDir)) as unknown as Json,
     document: (c, r) => fundingCapDocument(c, r as never),
+    exportFiles: (c, r, out, o) => exportBindingPlan(c, r as never, out, o),
   } satisfies Study<z.output<typeof FundingCapConfigSchema>>,
   insurance: {
     name: 'insurance',
@@ -48,6 +65,7 @@ export const STUDIES = {
     defaultConfig: join(dir, 'insurance.json'),
     sweep: insuranceSweep,
     metrics: insuranceMetrics,
+    expectedRows: (c) => expandPoints(insuranceSweep(c)).length,
     analyse: (c, rows) => analyseInsurance(c, rows) as unknown as Json,
     document: (c, r) => insuranceDocument(c, r as never),
   } satisfies Study<z.output<typeof InsuranceConfigSchema>>,
@@ -57,6 +75,7 @@ export const STUDIES = {
     defaultConfig: join(dir, 'k-resize.json'),
     sweep: kResizeSweep,
     metrics: kResizeMetrics,
+    expectedRows: (c) => expandPoints(kResizeSweep(c)).length,
     analyse: (c, rows) => analyseKResize(c, rows) as unknown as Json,
     document: (c, r) => kResizeDocument(c, r as never),
   } satisfies Study<z.output<typeof KResizeConfigSchema>>,

@@ -1,0 +1,59 @@
+/**
+ * The funding-cap study's binding plan, made replayable: the binding cell's plan on its binding
+ * window as a `vamm run` scenario (binding-plan.json), that run's event log as a scripted scenario
+ * whose every agent action states the revert or position size the run saw (binding-plan.script
+ * .json: `vamm script` re-runs it on the model, `vamm crosscheck` on the contracts), and the run's
+ * whole P&L traced to what it paid, what it collected and who paid it (binding-plan.pnl.json).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { replayJsonFromEvents, scriptFromReplayJson } from '../../contracts/harness/engine-log.ts';
+import type { LoggedEvent } from '../../sim/engine/event-log.ts';
+import { runSimulation } from '../../sim/engine/run-simulation.ts';
+import { WholePnlBook, type WholePnl } from '../../sim/engine/whole-pnl.ts';
+import type { Json } from '../../sim/state-view.ts';
+import { parseRunScenario, resolveRun } from '../run-loader.ts';
+import { ATTACKER_ID, cellScenario } from './attack-env.ts';
+import type { FundingCapConfig, FundingCapResult } from './funding-cap.ts';
+
+export interface BindingRun {
+  readonly scenario: Record<string, unknown>;
+  readonly script: Record<string, Json>;
+  readonly pnl: WholePnl;
+  readonly events: number;
+}
+
+/** The binding plan's scenario, run once with its log kept: the script and the traced P&L. */
+export async function bindingRun(c: FundingCapConfig, r: FundingCapResult, o: { dataDir?: string } = {}): Promise<BindingRun | null> {
+  const b = r.recommendation.binding;
+  if (!b) return null;
+  const cell = r.cells.find((x) => x.regime === b.regime && x.depth === b.depth && x.cap === b.cap);
+  const window = [...r.windows.train, ...r.windows.test].find((w) => w.label === b.window);
+  const cap = c.caps.find((x) => x.label === b.cap);
+  const regime = c.regimes.find((x) => x.label === b.regime);
+  if (!cell || !window || !cap || !regime) return null;
+  const attacker = { kind: 'plan-manipulator', name: 'attacker', count: 1, capital: (Number(b.depth) * c.capitalShare).toFixed(0), params: cell.params };
+  const scenario = {
+    ...cellScenario(c.environment, { cap, depth: b.depth, regime: { label: regime.label, agents: regime.agents as Json[] } }, window, [attacker as unknown as Json]),
+    name: 'funding-cap-binding',
+    description: `The funding-cap study's binding plan: ${b.cap}, depth ${b.depth}, ${b.regime}, window ${b.window}, seed ${b.seed}`,
+    seed: b.seed,
+  };
+  const events: LoggedEvent[] = [];
+  const book = new WholePnlBook(ATTACKER_ID, c.hedgeCosts);
+  await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario), 'binding-plan.json'), o.dataDir ? { dataDir: o.dataDir } : {}), {
+    sinks: [book, { write: (e) => events.push(e), close: () => {} }],
+  });
+  const script = scriptFromReplayJson(replayJsonFromEvents(events, 'binding-plan', { checks: true }));
+  return { scenario, script, pnl: book.result(), events: events.length };
+}
+
+/** Writes the binding plan's files into `out`; returns their names. */
+export async function exportBindingPlan(c: FundingCapConfig, r: FundingCapResult, out: string, o: { dataDir?: string } = {}): Promise<string[]> {
+  const run = await bindingRun(c, r, o);
+  if (!run) return [];
+  writeFileSync(join(out, 'binding-plan.json'), `${JSON.stringify(run.scenario, null, 2)}\n`);
+  writeFileSync(join(out, 'binding-plan.script.json'), `${JSON.stringify(run.script)}\n`);
+  writeFileSync(join(out, 'binding-plan.pnl.json'), `${JSON.stringify(run.pnl, null, 2)}\n`);
+  return ['binding-plan.json', 'binding-plan.script.json', 'binding-plan.pnl.json'];
+}

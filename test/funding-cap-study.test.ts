@@ -1,0 +1,188 @@
+/**
+ * The funding-cap study: its analysis on rows whose answer is known (intervals over windows with
+ * a window's seeds averaged first; the loosest cap whose upper bound is below zero everywhere;
+ * the binding cell and window), and a tiny study end to end: every task's rows, resumed without
+ * rerunning, analysed and reported, its binding plan exported as a script that `vamm script`
+ * re-runs with every expectation met and that replays on the contracts with zero divergence.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { replay } from '../contracts/harness/replay.ts';
+import { replayInputFromJson } from '../contracts/harness/input.ts';
+import { renderMarkdown } from '../reports/render/markdown.ts';
+import { parseScript } from '../scenarios/script-loader.ts';
+import { runScript } from '../scenarios/script-runner.ts';
+import { bindingRun } from '../scenarios/studies/funding-cap-binding.ts';
+import { fundingCapDocument } from '../scenarios/studies/funding-cap-report.ts';
+import {
+  type AttackRowMetrics,
+  type EpisodeRecord,
+  type FundingCapConfig,
+  FundingCapConfigSchema,
+  type HonestRowMetrics,
+  analyseFundingCap,
+  expectedRows,
+  rowKey,
+  runFundingCapStudy,
+  studyWindows,
+} from '../scenarios/studies/funding-cap.ts';
+import type { StudyWindow } from '../scenarios/studies/windows.ts';
+import type { SweepRow } from '../scenarios/sweep.ts';
+import { STUDIES, type Study, loadStudyConfig } from '../scenarios/studies/registry.ts';
+
+const window = (label: string): StudyWindow => ({ label, class: label.split(' ')[0] as StudyWindow['class'], from: '2019-01-01T00:00:00Z', to: '2019-01-02T00:00:00Z', file: 'x', resolution: 3600, drawdown: 0, move: 0, range: 0 });
+
+describe('funding-cap analysis', () => {
+  const config: FundingCapConfig = FundingCapConfigSchema.parse({
+    environment: {},
+    windows: { perClass: 2 },
+    regimes: [{ label: 'none', agents: [] }, { label: 'strong', agents: [] }],
+    caps: [
+      { label: 'none', ratio: '0', window: 28800 },
+      { label: 'loose', ratio: '0.01', window: 28800 },
+      { label: 'tight', ratio: '0.001', window: 28800 },
+    ],
+    depths: ['1000'],
+    search: { generations: 1, warmGenerations: 1 },
+    bootstrapResamples: 500,
+  });
+  const windows = { train: [window('calm t')], test: ['calm a', 'crash b', 'trending c', 'calm d'].map(window) };
+  const episode = (w: string, seed: number, total: number, stale = 0): EpisodeRecord => ({ window: w, class: w.split(' ')[0]!, seed, total, staleMarkGain: stale, funding: total > 0 ? total : 0, vammTrading: 0, hedge: 0, fees: 0, gas: 0, hedgeCosts: 0, hedgeFunding: 0, penalties: 0, insuranceFundPaid: 0, fundingPaidBy: { 'insurance fund': 1 }, trades: 1, peakNotional: 1 });
+  let index = 0;
+  /** An attack row whose four held-out windows make `totals[k]` on seed 1 and `totals[k] + 2` on seed 2. */
+  const attack = (regime: string, cap: string, totals: number[], stale = 0): SweepRow => {
+    const heldOut = windows.test.flatMap((w, k) => [episode(w.label, 1, totals[k]!, stale), episode(w.label, 2, totals[k]! + 2, stale)]);
+    const metrics: AttackRowMetrics = { kind: 'attack', side: 'short', x: [0.5], params: { hold: 1 }, trainScore: 9, starts: [{ side: 'short', bestScore: 9, best: [0.5], evaluations: 4, stopped: 'converged', generations: [] }], train: [episode('calm t', 1, 9)], heldOut, runs: 10, seconds: 1 };
+    return { index: index++, key: rowKey('attack', '1000', regime, cap), values: { task: 'attack', depth: '1000', regime, cap }, seed: 0, ok: true, metrics: metrics as never };
+  };
+  const honest = (regime: string, cap: string, te: number): SweepRow => {
+    const metrics: HonestRowMetrics = { kind: 'honest', episodes: windows.test.map((w) => ({ window: w.label, class: w.class, seed: 1, trackingError: te, maxGap: te, fundingPaidPerDay: 10, meanAbsFundingRate: 1e-4, insuranceFundPaid: 0, capped: 1, settlements: 4 })), runs: 4, seconds: 1 };
+    return { index: index++, key: rowKey('honest', '1000', regime, cap), values: { task: 'honest', depth: '1000', regime, cap }, seed: 0, ok: true, metrics: metrics as never };
+  };
+
+  it('averages a window\'s seeds, bounds the mean over windows, and recommends the loosest cap safe in every regime', () => {
+    const rows = [
+      attack('none', 'none', [500, 800, 300, 900]),
+      attack('strong', 'none', [-50, -60, -40, -70]),
+      attack('none', 'loose', [-100, 40, -80, -90]),
+      attack('strong', 'loose', [-50, -60, -40, -70]),
+      attack('none', 'tight', [-300, -200, -250, -260], 150),
+      attack('strong', 'tight', [-50, -60, -40, -70]),
+      ...['none', 'loose', 'tight'].flatMap((cap) => [honest('none', cap, 0.01), honest('strong', cap, 0.001)]),
+    ];
+    const r = analyseFundingCap(config, rows, windows);
+    const cell = r.cells.find((x) => x.regime === 'none' && x.cap === 'none')!;
+    // Window means 501, 801, 301, 901: mean 626; the interval lies within the window means' range.
+    expect(cell.total.estimate).toBeCloseTo(626, 9);
+    expect(cell.total.low!).toBeGreaterThanOrEqual(301);
+    expect(cell.total.high!).toBeLessThanOrEqual(901);
+    expect(cell.profitableShare).toBe(1);
+    expect(cell.byClass).toEqual({ calm: 701, crash: 801, trending: 301 });
+    // 'loose' still lets a window in the no-arbitrage regime pay, so its upper bound is above zero.
+    expect(r.cells.find((x) => x.regime === 'none' && x.cap === 'loose')!.total.high!).toBeGreaterThan(0);
+    expect(r.recommendation.cap).toBe('tight');
+    expect(r.recommendation.reasoning).toMatch(/loose, fails in none/);
+    // The binding cell at 'tight' is the one with the highest upper bound, and its best window.
+    expect(r.recommendation.binding).toMatchObject({ regime: 'strong', cap: 'tight', window: 'trending c', seed: 2, total: -38 });
+    // Less the stale-mark gain, the same rule.
+    expect(r.cells.find((x) => x.regime === 'none' && x.cap === 'tight')!.exStaleMark.estimate).toBeCloseTo(-251.5 - 150, 9);
+    const cost = r.costs.find((x) => x.regime === 'none' && x.cap === 'tight')!;
+    expect(cost.trackingError.estimate).toBeCloseTo(0.01, 12);
+    expect(cost.cappedShare).toBe(0.25);
+    const md = renderMarkdown(fundingCapDocument(config, r), 'result.html');
+    for (const heading of ['Recommendation', 'Binding cell and plan', 'Frontier', 'Cells: none', 'Cells: strong', 'Windows', 'Search and its convergence']) expect(md).toContain(heading);
+  });
+
+  it('recommends nothing when no cap holds everywhere, and says where', () => {
+    const rows = [attack('none', 'none', [5, 8, 3, 9]), attack('strong', 'none', [-5, -6, -4, -7]), attack('none', 'loose', [5, 8, 3, 9]), attack('strong', 'loose', [-5, -6, -4, -7]), attack('none', 'tight', [1, 2, 3, 4]), attack('strong', 'tight', [-5, -6, -4, -7])];
+    const r = analyseFundingCap(config, rows, windows);
+    expect(r.recommendation.cap).toBeNull();
+    expect(r.recommendation.reasoning).toMatch(/No cap in the grid.*none: no cap in the grid holds.*strong: none is the loosest/);
+    expect(r.recommendation.binding).toMatchObject({ regime: 'none', cap: 'tight' });
+  });
+});
+
+describe('the bundled funding-cap study', () => {
+  it('asks what the issue asks: ≥ 8 caps log-spaced 0.01 %–1 %/8 h plus none, depths 2M–50M, three regimes, ≥ 30 windows with a held-out split', async () => {
+    const c = loadStudyConfig(STUDIES['funding-cap'] as unknown as Study<FundingCapConfig>, STUDIES['funding-cap'].defaultConfig);
+    const ratios = c.caps.map((k) => Number(k.ratio) * (28800 / k.window)).filter((x) => x > 0).sort((a, b) => a - b);
+    expect(c.caps.some((k) => Number(k.ratio) === 0)).toBe(true);
+    expect(ratios.length).toBeGreaterThanOrEqual(8);
+    expect(ratios[0]).toBeCloseTo(0.0001, 9);
+    expect(ratios.at(-1)).toBeCloseTo(0.01, 9);
+    const steps = ratios.slice(1).map((r, i) => Math.log(r / ratios[i]!));
+    for (const s of steps) expect(s).toBeCloseTo(steps[0]!, 3);
+    expect(c.depths.map(Number)).toEqual([2e6, 1e7, 5e7]);
+    expect(c.regimes.map((r) => r.label)).toEqual(['none', 'weak', 'strong']);
+    const w = await studyWindows(c);
+    expect(w.train.length + w.test.length).toBeGreaterThanOrEqual(30);
+    expect(w.test.length).toBeGreaterThan(w.train.length * 5);
+    expect(c.seeds.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+});
+
+describe('funding-cap study end to end (tiny budget)', () => {
+  const config = FundingCapConfigSchema.parse({
+    name: 'funding-cap-test',
+    environment: {
+      name: 'funding-cap-test',
+      profile: 'default',
+      market: { id: 'ETH' },
+      insuranceFund: '1000000',
+      invariants: 'block',
+      agents: [
+        { kind: 'noise', count: 2, capital: '20000', params: { meanInterval: 3600 } },
+        { kind: 'keeper', count: 1, capital: '100' },
+      ],
+    },
+    // Hourly windows of 2019: one day each, two per class, one per class for training.
+    windows: { perClass: 2, trainPerClass: 1, seed: 3, days: 1, from: 1546300800, to: 1577836800 },
+    seeds: [1],
+    regimes: [{ label: 'none', agents: [] }],
+    caps: [
+      { label: 'none', ratio: '0', window: 28800 },
+      { label: '0.1 %/8 h', ratio: '0.001', window: 28800 },
+    ],
+    depths: ['2000000'],
+    search: { generations: 1, population: 2, warmGenerations: 1, sides: ['short'] },
+    bootstrapResamples: 200,
+  });
+
+  it('runs every task, resumes without rerunning, analyses, and exports a binding plan that replays on the model and the contracts', { timeout: 600_000 }, async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'funding-cap-')), 'rows.jsonl');
+    const rows = await runFundingCapStudy(config, { threads: 1, out });
+    expect(rows).toHaveLength(expectedRows(config));
+    expect(rows.every((r) => r.ok)).toBe(true);
+    const text = readFileSync(out, 'utf8');
+    const again = await runFundingCapStudy(config, { threads: 1, out });
+    expect(readFileSync(out, 'utf8')).toBe(text);
+    expect(again.map((r) => r.key)).toEqual(rows.map((r) => r.key));
+
+    const windows = await studyWindows(config);
+    expect(windows.train).toHaveLength(3);
+    expect(windows.test).toHaveLength(3);
+    const r = analyseFundingCap(config, rows, windows);
+    expect(r.cells).toHaveLength(2);
+    expect(r.costs).toHaveLength(2);
+    for (const cell of r.cells) expect(cell.heldOutEpisodes).toBe(3);
+    // The tighter cap's search started from the looser cap's plan.
+    const tight = rows.find((x) => x.values.cap === '0.1 %/8 h' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;
+    expect(tight.starts).toHaveLength(1);
+
+    const binding = await bindingRun(config, r);
+    expect(binding).not.toBeNull();
+    const cell = r.cells.find((x) => x.cap === r.recommendation.binding!.cap)!;
+    // The binding run is the held-out episode the study recorded, to the cent.
+    const row = rows.find((x) => x.key === rowKey('attack', cell.depth, cell.regime, cell.cap))!.metrics as unknown as AttackRowMetrics;
+    const recorded = row.heldOut.find((e) => e.window === r.recommendation.binding!.window && e.seed === r.recommendation.binding!.seed)!;
+    expect(binding!.pnl.total).toBeCloseTo(recorded.total, 2);
+    const script = parseScript(JSON.stringify(binding!.script), 'binding-plan.script.json');
+    const run = runScript(script, { views: false });
+    expect(run.failures).toEqual([]);
+    expect(run.steps.filter((s) => s.action === 'openPosition').length).toBeGreaterThan(0);
+    const report = await replay(replayInputFromJson(binding!.script as Record<string, unknown>, 'binding-plan.script.json'), { views: false });
+    expect(report.divergences).toEqual([]);
+  });
+});
