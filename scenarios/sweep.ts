@@ -167,6 +167,9 @@ export interface SweepOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** How any study's work is run: threads, the shard, the rows file, the data folder, progress. */
+export type StudyRunOptions = Omit<SweepOptions, 'metrics'>;
+
 /** Runs the points of the sweep (or shard) not yet in `out`; returns all its rows, in index order. */
 export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepRow[]> {
   const points = shardPoints(expandPoints(spec), o.shard);

@@ -16,37 +16,30 @@ function xOf(perDay: number, loosest: number): number {
 function frontierCharts(c: FundingCapConfig, r: FundingCapResult): Block[] {
   const finite = r.cells.map((x) => x.perDay).filter(Number.isFinite);
   const loosest = Math.max(...finite, 1e-9);
+  /** One curve per depth of a value with its interval over the caps, loosest cap last. */
+  const curves = <T extends { readonly regime: string; readonly depth: string; readonly perDay: number }>(points: readonly T[], regime: string, value: (p: T) => Interval, label?: (p: T) => string) =>
+    c.depths.map((depth) => {
+      const pts = points.filter((x) => x.regime === regime && x.depth === depth).sort((a, b) => xOf(a.perDay, loosest) - xOf(b.perDay, loosest));
+      return {
+        name: `depth ${usd(Number(depth))}`,
+        x: pts.map((p) => xOf(p.perDay, loosest)),
+        y: pts.map((p) => value(p).estimate),
+        lower: pts.map((p) => value(p).low ?? value(p).estimate),
+        upper: pts.map((p) => value(p).high ?? value(p).estimate),
+        markers: true,
+        ...(label ? { labels: pts.map(label) } : {}),
+      };
+    });
   return c.regimes.flatMap((regime): Block[] => {
-    const curves = c.depths.map((depth) => {
-      const pts = r.cells.filter((x) => x.regime === regime.label && x.depth === depth).sort((a, b) => xOf(a.perDay, loosest) - xOf(b.perDay, loosest));
-      return {
-        name: `depth ${usd(Number(depth))}`,
-        x: pts.map((p) => xOf(p.perDay, loosest)),
-        y: pts.map((p) => p.total.estimate),
-        lower: pts.map((p) => p.total.low ?? p.total.estimate),
-        upper: pts.map((p) => p.total.high ?? p.total.estimate),
-        markers: true,
-        labels: pts.map((p) => `${p.cap}, depth ${usd(Number(depth))}<br>mean ${usd(p.total.estimate)} USD (95 % ${usd(p.total.low ?? Number.NaN)} to ${usd(p.total.high ?? Number.NaN)})<br>stale-mark gain inside ${usd(p.staleMarkGain)}`),
-      };
-    });
-    const costCurves = c.depths.map((depth) => {
-      const pts = r.costs.filter((x) => x.regime === regime.label && x.depth === depth).sort((a, b) => xOf(a.perDay, loosest) - xOf(b.perDay, loosest));
-      return {
-        name: `depth ${usd(Number(depth))}`,
-        x: pts.map((p) => xOf(p.perDay, loosest)),
-        y: pts.map((p) => p.trackingError.estimate),
-        lower: pts.map((p) => p.trackingError.low ?? p.trackingError.estimate),
-        upper: pts.map((p) => p.trackingError.high ?? p.trackingError.estimate),
-        markers: true,
-      };
-    });
+    const attack = curves(r.cells, regime.label, (p) => p.total, (p) => `${p.cap}, depth ${usd(Number(p.depth))}<br>mean ${usd(p.total.estimate)} USD (95 % ${usd(p.total.low ?? Number.NaN)} to ${usd(p.total.high ?? Number.NaN)})<br>stale-mark gain inside ${usd(p.staleMarkGain)}`);
+    const cost = curves(r.costs, regime.label, (p) => p.trackingError);
     return [
       {
         kind: 'chart',
         spec: bandChart({
           id: `frontier-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`,
           title: `Best adversary's whole P&L per held-out window — ${regime.label}`,
-          curves,
+          curves: attack,
           xTitle: 'funding cap per day (log; "none" at 3× the loosest)',
           yTitle: 'mean whole P&L per window (USD)',
           xType: 'log',
@@ -60,7 +53,7 @@ function frontierCharts(c: FundingCapConfig, r: FundingCapResult): Block[] {
         spec: bandChart({
           id: `tracking-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`,
           title: `What the cap costs: the honest market's tracking error — ${regime.label}`,
-          curves: costCurves,
+          curves: cost,
           xTitle: 'funding cap per day (log; "none" at 3× the loosest)',
           yTitle: 'mean |mark / index − 1|',
           xType: 'log',

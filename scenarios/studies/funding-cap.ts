@@ -29,7 +29,7 @@ import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { Rng, seedFrom } from '../../data/prng.ts';
 import { DEFAULT_HEDGE_COSTS, type HedgeCostModel } from '../../sim/engine/hedge-costs.ts';
 import type { Json } from '../../sim/state-view.ts';
-import { type SweepRow, readRows, shardPoints } from '../sweep.ts';
+import { type StudyRunOptions, type SweepRow, readRows, shardPoints } from '../sweep.ts';
 import type { ArbitrageRegime, FundingCap } from './attack-env.ts';
 import { PLAN_SIDES } from './adversary-plan.ts';
 import type { StartReport } from './adversary-search.ts';
@@ -200,16 +200,8 @@ export interface TaskOutput {
   readonly rows: ReadonlyArray<{ readonly cap: string; readonly metrics: Json }>;
 }
 
-export interface RunStudyOptions {
-  readonly threads: number;
-  readonly shard?: { index: number; count: number };
-  readonly out: string;
-  readonly dataDir?: string;
-  readonly onProgress?: (done: number, total: number) => void;
-}
-
 /** Runs the study's tasks not yet in `out` on a worker pool; returns every row of the shard, in order. */
-export async function runFundingCapStudy(c: FundingCapConfig, o: RunStudyOptions): Promise<FundingCapRow[]> {
+export async function runFundingCapStudy(c: FundingCapConfig, o: StudyRunOptions): Promise<FundingCapRow[]> {
   const windows = await studyWindows(c, o.dataDir);
   const tasks = fundingCapTasks(c);
   const points = shardPoints(

@@ -11,7 +11,7 @@ import type { RunSummary } from '../../sim/engine/summary.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { parseLocatedJson } from '../json-source.ts';
 import { LocatedReporter } from '../json-validate.ts';
-import { type SweepPoint, type SweepRow, type SweepSpec, expandPoints } from '../sweep.ts';
+import { type StudyRunOptions, type SweepPoint, type SweepRow, type SweepSpec, expandPoints } from '../sweep.ts';
 import { exportBindingPlan } from './funding-cap-binding.ts';
 import { FundingCapConfigSchema, analyseFundingCap, expectedRows, runFundingCapStudy, studyWindows } from './funding-cap.ts';
 import { fundingCapDocument } from './funding-cap-report.ts';
@@ -19,14 +19,6 @@ import { InsuranceConfigSchema, analyseInsurance, insuranceMetrics, insuranceSwe
 import { insuranceDocument } from './insurance-report.ts';
 import { KResizeConfigSchema, analyseKResize, kResizeMetrics, kResizeSweep } from './k-resize.ts';
 import { kResizeDocument } from './k-resize-report.ts';
-
-export interface StudyRunOptions {
-  readonly threads: number;
-  readonly shard?: { index: number; count: number };
-  readonly out: string;
-  readonly dataDir?: string;
-  readonly onProgress?: (done: number, total: number) => void;
-}
 
 export interface Study<C> {
   readonly name: string;
