@@ -54,7 +54,7 @@ describe('funding-cap analysis', () => {
   /** An attack row whose four held-out windows make `totals[k]` on seed 1 and `totals[k] + 2` on seed 2. */
   const attack = (regime: string, cap: string, totals: number[], stale = 0): SweepRow => {
     const heldOut = windows.test.flatMap((w, k) => [episode(w.label, 1, totals[k]!, stale), episode(w.label, 2, totals[k]! + 2, stale)]);
-    const metrics: AttackRowMetrics = { kind: 'attack', side: 'short', x: [0.5], params: { hold: 1 }, trainScore: 9, starts: [{ side: 'short', bestScore: 9, best: [0.5], evaluations: 4, stopped: 'converged', generations: [] }], train: [episode('calm t', 1, 9)], heldOut, runs: 10, seconds: 1 };
+    const metrics: AttackRowMetrics = { kind: 'attack', adversary: 'plan', attacker: { kind: 'plan-manipulator', params: { hold: 1 } }, learned: null, side: 'short', x: [0.5], params: { hold: 1 }, trainScore: 9, starts: [{ side: 'short', bestScore: 9, best: [0.5], evaluations: 4, stopped: 'converged', generations: [] }], train: [episode('calm t', 1, 9)], heldOut, runs: 10, seconds: 1 };
     return { index: index++, key: rowKey('attack', '1000', regime, cap), values: { task: 'attack', depth: '1000', regime, cap }, seed: 0, ok: true, metrics: metrics as never };
   };
   const honest = (regime: string, cap: string, te: number): SweepRow => {
@@ -147,6 +147,7 @@ describe('funding-cap study end to end (tiny budget)', () => {
     ],
     depths: ['2000000'],
     search: { generations: 1, population: 2, warmGenerations: 1, sides: ['short'] },
+    learned: { iterations: 1, population: 2 },
     bootstrapResamples: 200,
   });
 
@@ -170,6 +171,9 @@ describe('funding-cap study end to end (tiny budget)', () => {
     // The tighter cap's search started from the looser cap's plan.
     const tight = rows.find((x) => x.values.cap === '0.1 %/8 h' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;
     expect(tight.starts).toHaveLength(1);
+    // The learned adversary trained in every cell; the one judged is whichever scored higher on training.
+    expect(tight.learned!.iterations).toHaveLength(1);
+    expect(tight.adversary === 'learned').toBe(tight.learned!.trades > 0 && tight.learned!.trainScore > tight.trainScore);
 
     const binding = await bindingRun(config, r);
     expect(binding).not.toBeNull();

@@ -32,7 +32,7 @@ export async function bindingRun(c: FundingCapConfig, r: FundingCapResult, o: { 
   const cap = c.caps.find((x) => x.label === b.cap);
   const regime = c.regimes.find((x) => x.label === b.regime);
   if (!cell || !window || !cap || !regime) return null;
-  const attacker = { kind: 'plan-manipulator', name: 'attacker', count: 1, capital: (Number(b.depth) * c.capitalShare).toFixed(0), params: cell.params };
+  const attacker = { kind: cell.attacker.kind, name: 'attacker', count: 1, capital: (Number(b.depth) * c.capitalShare).toFixed(0), params: cell.attacker.params };
   const scenario = {
     ...cellScenario(c.environment, { cap, depth: b.depth, regime: { label: regime.label, agents: regime.agents as Json[] } }, window, [attacker as unknown as Json]),
     name: 'funding-cap-binding',

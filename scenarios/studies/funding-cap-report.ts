@@ -75,6 +75,7 @@ function regimeTable(c: FundingCapConfig, r: FundingCapResult, regime: string): 
       return [
         x.cap,
         usd(Number(x.depth)),
+        x.adversary,
         interval(x.total),
         usd(x.total.high ?? Number.NaN),
         usd(x.staleMarkGain),
@@ -89,8 +90,8 @@ function regimeTable(c: FundingCapConfig, r: FundingCapResult, regime: string): 
     });
   return {
     kind: 'table',
-    columns: ['cap', 'depth', 'best adversary, whole P&L per window (95 %)', 'upper bound', 'stale-mark gain inside', 'less the stale-mark gain (95 %)', 'funding received', 'of it from the insurance fund', 'windows it made money', 'on its training windows', 'honest tracking error (95 %)', 'funding traders pay per day (95 %)'],
-    numeric: [3, 4, 6, 7, 9],
+    columns: ['cap', 'depth', 'adversary', 'best adversary, whole P&L per window (95 %)', 'upper bound', 'stale-mark gain inside', 'less the stale-mark gain (95 %)', 'funding received', 'of it from the insurance fund', 'windows it made money', 'on its training windows', 'honest tracking error (95 %)', 'funding traders pay per day (95 %)'],
+    numeric: [4, 5, 7, 8, 10],
     rows,
     caption: `USD per ${c.windows.days}-day window. The adversary: the plan-manipulator the search found on the training windows; judged on ${r.windows.test.length} held-out windows × ${c.seeds.length} seeds. Cost side: the same cell with no attacker on all ${r.windows.train.length + r.windows.test.length} windows.`,
   };
@@ -152,11 +153,11 @@ export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): Re
       id: 'search',
       title: 'Search and its convergence',
       blocks: [
-        { kind: 'paragraph', text: `CMA-ES over ${c.search.sides.join('/')} holds; the loosest cap's search runs up to ${c.search.generations} generations per side from the best of three starting plans, each tighter cap up to ${c.search.warmGenerations} from the looser cap's best (σ ${c.search.warmSigma}); a search stops when ${c.search.patience} generations bring no improvement. ${r.runs.toLocaleString('en-US')} simulations, ${Math.round(r.cpuSeconds).toLocaleString('en-US')} CPU seconds.` },
+        { kind: 'paragraph', text: `${c.learned ? `Two adversaries per cell: the plan found by CMA-ES and a policy network trained by the cross-entropy method (${c.learned.iterations} iterations × ${c.learned.population} candidates, each cap from the looser cap's policy); the one with the higher training score is judged, and a policy that never trades is no attack. ` : ''}CMA-ES over ${c.search.sides.join('/')} holds; the loosest cap's search runs up to ${c.search.generations} generations per side from the best of three starting plans, each tighter cap up to ${c.search.warmGenerations} from the looser cap's best (σ ${c.search.warmSigma}); a search stops when ${c.search.patience} generations bring no improvement. ${r.runs.toLocaleString('en-US')} simulations, ${Math.round(r.cpuSeconds).toLocaleString('en-US')} CPU seconds.` },
         {
           kind: 'table',
-          columns: ['regime', 'depth', 'cap', 'side', 'evaluations', 'starts: how each stopped'],
-          rows: r.cells.map((x) => [x.regime, usd(Number(x.depth)), x.cap, x.side, x.evaluations, x.searchStopped.join('; ')]),
+          columns: ['regime', 'depth', 'cap', 'plan side', 'plan: training score', 'learned policy: training score (trades)', 'judged', 'evaluations', 'plan starts: how each stopped'],
+          rows: r.cells.map((x) => [x.regime, usd(Number(x.depth)), x.cap, x.side, usd(x.trainScore), x.learnedTrainScore === null ? '–' : `${usd(x.learnedTrainScore)} (${x.learnedTrades})`, x.adversary, x.evaluations, x.searchStopped.join('; ')]),
         },
       ],
     },

@@ -3,11 +3,58 @@
  * for a depth and a regime (search on the training episodes, then judge the plan on the held-out
  * ones), or the honest market on every window per cap.
  */
+import { crossEntropyMethod } from '../../agents/cem.ts';
+import { parameterCount } from '../../data/mlp.ts';
+import { POLICY_SPEC } from '../../agents/adaptive-manipulator.ts';
+import { policySpec } from '../../agents/manipulator-training.ts';
+import { seedFrom } from '../../data/prng.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { AttackEnv, type AttackCell, type EpisodeOutcome, type Episode } from './attack-env.ts';
 import { PLAN_STARTS, type PlanContext, type PlanSide } from './adversary-plan.ts';
 import { planSpec, scorePlan, searchPlans } from './adversary-search.ts';
-import { type AttackRowMetrics, type EpisodeRecord, type HonestEpisode, type HonestRowMetrics, type TaskInput, type TaskOutput, capPerDay } from './funding-cap.ts';
+import { type AttackRowMetrics, type EpisodeRecord, type FundingCapConfig, type HonestEpisode, type HonestRowMetrics, type LearnedReport, type TaskInput, type TaskOutput, capPerDay } from './funding-cap.ts';
+
+/**
+ * The learned adversary in one cell: CEM over the policy network's weights from `start` (the
+ * zero network, "do nothing", or the looser cap's policy), scored by the mean whole P&L on the
+ * training episodes.
+ */
+async function trainLearned(c: FundingCapConfig, env: AttackEnv, train: readonly number[], depth: number, start: readonly number[] | null, cap: string): Promise<LearnedReport> {
+  const l = c.learned as NonNullable<FundingCapConfig['learned']>;
+  const agent = { maxNotional: depth * l.maxNotionalShare, leverage: c.leverage, interval: l.interval, deadband: 0.05 };
+  let evaluations = 0;
+  const result = await crossEntropyMethod(
+    start ? Float64Array.from(start) : new Float64Array(parameterCount(POLICY_SPEC)),
+    async (candidates) => {
+      const scores: number[] = [];
+      for (const w of candidates) {
+        let total = 0;
+        for (const i of train) total += (await env.run(i, policySpec(w, agent) as { kind: string; params: Record<string, Json> })).pnl.total;
+        evaluations += train.length;
+        scores.push(total / train.length);
+      }
+      return scores;
+    },
+    { iterations: l.iterations, population: l.population, eliteFraction: 0.25, initialStd: start ? 0.2 : 0.5, extraStd: 0.1, seed: seedFrom(`${l.seed}/${cap}`) },
+  );
+  // Whether the best policy attacks at all: its trades on the training episodes.
+  let bestTrades = 0;
+  for (const i of train) bestTrades += (await env.run(i, policySpec(result.best, agent) as { kind: string; params: Record<string, Json> })).pnl.trades;
+  evaluations += train.length;
+  return {
+    trainScore: result.bestScore,
+    trades: bestTrades,
+    weights: Array.from(result.best, (w) => Math.fround(w)),
+    iterations: result.history.map((h) => ({ iteration: h.iteration, best: h.best, eliteMean: h.eliteMean, meanStd: h.meanStd })),
+    evaluations,
+  };
+}
+
+/** The attacker spec of a learned policy in a cell. */
+export function learnedSpec(c: FundingCapConfig, depth: number, weights: readonly number[]): { kind: string; params: Record<string, Json> } {
+  const l = c.learned as NonNullable<FundingCapConfig['learned']>;
+  return policySpec(weights, { maxNotional: depth * l.maxNotionalShare, leverage: c.leverage, interval: l.interval, deadband: 0.05 }) as { kind: string; params: Record<string, Json> };
+}
 
 function record(e: Episode, o: EpisodeOutcome): EpisodeRecord {
   const p = o.pnl;
@@ -68,9 +115,13 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
   const trainIdx = train.map((_, i) => i);
   // Resume after the last cap done, from its plan.
   let previous: { side: PlanSide; x: readonly number[] } | null = null;
+  let previousPolicy: readonly number[] | null = null;
   for (const cap of caps) {
     const d = done.get(cap.label) as unknown as AttackRowMetrics | undefined;
-    if (d) previous = { side: d.side as PlanSide, x: d.x };
+    if (d) {
+      previous = { side: d.side as PlanSide, x: d.x };
+      previousPolicy = d.learned?.weights ?? previousPolicy;
+    }
   }
   for (const cap of caps) {
     if (done.has(cap.label)) continue;
@@ -99,15 +150,23 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
     }
     const found = await searchPlans(attackEnv, trainIdx, ctx, budget, starts);
     runs += found.evaluations;
-    const spec = planSpec(found.best.x, found.best.side, ctx);
+    const learned = c.learned ? await trainLearned(c, attackEnv, trainIdx, ctx.depth, previousPolicy, cap.label) : null;
+    runs += learned?.evaluations ?? 0;
+    // Chosen on the training episodes only: the held-out ones judge, they do not select.
+    const adversary = learned && learned.trades > 0 && learned.trainScore > found.best.trainScore ? 'learned' : 'plan';
+    const spec = adversary === 'learned' && learned ? learnedSpec(c, ctx.depth, learned.weights) : planSpec(found.best.x, found.best.side, ctx);
     const trainRecords: EpisodeRecord[] = [];
     for (const [i, e] of train.entries()) trainRecords.push(record(e, await attackEnv.run(i, spec)));
     const heldOut: EpisodeRecord[] = [];
     for (const [k, e] of test.entries()) heldOut.push(record(e, await attackEnv.run(train.length + k, spec)));
     runs += train.length + test.length;
     previous = { side: found.best.side, x: found.best.x };
+    previousPolicy = learned?.weights ?? previousPolicy;
     const metrics: AttackRowMetrics = {
       kind: 'attack',
+      adversary,
+      attacker: spec,
+      learned,
       side: found.best.side,
       x: found.best.x,
       params: found.best.params,

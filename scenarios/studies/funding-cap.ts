@@ -79,6 +79,22 @@ export const FundingCapConfigSchema = z.strictObject({
     sides: z.array(z.enum(PLAN_SIDES as unknown as ['short', 'long', 'follow'])).min(1).default(['short', 'long', 'follow']),
     seed: z.number().int().nonnegative().default(1),
   }),
+  /**
+   * The second adversary: the adaptive manipulator's policy network trained per cell by the
+   * cross-entropy method on the same training episodes (each cap starting from the looser cap's
+   * policy). Whichever of the two adversaries scores higher on the training episodes is judged on
+   * the held-out ones (a policy that never trades is no attack and is not chosen).
+   */
+  learned: z
+    .strictObject({
+      iterations: z.number().int().min(1),
+      population: z.number().int().min(2),
+      /** The position at the network's full output, as a share of the depth. */
+      maxNotionalShare: z.number().gt(0).default(0.05),
+      interval: z.number().int().min(12).default(300),
+      seed: z.number().int().nonnegative().default(1),
+    })
+    .optional(),
   /** The honest market's runs for the cost side: seeds per window (regimes: all). */
   costSeeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
   hedgeCosts: z
@@ -150,8 +166,22 @@ export interface EpisodeRecord {
   readonly peakNotional: number;
 }
 
+/** The learned adversary's training in one cell. */
+export interface LearnedReport {
+  readonly trainScore: number;
+  /** Trades its best policy made on the training episodes (0: it learned not to attack). */
+  readonly trades: number;
+  readonly weights: readonly number[];
+  readonly iterations: ReadonlyArray<{ readonly iteration: number; readonly best: number; readonly eliteMean: number; readonly meanStd: number }>;
+  readonly evaluations: number;
+}
+
 export interface AttackRowMetrics {
   readonly kind: 'attack';
+  /** Which adversary was judged on the held-out episodes, and the attacker spec that ran. */
+  readonly adversary: 'plan' | 'learned';
+  readonly attacker: { readonly kind: string; readonly params: Record<string, Json> };
+  readonly learned: LearnedReport | null;
   readonly side: string;
   readonly x: readonly number[];
   readonly params: Record<string, Json>;
@@ -276,6 +306,12 @@ export interface CellResult {
   readonly trainScore: number;
   /** Its mean whole P&L on the training windows (the search's own score, re-run). */
   readonly trainTotal: number;
+  /** The adversary judged (the plan, or the learned policy when it scored higher on training). */
+  readonly adversary: 'plan' | 'learned';
+  /** The learned policy's training score, and whether it attacked at all. */
+  readonly learnedTrainScore: number | null;
+  readonly learnedTrades: number | null;
+  readonly attacker: { readonly kind: string; readonly params: Record<string, Json> };
   /** Share of held-out episodes in which it made money. */
   readonly profitableShare: number;
   readonly byClass: Readonly<Record<string, number>>;
@@ -344,12 +380,16 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
         fundingFromInsuranceFund: mean(held.map((e) => e.fundingPaidBy['insurance fund'] ?? 0)),
         trainScore: m.trainScore,
         trainTotal: mean(m.train.map((e) => e.total)),
+        adversary: m.adversary,
+        learnedTrainScore: m.learned?.trainScore ?? null,
+        learnedTrades: m.learned?.trades ?? null,
+        attacker: m.attacker,
         profitableShare: held.filter((e) => e.total > 0).length / Math.max(1, held.length),
         byClass: Object.fromEntries(classes.map((k) => [k, mean(held.filter((e) => e.class === k).map((e) => e.total))])),
         side: m.side,
         params: m.params,
         searchStopped: m.starts.map((s) => `${s.side}: ${s.stopped} after ${s.generations.length}`),
-        evaluations: m.starts.reduce((a, s) => a + s.evaluations, 0),
+        evaluations: m.starts.reduce((a, s) => a + s.evaluations, 0) + (m.learned?.evaluations ?? 0),
         heldOutEpisodes: held.length,
       });
     } else {
