@@ -35,12 +35,25 @@ export const ETH_USD_RULES: OracleRules = { deviationPpm: 5000n, heartbeat: 3600
 const WEI_PER_ANSWER = 10n ** 10n;
 const PPM = 1_000_000n;
 
-export function synthesiseRounds(s: CandleSeries, rules: OracleRules = ETH_USD_RULES): ChainlinkRound[] {
+/** A span [from, to) in which the feed publishes nothing (its answer goes stale). */
+export interface OracleOutage {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * Rounds for a candle series. During an outage no round is triggered or lands: a heartbeat that
+ * falls due inside one fires when it ends, and so does a deviation seen inside it (the first
+ * observation after the outage finds the answer stale or off).
+ */
+export function synthesiseRounds(s: CandleSeries, rules: OracleRules = ETH_USD_RULES, outages: readonly OracleOutage[] = []): ChainlinkRound[] {
   const rounds: ChainlinkRound[] = [];
   let n = rules.firstRound;
   let answer = 0n;
   let landed = Number.NEGATIVE_INFINITY;
   let lastPrice = 0n;
+  /** The end of the outage `t` falls in (or `t` itself when none). */
+  const afterOutage = (t: number): number => outages.find((o) => t >= o.from && t < o.to)?.to ?? t;
 
   const emit = (at: number, price: bigint) => {
     answer = price / WEI_PER_ANSWER;
@@ -49,9 +62,14 @@ export function synthesiseRounds(s: CandleSeries, rules: OracleRules = ETH_USD_R
     n++;
   };
   const observe = (t: number, price: bigint) => {
-    // Heartbeats due before this observation fire with the price last seen.
-    while (rounds.length > 0 && landed + rules.heartbeat <= t && lastPrice > 0n) emit(landed + rules.heartbeat, lastPrice);
+    // Heartbeats due before this observation fire with the price last seen (when an outage ends).
+    for (;;) {
+      const due = rounds.length > 0 && lastPrice > 0n ? afterOutage(landed + rules.heartbeat) : Number.POSITIVE_INFINITY;
+      if (due > t) break;
+      emit(due, lastPrice);
+    }
     lastPrice = price;
+    if (afterOutage(t) !== t) return; // the feed is down
     if (rounds.length === 0) return emit(t, price);
     if (t < landed) return; // a round is in flight
     const p = price / WEI_PER_ANSWER;

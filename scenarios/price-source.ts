@@ -12,7 +12,7 @@ import { replayWindow } from '../data/generators/replay.ts';
 import type { ReturnGenerator } from '../data/generators/types.ts';
 import { loadHistory } from '../data/history.ts';
 import { InputError } from '../data/input-error.ts';
-import { synthesiseRounds } from '../data/oracle-synthesis.ts';
+import { ETH_USD_RULES, synthesiseRounds } from '../data/oracle-synthesis.ts';
 import { pathToCandles } from '../data/path-candles.ts';
 import { forPath } from '../data/prng.ts';
 import { loadRounds } from '../data/round-loader.ts';
@@ -58,7 +58,7 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
   }
   const file = resolveDataFile(p.file, dataDir);
   // A study runs the same window thousands of times: read and synthesise it once per process.
-  const key = JSON.stringify([file, p.from, p.to, p.gapPolicy, p.oracle === 'synthesised' ? p.oracle : resolveDataFile(p.oracle.rounds, dataDir)]);
+  const key = JSON.stringify([file, p.from, p.to, p.gapPolicy, 'rounds' in Object(p.oracle) ? resolveDataFile((p.oracle as { rounds: string }).rounds, dataDir) : p.oracle]);
   let loaded = historical.get(key);
   if (!loaded) {
     loaded = loadHistorical(file, p, dataDir);
@@ -76,6 +76,9 @@ const HISTORICAL_CACHE = 128;
 async function loadHistorical(file: string, p: HistoricalPrices, dataDir: () => string): Promise<Omit<ScenarioPrices, 'fastFeed'>> {
   const candles = await loadCandles(file, { gapPolicy: p.gapPolicy, ...(p.from !== undefined ? { from: p.from } : {}), ...(p.to !== undefined ? { to: p.to } : {}) });
   if (candles.time.length < 2) throw new InputError({ file }, 'fewer than two candles in the chosen window');
-  const rounds = p.oracle === 'synthesised' ? synthesiseRounds(candles) : (await loadRounds(resolveDataFile(p.oracle.rounds, dataDir))).rounds;
-  return { candles, rounds };
+  const o = p.oracle;
+  if (o === 'synthesised') return { candles, rounds: synthesiseRounds(candles) };
+  if ('rounds' in o) return { candles, rounds: (await loadRounds(resolveDataFile(o.rounds, dataDir))).rounds };
+  const rules = { ...ETH_USD_RULES, latency: o.synthesised.latency, heartbeat: o.synthesised.heartbeat, deviationPpm: BigInt(Math.round(o.synthesised.deviation * 1e6)) };
+  return { candles, rounds: synthesiseRounds(candles, rules, o.synthesised.outages) };
 }

@@ -32,8 +32,26 @@ export const HistoricalPricesSchema = z.strictObject({
   from: time.optional(),
   to: time.optional(),
   gapPolicy: z.enum(GAP_POLICIES),
-  /** Chainlink rounds: synthesised from the candles, or a round file. */
-  oracle: z.union([z.literal('synthesised'), z.strictObject({ rounds: z.string().min(1) })]).default('synthesised'),
+  /**
+   * Chainlink rounds: synthesised from the candles with the mainnet feed's rules, or with other
+   * rules and outages (the feed publishing nothing from `from` to `to`), or a round file.
+   */
+  oracle: z
+    .union([
+      z.literal('synthesised'),
+      z.strictObject({
+        synthesised: z.strictObject({
+          /** Seconds from a trigger to the round landing. */
+          latency: z.number().int().nonnegative().default(12),
+          heartbeat: z.number().int().positive().default(3600),
+          /** Deviation threshold (0.005 = 0.5 %). */
+          deviation: z.number().gt(0).lt(1).default(0.005),
+          outages: z.array(z.strictObject({ from: time, to: time })).default([]),
+        }),
+      }),
+      z.strictObject({ rounds: z.string().min(1) }),
+    ])
+    .default('synthesised'),
   /** Feed a fast (Pyth-style) price from the candles. */
   fastFeed: z.boolean().default(true),
 });

@@ -104,6 +104,28 @@ describe('funding-cap analysis', () => {
   });
 });
 
+describe('the oracle lever: synthesised rounds with other rules and outages', () => {
+  it('publishes nothing inside an outage and catches up when it ends; other rules change the rounds', async () => {
+    const { synthesiseRounds, ETH_USD_RULES } = await import('../data/oracle-synthesis.ts');
+    const { loadCandles } = await import('../data/candle-loader.ts');
+    const { hourlyCandleFile, SYNTHETIC_START: T0 } = await import('./helpers/synthetic-candles.ts');
+    const candles = await loadCandles(hourlyCandleFile(Array.from({ length: 12 }, (_, h) => 1000 + 10 * h)), { gapPolicy: 'refuse' });
+    const base = synthesiseRounds(candles);
+    const outage = { from: T0 + 3 * 3600, to: T0 + 7 * 3600 + 600 };
+    const down = synthesiseRounds(candles, ETH_USD_RULES, [outage]);
+    expect(base.some((x) => x.updatedAt >= outage.from && x.updatedAt < outage.to)).toBe(true);
+    expect(down.some((x) => x.updatedAt >= outage.from && x.updatedAt < outage.to)).toBe(false);
+    // The first round after the outage is triggered at its end (a heartbeat fell due inside it) and lands a latency later, with the latest price.
+    const after = down.find((x) => x.updatedAt >= outage.to)!;
+    expect(after.updatedAt).toBe(outage.to + ETH_USD_RULES.latency);
+    expect(Number(after.answer) / 1e8).toBe(1070);
+    expect(down.filter((x) => x.updatedAt < outage.from)).toEqual(base.filter((x) => x.updatedAt < outage.from));
+    const slow = synthesiseRounds(candles, { ...ETH_USD_RULES, latency: 300, heartbeat: 10_800, deviationPpm: 20_000n });
+    expect(slow[0]!.updatedAt).toBe(T0 + 300);
+    expect(slow.length).toBeLessThan(base.length);
+  });
+});
+
 describe('the bundled funding-cap study', () => {
   it('asks what the issue asks: ≥ 8 caps log-spaced 0.01 %–1 %/8 h plus none, depths 2M–50M, three regimes, ≥ 30 windows with a held-out split', async () => {
     const c = loadStudyConfig(STUDIES['funding-cap'] as unknown as Study<FundingCapConfig>, STUDIES['funding-cap'].defaultConfig);
@@ -148,6 +170,7 @@ describe('funding-cap study end to end (tiny budget)', () => {
     depths: ['2000000'],
     search: { generations: 1, population: 2, warmGenerations: 1, sides: ['short'] },
     learned: { iterations: 1, population: 2 },
+    indexSide: { cap: '0.1 %/8 h', depths: ['2000000'], oracles: [{ label: '6 h outage', outage: { start: 0.25, hours: 6 } }] },
     bootstrapResamples: 200,
   });
 
@@ -167,6 +190,7 @@ describe('funding-cap study end to end (tiny budget)', () => {
     const r = analyseFundingCap(config, rows, windows);
     expect(r.cells).toHaveLength(2);
     expect(r.costs).toHaveLength(2);
+    expect(r.indexCells.map((x) => [x.oracle, x.cap, x.heldOutEpisodes])).toEqual([['6 h outage', '0.1 %/8 h', 3]]);
     for (const cell of r.cells) expect(cell.heldOutEpisodes).toBe(3);
     // The tighter cap's search started from the looser cap's plan.
     const tight = rows.find((x) => x.values.cap === '0.1 %/8 h' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;

@@ -32,6 +32,8 @@ export interface AttackCell {
   readonly cap: FundingCap;
   readonly depth: string;
   readonly regime: ArbitrageRegime;
+  /** The oracle on a window (the scenario's `prices.oracle`), when not the mainnet feed's rules. */
+  readonly oracle?: (window: StudyWindow) => Json;
 }
 
 export interface Episode {
@@ -73,7 +75,7 @@ export function cellScenario(environment: Record<string, unknown>, cell: AttackC
     ...environment,
     name: env.name ?? 'funding-cap',
     market: { ...(env.market ?? { id: 'ETH' }), depth: cell.depth, funding: { ...((env.market?.funding as Record<string, Json>) ?? {}), fundingCapRatio: cell.cap.ratio, fundingCapWindow: cell.cap.window } },
-    prices: { file: window.file, gapPolicy: 'carry-forward', from: window.from, to: window.to },
+    prices: { file: window.file, gapPolicy: 'carry-forward', from: window.from, to: window.to, ...(cell.oracle ? { oracle: cell.oracle(window) } : {}) },
     agents: [...(env.agents ?? []), ...cell.regime.agents, ...extraAgents],
   };
 }

@@ -133,6 +133,26 @@ export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): Re
     },
     { id: 'frontier', title: 'Frontier', blocks: frontierCharts(c, r) },
     ...c.regimes.map((regime) => ({ id: `regime-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`, title: `Cells: ${regime.label}`, blocks: [regimeTable(c, r, regime.label)] })),
+    ...(r.indexCells.length > 0 && c.indexSide
+      ? [
+          {
+            id: 'index-side',
+            title: `Index side: the oracle lever at ${c.indexSide.cap}`,
+            blocks: [
+              {
+                kind: 'paragraph',
+                text: 'A cap bounds the premium of the mark over the index, whatever moved it; a stale or slow index moves the premium without anyone pushing the mark. The same adversary search, at one cap, with the oracle changed instead: latency from a trigger to the round landing, heartbeat, deviation threshold, and a window in which the feed publishes nothing.',
+              } as Block,
+              {
+                kind: 'table',
+                columns: ['oracle', 'regime', 'depth', 'adversary', 'whole P&L per window (95 %)', 'upper bound', 'stale-mark gain inside', 'funding from the insurance fund', 'windows it made money'],
+                numeric: [5, 6, 7],
+                rows: r.indexCells.map((x) => [x.oracle, x.regime, usd(Number(x.depth)), x.adversary, interval(x.total), usd(x.total.high ?? Number.NaN), usd(x.staleMarkGain), usd(x.fundingFromInsuranceFund), `${Math.round(x.profitableShare * 100)} %`]),
+              } as Block,
+            ],
+          },
+        ]
+      : []),
     {
       id: 'windows',
       title: 'Windows',

@@ -12,6 +12,7 @@ import type { Json } from '../../sim/state-view.ts';
 import { AttackEnv, type AttackCell, type EpisodeOutcome, type Episode } from './attack-env.ts';
 import { PLAN_STARTS, type PlanContext, type PlanSide } from './adversary-plan.ts';
 import { planSpec, scorePlan, searchPlans } from './adversary-search.ts';
+import type { StudyWindow } from './windows.ts';
 import { type AttackRowMetrics, type EpisodeRecord, type FundingCapConfig, type HonestEpisode, type HonestRowMetrics, type LearnedReport, type TaskInput, type TaskOutput, capPerDay } from './funding-cap.ts';
 
 /**
@@ -110,24 +111,54 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
     return { rows };
   }
 
+  const cap = c.caps.find((k) => k.label === c.indexSide?.cap);
+  const cellOf = (k: typeof c.caps[number]): AttackCell => ({ cap: k, depth: task.depth, regime: { label: regime.label, agents: regime.agents as Json[] } });
+  if (task.kind === 'index') {
+    if (!cap || !c.indexSide) throw new Error(`indexSide.cap ${c.indexSide?.cap} is not one of the caps`);
+    const steps = c.indexSide.oracles.map((o) => ({ label: o.label, cell: { ...cellOf(cap), oracle: (w: StudyWindow) => oracleOf(o, w, days) } }));
+    return { rows: await adversaryChain(input, steps, ctx, options) };
+  }
+  return { rows: await adversaryChain(input, caps.map((k) => ({ label: k.label, cell: cellOf(k) })), ctx, options) };
+}
+
+/** The oracle of a setting on a window: its rules, and its outage placed in the window. */
+function oracleOf(o: NonNullable<FundingCapConfig['indexSide']>['oracles'][number], w: StudyWindow, days: number): Json {
+  const start = Date.parse(w.from) / 1000 + Math.round((o.outage?.start ?? 0) * days * 86400);
+  const outages = o.outage ? [{ from: start, to: start + Math.round(o.outage.hours * 3600) }] : [];
+  return { synthesised: { latency: o.latency, heartbeat: o.heartbeat, deviation: o.deviation, outages } };
+}
+
+/**
+ * The adversary's chain over the steps (caps loosest first, or oracle settings): the first step's
+ * search from the starting plans on every side, each later one from the previous best plan and
+ * policy; each step's chosen adversary judged on the held-out episodes.
+ */
+async function adversaryChain(
+  input: TaskInput,
+  steps: ReadonlyArray<{ label: string; cell: AttackCell }>,
+  ctx: PlanContext,
+  options: { capital: string; hedgeCosts: FundingCapConfig['hedgeCosts']; dataDir?: string },
+): Promise<Array<{ cap: string; metrics: Json }>> {
+  const { config: c, windows } = input;
+  const done = new Map(input.done.map((d) => [d.cap, d.metrics]));
+  const rows: Array<{ cap: string; metrics: Json }> = [];
   const train = windows.train.flatMap((window) => c.trainSeeds.map((seed) => ({ window, seed })));
   const test = windows.test.flatMap((window) => c.seeds.map((seed) => ({ window, seed })));
   const trainIdx = train.map((_, i) => i);
   // Resume after the last cap done, from its plan.
   let previous: { side: PlanSide; x: readonly number[] } | null = null;
   let previousPolicy: readonly number[] | null = null;
-  for (const cap of caps) {
-    const d = done.get(cap.label) as unknown as AttackRowMetrics | undefined;
+  for (const step of steps) {
+    const d = done.get(step.label) as unknown as AttackRowMetrics | undefined;
     if (d) {
       previous = { side: d.side as PlanSide, x: d.x };
       previousPolicy = d.learned?.weights ?? previousPolicy;
     }
   }
-  for (const cap of caps) {
-    if (done.has(cap.label)) continue;
+  for (const step of steps) {
+    if (done.has(step.label)) continue;
     const started = performance.now();
-    const cell: AttackCell = { cap, depth: task.depth, regime: { label: regime.label, agents: regime.agents as Json[] } };
-    const attackEnv = await AttackEnv.create(c.environment, cell, [...train, ...test], options);
+    const attackEnv = await AttackEnv.create(c.environment, step.cell, [...train, ...test], options);
     let runs = 0;
     let starts: Array<{ side: PlanSide; x: readonly number[] }>;
     let budget;
@@ -150,7 +181,7 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
     }
     const found = await searchPlans(attackEnv, trainIdx, ctx, budget, starts);
     runs += found.evaluations;
-    const learned = c.learned ? await trainLearned(c, attackEnv, trainIdx, ctx.depth, previousPolicy, cap.label) : null;
+    const learned = c.learned ? await trainLearned(c, attackEnv, trainIdx, ctx.depth, previousPolicy, step.label) : null;
     runs += learned?.evaluations ?? 0;
     // Chosen on the training episodes only: the held-out ones judge, they do not select.
     const adversary = learned && learned.trades > 0 && learned.trainScore > found.best.trainScore ? 'learned' : 'plan';
@@ -177,7 +208,7 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
       runs,
       seconds: (performance.now() - started) / 1000,
     };
-    rows.push({ cap: cap.label, metrics: metrics as unknown as Json });
+    rows.push({ cap: step.label, metrics: metrics as unknown as Json });
   }
-  return { rows };
+  return rows;
 }

@@ -95,6 +95,31 @@ export const FundingCapConfigSchema = z.strictObject({
       seed: z.number().int().nonnegative().default(1),
     })
     .optional(),
+  /**
+   * The other lever: the same adversary search at one cap with the oracle changed instead (its
+   * latency, heartbeat, deviation threshold, and windows in which it publishes nothing), since a
+   * cap on the mark premium does nothing about a stale index. Settings are searched in order,
+   * each from the previous one's plan.
+   */
+  indexSide: z
+    .strictObject({
+      /** The cap (a label of `caps`) the oracle settings are tried at. */
+      cap: z.string(),
+      depths: z.array(z.string().regex(/^\d+$/)).min(1),
+      oracles: z
+        .array(
+          z.strictObject({
+            label: z.string(),
+            latency: z.number().int().nonnegative().default(12),
+            heartbeat: z.number().int().positive().default(3600),
+            deviation: z.number().gt(0).lt(1).default(0.005),
+            /** The feed publishes nothing for `hours`, from `start` (a share of the window) on. */
+            outage: z.strictObject({ start: z.number().min(0).lt(1), hours: z.number().gt(0) }).optional(),
+          }),
+        )
+        .min(1),
+    })
+    .optional(),
   /** The honest market's runs for the cost side: seeds per window (regimes: all). */
   costSeeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
   hedgeCosts: z
@@ -105,10 +130,13 @@ export const FundingCapConfigSchema = z.strictObject({
 
 export type FundingCapConfig = z.output<typeof FundingCapConfigSchema>;
 
-/** One unit of work: the adversary chain over the caps, or the honest market, for a depth and a regime. */
+/**
+ * One unit of work for a depth and a regime: the adversary's chain over the caps (`attack`), the
+ * honest market per cap (`honest`), or the adversary's chain over the oracle settings (`index`).
+ */
 export interface FundingCapTask {
   readonly index: number;
-  readonly kind: 'attack' | 'honest';
+  readonly kind: 'attack' | 'honest' | 'index';
   readonly depth: string;
   readonly regime: string;
 }
@@ -116,16 +144,22 @@ export interface FundingCapTask {
 export function fundingCapTasks(c: FundingCapConfig): FundingCapTask[] {
   const tasks: FundingCapTask[] = [];
   for (const kind of ['attack', 'honest'] as const) for (const depth of c.depths) for (const r of c.regimes) tasks.push({ index: tasks.length, kind, depth, regime: r.label });
+  for (const depth of c.indexSide?.depths ?? []) for (const r of c.regimes) tasks.push({ index: tasks.length, kind: 'index', depth, regime: r.label });
   return tasks;
 }
 
-/** Every row the study makes: one per task and cap. */
-export function rowKey(kind: string, depth: string, regime: string, cap: string): string {
-  return JSON.stringify([kind, depth, regime, cap]);
+/** The steps of a task, one row each: the caps, or the oracle settings. */
+export function taskSteps(c: FundingCapConfig, t: Pick<FundingCapTask, 'kind'>): string[] {
+  return t.kind === 'index' ? (c.indexSide?.oracles ?? []).map((o) => o.label) : c.caps.map((cap) => cap.label);
+}
+
+/** Every row the study makes: one per task and step. */
+export function rowKey(kind: string, depth: string, regime: string, step: string): string {
+  return JSON.stringify([kind, depth, regime, step]);
 }
 
 export function expectedRows(c: FundingCapConfig): number {
-  return fundingCapTasks(c).length * c.caps.length;
+  return fundingCapTasks(c).reduce((a, t) => a + taskSteps(c, t).length, 0);
 }
 
 export interface StudyWindows {
@@ -221,7 +255,7 @@ export interface TaskInput {
   readonly config: FundingCapConfig;
   readonly windows: StudyWindows;
   readonly task: FundingCapTask;
-  /** Rows of this task already done (a chain resumes after the last cap it finished). */
+  /** Rows of this task already done, by step (a cap or an oracle setting; a chain resumes after the last it finished). */
   readonly done: ReadonlyArray<{ readonly cap: string; readonly metrics: Json }>;
   readonly dataDir?: string;
 }
@@ -241,20 +275,20 @@ export async function runFundingCapStudy(c: FundingCapConfig, o: StudyRunOptions
   const mine = points.map((p) => tasks[p.index] as FundingCapTask);
   const done = readRows(o.out);
   if (existsSync(o.out)) writeFileAtomic(o.out, [...done.values()].map((r) => `${JSON.stringify(r)}\n`).join(''));
-  const capIndex = new Map(c.caps.map((cap, i) => [cap.label, i]));
-  const rowOf = (t: FundingCapTask, cap: string, metrics: Json): FundingCapRow => ({
-    index: t.index * c.caps.length + (capIndex.get(cap) as number),
-    key: rowKey(t.kind, t.depth, t.regime, cap),
-    values: { task: t.kind, depth: t.depth, regime: t.regime, cap },
+  const width = Math.max(c.caps.length, c.indexSide?.oracles.length ?? 0);
+  const rowOf = (t: FundingCapTask, step: string, metrics: Json): FundingCapRow => ({
+    index: t.index * width + taskSteps(c, t).indexOf(step),
+    key: rowKey(t.kind, t.depth, t.regime, step),
+    values: { task: t.kind, depth: t.depth, regime: t.regime, [t.kind === 'index' ? 'oracle' : 'cap']: step, ...(t.kind === 'index' ? { cap: c.indexSide?.cap ?? '' } : {}) },
     seed: 0,
     ok: true,
     metrics: metrics as FundingCapRow['metrics'],
   });
-  const doneOf = (t: FundingCapTask) => c.caps.flatMap((cap) => {
-    const r = done.get(rowKey(t.kind, t.depth, t.regime, cap.label));
-    return r?.ok ? [{ cap: cap.label, metrics: r.metrics }] : [];
+  const doneOf = (t: FundingCapTask) => taskSteps(c, t).flatMap((step) => {
+    const r = done.get(rowKey(t.kind, t.depth, t.regime, step));
+    return r?.ok ? [{ cap: step, metrics: r.metrics }] : [];
   });
-  const todo = mine.filter((t) => doneOf(t).length < c.caps.length);
+  const todo = mine.filter((t) => doneOf(t).length < taskSteps(c, t).length);
   let finished = mine.length - todo.length;
   o.onProgress?.(finished, mine.length);
   if (todo.length > 0) {
@@ -276,7 +310,7 @@ export async function runFundingCapStudy(c: FundingCapConfig, o: StudyRunOptions
       await pool.destroy();
     }
   }
-  return mine.flatMap((t) => c.caps.map((cap) => done.get(rowKey(t.kind, t.depth, t.regime, cap.label)))).filter((r): r is FundingCapRow => r !== undefined);
+  return mine.flatMap((t) => taskSteps(c, t).map((step) => done.get(rowKey(t.kind, t.depth, t.regime, step)))).filter((r): r is FundingCapRow => r !== undefined);
 }
 
 // ---------------------------------------------------------------- analysis
@@ -322,6 +356,40 @@ export interface CellResult {
   readonly heldOutEpisodes: number;
 }
 
+/** An adversary cell of the index side: the same, at one cap, under an oracle setting. */
+export interface IndexCell extends CellResult {
+  readonly oracle: string;
+}
+
+function attackCell(c: FundingCapConfig, m: AttackRowMetrics, v: { depth: string; regime: string; cap: string }, cap: FundingCap, rng: Rng): CellResult {
+  const held = m.heldOut;
+  const classes = [...new Set(held.map((e) => e.class))].sort();
+  return {
+    regime: v.regime,
+    depth: v.depth,
+    cap: v.cap,
+    perDay: capPerDay(cap),
+    total: windowMeanInterval(held, (e) => e.total, rng, c.bootstrapResamples),
+    exStaleMark: windowMeanInterval(held, (e) => e.total - e.staleMarkGain, rng, c.bootstrapResamples),
+    staleMarkGain: mean(held.map((e) => e.staleMarkGain)),
+    funding: mean(held.map((e) => e.funding)),
+    fundingFromInsuranceFund: mean(held.map((e) => e.fundingPaidBy['insurance fund'] ?? 0)),
+    trainScore: m.trainScore,
+    trainTotal: mean(m.train.map((e) => e.total)),
+    adversary: m.adversary,
+    learnedTrainScore: m.learned?.trainScore ?? null,
+    learnedTrades: m.learned?.trades ?? null,
+    attacker: m.attacker,
+    profitableShare: held.filter((e) => e.total > 0).length / Math.max(1, held.length),
+    byClass: Object.fromEntries(classes.map((k) => [k, mean(held.filter((e) => e.class === k).map((e) => e.total))])),
+    side: m.side,
+    params: m.params,
+    searchStopped: m.starts.map((s) => `${s.side}: ${s.stopped} after ${s.generations.length}`),
+    evaluations: m.starts.reduce((a, s) => a + s.evaluations, 0) + (m.learned?.evaluations ?? 0),
+    heldOutEpisodes: held.length,
+  };
+}
+
 export interface CostResult {
   readonly regime: string;
   readonly depth: string;
@@ -344,6 +412,8 @@ export interface FundingCapResult {
   readonly windows: StudyWindows;
   readonly cells: CellResult[];
   readonly costs: CostResult[];
+  /** The index side: the adversary at one cap under each oracle setting. */
+  readonly indexCells: IndexCell[];
   readonly recommendation: Recommendation;
   /** The same rule on the total less the stale-mark gain (what the cap itself is there to stop). */
   readonly recommendationExStaleMark: Recommendation;
@@ -360,38 +430,16 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
   const capOf = new Map(c.caps.map((cap) => [cap.label, cap]));
   const cells: CellResult[] = [];
   const costs: CostResult[] = [];
+  const indexCells: IndexCell[] = [];
   for (const r of ok) {
-    const v = r.values as { task: string; depth: string; regime: string; cap: string };
+    const v = r.values as { task: string; depth: string; regime: string; cap: string; oracle?: string };
     const cap = capOf.get(v.cap);
     if (!cap) continue;
     const m = r.metrics;
     if (m.kind === 'attack') {
-      const held = m.heldOut;
-      const classes = [...new Set(held.map((e) => e.class))].sort();
-      cells.push({
-        regime: v.regime,
-        depth: v.depth,
-        cap: v.cap,
-        perDay: capPerDay(cap),
-        total: windowMeanInterval(held, (e) => e.total, rng, c.bootstrapResamples),
-        exStaleMark: windowMeanInterval(held, (e) => e.total - e.staleMarkGain, rng, c.bootstrapResamples),
-        staleMarkGain: mean(held.map((e) => e.staleMarkGain)),
-        funding: mean(held.map((e) => e.funding)),
-        fundingFromInsuranceFund: mean(held.map((e) => e.fundingPaidBy['insurance fund'] ?? 0)),
-        trainScore: m.trainScore,
-        trainTotal: mean(m.train.map((e) => e.total)),
-        adversary: m.adversary,
-        learnedTrainScore: m.learned?.trainScore ?? null,
-        learnedTrades: m.learned?.trades ?? null,
-        attacker: m.attacker,
-        profitableShare: held.filter((e) => e.total > 0).length / Math.max(1, held.length),
-        byClass: Object.fromEntries(classes.map((k) => [k, mean(held.filter((e) => e.class === k).map((e) => e.total))])),
-        side: m.side,
-        params: m.params,
-        searchStopped: m.starts.map((s) => `${s.side}: ${s.stopped} after ${s.generations.length}`),
-        evaluations: m.starts.reduce((a, s) => a + s.evaluations, 0) + (m.learned?.evaluations ?? 0),
-        heldOutEpisodes: held.length,
-      });
+      const cell = attackCell(c, m, v, cap, rng);
+      if (v.task === 'index') indexCells.push({ ...cell, oracle: v.oracle ?? '' });
+      else cells.push(cell);
     } else {
       const eps = m.episodes;
       costs.push({
@@ -415,6 +463,7 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
     windows,
     cells,
     costs,
+    indexCells,
     recommendation: recommend(c, cells, ok, (x) => x.total),
     recommendationExStaleMark: recommend(c, cells, ok, (x) => x.exStaleMark),
     runs,
