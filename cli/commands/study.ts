@@ -63,7 +63,7 @@ export function registerStudyCommands(program: Command): void {
           ...dataDir,
         };
         if (study.run) {
-          rows = [...(await study.run(config, { ...common, onProgress: (done, total) => bar.update(total ? done / total : 1, `${done}/${total} tasks`) }))];
+          rows = [...(await study.run(config, { ...common, onProgress: (done, total) => bar.update(total ? done / total : 1, `${done}/${total} cells`) }))];
         } else if (study.sweep && study.metrics) {
           const metrics = study.metrics;
           rows = await runSweep(study.sweep(config), {

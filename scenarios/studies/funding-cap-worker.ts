@@ -107,6 +107,7 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
       }
       const metrics: HonestRowMetrics = { kind: 'honest', episodes: out, runs: episodes.length, seconds: (performance.now() - started) / 1000 };
       rows.push({ cap: cap.label, metrics: metrics as unknown as Json });
+      input.port?.postMessage(rows.at(-1));
     }
     return { rows };
   }
@@ -209,6 +210,7 @@ async function adversaryChain(
       seconds: (performance.now() - started) / 1000,
     };
     rows.push({ cap: step.label, metrics: metrics as unknown as Json });
+    input.port?.postMessage(rows.at(-1));
   }
   return rows;
 }

@@ -23,6 +23,7 @@
  * and shard over machines (`--shard i/N`).
  */
 import { appendFileSync, existsSync } from 'node:fs';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
@@ -256,12 +257,20 @@ export interface TaskInput {
   readonly windows: StudyWindows;
   readonly task: FundingCapTask;
   /** Rows of this task already done, by step (a cap or an oracle setting; a chain resumes after the last it finished). */
-  readonly done: ReadonlyArray<{ readonly cap: string; readonly metrics: Json }>;
+  readonly done: readonly StepRow[];
+  /** Where the worker posts each step's row as it finishes. */
+  readonly port?: MessagePort;
   readonly dataDir?: string;
 }
 
+/** One step's result: its cap or oracle label, and its metrics. */
+export interface StepRow {
+  readonly cap: string;
+  readonly metrics: Json;
+}
+
 export interface TaskOutput {
-  readonly rows: ReadonlyArray<{ readonly cap: string; readonly metrics: Json }>;
+  readonly rows: readonly StepRow[];
 }
 
 /** Runs the study's tasks not yet in `out` on a worker pool; returns every row of the shard, in order. */
@@ -289,21 +298,31 @@ export async function runFundingCapStudy(c: FundingCapConfig, o: StudyRunOptions
     return r?.ok ? [{ cap: step, metrics: r.metrics }] : [];
   });
   const todo = mine.filter((t) => doneOf(t).length < taskSteps(c, t).length);
-  let finished = mine.length - todo.length;
-  o.onProgress?.(finished, mine.length);
+  const total = mine.reduce((a, t) => a + taskSteps(c, t).length, 0);
+  let finished = mine.reduce((a, t) => a + doneOf(t).length, 0);
+  o.onProgress?.(finished, total);
+  const save = (task: FundingCapTask, step: StepRow) => {
+    const row = rowOf(task, step.cap, step.metrics);
+    if (done.get(row.key)?.ok) return;
+    appendFileSync(o.out, `${JSON.stringify(row)}\n`);
+    done.set(row.key, row);
+    o.onProgress?.(++finished, total);
+  };
   if (todo.length > 0) {
     const pool = new Piscina({ filename: new URL('./funding-cap-worker.mjs', import.meta.url).href, minThreads: 1, maxThreads: Math.max(1, o.threads), idleTimeout: 1000 });
     try {
       await Promise.all(
         todo.map(async (task) => {
-          const input: TaskInput = { config: c, windows, task, done: doneOf(task), ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
-          const out = (await pool.run(input)) as TaskOutput;
-          for (const r of out.rows) {
-            const row = rowOf(task, r.cap, r.metrics);
-            appendFileSync(o.out, `${JSON.stringify(row)}\n`);
-            done.set(row.key, row);
+          // Each step's row comes back as soon as it is done, so an interrupted chain keeps them.
+          const channel = new MessageChannel();
+          channel.port1.on('message', (step: StepRow) => save(task, step));
+          const input: TaskInput = { config: c, windows, task, done: doneOf(task), port: channel.port2, ...(o.dataDir ? { dataDir: o.dataDir } : {}) };
+          try {
+            const out = (await pool.run(input, { transferList: [channel.port2] })) as TaskOutput;
+            for (const step of out.rows) save(task, step);
+          } finally {
+            channel.port1.close();
           }
-          o.onProgress?.(++finished, mine.length);
         }),
       );
     } finally {
