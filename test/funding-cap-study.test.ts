@@ -192,9 +192,11 @@ describe('funding-cap study end to end (tiny budget)', () => {
     expect(r.costs).toHaveLength(2);
     expect(r.indexCells.map((x) => [x.oracle, x.cap, x.heldOutEpisodes])).toEqual([['6 h outage', '0.1 %/8 h', 3]]);
     for (const cell of r.cells) expect(cell.heldOutEpisodes).toBe(3);
-    // The tighter cap's search started from the looser cap's plan.
+    // The tighter cap's search started from the looser cap's best plan on each side.
+    const loose = rows.find((x) => x.values.cap === 'none' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;
     const tight = rows.find((x) => x.values.cap === '0.1 %/8 h' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;
-    expect(tight.starts).toHaveLength(1);
+    expect(tight.starts.map((s) => s.side)).toEqual(loose.starts.map((s) => s.side));
+    expect(tight.starts[0]!.generations).toHaveLength(1);
     // The learned adversary trained in every cell; the one judged is whichever scored higher on training.
     expect(tight.learned!.iterations).toHaveLength(1);
     expect(tight.adversary === 'learned').toBe(tight.learned!.trades > 0 && tight.learned!.trainScore > tight.trainScore);

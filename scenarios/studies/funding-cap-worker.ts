@@ -146,13 +146,15 @@ async function adversaryChain(
   const train = windows.train.flatMap((window) => c.trainSeeds.map((seed) => ({ window, seed })));
   const test = windows.test.flatMap((window) => c.seeds.map((seed) => ({ window, seed })));
   const trainIdx = train.map((_, i) => i);
-  // Resume after the last cap done, from its plan.
-  let previous: { side: PlanSide; x: readonly number[] } | null = null;
+  // Each step's search starts from the previous step's best plan on every side (a side that lost
+  // at a looser cap may win at a tighter one); a resumed chain starts from its last finished step.
+  let previous: Array<{ side: PlanSide; x: readonly number[] }> | null = null;
   let previousPolicy: readonly number[] | null = null;
+  const bestPerSide = (m: AttackRowMetrics) => m.starts.map((s) => ({ side: s.side as PlanSide, x: s.best }));
   for (const step of steps) {
     const d = done.get(step.label) as unknown as AttackRowMetrics | undefined;
     if (d) {
-      previous = { side: d.side as PlanSide, x: d.x };
+      previous = bestPerSide(d);
       previousPolicy = d.learned?.weights ?? previousPolicy;
     }
   }
@@ -164,7 +166,7 @@ async function adversaryChain(
     let starts: Array<{ side: PlanSide; x: readonly number[] }>;
     let budget;
     if (previous) {
-      starts = [previous];
+      starts = previous;
       budget = { generations: c.search.warmGenerations, sigma: c.search.warmSigma, patience: c.search.patience, seed: c.search.seed, ...(c.search.population ? { population: c.search.population } : {}) };
     } else {
       // Each side starts from the best of the study's starting plans on the training episodes.
@@ -192,7 +194,7 @@ async function adversaryChain(
     const heldOut: EpisodeRecord[] = [];
     for (const [k, e] of test.entries()) heldOut.push(record(e, await attackEnv.run(train.length + k, spec)));
     runs += train.length + test.length;
-    previous = { side: found.best.side, x: found.best.x };
+    previous = found.starts.map((r) => ({ side: r.side, x: r.best }));
     previousPolicy = learned?.weights ?? previousPolicy;
     const metrics: AttackRowMetrics = {
       kind: 'attack',

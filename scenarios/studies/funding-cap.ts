@@ -7,8 +7,8 @@
  *   windows.ts); a few (one per class by default) are the training set, the rest are held out.
  * - **Adversary.** Per depth and regime the caps are walked from the loosest to the tightest: the
  *   loosest cap's search starts from the study's starting plans on every side of the hold; each
- *   tighter cap's search starts where the looser one ended (adversary-search.ts). The plan found
- *   on the training windows is then judged on every held-out window × seed.
+ *   tighter cap's search starts where the looser one ended, on every side (adversary-search.ts).
+ *   The plan found on the training windows is then judged on every held-out window × seed.
  * - **Judged on the whole P&L** (sim/engine/whole-pnl.ts): vAMM + hedge − fees − penalties − gas
  *   − the hedge's costs and funding; the stale-mark gain is inside it and reported apart.
  * - **Intervals.** 95 % percentile-bootstrap intervals over windows (the seeds of a window are
