@@ -9,6 +9,7 @@ import { AdaptiveManipulator, type AdaptiveManipulatorParams, DEFAULT_POLICY_DIR
 import type { Agent, AgentContext } from './agent.ts';
 import { Arbitrageur, type ArbitrageurParams } from './arbitrageur.ts';
 import { FundingKeeper, type KeeperParams } from './keeper.ts';
+import { Holder, type HolderParams } from './holder.ts';
 import { Liquidator, type LiquidatorParams } from './liquidator.ts';
 import { Manipulator, type ManipulatorParams } from './manipulator.ts';
 import { PlanManipulator, type PlanManipulatorParams } from './plan-manipulator.ts';
@@ -69,6 +70,7 @@ const DEFAULTS = {
   } satisfies Omit<AdaptiveManipulatorParams, 'market'>,
   liquidator: { interval: 3600, maxPerWake: 5, backstop: false, latency: 0, priorityFee: 1, missProbability: 0 } satisfies LiquidatorParams,
   keeper: { delay: 0, missProbability: 0, never: false, latency: 0, priorityFee: 0.5 } satisfies Omit<KeeperParams, 'market'>,
+  holder: { side: 'long', notional: 0, leverage: 1, latency: 0 } satisfies Omit<HolderParams, 'market'>,
 } as const;
 
 export type AgentKind = keyof typeof DEFAULTS;
@@ -138,6 +140,7 @@ const PARAMS = {
     .partial(),
   liquidator: z.strictObject({ interval: nonNeg.min(1), maxPerWake: z.number().int().min(1), backstop: z.boolean(), latency: nonNeg, priorityFee: nonNeg, missProbability: num.min(0).max(1) }).partial(),
   keeper: z.strictObject({ delay: nonNeg, missProbability: num.min(0).max(1), never: z.boolean(), latency: nonNeg, priorityFee: nonNeg }).partial(),
+  holder: z.strictObject({ side, notional: num.positive(), leverage: num.gt(0), latency: nonNeg }).partial(),
 } as const;
 
 export const AgentSpecSchema = z
@@ -210,5 +213,7 @@ export function createAgent(slot: AgentSlot, seed: number, markets: readonly str
       return new Liquidator(ctx, params as LiquidatorParams);
     case 'keeper':
       return new FundingKeeper(ctx, params as KeeperParams);
+    case 'holder':
+      return new Holder(ctx, params as HolderParams);
   }
 }

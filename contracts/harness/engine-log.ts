@@ -50,6 +50,7 @@ export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string
         const config = e.config as Obj;
         const setup = e.setup as Obj | undefined;
         if (!setup) throw new InputError({ file }, 'RunStarted has no set-up record: the log was written before runs could be replayed; run the scenario again');
+        if (setup.book) throw new InputError({ file }, 'the run opened a book of positions before its first block (an insurance-study population): its replay is not supported yet');
         const { depth: _depth, ...market } = config.market as Obj;
         const markets = (setup.markets as Obj[]).map((m) => ({ ...(human(market) as Obj), id: m.id as string, quoteReserve: human(m.quoteReserve as string), baseReserve: human(m.baseReserve as string) }));
         const accounts = setup.accounts as Obj[];

@@ -28,6 +28,8 @@ export interface RunSetup {
   /** Each agent's account: the collateral tokens it was given, deposited as cross collateral or not. */
   readonly accounts: ReadonlyArray<{ readonly id: string; readonly capital: bigint; readonly deposited: boolean }>;
   readonly backstopLiquidityProviders: readonly string[];
+  /** The opening book (opening-book.ts), when the run has one: put on before the first block. */
+  readonly book?: ReadonlyArray<{ readonly account: string; readonly market: string; readonly side: string; readonly notional: bigint; readonly leverage: bigint; readonly collateral: bigint }>;
 }
 
 /** Events the engine adds to the protocol's own. Money in wei (bigint), gas in USD (float). */

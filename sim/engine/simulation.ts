@@ -29,6 +29,7 @@ import { FloatTwap } from './float-twap.ts';
 import { type GasParams, gasCost } from './gas.ts';
 import { writeObservation } from './observe.ts';
 import { type FastTick, fastTicks } from './price-timeline.ts';
+import { type BookEntry, bookSkew, openBook, preBookReserves, weiOf } from './opening-book.ts';
 import { RemapProbes } from './remap-probe.ts';
 import { Agenda } from './scheduler.ts';
 
@@ -148,10 +149,14 @@ export class Simulation {
     const markets: Array<RunSetup['markets'][number]> = [];
     const accounts: Array<RunSetup['accounts'][number]> = [];
     const backstops: string[] = [];
+    const book = bookOf(config.slots);
     for (const m of config.markets) {
       const first = firstPrice(m.candles, config.start);
-      const baseReserve = (m.quoteReserve * 10n ** 18n) / first;
-      ch.addMarket({ id: m.id, quoteReserve: m.quoteReserve, baseReserve, ...(m.params ? { params: m.params } : {}) });
+      // With an opening book the depth is the quote reserve once the book is on (opening-book.ts).
+      const { quoteReserve, baseReserve } = book.some((e) => e.market === m.id)
+        ? preBookReserves(m.quoteReserve, first, bookSkew(book, m.id), m.id)
+        : { quoteReserve: m.quoteReserve, baseReserve: (m.quoteReserve * 10n ** 18n) / first };
+      ch.addMarket({ id: m.id, quoteReserve, baseReserve, ...(m.params ? { params: m.params } : {}) });
       this.twaps.set(m.id, new FloatTwap(ch.market(m.id).params.funding.markTwapInterval));
       // The oracle starts from the latest round at or before the start (or the first one).
       let cursor = 0;
@@ -160,7 +165,7 @@ export class Simulation {
       if (!seed) throw new Error(`market ${m.id}: no oracle rounds`);
       const updatedAt = Math.min(seed.updatedAt, config.start);
       ch.pushOracleRound(m.id, seed.answer * 10n ** 10n, updatedAt, seed.roundId);
-      markets.push({ id: m.id, quoteReserve: m.quoteReserve, baseReserve, oracle: { answer: seed.answer, updatedAt, roundId: seed.roundId } });
+      markets.push({ id: m.id, quoteReserve, baseReserve, oracle: { answer: seed.answer, updatedAt, roundId: seed.roundId } });
       this.roundCursor.set(m.id, cursor + 1);
       const ticks = this.ticks.get(m.id) as FastTick[];
       let t = 0;
@@ -182,7 +187,18 @@ export class Simulation {
       }
       this.equityStart.set(slot.index, capital);
     }
-    this.setupRecord = { blockTime: config.blockTime, markets, accounts, backstopLiquidityProviders: backstops };
+    const booked = openBook(ch, book);
+    for (const b of booked) {
+      const slot = config.slots.find((s) => s.id === b.account) as AgentSlot;
+      this.equityStart.set(slot.index, equityOf(ch, b.account).equity);
+    }
+    this.setupRecord = {
+      blockTime: config.blockTime,
+      markets,
+      accounts,
+      backstopLiquidityProviders: backstops,
+      ...(booked.length ? { book: booked.map((b) => ({ account: b.account, market: b.market, side: b.side, notional: b.notional, leverage: b.leverage, collateral: b.collateral })) } : {}),
+    };
     ch.events.length = 0;
   }
 
@@ -499,6 +515,17 @@ export function equityOf(ch: ClearingHouse, owner: string): { equity: bigint; un
     equity += pnl - owed;
   }
   return { equity, unrealized, pending };
+}
+
+/** The holders' positions: the book opened before the start. */
+function bookOf(slots: readonly AgentSlot[]): BookEntry[] {
+  return slots
+    .filter((s) => s.kind === 'holder')
+    .map((s) => {
+      const p = s.spec.params as { side?: 'long' | 'short'; notional?: number; leverage?: number };
+      if (!p.notional || !p.leverage) throw new Error(`${s.id}: a holder needs a notional and a leverage`);
+      return { account: s.id, market: s.market, side: p.side ?? 'long', notional: weiOf(p.notional), leverage: weiOf(p.leverage) };
+    });
 }
 
 function firstPrice(s: CandleSeries, start: number): bigint {
