@@ -8,7 +8,9 @@ import type { CandleSeries } from '../data/candle-series.ts';
 import { resolveDataFile } from '../data/catalog.ts';
 import { toPricePath } from '../data/generators/paths.ts';
 import { type GeneratorName, fitGenerator } from '../data/generators/registry.ts';
-import { replayWindow } from '../data/generators/replay.ts';
+import { replayCandles, replayWindow } from '../data/generators/replay.ts';
+import { intrabarLibrary, refinePath } from '../data/intrabar.ts';
+import { resample } from '../data/resample.ts';
 import type { ReturnGenerator } from '../data/generators/types.ts';
 import { loadHistory } from '../data/history.ts';
 import { InputError } from '../data/input-error.ts';
@@ -29,6 +31,9 @@ export interface ScenarioPrices {
 
 const generators = new Map<string, Promise<ReturnGenerator>>();
 
+/** The refinement's random stream is the path's own, offset: the hourly returns stay the same with or without it. */
+const INTRABAR_STREAM = 0x1b7a5e;
+
 /** The fitted generator for a history (fitted once per process). */
 export function fittedGenerator(p: GeneratedPrices, dataDir: () => string): Promise<ReturnGenerator> {
   const file = resolveDataFile(p.history.file, dataDir);
@@ -48,12 +53,19 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
     const gen = await fittedGenerator(p, dataDir);
     const steps = Math.ceil(p.horizon / gen.resolution);
     const returns = gen.generate(forPath(seed, p.path), steps);
-    const candles = pathToCandles(toPricePath(toWei(p.startPrice), returns, gen.resolution, p.startTime), `${p.generator} path ${p.path} (seed ${seed})`);
+    const path = toPricePath(toWei(p.startPrice), returns, gen.resolution, p.startTime);
+    const source = `${p.generator} path ${p.path} (seed ${seed})`;
+    const candles =
+      p.intrabar === 'none'
+        ? pathToCandles(path, source)
+        : refinePath(path, await intrabarLibrary(dataDir()), forPath((seed ^ INTRABAR_STREAM) >>> 0, p.path), source, { calmRange: p.intrabar === 'adaptive' ? p.calmRange : 0 });
     return { candles, rounds: synthesiseRounds(candles), fastFeed: p.fastFeed };
   }
   if ('replay' in p) {
-    const window = await loadCandles(resolveDataFile(p.replay, dataDir), { gapPolicy: p.gapPolicy });
-    const candles = pathToCandles(replayWindow(window, toWei(p.startPrice)), `${p.replay} replayed from ${p.startPrice}`);
+    const loaded = await loadCandles(resolveDataFile(p.replay, dataDir), { gapPolicy: p.gapPolicy, ...(p.from !== undefined ? { from: p.from } : {}), ...(p.to !== undefined ? { to: p.to } : {}) });
+    const window = p.resolution && p.resolution !== loaded.resolution ? resample(loaded, p.resolution) : loaded;
+    const source = `${p.replay} replayed from ${p.startPrice}`;
+    const candles = p.wicks ? replayCandles(window, toWei(p.startPrice), p.scale) : pathToCandles(replayWindow(p.scale === 1 ? window : replayCandles(window, window.open[0] as bigint, p.scale), toWei(p.startPrice)), source);
     return { candles, rounds: synthesiseRounds(candles), fastFeed: p.fastFeed };
   }
   const file = resolveDataFile(p.file, dataDir);

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type AgentSlot, expandAgents } from '../agents/registry.ts';
+import { resolutionAt } from '../data/compose.ts';
 import { InputError, InputErrors } from '../data/input-error.ts';
 import { DEFAULT_GAS } from '../sim/engine/gas.ts';
 import type { SimulationConfig } from '../sim/engine/simulation.ts';
@@ -57,7 +58,7 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
   const seed = o.seed ?? s.seed;
   const { candles, rounds, fastFeed } = await loadScenarioPrices(s, seed, o.dataDir);
   const start = candles.time[0] as number;
-  const end = (candles.time.at(-1) as number) + candles.resolution;
+  const end = (candles.time.at(-1) as number) + resolutionAt(candles, candles.time.length - 1);
   const slots: AgentSlot[] = expandAgents(s.agents, [s.market.id]);
   const { depth, id, ...marketOverrides } = s.market;
   const migrations = s.migrations.map((mg, i) => {

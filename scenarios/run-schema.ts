@@ -70,6 +70,13 @@ export const GeneratedPricesSchema = z.strictObject({
   startPrice,
   startTime: time,
   fastFeed: z.boolean().default(true),
+  /**
+   * Inside each generated bar (hourly generators): `none`, the bar is open → close with no wick;
+   * `5m`, a real hour's 5-minute shape bent onto the bar (data/intrabar.ts); `adaptive`, the same
+   * but calm hours (refined range under `calmRange`) merged back into one candle.
+   */
+  intrabar: z.enum(['none', '5m', 'adaptive']).default('none'),
+  calmRange: z.number().gt(0).lt(1).default(0.015),
 });
 
 /** A historical window rescaled to start at another price (crash replay). */
@@ -78,6 +85,15 @@ export const ReplayPricesSchema = z.strictObject({
   gapPolicy: z.enum(GAP_POLICIES),
   startPrice,
   fastFeed: z.boolean().default(true),
+  /** Keep each candle's high and low (rescaled); false replays closes only, with no wicks. */
+  wicks: z.boolean().default(true),
+  /** Aggregate the window to this many seconds per candle first (a multiple of its own). */
+  resolution: z.number().int().positive().optional(),
+  /** Stress: every log move from the window's open multiplied by this (1.5: the crash half as deep again). */
+  scale: z.number().gt(0).default(1),
+  /** Only the window's candles opening in [from, to). */
+  from: time.optional(),
+  to: time.optional(),
 });
 
 type Prices = z.output<typeof HistoricalPricesSchema> | z.output<typeof GeneratedPricesSchema> | z.output<typeof ReplayPricesSchema>;
