@@ -1,0 +1,89 @@
+/**
+ * Tail statistics on distributions with known answers: the generalised Pareto fit recovers the
+ * shape and the far quantiles of a GPD and of a Student-t tail; weighted VaR/ES agree with the
+ * exact ones; and a stratified design gives the same tail probability as plain sampling (both
+ * against the truth), with a tighter interval for the same number of samples.
+ */
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../data/prng.ts';
+import { exceedance, fitGpd, gpdES, gpdVaR, plainSamples, stratifiedBootstrap, stratifiedSamples, thresholdStability, weightedES, weightedVaR } from '../scenarios/studies/tail.ts';
+
+const gpdQuantile = (shape: number, scale: number, p: number) => (scale / shape) * ((1 - p) ** -shape - 1);
+
+describe('peaks over threshold', () => {
+  it('recovers a GPD: shape, scale and the 99.99 % quantile, inside the bootstrap interval', () => {
+    const rng = new Rng(7);
+    const [shape, scale] = [0.25, 1000];
+    const xs = Array.from({ length: 20_000 }, () => gpdQuantile(shape, scale, rng.next()));
+    const samples = plainSamples(xs);
+    const u = weightedVaR(samples, 0.05);
+    const fit = fitGpd(samples, u);
+    expect(fit.exceedProbability).toBeCloseTo(0.05, 3);
+    // Excesses of a GPD over u are GPD with the same shape and scale σ + ξu.
+    expect(Math.abs(fit.shape - shape)).toBeLessThan(0.1);
+    expect(fit.scale / (scale + shape * u)).toBeGreaterThan(0.85);
+    expect(fit.scale / (scale + shape * u)).toBeLessThan(1.15);
+    const truth = gpdQuantile(shape, scale, 0.9999);
+    const estimate = gpdVaR(fit, 1e-4);
+    expect(Math.abs(estimate / truth - 1)).toBeLessThan(0.25);
+    const ci = stratifiedBootstrap(samples, (s) => gpdVaR(fitGpd(s, u), 1e-4), rng, 100);
+    expect(ci.low!).toBeLessThan(truth);
+    expect(ci.high!).toBeGreaterThan(truth);
+    // ES of a GPD beyond its p-quantile: (q + σ) / (1 − ξ) from 0.
+    const esTruth = (truth + scale) / (1 - shape);
+    expect(Math.abs(gpdES(fit, 1e-4) / esTruth - 1)).toBeLessThan(0.3);
+  });
+
+  it('finds the Student-t(3) tail index (shape 1/3) and a shape that is stable across thresholds', () => {
+    const rng = new Rng(11);
+    const xs = Array.from({ length: 40_000 }, () => Math.abs(rng.studentT(3)));
+    const samples = plainSamples(xs);
+    const table = thresholdStability(samples, [0.05, 0.02, 0.01]);
+    for (const row of table) expect(Math.abs((row.shape as number) - 1 / 3)).toBeLessThan(0.15);
+    // A light tail is not mistaken for a heavy one: an exponential has shape ≈ 0.
+    const exp = plainSamples(Array.from({ length: 20_000 }, () => -Math.log(1 - rng.next())));
+    expect(Math.abs(fitGpd(exp, weightedVaR(exp, 0.05)).shape)).toBeLessThan(0.08);
+  });
+
+  it('refuses a fit on too few excesses', () => {
+    expect(() => fitGpd(plainSamples([1, 2, 3, 4, 5]), 1)).toThrow(/only 4 samples exceed 1/);
+  });
+});
+
+describe('weighted VaR, ES and exceedance', () => {
+  it('match the empirical ones under plain sampling', () => {
+    const s = plainSamples(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(weightedVaR(s, 0.01)).toBe(990);
+    expect(weightedVaR(s, 0.001)).toBe(999);
+    expect(weightedES(s, 0.01)).toBeCloseTo(995.5, 9);
+    expect(exceedance(s, 990).estimate).toBeCloseTo(0.01, 12);
+    expect(weightedVaR(plainSamples([0, 0, 0, 5]), 0.2)).toBe(5);
+    expect(weightedVaR(plainSamples([0, 0, 0, 5]), 0.25)).toBe(0);
+  });
+
+  it('a stratified design agrees with plain sampling and with the truth, with a tighter interval', () => {
+    // X = GPD quantile of U: strata on U of probability .9 / .09 / .009 / .001, 500 samples each.
+    const [shape, scale] = [0.3, 100];
+    const x = (u: number) => gpdQuantile(shape, scale, u);
+    const rng = new Rng(3);
+    const bounds = [0, 0.9, 0.99, 0.999, 1];
+    const strata = bounds.slice(0, -1).map((lo, h) => {
+      const hi = bounds[h + 1] as number;
+      return { weight: hi - lo, xs: Array.from({ length: 500 }, () => x(lo + (hi - lo) * rng.next())) };
+    });
+    const stratified = stratifiedSamples(strata);
+    const plain = plainSamples(Array.from({ length: 2000 }, () => x(rng.next())));
+    const level = x(0.998);
+    const truth = 0.002;
+    const ps = exceedance(stratified, level);
+    const pp = exceedance(plain, level);
+    expect(ps.low!).toBeLessThan(truth);
+    expect(ps.high!).toBeGreaterThan(truth);
+    expect(pp.low!).toBeLessThan(truth);
+    expect(pp.high!).toBeGreaterThan(truth);
+    expect(ps.high! - ps.low!).toBeLessThan((pp.high! - pp.low!) / 3);
+    // And its VaR at 99.99 % is near the truth, where 2,000 plain samples cannot reach.
+    expect(Math.abs(weightedVaR(stratified, 1e-4) / x(0.9999) - 1)).toBeLessThan(0.15);
+    expect(() => stratifiedSamples([{ weight: 0.5, xs: [] }])).toThrow(/no samples/);
+  });
+});
