@@ -66,7 +66,7 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
     const window = p.resolution && p.resolution !== loaded.resolution ? resample(loaded, p.resolution) : loaded;
     const source = `${p.replay} replayed from ${p.startPrice}`;
     const candles = p.wicks ? replayCandles(window, toWei(p.startPrice), p.scale) : pathToCandles(replayWindow(p.scale === 1 ? window : replayCandles(window, window.open[0] as bigint, p.scale), toWei(p.startPrice)), source);
-    return { candles, rounds: synthesiseRounds(candles), fastFeed: p.fastFeed };
+    return { candles, rounds: synthesiseRounds(candles, { ...ETH_USD_RULES, latency: p.oracleLatency }), fastFeed: p.fastFeed };
   }
   const file = resolveDataFile(p.file, dataDir);
   // A study runs the same window thousands of times: read and synthesise it once per process.

@@ -14,6 +14,7 @@ import { parseUnits } from '../sim/math/units.ts';
 import { type Json, toJson } from '../sim/state-view.ts';
 import { parseLocatedJson } from './json-source.ts';
 import { LocatedReporter } from './json-validate.ts';
+import { holderSpecs, populationBook } from './population.ts';
 import { loadScenarioPrices } from './price-source.ts';
 import { type RunScenario, RunScenarioSchema } from './run-schema.ts';
 import { marketParamsOf, profileWithOverrides } from './script-runner.ts';
@@ -37,6 +38,7 @@ export function parseRunScenario(text: string, file = '<scenario>'): RunScenario
     throw new InputErrors(reporter.errors);
   }
   try {
+    if (parsed.data.population) parsed.data.agents.unshift(...holderSpecs(populationBook(parsed.data.population)));
     expandAgents(parsed.data.agents, [parsed.data.market.id]);
   } catch (e) {
     reporter.report(['agents'], (e as Error).message);

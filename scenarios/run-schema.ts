@@ -10,6 +10,7 @@ import { GENERATOR_NAMES } from '../data/generators/registry.ts';
 import { parseTimeArg } from '../data/time-arg.ts';
 import { parseUnits } from '../sim/math/units.ts';
 import { PROFILE_NAMES } from '../sim/params.ts';
+import { BookSpecSchema } from './population.ts';
 import { ClearingHouseOverridesSchema, MarketSchema } from './script-schema.ts';
 
 const money = z
@@ -94,6 +95,8 @@ export const ReplayPricesSchema = z.strictObject({
   /** Only the window's candles opening in [from, to). */
   from: time.optional(),
   to: time.optional(),
+  /** Seconds a synthesised oracle round lands after its trigger (stress: a slow oracle). */
+  oracleLatency: z.number().int().nonnegative().default(12),
 });
 
 type Prices = z.output<typeof HistoricalPricesSchema> | z.output<typeof GeneratedPricesSchema> | z.output<typeof ReplayPricesSchema>;
@@ -129,6 +132,8 @@ export const RunScenarioSchema = z.strictObject({
   prices: PricesSchema,
   insuranceFund: money.default(0n),
   agents: z.array(AgentSpecSchema).min(1),
+  /** A stated book (scenarios/population.ts): its accounts join the agents as holders, opened before the start. */
+  population: BookSpecSchema.optional(),
   /** k changes the owner makes during the run (liquidity migrations), each with its remap. */
   migrations: z
     .array(

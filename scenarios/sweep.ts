@@ -79,9 +79,17 @@ export function expandPoints(spec: SweepSpec): SweepPoint[] {
     for (const axis of spec.axes) combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.path]: v as Json })));
   }
   const points: SweepPoint[] = [];
-  for (const values of combos) for (const seed of spec.seeds) points.push({ index: points.length, key: pointKey(values, seed), values, seed });
+  for (const values of combos) {
+    // A point may name its own seed (a study's replays over several agent seeds).
+    const own = values[POINT_SEED];
+    const { [POINT_SEED]: _, ...rest } = values;
+    for (const seed of typeof own === 'number' ? [own] : spec.seeds) points.push({ index: points.length, key: pointKey(rest, seed), values: rest, seed });
+  }
   return points;
 }
+
+/** A point's own seed (mode `points`), instead of every seed of the spec. */
+export const POINT_SEED = 'seed';
 
 /** Axes under `label.` only name a point (a study's window or strategy): they set nothing. */
 export const LABEL_PREFIX = 'label.';

@@ -4,13 +4,16 @@
  * exhausted exactly when D > F, socialising D − F. Checked on a whale bankrupted on Black
  * Thursday with no fee or penalty income (so the fund's only flow is the bad debt): empty fund,
  * everything socialised; a fund of 1,000 covers 1,000 and socialises the rest; a deep fund
- * covers it all and its drawdown is the whole bad debt. Then the analysis on synthetic rows.
+ * covers it all and its drawdown is the whole bad debt. Then the study's sweep (strata, plain
+ * paths, stresses over seeds, convergence, grid), its analysis and decision on synthetic rows,
+ * and the resolution convergence on a shipped crash.
  */
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
-import { type InsuranceConfig, InsuranceConfigSchema, analyseInsurance, insuranceMetrics, insuranceSweep } from '../scenarios/studies/insurance.ts';
+import { readFileSync } from 'node:fs';
+import { withPopulation } from '../scenarios/population.ts';
+import { type InsuranceConfig, InsuranceConfigSchema, type InsuranceMetrics, analyseInsurance, insuranceMetrics, insuranceSweep } from '../scenarios/studies/insurance.ts';
 import { insuranceDocument } from '../scenarios/studies/insurance-report.ts';
-import { chartsOf } from '../reports/document.ts';
 import { renderMarkdown } from '../reports/render/markdown.ts';
 import type { SweepPoint, SweepRow } from '../scenarios/sweep.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
@@ -53,86 +56,120 @@ describe('insurance study: the counterfactual fund', () => {
     expect(Number(small.badDebt.coveredByInsuranceFund)).toBe(1000);
     expect(Number(small.badDebt.socialised)).toBeCloseTo(badDebt - 1000, 9);
 
-    // The study's metrics split it by horizon: nothing in the first hour, all of it within the day.
+    // The study's metrics split it by horizon: nothing in the first hour, all of it within the day,
+    // and the drawdown is all bad debt (no fee share, no penalty: nothing else flows).
     const config = { horizons: [3600, 86400] } as InsuranceConfig;
-    const m = insuranceMetrics(config, deep, {} as SweepPoint) as { badDebt: number[]; drawdown: number[]; socialised: number };
+    const m = insuranceMetrics(config, deep, {} as SweepPoint) as unknown as InsuranceMetrics;
     expect(m.badDebt).toEqual([0, badDebt]);
     expect(m.drawdown).toEqual([0, badDebt]);
+    expect(m.composition[1]).toEqual([badDebt, 0, 0, 0, 0, 0]);
+    expect(m.totals[0]).toBe(badDebt);
     expect(m.socialised).toBe(0);
   }, 120_000);
 });
 
-const config: InsuranceConfig = InsuranceConfigSchema.parse({
-  environment: { ...environment, insuranceFund: '100000000' },
-  paths: { generator: 'bootstrap', history: { file: 'eth_usdt_binance_spot_1h', from: '2022-01-01', to: '2022-03-01' }, count: 1000, horizon: 86400, startPrice: '2000', startTime: '2026-01-01' },
-  horizons: [3600, 86400],
-  targets: [0.01, 0.001, 0.0001],
-  replays: [{ label: 'crash', file: 'w1_black_thursday', gapPolicy: 'carry-forward' }],
-  sensitivity: { paths: 100, factors: [{ label: 'latency', levels: [{ label: 'slow', set: { 'agents[kind=liquidator].params.latency': 600 } }] }] },
+const bundled = InsuranceConfigSchema.parse(JSON.parse(readFileSync(new URL('../scenarios/studies/insurance.json', import.meta.url), 'utf8')));
+const small: InsuranceConfig = {
+  ...bundled,
+  paths: { ...bundled.paths, generators: ['bootstrap', 'merton'], candidates: 3000, perStratum: [5, 4, 3, 2], plain: { generator: 'bootstrap', count: 20 } },
+  crashes: bundled.crashes.slice(0, 2),
+  stresses: bundled.stresses.slice(0, 2),
+  stressSeeds: [1, 2],
+  convergence: { ...bundled.convergence!, seeds: [1, 2] },
+  adaptiveCheck: { perStratum: 1 },
+  grid: { ...bundled.grid!, openInterest: [2], depth: ['20000000'], perStratum: [2, 2, 2, 2] },
+};
+
+describe('insurance study: sweep', () => {
+  it('stratifies every generator, keeps plain paths apart, runs each crash × stress over its seeds, the convergence and the grid', async () => {
+    const spec = await insuranceSweep(small);
+    const bySet = (s: string) => spec.points.filter((p) => p['label.set'] === s);
+    const paths = bySet('paths');
+    expect(paths).toHaveLength(2 * (5 + 4 + 3 + 2));
+    for (const g of ['bootstrap', 'merton']) {
+      const mass = paths.filter((p) => p['label.generator'] === g).reduce((a, p) => a + (p['label.mass'] as number), 0);
+      expect(mass).toBeCloseTo(1, 12);
+    }
+    // Plain paths are the first indices; the stratified bootstrap paths never reuse them.
+    expect(bySet('plain').map((p) => p['prices.path'])).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(paths.filter((p) => p['label.generator'] === 'bootstrap').every((p) => (p['prices.path'] as number) >= 20)).toBe(true);
+    // The tail stratum holds the top 0.1 % of candidates (more where scores tie at the cut): 2 runs sharing its mass.
+    const top = paths.filter((p) => p['label.stratum'] === 3 && p['label.generator'] === 'merton').map((p) => p['label.mass'] as number);
+    expect(top).toHaveLength(2);
+    expect(top[0]).toBe(top[1]);
+    expect(top[0]! * 2).toBeGreaterThanOrEqual(0.001);
+    expect(top[0]! * 2).toBeLessThan(0.002);
+    expect(bySet('stress')).toHaveLength(2 * 3 * 2);
+    expect(bySet('stress')[2]).toMatchObject({ prices: { replay: 'w1_black_thursday', scale: 1.5 }, 'label.stress': '×1.5' });
+    expect(bySet('convergence').map((p) => (p.prices as { resolution: number }).resolution)).toEqual([60, 60, 300, 300, 3600, 3600]);
+    expect(bySet('adaptive-check')).toHaveLength(8);
+    expect(bySet('grid')).toHaveLength(2 * 8);
+    expect(bySet('grid')[0]).toMatchObject({ 'population.openInterest.long': '48000000', 'market.depth': '20000000' });
+    // Points with their own seed keep it; the rest run on the study's.
+    const { expandPoints } = await import('../scenarios/sweep.ts');
+    const expanded = expandPoints(spec);
+    expect(expanded.filter((p) => p.values['label.set'] === 'stress').map((p) => p.seed).slice(0, 2)).toEqual([1, 2]);
+    expect(expanded.find((p) => p.values['label.set'] === 'paths')?.seed).toBe(small.seed);
+    await expect(insuranceSweep({ ...small, horizons: [700_000] })).rejects.toThrow(/longer than the paths/);
+  }, 120_000);
 });
 
-const row = (index: number, set: string, drawdown: number, extra: Record<string, string | number> = {}): SweepRow => ({
+const row = (index: number, values: Record<string, string | number>, drawdown: number, extra: Partial<InsuranceMetrics> = {}, seed = 1): SweepRow => ({
   index,
   key: String(index),
-  values: { 'prices.path': index, 'label.set': set, ...extra },
-  seed: 1,
+  values,
+  seed,
   ok: true,
-  metrics: { badDebt: [drawdown / 2, drawdown], drawdown: [0, drawdown], socialised: 0, liquidations: 1 },
+  metrics: { drawdown: [0, 0, drawdown], badDebt: [0, 0, drawdown], composition: [[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [drawdown, 0, 0, 0, 0, 0]], totals: [drawdown, 0, 0, 0, 0, 0], socialised: 0, liquidations: { partial: 1, full: 1 }, ...extra } as unknown as SweepRow['metrics'],
 });
 
-describe('insurance study: sweep and analysis', () => {
-  it('sweeps every path, the replays, then each sensitivity level on the first paths', () => {
-    const spec = insuranceSweep(config);
-    expect(spec.points).toHaveLength(1000 + 1 + 100);
-    expect(spec.points[999]).toEqual({ 'prices.path': 999, 'label.set': 'base' });
-    expect(spec.points[1000]).toMatchObject({ prices: { replay: 'w1_black_thursday', startPrice: '2000' }, 'label.replay': 'crash' });
-    expect(spec.points[1001]).toEqual({ 'agents[kind=liquidator].params.latency': 600, 'prices.path': 0, 'label.set': 'latency: slow' });
-    expect(() => insuranceSweep({ ...config, horizons: [172800] })).toThrow(/longer than the paths/);
-    expect(() => insuranceSweep({ ...config, sensitivity: { paths: 5, factors: [{ label: 'x', levels: [{ label: 'y', set: { 'agents[kind=manipulator].params.latency': 1 } }] }] } })).toThrow(/no element has kind = manipulator/);
-  });
+describe('insurance study: analysis and decision', () => {
+  it('weights strata, checks plain against stratified, and names the binding generator or stress', async () => {
+    const c: InsuranceConfig = { ...small, paths: { ...small.paths, generators: ['bootstrap'], plain: { generator: 'bootstrap', count: 1000 } }, crashes: [small.crashes[0]!], stresses: [], stressSeeds: [1, 2], convergence: undefined, adaptiveCheck: undefined, grid: undefined, resamples: 50 };
+    const rows: SweepRow[] = [];
+    // Bulk (p = .9): no drawdown; tail strata (.085/.012/.003): 100, 1,000 and 10,000 USD on every path.
+    const strata = [[0.9, 0], [0.085, 100], [0.012, 1000], [0.003, 10_000]] as const;
+    strata.forEach(([w, d], h) => {
+      for (let i = 0; i < 100; i++) rows.push(row(rows.length, { 'label.set': 'paths', 'label.generator': 'bootstrap', 'label.stratum': h, 'label.mass': w / 100, 'prices.path': 1000 + rows.length }, d));
+    });
+    // Plain paths drawn from the same distribution.
+    for (let i = 0; i < 1000; i++) rows.push(row(rows.length, { 'label.set': 'plain', 'label.generator': 'bootstrap', 'prices.path': i }, i < 900 ? 0 : i < 985 ? 100 : i < 997 ? 1000 : 10_000));
+    // The crash: 5,000 and 20,000 USD in its two seeds.
+    rows.push(row(rows.length, { 'label.set': 'stress', 'label.crash': c.crashes[0]!.label, 'label.stress': 'as it happened' }, 5000, {}, 1));
+    rows.push(row(rows.length, { 'label.set': 'stress', 'label.crash': c.crashes[0]!.label, 'label.stress': 'as it happened' }, 20_000, {}, 2));
+    const r = await analyseInsurance(c, rows);
+    const g = r.generators[0]!;
+    const at = (tail: number) => g.horizons[2]!.tails.find((t) => t.tail === tail)!;
+    expect(at(0.01).var.estimate).toBe(1000);
+    expect(at(0.001).var.estimate).toBe(10_000);
+    expect(g.strata.map((s) => s.weight)).toEqual([0.9, 0.085, 0.012, 0.003].map((x) => expect.closeTo(x, 12)));
+    expect(r.agreement?.find((a) => a.target === 0.01)).toMatchObject({ agree: true, plainFund: { estimate: 1000 }, stratifiedFund: { estimate: 1000 } });
+    // The stress's worst seed (20,000) binds every target the generator bounds below it.
+    const d01 = r.decision.find((d) => d.target === 0.01)!;
+    expect(d01.binding).toBe(`${c.crashes[0]!.label}: as it happened`);
+    expect(d01.fund).toBe(20_000);
+    expect(d01.shareOfOpenInterest).toBeCloseTo(20_000 / 44e6, 12);
+    expect(r.scenarios[0]).toMatchObject({ seeds: 2, drawdown: { max: 20_000, mean: 12_500 } });
+    expect(g.composition.badDebt).toBeGreaterThan(0);
+    const md = renderMarkdown(insuranceDocument(c, r));
+    expect(md).toMatch(/## Decision/);
+    expect(md).toMatch(/Black Thursday 2020: as it happened/);
+    expect(md).toMatch(/What the drawdown is made of/);
+  }, 120_000);
+});
 
-  it('sizes the fund from the drawdown quantiles, bounds what it can and says what it cannot', () => {
-    // Drawdowns 1..1000 USD, one per path: P(D > F) = (1000 − F) / 1000 exactly.
-    const rows = Array.from({ length: 1000 }, (_, i) => row(i, 'base', i + 1));
-    rows.push(row(1000, 'replay', 5000, { 'label.replay': 'crash' }));
-    for (let i = 0; i < 100; i++) rows.push(row(1001 + i, 'latency: slow', 2 * (i + 1), { 'prices.path': i }));
-    const r = analyseInsurance(config, rows);
-    const day = r.horizons[1]!;
-    expect(day.paths).toBe(1000);
-    const [t1, t01, t001] = day.targets;
-    expect(t1!.fund.estimate).toBe(990);
-    expect(t1!.fund.low).toBeLessThan(990);
-    expect(t1!.fund.high).toBeGreaterThan(990);
-    // The worst 1 %: 991..1000, mean 995.5; beyond a fund of 990 the mean loss is 5.5.
-    expect(t1!.expectedShortfall.estimate).toBe(995.5);
-    expect(t1!.lossGivenExhaustion).toBe(5.5);
-    expect(t01!.fund.estimate).toBe(999);
-    // 1,000 paths cannot bound the 0.01 % quantile from above.
-    expect(t001!.fund.high).toBeNull();
-    expect(day.curve[0]).toMatchObject({ fund: 0, p: { estimate: 1 } });
-    expect(day.badDebt.max).toBe(1000);
-    // The replay is worse than every generated path.
-    expect(r.replays[0]).toMatchObject({ label: 'crash', drawdown: 5000, exceededBy: { estimate: 0 } });
-    // Sensitivity against the base on the same 100 paths: twice the drawdown.
-    expect(r.sensitivity[0]!.meanDrawdown.estimate).toBe(101);
-    expect(r.sensitivity[0]!.base.meanDrawdown).toBe(50.5);
-    expect(r.sensitivity[0]!.pBadDebt.estimate).toBe(1);
-    // The recommendation: the strictest bounded target's upper bound, raised to the worst replay.
-    expect(r.recommendation.target).toBe(0.01);
-    expect(r.recommendation.fund).toBe(5000);
-    expect(r.recommendation.reasoning).toMatch(/raised to cover the worst replayed crash \(crash, 5,000 USD\)/);
-    expect(r.recommendation.reasoning).toMatch(/0\.1 % and 0\.01 % need more paths than 1,000/);
-    const doc = insuranceDocument(config, r);
-    expect(renderMarkdown(doc)).toMatch(/\*\*recommended fund\*\* 5,000 USD/);
-    expect(chartsOf(doc).map((c) => c.id)).toEqual(['insurance-sizing']);
-  });
-
-  it('warns when the seeded fund ran dry, and leaves failed runs out', () => {
-    const rows = [row(0, 'base', 10), { ...row(1, 'base', 20), metrics: { badDebt: [0, 30], drawdown: [0, 20], socialised: 10, liquidations: 1 } }, { ...row(2, 'base', 0), ok: false, metrics: null, error: 'boom' }];
-    const r = analyseInsurance(config, rows);
-    expect(r.generated).toBe(2);
-    expect(r.failed).toBe(1);
-    expect(r.warnings.join(' ')).toMatch(/On 1 runs the seeded fund ran dry/);
-    expect(r.warnings.join(' ')).toMatch(/1 runs failed/);
-  });
+describe('insurance study: resolution convergence on a shipped crash', () => {
+  it('19 May 2021 at 1 h, 5 min and 1 min: the bad debt settles as the candles narrow', async () => {
+    const env = { ...withPopulation(bundled.environment, bundled.population) };
+    const at = async (resolution: number, seed: number) => {
+      const prices = { replay: 'w2_may19', gapPolicy: 'refuse', startPrice: '2267.39', resolution, from: '2021-05-19', to: '2021-05-20' };
+      const s = parseRunScenario(JSON.stringify({ ...env, seed, prices }));
+      return Number((await runSimulation(await resolveRun(s, { seed }))).summary.badDebt.total);
+    };
+    const mean = async (resolution: number) => ((await at(resolution, 1)) + (await at(resolution, 2))) / 2;
+    const [m1, m5, m60] = [await mean(60), await mean(300), await mean(3600)];
+    // Hourly candles, even with their real highs and lows, get it badly wrong; 5 minutes is close to 1 minute.
+    expect(Math.abs(m60 - m1)).toBeGreaterThan(m1);
+    expect(Math.abs(m5 - m1)).toBeLessThan(0.5 * Math.abs(m60 - m1));
+  }, 600_000);
 });

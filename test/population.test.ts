@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
-import { PopulationSchema, assignLeverage, describeBook, populationBook, sideSizes, withPopulation } from '../scenarios/studies/population.ts';
+import { PopulationSchema, assignLeverage, describeBook, populationBook, sideSizes, withPopulation } from '../scenarios/population.ts';
 import { hostFor, runSimulation } from '../sim/engine/run-simulation.ts';
 import { Simulation } from '../sim/engine/simulation.ts';
 import type { EventSink } from '../sim/engine/event-log.ts';

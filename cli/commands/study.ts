@@ -66,7 +66,7 @@ export function registerStudyCommands(program: Command): void {
           rows = [...(await study.run(config, { ...common, onProgress: (done, total) => bar.update(total ? done / total : 1, `${done}/${total} cells`) }))];
         } else if (study.sweep && study.metrics) {
           const metrics = study.metrics;
-          rows = await runSweep(study.sweep(config), {
+          rows = await runSweep(await study.sweep(config, dataDir), {
             ...common,
             metrics: (s: RunSummary, p) => metrics(config, s, p),
             onProgress: (done, total) => bar.update(done / total, `${done}/${total} runs`),
@@ -78,7 +78,7 @@ export function registerStudyCommands(program: Command): void {
           return;
         }
       }
-      const expected = study.expectedRows(config);
+      const expected = await study.expectedRows(config, dataDir);
       if (rows.length !== expected) throw new Error(`${rows.length} of ${expected} points have rows: run the missing ones (or merge every shard) first`);
       const result = await study.analyse(config, rows, dataDir);
       writeFileSync(join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);

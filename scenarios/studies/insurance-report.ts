@@ -1,100 +1,212 @@
-/** The insurance-fund study's result as a report document: sizes per target and horizon, replays, sensitivity, curve. */
+/** The insurance-fund study's result as a report document: the decision first, then everything it rests on. */
 import type { Block, ReportDocument } from '../../reports/document.ts';
-import { insuranceSizingChart } from '../../reports/study-charts.ts';
+import { FLOW_PARTS } from '../../sim/engine/fund-decomposition.ts';
 import type { InsuranceConfig, InsuranceResult } from './insurance.ts';
 import type { Interval } from './statistics.ts';
 
 const usd = (x: number) => Math.round(x).toLocaleString('en-US');
 const pct = (p: number) => `${+(p * 100).toPrecision(3)} %`;
-const bound = (x: number | null, f: (x: number) => string) => (x === null ? '?' : f(x));
-const range = (i: Interval, f: (x: number) => string) => `${f(i.estimate)} (${bound(i.low, f)} – ${bound(i.high, f)})`;
+const bound = (x: number | null, f: (x: number) => string) => (x === null || !Number.isFinite(x) ? '?' : f(x));
+const range = (i: Interval | null, f: (x: number) => string) => (i === null ? '–' : `${bound(i.estimate, f)} (${bound(i.low, f)} – ${bound(i.high, f)})`);
 const days = (s: number) => (s % 86400 === 0 ? `${s / 86400} d` : `${+(s / 3600).toFixed(1)} h`);
+const res = (s: number) => (s < 3600 ? `${s / 60} min` : `${s / 3600} h`);
+const PART_NAMES: Record<string, string> = { badDebt: 'bad debt', fundingPaid: 'funding paid', fundingReceived: 'funding received', penalty: 'penalty income', fee: 'fee income', other: 'other' };
 
 export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): ReportDocument {
-  const conf = pct(r.confidence);
-  const last = r.horizons.at(-1);
-  const recommendation: Block[] = [
-    r.recommendation.fund === null
-      ? { kind: 'status', label: 'no recommendation', tone: 'warn', text: 'more paths needed' }
-      : { kind: 'status', label: 'recommended fund', tone: 'ok', text: `${usd(r.recommendation.fund)} USD` },
-    { kind: 'paragraph', text: r.recommendation.reasoning },
+  const last = c.horizons.at(-1) as number;
+  const p = c.population;
+  const assumptions = [
+    `Open interest ${usd(Number(p.openInterest.long))} long / ${usd(Number(p.openInterest.short))} short USD over ${p.accounts.long} / ${p.accounts.short} accounts; the largest holds ${pct(p.concentration.top1)} of its side, the top ten ${pct(p.concentration.top10)}; the ${usd(r.book.skew)} USD difference is held by a hedged market maker at ${p.skewHolderLeverage}x.`,
+    `Account leverage (notional / equity at the mark) by share of open interest: ${p.leverage.map((l) => `${l.leverage}x ${pct(l.share)}`).join(', ')}; accounts hold their positions until liquidated (no margin added, no stop-loss).`,
+    `vAMM depth ${usd(Number(p.depth))} USD; the fund takes ${pct(p.feeShare)} of fees; the default design's margin and liquidation rules.`,
+    `Paths: ${c.paths.generators.join(', ')} fitted to ${c.paths.history.file} ${c.paths.history.from} → ${c.paths.history.to}, ${days(c.paths.horizon)} from ${c.paths.startPrice} USD, real 5-minute shapes inside each hour (${c.paths.intrabar}); the far tail by stratification on each path's largest daily move.`,
+    `Stresses: each crash as it happened and ${c.stresses.map((s) => s.label).join(', ')}, over ${c.stressSeeds.length} agent seeds; a stress binds when its worst seed's drawdown exceeds every generator's bound.`,
+    'Not modelled yet: sequencer downtime, the vault yield source losing deposits, liquidators weighing gas against reward, and a second market sharing cross-margin accounts (see the README).',
   ];
-  for (const w of r.warnings) recommendation.push({ kind: 'status', label: 'warning', tone: 'warn', text: w });
-  const sections: ReportDocument['sections'][number][] = [
-    { id: 'recommendation', title: 'Recommendation', blocks: recommendation },
+  const decision: Block[] = [
     {
-      id: 'targets',
-      title: 'Fund size per target',
-      blocks: [
-        {
-          kind: 'table',
-          columns: ['horizon', 'P(socialised loss) ≤', 'fund (USD)', 'expected shortfall beyond (USD)', 'mean loss when exhausted (USD)'],
-          numeric: [2, 3, 4],
-          rows: r.horizons.flatMap((h) => h.targets.map((t) => [days(h.seconds), pct(t.target), range(t.fund, usd), range(t.expectedShortfall, usd), t.lossGivenExhaustion === null ? '–' : usd(t.lossGivenExhaustion)])),
-          caption: `The fund is the (1 − target) quantile of the fund's drawdown; "?" is a bound ${r.generated.toLocaleString('en-US')} paths cannot give.`,
-        },
-      ],
+      kind: 'table',
+      columns: [`P(socialised loss within ${days(last)}) below`, 'fund (USD)', 'share of open interest', 'binding scenario', 'generator spread (USD)', 'Monte Carlo interval width (USD)'],
+      numeric: [1, 2, 4, 5],
+      rows: r.decision.map((d) => [pct(d.target), bound(d.fund, usd), bound(d.shareOfOpenInterest, pct), d.binding, bound(d.generatorSpread, usd), bound(d.monteCarloWidth, usd)]),
+      caption: `A fund of X USD (Y % of the ${usd(r.openInterest)} USD open interest) keeps P(socialised loss within ${days(last)}) below the target under every generator (its upper ${pct(c.confidence)} bound) and covers every stress scenario (its worst seed). The generator spread is model uncertainty; the interval width is Monte Carlo error.`,
     },
-    {
-      id: 'horizons',
-      title: 'Bad debt per horizon',
-      blocks: [
-        {
-          kind: 'table',
-          columns: ['horizon', 'P(any bad debt)', 'mean (USD)', '99th percentile (USD)', 'max (USD)', 'P(fund draws down)', 'mean drawdown (USD)'],
-          numeric: [2, 3, 4, 6],
-          rows: r.horizons.map((h) => [days(h.seconds), range(h.badDebt.pAny, pct), range(h.badDebt.mean, usd), range(h.badDebt.p99, usd), usd(h.badDebt.max), range(h.drawdown.pAny, pct), range(h.drawdown.mean, usd)]),
-        },
-      ],
-    },
+    { kind: 'subheading', text: 'Assumptions' },
+    { kind: 'list', items: assumptions },
   ];
-  if (r.replays.length) {
+  for (const w of r.warnings) decision.push({ kind: 'status', label: 'warning', tone: 'warn', text: w });
+  const sections: ReportDocument['sections'][number][] = [{ id: 'decision', title: 'Decision', blocks: decision }];
+
+  sections.push({
+    id: 'candidates',
+    title: 'Fund per target under each generator and stress',
+    blocks: [
+      {
+        kind: 'table',
+        columns: ['source', 'kind', ...c.targets.map((t) => `P ≤ ${pct(t)}: fund (USD)`)],
+        numeric: c.targets.map((_, i) => i + 2),
+        rows: (r.decision[0]?.candidates ?? []).map((cand, k) => [cand.source, cand.kind, ...r.decision.map((d) => bound(d.candidates[k]?.fund ?? null, usd))]),
+        caption: 'Generators: the upper confidence bound of the drawdown quantile (the GPD tail where the runs give no bound); stresses: the worst seed.',
+      },
+    ],
+  });
+
+  sections.push({
+    id: 'generators',
+    title: 'Generators: VaR and expected shortfall of the fund drawdown',
+    blocks: [
+      {
+        kind: 'table',
+        columns: ['generator', 'runs', 'level', `VaR (USD, ${days(last)})`, 'ES (USD)', 'GPD VaR (USD)', 'GPD ES (USD)', 'P(any bad debt)'],
+        numeric: [1, 3, 4, 5, 6],
+        rows: r.generators.flatMap((g) => {
+          const h = g.horizons.at(-1);
+          return (h?.tails ?? []).map((t) => [g.generator, g.runs, pct(1 - t.tail), range(t.var, usd), range(t.es, usd), range(t.gpdVar, usd), bound(t.gpdEs, usd), range(h?.pBadDebt ?? null, pct)]);
+        }),
+        caption: `Weighted by stratum; intervals ${pct(c.confidence)} from a stratified bootstrap (${c.resamples} resamples).`,
+      },
+      {
+        kind: 'table',
+        columns: ['generator', ...['volatility', 'excessKurtosis', 'acfAbs', 'quantiles', 'drawdowns']],
+        rows: r.generators.map((g) => [g.generator, ...g.facts.map((f) => `${f.ok ? '✓' : '✗'}${f.claimed ? '' : ' ·'}`)]),
+        caption: 'Stylised facts of each generator against the history it was fitted to (✓ within tolerance, · not claimed by that generator; data/fact-check.ts).',
+      },
+      {
+        kind: 'table',
+        columns: ['generator', 'stratum', 'probability', 'runs', 'P(fund draws down)', 'mean drawdown (USD)'],
+        numeric: [2, 3, 5],
+        rows: r.generators.flatMap((g) => g.strata.map((s, h) => [g.generator, h === 0 ? 'bulk' : `tail ${h}`, pct(s.weight), s.runs, pct(s.pAny), usd(s.meanDrawdown)])),
+      },
+    ],
+  });
+
+  const gpdRows = r.generators.filter((g) => g.gpd);
+  if (gpdRows.length) {
     sections.push({
-      id: 'replays',
-      title: `Crash replays (from ${c.paths.startPrice} USD)`,
+      id: 'tail-fit',
+      title: 'Tail fit (peaks over threshold)',
       blocks: [
         {
           kind: 'table',
-          columns: ['window', 'bad debt (USD)', 'fund drawdown (USD)', 'liquidations', 'generated paths at least as bad'],
-          numeric: [1, 2, 3],
-          rows: r.replays.map((x) => [x.label, usd(x.badDebt), usd(x.drawdown), x.liquidations, x.exceededBy ? range(x.exceededBy, pct) : '–']),
+          columns: ['generator', 'threshold (USD)', 'P(exceed)', 'excesses', 'shape ξ', 'scale σ', 'ξ at the 5 / 2 / 1 / 0.5 % thresholds'],
+          numeric: [1, 3],
+          rows: gpdRows.map((g) => {
+            const f = g.gpd as NonNullable<typeof g.gpd>;
+            return [g.generator, usd(f.threshold), pct(f.exceedProbability), f.excesses, f.shape.toFixed(3), usd(f.scale), f.stability.map((s) => (s.shape === null ? '–' : s.shape.toFixed(2))).join(' / ')];
+          }),
+          caption: 'Generalised Pareto by weighted maximum likelihood on the drawdowns over the threshold; the threshold is the lowest whose shape agrees with the next within 0.1.',
         },
       ],
     });
   }
-  if (r.sensitivity.length) {
+
+  if (r.agreement) {
     sections.push({
-      id: 'sensitivity',
-      title: 'Sensitivity',
+      id: 'agreement',
+      title: 'Variance reduction checked against plain sampling',
       blocks: [
         {
           kind: 'table',
-          columns: ['factor', 'level', 'paths', 'P(any bad debt)', 'base', 'mean fund drawdown (USD)', 'base', '99th percentile (USD)', 'base'],
-          numeric: [2, 5, 6, 7, 8],
-          rows: r.sensitivity.map((s) => [s.factor, s.level, s.paths, range(s.pBadDebt, pct), pct(s.base.pBadDebt), range(s.meanDrawdown, usd), usd(s.base.meanDrawdown), range(s.p99Drawdown, usd), usd(s.base.p99Drawdown)]),
-          caption: `One factor at a time, each level on the same paths as the base${last ? `, over ${days(last.seconds)}` : ''}. The fund's drawdown is its bad debt plus the funding it paid, less the funding and penalties it received.`,
+          columns: ['target', 'plain: fund (USD)', 'stratified: fund (USD)', 'plain: P(D > plain fund)', 'stratified: P(D > plain fund)', 'agree'],
+          rows: r.agreement.map((a) => [pct(a.target), range(a.plainFund, usd), range(a.stratifiedFund, usd), range(a.plainP, pct), range(a.stratifiedPAtPlainFund, pct), a.agree ? 'yes' : 'no']),
+          caption: `${c.paths.plain.count.toLocaleString('en-US')} plain ${c.paths.plain.generator} paths against the stratified design on other paths of the same generator (independent).`,
         },
       ],
     });
   }
-  if (last) {
-    const drawn = last.curve.filter((p) => p.fund > 0);
-    const blocks: Block[] = [];
-    if (drawn.length > 1) {
-      blocks.push({
-        kind: 'chart',
-        spec: insuranceSizingChart([
-          { fundSizes: drawn.map((p) => p.fund), probability: drawn.map((p) => p.p.estimate), lower: drawn.map((p) => p.p.low ?? 0), upper: drawn.map((p) => p.p.high ?? 1), confidence: r.confidence, paths: last.paths, target: Math.max(...c.targets) },
-        ]),
-      });
-    }
-    blocks.push({ kind: 'table', columns: ['fund (USD)', 'P(exhausted)'], numeric: [0], rows: last.curve.map((p) => [usd(p.fund), range(p.p, pct)]) });
-    sections.push({ id: 'curve', title: `Sizing curve (${days(last.seconds)})`, blocks });
+
+  if (r.convergence) {
+    const finest = r.convergence[0];
+    sections.push({
+      id: 'convergence',
+      title: `Resolution convergence: ${c.convergence?.label ?? ''}`,
+      blocks: [
+        {
+          kind: 'table',
+          columns: ['resolution', 'seeds', 'fund drawdown per seed (USD)', 'mean', 'bad debt per seed (USD)', 'mean', 'mean bad debt vs the finest'],
+          numeric: [3, 5],
+          rows: r.convergence.map((x) => [res(x.resolution), x.seeds, x.drawdown.map(usd).join(' / '), usd(x.meanDrawdown), x.badDebt.map(usd).join(' / '), usd(x.meanBadDebt), finest && finest.meanBadDebt > 0 ? `×${(x.meanBadDebt / finest.meanBadDebt).toFixed(2)}` : '–']),
+          caption: 'The same crash and population with each candle width (real highs and lows); the estimate should settle as the resolution rises.',
+        },
+      ],
+    });
   }
+
+  if (r.adaptive) {
+    const a = r.adaptive;
+    sections.push({
+      id: 'adaptive',
+      title: 'Adaptive resolution against full 5-minute paths',
+      blocks: [
+        {
+          kind: 'keyValues',
+          rows: [
+            ['paths (same hourly path, same shapes)', String(a.paths)],
+            ['mean fund drawdown 5 min / adaptive (USD)', `${usd(a.meanDrawdown5m)} / ${usd(a.meanDrawdownAdaptive)}`],
+            ['P(fund draws down) 5 min / adaptive', `${pct(a.pAny5m)} / ${pct(a.pAnyAdaptive)}`],
+            ['mean / max |difference| per path (USD)', `${usd(a.meanAbsDiff)} / ${usd(a.maxAbsDiff)}`],
+          ],
+        },
+      ],
+    });
+  }
+
+  sections.push({
+    id: 'decomposition',
+    title: 'What the drawdown is made of',
+    blocks: [
+      {
+        kind: 'table',
+        columns: ['generator', ...FLOW_PARTS.map((k) => PART_NAMES[k] as string)],
+        numeric: FLOW_PARTS.map((_, i) => i + 1),
+        rows: r.generators.map((g) => [g.generator, ...FLOW_PARTS.map((k) => usd(g.composition[k] ?? 0))]),
+        caption: `At the fund's deepest point, on the paths beyond its 99 % drawdown (weighted means, USD, cumulative to then). Drawdown = bad debt + funding paid − funding received − penalties − fees.`,
+      },
+      {
+        kind: 'table',
+        columns: ['generator', 'bad debt alone', 'net funding paid alone', 'penalty income', 'fee income'],
+        numeric: [1, 2, 3, 4],
+        rows: r.generators.map((g) => [g.generator, usd(g.partsAlone.badDebt ?? 0), usd(g.partsAlone.netFundingPaid ?? 0), usd(g.partsAlone.penaltyIncome ?? 0), usd(g.partsAlone.feeIncome ?? 0)]),
+        caption: `Each part sized apart: its 99.9 % quantile over ${days(last)} (USD).`,
+      },
+    ],
+  });
+
+  if (r.scenarios.length) {
+    sections.push({
+      id: 'stresses',
+      title: `Crashes and stresses (from ${c.paths.startPrice} USD)`,
+      blocks: [
+        {
+          kind: 'table',
+          columns: ['crash', 'stress', 'seeds', 'drawdown worst / mean (USD)', 'bad debt worst / mean (USD)', 'worst seed: bad debt / funding paid − received / penalties + fees', 'liquidations'],
+          numeric: [2, 6],
+          rows: r.scenarios.map((s) => [s.crash, s.stress, s.seeds, `${usd(s.drawdown.max)} / ${usd(s.drawdown.mean)}`, `${usd(s.badDebt.max)} / ${usd(s.badDebt.mean)}`, `${usd(s.worst[0] ?? 0)} / ${usd((s.worst[1] ?? 0) - (s.worst[2] ?? 0))} / ${usd((s.worst[3] ?? 0) + (s.worst[4] ?? 0))}`, Math.round(s.liquidations)]),
+        },
+      ],
+    });
+  }
+
+  if (r.grid.length) {
+    sections.push({
+      id: 'grid',
+      title: 'Open interest × leverage × depth',
+      blocks: [
+        {
+          kind: 'table',
+          columns: ['cell', 'open interest (USD)', 'runs', ...(r.grid[0]?.targets ?? []).flatMap((t) => [`P ≤ ${pct(t.target)}: fund (USD)`, 'share of OI'])],
+          numeric: [1, 2],
+          rows: r.grid.map((g) => [g.cell, usd(g.openInterest), g.runs, ...g.targets.flatMap((t) => [range(t.fund, usd), pct(t.share)])]),
+          caption: `${c.paths.generators[0]} paths, stratified as the base; the stricter targets need the base's runs.`,
+        },
+      ],
+    });
+  }
+
   return {
     title: 'Insurance-fund sizing',
-    subtitle: `${r.generated.toLocaleString('en-US')} paths of ${days(c.paths.horizon)} from the ${c.paths.generator} generator fitted to ${c.paths.history.file} (${c.paths.history.from} – ${c.paths.history.to}), starting at ${c.paths.startPrice} USD, and ${r.replays.length} crash replays.`,
-    provenance: `vamm study insurance. Intervals are ${conf}: Wilson for probabilities, order statistics (binomial) for quantiles, percentile bootstrap (${c.resamples} resamples) for means and expected shortfall.`,
+    subtitle: `${usd(r.openInterest)} USD of stated open interest on a ${usd(Number(p.depth))} USD-deep vAMM; ${r.generators.map((g) => `${g.generator} (${g.runs} runs)`).join(', ')}; ${r.scenarios.length} crash and stress scenarios.`,
+    provenance: `vamm study insurance. Intervals are ${pct(c.confidence)}: stratified bootstrap for quantiles and shortfalls, Wilson or stratified normal for probabilities.`,
     sections,
   };
 }

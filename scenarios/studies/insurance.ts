@@ -1,184 +1,330 @@
 /**
- * Insurance-fund sizing. Thousands of price paths drawn from a generator fitted to ETH history,
- * plus the historical crashes replayed from today's price, each run with a leveraged population
- * on a fund seeded far larger than it can need, so nothing is ever socialised and the run shows
- * the whole loss. A fund of size F would have been exhausted on a path exactly when the seeded
- * fund fell more than F below its start (its drawdown, net of the fees and funding it earned on
- * the way): P(fund of size F exhausted) = P(drawdown > F). From those: bad debt per horizon,
- * the sizing curve F → P(exhausted) with Wilson intervals, the fund each target probability
- * needs with distribution-free quantile intervals, the expected shortfall beyond it
- * (bootstrap), the sensitivity to the risk parameters on common paths, and a recommendation.
+ * Insurance-fund sizing a risk team can act on. The market is stated, not assumed: open interest
+ * per side, accounts, concentration, the account-leverage distribution, depth and fee share
+ * (scenarios/population.ts). The fund is seeded far above any loss, so nothing is socialised and
+ * a run shows the whole drawdown a fund must carry; a fund of size F would have run dry, and
+ * losses been socialised, exactly when that drawdown exceeded F.
+ *
+ * Paths: several generators (block bootstrap, GARCH with filtered historical shocks, Merton
+ * jumps, the learned `mdn`), each fitted to the same history and checked on its stylised facts,
+ * with real 5-minute shapes inside every hour (data/intrabar.ts; adaptive: 5-minute bars only
+ * where prices move, checked against full 5-minute paths). The far tail is reached by
+ * stratification on each path's largest daily move (strata.ts), checked against plain sampling
+ * where both can run. On each generator's weighted drawdowns: VaR and expected shortfall at
+ * 99 / 99.9 / 99.99 % with intervals, the generalised Pareto tail, and the fund per target.
+ *
+ * Around them: the historical crashes replayed (with wicks) and stressed (×1.5, ×2, liquidators
+ * failing, oracle delay and no fast feed, arbitrage withdrawn, a gas spike), each over several
+ * agent seeds; the resolution convergence on a shipped crash (1 min, 5 min, 1 h); the drawdown's
+ * decomposition (bad debt, funding paid and received, penalties, fees) from the fund's flows; a
+ * grid of open interest × leverage × depth; and the decision: the fund that keeps P(socialised
+ * loss within 7 days) below each target under every generator and stress, naming the binding one.
  */
 import { z } from 'zod';
 import { GAP_POLICIES } from '../../data/gaps.ts';
+import { generatorFacts } from '../../data/generator-facts.ts';
+import { checkFacts } from '../../data/fact-check.ts';
 import { GENERATOR_NAMES } from '../../data/generators/registry.ts';
+import { loadHistory } from '../../data/history.ts';
+import { resolveDataFile } from '../../data/catalog.ts';
+import { findDataDir } from '../../data/shared-dir.ts';
+import { stylisedFacts } from '../../data/stylized-facts.ts';
+import { parseTimeArg } from '../../data/time-arg.ts';
 import { Rng } from '../../data/prng.ts';
+import { FLOW_PARTS } from '../../sim/engine/fund-decomposition.ts';
 import type { RunSummary } from '../../sim/engine/summary.ts';
 import type { Json } from '../../sim/state-view.ts';
+import { LeverageDistributionSchema, PopulationSchema, describeBook, populationBook, withPopulation } from '../population.ts';
+import { fittedGenerator } from '../price-source.ts';
 import { parseRunScenario } from '../run-loader.ts';
-import { LABEL_PREFIX, type SweepPoint, type SweepRow, type SweepSpec, applyValues } from '../sweep.ts';
-import { type Interval, bootstrapInterval, expectedShortfallInterval, quantileInterval, wilson } from './statistics.ts';
+import { LABEL_PREFIX, POINT_SEED, type SweepPoint, type SweepRow, type SweepSpec, applyValues } from '../sweep.ts';
+import { type Interval, wilson } from './statistics.ts';
+import { designStrata } from './strata.ts';
+import { type WeightedSample, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
 
-const level = z.strictObject({
-  label: z.string().min(1),
-  /** Paths into the environment and their values at this level (sweep paths: agents[kind=liquidator].params.latency). */
-  set: z.record(z.string(), z.unknown()),
-});
+const set = z.record(z.string(), z.unknown());
 
 export const InsuranceConfigSchema = z.strictObject({
   name: z.string().default('insurance'),
-  /** The environment: a run scenario without prices. Seed its insurance fund far above any loss. */
+  /** The market's other agents and rules: a run scenario without prices or population. Seed its fund far above any loss. */
   environment: z.record(z.string(), z.unknown()),
-  /** Monte Carlo paths: path i of the seed is the same on any machine, thread or shard. */
+  /** What the risk team states: open interest, accounts, concentration, leverage, depth, fee share. */
+  population: PopulationSchema,
   paths: z.strictObject({
-    generator: z.enum(GENERATOR_NAMES),
     history: z.strictObject({ file: z.string().min(1), from: z.string(), to: z.string() }),
-    count: z.number().int().positive(),
-    /** Seconds every path lasts: the longest horizon. */
+    /** Seconds every path lasts (the longest horizon). */
     horizon: z.number().int().positive(),
     startPrice: z.string(),
     startTime: z.string(),
+    intrabar: z.enum(['none', '5m', 'adaptive']).default('adaptive'),
+    generators: z.array(z.enum(GENERATOR_NAMES)).min(1),
+    /** Phase-1 candidate paths per generator (returns only, cheap). */
+    candidates: z.number().int().positive(),
+    /** Upper tail probabilities where strata are cut, e.g. [0.1, 0.01, 0.001]. */
+    strata: z.array(z.number().gt(0).lt(1)).min(1),
+    /** Runs per stratum, bulk first (one more than `strata`). */
+    perStratum: z.array(z.number().int().positive()),
+    /** Plain Monte Carlo on one generator, for the check that stratification agrees with it. */
+    plain: z.strictObject({ generator: z.enum(GENERATOR_NAMES), count: z.number().int().positive() }),
   }),
-  /** Horizons (seconds) the bad debt and the fund's drawdown are measured over, each ≤ the path horizon. */
   horizons: z.array(z.number().int().positive()).min(1),
-  /** Target probabilities of exhausting the fund (socialised loss). */
   targets: z.array(z.number().gt(0).lt(1)).min(1),
-  /** Historical windows replayed from the start price (same population). */
-  replays: z.array(z.strictObject({ label: z.string().min(1), file: z.string().min(1), gapPolicy: z.enum(GAP_POLICIES) })).default([]),
-  /** One factor at a time, each level run on the first `paths` generated paths (common random numbers with the base). */
-  sensitivity: z
+  /** Crash windows replayed (with wicks) from the start price, and stressed. */
+  crashes: z.array(z.strictObject({ label: z.string().min(1), file: z.string().min(1), gapPolicy: z.enum(GAP_POLICIES) })).default([]),
+  /** Stresses applied to every crash: a replay scale and settings (sweep paths) per stress. */
+  stresses: z.array(z.strictObject({ label: z.string().min(1), scale: z.number().gt(0).default(1), set: set.default({}), oracleLatency: z.number().int().nonnegative().optional(), fastFeed: z.boolean().optional() })).default([]),
+  /** Agent seeds each crash and stress runs under. */
+  stressSeeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
+  /** The same crash at several resolutions (seconds per candle). */
+  convergence: z
+    .strictObject({ label: z.string(), file: z.string().min(1), from: z.string(), to: z.string(), resolutions: z.array(z.number().int().positive()).min(2), seeds: z.array(z.number().int().nonnegative()).min(1) })
+    .optional(),
+  /** Adaptive intrabar paths against full 5-minute ones on the same paths (the first N chosen of each stratum of the first generator). */
+  adaptiveCheck: z.strictObject({ perStratum: z.number().int().positive() }).optional(),
+  /** Open interest × leverage × depth: each cell's fund for the looser targets, on the first generator's strata. */
+  grid: z
     .strictObject({
-      paths: z.number().int().positive(),
-      factors: z.array(z.strictObject({ label: z.string().min(1), levels: z.array(level).min(1) })),
+      openInterest: z.array(z.number().positive()).min(1),
+      leverage: z.record(z.string(), LeverageDistributionSchema),
+      depth: z.array(z.string()).min(1),
+      perStratum: z.array(z.number().int().positive()),
     })
-    .default({ paths: 1, factors: [] }),
+    .optional(),
   seed: z.number().int().nonnegative().default(1),
   confidence: z.number().gt(0).lt(1).default(0.95),
-  /** Bootstrap resamples for the mean and the expected shortfall. */
-  resamples: z.number().int().positive().default(1000),
+  resamples: z.number().int().positive().default(400),
   timeoutMs: z.number().int().positive().optional(),
 });
 
 export type InsuranceConfig = z.output<typeof InsuranceConfigSchema>;
 
-/** The scenario every point starts from: the environment on path 0. Validated here, before any run. */
+const label = (k: string) => `${LABEL_PREFIX}${k}`;
+
+/** The base scenario: environment + population, on the first generator's path 0. Validated before any run. */
 export function insuranceScenario(c: InsuranceConfig): Record<string, unknown> {
-  const scenario = {
-    ...c.environment,
-    prices: { generator: c.paths.generator, history: c.paths.history, path: 0, horizon: c.paths.horizon, startPrice: c.paths.startPrice, startTime: c.paths.startTime },
-  };
-  parseRunScenario(JSON.stringify(scenario), `${c.name}: environment`);
   for (const h of c.horizons) if (h > c.paths.horizon) throw new Error(`${c.name}: horizon ${h} s is longer than the paths (${c.paths.horizon} s)`);
-  for (const f of c.sensitivity.factors) for (const l of f.levels) parseRunScenario(JSON.stringify(applyValues(scenario, l.set as Record<string, Json>)), `${c.name}: sensitivity ${f.label} / ${l.label}`);
-  if (c.sensitivity.factors.length > 0 && c.sensitivity.paths > c.paths.count) throw new Error(`${c.name}: sensitivity.paths (${c.sensitivity.paths}) exceeds paths.count (${c.paths.count})`);
+  if (c.paths.perStratum.length !== c.paths.strata.length + 1) throw new Error(`${c.name}: paths.perStratum needs ${c.paths.strata.length + 1} counts (bulk first)`);
+  const scenario = { ...withPopulation(c.environment, c.population), prices: generated(c, c.paths.generators[0] as string, 0, c.paths.intrabar) };
+  parseRunScenario(JSON.stringify(scenario), `${c.name}: environment`);
+  for (const s of c.stresses) parseRunScenario(JSON.stringify(applyValues(scenario, s.set as Record<string, Json>)), `${c.name}: stress ${s.label}`);
   return scenario;
 }
 
-/** Points: the generated paths, the replays, then every sensitivity level on the first paths. */
-export function insuranceSweep(c: InsuranceConfig): SweepSpec {
+function generated(c: InsuranceConfig, generator: string, path: number, intrabar: string): Record<string, Json> {
+  return { generator, history: c.paths.history, path, horizon: c.paths.horizon, startPrice: c.paths.startPrice, startTime: c.paths.startTime, intrabar };
+}
+
+/** Stated open interest (both sides; the skew holder's is the market's, not the book's). */
+export const statedOpenInterest = (p: InsuranceConfig['population']) => Number(p.openInterest.long) + Number(p.openInterest.short);
+
+/** Points: stratified paths per generator, plain paths, the adaptive check, crashes × stresses × seeds, convergence, grid. */
+export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string } = {}): Promise<SweepSpec> {
   const scenario = insuranceScenario(c);
+  const dataDir = () => findDataDir(o.dataDir);
   const points: Array<Record<string, Json>> = [];
-  for (let i = 0; i < c.paths.count; i++) points.push({ 'prices.path': i, 'label.set': 'base' });
-  for (const r of c.replays) {
-    points.push({ prices: { replay: r.file, gapPolicy: r.gapPolicy, startPrice: c.paths.startPrice }, 'label.set': 'replay', 'label.replay': r.label });
+  const steps = (resolution: number) => Math.ceil(c.paths.horizon / resolution);
+  const history = { ...c.paths.history, from: parseTimeArg(c.paths.history.from) as number, to: parseTimeArg(c.paths.history.to) as number };
+  const designs = new Map<string, Awaited<ReturnType<typeof designStrata>>>();
+  for (const g of c.paths.generators) {
+    const gen = await fittedGenerator({ generator: g, history } as never, dataDir);
+    const design = designStrata(gen, { candidates: c.paths.candidates, steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: c.paths.perStratum, skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0 });
+    designs.set(g, design);
+    design.chosen.forEach((idx, h) => {
+      for (const i of idx) points.push({ 'prices.path': i, 'prices.generator': g, [label('set')]: 'paths', [label('generator')]: g, [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
+    });
   }
-  for (const f of c.sensitivity.factors) {
-    for (const l of f.levels) {
-      for (let i = 0; i < c.sensitivity.paths; i++) points.push({ ...(l.set as Record<string, Json>), 'prices.path': i, 'label.set': `${f.label}: ${l.label}` });
+  for (let i = 0; i < c.paths.plain.count; i++) points.push({ 'prices.path': i, 'prices.generator': c.paths.plain.generator, [label('set')]: 'plain', [label('generator')]: c.paths.plain.generator });
+  if (c.adaptiveCheck) {
+    const first = designs.get(c.paths.generators[0] as string) as ReturnType<typeof designStrata>;
+    for (const idx of first.chosen) {
+      for (const i of idx.slice(0, c.adaptiveCheck.perStratum)) {
+        for (const variant of ['5m', 'adaptive']) points.push({ 'prices.path': i, 'prices.intrabar': variant, [label('set')]: 'adaptive-check', [label('variant')]: variant });
+      }
+    }
+  }
+  for (const crash of c.crashes) {
+    for (const s of [{ label: 'as it happened', scale: 1, set: {} as Record<string, unknown> } as InsuranceConfig['stresses'][number], ...c.stresses]) {
+      for (const seed of c.stressSeeds) {
+        const prices: Record<string, Json> = { replay: crash.file, gapPolicy: crash.gapPolicy, startPrice: c.paths.startPrice, scale: s.scale, ...(s.oracleLatency !== undefined ? { oracleLatency: s.oracleLatency } : {}), ...(s.fastFeed !== undefined ? { fastFeed: s.fastFeed } : {}) };
+        points.push({ ...(s.set as Record<string, Json>), prices, [POINT_SEED]: seed, [label('set')]: 'stress', [label('crash')]: crash.label, [label('stress')]: s.label });
+      }
+    }
+  }
+  if (c.convergence) {
+    const v = c.convergence;
+    for (const resolution of v.resolutions) {
+      for (const seed of v.seeds) {
+        points.push({ prices: { replay: v.file, gapPolicy: 'refuse', startPrice: c.paths.startPrice, resolution, from: v.from, to: v.to }, [POINT_SEED]: seed, [label('set')]: 'convergence', [label('resolution')]: resolution });
+      }
+    }
+  }
+  if (c.grid) {
+    const g = c.grid;
+    const first = c.paths.generators[0] as string;
+    const gen = await fittedGenerator({ generator: first, history } as never, dataDir);
+    const design = designStrata(gen, { candidates: c.paths.candidates, steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: g.perStratum, skipBelow: first === c.paths.plain.generator ? c.paths.plain.count : 0 });
+    for (const oi of g.openInterest) {
+      for (const [lev, buckets] of Object.entries(g.leverage)) {
+        for (const depth of g.depth) {
+          const cell = `OI ×${oi} · ${lev} · depth ${Number(depth) / 1e6}M`;
+          const values: Record<string, Json> = {
+            'population.openInterest.long': String(Number(c.population.openInterest.long) * oi),
+            'population.openInterest.short': String(Number(c.population.openInterest.short) * oi),
+            'population.leverage': buckets as unknown as Json,
+            'market.depth': depth,
+          };
+          design.chosen.forEach((idx, h) => {
+            for (const i of idx) points.push({ ...values, 'prices.path': i, 'prices.generator': first, [label('set')]: 'grid', [label('cell')]: cell, [label('oi')]: oi, [label('leverage')]: lev, [label('depth')]: Number(depth), [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
+          });
+        }
+      }
     }
   }
   return { name: c.name, scenario, mode: 'points', axes: [], points, seeds: [c.seed], ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) };
 }
 
 export interface InsuranceMetrics {
-  /** Cumulative bad debt (USD) by each horizon. */
-  readonly badDebt: number[];
-  /** The fund's largest fall below its start (USD) by each horizon. */
+  /** The fund's deepest fall below its start by each horizon (USD). */
   readonly drawdown: number[];
-  /** Loss socialised or left uncovered: non-zero means the seeded fund ran dry and the drawdown is cut short. */
+  readonly badDebt: number[];
+  /** At the deepest point within each horizon: bad debt, funding paid, funding received, penalties, fees, other (USD, cumulative to then). */
+  readonly composition: number[][];
+  /** The same totals at the end of the run. */
+  readonly totals: number[];
   readonly socialised: number;
-  readonly liquidations: number;
-}
-
-/** Running value by each horizon from [time, value] records (bad debt summed, drawdown the last high). */
-function byHorizon(records: ReadonlyArray<readonly [number, string]>, start: number, horizons: readonly number[], sum: boolean): number[] {
-  return horizons.map((h) => {
-    let v = 0;
-    for (const [t, x] of records) if (t <= start + h) v = sum ? v + Number(x) : Math.max(v, Number(x));
-    return v;
-  });
+  readonly liquidations: { readonly partial: number; readonly full: number };
 }
 
 export function insuranceMetrics(c: InsuranceConfig, s: RunSummary, _p: SweepPoint): Json {
-  const metrics: InsuranceMetrics = {
-    badDebt: byHorizon(s.badDebt.events, s.run.start, c.horizons, true),
-    drawdown: byHorizon(s.insuranceFund.drawdownHighs, s.run.start, c.horizons, false),
+  const start = s.run.start;
+  const flows = s.insuranceFund.flows;
+  const composition = c.horizons.map((h) => {
+    let last: number[] = FLOW_PARTS.map(() => 0);
+    for (const low of flows.lows) if ((low[0] as number) <= start + h) last = low.slice(2).map(Number);
+    return last;
+  });
+  const m: InsuranceMetrics = {
+    drawdown: c.horizons.map((h) => flows.lows.reduce((d, low) => ((low[0] as number) <= start + h ? Math.max(d, Number(low[1])) : d), 0)),
+    badDebt: c.horizons.map((h) => s.badDebt.events.reduce((a, [t, x]) => (t <= start + h ? a + Number(x) : a), 0)),
+    composition,
+    totals: FLOW_PARTS.map((p) => Number(flows.totals[p])),
     socialised: Number(s.badDebt.socialised) + Number(s.badDebt.uncovered),
-    liquidations: s.liquidations.partial + s.liquidations.full,
+    liquidations: { partial: s.liquidations.partial, full: s.liquidations.full },
   };
-  return metrics as unknown as Json;
+  return m as unknown as Json;
 }
 
-export interface SizingTarget {
-  /** P(exhausted) aimed at. */
+const metricsOf = (r: SweepRow) => r.metrics as unknown as InsuranceMetrics;
+const lab = (r: SweepRow, k: string) => r.values[label(k)] as Json;
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+const TAILS = [0.01, 0.001, 0.0001] as const;
+
+export interface TailEstimate {
+  readonly tail: number;
+  /** Empirical (weighted) VaR and ES with stratified-bootstrap intervals; null bounds where the samples cannot give one. */
+  readonly var: Interval;
+  readonly es: Interval;
+  /** From the generalised Pareto fit over the threshold (null when it could not be fitted). */
+  readonly gpdVar: Interval | null;
+  readonly gpdEs: number | null;
+}
+
+export interface GeneratorResult {
+  readonly generator: string;
+  readonly runs: number;
+  readonly strata: Array<{ readonly weight: number; readonly runs: number; readonly meanDrawdown: number; readonly pAny: number }>;
+  /** Per horizon: P(any bad debt), P(fund draws down), and the VaR/ES per tail. */
+  readonly horizons: Array<{ readonly seconds: number; readonly pBadDebt: Interval; readonly pDrawdown: Interval; readonly tails: TailEstimate[] }>;
+  readonly gpd: { readonly threshold: number; readonly exceedProbability: number; readonly excesses: number; readonly shape: number; readonly scale: number; readonly stability: Array<{ tail: number; threshold: number; excesses: number; shape: number | null }> } | null;
+  /** The fund's drawdown on the tail paths (beyond VaR 99 %), by part: mean over those paths, weighted. */
+  readonly composition: Record<string, number>;
+  /** Each part alone: its 99.9 % quantile across paths (bad debt alone, net funding alone, income alone). */
+  readonly partsAlone: Record<string, number>;
+  readonly facts: Array<{ readonly fact: string; readonly ok: boolean; readonly claimed: boolean; readonly detail: string }>;
+}
+
+export interface ScenarioResult {
+  readonly crash: string;
+  readonly stress: string;
+  readonly seeds: number;
+  readonly drawdown: { readonly max: number; readonly mean: number };
+  readonly badDebt: { readonly max: number; readonly mean: number };
+  /** Composition of the worst seed's drawdown (bad debt, funding paid, received, penalty, fee, other). */
+  readonly worst: number[];
+  readonly liquidations: number;
+}
+
+export interface DecisionRow {
   readonly target: number;
-  /** The fund size whose exhaustion probability is at most the target: the (1 − target)-quantile of the drawdown. */
-  readonly fund: Interval;
-  /** Mean drawdown over the worst `target` share of paths (bootstrap interval). */
-  readonly expectedShortfall: Interval;
-  /** Mean socialised loss on the paths that exhaust a fund of the estimated size (null: none did). */
-  readonly lossGivenExhaustion: number | null;
-}
-
-export interface HorizonResult {
-  readonly seconds: number;
-  readonly paths: number;
-  readonly badDebt: { readonly pAny: Interval; readonly mean: Interval; readonly p99: Interval; readonly max: number };
-  readonly drawdown: { readonly pAny: Interval; readonly mean: Interval; readonly max: number };
-  readonly targets: SizingTarget[];
-  /** Fund size → probability a fund of that size is exhausted (Wilson interval). */
-  readonly curve: Array<{ readonly fund: number; readonly p: Interval }>;
-}
-
-export interface SensitivityResult {
-  readonly factor: string;
-  readonly level: string;
-  readonly paths: number;
-  /** P(any bad debt) over the horizon. */
-  readonly pBadDebt: Interval;
-  readonly meanDrawdown: Interval;
-  readonly p99Drawdown: Interval;
-  /** The same statistics of the base on the same paths. */
-  readonly base: { readonly pBadDebt: number; readonly meanDrawdown: number; readonly p99Drawdown: number };
+  readonly fund: number | null;
+  readonly shareOfOpenInterest: number | null;
+  readonly binding: string;
+  /** Each generator's fund for this target (upper confidence bound) and each stress's loss. */
+  readonly candidates: Array<{ readonly source: string; readonly kind: 'generator' | 'stress'; readonly fund: number | null; readonly estimate: number | null }>;
+  /** max − min of the generators' estimates: model uncertainty, beside the Monte Carlo interval of the binding one. */
+  readonly generatorSpread: number | null;
+  readonly monteCarloWidth: number | null;
 }
 
 export interface InsuranceResult {
-  readonly generated: number;
+  readonly openInterest: number;
+  readonly book: ReturnType<typeof describeBook> & { readonly accounts: number; readonly skew: number };
+  readonly generators: GeneratorResult[];
+  readonly agreement: Array<{ readonly target: number; readonly plainFund: Interval; readonly stratifiedFund: Interval; readonly plainP: Interval; readonly stratifiedPAtPlainFund: Interval; readonly agree: boolean }> | null;
+  readonly adaptive: { readonly paths: number; readonly meanAbsDiff: number; readonly maxAbsDiff: number; readonly meanDrawdown5m: number; readonly meanDrawdownAdaptive: number; readonly pAny5m: number; readonly pAnyAdaptive: number } | null;
+  readonly scenarios: ScenarioResult[];
+  readonly convergence: Array<{ readonly resolution: number; readonly seeds: number; readonly drawdown: number[]; readonly badDebt: number[]; readonly meanDrawdown: number; readonly meanBadDebt: number }> | null;
+  readonly grid: Array<{ readonly cell: string; readonly openInterest: number; readonly runs: number; readonly targets: Array<{ readonly target: number; readonly fund: Interval; readonly share: number }> }>;
+  readonly decision: DecisionRow[];
   readonly failed: number;
-  readonly confidence: number;
-  readonly horizons: HorizonResult[];
-  readonly replays: Array<{ readonly label: string; readonly badDebt: number; readonly drawdown: number; readonly liquidations: number; readonly exceededBy: Interval | null }>;
-  readonly sensitivity: SensitivityResult[];
-  readonly recommendation: { readonly fund: number | null; readonly target: number | null; readonly horizon: number; readonly reasoning: string };
   readonly warnings: string[];
 }
 
-const label = (r: SweepRow, k: string) => r.values[`${LABEL_PREFIX}${k}`] as string;
-const metricsOf = (r: SweepRow) => r.metrics as unknown as InsuranceMetrics;
-const sortedAsc = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
-const mean = (xs: readonly number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
-
-/** Fund sizes for the curve: 0, then log-spaced over three decades up to a little past the largest drawdown. */
-export function curveSizes(drawdowns: readonly number[], points = 24): number[] {
-  const hi = Math.max(0, ...drawdowns) * 1.05;
-  if (hi === 0) return [0];
-  const lo = Math.max(1, Math.min(hi / 1000, ...drawdowns.filter((d) => d > 0)));
-  const sizes = [0];
-  for (let i = 0; i < points; i++) sizes.push(Math.round(lo * (hi / lo) ** (i / (points - 1))));
-  return [...new Set(sizes)];
+function weighted(rows: readonly SweepRow[], h: number): WeightedSample[] {
+  return rows.map((r) => ({ x: metricsOf(r).drawdown[h] as number, w: lab(r, 'mass') as number, stratum: lab(r, 'stratum') as number }));
 }
 
-export function analyseInsurance(c: InsuranceConfig, rows: readonly SweepRow[]): InsuranceResult {
+function tailEstimates(samples: readonly WeightedSample[], c: InsuranceConfig, rng: Rng, fit: ReturnType<typeof fitGpd> | null): TailEstimate[] {
+  return TAILS.map((tail) => {
+    const v = stratifiedBootstrap(samples, (s) => weightedVaR(s, tail), rng, c.resamples, c.confidence);
+    const e = stratifiedBootstrap(samples, (s) => weightedES(s, tail), rng, c.resamples, c.confidence);
+    let gpdVar: Interval | null = null;
+    let gpdEsValue: number | null = null;
+    if (fit && tail < fit.exceedProbability) {
+      gpdVar = stratifiedBootstrap(
+        samples,
+        (s) => {
+          try {
+            return gpdVaR(fitGpd(s, fit.threshold), tail);
+          } catch {
+            return Number.NaN;
+          }
+        },
+        rng,
+        Math.min(200, c.resamples),
+        c.confidence,
+      );
+      gpdEsValue = gpdES(fit, tail);
+    }
+    return { tail, var: v, es: e, gpdVar, gpdEs: gpdEsValue };
+  });
+}
+
+function fitTail(samples: readonly WeightedSample[]) {
+  const stability = thresholdStability(samples, [0.05, 0.02, 0.01, 0.005]);
+  // The threshold: the lowest whose shape is within 0.1 of the next higher one's (a stable fit), else 2 %.
+  let chosen = stability.find((row, i) => row.shape !== null && stability[i + 1]?.shape != null && Math.abs(row.shape - (stability[i + 1]?.shape as number)) < 0.1) ?? stability[1];
+  if (!chosen || chosen.shape === null || chosen.threshold <= 0) chosen = stability.find((r) => r.shape !== null && r.threshold > 0);
+  if (!chosen) return null;
+  try {
+    const f = fitGpd(samples, chosen.threshold);
+    return { ...f, stability };
+  } catch {
+    return null;
+  }
+}
+
+export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepRow[], o: { dataDir?: string } = {}): Promise<InsuranceResult> {
   const rng = new Rng(c.seed ^ 0x5eed);
   const ok = rows.filter((r) => r.ok);
   const warnings: string[] = [];
@@ -186,115 +332,179 @@ export function analyseInsurance(c: InsuranceConfig, rows: readonly SweepRow[]):
   if (failed > 0) warnings.push(`${failed} runs failed and are left out (see rows.jsonl for their errors).`);
   const cutShort = ok.filter((r) => metricsOf(r).socialised > 0).length;
   if (cutShort > 0) warnings.push(`On ${cutShort} runs the seeded fund ran dry, so their drawdown is cut short: seed environment.insuranceFund larger.`);
-
-  const base = ok.filter((r) => label(r, 'set') === 'base').sort((a, b) => (a.values['prices.path'] as number) - (b.values['prices.path'] as number));
-  const horizons = c.horizons.map((seconds, h): HorizonResult => {
-    const bad = base.map((r) => metricsOf(r).badDebt[h] as number);
-    const dd = base.map((r) => metricsOf(r).drawdown[h] as number);
-    const badSorted = sortedAsc(bad);
-    const ddSorted = sortedAsc(dd);
-    const n = base.length;
-    return {
-      seconds,
-      paths: n,
-      badDebt: {
-        pAny: wilson(bad.filter((x) => x > 0).length, n, c.confidence),
-        mean: bootstrapInterval(bad, mean, rng, c.resamples, c.confidence),
-        p99: quantileInterval(badSorted, 0.99, c.confidence),
-        max: badSorted.at(-1) ?? 0,
-      },
-      drawdown: { pAny: wilson(dd.filter((x) => x > 0).length, n, c.confidence), mean: bootstrapInterval(dd, mean, rng, c.resamples, c.confidence), max: ddSorted.at(-1) ?? 0 },
-      targets: c.targets.map((target) => {
-        const fund = quantileInterval(ddSorted, 1 - target, c.confidence);
-        const beyond = dd.filter((x) => x > fund.estimate);
-        return {
-          target,
-          fund,
-          expectedShortfall: expectedShortfallInterval(dd, target, rng, c.resamples, c.confidence),
-          lossGivenExhaustion: beyond.length ? mean(beyond.map((x) => x - fund.estimate)) : null,
-        };
-      }),
-      curve: curveSizes(dd).map((fund) => ({ fund, p: wilson(dd.filter((x) => x > fund).length, n, c.confidence) })),
-    };
-  });
-
+  const of = (setName: string) => ok.filter((r) => lab(r, 'set') === setName);
   const last = c.horizons.length - 1;
-  const longest = base.map((r) => metricsOf(r).drawdown[last] as number);
-  const replays = ok
-    .filter((r) => label(r, 'set') === 'replay')
-    .map((r) => {
-      const m = metricsOf(r);
-      const drawdown = m.drawdown[last] as number;
-      return {
-        label: label(r, 'replay'),
-        badDebt: m.badDebt[last] as number,
-        drawdown,
-        liquidations: m.liquidations,
-        // How often a generated path is at least this bad: where the replay sits in the distribution.
-        exceededBy: longest.length ? wilson(longest.filter((x) => x >= drawdown).length, longest.length, c.confidence) : null,
-      };
-    });
+  const oi = statedOpenInterest(c.population);
+  const bookAccounts = populationBook(c.population);
+  const skew = bookAccounts.find((a) => a.id === 'skew-holder')?.notional ?? 0;
 
-  const sensitivity: SensitivityResult[] = [];
-  for (const f of c.sensitivity.factors) {
-    for (const l of f.levels) {
-      const rs = ok.filter((r) => label(r, 'set') === `${f.label}: ${l.label}`);
-      const paths = new Set(rs.map((r) => r.values['prices.path'] as number));
+  const history = await loadHistory(resolveDataFile(c.paths.history.file, () => findDataDir(o.dataDir)), { from: parseTimeArg(c.paths.history.from) as number, to: parseTimeArg(c.paths.history.to) as number });
+  const historyFacts = stylisedFacts([history.returns], history.resolution);
+  const generators: GeneratorResult[] = [];
+  for (const g of c.paths.generators) {
+    const rs = of('paths').filter((r) => lab(r, 'generator') === g);
+    if (rs.length === 0) continue;
+    const gen = await fittedGenerator({ generator: g, history: { ...c.paths.history, from: parseTimeArg(c.paths.history.from) as number, to: parseTimeArg(c.paths.history.to) as number } } as never, () => findDataDir(o.dataDir));
+    const facts = generatorFacts(gen, { replicates: 4, paths: 16, steps: Math.min(2188, history.returns.length), seed: 2024 });
+    const verdicts = checkFacts(['volatility', 'excessKurtosis', 'acfAbs', 'quantiles', 'drawdowns'], historyFacts, facts.facts);
+    const strataIds = [...new Set(rs.map((r) => lab(r, 'stratum') as number))].sort((a, b) => a - b);
+    const samplesLast = weighted(rs, last);
+    const fit = fitTail(samplesLast);
+    const tailRows = rs.filter((r) => (metricsOf(r).drawdown[last] as number) > weightedVaR(samplesLast, 0.01));
+    const tailMass = tailRows.reduce((a, r) => a + (lab(r, 'mass') as number), 0);
+    const composition = Object.fromEntries(FLOW_PARTS.map((p, k) => [p, tailMass > 0 ? tailRows.reduce((a, r) => a + (lab(r, 'mass') as number) * ((metricsOf(r).composition[last] as number[])[k] as number), 0) / tailMass : 0]));
+    const partAlone = (f: (t: number[]) => number) => weightedVaR(rs.map((r) => ({ x: f(metricsOf(r).totals), w: lab(r, 'mass') as number, stratum: lab(r, 'stratum') as number })), 0.001);
+    generators.push({
+      generator: g,
+      runs: rs.length,
+      strata: strataIds.map((h) => {
+        const s = rs.filter((r) => lab(r, 'stratum') === h);
+        return { weight: s.reduce((a, r) => a + (lab(r, 'mass') as number), 0), runs: s.length, meanDrawdown: mean(s.map((r) => metricsOf(r).drawdown[last] as number)), pAny: s.filter((r) => (metricsOf(r).drawdown[last] as number) > 0).length / s.length };
+      }),
+      horizons: c.horizons.map((seconds, h) => {
+        const samples = weighted(rs, h);
+        const bad = rs.map((r) => ({ x: metricsOf(r).badDebt[h] as number, w: lab(r, 'mass') as number, stratum: lab(r, 'stratum') as number }));
+        return { seconds, pBadDebt: exceedance(bad, 0, c.confidence), pDrawdown: exceedance(samples, 0, c.confidence), tails: tailEstimates(samples, c, rng, h === last ? fit : null) };
+      }),
+      gpd: fit ? { threshold: fit.threshold, exceedProbability: fit.exceedProbability, excesses: fit.excesses, shape: fit.shape, scale: fit.scale, stability: fit.stability } : null,
+      composition,
+      partsAlone: {
+        badDebt: partAlone((t) => t[0] as number),
+        netFundingPaid: partAlone((t) => (t[1] as number) - (t[2] as number)),
+        penaltyIncome: partAlone((t) => t[3] as number),
+        feeIncome: partAlone((t) => t[4] as number),
+      },
+      facts: verdicts.map((v) => ({ fact: v.fact, ok: v.pass, claimed: gen.reproduces.includes(v.fact), detail: v.detail })),
+    });
+  }
+
+  // Plain sampling against the stratified estimate of the same generator (independent paths).
+  const plainRows = of('plain').map((r) => metricsOf(r).drawdown[last] as number);
+  const stratGen = generators.find((g) => g.generator === c.paths.plain.generator);
+  const stratSamples = weighted(of('paths').filter((r) => lab(r, 'generator') === c.paths.plain.generator), last);
+  const agreement =
+    plainRows.length && stratGen
+      ? c.targets
+          .filter((t) => t * plainRows.length >= 5)
+          .map((target) => {
+            const plain = plainSamples(plainRows);
+            const plainFund = stratifiedBootstrap(plain, (s) => weightedVaR(s, target), rng, c.resamples, c.confidence);
+            const stratifiedFund = stratifiedBootstrap(stratSamples, (s) => weightedVaR(s, target), rng, c.resamples, c.confidence);
+            const plainP = exceedance(plain, plainFund.estimate, c.confidence);
+            const stratifiedPAtPlainFund = exceedance(stratSamples, plainFund.estimate, c.confidence);
+            const overlap = (a: Interval, b: Interval) => (a.low ?? -Infinity) <= (b.high ?? Infinity) && (b.low ?? -Infinity) <= (a.high ?? Infinity);
+            return { target, plainFund, stratifiedFund, plainP, stratifiedPAtPlainFund, agree: overlap(plainFund, stratifiedFund) && overlap(plainP, stratifiedPAtPlainFund) };
+          })
+      : null;
+
+  const checkRows = of('adaptive-check');
+  let adaptive: InsuranceResult['adaptive'] = null;
+  if (checkRows.length) {
+    const byPath = new Map<number, { fine?: number; adaptive?: number }>();
+    for (const r of checkRows) {
+      const e = byPath.get(r.values['prices.path'] as number) ?? {};
+      if (lab(r, 'variant') === '5m') e.fine = metricsOf(r).drawdown[last] as number;
+      else e.adaptive = metricsOf(r).drawdown[last] as number;
+      byPath.set(r.values['prices.path'] as number, e);
+    }
+    const pairs = [...byPath.values()].filter((e) => e.fine !== undefined && e.adaptive !== undefined) as Array<{ fine: number; adaptive: number }>;
+    adaptive = {
+      paths: pairs.length,
+      meanAbsDiff: mean(pairs.map((p) => Math.abs(p.fine - p.adaptive))),
+      maxAbsDiff: Math.max(0, ...pairs.map((p) => Math.abs(p.fine - p.adaptive))),
+      meanDrawdown5m: mean(pairs.map((p) => p.fine)),
+      meanDrawdownAdaptive: mean(pairs.map((p) => p.adaptive)),
+      pAny5m: pairs.filter((p) => p.fine > 0).length / (pairs.length || 1),
+      pAnyAdaptive: pairs.filter((p) => p.adaptive > 0).length / (pairs.length || 1),
+    };
+  }
+
+  const scenarios: ScenarioResult[] = [];
+  const stressRows = of('stress');
+  for (const crash of c.crashes) {
+    for (const s of ['as it happened', ...c.stresses.map((x) => x.label)]) {
+      const rs = stressRows.filter((r) => lab(r, 'crash') === crash.label && lab(r, 'stress') === s);
+      if (!rs.length) continue;
       const dd = rs.map((r) => metricsOf(r).drawdown[last] as number);
-      const bad = rs.map((r) => metricsOf(r).badDebt[last] as number);
-      const common = base.filter((r) => paths.has(r.values['prices.path'] as number));
-      const baseDd = common.map((r) => metricsOf(r).drawdown[last] as number);
-      const baseBad = common.map((r) => metricsOf(r).badDebt[last] as number);
-      sensitivity.push({
-        factor: f.label,
-        level: l.label,
-        paths: rs.length,
-        pBadDebt: wilson(bad.filter((x) => x > 0).length, bad.length, c.confidence),
-        meanDrawdown: bootstrapInterval(dd, mean, rng, c.resamples, c.confidence),
-        p99Drawdown: quantileInterval(sortedAsc(dd), 0.99, c.confidence),
-        base: { pBadDebt: baseBad.filter((x) => x > 0).length / (baseBad.length || 1), meanDrawdown: mean(baseDd), p99Drawdown: quantileInterval(sortedAsc(baseDd), 0.99, c.confidence).estimate },
+      const worst = rs.reduce((a, r) => ((metricsOf(r).drawdown[last] as number) > (metricsOf(a).drawdown[last] as number) ? r : a));
+      scenarios.push({
+        crash: crash.label,
+        stress: s,
+        seeds: rs.length,
+        drawdown: { max: Math.max(...dd), mean: mean(dd) },
+        badDebt: { max: Math.max(...rs.map((r) => metricsOf(r).badDebt[last] as number)), mean: mean(rs.map((r) => metricsOf(r).badDebt[last] as number)) },
+        worst: metricsOf(worst).composition[last] as number[],
+        liquidations: mean(rs.map((r) => metricsOf(r).liquidations.partial + metricsOf(r).liquidations.full)),
       });
     }
   }
 
+  const conv = of('convergence');
+  const convergence = c.convergence
+    ? c.convergence.resolutions.map((resolution) => {
+        const rs = conv.filter((r) => lab(r, 'resolution') === resolution).sort((a, b) => a.seed - b.seed);
+        const drawdown = rs.map((r) => metricsOf(r).drawdown[last] as number);
+        const badDebt = rs.map((r) => metricsOf(r).badDebt[last] as number);
+        return { resolution, seeds: rs.length, drawdown, badDebt, meanDrawdown: mean(drawdown), meanBadDebt: mean(badDebt) };
+      })
+    : null;
+
+  const grid: InsuranceResult['grid'] = [];
+  const gridRows = of('grid');
+  for (const cell of [...new Set(gridRows.map((r) => lab(r, 'cell') as string))]) {
+    const rs = gridRows.filter((r) => lab(r, 'cell') === cell);
+    const cellOi = oi * (lab(rs[0] as SweepRow, 'oi') as number);
+    const samples = weighted(rs, last);
+    grid.push({
+      cell,
+      openInterest: cellOi,
+      runs: rs.length,
+      targets: c.targets.filter((t) => t >= 0.001).map((target) => {
+        const fund = stratifiedBootstrap(samples, (s) => weightedVaR(s, target), rng, Math.min(200, c.resamples), c.confidence);
+        return { target, fund, share: fund.estimate / cellOi };
+      }),
+    });
+  }
+
+  const decision = c.targets.map((target): DecisionRow => {
+    const candidates: DecisionRow['candidates'] = [];
+    for (const g of generators) {
+      const t = g.horizons[last]?.tails.find((x) => x.tail === target);
+      // The empirical bound where the runs give one; beyond them the GPD's.
+      const upper = t?.var.high ?? t?.gpdVar?.high ?? null;
+      candidates.push({ source: g.generator, kind: 'generator', fund: upper, estimate: t?.var.estimate ?? null });
+    }
+    for (const s of scenarios) candidates.push({ source: `${s.crash}: ${s.stress}`, kind: 'stress', fund: s.drawdown.max, estimate: s.drawdown.mean });
+    const known = candidates.filter((x) => x.fund !== null && Number.isFinite(x.fund));
+    const binding = known.reduce<(typeof known)[number] | null>((a, x) => (a === null || (x.fund as number) > (a.fund as number) ? x : a), null);
+    const gens = candidates.filter((x) => x.kind === 'generator' && x.estimate !== null).map((x) => x.estimate as number);
+    const bindingGen = generators.find((g) => g.generator === binding?.source)?.horizons[last]?.tails.find((x) => x.tail === target);
+    return {
+      target,
+      fund: binding?.fund ?? null,
+      shareOfOpenInterest: binding?.fund != null ? binding.fund / oi : null,
+      binding: binding?.source ?? 'none',
+      candidates,
+      generatorSpread: gens.length > 1 ? Math.max(...gens) - Math.min(...gens) : null,
+      monteCarloWidth: bindingGen && bindingGen.var.high !== null && bindingGen.var.low !== null ? bindingGen.var.high - bindingGen.var.low : null,
+    };
+  });
+
   return {
-    generated: base.length,
+    openInterest: oi,
+    book: { ...describeBook(bookAccounts), accounts: bookAccounts.filter((a) => a.id !== 'skew-holder').length, skew },
+    generators,
+    agreement,
+    adaptive,
+    scenarios,
+    convergence,
+    grid,
+    decision,
     failed,
-    confidence: c.confidence,
-    horizons,
-    replays,
-    sensitivity,
-    recommendation: recommend(c, horizons[last] as HorizonResult, replays),
     warnings,
   };
 }
 
-const usd = (x: number) => `${Math.round(x).toLocaleString('en-US')} USD`;
-const pct = (p: number) => `${+(p * 100).toPrecision(3)} %`;
-const days = (s: number) => (s % 86400 === 0 ? `${s / 86400} d` : `${+(s / 3600).toFixed(1)} h`);
-
-function recommend(c: InsuranceConfig, h: HorizonResult, replays: InsuranceResult['replays']): InsuranceResult['recommendation'] {
-  const conf = pct(c.confidence);
-  // The strictest target the paths can bound from above.
-  const resolved = [...h.targets].sort((a, b) => a.target - b.target).find((t) => t.fund.high !== null);
-  const unresolved = h.targets.filter((t) => t.fund.high === null).map((t) => pct(t.target));
-  const worstReplay = replays.reduce<(typeof replays)[number] | null>((a, r) => (a === null || r.drawdown > a.drawdown ? r : a), null);
-  if (!resolved) {
-    return { fund: null, target: null, horizon: h.seconds, reasoning: `${h.paths} paths cannot bound any target's fund size from above at ${conf} confidence: run more paths.` };
-  }
-  const fromPaths = resolved.fund.high as number;
-  const fund = Math.max(fromPaths, worstReplay?.drawdown ?? 0);
-  const parts = [
-    `A fund of ${usd(fund)} keeps the probability that it runs dry (and losses are socialised) within ${days(h.seconds)} below ${pct(resolved.target)}: ${usd(fromPaths)} is the upper ${conf} confidence bound of the ${pct(1 - resolved.target)} quantile of the fund's drawdown over ${h.paths.toLocaleString('en-US')} generated paths (estimate ${usd(resolved.fund.estimate)})`,
-  ];
-  if (worstReplay) {
-    parts.push(
-      worstReplay.drawdown > fromPaths
-        ? `raised to cover the worst replayed crash (${worstReplay.label}, ${usd(worstReplay.drawdown)}), which the generated paths underweight`
-        : `it also covers every replayed crash (the worst, ${worstReplay.label}, needed ${usd(worstReplay.drawdown)})`,
-    );
-  }
-  if (resolved.expectedShortfall.estimate > 0) parts.push(`beyond it the expected shortfall is ${usd(resolved.expectedShortfall.estimate)}`);
-  if (unresolved.length) parts.push(`${unresolved.join(' and ')} need more paths than ${h.paths.toLocaleString('en-US')} to bound`);
-  return { fund, target: resolved.target, horizon: h.seconds, reasoning: `${parts.join('; ')}.` };
-}
+/** Fraction of rows a plain-sampling estimate of P ≤ target would need: the rule of three (for the report). */
+export const pathsToBound = (target: number) => Math.ceil(3 / target);
+export { wilson };

@@ -24,13 +24,13 @@ export interface Study<C> {
   readonly name: string;
   readonly schema: z.ZodType<C>;
   readonly defaultConfig: string;
-  /** A study that is a sweep of runs: its spec and each run's metrics. */
-  sweep?(config: C): SweepSpec;
+  /** A study that is a sweep of runs: its spec (async where it must draw or fit first: the insurance study's strata) and each run's metrics. */
+  sweep?(config: C, o: { dataDir?: string }): SweepSpec | Promise<SweepSpec>;
   metrics?(config: C, summary: RunSummary, point: SweepPoint): Json;
   /** A study with its own runner (a search): runs the shard's work, returns its rows. */
   run?(config: C, o: StudyRunOptions): Promise<readonly SweepRow[]>;
   /** How many rows the whole study has (to refuse analysing an incomplete one). */
-  expectedRows(config: C): number;
+  expectedRows(config: C, o: { dataDir?: string }): number | Promise<number>;
   analyse(config: C, rows: readonly SweepRow[], o: { dataDir?: string }): Json | Promise<Json>;
   /** The result as a report (rendered to result.html and result.md). */
   document(config: C, result: Json): ReportDocument;
@@ -57,8 +57,8 @@ export const STUDIES = {
     defaultConfig: join(dir, 'insurance.json'),
     sweep: insuranceSweep,
     metrics: insuranceMetrics,
-    expectedRows: (c) => expandPoints(insuranceSweep(c)).length,
-    analyse: (c, rows) => analyseInsurance(c, rows) as unknown as Json,
+    expectedRows: async (c, o) => expandPoints(await insuranceSweep(c, o)).length,
+    analyse: async (c, rows, o) => (await analyseInsurance(c, rows, o)) as unknown as Json,
     document: (c, r) => insuranceDocument(c, r as never),
   } satisfies Study<z.output<typeof InsuranceConfigSchema>>,
   'k-resize': {

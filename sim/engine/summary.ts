@@ -7,6 +7,7 @@
 import { fromWei } from '../math/units.ts';
 import { AgentLedger, type AgentTally } from './agent-ledger.ts';
 import type { EventSink, LoggedEvent } from './event-log.ts';
+import { FundDecomposition } from './fund-decomposition.ts';
 
 const big = (x: unknown): bigint => BigInt(x as string);
 const usd = (x: bigint): string => fromWei(x);
@@ -122,6 +123,8 @@ export class SummaryBuilder implements EventSink {
   private readonly outcomes = new Map<string, number>();
   /** Every agent's money (also what the training environment reads). */
   private readonly ledger = new AgentLedger();
+  /** The insurance fund's flows by reason, and the composition of each new low. */
+  private readonly fundFlows = new FundDecomposition();
   private fundings = 0;
   private maxAbsFundingRate = 0n;
   private sumPremiumFraction = 0n;
@@ -149,6 +152,7 @@ export class SummaryBuilder implements EventSink {
   write(e: LoggedEvent): void {
     this.events++;
     this.ledger.write(e);
+    this.fundFlows.write(e);
     if (Number.isNaN(this.start)) this.start = e.timestamp;
     this.end = e.timestamp;
     switch (e.type) {
@@ -301,6 +305,8 @@ export class SummaryBuilder implements EventSink {
         /** The most the fund fell below where it started: what a fund of this size would have had to cover. */
         maxDrawdown: usd((this.fundStart ?? 0n) - (this.fundMin ?? 0n)),
         drawdownHighs: this.drawdownHighs.map(([t, a]) => [t, usd(a)] as [number, string]),
+        /** Flows by reason (bad debt, funding paid and received, penalties, fees, other) and at each new low. */
+        flows: this.fundFlows.result(),
       },
       migrations: this.migrations.map(migrationJson),
       adminFailures: this.adminFailures,

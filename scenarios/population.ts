@@ -2,7 +2,8 @@
  * A market's book from what a risk team states about it: open interest per side, how many
  * accounts hold it and how concentrated it is (the top account's and the top ten's share of
  * each side), the account-leverage distribution (share of open interest at each leverage), the
- * vAMM's depth and the insurance fund's share of fees. Each account becomes a `holder` whose
+ * vAMM's depth and the insurance fund's share of fees. A run scenario's `population` is the
+ * book; each account becomes a `holder` (added before the scenario's agents) whose
  * position the engine opens before the start at exactly its notional and account leverage
  * (sim/engine/opening-book.ts); what the run then holds is checked by test/population.test.ts.
  *
@@ -15,12 +16,16 @@
  * position is zero at the start and the book enters at the start price.
  */
 import { z } from 'zod';
-import type { AgentSpec } from '../../agents/registry.ts';
+import type { AgentSpec } from '../agents/registry.ts';
 
 const share = z.number().min(0).max(1);
 const usd = z.string().regex(/^\d+(\.\d{1,6})?$/, 'a USD amount as a decimal string');
 
-export const PopulationSchema = z
+/** Account leverage (notional / equity at the start mark) and the share of open interest at it. */
+export const LeverageDistributionSchema = z.array(z.strictObject({ leverage: z.number().gt(0), share })).min(1);
+
+/** The book a risk team states: open interest per side, accounts, concentration, leverage. */
+export const BookSpecSchema = z
   .strictObject({
     /** Open interest per side (USD notional at the start price). */
     openInterest: z.strictObject({ long: usd, short: usd }),
@@ -28,12 +33,7 @@ export const PopulationSchema = z
     accounts: z.strictObject({ long: z.number().int().min(1).max(5000), short: z.number().int().min(1).max(5000) }),
     /** Share of each side's open interest held by its largest account and by its ten largest. */
     concentration: z.strictObject({ top1: share, top10: share }),
-    /** Account leverage (notional / equity at the start mark) and the share of open interest at it. */
-    leverage: z.array(z.strictObject({ leverage: z.number().gt(0), share })).min(1),
-    /** The vAMM's quote reserve at the start (USD). */
-    depth: usd,
-    /** The insurance fund's share of trading fees (0–1). */
-    feeShare: share,
+    leverage: LeverageDistributionSchema,
     /**
      * Leverage of the market maker that holds the vAMM's net skew (long − short open interest,
      * on the other side), hedged off chain: a vAMM's skew is somebody's position.
@@ -45,6 +45,19 @@ export const PopulationSchema = z
     if (Math.abs(total - 1) > 1e-9) ctx.addIssue({ code: 'custom', path: ['leverage'], message: `the shares add up to ${total}, not 1` });
     if (p.concentration.top10 < p.concentration.top1) ctx.addIssue({ code: 'custom', path: ['concentration', 'top10'], message: 'the top ten hold at least what the top one holds' });
   });
+
+export type BookSpec = z.output<typeof BookSpecSchema>;
+
+/** Everything a risk team states about its market: the book, plus the vAMM's depth and the fund's fee share. */
+export const PopulationSchema = z.intersection(
+  BookSpecSchema,
+  z.object({
+    /** The vAMM's quote reserve at the start (USD). */
+    depth: usd,
+    /** The insurance fund's share of trading fees (0–1). */
+    feeShare: share,
+  }),
+);
 
 export type Population = z.output<typeof PopulationSchema>;
 
@@ -94,7 +107,7 @@ export function sideSizes(oi: number, n: number, top1: number, top10: number, si
 }
 
 /** Leverage per account (largest first), each to the leverage furthest below its share of the side's open interest. */
-export function assignLeverage(sizes: readonly number[], buckets: Population['leverage']): number[] {
+export function assignLeverage(sizes: readonly number[], buckets: BookSpec['leverage']): number[] {
   const oi = sizes.reduce((s, x) => s + x, 0);
   const assigned = buckets.map(() => 0);
   return sizes.map((size) => {
@@ -109,7 +122,7 @@ export function assignLeverage(sizes: readonly number[], buckets: Population['le
 }
 
 /** The book: every account's side, notional (to the cent) and leverage. */
-export function populationBook(p: Population): BookAccount[] {
+export function populationBook(p: BookSpec): BookAccount[] {
   const out: BookAccount[] = [];
   for (const side of ['long', 'short'] as const) {
     const oi = Number(p.openInterest[side]);
@@ -128,14 +141,15 @@ export function holderSpecs(book: readonly BookAccount[], market?: string): Agen
   return book.map((a) => ({ kind: 'holder', name: a.id, count: 1, capital: '0', ...(market ? { market } : {}), params: { side: a.side, notional: a.notional, leverage: a.leverage } }));
 }
 
-/** A run scenario (JSON) with the population's book, depth and fee share put into an environment. */
+/** A run scenario (JSON) with the population put into an environment: its book, depth and fee share. */
 export function withPopulation(environment: Record<string, unknown>, p: Population): Record<string, unknown> {
-  const env = structuredClone(environment) as Record<string, unknown> & { agents?: unknown[]; market?: Record<string, unknown>; clearingHouse?: Record<string, unknown> };
+  const env = structuredClone(environment) as Record<string, unknown> & { market?: Record<string, unknown>; clearingHouse?: Record<string, unknown> };
+  const { depth, feeShare, ...book } = p;
   return {
     ...env,
-    market: { ...(env.market ?? {}), depth: p.depth },
-    clearingHouse: { ...(env.clearingHouse ?? {}), insuranceFundFeeShare: String(p.feeShare) },
-    agents: [...holderSpecs(populationBook(p)), ...(env.agents ?? [])],
+    market: { ...(env.market ?? {}), depth },
+    clearingHouse: { ...(env.clearingHouse ?? {}), insuranceFundFeeShare: String(feeShare) },
+    population: book,
   };
 }
 

@@ -1,0 +1,54 @@
+/**
+ * What the insurance fund's drawdown is made of, from its flows in the event log: bad debt it
+ * absorbed, funding imbalance it paid and received, liquidation penalties and trading fees it
+ * earned (and curve costs). At each new low of the fund below its start, the composition of
+ * that drawdown is recorded, so a study can read, for any horizon, how deep the fund fell and
+ * why; the totals by reason at the end give each component's own distribution.
+ */
+import type { EventSink, LoggedEvent } from './event-log.ts';
+import { fromWei } from '../math/units.ts';
+
+export const FLOW_PARTS = ['badDebt', 'fundingPaid', 'fundingReceived', 'penalty', 'fee', 'other'] as const;
+export type FlowPart = (typeof FLOW_PARTS)[number];
+
+/** Money out of the fund is positive for bad debt and funding paid; income positive for the rest. */
+function partOf(reason: string, amount: bigint): FlowPart {
+  if (reason === 'bad-debt' || reason === 'prepaid-bad-debt') return 'badDebt';
+  if (reason === 'funding') return amount < 0n ? 'fundingPaid' : 'fundingReceived';
+  if (reason === 'penalty') return 'penalty';
+  if (reason === 'fee') return 'fee';
+  return 'other';
+}
+
+export class FundDecomposition implements EventSink {
+  private start: bigint | null = null;
+  private low: bigint | null = null;
+  private readonly totals: Record<FlowPart, bigint> = { badDebt: 0n, fundingPaid: 0n, fundingReceived: 0n, penalty: 0n, fee: 0n, other: 0n };
+  /** At each new low: [timestamp, drawdown, ...the totals by part then], USD decimal strings. */
+  private readonly lows: Array<[number, ...string[]]> = [];
+
+  write(e: LoggedEvent): void {
+    if (e.type === 'RunStarted' && e.insuranceFund !== undefined) {
+      this.start = BigInt(e.insuranceFund as string);
+      this.low = this.start;
+      return;
+    }
+    if (e.type !== 'InsuranceFundFlow' || e.reason === 'seed') return;
+    const amount = BigInt(e.amount as string);
+    const part = partOf(e.reason as string, amount);
+    // Outflows as positive amounts for bad debt and funding paid; income as positive amounts.
+    this.totals[part] += part === 'badDebt' || part === 'fundingPaid' ? -amount : amount;
+    const balance = BigInt(e.balanceAfter as string);
+    if (this.start === null) return;
+    if (this.low === null || balance < this.low) {
+      this.low = balance;
+      if (this.start - balance > 0n) this.lows.push([e.timestamp, fromWei(this.start - balance), ...FLOW_PARTS.map((p) => fromWei(this.totals[p]))]);
+    }
+  }
+
+  close(): void {}
+
+  result() {
+    return { parts: FLOW_PARTS, totals: Object.fromEntries(FLOW_PARTS.map((p) => [p, fromWei(this.totals[p])])) as Record<FlowPart, string>, lows: this.lows };
+  }
+}
