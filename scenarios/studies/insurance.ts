@@ -58,8 +58,8 @@ export const InsuranceConfigSchema = z.strictObject({
     startTime: z.string(),
     intrabar: z.enum(['none', '5m', 'adaptive']).default('adaptive'),
     generators: z.array(z.enum(GENERATOR_NAMES)).min(1),
-    /** Phase-1 candidate paths per generator (returns only, cheap). */
-    candidates: z.number().int().positive(),
+    /** Phase-1 candidate paths per generator (returns only, cheap), or per generator by name (the learned `mdn` draws slower). */
+    candidates: z.union([z.number().int().positive(), z.record(z.string(), z.number().int().positive())]),
     /** Upper tail probabilities where strata are cut, e.g. [0.1, 0.01, 0.001]. */
     strata: z.array(z.number().gt(0).lt(1)).min(1),
     /** Runs per stratum, bulk first (one more than `strata`). */
@@ -100,6 +100,13 @@ export type InsuranceConfig = z.output<typeof InsuranceConfigSchema>;
 
 const label = (k: string) => `${LABEL_PREFIX}${k}`;
 
+/** Phase-1 candidates of a generator (a number, or by name with `default`). */
+export function candidatesOf(c: InsuranceConfig, generator: string): number {
+  const n = typeof c.paths.candidates === 'number' ? c.paths.candidates : (c.paths.candidates[generator] ?? c.paths.candidates.default);
+  if (n === undefined) throw new Error(`${c.name}: paths.candidates gives no count for ${generator} (and no default)`);
+  return n;
+}
+
 /** The base scenario: environment + population, on the first generator's path 0. Validated before any run. */
 export function insuranceScenario(c: InsuranceConfig): Record<string, unknown> {
   for (const h of c.horizons) if (h > c.paths.horizon) throw new Error(`${c.name}: horizon ${h} s is longer than the paths (${c.paths.horizon} s)`);
@@ -127,7 +134,7 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
   const designs = new Map<string, Awaited<ReturnType<typeof designStrata>>>();
   for (const g of c.paths.generators) {
     const gen = await fittedGenerator({ generator: g, history } as never, dataDir);
-    const design = designStrata(gen, { candidates: c.paths.candidates, steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: c.paths.perStratum, skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0 });
+    const design = designStrata(gen, { candidates: candidatesOf(c, g), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: c.paths.perStratum, skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0 });
     designs.set(g, design);
     design.chosen.forEach((idx, h) => {
       for (const i of idx) points.push({ 'prices.path': i, 'prices.generator': g, [label('set')]: 'paths', [label('generator')]: g, [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
@@ -162,7 +169,7 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
     const g = c.grid;
     const first = c.paths.generators[0] as string;
     const gen = await fittedGenerator({ generator: first, history } as never, dataDir);
-    const design = designStrata(gen, { candidates: c.paths.candidates, steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: g.perStratum, skipBelow: first === c.paths.plain.generator ? c.paths.plain.count : 0 });
+    const design = designStrata(gen, { candidates: candidatesOf(c, first), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: g.perStratum, skipBelow: first === c.paths.plain.generator ? c.paths.plain.count : 0 });
     for (const oi of g.openInterest) {
       for (const [lev, buckets] of Object.entries(g.leverage)) {
         for (const depth of g.depth) {
