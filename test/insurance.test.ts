@@ -160,7 +160,17 @@ describe('insurance study: analysis and decision', () => {
 
 describe('insurance study: resolution convergence on a shipped crash', () => {
   it('19 May 2021 at 1 h, 5 min and 1 min: the bad debt settles as the candles narrow', async () => {
-    const env = { ...withPopulation(bundled.environment, bundled.population) };
+    // The market as the study first stated it (fixed here, so a later edit of the bundled config does not move this check).
+    const market = {
+      ...bundled.environment,
+      agents: [
+        { kind: 'noise', count: 10, capital: '20000', params: { medianMargin: 3000, maxLeverage: 10, meanInterval: 7200 } },
+        { kind: 'arbitrageur', count: 2, capital: '5000000', params: { interval: 60, latency: 12 } },
+        { kind: 'liquidator', count: 2, capital: '1000', params: { latency: 12 } },
+        { kind: 'keeper', count: 1, capital: '1000' },
+      ],
+    };
+    const env = { ...withPopulation(market, bundled.population) };
     const at = async (resolution: number, seed: number) => {
       const prices = { replay: 'w2_may19', gapPolicy: 'refuse', startPrice: '2267.39', resolution, from: '2021-05-19', to: '2021-05-20' };
       const s = parseRunScenario(JSON.stringify({ ...env, seed, prices }));
