@@ -61,7 +61,7 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
         numeric: [1, 3, 4, 5, 6],
         rows: r.generators.flatMap((g) => {
           const h = g.horizons.at(-1);
-          return (h?.tails ?? []).map((t) => [g.generator, g.runs, pct(1 - t.tail), range(t.var, usd), range(t.es, usd), range(t.gpdVar, usd), bound(t.gpdEs, usd), range(h?.pBadDebt ?? null, pct)]);
+          return (h?.tails ?? []).map((t) => [g.generator, g.runs, `${+(100 * (1 - t.tail)).toFixed(4)} %`, range(t.var, usd), range(t.es, usd), range(t.gpdVar, usd), bound(t.gpdEs, usd), range(h?.pBadDebt ?? null, pct)]);
         }),
         caption: `Weighted by stratum; intervals ${pct(c.confidence)} from a stratified bootstrap (${c.resamples} resamples).`,
       },
@@ -194,9 +194,16 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
       blocks: [
         {
           kind: 'table',
-          columns: ['cell', 'open interest (USD)', 'runs', ...(r.grid[0]?.targets ?? []).flatMap((t) => [`P ≤ ${pct(t.target)}: fund (USD)`, 'share of OI'])],
+          columns: ['cell', 'open interest (USD)', 'runs', ...c.targets.filter((t) => t >= 0.001).flatMap((t) => [`P ≤ ${pct(t)}: fund (USD)`, 'share of OI'])],
           numeric: [1, 2],
-          rows: r.grid.map((g) => [g.cell, usd(g.openInterest), g.runs, ...g.targets.flatMap((t) => [range(t.fund, usd), pct(t.share)])]),
+          rows: r.grid.map((g) => {
+            const cells = c.targets.filter((t) => t >= 0.001).flatMap((t) => {
+              const x = g.targets.find((y) => y.target === t);
+              return x ? [range(x.fund, usd), pct(x.share)] : ['–', '–'];
+            });
+            if (g.infeasible) cells[0] = `infeasible: ${g.infeasible}`;
+            return [g.cell, usd(g.openInterest), g.runs, ...cells];
+          }),
           caption: `${c.paths.generators[0]} paths, stratified as the base; the stricter targets need the base's runs.`,
         },
       ],

@@ -281,7 +281,8 @@ export interface InsuranceResult {
   readonly adaptive: { readonly paths: number; readonly meanAbsDiff: number; readonly maxAbsDiff: number; readonly meanDrawdown5m: number; readonly meanDrawdownAdaptive: number; readonly pAny5m: number; readonly pAnyAdaptive: number } | null;
   readonly scenarios: ScenarioResult[];
   readonly convergence: Array<{ readonly resolution: number; readonly seeds: number; readonly drawdown: number[]; readonly badDebt: number[]; readonly meanDrawdown: number; readonly meanBadDebt: number }> | null;
-  readonly grid: Array<{ readonly cell: string; readonly openInterest: number; readonly runs: number; readonly targets: Array<{ readonly target: number; readonly fund: Interval; readonly share: number }> }>;
+  /** Per cell; `infeasible` names why a cell's book could not be opened (every run refused it). */
+  readonly grid: Array<{ readonly cell: string; readonly openInterest: number; readonly runs: number; readonly targets: Array<{ readonly target: number; readonly fund: Interval; readonly share: number }>; readonly infeasible?: string }>;
   readonly decision: DecisionRow[];
   readonly failed: number;
   readonly warnings: string[];
@@ -336,7 +337,8 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
   const ok = rows.filter((r) => r.ok);
   const warnings: string[] = [];
   const failed = rows.length - ok.length;
-  if (failed > 0) warnings.push(`${failed} runs failed and are left out (see rows.jsonl for their errors).`);
+  const refused = rows.filter((r) => !r.ok && lab(r, 'set') === 'grid').length;
+  if (failed - refused > 0) warnings.push(`${failed - refused} runs failed and are left out (see rows.jsonl for their errors).`);
   const cutShort = ok.filter((r) => metricsOf(r).socialised > 0).length;
   if (cutShort > 0) warnings.push(`On ${cutShort} runs the seeded fund ran dry, so their drawdown is cut short: seed environment.insuranceFund larger.`);
   const of = (setName: string) => ok.filter((r) => lab(r, 'set') === setName);
@@ -357,7 +359,9 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
     const strataIds = [...new Set(rs.map((r) => lab(r, 'stratum') as number))].sort((a, b) => a - b);
     const samplesLast = weighted(rs, last);
     const fit = fitTail(samplesLast);
-    const tailRows = rs.filter((r) => (metricsOf(r).drawdown[last] as number) > weightedVaR(samplesLast, 0.01));
+    // The paths at or beyond the 99 % drawdown (at: a heavy tail's top value can be the VaR itself).
+    const var99 = weightedVaR(samplesLast, 0.01);
+    const tailRows = rs.filter((r) => (metricsOf(r).drawdown[last] as number) >= var99 && (metricsOf(r).drawdown[last] as number) > 0);
     const tailMass = tailRows.reduce((a, r) => a + (lab(r, 'mass') as number), 0);
     const composition = Object.fromEntries(FLOW_PARTS.map((p, k) => [p, tailMass > 0 ? tailRows.reduce((a, r) => a + (lab(r, 'mass') as number) * ((metricsOf(r).composition[last] as number[])[k] as number), 0) / tailMass : 0]));
     const partAlone = (f: (t: number[]) => number) => weightedVaR(rs.map((r) => ({ x: f(metricsOf(r).totals), w: lab(r, 'mass') as number, stratum: lab(r, 'stratum') as number })), 0.001);
@@ -458,6 +462,12 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
 
   const grid: InsuranceResult['grid'] = [];
   const gridRows = of('grid');
+  for (const r of rows.filter((x) => !x.ok && lab(x, 'set') === 'grid')) {
+    const cell = lab(r, 'cell') as string;
+    if (grid.some((g) => g.cell === cell) || gridRows.some((x) => lab(x, 'cell') === cell)) continue;
+    grid.push({ cell, openInterest: oi * (lab(r, 'oi') as number), runs: 0, targets: [], infeasible: (r.error ?? '').replace(/^.*?book: /, '') });
+  }
+  if (grid.length) warnings.push(`${grid.length} grid cell(s) cannot hold the stated book at their depth: shown as infeasible.`);
   for (const cell of [...new Set(gridRows.map((r) => lab(r, 'cell') as string))]) {
     const rs = gridRows.filter((r) => lab(r, 'cell') === cell);
     const cellOi = oi * (lab(rs[0] as SweepRow, 'oi') as number);

@@ -140,9 +140,10 @@ function setLeverage(ch: ClearingHouse, e: BookEntry): BookedAccount {
       ch.withdraw(e.account, -delta);
     }
   } catch (err) {
-    const exitRatio = Number(ch.marginRatio(e.account, e.market, 'min')) / 1e16;
+    const exit = ch.positionNotional(e.account, e.market, 'min');
+    const discount = Math.abs(1 - Number(exit) / Number(notional)) * 100;
     throw new Error(
-      `book: ${e.account} cannot hold ${Number(e.leverage) / 1e18}x on ${Math.round(Number(notional) / 1e18)} USD at this depth (${(err as Error).message}): valued at its exit price, its margin ratio would be under maintenance (it is ${exitRatio.toFixed(2)} % with the collateral it opened with): state a lower leverage for accounts this large, or more depth`,
+      `book: ${e.account} cannot hold ${Number(e.leverage) / 1e18}x on ${Math.round(Number(notional) / 1e18)} USD at this depth (${(err as Error).message}): its exit value is ${discount.toFixed(2)} % worse than its mark value, so at that leverage its margin ratio would be under maintenance: state a lower leverage for accounts this large, or more depth`,
     );
   }
   return { ...e, collateral: ch.accounts.get(e.account)?.collateral ?? 0n };
