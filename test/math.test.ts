@@ -9,6 +9,7 @@ import { ModelError } from '../sim/errors.ts';
 import { ONE, ceilDiv, divD, mulD, subU } from '../sim/math/fixed.ts';
 import { formatUnits, fromWei, parseUnits, toTokenUnits, toWei } from '../sim/math/units.ts';
 import { twapWalk } from '../sim/twap.ts';
+import { Decimal } from 'decimal.js';
 
 describe('fixed point', () => {
   it('floors unsigned and truncates signed division toward zero, as Solidity', () => {
@@ -112,5 +113,31 @@ describe('TWAP walk', () => {
   it('returns the latest value for a zero interval or a stale window', () => {
     expect(walk(500, 0)).toBe(40n);
     expect(walk(500, 100)).toBe(40n);
+  });
+});
+
+describe('parseUnits: the plain-decimal fast path', () => {
+  it('gives what decimal.js gives (or the same error) for any plain decimal', () => {
+    // The slow path's own settings (sim/math/units.ts): 80 significant digits.
+    const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_DOWN, toExpPos: 1000, toExpNeg: -1000 });
+    const reference = (text: string, decimals: number): bigint | string => {
+      const scaled = new D(text).times(new D(10).pow(decimals));
+      return scaled.isInteger() ? BigInt(scaled.toFixed(0)) : 'too many decimals';
+    };
+    const outcome = (text: string, decimals: number): bigint | string => {
+      try {
+        return parseUnits(text, decimals);
+      } catch (e) {
+        return /more than \d+ decimal places/.test((e as Error).message) ? 'too many decimals' : (e as Error).message;
+      }
+    };
+    const digits = (max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: max });
+    fc.assert(
+      fc.property(fc.constantFrom('', '-', '+'), digits(30), fc.option(digits(24)), fc.constantFrom(0, 6, 8, 18), (sign, whole, fraction, decimals) => {
+        const text = `${sign}${whole}${fraction === null ? '' : `.${fraction}`}`;
+        expect(outcome(text, decimals)).toEqual(reference(text, decimals));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
