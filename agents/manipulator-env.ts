@@ -81,6 +81,7 @@ export const ATTACKER = 'attacker';
 
 /** Follows the attacker through the event log (its money from the agents' ledger) and counts invariant violations. */
 export class AttackerBook implements EventSink {
+  readonly needsLine = false;
   private readonly ledger = new AgentLedger();
   private violations = 0;
 

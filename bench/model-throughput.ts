@@ -118,7 +118,7 @@ export function modelThroughput(profile: ProfileName): Measurement[] {
       TRADERS,
       () => {
         const ch = world(profile);
-        return { ch, checker: new InvariantChecker(ch) };
+        return { ch, checker: new InvariantChecker(ch, { incremental: true }) };
       },
       ({ ch, checker }) => {
         for (const [i, t] of names.entries()) {

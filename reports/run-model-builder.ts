@@ -95,6 +95,7 @@ export interface RunModelOptions {
 }
 
 export class RunModelBuilder implements EventSink {
+  readonly needsLine = false;
   private readonly summary = new SummaryBuilder();
   private readonly markets = new Map<string, MarketAggregate>();
   private readonly buckets: number;

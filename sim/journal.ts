@@ -8,15 +8,21 @@ type Undo = () => void;
 export class Journal {
   private readonly undo: Undo[] = [];
   private depth = 0;
+  /**
+   * Counts mutations; a rollback returns it to the value of the state it restores. Outside an
+   * operation, an unchanged version means an unchanged state (incremental checks skip on it).
+   */
+  version = 0;
 
   /** Runs `fn` atomically: its mutations are kept if it returns and undone if it throws. */
   atomic<R>(fn: () => R): R {
     const mark = this.undo.length;
+    const version = this.version;
     this.depth++;
     try {
       return fn();
     } catch (error) {
-      this.rollbackTo(mark);
+      this.rollbackTo(mark, version);
       throw error;
     } finally {
       this.depth--;
@@ -27,17 +33,19 @@ export class Journal {
   /** Runs `fn` and always undoes its mutations: a dry run (used by solvers and views). */
   simulate<R>(fn: () => R): R {
     const mark = this.undo.length;
+    const version = this.version;
     this.depth++;
     try {
       return fn();
     } finally {
-      this.rollbackTo(mark);
+      this.rollbackTo(mark, version);
       this.depth--;
       if (this.depth === 0) this.undo.length = 0;
     }
   }
 
   set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): void {
+    this.version++;
     if (this.depth > 0) {
       const old = target[key];
       this.undo.push(() => {
@@ -48,6 +56,7 @@ export class Journal {
   }
 
   mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
+    this.version++;
     if (this.depth > 0) {
       const had = map.has(key);
       const old = map.get(key);
@@ -61,6 +70,7 @@ export class Journal {
 
   mapDelete<K, V>(map: Map<K, V>, key: K): void {
     if (!map.has(key)) return;
+    this.version++;
     if (this.depth > 0) {
       const old = map.get(key) as V;
       this.undo.push(() => {
@@ -71,6 +81,7 @@ export class Journal {
   }
 
   push<T>(array: T[], item: T): void {
+    this.version++;
     if (this.depth > 0) {
       this.undo.push(() => {
         array.pop();
@@ -81,10 +92,13 @@ export class Journal {
 
   /** Records a custom undo action (for structures with their own mutation API). */
   onUndo(action: Undo): void {
+    this.version++;
     if (this.depth > 0) this.undo.push(action);
   }
 
-  private rollbackTo(mark: number): void {
+  /** Undoes back to `mark`; the state is then exactly as it was at `version`. */
+  private rollbackTo(mark: number, version: number): void {
     while (this.undo.length > mark) (this.undo.pop() as Undo)();
+    this.version = version;
   }
 }

@@ -13,6 +13,7 @@ import { runSimulation } from '../sim/engine/run-simulation.ts';
 
 /** Hashes the JSON Lines log as `vamm run` writes it (each line then '\n'), keeping nothing. */
 class HashSink implements EventSink {
+  readonly needsLine = true;
   private readonly hash = createHash('sha256');
   lines = 0;
   write(_e: LoggedEvent, line: string): void {

@@ -117,9 +117,49 @@ export function serialiseEvent(e: LogEvent): string {
   return JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
+/**
+ * The event as its logged JSON reads back (`JSON.parse(serialiseEvent(e))`), built directly:
+ * bigints as decimal strings, undefined fields dropped, non-finite numbers as null. The engine
+ * hands this to the sinks without a stringify-and-parse round trip per event.
+ */
+export function toLogged(e: LogEvent): LoggedEvent {
+  return jsonValue(e) as LoggedEvent;
+}
+
+function jsonValue(v: unknown): unknown {
+  switch (typeof v) {
+    case 'bigint':
+      return v.toString();
+    case 'number':
+      return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
+    case 'object': {
+      if (v === null) return null;
+      if (Array.isArray(v)) return v.map((x) => (x === undefined || typeof x === 'function' ? null : jsonValue(x)));
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined && typeof x !== 'function') out[k] = jsonValue(x);
+      }
+      return out;
+    }
+    default:
+      return v;
+  }
+}
+
 export interface EventSink {
+  /**
+   * Whether the sink reads `line` (the event's JSON Lines text). A sink that says false gets ''
+   * and the engine skips the stringify when no sink wants it; unset means it does.
+   */
+  readonly needsLine?: boolean;
   write(e: LoggedEvent, line: string): void;
   close(): void;
+}
+
+/** Whether any of these sinks reads the JSON line. */
+export function needsLine(sinks: readonly EventSink[]): boolean {
+  return sinks.some((s) => s.needsLine !== false);
 }
 
 /** Streams the log to a file, buffering writes (synchronously, so order never varies). */
@@ -155,7 +195,10 @@ export class FileSink implements EventSink {
 export class MemorySink implements EventSink {
   readonly events: LoggedEvent[] = [];
   readonly lines: string[] = [];
-  constructor(private readonly keepLines = false) {}
+  readonly needsLine: boolean;
+  constructor(private readonly keepLines = false) {
+    this.needsLine = keepLines;
+  }
   write(e: LoggedEvent, line: string): void {
     this.events.push(e);
     if (this.keepLines) this.lines.push(line);
@@ -165,7 +208,10 @@ export class MemorySink implements EventSink {
 
 /** Writes every event to several sinks (the file, the summary, a progress counter). */
 export class TeeSink implements EventSink {
-  constructor(private readonly sinks: readonly EventSink[]) {}
+  readonly needsLine: boolean;
+  constructor(private readonly sinks: readonly EventSink[]) {
+    this.needsLine = needsLine(sinks);
+  }
   write(e: LoggedEvent, line: string): void {
     for (const s of this.sinks) s.write(e, line);
   }

@@ -28,6 +28,8 @@ function liquidationRatioOrSpot(ch: ClearingHouse, owner: string, market: string
  * markets), and valuing every position at spot is most of an observation's cost.
  */
 const lastInputs = new WeakMap<Observation, Array<bigint[] | undefined>>();
+/** The journal version the observation's account rows were last brought up to date at. */
+const lastVersion = new WeakMap<Observation, number>();
 
 function accountInputs(ch: ClearingHouse, owner: string, markets: readonly string[]): bigint[] {
   const account = ch.accounts.get(owner);
@@ -79,11 +81,16 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
   let cache = lastInputs.get(obs);
   if (!cache) lastInputs.set(obs, (cache = []));
+  // No state change since the last observation (the journal says so): every account row stands.
+  const stateChanged = lastVersion.get(obs) !== ch.j.version;
+  lastVersion.set(obs, ch.j.version);
   for (const [i, owner] of obs.layout.accounts.entries()) {
-    const inputs = accountInputs(ch, owner, obs.layout.markets);
-    if (!sameInputs(cache[i], inputs)) {
-      cache[i] = inputs;
-      writeAccount(ch, obs, i, owner);
+    if (stateChanged) {
+      const inputs = accountInputs(ch, owner, obs.layout.markets);
+      if (!sameInputs(cache[i], inputs)) {
+        cache[i] = inputs;
+        writeAccount(ch, obs, i, owner);
+      }
     }
     // Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks).
     for (const id of obs.layout.markets) {

@@ -29,20 +29,29 @@ export class Agenda<T> {
     return this.heap.length ? this.heap[0]!.time : Number.POSITIVE_INFINITY;
   }
 
+  /** The earliest entry's item, without removing it. */
+  peekItem(): T | undefined {
+    return this.heap[0]?.item;
+  }
+
   pop(): { time: number; item: T } | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
     if (h.length > 0) {
+      // Sift `last` down from the root (no closure per step: this runs for every agenda entry).
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        const cand = (k: number) => (k === i ? last : h[k]!);
-        if (l < h.length && before(h[l]!, cand(m))) m = l;
-        if (r < h.length && before(h[r]!, cand(m))) m = r;
+        let best = last;
+        if (l < h.length && before(h[l]!, best)) {
+          m = l;
+          best = h[l]!;
+        }
+        if (r < h.length && before(h[r]!, best)) m = r;
         if (m === i) break;
         h[i] = h[m]!;
         i = m;

@@ -24,7 +24,7 @@ import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
 import type { Profile } from '../params.ts';
 import { type Json, toJson } from '../state-view.ts';
 import { executeAction } from './action-executor.ts';
-import { type EngineEvent, type EventSink, type LogEvent, type LoggedEvent, type RunSetup, serialiseEvent } from './event-log.ts';
+import { type EngineEvent, type EventSink, type LogEvent, type RunSetup, toLogged } from './event-log.ts';
 import { FloatTwap } from './float-twap.ts';
 import { type GasParams, gasCost } from './gas.ts';
 import { writeObservation } from './observe.ts';
@@ -141,7 +141,7 @@ export class Simulation {
     this.nextSnapshot = config.start;
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
     this.setUp();
-    this.checker = config.invariants === 'off' ? null : new InvariantChecker(this.ch);
+    this.checker = config.invariants === 'off' ? null : new InvariantChecker(this.ch, { incremental: true });
   }
 
   private setUp(): void {
@@ -243,12 +243,8 @@ export class Simulation {
   private dropStaleWakeups(): void {
     for (;;) {
       const t = this.wakeups.peekTime();
-      if (t === Number.POSITIVE_INFINITY) return;
-      const top = this.wakeups.pop() as { time: number; item: number };
-      if (this.nextWake[top.item] === top.time) {
-        this.wakeups.push(top.time, top.item);
-        return;
-      }
+      if (t === Number.POSITIVE_INFINITY || this.nextWake[this.wakeups.peekItem() as number] === t) return;
+      this.wakeups.pop();
     }
   }
 
@@ -492,8 +488,9 @@ export class Simulation {
 
   private log(e: LogEvent | EngineEvent): void {
     this.eventCount++;
-    const line = serialiseEvent(e);
-    this.sink.write(JSON.parse(line) as LoggedEvent, line);
+    const logged = toLogged(e);
+    // Stringified only for a sink that reads the text (a file, a hash); the same bytes as serialiseEvent.
+    this.sink.write(logged, this.sink.needsLine === false ? '' : JSON.stringify(logged));
   }
 }
 

@@ -113,6 +113,7 @@ export interface PricePoint {
 }
 
 export class SummaryBuilder implements EventSink {
+  readonly needsLine = false;
   private name = '';
   private profile = '';
   private seed = 0;
