@@ -47,6 +47,19 @@ try {
   failed++;
 }
 if (failed > 0 && forge.stderr) console.log(forge.stderr.slice(-4000));
+
+// Gas per operation (contracts/test/Gas.t.sol) against the checked-in snapshot: a change that
+// moves an operation's gas must say so by updating contracts/.gas-snapshot.
+console.log('\n== forge snapshot --check (contracts/.gas-snapshot)');
+const snapshot = await run([resolve(root, 'contracts/scripts/forge.mjs'), 'snapshot', '--check', '--match-path', 'test/Gas.t.sol'], true);
+if (snapshot.status === 0) {
+  passed++;
+  console.log('  ✓ gas per operation matches contracts/.gas-snapshot');
+} else {
+  failed++;
+  console.log(`${snapshot.stdout.slice(-4000)}${snapshot.stderr.slice(-2000)}`);
+  console.log('  ✗ gas per operation differs from contracts/.gas-snapshot: if intended, run `npm run forge -- snapshot --match-path test/Gas.t.sol` and commit the file');
+}
 if (process.env.FORGE_JSON) {
   mkdirSync(dirname(resolve(root, process.env.FORGE_JSON)), { recursive: true });
   writeFileSync(resolve(root, process.env.FORGE_JSON), JSON.stringify({ passed, failed }));

@@ -12,4 +12,6 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function assume(bool condition) external;
     function label(address account, string calldata name) external;
+    function pauseGasMetering() external;
+    function resumeGasMetering() external;
 }
