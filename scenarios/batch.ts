@@ -22,11 +22,14 @@ export interface BatchOptions<J extends BatchJob> {
 }
 
 export async function runBatch<J extends BatchJob>(jobs: readonly J[], o: BatchOptions<J>): Promise<BatchOutcome[]> {
+  // Every worker starts at once and stays for the whole batch: each pays its start-up (tsx
+  // loading the engine) and JIT warm-up once, and runs stream to whichever is free.
+  const threads = Math.max(1, Math.min(o.threads, jobs.length));
   const pool = new Piscina({
     filename: new URL('./batch-worker.mjs', import.meta.url).href,
-    minThreads: 1,
-    maxThreads: Math.max(1, o.threads),
-    idleTimeout: 1000,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: Number.POSITIVE_INFINITY,
   });
   let done = 0;
   try {
