@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import os from 'node:os';
 import { backtests, batchSpeedup } from './engine-throughput.ts';
 import { crosscheckThroughput } from './crosscheck-throughput.ts';
+import { goals, printGoals } from './goals.ts';
+import { insuranceThroughput } from './insurance-throughput.ts';
 import { modelThroughput, swapThroughput } from './model-throughput.ts';
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
@@ -34,6 +36,8 @@ for (const e of engine) {
 }
 const batch = await batchSpeedup();
 console.log(`batch of ${batch.runs} independent runs: 1 worker ${batch.one.toFixed(1)} s, 2 workers ${batch.two.toFixed(1)} s: speed-up ${batch.ratio.toFixed(2)}×`);
+const insurance = await insuranceThroughput(Number(process.env.VAMM_BENCH_INSURANCE_PATHS ?? 16), 2);
+console.log(`insurance study: ${insurance.paths} seven-day paths on ${insurance.threads} workers in ${insurance.seconds.toFixed(1)} s: ${insurance.pathsPerSecond.toFixed(1)} paths/s (start-up included)`);
 const blocks = Number(process.env.VAMM_BENCH_CRASH_BLOCKS ?? 4000);
 console.log(`\ncross-check: ${blocks}-block crash log replayed on anvil…`);
 const crosscheck = await crosscheckThroughput(blocks);
@@ -50,6 +54,24 @@ console.log(`  model on the same log ${fmt(crosscheck.modelActionsPerSecond)} ac
 console.log('  gas per operation (min / median / max):');
 for (const [op, g] of Object.entries(crosscheck.gas)) console.log(`    ${op.padEnd(26)} ${String(g.count).padStart(5)} × ${g.min} / ${g.median} / ${g.max}`);
 
+const slowdown = (name: string) => swaps.float64.opsPerSecond / (model.find((m) => m.name === name)?.opsPerSecond ?? Number.NaN);
+const goalRows = goals({
+  slowdown: {
+    'default: openPosition': slowdown('default: openPosition'),
+    'perp-v1: openPosition': slowdown('perp-v1: openPosition'),
+    'default: liquidate': slowdown('default: liquidate'),
+    'perp-v1: liquidate': slowdown('perp-v1: liquidate'),
+  },
+  yearSeconds: engine[0]?.seconds ?? Number.NaN,
+  monthSeconds: engine[1]?.seconds ?? Number.NaN,
+  insurancePathsPerSecond: insurance.pathsPerSecond,
+  batchSpeedup: batch.ratio,
+  replayTransactionsPerSecond: crosscheck.chainTransactionsPerSecond,
+});
+printGoals(goalRows);
+const load = os.loadavg();
+console.log(`load average during the run: ${load.map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) on ${os.cpus().length} cores: seconds are only judged idle`);
+
 const out = join(import.meta.dirname, 'out');
 mkdirSync(out, { recursive: true });
 const results = {
@@ -61,6 +83,9 @@ const results = {
   model,
   engine,
   batch,
+  insurance,
+  goals: goalRows,
+  loadAverage: load,
   ratios: Object.fromEntries(model.map((m) => [m.name, swaps.float64.opsPerSecond / m.opsPerSecond])),
   crosscheck,
 };
