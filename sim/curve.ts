@@ -24,7 +24,8 @@ export function inputPrice(dirOfQuote: Dir, quoteAmount: bigint, quote: bigint, 
   const scaled = k * ONE;
   const baseAfter = scaled / quoteAfter;
   let bought = abs(baseAfter - base);
-  if (scaled % quoteAfter !== 0n) bought = dirOfQuote === 'ADD' ? bought - 1n : bought + 1n;
+  // Inexact division (a multiplication is cheaper than the remainder's second division).
+  if (baseAfter * quoteAfter !== scaled) bought = dirOfQuote === 'ADD' ? bought - 1n : bought + 1n;
   if (bought < 0n) throw new ModelError('SubtractionOverflow', 'base amount underflows');
   return bought;
 }
@@ -32,14 +33,23 @@ export function inputPrice(dirOfQuote: Dir, quoteAmount: bigint, quote: bigint, 
 /** Quote received (ADD, selling base) or paid (REMOVE, buying base) for `baseAmount` of base. */
 export function outputPrice(dirOfBase: Dir, baseAmount: bigint, quote: bigint, base: bigint): bigint {
   if (baseAmount === 0n) return 0n;
-  const k = mulD(quote, base);
+  return outputPriceScaled(dirOfBase, baseAmount, quote, base, scaledK(quote, base));
+}
+
+/** k·10¹⁸ as outputPrice divides it (k floored first): fixed for a set of reserves, so cacheable. */
+export function scaledK(quote: bigint, base: bigint): bigint {
+  return mulD(quote, base) * ONE;
+}
+
+/** outputPrice given the reserves' scaledK (the TWAP walk reuses it for past blocks' reserves). */
+export function outputPriceScaled(dirOfBase: Dir, baseAmount: bigint, quote: bigint, base: bigint, scaled: bigint): bigint {
+  if (baseAmount === 0n) return 0n;
   const baseAfter = dirOfBase === 'ADD' ? base + baseAmount : base - baseAmount;
   if (baseAfter < 0n) throw new ModelError('SubtractionOverflow', 'base reserve would go negative');
   requireThat(baseAfter !== 0n, 'BaseReserveDepleted');
-  const scaled = k * ONE;
   const quoteAfter = scaled / baseAfter;
   let sold = abs(quoteAfter - quote);
-  if (scaled % baseAfter !== 0n) sold = dirOfBase === 'ADD' ? sold - 1n : sold + 1n;
+  if (quoteAfter * baseAfter !== scaled) sold = dirOfBase === 'ADD' ? sold - 1n : sold + 1n;
   if (sold < 0n) throw new ModelError('SubtractionOverflow', 'quote amount underflows');
   return sold;
 }
