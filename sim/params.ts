@@ -48,11 +48,11 @@ export interface ClearingHouseParams {
   /**
    * The 15-minute TWAP valuation of a position: Perp v1's `walk` averages the exit notional
    * over every block's reserves in the window (one curve evaluation per traded block, on every
-   * margin check); `mark-twap` takes the exit notional on the current curve and scales it from
-   * the spot price to the mark TWAP, read from the price accumulator in O(log n). Same slippage
-   * as a spot exit, the price level of the TWAP.
+   * margin check); `twap-reserves` exits on the curve of the window's time-weighted reserves,
+   * read from their accumulators in O(log n). Both value a position on the curve as it was, so
+   * a trade is never valued on the depth it just created.
    */
-  readonly exitTwap: 'walk' | 'mark-twap';
+  readonly exitTwap: 'walk' | 'twap-reserves';
 }
 
 export interface FundingParams {
@@ -117,7 +117,7 @@ export const DEFAULT_PROFILE: Profile = {
     insuranceFundCustody: 'vault',
     settlementPrice: 'exit-value',
     twapEmptyPeriod: 'latest',
-    exitTwap: 'mark-twap',
+    exitTwap: 'twap-reserves',
   },
   market: {
     tradeLimitRatio: w('0.9'),

@@ -24,6 +24,9 @@ export interface ReserveSnapshot {
   quote: bigint;
   base: bigint;
   readonly cumulative: bigint;
+  /** Σ quote·Δt and Σ base·Δt up to `timestamp`: the time-weighted reserves behind the TWAP valuation. */
+  readonly cumulativeQuote: bigint;
+  readonly cumulativeBase: bigint;
   readonly timestamp: number;
   readonly blockNumber: number;
 }
@@ -47,6 +50,15 @@ export interface VammParams {
 export const PNL_TWAP_INTERVAL = 15 * 60;
 
 const snapshotTime = (s: ReserveSnapshot): number => s.timestamp;
+
+/** One accumulated series of the snapshots: its value in a block and its running integral. */
+interface Series {
+  value(s: ReserveSnapshot): bigint;
+  cumulative(s: ReserveSnapshot): bigint;
+}
+const PRICE: Series = { value: (s) => divD(s.quote, s.base), cumulative: (s) => s.cumulative };
+const QUOTE: Series = { value: (s) => s.quote, cumulative: (s) => s.cumulativeQuote };
+const BASE: Series = { value: (s) => s.base, cumulative: (s) => s.cumulativeBase };
 
 /**
  * Each snapshot's k·10¹⁸, kept while its reserves stay the same: a past block's reserves never
@@ -117,6 +129,8 @@ export class Vamm {
       quote: this.quoteReserve,
       base: this.baseReserve,
       cumulative: 0n,
+      cumulativeQuote: 0n,
+      cumulativeBase: 0n,
       timestamp: clock.timestamp,
       blockNumber: clock.blockNumber,
     });
@@ -194,6 +208,8 @@ export class Vamm {
         quote: this.quoteReserve,
         base: this.baseReserve,
         cumulative: latest.cumulative + divD(latest.quote, latest.base) * BigInt(this.clock.timestamp - latest.timestamp),
+        cumulativeQuote: latest.cumulativeQuote + latest.quote * BigInt(this.clock.timestamp - latest.timestamp),
+        cumulativeBase: latest.cumulativeBase + latest.base * BigInt(this.clock.timestamp - latest.timestamp),
         timestamp: this.clock.timestamp,
         blockNumber: this.clock.blockNumber,
       });
@@ -265,24 +281,49 @@ export class Vamm {
    * found in O(log n) (Vamm.sol's twapPrice is its twin).
    */
   twapPrice(interval: number): bigint {
+    return this.windowAverage(interval, PRICE);
+  }
+
+  /**
+   * Time-weighted average reserves over `interval` seconds (each floored), from their
+   * accumulators in O(log n); the current block's reserves weigh nothing until time passes.
+   */
+  twapReserves(interval: number): { quote: bigint; base: bigint } {
+    return { quote: this.windowAverage(interval, QUOTE), base: this.windowAverage(interval, BASE) };
+  }
+
+  /**
+   * The `default` design's TWAP valuation: the exit notional of `baseAmount` on the curve of the
+   * time-weighted reserves of the last 15 minutes (Vamm.sol's exitNotionalAtTwap is its twin).
+   * Like Perp v1's walk, a position is valued on the curve as it was, so a trade that moves the
+   * market is not valued on the depth it created; unlike the walk, it costs O(log n).
+   */
+  exitNotionalAtTwap(dirOfBase: Dir, baseAmount: bigint, interval = PNL_TWAP_INTERVAL): bigint {
+    if (baseAmount === 0n) return 0n;
+    const r = this.twapReserves(interval);
+    return outputPrice(dirOfBase, baseAmount, r.quote, r.base);
+  }
+
+  /** The average of one accumulated series over the window (see twapPrice). */
+  private windowAverage(interval: number, series: Series): bigint {
     const s = this.snapshots;
     const last = s.length - 1;
     const latest = s[last] as ReserveSnapshot;
-    const latestPrice = divD(latest.quote, latest.base);
-    if (interval === 0) return latestPrice;
+    const latestValue = series.value(latest);
+    if (interval === 0) return latestValue;
     const now = this.clock.timestamp;
     const baseTimestamp = now - interval;
     const first = this.snapshotStart;
-    if (last === first || latest.timestamp <= baseTimestamp) return latestPrice;
-    const cumulativeNow = latest.cumulative + latestPrice * BigInt(now - latest.timestamp);
+    if (last === first || latest.timestamp <= baseTimestamp) return latestValue;
+    const cumulativeNow = series.cumulative(latest) + latestValue * BigInt(now - latest.timestamp);
     const oldest = s[first] as ReserveSnapshot;
     if (oldest.timestamp > baseTimestamp) {
       const period = now - oldest.timestamp;
       if (period === 0) {
-        if (this.twapEmptyPeriod === 'latest') return latestPrice;
+        if (this.twapEmptyPeriod === 'latest') return latestValue;
         throw new ModelError('DivisionByZero', 'TWAP over an empty period');
       }
-      return (cumulativeNow - oldest.cumulative) / BigInt(period);
+      return (cumulativeNow - series.cumulative(oldest)) / BigInt(period);
     }
     // The last snapshot at or before the window's start: timestamps never decrease.
     let lo = first;
@@ -294,7 +335,7 @@ export class Vamm {
     }
     const start = s[lo] as ReserveSnapshot;
     const next = s[hi] as ReserveSnapshot;
-    const weighted = cumulativeNow - next.cumulative + divD(start.quote, start.base) * BigInt(next.timestamp - baseTimestamp);
+    const weighted = cumulativeNow - series.cumulative(next) + series.value(start) * BigInt(next.timestamp - baseTimestamp);
     return weighted / BigInt(interval);
   }
 
@@ -310,16 +351,6 @@ export class Vamm {
       this.snapshotStart,
       this.twapEmptyPeriod,
     );
-  }
-
-  /**
-   * The exit notional of `baseAmount` on the current curve at the mark TWAP's price level:
-   * spot exit × markTwap / spot, floored (the `mark-twap` valuation; Vamm.sol's
-   * exitNotionalAtTwap is its twin).
-   */
-  exitNotionalAtTwap(dirOfBase: Dir, baseAmount: bigint, interval = PNL_TWAP_INTERVAL): bigint {
-    if (baseAmount === 0n) return 0n;
-    return (this.outputPrice(dirOfBase, baseAmount) * this.twapPrice(interval)) / this.spotPrice();
   }
 
   /** TWAP of the base bought for `quoteAmount` (Perp v1's getInputTwap). */

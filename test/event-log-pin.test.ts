@@ -38,8 +38,8 @@ interface Pin {
 const PINS: Record<string, Pin> = {
   'crosscheck-black-thursday (default)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
-    lines: 21527,
-    sha256: '22eff4dfa5536ea1236071e2a4ff53061651b53f5dbf91e0926f21e89acfea53',
+    lines: 21629,
+    sha256: '9a6b1a7cf5ada56579e1c8b9aa6d472c49bbc4ceb476dc291751da5267b93306',
   },
   'crosscheck-black-thursday (perp-v1 rules)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
@@ -51,18 +51,18 @@ const PINS: Record<string, Pin> = {
   },
   'black-thursday-2020 (default)': {
     scenario: 'scenarios/runs/black-thursday-2020.json',
-    lines: 89122,
-    sha256: '80ba12f5750a376e8ae5c5115e43f85a94903ffede8a8351e97bccdcb0225080',
+    lines: 89102,
+    sha256: '0a932b68ccd8362005c5bf03b844e66f604cfd4cc103b6269939970b5a5fa72e',
   },
   'may19-2021 (default)': {
     scenario: 'scenarios/runs/may19-2021.json',
-    lines: 113043,
-    sha256: '025ea394fe814d963f1d10bbf3f91b198a1cd372b10d562694b8b9fc6c0900cd',
+    lines: 113077,
+    sha256: '0e5115172fff35261dc5d41274f6f190dd02faa83cf5bfcb73fb34ba918eb380',
   },
   'aug5-2024 (default)': {
     scenario: 'scenarios/runs/aug5-2024.json',
-    lines: 90636,
-    sha256: '694225cbe3fcabc3351841c81d019b3a5300babd34126192656edc2cf587f200',
+    lines: 90194,
+    sha256: 'e00b07ad1256ce7fae693e724960fb622c5eaeb05e18af6f5cd5a57770231828',
   },
 };
 

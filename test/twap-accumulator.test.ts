@@ -1,5 +1,6 @@
 /**
- * The mark TWAP from the price accumulator equals Perp v1's backward walk to the wei, over
+ * The mark TWAP and the time-weighted reserves from their accumulators equal Perp v1's backward
+ * walk over the same series to the wei, over
  * random histories (blocks sharing timestamps, long gaps, reserves changing several times in a
  * block, pruned history) and any window, including the empty-period cases of both profiles.
  */
@@ -18,8 +19,8 @@ const step = fc.record({
   quoteIn: fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n }),
 });
 
-const walk = (v: Vamm, interval: number, now: number) =>
-  twapWalk(v.snapshots, (s: ReserveSnapshot) => divD(s.quote, s.base), (s) => s.timestamp, now, interval, v.snapshotStart, v.twapEmptyPeriod);
+const walk = (v: Vamm, interval: number, now: number, valueOf: (s: ReserveSnapshot) => bigint = (s) => divD(s.quote, s.base)) =>
+  twapWalk(v.snapshots, valueOf, (s) => s.timestamp, now, interval, v.snapshotStart, v.twapEmptyPeriod);
 
 const outcome = (f: () => bigint): bigint | string => {
   try {
@@ -30,7 +31,7 @@ const outcome = (f: () => bigint): bigint | string => {
   }
 };
 
-describe('mark TWAP: accumulator vs backward walk', () => {
+describe('TWAPs: accumulators vs backward walk', () => {
   for (const emptyPeriod of ['latest', 'revert'] as const) {
     it(`agree to the wei on random histories (empty period: ${emptyPeriod})`, () => {
       fc.assert(
@@ -56,6 +57,9 @@ describe('mark TWAP: accumulator vs backward walk', () => {
               if (pruneAge !== null) v.pruneSnapshots(clock.timestamp - pruneAge);
               for (const interval of intervals) {
                 expect(outcome(() => v.twapPrice(interval))).toEqual(outcome(() => walk(v, interval, clock.timestamp)));
+                // The time-weighted reserves the default design's TWAP valuation exits on.
+                expect(outcome(() => v.twapReserves(interval).quote)).toEqual(outcome(() => walk(v, interval, clock.timestamp, (s) => s.quote)));
+                expect(outcome(() => v.twapReserves(interval).base)).toEqual(outcome(() => walk(v, interval, clock.timestamp, (s) => s.base)));
               }
             }
           },

@@ -22,24 +22,36 @@ import {IVamm} from "./interfaces/IVamm.sol";
 
 /// @title Vamm
 /// @notice One market's virtual AMM (twin of sim/vamm.ts): virtual reserves with Perp v1's ±1-wei
-/// rounding, one reserve snapshot per block, the mark TWAP from a price accumulator (an instant
-/// window takes the latest price), the exit notional at the 15-minute TWAP, Perp v1's
-/// exit-notional TWAP by the backward walk (a view), the trade-limit and per-block fluctuation
-/// checks, the net trader position, k migration and shutdown. Only the clearing house trades or
-/// changes it.
+/// rounding, one reserve snapshot per block, the mark TWAP and the time-weighted reserves from
+/// accumulators (an instant window takes the latest values), the exit notional on the 15-minute
+/// time-weighted curve, Perp v1's exit-notional TWAP by the backward walk (a view), the
+/// trade-limit and per-block fluctuation checks, the net trader position, k migration and
+/// shutdown. Only the clearing house trades or changes it.
 contract Vamm is IVamm {
     using FixedPoint for uint256;
     using SafeCast for uint256;
 
-    /// @notice Reserves at the end of a block plus the running integral of the spot price.
+    /// @notice Reserves at the end of a block plus the running integrals of the spot price and of
+    /// each reserve.
     /// @dev `cumulative` = Σ price·Δt up to `timestamp`, which gives the mark TWAP in O(log n) with
-    /// exactly the sum the backward walk adds up.
+    /// exactly the sum the backward walk adds up; `cumulativeQuote`/`cumulativeBase` = Σ reserve·Δt
+    /// give the time-weighted curve the TWAP valuation exits on (uint128: 540,000 years at a
+    /// 2·10^25-wei quote reserve).
     struct Snapshot {
         uint128 quote;
         uint128 base;
         uint160 cumulative;
         uint48 timestamp;
         uint48 blockNumber;
+        uint128 cumulativeQuote;
+        uint128 cumulativeBase;
+    }
+
+    /// @dev A series the snapshots accumulate: the spot price, or one reserve.
+    enum Series {
+        Price,
+        Quote,
+        Base
     }
 
     address public immutable clearingHouse;
@@ -75,7 +87,9 @@ contract Vamm is IVamm {
                 base: baseReserve_.toUint128(),
                 cumulative: 0,
                 timestamp: block.timestamp.toUint48(),
-                blockNumber: block.number.toUint48()
+                blockNumber: block.number.toUint48(),
+                cumulativeQuote: 0,
+                cumulativeBase: 0
             })
         );
     }
@@ -157,7 +171,9 @@ contract Vamm is IVamm {
                     base: baseReserve.toUint128(),
                     cumulative: cumulative.toUint160(),
                     timestamp: block.timestamp.toUint48(),
-                    blockNumber: block.number.toUint48()
+                    blockNumber: block.number.toUint48(),
+                    cumulativeQuote: (latest.cumulativeQuote + uint256(latest.quote) * dt).toUint128(),
+                    cumulativeBase: (latest.cumulativeBase + uint256(latest.base) * dt).toUint128()
                 })
             );
         }
@@ -228,21 +244,48 @@ contract Vamm is IVamm {
     /// @notice TWAP of the spot price over `interval` seconds (the mark TWAP).
     /// @dev Equal to the backward walk of sim/twap.ts: the integral over the window divided by the
     /// window, over the history that exists when it is shorter, the latest price for an instant.
-    function twapPrice(uint256 interval) public view returns (uint256) {
+    /// @param interval the window in seconds
+    function twapPrice(uint256 interval) external view returns (uint256) {
+        return _windowAverage(interval, Series.Price);
+    }
+
+    /// @notice Time-weighted average reserves over `interval` seconds, each floored (twin of
+    /// sim/vamm.ts twapReserves); the current block's reserves weigh nothing until time passes.
+    /// @param interval the window in seconds
+    function twapReserves(uint256 interval) public view returns (uint256 quote, uint256 base) {
+        return (_windowAverage(interval, Series.Quote), _windowAverage(interval, Series.Base));
+    }
+
+    /// @notice The design's TWAP valuation of a position: the exit notional of `baseAmount` on the
+    /// curve of the time-weighted reserves (twin of sim/vamm.ts exitNotionalAtTwap). O(log n) in
+    /// the snapshots, where Perp v1's walk below is O(n).
+    /// @param add true to sell base (close a long), false to buy it back (close a short)
+    /// @param baseAmount the position size
+    /// @param interval the window in seconds
+    function exitNotionalAtTwap(bool add, uint256 baseAmount, uint256 interval) external view returns (uint256) {
+        if (baseAmount == 0) return 0;
+        (uint256 quote, uint256 base) = twapReserves(interval);
+        return Curve.outputPrice(add, baseAmount, quote, base);
+    }
+
+    /// @dev The average of one accumulated series over the window: the accumulator's difference
+    /// and a binary search for the snapshot in force at the window's start.
+    function _windowAverage(uint256 interval, Series series) internal view returns (uint256) {
         uint256 len = _snapshots.length;
         Snapshot memory latest = _snapshots[len - 1];
-        uint256 latestPrice = Curve.spotPrice(latest.quote, latest.base);
-        if (interval == 0) return latestPrice;
+        uint256 latestValue = _value(latest, series);
+        if (interval == 0) return latestValue;
         int256 baseTimestamp = int256(block.timestamp) - int256(interval);
-        if (len == 1 || int256(uint256(latest.timestamp)) <= baseTimestamp) return latestPrice;
-        uint256 cumulativeNow = uint256(latest.cumulative) + latestPrice * (block.timestamp - latest.timestamp);
+        if (len == 1 || int256(uint256(latest.timestamp)) <= baseTimestamp) return latestValue;
+        uint256 cumulativeNow = _cumulative(latest, series) + latestValue * (block.timestamp - latest.timestamp);
         // The last snapshot at or before the window's start, if any (timestamps never decrease).
         uint256 lo = 0;
         uint256 hi = len - 1; // snapshots[len-1] is after the start
-        if (int256(uint256(_snapshots[0].timestamp)) > baseTimestamp) {
-            uint256 period = block.timestamp - _snapshots[0].timestamp;
-            if (period == 0) return latestPrice;
-            return (cumulativeNow - _snapshots[0].cumulative) / period;
+        Snapshot memory oldest = _snapshots[0];
+        if (int256(uint256(oldest.timestamp)) > baseTimestamp) {
+            uint256 period = block.timestamp - oldest.timestamp;
+            if (period == 0) return latestValue;
+            return (cumulativeNow - _cumulative(oldest, series)) / period;
         }
         // invariant: ts[lo] <= base < ts[hi]
         while (hi - lo > 1) {
@@ -252,18 +295,19 @@ contract Vamm is IVamm {
         }
         Snapshot memory start = _snapshots[lo];
         Snapshot memory next = _snapshots[hi];
-        uint256 weighted = cumulativeNow - next.cumulative
-            + Curve.spotPrice(start.quote, start.base) * uint256(int256(uint256(next.timestamp)) - baseTimestamp);
+        uint256 weighted =
+            cumulativeNow - _cumulative(next, series) + _value(start, series) * uint256(int256(uint256(next.timestamp)) - baseTimestamp);
         return weighted / interval;
     }
 
-    /// @notice The exit notional of `baseAmount` on the current curve at the mark TWAP's price level:
-    /// spot exit × TWAP / spot, floored (the design's TWAP valuation of a position; twin of
-    /// sim/vamm.ts exitNotionalAtTwap). O(log n) in the snapshots, where the walk below is O(n).
-    function exitNotionalAtTwap(bool add, uint256 baseAmount, uint256 interval) external view returns (uint256) {
-        if (baseAmount == 0) return 0;
-        uint256 spotExit = Curve.outputPrice(add, baseAmount, quoteReserve, baseReserve);
-        return spotExit * twapPrice(interval) / Curve.spotPrice(quoteReserve, baseReserve);
+    function _value(Snapshot memory s, Series series) internal pure returns (uint256) {
+        if (series == Series.Price) return Curve.spotPrice(s.quote, s.base);
+        return series == Series.Quote ? s.quote : s.base;
+    }
+
+    function _cumulative(Snapshot memory s, Series series) internal pure returns (uint256) {
+        if (series == Series.Price) return s.cumulative;
+        return series == Series.Quote ? s.cumulativeQuote : s.cumulativeBase;
     }
 
     /// @notice TWAP of the exit notional of `baseAmount` (Perp v1's getOutputTwap) by the backward walk.

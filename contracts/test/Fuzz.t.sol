@@ -74,7 +74,7 @@ contract FuzzTest is Fixture {
         assertGe(p1, twap, "twap <= highest price");
     }
 
-    function testFuzz_twapValuationIsSpotExitAtTheMarkTwap(uint256 margin, uint256 wait, bool long) public {
+    function testFuzz_twapValuationExitsOnTheTimeWeightedCurve(uint256 margin, uint256 wait, bool long) public {
         margin = bound(margin, 10e18, 2_000e18);
         wait = bound(wait, 0, 30 minutes);
         open(BOB, !long, 3_000e18, 5e18);
@@ -84,9 +84,27 @@ contract FuzzTest is Fixture {
         advance(12, 1);
         int256 size = admin().getPosition(ALICE, ETH).size;
         uint256 abs = uint256(size > 0 ? size : -size);
-        uint256 expected = vamm.outputPrice(size > 0, abs) * vamm.twapPrice(15 minutes) / vamm.spotPrice();
-        assertEq(vamm.exitNotionalAtTwap(size > 0, abs, 15 minutes), expected, "spot exit scaled to the mark TWAP");
+        (uint256 quote, uint256 base) = vamm.twapReserves(15 minutes);
+        uint256 expected = curve.output(size > 0, abs, quote, base);
+        assertEq(vamm.exitNotionalAtTwap(size > 0, abs, 15 minutes), expected, "exit on the time-weighted curve");
         (uint256 notional,) = admin().positionValue(ALICE, ETH, ClearingHouseStorage.Valuation.Twap);
         assertEq(notional, expected, "the TWAP valuation");
+    }
+
+    function testFuzz_twapReservesAverageTheWindow(uint256 waitA, uint256 waitB) public {
+        waitA = bound(waitA, 15 minutes, 2 hours); // a full window of history before the trade
+        waitB = bound(waitB, 1, 20 minutes);
+        advance(waitA, 1);
+        aggregator.pushPrice(2000e18, block.timestamp, 0);
+        uint256 q0 = vamm.quoteReserve();
+        open(ALICE, true, 1_000e18, 5e18);
+        uint256 q1 = vamm.quoteReserve();
+        // Zero weight for the block that traded: the window still sees the curve before it.
+        (uint256 quoteNow,) = vamm.twapReserves(15 minutes);
+        assertEq(quoteNow, q0, "same block");
+        advance(waitB, 1);
+        (uint256 quote,) = vamm.twapReserves(15 minutes);
+        uint256 w1 = waitB < 15 minutes ? waitB : 15 minutes;
+        assertEq(quote, (q1 * w1 + q0 * (15 minutes - w1)) / 15 minutes, "time-weighted");
     }
 }

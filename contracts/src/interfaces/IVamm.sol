@@ -22,6 +22,7 @@ interface IVamm {
     function outputPrice(bool add, uint256 baseAmount) external view returns (uint256);
     function spotPrice() external view returns (uint256);
     function twapPrice(uint256 interval) external view returns (uint256);
+    function twapReserves(uint256 interval) external view returns (uint256 quote, uint256 base);
     function exitNotionalAtTwap(bool add, uint256 baseAmount, uint256 interval) external view returns (uint256);
     function outputTwap(bool add, uint256 baseAmount, uint256 interval) external view returns (uint256);
     function isOverFluctuationLimit(bool add, uint256 baseAmount) external view returns (bool);
