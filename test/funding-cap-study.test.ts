@@ -49,7 +49,7 @@ describe('funding-cap analysis', () => {
     bootstrapResamples: 500,
   });
   const windows = { train: [window('calm t')], test: ['calm a', 'crash b', 'trending c', 'calm d'].map(window) };
-  const episode = (w: string, seed: number, total: number, stale = 0): EpisodeRecord => ({ window: w, class: w.split(' ')[0]!, seed, total, staleMarkGain: stale, funding: total > 0 ? total : 0, vammTrading: 0, hedge: 0, fees: 0, gas: 0, hedgeCosts: 0, hedgeFunding: 0, penalties: 0, insuranceFundPaid: 0, fundingPaidBy: { 'insurance fund': 1 }, trades: 1, peakNotional: 1 });
+  const episode = (w: string, seed: number, total: number, stale = 0): EpisodeRecord => ({ window: w, class: w.split(' ')[0]!, seed, total, staleMarkGain: stale, funding: total > 0 ? total : 0, vammTrading: 0, hedge: 0, fees: 0, gas: 0, hedgeCosts: 0, hedgeFunding: 0, penalties: 0, insuranceFundPaid: 0, fundingPaidBy: { 'insurance fund': 1 }, others: { arbitrageur: -total, noise: 5 }, insuranceFundChange: -1, trades: 1, peakNotional: 1 });
   let index = 0;
   /** An attack row whose four held-out windows make `totals[k]` on seed 1 and `totals[k] + 2` on seed 2. */
   const attack = (regime: string, cap: string, totals: number[], stale = 0): SweepRow => {
@@ -58,7 +58,7 @@ describe('funding-cap analysis', () => {
     return { index: index++, key: rowKey('attack', '1000', regime, cap), values: { task: 'attack', depth: '1000', regime, cap }, seed: 0, ok: true, metrics: metrics as never };
   };
   const honest = (regime: string, cap: string, te: number): SweepRow => {
-    const metrics: HonestRowMetrics = { kind: 'honest', episodes: windows.test.map((w) => ({ window: w.label, class: w.class, seed: 1, trackingError: te, maxGap: te, fundingPaidPerDay: 10, meanAbsFundingRate: 1e-4, insuranceFundPaid: 0, capped: 1, settlements: 4 })), runs: 4, seconds: 1 };
+    const metrics: HonestRowMetrics = { kind: 'honest', episodes: windows.test.map((w) => ({ window: w.label, class: w.class, seed: 1, trackingError: te, maxGap: te, fundingPaidPerDay: 10, meanAbsFundingRate: 1e-4, insuranceFundPaid: 0, capped: 1, settlements: 4, others: { arbitrageur: 0, noise: 5 }, insuranceFundChange: 0 })), runs: 4, seconds: 1 };
     return { index: index++, key: rowKey('honest', '1000', regime, cap), values: { task: 'honest', depth: '1000', regime, cap }, seed: 0, ok: true, metrics: metrics as never };
   };
 
@@ -80,6 +80,9 @@ describe('funding-cap analysis', () => {
     expect(cell.total.high!).toBeLessThanOrEqual(901);
     expect(cell.profitableShare).toBe(1);
     expect(cell.byClass).toEqual({ calm: 701, crash: 801, trending: 301 });
+    // Who paid, paired with the honest market on the same window and seed (seed 1 here): the
+    // arbitrageur lost what the seed-1 runs made (500, 800, 300, 900), the noise traders nothing.
+    expect(cell.whoPaid).toEqual({ arbitrageur: -625, noise: 0, 'insurance fund': -1 });
     // 'loose' still lets a window in the no-arbitrage regime pay, so its upper bound is above zero.
     expect(r.cells.find((x) => x.regime === 'none' && x.cap === 'loose')!.total.high!).toBeGreaterThan(0);
     expect(r.recommendation.cap).toBe('tight');
@@ -192,6 +195,8 @@ describe('funding-cap study end to end (tiny budget)', () => {
     expect(r.costs).toHaveLength(2);
     expect(r.indexCells.map((x) => [x.oracle, x.cap, x.heldOutEpisodes])).toEqual([['6 h outage', '0.1 %/8 h', 3]]);
     for (const cell of r.cells) expect(cell.heldOutEpisodes).toBe(3);
+    // Who paid: paired with the honest market on the same windows, by kind, and the fund.
+    for (const cell of r.cells) expect(Object.keys(cell.whoPaid)).toEqual(expect.arrayContaining(['insurance fund', 'noise', 'keeper']));
     // The tighter cap's search started from the looser cap's best plan on each side.
     const loose = rows.find((x) => x.values.cap === 'none' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;
     const tight = rows.find((x) => x.values.cap === '0.1 %/8 h' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;

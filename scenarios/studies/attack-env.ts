@@ -64,6 +64,9 @@ export interface MarketOutcome {
   readonly fundingPaidByTraders: number;
   /** Mean |funding rate| per settlement (a share of the index per funding period). */
   readonly meanAbsFundingRate: number;
+  /** Every other agent kind's result (equity change, plus the hedge of hedged kinds) and the insurance fund's change: who paid. */
+  readonly pnlByKind: Readonly<Record<string, number>>;
+  readonly insuranceFundChange: number;
 }
 
 export const ATTACKER_ID = 'attacker-1';
@@ -89,6 +92,8 @@ export function marketOutcome(s: RunSummary, pnl: WholePnl): MarketOutcome {
     capped: s.funding.capped,
     fundingPaidByTraders: pnl.market.fundingPaidByTraders,
     meanAbsFundingRate: pnl.settlements > 0 ? pnl.market.sumAbsFundingRate / pnl.settlements : 0,
+    pnlByKind: Object.fromEntries(Object.entries(s.pnlByKind).filter(([, k]) => k.agents > 0).map(([kind, k]) => [kind, Number(k.pnl) + k.hedgePnl - k.gasUsd])),
+    insuranceFundChange: Number(s.insuranceFund.end) - Number(s.insuranceFund.start),
   };
 }
 

@@ -84,17 +84,24 @@ function regimeTable(c: FundingCapConfig, r: FundingCapResult, regime: string): 
         usd(x.fundingFromInsuranceFund),
         `${Math.round(x.profitableShare * 100)} %`,
         usd(x.trainTotal),
+        whoPaidText(x),
         k ? interval(k.trackingError, pct) : '–',
         k ? interval(k.fundingPaidPerDay) : '–',
       ];
     });
   return {
     kind: 'table',
-    columns: ['cap', 'depth', 'adversary', 'best adversary, whole P&L per window (95 %)', 'upper bound', 'stale-mark gain inside', 'less the stale-mark gain (95 %)', 'funding received', 'of it from the insurance fund', 'windows it made money', 'on its training windows', 'honest tracking error (95 %)', 'funding traders pay per day (95 %)'],
+    columns: ['cap', 'depth', 'adversary', 'best adversary, whole P&L per window (95 %)', 'upper bound', 'stale-mark gain inside', 'less the stale-mark gain (95 %)', 'funding received', 'of it from the insurance fund', 'windows it made money', 'on its training windows', 'who paid (change vs the honest market, per window)', 'honest tracking error (95 %)', 'funding traders pay per day (95 %)'],
     numeric: [4, 5, 7, 8, 10],
     rows,
     caption: `USD per ${c.windows.days}-day window. The adversary: the plan-manipulator the search found on the training windows; judged on ${r.windows.test.length} held-out windows × ${c.seeds.length} seeds. Cost side: the same cell with no attacker on all ${r.windows.train.length + r.windows.test.length} windows.`,
   };
+}
+
+/** The kinds that lost most against the honest market, largest first (gains shown too). */
+function whoPaidText(x: CellResult): string {
+  const entries = Object.entries(x.whoPaid).filter(([, v]) => Math.abs(v) >= 1).sort((a, b) => a[1] - b[1]);
+  return entries.length ? entries.map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${usd(v)}`).join(', ') : '–';
 }
 
 function recommendationBlocks(rec: Recommendation, label: string): Block[] {

@@ -75,6 +75,8 @@ function record(e: Episode, o: EpisodeOutcome): EpisodeRecord {
     penalties: p.penalties,
     insuranceFundPaid: o.market.insuranceFundPaid,
     fundingPaidBy: p.fundingPaidBy,
+    others: Object.fromEntries(Object.entries(o.market.pnlByKind).filter(([kind]) => kind !== 'plan-manipulator' && kind !== 'adaptive-manipulator')),
+    insuranceFundChange: o.market.insuranceFundChange,
     trades: p.trades,
     peakNotional: p.peakNotional,
   };
@@ -103,7 +105,7 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
       const out: HonestEpisode[] = [];
       for (const [i, e] of episodes.entries()) {
         const m = (await attackEnv.run(i, null)).market;
-        out.push({ window: e.window.label, class: e.window.class, seed: e.seed, trackingError: m.trackingError, maxGap: m.maxGap, fundingPaidPerDay: m.fundingPaidByTraders / days, meanAbsFundingRate: m.meanAbsFundingRate, insuranceFundPaid: m.insuranceFundPaid, capped: m.capped, settlements: m.settlements });
+        out.push({ window: e.window.label, class: e.window.class, seed: e.seed, trackingError: m.trackingError, maxGap: m.maxGap, fundingPaidPerDay: m.fundingPaidByTraders / days, meanAbsFundingRate: m.meanAbsFundingRate, insuranceFundPaid: m.insuranceFundPaid, capped: m.capped, settlements: m.settlements, others: m.pnlByKind, insuranceFundChange: m.insuranceFundChange });
       }
       const metrics: HonestRowMetrics = { kind: 'honest', episodes: out, runs: episodes.length, seconds: (performance.now() - started) / 1000 };
       rows.push({ cap: cap.label, metrics: metrics as unknown as Json });

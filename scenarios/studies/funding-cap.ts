@@ -197,6 +197,9 @@ export interface EpisodeRecord {
   readonly penalties: number;
   readonly insuranceFundPaid: number;
   readonly fundingPaidBy: Readonly<Record<string, number>>;
+  /** The other agents' results by kind and the insurance fund's change in the same run. */
+  readonly others: Readonly<Record<string, number>>;
+  readonly insuranceFundChange: number;
   readonly trades: number;
   readonly peakNotional: number;
 }
@@ -240,6 +243,8 @@ export interface HonestEpisode {
   readonly insuranceFundPaid: number;
   readonly capped: number;
   readonly settlements: number;
+  readonly others: Readonly<Record<string, number>>;
+  readonly insuranceFundChange: number;
 }
 
 export interface HonestRowMetrics {
@@ -368,6 +373,12 @@ export interface CellResult {
   /** Share of held-out episodes in which it made money. */
   readonly profitableShare: number;
   readonly byClass: Readonly<Record<string, number>>;
+  /**
+   * Who paid: each other agent kind's and the insurance fund's mean result per held-out episode
+   * with the adversary, less the same in the honest market on the same windows (seed-1 runs of the
+   * cost side; absent when the cost side did not run this cell).
+   */
+  readonly whoPaid: Readonly<Record<string, number>>;
   readonly side: string;
   readonly params: Record<string, Json>;
   readonly searchStopped: readonly string[];
@@ -380,7 +391,22 @@ export interface IndexCell extends CellResult {
   readonly oracle: string;
 }
 
-function attackCell(c: FundingCapConfig, m: AttackRowMetrics, v: { depth: string; regime: string; cap: string }, cap: FundingCap, rng: Rng): CellResult {
+/** Mean of the paired differences (attacked − honest) by kind, over episodes with the same window and seed. */
+function whoPaid(held: readonly EpisodeRecord[], honest: readonly HonestEpisode[]): Record<string, number> {
+  const base = new Map(honest.map((e) => [`${e.window}|${e.seed}`, e]));
+  const pairs = held.flatMap((e) => {
+    const h = base.get(`${e.window}|${e.seed}`);
+    return h?.others ? [[e, h] as const] : [];
+  });
+  if (pairs.length === 0) return {};
+  const kinds = new Set(pairs.flatMap(([e, h]) => [...Object.keys(e.others ?? {}), ...Object.keys(h.others)]));
+  const out: Record<string, number> = {};
+  for (const k of [...kinds].sort()) out[k] = mean(pairs.map(([e, h]) => (e.others?.[k] ?? 0) - (h.others[k] ?? 0)));
+  out['insurance fund'] = mean(pairs.map(([e, h]) => (e.insuranceFundChange ?? 0) - (h.insuranceFundChange ?? 0)));
+  return out;
+}
+
+function attackCell(c: FundingCapConfig, m: AttackRowMetrics, v: { depth: string; regime: string; cap: string }, cap: FundingCap, rng: Rng, honest: readonly HonestEpisode[] = []): CellResult {
   const held = m.heldOut;
   const classes = [...new Set(held.map((e) => e.class))].sort();
   return {
@@ -401,6 +427,7 @@ function attackCell(c: FundingCapConfig, m: AttackRowMetrics, v: { depth: string
     attacker: m.attacker,
     profitableShare: held.filter((e) => e.total > 0).length / Math.max(1, held.length),
     byClass: Object.fromEntries(classes.map((k) => [k, mean(held.filter((e) => e.class === k).map((e) => e.total))])),
+    whoPaid: whoPaid(held, honest),
     side: m.side,
     params: m.params,
     searchStopped: m.starts.map((s) => `${s.side}: ${s.stopped} after ${s.generations.length}`),
@@ -456,7 +483,8 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
     if (!cap) continue;
     const m = r.metrics;
     if (m.kind === 'attack') {
-      const cell = attackCell(c, m, v, cap, rng);
+      const honestRow = ok.find((x) => x.key === rowKey('honest', v.depth, v.regime, v.cap));
+      const cell = attackCell(c, m, v, cap, rng, honestRow?.metrics.kind === 'honest' ? honestRow.metrics.episodes : []);
       if (v.task === 'index') indexCells.push({ ...cell, oracle: v.oracle ?? '' });
       else cells.push(cell);
     } else {
