@@ -8,9 +8,9 @@ const usd = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('e
 const pct = (x: number) => `${(x * 100).toFixed(3)} %`;
 const interval = (i: Interval, f: (x: number) => string = usd) => `${f(i.estimate)} (${f(i.low ?? Number.NaN)} to ${f(i.high ?? Number.NaN)})`;
 
-/** Caps on a log axis: "none" sits at three times the loosest cap. */
+/** Caps on a log axis in % per day: "none" sits at three times the loosest cap. */
 function xOf(perDay: number, loosest: number): number {
-  return Number.isFinite(perDay) ? perDay : 3 * loosest;
+  return 100 * (Number.isFinite(perDay) ? perDay : 3 * loosest);
 }
 
 function frontierCharts(c: FundingCapConfig, r: FundingCapResult): Block[] {
@@ -40,10 +40,9 @@ function frontierCharts(c: FundingCapConfig, r: FundingCapResult): Block[] {
           id: `frontier-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`,
           title: `Best adversary's whole P&L per held-out window — ${regime.label}`,
           curves: attack,
-          xTitle: 'funding cap per day (log; "none" at 3× the loosest)',
+          xTitle: 'funding cap, % per day (log; "none" at 3× the loosest)',
           yTitle: 'mean whole P&L per window (USD)',
           xType: 'log',
-          xFormat: '.3%',
           hlines: [{ y: 0, label: 'break-even' }],
           caption: 'The plan the search found on the training windows, judged on the held-out windows × seeds: mean and 95 % bootstrap interval over windows.',
         }),
@@ -54,10 +53,9 @@ function frontierCharts(c: FundingCapConfig, r: FundingCapResult): Block[] {
           id: `tracking-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`,
           title: `What the cap costs: the honest market's tracking error — ${regime.label}`,
           curves: cost,
-          xTitle: 'funding cap per day (log; "none" at 3× the loosest)',
+          xTitle: 'funding cap, % per day (log; "none" at 3× the loosest)',
           yTitle: 'mean |mark / index − 1|',
           xType: 'log',
-          xFormat: '.3%',
           yFormat: '.2%',
           caption: 'No attacker: every window, mean and 95 % interval over windows.',
         }),
@@ -132,8 +130,22 @@ export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): Re
       title: 'Binding cell and plan',
       blocks: binding && bindingCell
         ? [
-            { kind: 'keyValues', rows: [['cell', `${binding.cap}, depth ${usd(Number(binding.depth))}, ${binding.regime}`], ['binding window', `${binding.window} (seed ${binding.seed}): ${usd(binding.total)} USD`], ['hold side', bindingCell.side], ['search', bindingCell.searchStopped.join('; ')]] },
-            { kind: 'table', columns: ['parameter', 'value'], rows: Object.entries(bindingCell.params).map(([k, v]) => [k, v === null ? 'none' : String(v)]) },
+            {
+              kind: 'keyValues',
+              rows: [
+                ['cell', `${binding.cap}, depth ${usd(Number(binding.depth))}, ${binding.regime}`],
+                ['binding window', `${binding.window} (seed ${binding.seed}): ${usd(binding.total)} USD`],
+                ['adversary judged', bindingCell.adversary === 'learned' ? `the learned policy (${bindingCell.attacker.kind}; training score ${usd(bindingCell.learnedTrainScore ?? Number.NaN)} against the plan's ${usd(bindingCell.trainScore)})` : `the plan (hold side ${bindingCell.side})`],
+                ['who paid (per window, against the honest market)', whoPaidText(bindingCell)],
+                ['search', bindingCell.searchStopped.join('; ')],
+              ],
+            },
+            {
+              kind: 'table',
+              columns: ['parameter', 'value'],
+              // A policy's weights are in binding-plan.json; the table names its settings.
+              rows: Object.entries(bindingCell.attacker.params).filter(([k]) => k !== 'network').map(([k, v]) => [k, v === null ? 'none' : String(v)]),
+            },
             { kind: 'paragraph', text: 'binding-plan.json (a vamm run scenario) and binding-plan.script.json (the same run as a vamm script, each step checked to the wei) are written beside this report; `vamm crosscheck` replays the script on the contracts.' },
           ]
         : [{ kind: 'paragraph', text: 'No binding cell (no adversary rows).' }],
