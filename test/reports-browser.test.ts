@@ -1,9 +1,9 @@
 /**
- * The reports in headless Chromium (the Debian package, driven by playwright-core): a run
+ * The reports in headless Chromium (reports/browser.ts: the system's or the npm package's, driven by playwright-core): a run
  * report written by `vamm run` and rebuilt by `vamm report`, a study page with every study
  * chart, and the audit report. Every chart must have rendered (an SVG in each Plotly div, with
  * at least one drawn trace), with no console error, no failed request and no request beyond
- * the file itself. Screenshots go to out/screenshots/ (ignored). The audit PDF must have one
+ * the file itself, and every section's heading and tables must be visible, not under a chart. Screenshots go to out/screenshots/ (ignored). The audit PDF must have one
  * page per section.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,10 @@ import { loadAuditConfig } from '../reports/audit/config.ts';
 import { type AuditOutput, writeAudit } from '../reports/audit/write-audit.ts';
 import { chartsOf, type ReportDocument } from '../reports/document.ts';
 import { renderHtml } from '../reports/render/html.ts';
+import { auditReportDocument } from '../reports/audit/audit-report.ts';
+import { buildRunModel } from '../reports/run-model-builder.ts';
+import { runReportDocument } from '../reports/run-report.ts';
+import { type ExpectedSection, expectedSections, layoutProblems } from './helpers/page-layout.ts';
 import { fundingCapFrontierChart, fundingCapHeatmap, insuranceSizingChart, kResizeErrorChart, type FundingCapPoint } from '../reports/study-charts.ts';
 import { ROOT, runCrashHours, vamm, writeAuditConfig } from './helpers/report-fixtures.ts';
 
@@ -59,6 +63,8 @@ interface PageCheck {
   readonly errors: string[];
   readonly failed: string[];
   readonly external: string[];
+  /** Sections whose heading or tables are missing, hidden, or under a chart. */
+  readonly layout: string[];
 }
 
 /** Runs in the page (a string: the test's TypeScript has no DOM types). */
@@ -74,7 +80,7 @@ const COUNT_PLOTS = `(() => {
   };
 })()`;
 
-async function open(file: string, screenshot: string): Promise<PageCheck> {
+async function open(file: string, screenshot: string, sections: readonly ExpectedSection[]): Promise<PageCheck> {
   const page = await chrome.browser.newPage({ viewport: { width: 1200, height: 900 } });
   const errors: string[] = [];
   const failed: string[] = [];
@@ -91,10 +97,11 @@ async function open(file: string, screenshot: string): Promise<PageCheck> {
   await page.waitForSelector('body[data-plots="rendered"], body[data-plots="failed"]', { timeout: 30_000 });
   const result = (await page.evaluate(COUNT_PLOTS)) as { plots: number; declared: number; rendered: number; drawn: number; status: string | null };
   await page.screenshot({ path: join(shots, screenshot), fullPage: true });
+  const layout = await layoutProblems(page, sections);
   await page.close();
   const { status, ...counts } = result;
   if (status !== 'rendered') errors.push(`data-plots=${status}`);
-  return { ...counts, errors, failed, external };
+  return { ...counts, errors, failed, external, layout };
 }
 
 beforeAll(async () => {
@@ -117,8 +124,12 @@ const specsOf = (html: string) => /<script type="application\/json" id="plot-spe
 
 describe('reports in headless Chromium', () => {
   it('the run report (as `vamm report` rebuilt it) renders every chart, offline and without errors', async () => {
-    const c = await open(join(dir, 'run', 'report.html'), 'run-report.png');
-    expect(c).toEqual({ plots: 8, declared: 8, rendered: 8, drawn: 8, errors: [], failed: [], external: [] });
+    const model = await buildRunModel(join(dir, 'run', 'events.jsonl'));
+    const sections = expectedSections(runReportDocument(model));
+    // The fund's flows, the largest bad-debt events and the invariant table are among them.
+    expect(sections.filter((s) => s.tables > 0).map((s) => s.id)).toEqual(['overview', 'insurance-fund', 'bad-debt', 'pnl', 'invariants', 'about']);
+    const c = await open(join(dir, 'run', 'report.html'), 'run-report.png', sections);
+    expect(c).toEqual({ plots: 8, declared: 8, rendered: 8, drawn: 8, errors: [], failed: [], external: [], layout: [] });
   });
 
   it('`vamm report` rebuilds from the log exactly the charts `vamm run` drew while running', () => {
@@ -128,15 +139,15 @@ describe('reports in headless Chromium', () => {
   });
 
   it('the study charts render', async () => {
-    const c = await open(join(dir, 'study.html'), 'study-charts.png');
+    const c = await open(join(dir, 'study.html'), 'study-charts.png', expectedSections(studyDocument()));
     const expected = chartsOf(studyDocument()).length;
-    expect(c).toEqual({ plots: expected, declared: expected, rendered: expected, drawn: expected, errors: [], failed: [], external: [] });
+    expect(c).toEqual({ plots: expected, declared: expected, rendered: expected, drawn: expected, errors: [], failed: [], external: [], layout: [] });
   });
 
   it('the audit report renders every chart', async () => {
-    const c = await open(audit.html, 'audit-report.png');
+    const c = await open(audit.html, 'audit-report.png', expectedSections(auditReportDocument(audit.model)));
     // Invariants per run, gas per operation, bad debt per run.
-    expect(c).toEqual({ plots: 3, declared: 3, rendered: 3, drawn: 3, errors: [], failed: [], external: [] });
+    expect(c).toEqual({ plots: 3, declared: 3, rendered: 3, drawn: 3, errors: [], failed: [], external: [], layout: [] });
   });
 
   it('the audit PDF has one page per section: scope … findings table, then one per finding', async () => {

@@ -63,8 +63,20 @@ describe('HTML rendering', () => {
   it('refuses two charts with one id', () => {
     const d = doc();
     const twice: ReportDocument = { ...d, sections: [d.sections[0]!, { ...d.sections[0]!, id: 's2' }] };
-    expect(() => renderHtml(twice)).toThrow(/share the id c1/);
+    expect(() => renderHtml(twice)).toThrow(/chart c1 would reuse the element id/);
     expect(chartsOf(twice)).toHaveLength(2);
+    const sameSection: ReportDocument = { ...d, sections: [d.sections[0]!, { id: 's1', title: 'Again', blocks: [] }] };
+    expect(() => renderHtml(sameSection)).toThrow(/section "Again" would reuse the element id "s1"/);
+  });
+
+  it('gives a chart its own element id, even when a section has the same id (Plotly draws into the element with the id)', () => {
+    const d = doc();
+    const chart = d.sections[0]!.blocks.find((b) => b.kind === 'chart')!;
+    const clash: ReportDocument = { ...d, sections: [{ id: 'c1', title: 'Section named like the chart', blocks: [chart, { kind: 'table', columns: ['x'], rows: [[1]] }] }] };
+    const page = renderHtml(clash);
+    const ids = [...page.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(['c1', 'plot-c1', 'plot-specs']);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 

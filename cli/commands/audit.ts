@@ -15,7 +15,7 @@ export function registerAuditCommand(program: Command): void {
     .description('write the audit report (audit.html, audit.md, audit.json, audit.pdf) from an audit config')
     .argument('<config>', 'audit config JSON (see docs/REPORTS.md)')
     .option('-o, --out <dir>', 'output folder', 'out/audit')
-    .option('--no-pdf', 'skip the PDF (it needs Chromium: apt-get install -y chromium)')
+    .option('--no-pdf', 'skip the PDF (printed by headless Chromium: $VAMM_CHROMIUM, /usr/bin/chromium or the npm one)')
     .action(async (file: string, opts: { out: string; pdf: boolean }) => {
       const config = loadAuditConfig(file);
       const started = performance.now();

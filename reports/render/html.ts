@@ -68,11 +68,32 @@ function renderBlock(b: Block): string {
       return `<table>${b.caption ? `<caption>${escapeHtml(b.caption)}</caption>` : ''}<thead>${head}</thead><tbody>${body}</tbody></table>`;
     }
     case 'chart':
-      return `<figure class="chart"><div class="plot" id="${escapeHtml(b.spec.id)}"></div>${b.spec.caption ? `<figcaption>${escapeHtml(b.spec.caption)}</figcaption>` : ''}</figure>`;
+      return `<figure class="chart"><div class="plot" id="${escapeHtml(plotElementId(b.spec.id))}"></div>${b.spec.caption ? `<figcaption>${escapeHtml(b.spec.caption)}</figcaption>` : ''}</figure>`;
     case 'code':
       return `<pre>${escapeHtml(b.text)}</pre>`;
     case 'status':
       return `<p><span class="status ${b.tone}">${escapeHtml(b.label)}</span>${escapeHtml(b.text)}</p>`;
+  }
+}
+
+/**
+ * A chart's element id: its own namespace, because Plotly draws into whatever element has the
+ * id, and a section sharing a chart's id (`insurance-fund`) had its heading and table drawn over.
+ */
+const PLOT_ID_PREFIX = 'plot-';
+const plotElementId = (chartId: string) => `${PLOT_ID_PREFIX}${chartId}`;
+const SPECS_ELEMENT_ID = 'plot-specs';
+
+/** Every element id on the page (section anchors, chart divs, the specs) must be unique. */
+function checkUniqueIds(doc: ReportDocument): void {
+  const ids = new Set<string>([SPECS_ELEMENT_ID]);
+  const claim = (id: string, what: string) => {
+    if (ids.has(id)) throw new Error(`${what} would reuse the element id "${id}"`);
+    ids.add(id);
+  };
+  for (const s of doc.sections) {
+    claim(s.id, `section "${s.title}"`);
+    for (const b of s.blocks) if (b.kind === 'chart') claim(plotElementId(b.spec.id), `chart ${b.spec.id}`);
   }
 }
 
@@ -87,9 +108,9 @@ function compact(spec: PlotSpec): unknown {
 
 const BOOT = `
 (function () {
-  var specs = JSON.parse(document.getElementById('plot-specs').textContent);
+  var specs = JSON.parse(document.getElementById('${SPECS_ELEMENT_ID}').textContent);
   var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['sendDataToCloud'] };
-  var done = specs.map(function (s) { return Plotly.newPlot(s.id, s.data, s.layout, config); });
+  var done = specs.map(function (s) { return Plotly.newPlot('${PLOT_ID_PREFIX}' + s.id, s.data, s.layout, config); });
   Promise.all(done).then(function () { document.body.setAttribute('data-plots', 'rendered'); },
     function (e) { document.body.setAttribute('data-plots', 'failed'); console.error('chart failed: ' + (e && e.message || e)); });
 })();
@@ -97,11 +118,7 @@ const BOOT = `
 
 export function renderHtml(doc: ReportDocument): string {
   const specs = doc.sections.flatMap((s) => s.blocks.flatMap((b) => (b.kind === 'chart' ? [compact(b.spec)] : [])));
-  const ids = new Set<string>();
-  for (const s of doc.sections) for (const b of s.blocks) if (b.kind === 'chart') {
-    if (ids.has(b.spec.id)) throw new Error(`two charts share the id ${b.spec.id}`);
-    ids.add(b.spec.id);
-  }
+  checkUniqueIds(doc);
   const plotly = plotlyBundle();
   const toc = doc.sections.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a>`).join('');
   return `<!doctype html>
@@ -121,7 +138,7 @@ ${plotly.source}</script>
 <nav class="toc">${toc}</nav>
 ${doc.sections.map(renderSection).join('\n')}
 </main>
-<script type="application/json" id="plot-specs">${scriptJson(specs)}</script>
+<script type="application/json" id="${SPECS_ELEMENT_ID}">${scriptJson(specs)}</script>
 <script>${BOOT}</script>
 </body>
 </html>
