@@ -70,7 +70,8 @@ function fundingChart(m: MarketModel): PlotSpec {
   const capNote = f.capRate.t.length > 0 ? 'Dashed: the cap bound (± cap · index TWAP per period).' : f.capLogged ? 'Funding is uncapped in this profile.' : 'This log predates the cap bound in FundingSettled: no cap drawn.';
   return timeChart({
     id: `funding-${m.id}`,
-    title: `${m.id}: funding rate per period against the cap (${f.capped} of ${f.settlements} settlements capped)`,
+    title: `${m.id}: funding rate per period against the cap`,
+    subtitle: `${f.capped} of ${f.settlements} settlements capped`,
     yTitle: 'rate per funding period',
     yFormat: '.3%',
     lines,
@@ -126,6 +127,7 @@ function pnlChart(r: RunReportModel): PlotSpec {
     id: 'pnl-by-kind',
     title: 'PnL by agent kind',
     categories: kinds,
+    horizontal: true,
     mode: 'relative',
     yTitle: 'USD',
     groups: [
@@ -139,7 +141,7 @@ function pnlChart(r: RunReportModel): PlotSpec {
       part('gas', 'gas', 7),
     ],
     total: { name: 'net', values: r.pnl.map((p) => p.net) },
-    caption: 'Gains stack up, costs down; the diamond is the net (vAMM PnL + off-chain hedge − gas).',
+    caption: 'Gains stack to the right, costs to the left; the diamond is the net (vAMM PnL + off-chain hedge − gas).',
   });
 }
 
@@ -148,6 +150,7 @@ function invariantChart(rows: NonNullable<RunReportModel['invariants']>): PlotSp
     id: 'invariants',
     title: 'Invariant checks',
     categories: rows.map((r) => r.invariant),
+    horizontal: true,
     yTitle: 'count',
     yType: 'log',
     groups: [

@@ -8,7 +8,7 @@
  * Inputs are plain typed data, so a study can call them from its own runner.
  */
 import { bandChart } from './charts/band.ts';
-import { heatmapChart } from './charts/heatmap.ts';
+import { compactNumber, heatmapChart } from './charts/heatmap.ts';
 import type { PlotSpec, ScatterTrace } from './charts/plotly-types.ts';
 import { scatterChart } from './charts/scatter.ts';
 import { COLORS } from './charts/palette.ts';
@@ -72,24 +72,36 @@ export function fundingCapFrontierChart(points: readonly FundingCapPoint[], id =
   });
 }
 
-/** A heatmap of one metric over cap (x) × depth (y); a missing point is a blank cell. */
+/**
+ * A heatmap of one metric over cap (x, tightest to loosest; no cap last) × depth (y); a missing
+ * point is a blank cell. Profit is coloured on a symmetric log scale: an uncapped attack can
+ * make a thousand times what decides between the caps (a few thousand either way), and on a
+ * linear scale those deciding cells would all look like zero. Every cell carries its value.
+ */
 export function fundingCapHeatmap(points: readonly FundingCapPoint[], metric: 'manipulationProfit' | 'trackingError', id = `funding-cap-${metric}`): PlotSpec {
-  const caps = [...new Set(points.map((p) => p.cap))].sort((a, b) => a - b);
+  // Cap 0 means uncapped: the loosest of all.
+  const looseness = (c: number) => (c === 0 ? Number.POSITIVE_INFINITY : c);
+  const caps = [...new Set(points.map((p) => p.cap))].sort((a, b) => looseness(a) - looseness(b));
   const depths = [...new Set(points.map((p) => p.depth))].sort((a, b) => a - b);
   const at = new Map(points.map((p) => [`${p.cap}|${p.depth}`, p]));
   const z = depths.map((d) => caps.map((c) => at.get(`${c}|${d}`)?.[metric] ?? null));
   const profit = metric === 'manipulationProfit';
+  // The linear part of the scale: a tenth of the smallest loss or gain that is not zero, so even it shows.
+  const smallest = Math.min(...z.flat().flatMap((v) => (v !== null && v !== 0 ? [Math.abs(v)] : [])));
+  const linear = Number.isFinite(smallest) ? 10 ** (Math.floor(Math.log10(smallest)) - 1) : 1;
   return heatmapChart({
     id,
     title: profit ? 'Manipulation profit by funding cap and depth' : 'Tracking error by funding cap and depth',
     x: caps.map((c) => points.find((p) => p.cap === c)?.capLabel ?? pctLabel(c)),
-    y: depths.map((d) => d.toLocaleString('en-US')),
+    y: depths.map((d) => compactNumber(d)),
     z,
-    xTitle: 'funding cap per window',
-    yTitle: 'depth (quote reserve, USD)',
+    xTitle: 'funding cap',
+    yTitle: 'depth (USD)',
     zTitle: profit ? 'profit (USD)' : 'tracking error',
-    ...(profit ? { zmid: 0 } : {}),
-    caption: profit ? 'Red: manipulation pays; blue: it loses money.' : 'Mean |mark / index − 1| over the run.',
+    ...(profit ? { zmid: 0, scale: { symlog: { linear } }, format: compactNumber } : { format: (v: number) => `${(v * 100).toPrecision(3)} %` }),
+    caption: profit
+      ? 'Red: manipulation pays; blue: it loses money. Each cell is the best of the strategies tried there; colours on a log scale, so the small profits and losses that decide between caps show beside an uncapped attack\'s large ones.'
+      : 'Mean |mark / index − 1| over the run.',
   });
 }
 

@@ -1,10 +1,12 @@
 /**
- * The reports in headless Chromium (reports/browser.ts: the system's or the npm package's, driven by playwright-core): a run
- * report written by `vamm run` and rebuilt by `vamm report`, a study page with every study
- * chart, and the audit report. Every chart must have rendered (an SVG in each Plotly div, with
- * at least one drawn trace), with no console error, no failed request and no request beyond
- * the file itself, and every section's heading and tables must be visible, not under a chart. Screenshots go to out/screenshots/ (ignored). The audit PDF must have one
- * page per section.
+ * The reports in headless Chromium (reports/browser.ts: the system's or the npm package's,
+ * driven by playwright-core): a run report written by `vamm run` and rebuilt by `vamm report`,
+ * a study page with every study chart, and the audit report. Every chart must have rendered
+ * (an SVG in each Plotly div, with at least one drawn trace), with no console error, no failed
+ * request and no request beyond the file itself; every section's heading and tables must be visible, not under a chart; and
+ * every chart's text readable (on screen and at the PDF's width): title clear of the mode bar,
+ * nothing cut off at the chart's edge, axis labels clear of the legend. Screenshots go to
+ * out/screenshots/ (ignored). The audit PDF must have one page per section.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ import { renderHtml } from '../reports/render/html.ts';
 import { auditReportDocument } from '../reports/audit/audit-report.ts';
 import { buildRunModel } from '../reports/run-model-builder.ts';
 import { runReportDocument } from '../reports/run-report.ts';
-import { type ExpectedSection, expectedSections, layoutProblems } from './helpers/page-layout.ts';
+import { type ExpectedSection, chartProblems, expectedSections, layoutProblems } from './helpers/page-layout.ts';
 import { fundingCapFrontierChart, fundingCapHeatmap, insuranceSizingChart, kResizeErrorChart, type FundingCapPoint } from '../reports/study-charts.ts';
 import { ROOT, runCrashHours, vamm, writeAuditConfig } from './helpers/report-fixtures.ts';
 
@@ -65,7 +67,12 @@ interface PageCheck {
   readonly external: string[];
   /** Sections whose heading or tables are missing, hidden, or under a chart. */
   readonly layout: string[];
+  /** Chart text that is cut off or covered (title under the mode bar, labels under the legend), on screen and at the PDF's width. */
+  readonly charts: string[];
 }
+
+/** The audit PDF's printable width (reports/pdf.ts): charts must read there too. */
+const PRINT_WIDTH = 704;
 
 /** Runs in the page (a string: the test's TypeScript has no DOM types). */
 const COUNT_PLOTS = `(() => {
@@ -98,10 +105,16 @@ async function open(file: string, screenshot: string, sections: readonly Expecte
   const result = (await page.evaluate(COUNT_PLOTS)) as { plots: number; declared: number; rendered: number; drawn: number; status: string | null };
   await page.screenshot({ path: join(shots, screenshot), fullPage: true });
   const layout = await layoutProblems(page, sections);
+  const charts = await chartProblems(page);
   await page.close();
+  const narrow = await chrome.browser.newPage({ viewport: { width: PRINT_WIDTH, height: 900 } });
+  await narrow.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await narrow.waitForSelector('body[data-plots="rendered"], body[data-plots="failed"]', { timeout: 30_000 });
+  charts.push(...(await chartProblems(narrow)).map((p) => `at ${PRINT_WIDTH} px: ${p}`));
+  await narrow.close();
   const { status, ...counts } = result;
   if (status !== 'rendered') errors.push(`data-plots=${status}`);
-  return { ...counts, errors, failed, external, layout };
+  return { ...counts, errors, failed, external, layout, charts };
 }
 
 beforeAll(async () => {
@@ -129,7 +142,7 @@ describe('reports in headless Chromium', () => {
     // The fund's flows, the largest bad-debt events and the invariant table are among them.
     expect(sections.filter((s) => s.tables > 0).map((s) => s.id)).toEqual(['overview', 'insurance-fund', 'bad-debt', 'pnl', 'invariants', 'about']);
     const c = await open(join(dir, 'run', 'report.html'), 'run-report.png', sections);
-    expect(c).toEqual({ plots: 8, declared: 8, rendered: 8, drawn: 8, errors: [], failed: [], external: [], layout: [] });
+    expect(c).toEqual({ plots: 8, declared: 8, rendered: 8, drawn: 8, errors: [], failed: [], external: [], layout: [], charts: [] });
   });
 
   it('`vamm report` rebuilds from the log exactly the charts `vamm run` drew while running', () => {
@@ -141,13 +154,13 @@ describe('reports in headless Chromium', () => {
   it('the study charts render', async () => {
     const c = await open(join(dir, 'study.html'), 'study-charts.png', expectedSections(studyDocument()));
     const expected = chartsOf(studyDocument()).length;
-    expect(c).toEqual({ plots: expected, declared: expected, rendered: expected, drawn: expected, errors: [], failed: [], external: [], layout: [] });
+    expect(c).toEqual({ plots: expected, declared: expected, rendered: expected, drawn: expected, errors: [], failed: [], external: [], layout: [], charts: [] });
   });
 
   it('the audit report renders every chart', async () => {
     const c = await open(audit.html, 'audit-report.png', expectedSections(auditReportDocument(audit.model)));
     // Invariants per run, gas per operation, bad debt per run.
-    expect(c).toEqual({ plots: 3, declared: 3, rendered: 3, drawn: 3, errors: [], failed: [], external: [], layout: [] });
+    expect(c).toEqual({ plots: 3, declared: 3, rendered: 3, drawn: 3, errors: [], failed: [], external: [], layout: [], charts: [] });
   });
 
   it('the audit PDF has one page per section: scope … findings table, then one per finding', async () => {

@@ -12,7 +12,8 @@ import { chartsOf, type ReportDocument } from '../reports/document.ts';
 import { escapeHtml, inlineScriptSource, scriptJson } from '../reports/render/escape.ts';
 import { renderHtml } from '../reports/render/html.ts';
 import { renderMarkdown } from '../reports/render/markdown.ts';
-import { paretoFrontier } from '../reports/study-charts.ts';
+import type { HeatmapTrace } from '../reports/charts/plotly-types.ts';
+import { fundingCapHeatmap, paretoFrontier } from '../reports/study-charts.ts';
 
 const evil = '</script><script>alert(1)</script><!--';
 
@@ -126,5 +127,38 @@ describe('chart builders', () => {
       { trackingError: 0.04, manipulationProfit: -50 },
     ];
     expect(paretoFrontier(pts)).toEqual([pts[0], pts[1], pts[3]]);
+  });
+});
+
+describe('the funding-cap heatmap', () => {
+  // The study's shape: an uncapped attack makes a million; the caps are decided by a few thousand.
+  const caps = [[0, 'none'], [0.1 / 3, '10 %/day'], [0.001, '0.1 %/8 h']] as const;
+  const profit: Record<string, number[]> = { none: [61_230, 1_014_744], '10 %/day': [-1_812, 4_502], '0.1 %/8 h': [-4_950, -3_321] };
+  const points = caps.flatMap(([cap, capLabel]) => [2e6, 1e7].map((depth, i) => ({ cap, capLabel, depth, manipulationProfit: profit[capLabel]![i]!, trackingError: 0.001 })));
+  const trace = fundingCapHeatmap(points, 'manipulationProfit').data[0] as HeatmapTrace;
+  /** Where a cell sits on the colour scale: 0 and 1 its ends, 0.5 the grey middle (zero). */
+  const position = (row: number, col: number) => {
+    const z = trace.z[row]![col]!;
+    const span = Math.max(...trace.z.flat().map((v) => Math.abs(v ?? 0)));
+    const [lo, hi] = [trace.zmin ?? -span, trace.zmax ?? span];
+    return (z - lo) / (hi - lo);
+  };
+
+  it('colours the small profits and losses that decide between caps, not just the uncapped million', () => {
+    expect(trace.x).toEqual(['0.1 %/8 h', '10 %/day', 'none']); // tightest to loosest, no cap last
+    // 10 %/day at 10M: +4,502 must read as a profit, 0.1 %/8 h at 10M: −3,321 as a loss.
+    expect(position(1, 1) - 0.5).toBeGreaterThan(0.15); // a linear scale puts it at 0.002
+    expect(0.5 - position(1, 0)).toBeGreaterThan(0.15);
+    expect(position(1, 2)).toBeCloseTo(1, 5);
+  });
+
+  it('labels every cell with its value, and the colour bar in values', () => {
+    expect(trace.text).toEqual([
+      ['−4.95k', '−1.81k', '61.2k'],
+      ['−3.32k', '4.5k', '1.01M'],
+    ]);
+    expect(trace.texttemplate).toBe('%{text}');
+    expect(trace.colorbar?.ticktext).toContain('1M');
+    expect(trace.colorbar?.ticktext).toContain('−1k');
   });
 });

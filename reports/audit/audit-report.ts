@@ -70,6 +70,7 @@ function invariantsSection(m: AuditModel): Section {
           id: 'audit-invariants',
           title: 'Invariant checks per agent run',
           categories: runs.map((s) => s.name),
+          horizontal: true,
           mode: 'stack',
           yTitle: 'checks',
           groups: names.map((n, i) => ({ name: n, values: runs.map((s) => s.counts?.[n]?.checks ?? 0), color: seriesColor(i) })),
@@ -141,6 +142,7 @@ function crosscheckSection(m: AuditModel, rel: (p: string) => string): Section {
       id: 'audit-gas',
       title: 'Gas per operation (median, whiskers min–max)',
       categories: ops,
+      horizontal: true,
       yTitle: 'gas',
       groups: [{ name: 'median', values: ops.map(median), color: COLORS.mark, range: ops.map((op) => [gas.get(op)!.min, gas.get(op)!.max] as const) }],
       height: 320,
@@ -187,6 +189,7 @@ function stressSection(m: AuditModel): Section {
         id: 'audit-bad-debt',
         title: 'Bad debt per run and who covered it',
         categories: m.runs.map((r) => r.summary.run.name),
+        horizontal: true,
         mode: 'stack',
         yTitle: 'USD',
         groups: [

@@ -72,7 +72,8 @@ export function bandChart(o: BandChartOptions): PlotSpec {
   const layout: Layout = {
     ...baseLayout(o.title, o.height),
     hovermode: 'closest',
-    xaxis: { title: { text: o.xTitle }, automargin: true, ...(o.xType ? { type: o.xType } : {}), ...(o.xFormat ? { tickformat: o.xFormat } : {}) },
+    // A log axis labelled at powers of ten only: Plotly's digit labels in between crowd on a narrow page.
+    xaxis: { title: { text: o.xTitle }, automargin: true, ...(o.xType ? { type: o.xType } : {}), ...(o.xType === 'log' ? { dtick: 1 } : {}), ...(o.xFormat ? { tickformat: o.xFormat } : {}) },
     yaxis: { title: { text: o.yTitle }, automargin: true, ...(o.yType ? { type: o.yType } : {}), ...(o.yFormat ? { tickformat: o.yFormat } : {}) },
     ...(o.hlines
       ? {

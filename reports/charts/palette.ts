@@ -31,11 +31,15 @@ export function withAlpha(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
 }
 
-export function baseLayout(title: string, height = 380): Layout {
+/**
+ * Plotly's mode bar (its toolbar) sits in the top right corner, over the first ~30 px: the title
+ * goes below it, left-aligned, so a long title never runs under it; a subtitle says the detail.
+ */
+export function baseLayout(title: string, height = 380, subtitle?: string): Layout {
   return {
-    title: { text: title },
+    title: { text: title, x: 0, xanchor: 'left', y: 1, yref: 'container', yanchor: 'top', pad: { t: 32, l: 12 }, ...(subtitle ? { subtitle: { text: subtitle } } : {}) },
     height,
-    margin: { l: 70, r: 30, t: 50, b: 50 },
+    margin: { l: 70, r: 30, t: subtitle ? 92 : 72, b: 50 },
     legend: { orientation: 'h', x: 0, y: -0.24, yanchor: 'top' },
     font: { family: 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif', size: 12 },
     paper_bgcolor: '#ffffff',

@@ -45,22 +45,32 @@ export interface ScatterTrace extends TraceBase {
   readonly connectgaps?: boolean;
 }
 
+type ErrorBars = { readonly type: 'data'; readonly symmetric: false; readonly array: number[]; readonly arrayminus: number[] };
+
 export interface BarTrace extends TraceBase {
   readonly type: 'bar';
+  /** Categories on x and values on y, or (`orientation: 'h'`) values on x and categories on y. */
   readonly x: AxisValue[];
-  readonly y: number[];
+  readonly y: AxisValue[];
+  readonly orientation?: 'v' | 'h';
   readonly marker?: MarkerStyle;
-  readonly error_y?: { readonly type: 'data'; readonly symmetric: false; readonly array: number[]; readonly arrayminus: number[] };
+  readonly error_y?: ErrorBars;
+  readonly error_x?: ErrorBars;
 }
 
-export interface HeatmapTrace extends TraceBase {
+export interface HeatmapTrace extends Omit<TraceBase, 'text'> {
   readonly type: 'heatmap';
   readonly x: AxisValue[];
   readonly y: AxisValue[];
   readonly z: Array<Array<number | null>>;
   readonly colorscale?: string | Array<[number, string]>;
   readonly zmid?: number;
-  readonly colorbar?: { readonly title?: { readonly text: string } };
+  readonly zmin?: number;
+  readonly zmax?: number;
+  readonly colorbar?: { readonly title?: { readonly text: string }; readonly tickvals?: number[]; readonly ticktext?: string[] };
+  /** Per cell: the value as written (for the cell labels and the hover, since z may be transformed). */
+  readonly text?: Array<Array<string | null>>;
+  readonly texttemplate?: string;
 }
 
 export type Trace = ScatterTrace | BarTrace | HeatmapTrace;
@@ -75,6 +85,10 @@ export interface Axis {
   readonly showgrid?: boolean;
   readonly zeroline?: boolean;
   readonly automargin?: boolean;
+  /** `reversed`: the first category at the top of a vertical category axis. */
+  readonly autorange?: 'reversed';
+  /** Tick spacing; on a log axis 1 = a label at each power of ten. */
+  readonly dtick?: number | string;
 }
 
 export interface Shape {
@@ -102,8 +116,20 @@ export interface Annotation {
   readonly yref?: 'y' | 'paper';
 }
 
+/** A chart title: its text, and where it sits (reports keep it clear of the mode bar, top right). */
+export interface Title {
+  readonly text: string;
+  readonly x?: number;
+  readonly xanchor?: 'left' | 'center' | 'right';
+  readonly y?: number;
+  readonly yref?: 'container' | 'paper';
+  readonly yanchor?: 'top' | 'middle' | 'bottom';
+  readonly pad?: { readonly t?: number; readonly l?: number };
+  readonly subtitle?: { readonly text: string };
+}
+
 export interface Layout {
-  readonly title?: { readonly text: string };
+  readonly title?: Title;
   readonly xaxis?: Axis;
   readonly yaxis?: Axis;
   readonly yaxis2?: Axis;

@@ -25,6 +25,8 @@ export interface TimeLine {
 export interface TimeChartOptions {
   readonly id: string;
   readonly title: string;
+  /** A second, smaller line under the title (counts, the detail). */
+  readonly subtitle?: string;
   readonly yTitle: string;
   readonly y2Title?: string;
   readonly yFormat?: string;
@@ -58,7 +60,7 @@ export function lineTrace(l: TimeLine): ScatterTrace {
 export function timeChart(o: TimeChartOptions): PlotSpec {
   const yaxis: Axis = { title: { text: o.yTitle }, automargin: true, ...(o.yFormat ? { tickformat: o.yFormat } : {}) };
   const layout: Layout = {
-    ...baseLayout(o.title, o.height),
+    ...baseLayout(o.title, o.height, o.subtitle),
     hovermode: 'x',
     xaxis: { type: 'date', automargin: true },
     yaxis,
