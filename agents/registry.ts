@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Rng, seedFrom } from '../data/prng.ts';
+import { decimalString } from '../scenarios/amount-schema.ts';
 import { AdaptiveManipulator, type AdaptiveManipulatorParams, DEFAULT_POLICY_DIR } from './adaptive-manipulator.ts';
 import type { Agent, AgentContext } from './agent.ts';
 import { Arbitrageur, type ArbitrageurParams } from './arbitrageur.ts';
@@ -150,7 +151,7 @@ export const AgentSpecSchema = z
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes').optional(),
     count: z.number().int().min(1).max(10_000).default(1),
     /** Collateral each agent starts with (USD, decimal string). */
-    capital: z.string().regex(/^\d+(\.\d{1,6})?$/, 'a decimal amount with at most 6 decimals'),
+    capital: decimalString(6),
     /** Which market it trades (default: the first). */
     market: z.string().optional(),
     params: z.record(z.string(), z.unknown()).default({}),

@@ -17,7 +17,8 @@ export function columnOf(fields: readonly string[], index: number): number {
 
 /**
  * Calls `onRecord` for each record of `file`, in order (synchronously per record: an async
- * generator per record costs more than the parsing). A file that cannot be read is an InputError.
+ * generator per record costs more than the parsing), except blank lines at the end of the file.
+ * A file that cannot be read is an InputError.
  */
 export async function forEachRecord(file: string, onRecord: (fields: string[], line: number) => void): Promise<void> {
   try {
@@ -30,8 +31,20 @@ export async function forEachRecord(file: string, onRecord: (fields: string[], l
     parse({ relax_column_count: true, quote: false, skip_empty_lines: false, bom: true }),
   );
   let line = 0;
+  // Blank lines are held back: at the end of the file they are only how it ends (an editor's
+  // trailing newline); followed by more records they are passed on, and reported as errors.
+  let blank: number[] = [];
   try {
-    for await (const fields of parser as AsyncIterable<string[]>) onRecord(fields, ++line);
+    for await (const fields of parser as AsyncIterable<string[]>) {
+      line++;
+      if (fields.length === 1 && fields[0] === '') {
+        blank.push(line);
+        continue;
+      }
+      for (const l of blank) onRecord([''], l);
+      blank = [];
+      onRecord(fields, line);
+    }
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError({ file, line: line + 1 }, `unreadable CSV: ${(e as Error).message}`);

@@ -11,6 +11,7 @@ import { type TimeLine, ms, timeChart } from './charts/time-series.ts';
 import type { Block, ReportDocument, Section } from './document.ts';
 import { date, int, pct, usd } from './format.ts';
 import type { MarketModel, RunReportModel } from './run-model.ts';
+import { describePriceGaps } from '../sim/engine/summary-markdown.ts';
 
 const neg = (s: { t: number[]; v: number[] }) => ({ t: s.t, v: s.v.map((v) => -v) });
 
@@ -175,11 +176,16 @@ function overview(r: RunReportModel, wallClockSeconds?: number): Section {
     ['bad debt', `${s.badDebt.count} events, ${usd(s.badDebt.total)}: insurance fund ${usd(s.badDebt.coveredByInsuranceFund)}, socialised ${usd(s.badDebt.socialised)}, uncovered ${usd(s.badDebt.uncovered)}, backstop dilution ${usd(s.badDebt.backstopDilution)}`],
     ['insurance fund', `${usd(s.insuranceFund.start)} → ${usd(s.insuranceFund.end)} (min ${usd(s.insuranceFund.min)})`],
     ['invariants', s.invariants.checks ? `${violations} violations` : 'off in this run'],
+    ['price data', describePriceGaps(s.prices.gaps)],
   ];
   for (const m of r.markets) {
     if (m.markLow && m.markHigh) rows.push([`${m.id} mark range`, `${m.markLow.v.toFixed(2)} (${date(m.markLow.t)}) – ${m.markHigh.v.toFixed(2)} (${date(m.markHigh.t)})`]);
   }
-  return { id: 'overview', title: 'Overview', blocks: [{ kind: 'keyValues', rows }] };
+  const skipped = (s.prices.gaps ?? []).filter((g) => g.policy === 'skip');
+  const warning: Block[] = skipped.length
+    ? [{ kind: 'status', label: 'price gaps skipped', tone: 'warn', text: `The run crossed ${skipped.reduce((n, g) => n + g.count, 0)} gaps in its prices without trading through them (gapPolicy "skip"): see "price data" below.` }]
+    : [];
+  return { id: 'overview', title: 'Overview', blocks: [...warning, { kind: 'keyValues', rows }] };
 }
 
 export interface RunReportOptions {

@@ -3,9 +3,10 @@
  * generator fitted to history (cached per process: fitting can take seconds, drawing path i is
  * instant and the same everywhere), or a crash replay rescaled to a start price.
  */
+import { dirname } from 'node:path';
 import { loadCandles } from '../data/candle-loader.ts';
-import type { CandleSeries } from '../data/candle-series.ts';
-import { resolveDataFile } from '../data/catalog.ts';
+import { type CandleSeries, isoTime } from '../data/candle-series.ts';
+import { describeDataFile, resolveDataFile } from '../data/catalog.ts';
 import { toPricePath } from '../data/generators/paths.ts';
 import { type GeneratorName, fitGenerator } from '../data/generators/registry.ts';
 import { replayCandles, replayWindow } from '../data/generators/replay.ts';
@@ -69,6 +70,7 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
     return { candles, rounds: synthesiseRounds(candles, { ...ETH_USD_RULES, latency: p.oracleLatency }), fastFeed: p.fastFeed };
   }
   const file = resolveDataFile(p.file, dataDir);
+  if (p.from !== undefined && p.to !== undefined && p.to <= p.from) throw new InputError({ file: s.name, field: 'prices.to' }, `${isoTime(p.to)} is not after prices.from (${isoTime(p.from)})`);
   // A study runs the same window thousands of times: read and synthesise it once per process.
   const key = JSON.stringify([file, p.from, p.to, p.gapPolicy, 'rounds' in Object(p.oracle) ? resolveDataFile((p.oracle as { rounds: string }).rounds, dataDir) : p.oracle]);
   let loaded = historical.get(key);
@@ -87,7 +89,14 @@ const HISTORICAL_CACHE = 128;
 
 async function loadHistorical(file: string, p: HistoricalPrices, dataDir: () => string): Promise<Omit<ScenarioPrices, 'fastFeed'>> {
   const candles = await loadCandles(file, { gapPolicy: p.gapPolicy, ...(p.from !== undefined ? { from: p.from } : {}), ...(p.to !== undefined ? { to: p.to } : {}) });
-  if (candles.time.length < 2) throw new InputError({ file }, 'fewer than two candles in the chosen window');
+  if (candles.time.length < 2) {
+    const span = describeDataFile(dirname(file), file);
+    const window = `${p.from === undefined ? 'the start' : isoTime(p.from)} → ${p.to === undefined ? 'the end' : isoTime(p.to)}`;
+    throw new InputError(
+      { file, field: p.from !== undefined ? 'prices.from' : 'prices.to' },
+      `the window ${window} holds ${candles.time.length === 0 ? 'no candles' : 'one candle'} (a run needs two): the file covers ${span.from === undefined ? '?' : isoTime(span.from)} → ${span.to === undefined ? '?' : isoTime(span.to)}`,
+    );
+  }
   const o = p.oracle;
   if (o === 'synthesised') return { candles, rounds: synthesiseRounds(candles) };
   if ('rounds' in o) return { candles, rounds: (await loadRounds(resolveDataFile(o.rounds, dataDir))).rounds };

@@ -3,7 +3,6 @@
  * price data, loads the candle window (with its gap policy) and the oracle rounds (real or
  * synthesised), and expands the agent populations.
  */
-import { readFileSync } from 'node:fs';
 import { type AgentSlot, expandAgents } from '../agents/registry.ts';
 import { resolutionAt } from '../data/compose.ts';
 import { InputError, InputErrors } from '../data/input-error.ts';
@@ -12,39 +11,26 @@ import type { SimulationConfig } from '../sim/engine/simulation.ts';
 import type { ProfileName } from '../sim/params.ts';
 import { parseUnits } from '../sim/math/units.ts';
 import { type Json, toJson } from '../sim/state-view.ts';
-import { parseLocatedJson } from './json-source.ts';
-import { LocatedReporter } from './json-validate.ts';
+import { parseLocatedWith, readInputText } from './json-validate.ts';
 import { holderSpecs, populationBook } from './population.ts';
 import { loadScenarioPrices } from './price-source.ts';
 import { type RunScenario, RunScenarioSchema } from './run-schema.ts';
 import { marketParamsOf, profileWithOverrides } from './script-runner.ts';
 
 export function loadRunScenario(file: string): RunScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError({ file }, `cannot read the scenario: ${(e as Error).message}`);
-  }
-  return parseRunScenario(text, file);
+  return parseRunScenario(readInputText(file, 'scenario'), file);
 }
 
 export function parseRunScenario(text: string, file = '<scenario>'): RunScenario {
-  const json = parseLocatedJson(text, file);
-  const reporter = new LocatedReporter(json, file);
-  const parsed = RunScenarioSchema.safeParse(json.value);
-  if (!parsed.success) {
-    reporter.collect(parsed.error.issues);
-    throw new InputErrors(reporter.errors);
-  }
+  const { data, reporter } = parseLocatedWith(RunScenarioSchema, text, file);
   try {
-    if (parsed.data.population) parsed.data.agents.unshift(...holderSpecs(populationBook(parsed.data.population)));
-    expandAgents(parsed.data.agents, [parsed.data.market.id]);
+    if (data.population) data.agents.unshift(...holderSpecs(populationBook(data.population)));
+    expandAgents(data.agents, [data.market.id]);
   } catch (e) {
     reporter.report(['agents'], (e as Error).message);
     throw new InputErrors(reporter.errors);
   }
-  return parsed.data;
+  return data;
 }
 
 export interface ResolveOptions {

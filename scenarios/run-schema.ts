@@ -10,13 +10,11 @@ import { GENERATOR_NAMES } from '../data/generators/registry.ts';
 import { parseTimeArg } from '../data/time-arg.ts';
 import { parseUnits } from '../sim/math/units.ts';
 import { PROFILE_NAMES } from '../sim/params.ts';
+import { decimalString } from './amount-schema.ts';
 import { BookSpecSchema } from './population.ts';
 import { ClearingHouseOverridesSchema, MarketSchema } from './script-schema.ts';
 
-const money = z
-  .string()
-  .regex(/^\d+(\.\d{1,18})?$/, 'a decimal amount as a string, e.g. "20000000"')
-  .transform((v) => parseUnits(v, 18));
+const money = decimalString(18).transform((v) => parseUnits(v, 18));
 const time = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
   const t = typeof v === 'number' ? v : parseTimeArg(v);
   if (t === undefined) {
@@ -127,7 +125,7 @@ export const RunScenarioSchema = z.strictObject({
   startBlock: z.number().int().nonnegative().default(10_000_000),
   market: MarketSchema.omit({ quoteReserve: true, baseReserve: true, indexPrice: true }).extend({
     /** The vAMM's quote reserve in USD: its depth. */
-    depth: money,
+    depth: decimalString(18, { positive: 'a vAMM with no depth has no price' }).transform((v) => parseUnits(v, 18)),
   }),
   prices: PricesSchema,
   insuranceFund: money.default(0n),

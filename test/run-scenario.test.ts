@@ -5,21 +5,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError, InputErrors } from '../data/input-error.ts';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import { runScenarioErrors } from './helpers/scenario-errors.ts';
 
 const dir = join(import.meta.dirname, '..', 'scenarios', 'runs');
 
-function errorsOf(text: string): string[] {
-  try {
-    parseRunScenario(text, 'bad.json');
-  } catch (e) {
-    if (e instanceof InputErrors) return e.errors.map((x) => x.message);
-    if (e instanceof InputError) return [e.message];
-    throw e;
-  }
-  throw new Error('expected the scenario to be refused');
-}
+const errorsOf = (text: string) => runScenarioErrors(text);
 
 describe('run scenarios', () => {
   it('bundles the six crash windows, a year of hourly data and the cross-check day, each with every agent kind', () => {

@@ -46,6 +46,24 @@ export type EngineEvent = Stamp &
         readonly config: Json;
         readonly setup: RunSetup;
       }
+    | {
+        /**
+         * The price window has missing bars (logged after RunStarted, only then): how the
+         * scenario's gap policy handled them. Under `skip` the run jumps from the bar before each
+         * gap to the bar after it; under `carry-forward` flat bars at the last close stand in.
+         */
+        readonly type: 'PriceGaps';
+        readonly market: string;
+        readonly policy: string;
+        /** Seconds per bar. */
+        readonly resolution: number;
+        readonly count: number;
+        readonly missingBars: number;
+        /** Bars inserted (carry-forward), else 0. */
+        readonly filled: number;
+        /** Each gap: the first missing bar's open time and the bars missing (the first 100). */
+        readonly gaps: ReadonlyArray<{ readonly from: number; readonly bars: number }>;
+      }
     | { readonly type: 'FastPrice'; readonly market: string; readonly price: bigint; readonly confidence: bigint; readonly publishTime: number }
     | {
         readonly type: 'AgentAction';

@@ -216,6 +216,22 @@ export class Simulation {
       blockNumber: ch.clock.blockNumber,
       timestamp: ch.clock.timestamp,
     });
+    for (const m of config.markets) {
+      const g = m.candles.gaps;
+      if (!g || g.count === 0) continue;
+      this.log({
+        type: 'PriceGaps',
+        market: m.id,
+        policy: g.policy,
+        resolution: g.resolution,
+        count: g.count,
+        missingBars: g.missingBars,
+        filled: g.filled,
+        gaps: g.gaps.slice(0, 100).map((x) => ({ from: x.from, bars: x.bars })),
+        blockNumber: ch.clock.blockNumber,
+        timestamp: ch.clock.timestamp,
+      });
+    }
     this.infos = await this.host.init(config.start);
     this.nextWake = this.infos.map(() => Number.NaN);
     for (const info of this.infos) if (info.first !== null) this.schedule(info.index, info.first);

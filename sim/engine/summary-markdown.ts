@@ -7,6 +7,21 @@ const fmt = (usd: string): string => {
 };
 const date = (t: number): string => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
 
+const duration = (seconds: number): string => (seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`);
+
+/** The price window's missing bars and what the run did with them, in one line ("no gaps" when none). */
+export function describePriceGaps(gaps: RunSummary['prices']['gaps'] | undefined): string {
+  if (!gaps || gaps.length === 0) return 'no gaps in the price window';
+  return gaps
+    .map((g) => {
+      const what = `${g.count} gap${g.count === 1 ? '' : 's'} in the ${g.market} prices, ${g.missingBars} missing bar${g.missingBars === 1 ? '' : 's'} (${duration(g.missingSeconds)}${g.longest ? `; longest ${duration(g.longest.seconds)} from ${date(g.longest.from)}` : ''})`;
+      return g.policy === 'skip'
+        ? `${what}: skipped — the run jumped over them, so prices moved across each gap in one step with no trading, funding or liquidation in between`
+        : `${what}: carried forward — ${g.filled} flat bars at the last close stood in for them`;
+    })
+    .join('; ');
+}
+
 export function formatRunSummary(s: RunSummary, wallClockSeconds?: number): string {
   const lines: string[] = [];
   lines.push(`# ${s.run.name} (${s.run.profile}, seed ${s.run.seed})`, '');
@@ -17,6 +32,7 @@ export function formatRunSummary(s: RunSummary, wallClockSeconds?: number): stri
   lines.push(`| liquidations | ${s.liquidations.partial} partial, ${s.liquidations.full} full, notional ${fmt(s.liquidations.notional)}, fees to liquidators ${fmt(s.liquidations.feesToLiquidators)} |`);
   lines.push(`| bad debt | ${s.badDebt.count} events, ${fmt(s.badDebt.total)}: insurance fund ${fmt(s.badDebt.coveredByInsuranceFund)}, socialised ${fmt(s.badDebt.socialised)}, uncovered ${fmt(s.badDebt.uncovered)}, backstop dilution ${fmt(s.badDebt.backstopDilution)} |`);
   lines.push(`| insurance fund | ${fmt(s.insuranceFund.start)} → ${fmt(s.insuranceFund.end)} (min ${fmt(s.insuranceFund.min)}) |`);
+  lines.push(`| price data | ${describePriceGaps(s.prices.gaps)} |`);
   const violations = Object.values(s.invariants.violations).reduce((a, b) => a + b, 0);
   lines.push(`| invariants | ${s.invariants.checks ? `${violations} violations` : 'off'} |`, '');
   lines.push('| agents | count | PnL on the vAMM (USD) | off-chain hedge (USD) | gas (USD) |', '| --- | --- | --- | --- | --- |');

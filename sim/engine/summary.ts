@@ -101,6 +101,18 @@ function migrationJson(mg: MigrationSummary) {
   };
 }
 
+/** Missing bars in a market's price window, as the run met them (from PriceGaps). */
+export interface PriceGapsSummary {
+  readonly market: string;
+  /** `skip`: the run jumped over them; `carry-forward`: flat bars stood in. */
+  readonly policy: string;
+  readonly count: number;
+  readonly missingBars: number;
+  readonly missingSeconds: number;
+  readonly filled: number;
+  readonly longest: { readonly from: number; readonly bars: number; readonly seconds: number } | null;
+}
+
 export interface PricePoint {
   readonly timestamp: number;
   readonly spot: string;
@@ -147,6 +159,7 @@ export class SummaryBuilder implements EventSink {
   private sumAbsPremium = 0;
   private snapshots = 0;
   private readonly violations = new Map<string, number>();
+  private readonly priceGaps: PriceGapsSummary[] = [];
   private invariantChecks: Record<string, unknown> | null = null;
   readonly series: PricePoint[] = [];
 
@@ -245,6 +258,20 @@ export class SummaryBuilder implements EventSink {
         });
         break;
       }
+      case 'PriceGaps': {
+        const gaps = e.gaps as Array<{ from: number; bars: number }>;
+        const longest = gaps.reduce<{ from: number; bars: number } | null>((a, g) => (a === null || g.bars > a.bars ? g : a), null);
+        this.priceGaps.push({
+          market: e.market as string,
+          policy: e.policy as string,
+          count: e.count as number,
+          missingBars: e.missingBars as number,
+          missingSeconds: (e.missingBars as number) * (e.resolution as number),
+          filled: e.filled as number,
+          longest: longest && { from: longest.from, bars: longest.bars, seconds: longest.bars * (e.resolution as number) },
+        });
+        break;
+      }
       case 'InvariantViolation':
         this.violations.set(e.invariant as string, (this.violations.get(e.invariant as string) ?? 0) + 1);
         break;
@@ -276,6 +303,8 @@ export class SummaryBuilder implements EventSink {
         snapshots: this.snapshots,
         maxMarkIndexGap: round(this.maxPremium),
         meanMarkIndexGap: round(this.snapshots ? this.sumAbsPremium / this.snapshots : 0),
+        /** Missing bars in the price window and how they were handled (none: an empty list). */
+        gaps: this.priceGaps,
       },
       funding: {
         settlements: this.fundings,
