@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { launchChromium } from '../reports/browser.ts';
 import { bytes } from '../reports/format.ts';
 import { rebuildRunReport } from '../reports/write-run-report.ts';
+import { writeCompletionRecord } from '../sim/engine/completion-record.ts';
 import { writeSyntheticYear } from './synthetic-log.ts';
 
 interface ReportMeasurement {
@@ -54,9 +55,12 @@ if (args.includes('--synthetic-year')) {
   mkdirSync(dir, { recursive: true });
   const started = performance.now();
   const { events } = writeSyntheticYear(join(dir, 'events.jsonl'));
+  // The log is whole (it ends with RunEnded): record it so `vamm report` takes it as a finished run.
+  const recorded = { command: 'npm run bench:reports --synthetic-year', name: 'synthetic-year-1m', seed: 1, finished: new Date().toISOString(), wallClockSeconds: 0, blocks: 525_600, events, invariantViolations: 0 };
+  await writeCompletionRecord(dir, recorded, ['events.jsonl']);
   console.log(`generated a synthetic one-year 1-minute log: ${events.toLocaleString('en-US')} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   results.push(await measureRun(dir));
-  rmSync(join(dir, 'events.jsonl'));
+  for (const f of ['events.jsonl', 'complete.json']) rmSync(join(dir, f));
 }
 console.log('run report: build from the log, peak memory of this process, size, time for Chromium to draw every chart');
 for (const r of results) {

@@ -1,8 +1,11 @@
 /**
  * The `vamm` command. Each subcommand lives in cli/commands/ and registers itself here.
- * Input errors exit with status 2 and a located message; failed checks exit with status 1.
+ * Exit statuses are cli/errors.ts's (the README's table): 0 ok, 1 a failed check, 2 bad input
+ * or usage (commander's own errors included), 3 a bug, 130 interrupted.
  */
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
+import { checkWritableFolder } from '../data/staged-folder.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerDataCommand } from './commands/data.ts';
 import { registerReportCommand } from './commands/report.ts';
@@ -16,7 +19,16 @@ import { handleCliError } from './errors.ts';
 const program = new Command()
   .name('vamm')
   .description('Agent-based simulator and backtester for vAMM perpetuals (Perpetual Protocol v1 design), exact to the wei')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Before any subcommand is added, so they inherit it: commander's usage errors become
+  // exceptions that handleCliError maps to status 2 (commander itself would exit 1).
+  .exitOverride()
+  // Every command that writes to --out finds out before its work whether it can (exit 2 if not);
+  // the commands check more where they know more (a folder they replace, a file they append to).
+  .hook('preAction', (_program, command) => {
+    const out = (command.opts() as { out?: unknown }).out;
+    if (typeof out === 'string') checkWritableFolder(dirname(resolve(out)), '--out');
+  });
 
 registerScriptCommand(program);
 registerRunCommand(program);

@@ -38,6 +38,11 @@ export interface ReportDocument {
   readonly subtitle?: string;
   /** Shown under the title: what produced the report and from what. */
   readonly provenance?: string;
+  /**
+   * A warning that must not be missed (a partial run): shown above the title, kept in view
+   * while scrolling, and printed at the top of every PDF page.
+   */
+  readonly banner?: string;
   readonly sections: readonly Section[];
 }
 

@@ -192,7 +192,12 @@ export interface RunReportOptions {
   readonly wallClockSeconds?: number;
   /** Where the model came from (shown under the title). */
   readonly source?: string;
+  /** Shown on every page (a partial run's label). */
+  readonly banner?: string;
 }
+
+/** The label of a report built from a run that did not finish (`vamm report --partial`). */
+export const PARTIAL_RUN_BANNER = 'PARTIAL RUN: this run did not finish; its figures stop where it stopped and are not a result';
 
 export function runReportDocument(r: RunReportModel, o: RunReportOptions = {}): ReportDocument {
   const s = r.summary;
@@ -259,6 +264,7 @@ export function runReportDocument(r: RunReportModel, o: RunReportOptions = {}): 
     title: `Run report: ${s.run.name}`,
     subtitle: `${s.run.profile} profile, seed ${s.run.seed}, ${date(s.run.start)} → ${date(s.run.end)} UTC`,
     provenance: o.source ? `vamm-sim, from ${o.source}` : 'vamm-sim',
+    ...(o.banner ? { banner: o.banner } : {}),
     sections,
   };
 }

@@ -3,14 +3,16 @@
  * and — when rebuilding from a saved log — summary.json and summary.md from the same stream,
  * keeping the wall-clock time a previous summary recorded (the log does not hold it).
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../data/atomic-write.ts';
 import { InputError } from '../data/input-error.ts';
+import { COMPLETION_RECORD, readCompletionRecord, requireCompleteRun } from '../sim/engine/completion-record.ts';
 import { formatRunSummary } from '../sim/engine/summary-markdown.ts';
 import { buildRunModel, type RunModelOptions } from './run-model-builder.ts';
 import type { RunReportModel } from './run-model.ts';
 import { renderHtml } from './render/html.ts';
-import { runReportDocument } from './run-report.ts';
+import { PARTIAL_RUN_BANNER, type RunReportOptions, runReportDocument } from './run-report.ts';
 
 export const RUN_REPORT_FILE = 'report.html';
 
@@ -20,18 +22,29 @@ export interface WrittenReport {
   readonly seconds: number;
 }
 
-export function writeRunReportHtml(dir: string, model: RunReportModel, options: { wallClockSeconds?: number; source?: string } = {}): WrittenReport {
+export function writeRunReportHtml(dir: string, model: RunReportModel, options: RunReportOptions = {}): WrittenReport {
   const started = performance.now();
   const html = renderHtml(runReportDocument(model, options));
   const path = join(dir, RUN_REPORT_FILE);
-  writeFileSync(path, html);
+  writeFileAtomic(path, html);
   return { path, bytes: Buffer.byteLength(html), seconds: (performance.now() - started) / 1000 };
 }
 
-/** `vamm report <run-dir>`: everything from events.jsonl, one streaming pass. */
-export async function rebuildRunReport(dir: string, options: RunModelOptions = {}): Promise<WrittenReport & { events: number }> {
+export interface RebuildOptions extends RunModelOptions {
+  /** Build from a run without a completion record, labelled partial on every page (else refused). */
+  readonly partial?: boolean;
+}
+
+/**
+ * `vamm report <run-dir>`: everything from events.jsonl, one streaming pass. Only a finished
+ * run (its completion record present, its log the size recorded) unless `partial`; every file
+ * is replaced whole, and only once the model is built.
+ */
+export async function rebuildRunReport(dir: string, options: RebuildOptions = {}): Promise<WrittenReport & { events: number; partial: boolean }> {
   const log = join(dir, 'events.jsonl');
   if (!existsSync(log) || !statSync(log).isFile()) throw new InputError({ file: log }, 'no event log here: the run report is built from it (`vamm run` writes it unless --no-event-log)');
+  const partial = readCompletionRecord(dir) === null;
+  if (!options.partial || !partial) requireCompleteRun(dir, 'the report');
   const started = performance.now();
   const model = await buildRunModel(log, options);
   const summaryFile = join(dir, 'summary.json');
@@ -40,8 +53,9 @@ export async function rebuildRunReport(dir: string, options: RunModelOptions = {
     const previous = JSON.parse(readFileSync(summaryFile, 'utf8')) as { wallClockSeconds?: unknown };
     if (typeof previous.wallClockSeconds === 'number') wallClockSeconds = previous.wallClockSeconds;
   }
-  writeFileSync(summaryFile, `${JSON.stringify({ ...model.summary, ...(wallClockSeconds === undefined ? {} : { wallClockSeconds }) }, null, 2)}\n`);
-  writeFileSync(join(dir, 'summary.md'), formatRunSummary(model.summary, wallClockSeconds));
-  const written = writeRunReportHtml(dir, model, { ...(wallClockSeconds === undefined ? {} : { wallClockSeconds }), source: `${log}` });
-  return { ...written, seconds: (performance.now() - started) / 1000, events: model.summary.run.events };
+  const banner = partial ? PARTIAL_RUN_BANNER : undefined;
+  writeFileAtomic(summaryFile, `${JSON.stringify({ ...(partial ? { partial: `${PARTIAL_RUN_BANNER} (no ${COMPLETION_RECORD})` } : {}), ...model.summary, ...(wallClockSeconds === undefined ? {} : { wallClockSeconds }) }, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'summary.md'), `${banner ? `> **${banner}**\n\n` : ''}${formatRunSummary(model.summary, wallClockSeconds)}`);
+  const written = writeRunReportHtml(dir, model, { ...(wallClockSeconds === undefined ? {} : { wallClockSeconds }), source: `${log}`, ...(banner ? { banner } : {}) });
+  return { ...written, seconds: (performance.now() - started) / 1000, events: model.summary.run.events, partial };
 }

@@ -7,10 +7,12 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../data/atomic-write.ts';
+import { InputError, InputErrors } from '../data/input-error.ts';
 import { z } from 'zod';
 import type { RunSummary } from '../sim/engine/summary.ts';
 import type { Json } from '../sim/state-view.ts';
 import { type BatchOutcome, runBatch } from './batch.ts';
+import { parseLocatedWith, readInputText } from './json-validate.ts';
 
 /**
  * A dot path into the scenario JSON. `[3]` indexes an array; `[kind=liquidator]` selects every
@@ -44,6 +46,24 @@ export const SweepSpecSchema = z.strictObject({
 });
 
 export type SweepSpec = z.output<typeof SweepSpecSchema>;
+
+/** A sweep spec from its file, every problem located (file:line:column: field: reason). */
+export function loadSweepSpec(file: string): SweepSpec {
+  const { data: spec, reporter } = parseLocatedWith(SweepSpecSchema, readInputText(file, 'sweep spec'), file);
+  if (spec.mode === 'list') {
+    const n = spec.axes[0]?.values.length ?? 1;
+    spec.axes.forEach((a, i) => {
+      if (a.values.length !== n) reporter.report(['axes', i, 'values'], `a list sweep takes the i-th value of every axis together: this axis has ${a.values.length} values, the first has ${n}`);
+    });
+  }
+  if (reporter.errors.length > 0) throw new InputErrors(reporter.errors);
+  return spec;
+}
+
+/** Shards that disagree on a point, or miss points the merge was told to expect (exit status 1). */
+export class ShardMergeError extends Error {
+  override name = 'ShardMergeError';
+}
 
 export interface SweepPoint {
   readonly index: number;
@@ -135,7 +155,7 @@ export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = m ? Number(m[1]) : Number.NaN;
   const count = m ? Number(m[2]) : Number.NaN;
-  if (!m || count < 1 || index < 1 || index > count) throw new Error(`--shard takes i/N with 1 ≤ i ≤ N, got "${text}"`);
+  if (!m || count < 1 || index < 1 || index > count) throw new InputError({ file: '--shard' }, `takes i/N with 1 ≤ i ≤ N, got "${text}"`);
   return { index, count };
 }
 
@@ -157,7 +177,7 @@ export function readRows(file: string): Map<string, SweepRow> {
     } catch {
       // The last line cut short by an interruption: that point simply runs again.
       if (i === last) return;
-      throw new Error(`${file}:${i + 1}: not a JSON row`);
+      throw new InputError({ file, line: i + 1 }, 'not a JSON row');
     }
     rows.set(row.key, row);
   });
@@ -223,7 +243,7 @@ export function mergeRows(files: readonly string[], expected?: number): SweepRow
     for (const row of readRows(f).values()) {
       const seen = byKey.get(row.key);
       if (seen && seen.ok && row.ok && JSON.stringify(seen.metrics) !== JSON.stringify(row.metrics)) {
-        throw new Error(`point ${row.index} appears in two shards with different results (${f})`);
+        throw new ShardMergeError(`point ${row.index} appears in two shards with different results (${f})`);
       }
       if (!seen || (!seen.ok && row.ok)) byKey.set(row.key, row);
     }
@@ -232,7 +252,7 @@ export function mergeRows(files: readonly string[], expected?: number): SweepRow
   if (expected !== undefined) {
     const have = new Set(rows.map((r) => r.index));
     const missing = Array.from({ length: expected }, (_, i) => i).filter((i) => !have.has(i));
-    if (missing.length > 0) throw new Error(`the shards miss ${missing.length} of ${expected} points (first: ${missing.slice(0, 5).join(', ')})`);
+    if (missing.length > 0) throw new ShardMergeError(`the shards miss ${missing.length} of ${expected} points (first: ${missing.slice(0, 5).join(', ')})`);
   }
   return rows;
 }

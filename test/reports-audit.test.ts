@@ -147,7 +147,7 @@ describe('audit report', () => {
   it("the default design's config is valid and its findings are reproduced", () => {
     const config = loadAuditConfig(join(ROOT, 'scenarios', 'audit', 'default-design.json'));
     expect(config.findings.map((f) => f.id)).toEqual(['F-1', 'F-2', 'F-3', 'F-4']);
-    const model = buildAuditModel({ ...config, runs: [] });
+    const model = buildAuditModel({ ...config, runs: [], crosscheck: [] });
     expect(model.findings.every((f) => f.reproduced)).toBe(true);
     expect(model.scripts.length).toBeGreaterThan(25);
   });

@@ -5,16 +5,20 @@
  * --fork-url), compares every state field, revert reason and event after every transaction, and
  * reports divergences, gas per operation and throughput.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { crashLog } from '../../contracts/harness/crash-log.ts';
 import { loadEngineLog } from '../../contracts/harness/engine-log.ts';
 import { loadReplayInput, writeEventLog } from '../../contracts/harness/input.ts';
 import { type ReplayInput, type ReplayReport, replay } from '../../contracts/harness/replay.ts';
+import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { InputError } from '../../data/input-error.ts';
+import { checkWritableFile } from '../../data/staged-folder.ts';
+import { requireCompleteRun } from '../../sim/engine/completion-record.ts';
 import { EXIT_FAILED_CHECKS } from '../errors.ts';
 import { progressBar } from '../progress.ts';
+import { integerOption } from './data-io.ts';
 
 export function formatReplayReport(r: ReplayReport): string {
   const lines = [
@@ -46,36 +50,62 @@ export function registerCrosscheckCommand(program: Command): void {
     .option('--no-views', 'skip comparing each open position\'s views (margin ratios, PnL, free collateral): about 2.5× faster')
     .option('--max-divergences <n>', 'stop after this many divergences', '20')
     .option('-o, --out <file>', 'write the whole report (with each divergence\'s reproducing actions) as JSON')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress on stderr (the report still goes to stdout)')
     .action(async (file: string | undefined, opts: { crash?: string; writeLog?: string; forkUrl?: string; forkBlock?: string; views: boolean; maxDivergences: string; out?: string; quiet?: boolean }) => {
       if ((file === undefined) === (opts.crash === undefined)) throw new InputError({ file: file ?? '(none)' }, 'give a scenario or event-log file, or --crash <blocks>');
-      const input = opts.crash !== undefined ? crashLog({ blocks: Number(opts.crash) }) : await loadInput(file as string);
+      const crash = integerOption('--crash', opts.crash, 1);
+      const forkBlock = integerOption('--fork-block', opts.forkBlock, 0);
+      const maxDivergences = integerOption('--max-divergences', opts.maxDivergences, 1);
+      if (opts.out) checkWritableFile(opts.out, '--out');
+      if (opts.writeLog) checkWritableFile(opts.writeLog, '--write-log');
+      const input = crash !== undefined ? crashLog({ blocks: crash }) : await loadInput(file as string);
       if (opts.writeLog) writeEventLog(opts.writeLog, input);
-      const bar = progressBar(`crosscheck ${input.header.name}`, opts.quiet ?? false);
-      const report = await replay(input, {
-        ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}),
-        ...(opts.forkBlock !== undefined ? { forkBlockNumber: Number(opts.forkBlock) } : {}),
-        maxDivergences: Number(opts.maxDivergences),
-        views: opts.views,
-        onProgress: (done, total) => {
-          if (done % 25 === 0 || done === total) bar.update(done / total, `${done}/${total} steps`);
-        },
-      });
-      bar.stop();
-      if (opts.out) {
-        mkdirSync(dirname(opts.out), { recursive: true });
-        writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
-      }
+      const report = await crosscheck(input, { ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}), ...(forkBlock !== undefined ? { forkBlock } : {}), maxDivergences, views: opts.views, quiet: opts.quiet ?? false, ...(opts.out ? { out: opts.out } : {}) });
       process.stdout.write(formatReplayReport(report));
       if (report.divergences.length > 0) process.exitCode = EXIT_FAILED_CHECKS;
     });
 }
 
-/** A run folder or its events.jsonl (a simulation's log), else a scenario or replay file. */
-async function loadInput(file: string): Promise<ReplayInput> {
+export interface CrosscheckOptions {
+  readonly forkUrl?: string;
+  readonly forkBlock?: number;
+  readonly maxDivergences?: number;
+  readonly views?: boolean;
+  readonly quiet?: boolean;
+  /** Where to write the whole report as JSON (replaced whole). */
+  readonly out?: string;
+}
+
+/** Replays an input with a progress bar (phases first: the compile alone can take half a minute). Used by `vamm crosscheck` and `vamm audit --make`. */
+export async function crosscheck(input: ReplayInput, o: CrosscheckOptions = {}): Promise<ReplayReport> {
+  const bar = progressBar(`crosscheck ${input.header.name}`, o.quiet ?? false);
+  try {
+    const report = await replay(input, {
+      ...(o.forkUrl ? { forkUrl: o.forkUrl } : {}),
+      ...(o.forkBlock !== undefined ? { forkBlockNumber: o.forkBlock } : {}),
+      maxDivergences: o.maxDivergences ?? 20,
+      views: o.views ?? true,
+      onPhase: (phase) => bar.phase(phase),
+      onProgress: (done, total) => {
+        if (done % 25 === 0 || done === total) bar.update(done / total, `replaying: ${done}/${total} steps`);
+      },
+    });
+    if (o.out) writeFileAtomic(o.out, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    bar.stop();
+  }
+}
+
+/**
+ * A run folder or its events.jsonl (a simulation's log: only a finished run's, as its completion
+ * record says), else a scenario or replay file.
+ */
+export async function loadInput(file: string): Promise<ReplayInput> {
   const run = existsSync(file) && statSync(file).isDirectory() ? join(file, 'events.jsonl') : file;
   if (run.endsWith('.jsonl')) {
     if (!existsSync(run)) throw new InputError({ file: run }, 'no such event log (vamm run writes events.jsonl in its run folder)');
+    requireCompleteRun(dirname(run), 'a replay of it');
     return loadEngineLog(run);
   }
   return loadReplayInput(run);

@@ -2,15 +2,14 @@
  * Shared plumbing of the `vamm data` commands: option parsing that fails as input errors,
  * JSON output (bigint as decimal strings), progress bars on stderr.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import cliProgress from 'cli-progress';
+import { writeFileAtomic } from '../../data/atomic-write.ts';
 import type { Command } from 'commander';
 import { resolveDataFile } from '../../data/catalog.ts';
 import { type GapPolicy, GAP_POLICIES, isGapPolicy, parseDuration } from '../../data/gaps.ts';
 import { InputError } from '../../data/input-error.ts';
 import { findDataDir } from '../../data/shared-dir.ts';
 import { parseTimeArg } from '../../data/time-arg.ts';
+import { progressBar as sharedProgressBar } from '../progress.ts';
 
 export interface OutputOptions {
   json?: boolean;
@@ -24,10 +23,7 @@ export function toJson(value: unknown): string {
 
 /** Writes `result` as JSON to --out and/or stdout (--json); otherwise prints `human`. */
 export function emit(opts: OutputOptions, result: unknown, human: () => string): void {
-  if (opts.out) {
-    mkdirSync(dirname(opts.out), { recursive: true });
-    writeFileSync(opts.out, `${toJson(result)}\n`);
-  }
+  if (opts.out) writeFileAtomic(opts.out, `${toJson(result)}\n`);
   if (opts.json) process.stdout.write(`${toJson(result)}\n`);
   else process.stdout.write(human());
 }
@@ -68,23 +64,29 @@ export function numberOption(name: string, value: string | undefined, check: (n:
   return n;
 }
 
-/** A progress bar on stderr (a no-op when quiet). */
+/** A whole number of at least `min` (a seed, a thread count, a block count), else an input error naming the flag. */
+export function integerOption(name: string, value: string, min: number): number;
+export function integerOption(name: string, value: string | undefined, min: number): number | undefined;
+export function integerOption(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new InputError({ file: name }, `"${value}" is not ${min === 0 ? 'a whole number ≥ 0' : `a whole number ≥ ${min}`}`);
+  return n;
+}
+
+/** A counting progress bar on stderr (a no-op when quiet): cli/progress.ts's, counted in items. */
 export function progressBar(quiet: boolean | undefined, label: string, total: number): { tick(n?: number): void; set(value: number): void; stop(): void } {
-  if (quiet) return { tick() {}, set() {}, stop() {} };
-  const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% {value}/{total}`, stream: process.stderr, hideCursor: false, noTTYOutput: true, notTTYSchedule: 2000 },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
+  const bar = sharedProgressBar(label, quiet ?? false);
   let value = 0;
+  const show = () => bar.update(total > 0 ? value / total : 1, `${value}/${total}`);
   return {
     tick(n = 1) {
-      value += n;
-      bar.update(Math.min(value, total));
+      value = Math.min(value + n, total);
+      show();
     },
     set(v: number) {
-      value = v;
-      bar.update(Math.max(0, Math.min(value, total)));
+      value = Math.max(0, Math.min(v, total));
+      show();
     },
     stop() {
       bar.stop();

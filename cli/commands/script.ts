@@ -3,8 +3,7 @@
  * JSON Lines on stdout (wei as decimal strings), a human summary on stderr, and optionally the
  * whole run as one JSON file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../data/atomic-write.ts';
 import type { Command } from 'commander';
 import { loadScript } from '../../scenarios/script-loader.ts';
 import { type ScriptRun, type StepRecord, runScript } from '../../scenarios/script-runner.ts';
@@ -25,10 +24,7 @@ export function registerScriptCommand(program: Command): void {
         views: opts.views,
         onStep: opts.summary ? undefined : (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
       });
-      if (opts.out) {
-        mkdirSync(dirname(opts.out), { recursive: true });
-        writeFileSync(opts.out, `${JSON.stringify(run, null, 2)}\n`);
-      }
+      if (opts.out) writeFileAtomic(opts.out, `${JSON.stringify(run, null, 2)}\n`);
       const summary = formatSummary(run);
       if (opts.summary) process.stdout.write(summary);
       else if (!opts.quiet) process.stderr.write(summary);

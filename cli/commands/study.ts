@@ -4,16 +4,21 @@
  * only analyses (e.g. the output of `vamm merge`). `vamm sweep` runs a plain sweep spec;
  * `vamm merge` combines shard outputs into the rows of the unsharded run.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../../data/atomic-write.ts';
+import { InputError } from '../../data/input-error.ts';
+import { checkWritableFile, checkWritableFolder } from '../../data/staged-folder.ts';
 import { renderHtml } from '../../reports/render/html.ts';
 import { renderMarkdown } from '../../reports/render/markdown.ts';
 import { STUDIES, type Study, type StudyName, loadStudyConfig } from '../../scenarios/studies/registry.ts';
-import { SweepSpecSchema, mergeRows, parseShard, readRows, runSweep } from '../../scenarios/sweep.ts';
+import { type SweepRow, loadSweepSpec, mergeRows, parseShard, readRows, runSweep } from '../../scenarios/sweep.ts';
 import type { RunSummary } from '../../sim/engine/summary.ts';
 import type { Json } from '../../sim/state-view.ts';
+import { EXIT_FAILED_CHECKS, UsageError } from '../errors.ts';
 import { progressBar } from '../progress.ts';
+import { integerOption } from './data-io.ts';
 
 interface StudyFlags {
   config?: string;
@@ -25,11 +30,13 @@ interface StudyFlags {
   quiet?: boolean;
 }
 
-const threadsOf = (text: string) => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--threads must be a positive integer, got ${text}`);
-  return n;
-};
+/** Points that ran and failed (their rows hold the error): the command exits 1 after writing what it has. */
+function reportFailures(rows: readonly SweepRow[], where: string): void {
+  const failed = rows.filter((r) => !r.ok);
+  if (failed.length === 0) return;
+  process.stderr.write(`${failed.length} of ${rows.length} runs failed (their errors are in ${where}); first: ${failed[0]?.error ?? '?'}\n`);
+  process.exitCode = EXIT_FAILED_CHECKS;
+}
 
 export function registerStudyCommands(program: Command): void {
   program
@@ -42,52 +49,58 @@ export function registerStudyCommands(program: Command): void {
     .option('--analyse <rows>', 'analyse existing rows (JSON Lines) instead of running')
     .option('-o, --out <dir>', 'output folder (default: runs/study-<name>)')
     .option('--data <dir>', 'price-data folder')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress on stderr (results still go to stdout)')
     .action(async (name: string, flags: StudyFlags) => {
-      if (!(name in STUDIES)) throw new Error(`unknown study "${name}" (studies: ${Object.keys(STUDIES).join(', ')})`);
+      if (!(name in STUDIES)) throw new UsageError(`unknown study "${name}" (studies: ${Object.keys(STUDIES).join(', ')})`);
       const study = STUDIES[name as StudyName] as unknown as Study<unknown>;
+      const threads = integerOption('--threads', flags.threads, 1);
+      const shard = flags.shard ? parseShard(flags.shard) : undefined;
+      if (shard && flags.analyse) throw new UsageError('--shard runs a slice of the points and --analyse analyses rows: give one of them');
+      if (flags.analyse && !(existsSync(flags.analyse) && statSync(flags.analyse).isFile())) throw new InputError({ file: flags.analyse, field: '--analyse' }, 'no such rows file');
       const config = loadStudyConfig(study, flags.config ?? study.defaultConfig);
       const out = flags.out ?? join('runs', `study-${name}`);
-      mkdirSync(out, { recursive: true });
-      const shard = flags.shard ? parseShard(flags.shard) : undefined;
+      checkWritableFolder(out, '--out');
       const dataDir = flags.data ? { dataDir: flags.data } : {};
-      let rows;
+      let rows: SweepRow[];
+      const rowsFile = flags.analyse ?? join(out, shard ? `rows-${shard.index}-of-${shard.count}.jsonl` : 'rows.jsonl');
       if (flags.analyse) {
         rows = [...readRows(flags.analyse).values()].sort((a, b) => a.index - b.index);
       } else {
         const bar = progressBar(`study ${name}${shard ? ` shard ${flags.shard}` : ''}`, flags.quiet ?? false);
-        const common = {
-          threads: threadsOf(flags.threads),
-          ...(shard ? { shard } : {}),
-          out: join(out, shard ? `rows-${shard.index}-of-${shard.count}.jsonl` : 'rows.jsonl'),
-          ...dataDir,
-        };
-        if (study.run) {
-          rows = [...(await study.run(config, { ...common, onProgress: (done, total) => bar.update(total ? done / total : 1, `${done}/${total} cells`) }))];
-        } else if (study.sweep && study.metrics) {
-          const metrics = study.metrics;
-          rows = await runSweep(await study.sweep(config, dataDir), {
-            ...common,
-            metrics: (s: RunSummary, p) => metrics(config, s, p),
-            onProgress: (done, total) => bar.update(done / total, `${done}/${total} runs`),
-          });
-        } else throw new Error(`study ${name} has neither a runner nor a sweep`);
-        bar.stop();
+        const common = { threads, ...(shard ? { shard } : {}), out: rowsFile, ...dataDir };
+        try {
+          if (study.run) {
+            rows = [...(await study.run(config, { ...common, onProgress: (done, total) => bar.update(total ? done / total : 1, `${done}/${total} cells`) }))];
+          } else if (study.sweep && study.metrics) {
+            const metrics = study.metrics;
+            rows = await runSweep(await study.sweep(config, dataDir), {
+              ...common,
+              metrics: (s: RunSummary, p) => metrics(config, s, p),
+              onProgress: (done, total) => bar.update(done / total, `${done}/${total} runs`),
+            });
+          } else throw new Error(`study ${name} has neither a runner nor a sweep`);
+        } finally {
+          bar.stop();
+        }
         if (shard) {
-          process.stderr.write(`shard ${flags.shard}: ${rows.length} rows in ${out}\n`);
+          process.stdout.write(`shard ${flags.shard}: ${rows.length} rows in ${rowsFile}\n`);
+          reportFailures(rows, rowsFile);
           return;
         }
       }
       const expected = await study.expectedRows(config, dataDir);
-      if (rows.length !== expected) throw new Error(`${rows.length} of ${expected} points have rows: run the missing ones (or merge every shard) first`);
+      if (rows.length !== expected) {
+        throw new InputError({ file: rowsFile, field: flags.analyse ? '--analyse' : undefined }, `${rows.length} of ${expected} points have rows: run the missing ones (or merge every shard with vamm merge --expect ${expected}) first`);
+      }
       const result = await study.analyse(config, rows, dataDir);
-      writeFileSync(join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
       const doc = study.document(config, result);
-      writeFileSync(join(out, 'result.html'), renderHtml(doc));
       const md = renderMarkdown(doc, 'result.html');
-      writeFileSync(join(out, 'result.md'), md);
+      writeFileAtomic(join(out, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+      writeFileAtomic(join(out, 'result.html'), renderHtml(doc));
+      writeFileAtomic(join(out, 'result.md'), md);
       const extra = study.exportFiles ? await study.exportFiles(config, result, out, dataDir) : [];
-      if (!flags.quiet) process.stderr.write(`${md}\nwritten ${out}/result.json, result.md, result.html${extra.map((f) => `, ${f}`).join('')}\n`);
+      process.stdout.write(`${md}\nwritten ${out}/result.json, result.md, result.html${extra.map((f) => `, ${f}`).join('')}\n`);
+      reportFailures(rows, rowsFile);
     });
 
   program
@@ -98,22 +111,29 @@ export function registerStudyCommands(program: Command): void {
     .option('--shard <i/N>', 'run only slice i of N')
     .option('-o, --out <file>', 'rows file (JSON Lines, appended; default runs/sweep-<name>.jsonl)')
     .option('--data <dir>', 'price-data folder')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress on stderr (results still go to stdout)')
     .action(async (file: string, flags: Omit<StudyFlags, 'config' | 'analyse' | 'out'> & { out?: string }) => {
-      const spec = SweepSpecSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+      const threads = integerOption('--threads', flags.threads, 1);
       const shard = flags.shard ? parseShard(flags.shard) : undefined;
+      const spec = loadSweepSpec(file);
       const out = flags.out ?? join('runs', `sweep-${spec.name}${shard ? `-${shard.index}-of-${shard.count}` : ''}.jsonl`);
+      checkWritableFile(out, '--out');
       const bar = progressBar(`sweep ${spec.name}`, flags.quiet ?? false);
-      const rows = await runSweep(spec, {
-        threads: threadsOf(flags.threads),
-        ...(shard ? { shard } : {}),
-        out,
-        metrics: (s) => s as unknown as Json,
-        ...(flags.data ? { dataDir: flags.data } : {}),
-        onProgress: (done, total) => bar.update(done / total, `${done}/${total} runs`),
-      });
-      bar.stop();
-      process.stderr.write(`${rows.filter((r) => r.ok).length}/${rows.length} runs ok; rows in ${out}\n`);
+      let rows: SweepRow[];
+      try {
+        rows = await runSweep(spec, {
+          threads,
+          ...(shard ? { shard } : {}),
+          out,
+          metrics: (s) => s as unknown as Json,
+          ...(flags.data ? { dataDir: flags.data } : {}),
+          onProgress: (done, total) => bar.update(done / total, `${done}/${total} runs`),
+        });
+      } finally {
+        bar.stop();
+      }
+      process.stdout.write(`${rows.filter((r) => r.ok).length}/${rows.length} runs ok; rows in ${out}\n`);
+      reportFailures(rows, out);
     });
 
   program
@@ -123,8 +143,14 @@ export function registerStudyCommands(program: Command): void {
     .requiredOption('-o, --out <file>', 'merged rows (JSON Lines)')
     .option('--expect <n>', 'the number of points the whole sweep has (checks nothing is missing)')
     .action((files: string[], flags: { out: string; expect?: string }) => {
-      const rows = mergeRows(files, flags.expect === undefined ? undefined : Number(flags.expect));
-      writeFileSync(flags.out, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
-      process.stderr.write(`merged ${rows.length} rows from ${files.length} files into ${flags.out}\n`);
+      const expected = integerOption('--expect', flags.expect, 1);
+      // A shell glob that matched nothing arrives as the pattern itself: never "merged 0 rows".
+      const missing = files.filter((f) => !(existsSync(f) && statSync(f).isFile()));
+      if (missing.length > 0) throw new InputError({ file: missing.join(', ') }, `no such rows file${missing.length > 1 ? 's' : ''}`);
+      checkWritableFile(flags.out, '--out');
+      const rows = mergeRows(files, expected);
+      writeFileAtomic(flags.out, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+      process.stdout.write(`merged ${rows.length} rows from ${files.length} files into ${flags.out}\n`);
+      reportFailures(rows, flags.out);
     });
 }

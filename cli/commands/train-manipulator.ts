@@ -4,6 +4,7 @@
  * 2023) at one funding cap and depth, compares it with the parametric grid search on the same
  * windows, and saves the policy (tfjs format) with every setting and result.
  */
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_POLICY_DIR } from '../../agents/adaptive-manipulator.ts';
 import { DEFAULT_GRID, parametricSearch } from '../../agents/manipulator-grid.ts';
@@ -12,6 +13,7 @@ import { DEFAULT_AGENT_SETTINGS, DEFAULT_CEM, savePolicy, trainManipulatorPolicy
 import { seedFrom } from '../../data/prng.ts';
 import { progressBar } from '../progress.ts';
 import { dataFlag, emit, numberOption, timeOption } from './data-io.ts';
+import { type ModelOutputFlags, stageModelOutput } from './model-output.ts';
 
 const DEFAULTS = {
   file: 'eth_usdt_binance_spot_5m_2022',
@@ -27,11 +29,10 @@ const DEFAULTS = {
   capital: '200000',
 } as const;
 
-interface Opts {
+interface Opts extends ModelOutputFlags {
   seed: string;
   iterations: string;
   population: string;
-  out: string;
   file: string;
   trainFrom: string;
   trainTo: string;
@@ -61,7 +62,8 @@ export function registerTrainManipulatorCommand(train: Command): void {
     .option('--seed <seed>', 'seed (a number or a word)', '1')
     .option('--iterations <n>', 'CEM iterations', String(DEFAULT_CEM.iterations))
     .option('--population <n>', 'candidates per iteration', String(DEFAULT_CEM.population))
-    .option('--out <dir>', 'where to save the policy', DEFAULT_POLICY_DIR)
+    .option('--out <dir>', 'where to save the policy (default: runs/models/adaptive-manipulator-seed<seed>, a new folder)')
+    .option('--replace-shipped', 'overwrite the shipped policy that the adaptive-manipulator agent uses by default')
     .option('--file <candles>', 'candles the windows are cut from', DEFAULTS.file)
     .option('--train-from <time>', 'training windows start in [train-from, train-to)', DEFAULTS.trainFrom)
     .option('--train-to <time>', '', DEFAULTS.trainTo)
@@ -78,7 +80,7 @@ export function registerTrainManipulatorCommand(train: Command): void {
     .option('--arb-latency <s>', 'arbitrageurs\' latency (seconds)', String(DEFAULT_ARBITRAGE.latency))
     .option('--no-compare', 'skip the parametric grid search')
     .option('--json', 'print the result as JSON')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress on stderr')
     .action(async (opts: Opts, cmd: Command) => {
       const started = performance.now();
       const int = (name: string, v: string) => numberOption(name, v, (n) => Number.isInteger(n) && n > 0) as number;
@@ -110,6 +112,8 @@ export function registerTrainManipulatorCommand(train: Command): void {
         seed,
         invariants: 'off' as const,
       };
+      // Checked before hours of training: the folder (never the shipped policy unless asked) can be written.
+      const staged = stageModelOutput(opts, DEFAULT_POLICY_DIR, join('runs', 'models', `adaptive-manipulator-seed${opts.seed}`));
       const data = dataFlag(cmd);
       const env = await ManipulatorEnv.create(envSettings, data ? { dataDir: data } : {});
       const bar = progressBar('train manipulator', opts.quiet || opts.json === true);
@@ -152,8 +156,16 @@ export function registerTrainManipulatorCommand(train: Command): void {
         totalSeconds: 0,
       };
       result.totalSeconds = Math.round((performance.now() - started) / 100) / 10;
-      const check = await savePolicy(trained.weights, opts.out, { ...result, seed: opts.seed }, seed);
-      const out = { out: opts.out, backend: check.backend, tfjsCheck: check, ...result };
+      let check: Awaited<ReturnType<typeof savePolicy>>;
+      try {
+        check = await savePolicy(trained.weights, staged.path, { ...result, seed: opts.seed }, seed);
+        staged.commit();
+      } catch (error) {
+        staged.discard();
+        throw error;
+      }
+      const saved = relative(process.cwd(), staged.target) || '.';
+      const out = { out: saved, backend: check.backend, tfjsCheck: check, ...result };
       emit({ json: opts.json }, out, () =>
         [
           `adaptive manipulator, cap ${opts.cap}/8h, depth ${usd(envSettings.depth)}, capital ${usd(envSettings.capital)}: CEM ${iterations}×${population} on ${nTrain} training windows of ${days} d (seed ${opts.seed}), ${trained.episodesRun} episodes in ${trainingSeconds.toFixed(0)} s; tfjs backend ${check.backend} (policy check max |Δ| ${check.maxAbsDiff.toExponential(1)})`,
@@ -164,7 +176,7 @@ export function registerTrainManipulatorCommand(train: Command): void {
                 `  best point: ${JSON.stringify(comparison.best.params)}`,
               ]
             : []),
-          `saved to ${opts.out} (total ${result.totalSeconds} s)`,
+          `saved to ${saved} (total ${result.totalSeconds} s)`,
           '',
         ].join('\n'),
       );

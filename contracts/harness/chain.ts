@@ -303,8 +303,12 @@ export async function startChain(options: {
   params: ClearingHouseParams;
   forkUrl?: string;
   forkBlockNumber?: number;
+  /** Told each step before it starts (the compile alone can take half a minute the first time). */
+  onPhase?: (phase: string) => void;
 }): Promise<ChainSetup> {
+  options.onPhase?.('compiling contracts');
   const artifacts = compileContracts({ quiet: true });
+  options.onPhase?.('starting anvil and deploying');
   const anvils: Anvil[] = [];
   try {
     if (options.forkUrl) {

@@ -68,6 +68,8 @@ export interface ReplayOptions {
   /** Stop after this many divergences (default 20). */
   readonly maxDivergences?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Told each set-up step before it starts (compiling, deploying), before any progress. */
+  readonly onPhase?: (phase: string) => void;
   /**
    * Changes the model after the set-up is compared and before the first step: for testing that
    * the harness reports a divergence (a model that no longer matches the contracts).
@@ -147,6 +149,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     params: profile.clearingHouse,
     ...(options.forkUrl ? { forkUrl: options.forkUrl } : {}),
     ...(options.forkBlockNumber !== undefined ? { forkBlockNumber: options.forkBlockNumber } : {}),
+    ...(options.onPhase ? { onPhase: options.onPhase } : {}),
   });
   try {
     const { rpc, core, artifacts: A } = chain;

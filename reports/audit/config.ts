@@ -5,21 +5,21 @@
  * {
  *   "title": "…", "profile": "default",
  *   "contracts": { "dir": "../contracts/src" },
- *   "runs": ["../runs/black-thursday-2020-seed1"],          // folders written by `vamm run`
+ *   "runs": ["../runs/black-thursday-2020-seed1",            // folders written by `vamm run`, or
+ *            { "dir": "../runs/ftx-2022-seed1", "scenario": "runs/ftx-2022.json" }],  // … with how to make it
  *   "scripts": ["../scenarios/scripts"],                     // script files or folders of them
- *   "crosscheck": ["../runs/crosscheck-whale.json"],         // `vamm crosscheck --out` results
+ *   "crosscheck": ["../runs/crosscheck-whale.json",          // `vamm crosscheck --out` results, or
+ *                  { "out": "../runs/crosscheck/day.json", "input": "../runs/crosscheck-day-seed1" }],  // … with its input
  *   "findings": [{ "id": "F-1", "title": "…", "severity": "medium", "affects": "…",
  *                  "description": "…", "script": "../scenarios/scripts/finding-….json",
  *                  "recommendation": "…" }],
  *   "recommendations": ["…"]
  * }
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError, InputErrors } from '../../data/input-error.ts';
-import { parseLocatedJson } from '../../scenarios/json-source.ts';
-import { LocatedReporter } from '../../scenarios/json-validate.ts';
+import { InputErrors } from '../../data/input-error.ts';
+import { parseLocatedWith, readInputText } from '../../scenarios/json-validate.ts';
 import { PROFILE_NAMES } from '../../sim/params.ts';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -39,45 +39,72 @@ export const FindingSchema = z.strictObject({
   recommendation: z.string().min(1),
 });
 
+/** A run folder, or a run folder with the scenario that makes it (`vamm audit --make`). */
+const RunEntrySchema = z.union([path, z.strictObject({ dir: path, scenario: path, seed: z.number().int().nonnegative().optional() })]);
+/**
+ * A cross-check result file, or one with what to replay to make it: a scripted scenario, an
+ * event log or a run folder (made first when the config's runs say how).
+ */
+const CrosscheckEntrySchema = z.union([path, z.strictObject({ out: path, input: path, views: z.boolean().default(true) })]);
+
 export const AuditConfigSchema = z.strictObject({
   title: z.string().min(1).default('Audit report'),
   profile: z.enum(PROFILE_NAMES as [string, ...string[]]).default('default'),
   contracts: z.strictObject({ dir: path }).optional(),
-  runs: z.array(path).default([]),
+  runs: z.array(RunEntrySchema).default([]),
   scripts: z.array(path).default([]),
-  crosscheck: z.array(path).default([]),
+  crosscheck: z.array(CrosscheckEntrySchema).default([]),
   findings: z.array(FindingSchema).default([]),
   recommendations: z.array(z.string().min(1)).default([]),
 });
 
 export type Finding = z.output<typeof FindingSchema>;
 
-/** The config with every path resolved against the config file's folder. */
-export type AuditConfig = z.output<typeof AuditConfigSchema> & { readonly file: string; readonly baseDir: string };
+/** How to make a piece of evidence that is not there yet (paths resolved). */
+export type AuditRecipe =
+  | { readonly kind: 'run'; readonly dir: string; readonly scenario: string; readonly seed?: number }
+  | { readonly kind: 'crosscheck'; readonly out: string; readonly input: string; readonly views: boolean };
+
+/**
+ * The config with every path resolved against the config file's folder: `runs` and `crosscheck`
+ * are the evidence paths; `recipes` say how to make those the config says how to make.
+ */
+export type AuditConfig = Omit<z.output<typeof AuditConfigSchema>, 'runs' | 'crosscheck'> & {
+  readonly runs: string[];
+  readonly crosscheck: string[];
+  readonly recipes: AuditRecipe[];
+  readonly file: string;
+  readonly baseDir: string;
+};
 
 export function parseAuditConfig(text: string, file: string): AuditConfig {
-  const json = parseLocatedJson(text, file);
-  const reporter = new LocatedReporter(json, file);
-  const parsed = AuditConfigSchema.safeParse(json.value);
-  if (!parsed.success) {
-    reporter.collect(parsed.error.issues);
-    throw new InputErrors(reporter.errors);
-  }
+  const { data: c, reporter } = parseLocatedWith(AuditConfigSchema, text, file);
   const ids = new Set<string>();
-  parsed.data.findings.forEach((f, i) => {
+  c.findings.forEach((f, i) => {
     if (ids.has(f.id)) reporter.report(['findings', i, 'id'], `duplicate finding id ${f.id}`);
     ids.add(f.id);
   });
   if (reporter.errors.length > 0) throw new InputErrors(reporter.errors);
   const baseDir = dirname(resolve(file));
   const at = (p: string) => resolve(baseDir, p);
-  const c = parsed.data;
+  const recipes: AuditRecipe[] = [];
+  const runs = c.runs.map((r) => {
+    if (typeof r === 'string') return at(r);
+    recipes.push({ kind: 'run', dir: at(r.dir), scenario: at(r.scenario), ...(r.seed === undefined ? {} : { seed: r.seed }) });
+    return at(r.dir);
+  });
+  const crosscheck = c.crosscheck.map((x) => {
+    if (typeof x === 'string') return at(x);
+    recipes.push({ kind: 'crosscheck', out: at(x.out), input: at(x.input), views: x.views });
+    return at(x.out);
+  });
   return {
     ...c,
     ...(c.contracts ? { contracts: { dir: at(c.contracts.dir) } } : {}),
-    runs: c.runs.map(at),
+    runs,
     scripts: c.scripts.map(at),
-    crosscheck: c.crosscheck.map(at),
+    crosscheck,
+    recipes,
     findings: c.findings.map((f) => ({ ...f, script: at(f.script) })),
     file,
     baseDir,
@@ -85,11 +112,5 @@ export function parseAuditConfig(text: string, file: string): AuditConfig {
 }
 
 export function loadAuditConfig(file: string): AuditConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError({ file }, `cannot read the audit config: ${(e as Error).message}`);
-  }
-  return parseAuditConfig(text, file);
+  return parseAuditConfig(readInputText(file, 'audit config'), file);
 }

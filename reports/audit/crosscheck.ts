@@ -4,11 +4,8 @@
  * them, gas per operation. Read and validated here, so a malformed file is refused with its
  * place rather than drawn wrongly.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError, InputErrors } from '../../data/input-error.ts';
-import { parseLocatedJson } from '../../scenarios/json-source.ts';
-import { LocatedReporter } from '../../scenarios/json-validate.ts';
+import { parseLocatedWith, readInputText } from '../../scenarios/json-validate.ts';
 
 const count = z.number().int().nonnegative();
 
@@ -39,18 +36,6 @@ export const CrosscheckResultSchema = z.object({
 export type CrosscheckResult = z.output<typeof CrosscheckResultSchema> & { readonly file: string };
 
 export function loadCrosscheckResult(file: string): CrosscheckResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError({ file }, `cannot read the cross-check result: ${(e as Error).message}`);
-  }
-  const json = parseLocatedJson(text, file);
-  const parsed = CrosscheckResultSchema.safeParse(json.value);
-  if (!parsed.success) {
-    const reporter = new LocatedReporter(json, file);
-    reporter.collect(parsed.error.issues);
-    throw new InputErrors(reporter.errors);
-  }
-  return { ...parsed.data, file };
+  const { data } = parseLocatedWith(CrosscheckResultSchema, readInputText(file, 'cross-check result'), file);
+  return { ...data, file };
 }

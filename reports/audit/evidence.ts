@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../../data/input-error.ts';
+import { requireCompleteRun } from '../../sim/engine/completion-record.ts';
 import type { RunSummary } from '../../sim/engine/summary.ts';
 import type { InvariantCounts } from '../../sim/invariants.ts';
 import { loadScript } from '../../scenarios/script-loader.ts';
@@ -36,7 +37,9 @@ export interface FindingEvidence {
   readonly evidence: Array<{ readonly index: number; readonly action: string; readonly note?: string; readonly revert?: string; readonly expectations: ExpectationResult[] }>;
 }
 
+/** A finished run's summary (a partial run is refused: its figures are not a result). */
 export function readRun(dir: string): RunEvidence {
+  requireCompleteRun(dir, 'the audit');
   const file = join(dir, 'summary.json');
   if (!existsSync(file)) throw new InputError({ file }, 'no run summary here: run the scenario first (`vamm run <scenario> --out <this folder>`)');
   return { dir, summary: JSON.parse(readFileSync(file, 'utf8')) as RunSummary };

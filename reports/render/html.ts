@@ -39,6 +39,7 @@ figure.chart figcaption { color: var(--muted); font-size: 12px; margin-top: 2px;
 pre { background: var(--soft); padding: 8px 10px; border-radius: 4px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; word-break: break-all; }
 .status { display:inline-block; font-weight:600; font-size:12px; padding:1px 8px; border-radius:10px; margin-right:8px; color:#fff; }
 .status.ok { background:#2e7d32; } .status.warn { background:#d48806; } .status.bad { background:#c62828; } .status.info { background:#1f5fae; }
+.banner { position: sticky; top: 0; z-index: 2000; margin: 0; padding: 8px 28px; background: #c62828; color: #fff; font-weight: 600; text-align: center; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   main { max-width: none; padding: 0; }
@@ -49,6 +50,14 @@ pre { background: var(--soft); padding: 8px 10px; border-radius: 4px; overflow-x
   h2, h3 { break-after: avoid; }
 }
 `;
+
+/** A CSS string literal (for the banner in the printed pages' top margin). */
+const cssString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\n\r]+/g, ' ').replace(/</g, '\\3c ')}"`;
+
+/** The banner on every printed page: in the page's top margin box (the on-screen one scrolls away in print). */
+function printBanner(text: string): string {
+  return `@media print { .banner { display: none; } } @page { @top-center { content: ${cssString(text)}; color: #c62828; font: 600 10pt system-ui, sans-serif; } }`;
+}
 
 function renderBlock(b: Block): string {
   switch (b.kind) {
@@ -128,12 +137,12 @@ export function renderHtml(doc: ReportDocument): string {
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(doc.title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${doc.banner ? printBanner(doc.banner) : ''}</style>
 <script>/* plotly.js ${escapeHtml(plotly.version)} (MIT), inlined so the report opens offline */
 ${plotly.source}</script>
 </head>
 <body data-plots="${specs.length === 0 ? 'rendered' : 'pending'}" data-plot-count="${specs.length}">
-<main>
+${doc.banner ? `<p class="banner" role="alert">${escapeHtml(doc.banner)}</p>\n` : ''}<main>
 <header><h1>${escapeHtml(doc.title)}</h1>${doc.subtitle ? `<p class="subtitle">${escapeHtml(doc.subtitle)}</p>` : ''}${doc.provenance ? `<p class="provenance">${escapeHtml(doc.provenance)}</p>` : ''}</header>
 <nav class="toc">${toc}</nav>
 ${doc.sections.map(renderSection).join('\n')}

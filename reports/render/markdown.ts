@@ -36,7 +36,7 @@ function block(b: Block, htmlName: string): string {
 }
 
 export function renderMarkdown(doc: ReportDocument, htmlName = 'the HTML report'): string {
-  const out: string[] = [`# ${doc.title}`, ''];
+  const out: string[] = [...(doc.banner ? [`> **${doc.banner}**`, ''] : []), `# ${doc.title}`, ''];
   if (doc.subtitle) out.push(doc.subtitle, '');
   if (doc.provenance) out.push(`*${doc.provenance}*`, '');
   for (const s of doc.sections) {

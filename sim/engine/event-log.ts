@@ -185,6 +185,7 @@ export class FileSink implements EventSink {
   private readonly fd: number;
   private buffer: string[] = [];
   private size = 0;
+  private closed = false;
 
   constructor(path: string) {
     this.fd = openSync(path, 'w');
@@ -197,15 +198,18 @@ export class FileSink implements EventSink {
   }
 
   flush(): void {
-    if (this.buffer.length === 0) return;
+    if (this.closed || this.buffer.length === 0) return;
     writeSync(this.fd, this.buffer.join(''));
     this.buffer = [];
     this.size = 0;
   }
 
+  /** Idempotent: the run closes its sinks when it ends; whoever opened the file closes it on failure. */
   close(): void {
+    if (this.closed) return;
     this.flush();
     closeSync(this.fd);
+    this.closed = true;
   }
 }
 

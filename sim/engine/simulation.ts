@@ -243,6 +243,9 @@ export class Simulation {
       if (onProgress && this.blocks - lastProgress >= 500) {
         lastProgress = this.blocks;
         onProgress({ time: ch.clock.timestamp, start: config.start, end: config.end, blocks: this.blocks, actions: this.actionCount });
+        // With the agents in this thread nothing here ever waits: let timers and signal handlers
+        // run (periodic progress lines, Ctrl-C) between blocks, once per progress report.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
     this.finish();
