@@ -97,6 +97,7 @@ export class ClearingHouse extends MarketAdmin {
       traderFundingSettled: 0n,
       fundingRoundings: 0,
       settledPositionSize: 0n,
+      settlementRounding: 0n,
       lastRemap: null,
     };
     this.markets.set(setup.id, market);
@@ -219,8 +220,9 @@ export class ClearingHouse extends MarketAdmin {
       const dirOfBase: Dir = position.size > 0n ? 'ADD' : 'REMOVE';
 
       let resp: PositionResp;
-      if (m.vamm.isOverFluctuationLimit(dirOfBase, abs(position.size)) && this.params.partialCloseRatio < ONE) {
-        const notional = m.vamm.outputPrice(dirOfBase, abs(mulD(position.size, this.params.partialCloseRatio)));
+      const partialRatio = this.partialCloseRatio();
+      if (m.vamm.isOverFluctuationLimit(dirOfBase, abs(position.size)) && partialRatio < ONE) {
+        const notional = m.vamm.outputPrice(dirOfBase, abs(mulD(position.size, partialRatio)));
         resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, true);
         this.setPosition(m, trader, resp.position);
       } else {
@@ -234,6 +236,15 @@ export class ClearingHouse extends MarketAdmin {
       this.emitPositionChanged(trader, m, resp, fee, 0n);
       return resp;
     });
+  }
+
+  /**
+   * The share of a position that a close over the fluctuation band closes: Perp v1 sizes it by
+   * its partial liquidation ratio (ClearingHouse.closePosition), the default design by its own.
+   */
+  private partialCloseRatio(): bigint {
+    const sizing = this.params.liquidation;
+    return this.params.profile === 'perp-v1' && sizing.kind === 'fixed-ratio' ? sizing.partialLiquidationRatio : this.params.partialCloseRatio;
   }
 
   /** Adds margin to an isolated position (from the wallet under `perp-v1`, else from collateral). */

@@ -43,6 +43,8 @@ export const REVERT_REASONS = {
   InvalidParameter: 'invalid parameter',
   NotSupported: 'not supported by this profile',
   LiquidityMultiplierIsOne: 'liquidity multiplier is 1',
+  FundNotEnough: 'Fund not enough',
+  ExchangeSwapError: 'Exchange swap error',
 } as const;
 
 export type RevertReason = keyof typeof REVERT_REASONS;

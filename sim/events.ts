@@ -71,7 +71,8 @@ export type ProtocolEvent = Stamp &
         readonly uncovered: bigint;
       }
     | { readonly type: 'SocialisedLoss'; readonly market: string; readonly side: Side; readonly amount: bigint; readonly indexDelta: bigint; readonly cause: 'bad-debt' | 'funding' }
-    | { readonly type: 'BackstopDilution'; readonly amount: bigint }
+    /** The fund minted backstop tokens and sold them: `amount` the quote it received (18 decimals). */
+    | { readonly type: 'BackstopDilution'; readonly amount: bigint; readonly backstopTokensMinted: bigint }
     | { readonly type: 'RestrictionModeEntered'; readonly market: string }
     | {
         readonly type: 'LiquidityMigrated';

@@ -1,20 +1,27 @@
 /**
- * The insurance fund. Under `perp-v1` it holds tokens in its own wallet and, when short, is
- * topped up by minting the backstop token (recorded as dilution); under `default` it is an
- * account inside the vault that pays what it has and reports the shortfall for socialisation.
+ * The insurance fund. Under `perp-v1` it holds tokens in its own wallet and, when short, mints
+ * the backstop token (PERP) and sells it through its exchange for the rest, as Perp v1's
+ * InsuranceFund.withdraw does, rounding included; under `default` it is an account inside the
+ * vault that pays what it has and reports the shortfall for socialisation.
  */
+import { requireThat } from './errors.ts';
 import type { ProtocolEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import { INSURANCE_FUND, type TokenLedger, VAULT } from './ledger.ts';
+import { divD, mulD } from './math/fixed.ts';
 import { TOKEN_SCALE, toTokenUnits } from './math/units.ts';
 
 type Flow = Extract<ProtocolEvent, { type: 'InsuranceFundFlow' }>['reason'];
-type Emit = (event: { type: 'InsuranceFundFlow'; reason: Flow; amount: bigint; balanceAfter: bigint } | { type: 'BackstopDilution'; amount: bigint }) => void;
+type Emit = (
+  event:
+    | { type: 'InsuranceFundFlow'; reason: Flow; amount: bigint; balanceAfter: bigint }
+    | { type: 'BackstopDilution'; amount: bigint; backstopTokensMinted: bigint },
+) => void;
 
 export class InsuranceFund {
   /** Balance when the fund is an account in the vault (18 decimals). */
   vaultBalance = 0n;
-  /** Backstop tokens minted to cover losses the fund could not (`perp-v1`), 18 decimals. */
+  /** Backstop tokens (PERP, 18 decimals) minted to cover losses the fund could not (`perp-v1`). */
   dilution = 0n;
   /**
    * What the fund was due but did not get because the vault held less (Perp v1's
@@ -27,6 +34,8 @@ export class InsuranceFund {
     private readonly ledger: TokenLedger,
     readonly custody: 'wallet' | 'vault',
     private readonly emit: Emit,
+    /** Backstop tokens sold per quote token bought (Perp v1's exchange ratio), 18 decimals. */
+    private readonly backstopExchangeRatio: () => bigint = () => 10n ** 18n,
   ) {}
 
   /** Balance in 18 decimals. */
@@ -58,9 +67,13 @@ export class InsuranceFund {
   }
 
   /**
-   * Pays `amount` to the vault. Vault custody pays what it has and returns the shortfall;
-   * wallet custody always pays, minting backstop tokens for any shortfall (Perp v1), and
-   * `arrived` is what reached the vault after flooring to token units.
+   * Pays `amount` to the vault. Vault custody pays what it has and returns the shortfall.
+   * Wallet custody is Perp v1's InsuranceFund.withdraw: when its balance (18 decimals) is below
+   * `amount` it mints backstop tokens for the difference at the exchange's ratio and sells
+   * them, receiving whole token units only; it then requires its balance to cover `amount` at
+   * 18-decimal precision, so a shortfall with a sub-unit remainder reverts ("Fund not enough")
+   * and takes the operation that needed the payment with it. `arrived` is what reached the
+   * vault after flooring to token units.
    */
   pay(amount: bigint, reason: Flow): { paid: bigint; shortfall: bigint; arrived: bigint } {
     if (amount <= 0n) return { paid: 0n, shortfall: 0n, arrived: 0n };
@@ -70,17 +83,30 @@ export class InsuranceFund {
       if (paid > 0n) this.emit({ type: 'InsuranceFundFlow', reason, amount: -paid, balanceAfter: this.vaultBalance });
       return { paid, shortfall: amount - paid, arrived: paid };
     }
-    const units = toTokenUnits(amount);
-    const held = this.ledger.balanceOf(INSURANCE_FUND);
-    if (held < units) {
-      const minted = units - held;
-      this.ledger.mint(INSURANCE_FUND, minted);
-      this.j.set(this, 'dilution', this.dilution + minted * TOKEN_SCALE);
-      this.emit({ type: 'BackstopDilution', amount: minted * TOKEN_SCALE });
-    }
-    this.ledger.transferUnits(INSURANCE_FUND, VAULT, units);
+    const held = this.ledger.balanceOfWei(INSURANCE_FUND);
+    if (amount > held) this.mintAndSell(amount - held);
+    requireThat(this.ledger.balanceOfWei(INSURANCE_FUND) >= amount, 'FundNotEnough', `needs ${amount} wei`);
+    const units = this.ledger.transfer(INSURANCE_FUND, VAULT, amount);
     this.emit({ type: 'InsuranceFundFlow', reason, amount: -(units * TOKEN_SCALE), balanceAfter: this.balance() });
     return { paid: amount, shortfall: 0n, arrived: units * TOKEN_SCALE };
+  }
+
+  /**
+   * Perp v1's swapEnoughQuoteAmount with one quote token: the exchange quotes the backstop
+   * tokens `required` costs, the minter mints them, and the sale returns their quote value,
+   * of which the token transfer delivers whole units only.
+   */
+  private mintAndSell(required: bigint): void {
+    const ratio = this.backstopExchangeRatio();
+    const minted = mulD(required, ratio);
+    if (minted === 0n) return; // nothing to sell: the balance check that follows fails
+    const bought = divD(minted, ratio);
+    requireThat(bought > 0n, 'ExchangeSwapError');
+    const units = toTokenUnits(bought);
+    this.j.set(this, 'dilution', this.dilution + minted);
+    // The exchange pays from its own holdings: to this ledger, tokens from outside.
+    this.ledger.mint(INSURANCE_FUND, units);
+    this.emit({ type: 'BackstopDilution', amount: units * TOKEN_SCALE, backstopTokensMinted: minted });
   }
 
   /** Seeds the fund (scenario set-up): tokens are minted where the fund keeps its money. */

@@ -22,6 +22,7 @@ import type { ClearingHouse } from './clearing-house.ts';
 import type { ProtocolEvent } from './events.ts';
 import { INSURANCE_FUND, VAULT } from './ledger.ts';
 import type { Market } from './market.ts';
+import { ONE, abs } from './math/fixed.ts';
 import { TOKEN_SCALE } from './math/units.ts';
 
 export const INVARIANTS = ['zero-sum', 'ledger', 'post-liquidation', 'funding-conservation', 'k-monotone'] as const;
@@ -131,12 +132,16 @@ export class InvariantChecker {
    * The ledger balance: slack plus the losses the books record rather than hide (they make up
    * for a shortfall), minus money that came in from outside the vault's claims (the insurance
    * fund's advances as prepaid bad debt) or was due and not sent (the fund's uncollected share);
-   * what the vault overpaid the fund (a Perp v1 quirk) is held by the fund for the vault.
+   * what the vault overpaid the fund (a Perp v1 quirk) is held by the fund for the vault, and
+   * what a shutdown's floored settlement price gave a net short is the settlement rule's.
    */
   ledgerBalance(): bigint {
     const ch = this.ch;
+    let settlementRounding = 0n;
+    for (const m of ch.markets.values()) settlementRounding += m.settlementRounding;
     return (
       this.ledgerSlack() +
+      settlementRounding +
       ch.uncoveredBadDebt +
       ch.unfundedCurveCost +
       ch.roundingLeak +
@@ -226,6 +231,13 @@ export class InvariantChecker {
       return;
     }
 
+    for (const m of ch.markets.values()) {
+      // A floored price gives away less than a wei of price per base unit, plus mulD's truncation.
+      const bound = abs(m.vamm.totalPositionSize) / ONE + 2n;
+      if (m.settlementRounding > bound) {
+        fail('ledger', `${m.id}: the settlement price gave the net position ${m.settlementRounding} wei, more than flooring can (${bound})`);
+      }
+    }
     const balance = this.ledgerBalance();
     let fundingRoundings = 0;
     for (const m of ch.markets.values()) fundingRoundings += m.fundingRoundings;

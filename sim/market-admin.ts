@@ -38,7 +38,9 @@ export class MarketAdmin extends Liquidation {
     return this.j.atomic(() => {
       const m = this.market(marketId);
       const before = this.netTraderValue(m);
-      const from = m.vamm.migrateLiquidity(multiplier, fluctuationLimitRatio);
+      // Perp v1's legacy Amm (AmmV1) has a single fluctuation message.
+      const overBand = this.params.profile === 'perp-v1' ? 'PriceOverFluctuationLimit' : 'PriceAlreadyOverFluctuationLimit';
+      const from = m.vamm.migrateLiquidity(multiplier, fluctuationLimitRatio, overBand);
       this.j.set(m, 'lastRemap', remap);
       const newIndex = m.vamm.liquidityHistoryIndex;
       if (remap === 'eager') {
@@ -112,12 +114,14 @@ export class MarketAdmin extends Liquidation {
     return this.j.atomic(() => {
       const m = this.market(marketId);
       m.vamm.requireOpen();
-      const price =
-        this.params.settlementPrice === 'perp-v1'
-          ? m.vamm.perpV1SettlementPrice()
-          : abs(m.vamm.totalPositionSize) <= 100n
-            ? 0n
-            : divD(abs(exitValue(m.vamm.totalPositionSize, m.vamm.quoteReserve, m.vamm.baseReserve)), abs(m.vamm.totalPositionSize));
+      // The net position's value at settlement: its average entry (Perp v1) or its exit value.
+      const net = m.vamm.totalPositionSize;
+      const value = this.params.settlementPrice === 'perp-v1' ? m.vamm.perpV1SettlementValue() : exitValue(net, m.vamm.quoteReserve, m.vamm.baseReserve);
+      // A net position of dust (≤ 100 wei) settles at 0: everyone takes back their margin.
+      const price = abs(net) <= 100n ? 0n : divD(abs(value), abs(net));
+      // The floored price values a net short above `value`: on record for the ledger invariant.
+      const rounding = price === 0n ? 0n : mulD(net, price) - value;
+      if (rounding > 0n) this.j.set(m, 'settlementRounding', rounding);
       m.vamm.shutdown(price);
       this.emit({ type: 'Shutdown', market: marketId, settlementPrice: price });
       return price;

@@ -33,6 +33,11 @@ export interface Market {
   fundingRoundings: number;
   /** Σ sizes of positions settled after a shutdown (the AMM's total keeps them). */
   settledPositionSize: bigint;
+  /**
+   * What the settlement price's rounding gave the net position at shutdown beyond the value
+   * it was derived from (a floored price favours a net short; 18 decimals, ≥ 0).
+   */
+  settlementRounding: bigint;
   /** The remap the last k change used; `lazy` leaves positions to be remapped when touched. */
   lastRemap: RemapVariant | null;
 }

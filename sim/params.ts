@@ -26,7 +26,10 @@ export interface ClearingHouseParams {
   /** Liquidation penalty as a share of the liquidated notional (half to the liquidator). */
   readonly liquidationFeeRatio: bigint;
   readonly liquidation: LiquidationSizing;
-  /** Share of a close that goes through when a full close would break the fluctuation limit. */
+  /**
+   * `default`: share of a close that goes through when a full close would break the
+   * fluctuation limit (`perp-v1` uses its partial liquidation ratio there, as Perp v1 does).
+   */
   readonly partialCloseRatio: bigint;
   /** Share of trading fees credited to the insurance fund (rest to the treasury); `default`. */
   readonly insuranceFundFeeShare: bigint;
@@ -38,6 +41,11 @@ export interface ClearingHouseParams {
   readonly maxOracleSpreadRatio: bigint;
   /** Where the insurance fund's money is: its own wallet (Perp v1) or an account in the vault. */
   readonly insuranceFundCustody: 'wallet' | 'vault';
+  /**
+   * `perp-v1` (wallet custody): backstop tokens (PERP) the fund sells per quote token it buys
+   * when it mints to cover a shortfall, the fixed ratio of Perp v1's exchange test double.
+   */
+  readonly backstopExchangeRatio: bigint;
   /** `perp-v1`: average exit price from the last liquidity snapshot; `default`: exit value of the net position. */
   readonly settlementPrice: 'perp-v1' | 'exit-value';
   /**
@@ -115,6 +123,7 @@ export const DEFAULT_PROFILE: Profile = {
     restrictionMode: true,
     maxOracleSpreadRatio: w('0.1'),
     insuranceFundCustody: 'vault',
+    backstopExchangeRatio: w('1'),
     settlementPrice: 'exit-value',
     twapEmptyPeriod: 'latest',
     exitTwap: 'twap-reserves',
@@ -153,6 +162,7 @@ export const PERP_V1_PROFILE: Profile = {
     restrictionMode: true,
     maxOracleSpreadRatio: w('0.1'),
     insuranceFundCustody: 'wallet',
+    backstopExchangeRatio: w('1'),
     settlementPrice: 'perp-v1',
     twapEmptyPeriod: 'revert',
     exitTwap: 'walk',

@@ -78,7 +78,13 @@ export class ProtocolState {
     this.params = { ...profile.clearingHouse };
     this.defaultMarketParams = profile.market;
     this.ledger = new TokenLedger(this.j);
-    this.insuranceFund = new InsuranceFund(this.j, this.ledger, this.params.insuranceFundCustody, (e) => this.emit(e));
+    this.insuranceFund = new InsuranceFund(
+      this.j,
+      this.ledger,
+      this.params.insuranceFundCustody,
+      (e) => this.emit(e),
+      () => this.params.backstopExchangeRatio,
+    );
   }
 
   market(id: string): Market {

@@ -389,7 +389,11 @@ export class Vamm {
    * Multiplies both reserves by `multiplier` (price unchanged, k·m²) and records the liquidity
    * snapshot; the caller remaps positions. Returns the reserves before the change.
    */
-  migrateLiquidity(multiplier: bigint, fluctuationLimitRatio: bigint): { quote: bigint; base: bigint } {
+  migrateLiquidity(
+    multiplier: bigint,
+    fluctuationLimitRatio: bigint,
+    overBandReason: 'PriceAlreadyOverFluctuationLimit' | 'PriceOverFluctuationLimit' = 'PriceAlreadyOverFluctuationLimit',
+  ): { quote: bigint; base: bigint } {
     this.requireOpen();
     requireThat(multiplier > 0n, 'InvalidParameter', 'liquidity multiplier must be positive');
     requireThat(multiplier !== ONE, 'LiquidityMultiplierIsOne');
@@ -398,7 +402,7 @@ export class Vamm {
       const lowerBound = divD(this.totalPositionSize + 10n ** 9n, this.baseReserve);
       requireThat(multiplier >= lowerBound, 'IllegalLiquidityMultiplier');
     }
-    this.checkPriceWithinBand(fluctuationLimitRatio);
+    this.checkPriceWithinBand(fluctuationLimitRatio, overBandReason);
     const from = { quote: this.quoteReserve, base: this.baseReserve };
     this.j.set(this, 'quoteReserve', mulD(from.quote, multiplier));
     this.j.set(this, 'baseReserve', mulD(from.base, multiplier));
@@ -413,12 +417,15 @@ export class Vamm {
     return from;
   }
 
-  /** #53 sandwich fix: the current price must be inside the band around the last block's price. */
-  private checkPriceWithinBand(ratio: bigint): void {
+  /**
+   * #53 sandwich fix: the current price must be inside the band around the last block's price.
+   * Perp v1's legacy Amm reverts with its one fluctuation message there.
+   */
+  private checkPriceWithinBand(ratio: bigint, reason: 'PriceAlreadyOverFluctuationLimit' | 'PriceOverFluctuationLimit'): void {
     if (ratio === 0n) return;
     const { lower, upper } = this.priceBoundsOfLastBlock(ratio);
     const price = divD(this.quoteReserve, this.baseReserve);
-    requireThat(price <= upper && price >= lower, 'PriceAlreadyOverFluctuationLimit');
+    requireThat(price <= upper && price >= lower, reason);
   }
 
   /** Sets the quote reserve (a repeg moves the peg by moving Q at fixed B). */
@@ -430,17 +437,16 @@ export class Vamm {
   }
 
   /**
-   * Perp v1's settlement price: the average exit price of the whole net position, from the
-   * curve of the latest liquidity snapshot (0 when the net position is dust).
+   * What Perp v1 settles the net position at: the quote it moved against the curve of the
+   * latest liquidity snapshot (its average entry), signed as the position's value. The
+   * settlement price is this over the net size (Amm.implShutdown).
    */
-  perpV1SettlementPrice(): bigint {
+  perpV1SettlementValue(): bigint {
     const snap = this.latestLiquiditySnapshot();
     const previousK = mulD(snap.base, snap.quote);
     const initBase = snap.totalPositionSize + snap.base;
     const initQuote = divD(previousK, initBase);
-    const notional = initQuote - this.quoteReserve;
-    if (abs(this.totalPositionSize) <= 100n) return 0n;
-    return divD(abs(notional), abs(this.totalPositionSize));
+    return this.quoteReserve - initQuote;
   }
 
   shutdown(settlementPrice: bigint): void {

@@ -99,6 +99,57 @@ describe('invariant checker', () => {
     expect(checker.check([liquidated]).map((v) => v.invariant)).toContain('post-liquidation');
   });
 
+  describe('ledger at shutdown: the settlement price is floored, in favour of a net short', () => {
+    /** Perp v1: a net short whose floored settlement price values it 1 wei above its average entry. */
+    function shutDownNetShort() {
+      const ch = new ClearingHouse(createClock(1_700_000_000, 100), profileByName('perp-v1'));
+      ch.addMarket({ id: 'ETH', quoteReserve: toWei('100000'), baseReserve: toWei('50'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n } });
+      ch.seedInsuranceFund(toWei('1000'));
+      for (const t of ['alice', 'bob', 'carol']) ch.mint(t, toWei('100000'));
+      const checker = new InvariantChecker(ch);
+      const opens = [
+        ['carol', 'short', '120.9328', '5'],
+        ['bob', 'short', '628.74976', '5'],
+        ['alice', 'long', '780.671808', '1'],
+        ['carol', 'short', '960.532096', '4'],
+      ] as const;
+      for (const [trader, side, margin, leverage] of opens) {
+        ch.openPosition({ trader, market: 'ETH', side, margin: toWei(margin), leverage: toWei(leverage) });
+        ch.clock.timestamp += 15;
+        ch.clock.blockNumber += 1;
+      }
+      expect(checker.check()).toEqual([]);
+      ch.shutdown('ETH');
+      return { ch, checker };
+    }
+
+    it('passes: the rounding is the settlement rule’s, on record (it cried wolf by 1 wei before)', () => {
+      const { ch, checker } = shutDownNetShort();
+      const m = ch.market('ETH');
+      expect(m.vamm.totalPositionSize).toBeLessThan(0n);
+      expect(m.settlementRounding).toBe(1n);
+      expect(checker.check(ch.events)).toEqual([]);
+      for (const t of ['alice', 'bob', 'carol']) {
+        ch.settlePosition(t, 'ETH');
+        expect(checker.check()).toEqual([]);
+      }
+    });
+
+    it('still fails on a real 1-wei shortfall', () => {
+      const { ch, checker } = shutDownNetShort();
+      const account = ch.accounts.get('bob')!;
+      const pos = account.positions.get('ETH') as Position;
+      account.positions.set('ETH', { ...pos, margin: pos.margin + 1n });
+      expect(checker.check().map((v) => v.message)).toContain('the vault is short of its claims by 1 wei beyond the losses on record');
+    });
+
+    it('fails when the recorded rounding is more than a floored price can give', () => {
+      const { ch, checker } = shutDownNetShort();
+      ch.market('ETH').settlementRounding += 10n;
+      expect(checker.check().map((v) => v.message).join()).toMatch(/more than flooring can/);
+    });
+  });
+
   it('is not applicable (and says so) after a lazy migration', () => {
     const { ch, checker } = healthy();
     const ledgerChecks = checker.counts.ledger.checks;

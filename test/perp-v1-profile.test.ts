@@ -88,6 +88,25 @@ describe('perp-v1: fluctuation limit', () => {
   });
 });
 
+describe('perp-v1: partial close', () => {
+  it('sizes a close over the band by the partial liquidation ratio, as Perp v1 does (not the default design’s ratio)', () => {
+    const { ch, open, advance } = v1({
+      traders: { alice: '100000', bob: '100000' },
+      market: { params: { fluctuationLimitRatio: w('0.012') } },
+      customise: (p) => ({ ...p, clearingHouse: { ...p.clearingHouse, liquidation: { kind: 'fixed-ratio', partialLiquidationRatio: w('0.5') }, partialCloseRatio: w('0.25') } }),
+    });
+    for (let i = 0; i < 4; i++) {
+      advance(15);
+      open('bob', 'long', '1000', '1');
+    }
+    advance(15);
+    const size = ch.position('bob', 'ETH').size;
+    expect(ch.market('ETH').vamm.isOverFluctuationLimit('ADD', size)).toBe(true);
+    ch.closePosition('bob', 'ETH');
+    expect(ch.position('bob', 'ETH').size).toBe(size - mulD(size, w('0.5')));
+  });
+});
+
 describe('perp-v1: liquidation, bad debt and the backstop', () => {
   function underwater() {
     const world = v1({ traders: { alice: '10000', bob: '1000000', carol: '0.000001', lp: '0.000001' } });
@@ -159,8 +178,10 @@ describe('perp-v1: liquidation, bad debt and the backstop', () => {
     checkInvariants();
   });
 
-  it('mints the backstop token when the fund runs dry', () => {
-    const { ch, checkInvariants } = v1({ insuranceFund: '1', traders: { alice: '10000', bob: '1000000', lp: '0.000001' } });
+  it('a dry fund whose shortfall has a sub-unit remainder reverts the liquidation ("Fund not enough")', () => {
+    // Perp v1's InsuranceFund.withdraw mints PERP for the shortfall and sells it, but the sale
+    // delivers whole token units while the balance check is at 18 decimals.
+    const { ch } = v1({ insuranceFund: '1', traders: { alice: '10000', bob: '1000000', lp: '0.000001' } });
     ch.openPosition({ trader: 'alice', market: 'ETH', side: 'long', margin: w('100'), leverage: w('10') });
     ch.clock.blockNumber++;
     ch.openPosition({ trader: 'bob', market: 'ETH', side: 'short', margin: w('30000'), leverage: w('1') });
@@ -168,10 +189,22 @@ describe('perp-v1: liquidation, bad debt and the backstop', () => {
     ch.clock.timestamp += 900;
     ch.clock.blockNumber += 60;
     ch.pushOracleRound('ETH', ch.spotPrice('ETH') - (ch.spotPrice('ETH') % 10n ** 10n));
-    ch.liquidate('lp', 'alice', 'ETH');
-    expect(ch.insuranceFund.dilution).toBeGreaterThan(0n);
-    expect(ch.events.some((e) => e.type === 'BackstopDilution')).toBe(true);
-    checkInvariants();
+    expectRevertUnchanged(ch, 'FundNotEnough', () => ch.liquidate('lp', 'alice', 'ETH'), snap(ch));
+  });
+
+  it('mints the backstop token at the exchange ratio when a whole-unit shortfall can be bought', () => {
+    const { ch } = v1({
+      insuranceFund: '1',
+      customise: (p) => ({ ...p, clearingHouse: { ...p.clearingHouse, backstopExchangeRatio: w('4') } }),
+    });
+    const supply = ch.ledger.totalSupply;
+    ch.j.atomic(() => ch.insuranceFund.pay(w('3.5'), 'bad-debt'));
+    // 2.5 USDC short: 10 PERP minted and sold for exactly 2.5 USDC, then 3.5 paid.
+    expect(ch.insuranceFund.dilution).toBe(w('10'));
+    expect(ch.ledger.totalSupply - supply).toBe(2_500_000n);
+    expect(ch.insuranceFundBalance()).toBe(0n);
+    expect(ch.events.find((e) => e.type === 'BackstopDilution')).toMatchObject({ amount: w('2.5'), backstopTokensMinted: w('10') });
+    expectRevertUnchanged(ch, 'FundNotEnough', () => ch.j.atomic(() => ch.insuranceFund.pay(w('1') + 1n, 'bad-debt')), snap(ch));
   });
 });
 
@@ -239,6 +272,15 @@ describe('k migration', () => {
     expect(cost).toBe(pnlAfter - pnlBefore);
     expect(exitValue(size, m.vamm.quoteReserve, m.vamm.baseReserve) - w('10000')).toBe(pnlAfter);
     checkInvariants();
+  });
+
+  it('refuses to migrate while the price is outside the band with the legacy Amm’s message under perp-v1', () => {
+    for (const [profile, reason] of [['perp-v1', 'PriceOverFluctuationLimit'], ['default', 'PriceAlreadyOverFluctuationLimit']] as const) {
+      const { ch, open, advance } = makeWorld({ profile, traders: { alice: '100000' }, market: { params: { fluctuationLimitRatio: 0n } } });
+      advance(15);
+      open('alice', 'long', '5000', '2'); // moves the price ~10 % within this block
+      expectRevertUnchanged(ch, reason, () => ch.migrateLiquidity('ETH', w('2'), 'eager', w('0.01')), snap(ch));
+    }
   });
 
   it('eager: refuses a multiplier that would leave a net long unclosable', () => {

@@ -111,6 +111,19 @@ const TRIGGERS: Record<RevertReason, { profile?: 'default' | 'perp-v1'; world?: 
   InvalidParameter: { trigger: ({ ch }) => () => ch.setMarketParams('ETH', { tradeLimitRatio: 0n }) },
   NotSupported: { profile: 'perp-v1', trigger: ({ ch }) => () => ch.deposit('alice', w('1')) },
   LiquidityMultiplierIsOne: { trigger: ({ ch }) => () => ch.migrateLiquidity('ETH', ONE) },
+  FundNotEnough: {
+    // An empty fund owes the longs a funding imbalance with a sub-unit remainder: minting and
+    // selling the backstop token buys whole token units only.
+    profile: 'perp-v1',
+    world: { insuranceFund: '0' },
+    trigger: (world) => (world.open('alice', 'long', '100', '5'), world.advance(3600), world.ch.setIndexTwap('ETH', w('2100')), () => world.ch.settleFunding('ETH')),
+  },
+  ExchangeSwapError: {
+    // One wei of shortfall buys one backstop-token wei, which sells for less than a wei of quote.
+    profile: 'perp-v1',
+    world: { insuranceFund: '0', customise: (p) => ({ ...p, clearingHouse: { ...p.clearingHouse, backstopExchangeRatio: w('1.5') } }) },
+    trigger: ({ ch }) => () => ch.insuranceFund.pay(1n, 'bad-debt'),
+  },
 };
 
 const snapshot = (ch: ClearingHouse) => () => JSON.stringify(stateView(ch, { views: false })) + ch.events.length;

@@ -100,7 +100,7 @@ export function canonicalModelEvents(e: ProtocolEvent): CanonicalEvent[] {
     case 'OracleRound':
       return [{ type: 'AnswerUpdated', current: s(e.answer), roundId: s(e.roundId), updatedAt: s(e.updatedAt) }];
     case 'BackstopDilution':
-      return [{ type: 'BackstopDilution', amount: s(e.amount) }];
+      return [{ type: 'BackstopDilution', amount: s(e.amount), backstopTokensMinted: s(e.backstopTokensMinted) }];
   }
 }
 
