@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import { InputError, InputErrors } from '../data/input-error.ts';
 import { LocatedReporter } from './json-validate.ts';
 import { type LocatedJson, parseLocatedJson } from './json-source.ts';
+import { profileByName, type ProfileName } from '../sim/params.ts';
+import { misspeltPath, scriptNames } from './expectation-paths.ts';
 import { ACTIONS, ACTION_NAMES, BOOK_BREAKING_ACTIONS, type Action, type ActionName, type Script, ScriptHeaderSchema, type Step, StepMetaSchema } from './script-schema.ts';
 
 const META_KEYS = new Set(['note', 'expect', 'expectRevert']);
@@ -55,9 +57,28 @@ export function parseScript(text: string, file = '<script>'): Script {
       }
     }
   }
+  // The index feed's precision: a Chainlink aggregator takes 8 decimals, Perp v1's L2PriceFeed 18.
+  const feedDecimals = profileByName(header.data.profile as ProfileName).clearingHouse.indexFeedDecimals;
+  const feedUnit = 10n ** BigInt(18 - feedDecimals);
+  const checkFeedPrice = (price: bigint | undefined, path: ReadonlyArray<string | number>) => {
+    if (price !== undefined && price % feedUnit !== 0n) report(path, `the ${header.data.profile} index feed takes at most ${feedDecimals} decimals`);
+  };
+  header.data.markets.forEach((m, i) => checkFeedPrice(m.indexPrice, ['markets', i, 'indexPrice']));
+  for (const step of steps) {
+    if (step.action.name === 'setOraclePrice') checkFeedPrice(step.action.args.price, ['steps', step.index, 'setOraclePrice', 'price']);
+  }
   if (errors.length > 0) throw new InputErrors(errors);
   const { steps: _raw, ...rest } = header.data;
-  return { ...rest, steps };
+  const script: Script = { ...rest, steps, file };
+  const names = scriptNames(script);
+  for (const step of steps) {
+    for (const path of Object.keys(step.expect ?? {})) {
+      const why = misspeltPath(path, script, names);
+      if (why) report(['steps', step.index, 'expect', path], `no such expectation path "${path}": ${why}`);
+    }
+  }
+  if (errors.length > 0) throw new InputErrors(errors);
+  return script;
 }
 
 function parseStep(

@@ -4,6 +4,7 @@
  * invariant checks. The same record drives `vamm script`, the conformance tests and, later,
  * the chain replay.
  */
+import { InputError } from '../data/input-error.ts';
 import { ClearingHouse } from '../sim/clearing-house.ts';
 import { createClock } from '../sim/clock.ts';
 import { isModelError } from '../sim/errors.ts';
@@ -12,6 +13,7 @@ import { InvariantChecker, type InvariantViolation } from '../sim/invariants.ts'
 import type { ClearingHouseParams, Profile } from '../sim/params.ts';
 import { profileByName, type ProfileName } from '../sim/params.ts';
 import { type Json, stateView, toJson } from '../sim/state-view.ts';
+import { readPath } from './expectation-paths.ts';
 import type { Action, ClearingHouseOverrides, ExpectValue, MarketDefinition, Script, Step } from './script-schema.ts';
 
 /** Perp v1's test clock (AmmFake): 1444004400, block 10001, 15 s blocks. */
@@ -22,6 +24,16 @@ export interface ExpectationResult {
   readonly expected: ExpectValue;
   readonly actual: Json | undefined;
   readonly pass: boolean;
+  /** Why the path has no value in this step (no such event, the step did not revert…). */
+  readonly absent?: string;
+}
+
+/** A revert as a step records it: the reason, Perp v1's string for it, and the amounts it carries. */
+export interface StepRevert {
+  readonly reason: string;
+  readonly legacyReason: string;
+  readonly message: string;
+  readonly values: { readonly [name: string]: string };
 }
 
 export interface StepRecord {
@@ -30,7 +42,7 @@ export interface StepRecord {
   readonly args: Json;
   readonly note?: string;
   readonly ok: boolean;
-  readonly revert?: { readonly reason: string; readonly message: string };
+  readonly revert?: StepRevert;
   readonly result: Json;
   readonly events: Json[];
   readonly state: { [key: string]: Json };
@@ -248,7 +260,7 @@ export function runScript(script: Script, options: RunOptions = {}): ScriptRun {
   const steps: StepRecord[] = [];
   const failures: string[] = [];
   for (const step of script.steps) {
-    const record = runStep(world, step, checker, options.views ?? true);
+    const record = runStep(world, step, checker, options.views ?? true, script.file ?? '<script>');
     steps.push(record);
     failures.push(...record.failures);
     options.onStep?.(record);
@@ -256,7 +268,7 @@ export function runScript(script: Script, options: RunOptions = {}): ScriptRun {
   return { name: script.name, profile: script.profile, steps, failures, invariants: checker?.counts ?? null };
 }
 
-function runStep(world: World, step: Step, checker: InvariantChecker | null, views: boolean): StepRecord {
+function runStep(world: World, step: Step, checker: InvariantChecker | null, views: boolean, file: string): StepRecord {
   const { ch } = world;
   const failures: string[] = [];
   const label = `step ${step.index} (${step.action.name})`;
@@ -268,12 +280,13 @@ function runStep(world: World, step: Step, checker: InvariantChecker | null, vie
     result = applyAction(world, step.action);
   } catch (e) {
     if (!isModelError(e)) throw e;
-    revert = { reason: e.reason, message: e.message };
+    const values = Object.fromEntries(Object.entries(e.values).map(([k, v]) => [k, v.toString()]));
+    revert = { reason: e.reason, legacyReason: e.legacyReason, message: e.message, values };
   }
   const events = ch.events.slice(eventsBefore);
   if (step.expectRevert !== undefined) {
     if (!revert) failures.push(`${label}: expected a revert with ${step.expectRevert}, but it succeeded`);
-    else if (revert.reason !== step.expectRevert && revert.message !== step.expectRevert) {
+    else if (![revert.reason, revert.message, revert.legacyReason].includes(step.expectRevert)) {
       failures.push(`${label}: expected a revert with ${step.expectRevert}, got ${revert.message}`);
     } else if (JSON.stringify(stateView(ch, { views: false })) !== stateBefore) {
       failures.push(`${label}: the revert changed the state`);
@@ -283,13 +296,27 @@ function runStep(world: World, step: Step, checker: InvariantChecker | null, vie
   }
   const state = stateView(ch, { views });
   const resultJson = toJson(result);
-  const context: Json = { ...state, result: resultJson, events: lastEventByType(events) };
+  const context = {
+    ...state,
+    result: resultJson,
+    events: lastEventByType(events),
+    revert: revert ? { reason: revert.reason, legacyReason: revert.legacyReason, ...revert.values } : null,
+  };
   const expectations: ExpectationResult[] = [];
+  const twap = (market: string, read: 'markTwap' | 'indexTwap', seconds: number) =>
+    read === 'markTwap' ? ch.twapPrice(market, seconds) : ch.market(market).oracle.indexTwap(seconds, ch.clock.timestamp);
   for (const [path, expected] of Object.entries(step.expect ?? {})) {
-    const actual = resolvePath(context, path);
-    const pass = actual === expected;
-    expectations.push({ path, expected, actual, pass });
-    if (!pass) failures.push(`${label}: ${path} expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual ?? null)}`);
+    const read = readPath(context, path, twap, (reason) => {
+      throw new InputError({ file, field: `steps[${step.index}].expect.${path}` }, `no such expectation path "${path}": ${reason}`);
+    });
+    if ('absent' in read) {
+      expectations.push({ path, expected, actual: undefined, pass: false, absent: read.absent });
+      failures.push(`${label}: ${path} expected ${JSON.stringify(expected)}, but ${read.absent}`);
+      continue;
+    }
+    const pass = read.value === expected;
+    expectations.push({ path, expected, actual: read.value, pass });
+    if (!pass) failures.push(`${label}: ${path} expected ${JSON.stringify(expected)}, got ${JSON.stringify(read.value)}`);
   }
   const invariantViolations = checker ? checker.check(events) : [];
   for (const v of invariantViolations) failures.push(`${label}: invariant ${v.invariant}: ${v.message}`);

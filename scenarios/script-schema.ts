@@ -167,4 +167,6 @@ export type ClearingHouseOverrides = z.output<typeof ClearingHouseOverridesSchem
 
 export interface Script extends Omit<ScriptHeader, 'steps'> {
   readonly steps: readonly Step[];
+  /** The file it was read from, for errors found while it runs. */
+  readonly file?: string;
 }

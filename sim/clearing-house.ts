@@ -14,7 +14,7 @@
  * bad-debt handling, and where the insurance fund keeps its money.
  */
 import type { Dir } from './curve.ts';
-import { requireThat } from './errors.ts';
+import { requireThat, requireWith } from './errors.ts';
 import type { Side } from './events.ts';
 import { fundingPremium, firstFundingTime, nextFundingTime } from './funding.ts';
 import { VAULT } from './ledger.ts';
@@ -77,7 +77,7 @@ export class ClearingHouse extends MarketAdmin {
       openInterestNotionalCap: params.openInterestNotionalCap,
       twapEmptyPeriod: this.params.twapEmptyPeriod,
     });
-    const oracle = new CompositeOracle(this.j, { ...params.oracle }, this.params.twapEmptyPeriod);
+    const oracle = new CompositeOracle(this.j, { ...params.oracle }, this.params.twapEmptyPeriod, this.params.indexFeedDecimals);
     if (setup.indexPrice) oracle.chainlink.addPrice(setup.indexPrice, this.clock.timestamp);
     const market: Market = {
       id: setup.id,
@@ -155,10 +155,11 @@ export class ClearingHouse extends MarketAdmin {
       for (const [marketId, pos] of account.positions) {
         if (!pos.isolated && pos.size !== 0n) this.settleCarry(this.market(marketId), trader, pos);
       }
-      requireThat(account.collateral >= value, 'FreeCollateralNotEnough', 'withdrawal exceeds collateral');
+      requireWith(account.collateral >= value, 'FreeCollateralNotEnough', () => ({ collateral: account.collateral, amount: value }));
       this.j.set(account, 'collateral', account.collateral - value);
-      requireThat(this.crossFreeCollateral(account) >= 0n, 'FreeCollateralNotEnough');
-      requireThat(this.ledger.balanceOf(VAULT) >= units, 'InsufficientVaultBalance');
+      const free = this.crossFreeCollateral(account);
+      requireWith(free >= 0n, 'FreeCollateralNotEnough', () => ({ freeCollateral: free }));
+      requireWith(this.ledger.balanceOf(VAULT) >= units, 'InsufficientVaultBalance', () => ({ vault: this.ledger.balanceOfWei(VAULT), amount: value }));
       this.ledger.transferUnits(VAULT, trader, units);
       this.emit({ type: 'Withdrawn', trader, amount: value });
     });
@@ -194,7 +195,7 @@ export class ClearingHouse extends MarketAdmin {
         if (!isNew && resp.position.size !== 0n) {
           this.requireMoreMarginRatio(this.marginRatio(trader, m.id, 'max'), this.params.maintenanceMarginRatio, true);
         }
-        requireThat(resp.badDebt === 0n, 'BadDebt');
+        requireWith(resp.badDebt === 0n, 'BadDebt', () => ({ badDebt: resp.badDebt }));
         this.settleMarginToVault(trader, resp.marginToVault);
         fee = this.chargeFee(trader, m, resp.exchangedQuote);
         if (this.params.feeSource === 'collateral') this.requireCrossHealthy(account, false);
@@ -229,7 +230,7 @@ export class ClearingHouse extends MarketAdmin {
         resp = this.internalClosePosition(m, trader, quoteLimit);
       }
       if (!isolated) this.j.set(account, 'collateral', account.collateral + resp.collateralDelta);
-      requireThat(resp.badDebt === 0n, 'BadDebt');
+      requireWith(resp.badDebt === 0n, 'BadDebt', () => ({ badDebt: resp.badDebt }));
       if (isolated) this.settleMarginToVault(trader, resp.marginToVault);
       const fee = this.chargeFee(trader, m, resp.exchangedQuote);
       if (!isolated || this.params.feeSource === 'collateral') this.requireCrossHealthy(account, false);
@@ -274,9 +275,9 @@ export class ClearingHouse extends MarketAdmin {
     this.j.atomic(() => {
       const { m, position } = this.isolatedPositionForMargin(trader, marketId, amount);
       const r = this.calcRemainMarginWithFundingPayment(m, position, -amount);
-      requireThat(r.badDebt === 0n, 'MarginNotEnough');
+      requireWith(r.badDebt === 0n, 'MarginNotEnough', () => ({ badDebt: r.badDebt }));
       const free = this.isolatedFreeCollateral(m, position, r.remainMargin);
-      requireThat(free >= 0n, 'FreeCollateralNotEnough');
+      requireWith(free >= 0n, 'FreeCollateralNotEnough', () => ({ freeCollateral: free }));
       this.recordFundingSettled(m, position, r.fundingPayment);
       this.setPosition(m, trader, {
         ...position,
@@ -295,7 +296,7 @@ export class ClearingHouse extends MarketAdmin {
       const m = this.market(marketId);
       m.vamm.requireOpen();
       const now = this.clock.timestamp;
-      requireThat(now >= m.nextFundingTime, 'SettleFundingTooEarly', `next at ${m.nextFundingTime}, now ${now}`);
+      requireWith(now >= m.nextFundingTime, 'SettleFundingTooEarly', () => ({ nextFundingTime: BigInt(m.nextFundingTime), now: BigInt(now) }));
       const f = m.params.funding;
       const indexTwap = m.oracle.indexTwap(f.indexTwapInterval, now);
       const markTwap = m.vamm.twapPrice(f.markTwapInterval);

@@ -49,23 +49,36 @@ export const REVERT_REASONS = {
 
 export type RevertReason = keyof typeof REVERT_REASONS;
 
+/** Amounts a revert carries (e.g. the bad debt that blocked a close), 18 decimals unless named otherwise. */
+export type RevertValues = Readonly<Record<string, bigint>>;
+
 export class ModelError extends Error {
   override name = 'ModelError';
   readonly reason: RevertReason;
   readonly legacyReason: string;
   readonly detail: string;
+  readonly values: RevertValues;
 
-  constructor(reason: RevertReason, detail = '') {
+  constructor(reason: RevertReason, detail = '', values: RevertValues = {}) {
     super(detail ? `${reason}: ${detail}` : reason);
     this.reason = reason;
     this.legacyReason = REVERT_REASONS[reason];
     this.detail = detail;
+    this.values = values;
   }
 }
 
 /** Throws `reason` unless `condition` holds: the model's `require`. */
 export function requireThat(condition: boolean, reason: RevertReason, detail = ''): asserts condition {
   if (!condition) throw new ModelError(reason, detail);
+}
+
+/** `requireThat` for a revert that carries amounts; `values` is built only when it fails. */
+export function requireWith(condition: boolean, reason: RevertReason, values: () => RevertValues): asserts condition {
+  if (!condition) {
+    const v = values();
+    throw new ModelError(reason, Object.entries(v).map(([k, x]) => `${k} ${x}`).join(', '), v);
+  }
 }
 
 export function isModelError(e: unknown): e is ModelError {

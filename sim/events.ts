@@ -94,3 +94,27 @@ export type ProtocolEvent = Stamp &
 
 export type EventType = ProtocolEvent['type'];
 export type EventOf<T extends EventType> = Extract<ProtocolEvent, { type: T }>;
+
+/** Every event type, checked complete by the compiler (expectation paths name them). */
+const EVENT_TYPE_SET: Record<EventType, true> = {
+  PositionChanged: true,
+  PositionLiquidated: true,
+  MarginChanged: true,
+  Deposited: true,
+  Withdrawn: true,
+  FundingSettled: true,
+  InsuranceFundFlow: true,
+  BadDebt: true,
+  SocialisedLoss: true,
+  BackstopDilution: true,
+  RestrictionModeEntered: true,
+  LiquidityMigrated: true,
+  PositionAdjusted: true,
+  Repegged: true,
+  CurveCostCharged: true,
+  Shutdown: true,
+  PositionSettled: true,
+  ParameterChanged: true,
+  OracleRound: true,
+};
+export const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as EventType[];

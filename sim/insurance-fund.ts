@@ -4,7 +4,7 @@
  * InsuranceFund.withdraw does, rounding included; under `default` it is an account inside the
  * vault that pays what it has and reports the shortfall for socialisation.
  */
-import { requireThat } from './errors.ts';
+import { requireThat, requireWith } from './errors.ts';
 import type { ProtocolEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import { INSURANCE_FUND, type TokenLedger, VAULT } from './ledger.ts';
@@ -85,7 +85,7 @@ export class InsuranceFund {
     }
     const held = this.ledger.balanceOfWei(INSURANCE_FUND);
     if (amount > held) this.mintAndSell(amount - held);
-    requireThat(this.ledger.balanceOfWei(INSURANCE_FUND) >= amount, 'FundNotEnough', `needs ${amount} wei`);
+    requireWith(this.ledger.balanceOfWei(INSURANCE_FUND) >= amount, 'FundNotEnough', () => ({ amount, balance: this.ledger.balanceOfWei(INSURANCE_FUND) }));
     const units = this.ledger.transfer(INSURANCE_FUND, VAULT, amount);
     this.emit({ type: 'InsuranceFundFlow', reason, amount: -(units * TOKEN_SCALE), balanceAfter: this.balance() });
     return { paid: amount, shortfall: 0n, arrived: units * TOKEN_SCALE };

@@ -3,7 +3,7 @@
  * strays), Perp v1's fixed-ratio liquidation, and the default design's minimal one.
  */
 import type { Dir } from './curve.ts';
-import { ModelError, requireThat } from './errors.ts';
+import { ModelError, requireThat, requireWith } from './errors.ts';
 import { liquidationQuoteForMaintenance } from './liquidation-size.ts';
 import type { Market } from './market.ts';
 import { ONE, abs, divD, mulD, subU } from './math/fixed.ts';
@@ -38,8 +38,8 @@ export class Liquidation extends PositionMechanics {
           result.partial && this.params.liquidation.kind === 'fixed-ratio'
             ? mulD(quoteLimit, this.params.liquidation.partialLiquidationRatio)
             : quoteLimit;
-        if (before.size > 0n) requireThat(result.quoteAmount >= limit, 'LessThanMinimalQuote');
-        else requireThat(result.quoteAmount <= limit, 'MoreThanMaximalQuote');
+        if (before.size > 0n) requireWith(result.quoteAmount >= limit, 'LessThanMinimalQuote', () => ({ amount: result.quoteAmount, limit }));
+        else requireWith(result.quoteAmount <= limit, 'MoreThanMaximalQuote', () => ({ amount: result.quoteAmount, limit }));
       }
       return result;
     });

@@ -6,7 +6,7 @@
  * which changes what size a position is.
  */
 import { type Dir, exitValue } from './curve.ts';
-import { ModelError, requireThat } from './errors.ts';
+import { ModelError, requireThat, requireWith } from './errors.ts';
 import type { Market } from './market.ts';
 import { ONE, abs, ceilDiv, divD, mulD } from './math/fixed.ts';
 import type { Account, Position } from './position.ts';
@@ -290,7 +290,7 @@ export class MarginBook extends ProtocolState {
    */
   protected requireCrossHealthy(account: Account, exposureGrew: boolean): void {
     if (!this.hasCrossPositions(account)) {
-      requireThat(account.collateral >= 0n, 'BadDebt', `collateral ${account.collateral}`);
+      requireWith(account.collateral >= 0n, 'BadDebt', () => ({ badDebt: -account.collateral }));
       return;
     }
     const anyMarket = [...account.positions].find(([, p]) => !p.isolated && p.size !== 0n)?.[0] as string;

@@ -3,7 +3,7 @@
  * the vault (with Perp v1's prepaid bad debt when it is short), insurance-fund payments, bad
  * debt and its socialisation to the counterparty side, and the cost of curve changes.
  */
-import { requireThat } from './errors.ts';
+import { requireThat, requireWith } from './errors.ts';
 import type { Side } from './events.ts';
 import type { InsuranceFund } from './insurance-fund.ts';
 import { FEE_POOL, VAULT } from './ledger.ts';
@@ -79,7 +79,10 @@ export class MoneyFlows extends MarginBook {
     // default: isolated margin comes from and returns to the cross collateral.
     const account = this.account(trader);
     this.j.set(account, 'collateral', account.collateral - marginToVault);
-    if (marginToVault > 0n) requireThat(this.crossFreeCollateral(account) >= 0n, 'FreeCollateralNotEnough');
+    if (marginToVault > 0n) {
+      const free = this.crossFreeCollateral(account);
+      requireWith(free >= 0n, 'FreeCollateralNotEnough', () => ({ freeCollateral: free }));
+    }
   }
 
   protected creditCollateral(trader: string, amount: bigint): void {
@@ -95,7 +98,7 @@ export class MoneyFlows extends MarginBook {
     if (amount <= 0n) return;
     const vault = this.ledger.balanceOfWei(VAULT);
     if (vault < amount) {
-      requireThat(this.params.badDebt === 'backstop', 'InsufficientVaultBalance', `vault ${vault}, needs ${amount}`);
+      requireWith(this.params.badDebt === 'backstop', 'InsufficientVaultBalance', () => ({ vault, amount }));
       const shortage = amount - vault;
       this.j.set(this, 'prepaidBadDebt', this.prepaidBadDebt + shortage);
       this.payFromInsuranceFund(shortage, 'prepaid-bad-debt');

@@ -46,6 +46,8 @@ export interface ClearingHouseParams {
    * when it mints to cover a shortfall, the fixed ratio of Perp v1's exchange test double.
    */
   readonly backstopExchangeRatio: bigint;
+  /** Decimals of the index feed's answers: a Chainlink aggregator's 8, or Perp v1's L2PriceFeed's 18. */
+  readonly indexFeedDecimals: number;
   /** `perp-v1`: average exit price from the last liquidity snapshot; `default`: exit value of the net position. */
   readonly settlementPrice: 'perp-v1' | 'exit-value';
   /**
@@ -124,6 +126,7 @@ export const DEFAULT_PROFILE: Profile = {
     maxOracleSpreadRatio: w('0.1'),
     insuranceFundCustody: 'vault',
     backstopExchangeRatio: w('1'),
+    indexFeedDecimals: 8,
     settlementPrice: 'exit-value',
     twapEmptyPeriod: 'latest',
     exitTwap: 'twap-reserves',
@@ -163,6 +166,7 @@ export const PERP_V1_PROFILE: Profile = {
     maxOracleSpreadRatio: w('0.1'),
     insuranceFundCustody: 'wallet',
     backstopExchangeRatio: w('1'),
+    indexFeedDecimals: 18,
     settlementPrice: 'perp-v1',
     twapEmptyPeriod: 'revert',
     exitTwap: 'walk',

@@ -4,7 +4,7 @@
  * the margin effect (isolated margin, or a change to the cross collateral).
  */
 import type { Dir } from './curve.ts';
-import { requireThat } from './errors.ts';
+import { requireThat, requireWith } from './errors.ts';
 import type { EventOf, Side } from './events.ts';
 import type { Market } from './market.ts';
 import { abs, divD, mulD, subU } from './math/fixed.ts';
@@ -156,7 +156,7 @@ export class PositionMechanics extends MoneyFlows {
     baseLimit: bigint,
   ): PositionResp {
     const close = this.internalClosePosition(m, trader, 0n);
-    requireThat(close.badDebt === 0n, 'ReduceUnderwaterPosition');
+    requireWith(close.badDebt === 0n, 'ReduceUnderwaterPosition', () => ({ badDebt: close.badDebt }));
     const openNotional = subU(mulD(quoteAmount, leverage), close.exchangedQuote);
     if (divD(openNotional, leverage) === 0n) return close;
     const updatedBaseLimit = baseLimit > abs(close.exchangedSize) ? baseLimit - abs(close.exchangedSize) : 0n;

@@ -6,7 +6,7 @@
  * market-admin → clearing-house), each file one concept.
  */
 import type { Clock } from './clock.ts';
-import { ModelError, requireThat } from './errors.ts';
+import { ModelError, requireThat, requireWith } from './errors.ts';
 import type { ProtocolEvent } from './events.ts';
 import { InsuranceFund } from './insurance-fund.ts';
 import { Journal } from './journal.ts';
@@ -155,7 +155,7 @@ export class ProtocolState {
 
   protected requireMoreMarginRatio(ratio: bigint, base: bigint, largerThanOrEqualTo: boolean): void {
     const remaining = ratio - base;
-    requireThat(largerThanOrEqualTo ? remaining >= 0n : remaining < 0n, 'MarginRatioNotMet', `ratio ${ratio} vs ${base}`);
+    requireWith(largerThanOrEqualTo ? remaining >= 0n : remaining < 0n, 'MarginRatioNotMet', () => ({ marginRatio: ratio, required: base }));
   }
 
   protected requireNotRestrictionMode(m: Market, trader: string): void {

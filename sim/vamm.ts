@@ -6,7 +6,7 @@
  */
 import type { Clock } from './clock.ts';
 import { type Dir, inputPrice, outputPrice, outputPriceScaled, scaledK, spotPrice } from './curve.ts';
-import { ModelError, requireThat } from './errors.ts';
+import { ModelError, requireThat, requireWith } from './errors.ts';
 import type { Journal } from './journal.ts';
 import { ONE, abs, divD, mulD, subU } from './math/fixed.ts';
 import { type LiquiditySnapshot, baseAfterMigration } from './remap.ts';
@@ -146,12 +146,13 @@ export class Vamm {
     this.requireOpen();
     if (quoteAmount === 0n) return 0n;
     if (dirOfQuote === 'REMOVE') {
-      requireThat(mulD(this.quoteReserve, this.tradeLimitRatio) >= quoteAmount, 'OverTradingLimit');
+      const limit = mulD(this.quoteReserve, this.tradeLimitRatio);
+      requireWith(limit >= quoteAmount, 'OverTradingLimit', () => ({ amount: quoteAmount, limit }));
     }
     const baseAmount = this.inputPrice(dirOfQuote, quoteAmount);
     if (baseLimit !== 0n) {
-      if (dirOfQuote === 'ADD') requireThat(baseAmount >= baseLimit, 'LessThanMinimalBase');
-      else requireThat(baseAmount <= baseLimit, 'MoreThanMaximalBase');
+      if (dirOfQuote === 'ADD') requireWith(baseAmount >= baseLimit, 'LessThanMinimalBase', () => ({ amount: baseAmount, limit: baseLimit }));
+      else requireWith(baseAmount <= baseLimit, 'MoreThanMaximalBase', () => ({ amount: baseAmount, limit: baseLimit }));
     }
     this.updateReserve(dirOfQuote, quoteAmount, baseAmount, canOverFluctuationLimit);
     return baseAmount;
@@ -166,13 +167,14 @@ export class Vamm {
     this.requireOpen();
     if (baseAmount === 0n) return 0n;
     if (dirOfBase === 'REMOVE') {
-      requireThat(mulD(this.baseReserve, this.tradeLimitRatio) >= baseAmount, 'OverTradingLimit');
+      const limit = mulD(this.baseReserve, this.tradeLimitRatio);
+      requireWith(limit >= baseAmount, 'OverTradingLimit', () => ({ amount: baseAmount, limit }));
     }
     const quoteAmount = this.outputPrice(dirOfBase, baseAmount);
     const dirOfQuote: Dir = dirOfBase === 'ADD' ? 'REMOVE' : 'ADD';
     if (quoteLimit !== 0n) {
-      if (dirOfQuote === 'REMOVE') requireThat(quoteAmount >= quoteLimit, 'LessThanMinimalQuote');
-      else requireThat(quoteAmount <= quoteLimit, 'MoreThanMaximalQuote');
+      if (dirOfQuote === 'REMOVE') requireWith(quoteAmount >= quoteLimit, 'LessThanMinimalQuote', () => ({ amount: quoteAmount, limit: quoteLimit }));
+      else requireWith(quoteAmount <= quoteLimit, 'MoreThanMaximalQuote', () => ({ amount: quoteAmount, limit: quoteLimit }));
     }
     this.updateReserve(dirOfQuote, quoteAmount, baseAmount, true);
     return quoteAmount;
@@ -234,13 +236,13 @@ export class Vamm {
     if (this.fluctuationLimitRatio === 0n) return;
     const { lower, upper } = this.priceBoundsOfLastBlock();
     const price = divD(this.quoteReserve, this.baseReserve);
-    requireThat(price <= upper && price >= lower, 'PriceAlreadyOverFluctuationLimit');
+    requireWith(price <= upper && price >= lower, 'PriceAlreadyOverFluctuationLimit', () => ({ price, lower, upper }));
     if (!canOver) {
       const after =
         dirOfQuote === 'ADD'
           ? divD(this.quoteReserve + quoteAmount, subU(this.baseReserve, baseAmount))
           : divD(subU(this.quoteReserve, quoteAmount), this.baseReserve + baseAmount);
-      requireThat(after <= upper && after >= lower, 'PriceOverFluctuationLimit');
+      requireWith(after <= upper && after >= lower, 'PriceOverFluctuationLimit', () => ({ price: after, lower, upper }));
     }
   }
 
@@ -425,7 +427,7 @@ export class Vamm {
     if (ratio === 0n) return;
     const { lower, upper } = this.priceBoundsOfLastBlock(ratio);
     const price = divD(this.quoteReserve, this.baseReserve);
-    requireThat(price <= upper && price >= lower, reason);
+    requireWith(price <= upper && price >= lower, reason, () => ({ price, lower, upper }));
   }
 
   /** Sets the quote reserve (a repeg moves the peg by moving Q at fixed B). */

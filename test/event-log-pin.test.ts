@@ -47,7 +47,8 @@ const PINS: Record<string, Pin> = {
       s.profile = 'perp-v1';
     },
     lines: 28748,
-    sha256: '399a36d48c2766507e3c68438a3219cc570f2a8549815cffe29a10f35081dce9',
+    // Re-pinned (issue 11): perp-v1's index feed is Perp v1's L2PriceFeed, so OracleRound answers carry 18 decimals.
+    sha256: '9cb388abd8b7914d774a50ae77492d283485863add038fab5c46ccd9d21897fc',
   },
   'black-thursday-2020 (default)': {
     scenario: 'scenarios/runs/black-thursday-2020.json',

@@ -98,6 +98,79 @@ describe('script runner', () => {
   });
 });
 
+describe('script format for Perp v1 checks', () => {
+  const v1 = { name: 't', profile: 'perp-v1', markets: [{ id: 'ETH', quoteReserve: '1000', baseReserve: '100', indexPrice: '10', fluctuationLimitRatio: '0' }], wallets: { alice: '1000', bob: '1000000' } };
+  const v1Script = (steps: unknown[]) => JSON.stringify({ ...v1, steps }, null, 2);
+  const underwater = [
+    { openPosition: { trader: 'alice', market: 'ETH', side: 'long', margin: '10', leverage: '10' } },
+    { advance: { seconds: 15 } },
+    { openPosition: { trader: 'bob', market: 'ETH', side: 'short', margin: '500', leverage: '1' } },
+  ];
+
+  it('expectRevert accepts Perp v1’s revert string as well as the reason and the message', () => {
+    const run = runScript(parseScript(v1Script([...underwater, { closePosition: { trader: 'alice', market: 'ETH' }, expectRevert: 'bad debt' }])));
+    expect(run.failures).toEqual([]);
+    expect(run.steps[3]!.revert).toMatchObject({ reason: 'BadDebt', legacyReason: 'bad debt' });
+  });
+
+  it('reads the amounts a revert carries and the mark TWAP over a chosen interval as paths', () => {
+    const probe = runScript(parseScript(v1Script([...underwater, { closePosition: { trader: 'alice', market: 'ETH' } }])));
+    const badDebt = probe.steps[3]!.revert!.values.badDebt!;
+    expect(BigInt(badDebt)).toBeGreaterThan(0n);
+    const spot = (i: number) => BigInt((probe.steps[i]!.state.markets as Record<string, { spotPrice: string }>).ETH!.spotPrice);
+    const run = runScript(
+      parseScript(
+        v1Script([
+          ...underwater,
+          { closePosition: { trader: 'alice', market: 'ETH' }, expectRevert: 'BadDebt', expect: { 'revert.badDebt': badDebt, 'revert.reason': 'BadDebt' } },
+          // alice's price for 15 s, then bob's for 15 s: the last 15 s see bob's, the last 30 s both.
+          { advance: { seconds: 15 }, expect: { 'markets.ETH.markTwap.15': String(spot(2)), 'markets.ETH.markTwap.30': String((spot(0) + spot(2)) / 2n), 'markets.ETH.markTwap.0': String(spot(2)) } },
+          { expect: { 'revert.badDebt': '1' } },
+        ]),
+      ),
+    );
+    expect(run.failures).toEqual(['step 5 (expect): revert.badDebt expected "1", but the step did not revert']);
+  });
+
+  it('takes oracle prices with 18 decimals where the feed does (perp-v1), and 8 under default', () => {
+    const price = '10.123456789012345678';
+    const run = runScript(parseScript(v1Script([{ setOraclePrice: { market: 'ETH', price }, expect: { 'markets.ETH.indexPrice': '10123456789012345678' } }])));
+    expect(run.failures).toEqual([]);
+    const [e] = errorsOf(script([{ setOraclePrice: { market: 'ETH', price } }]));
+    expect(e!.message).toMatch(/steps\[0\]\.setOraclePrice\.price: the default index feed takes at most 8 decimals/);
+  });
+
+  it('a misspelt expectation path is an error naming the path, before anything runs', () => {
+    const errors = errorsOf(
+      v1Script([
+        ...underwater,
+        {
+          expect: {
+            'markets.ETH.quoteReserv': '1',
+            'acounts.alice.collateral': '1',
+            'accounts.alcie.positions.ETH.size': '1',
+            'events.PositionLiquidate.badDebt': '1',
+            'markets.ETH.markTwap.soon': '1',
+          },
+        },
+      ]),
+    );
+    const text = errors.map((e) => e.message).join('\n');
+    expect(errors).toHaveLength(5);
+    expect(text).toMatch(/no such expectation path "markets\.ETH\.quoteReserv": unknown market field "quoteReserv" \(quoteReserve, /);
+    expect(text).toMatch(/"acounts\.alice\.collateral": unknown field "acounts"/);
+    expect(text).toMatch(/"accounts\.alcie\.positions\.ETH\.size": unknown account "alcie" \(alice, bob\)/);
+    expect(text).toMatch(/unknown event type "PositionLiquidate"/);
+    expect(text).toMatch(/markTwap needs the interval in seconds/);
+    expect(errors[0]!.location.line).toBeGreaterThan(1);
+  });
+
+  it('a misspelt field of an event or a result is reported when the step runs', () => {
+    const text = v1Script([{ openPosition: { trader: 'alice', market: 'ETH', side: 'long', margin: '10', leverage: '2' }, expect: { 'events.PositionChanged.sizeAfter': '1' } }]);
+    expect(() => runScript(parseScript(text, 'x.json'))).toThrow(/x\.json: steps\[0\]\.expect\.events\.PositionChanged\.sizeAfter: no such expectation path .*has no field "sizeAfter" \(fields: .*positionSizeAfter/);
+  });
+});
+
 describe('vamm script (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vamm-script-'));
   const cli = (...args: string[]) =>
@@ -127,6 +200,11 @@ describe('vamm script (CLI)', () => {
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/broken\.json:\d+:\d+: steps\[0\]\.deposit\.amount: "ten" is not a decimal number/);
     expect(r2.stdout).toBe('');
+    const misspelt = join(dir, 'misspelt.json');
+    writeFileSync(misspelt, script([{ expect: { 'markets.ETH.opne': true } }]));
+    const r3 = cli('script', misspelt);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toMatch(/misspelt\.json:\d+:\d+: steps\[0\]\.expect\.markets\.ETH\.opne: no such expectation path "markets\.ETH\.opne"/);
   });
 });
 

@@ -15,7 +15,6 @@ export interface ChainlinkRound {
 }
 
 export const CHAINLINK_DECIMALS = 8;
-const TO_WEI = 10n ** BigInt(18 - CHAINLINK_DECIMALS);
 
 export class ChainlinkFeed {
   readonly rounds: ChainlinkRound[] = [];
@@ -26,8 +25,19 @@ export class ChainlinkFeed {
    * ids, as an on-chain walk through getRoundData(roundId − 1) ends at a missing round.
    */
   consecutiveFrom = 0;
+  /** 10^(18 − decimals): one answer unit in wei. */
+  private readonly toWei: bigint;
 
-  constructor(private readonly j: Journal) {}
+  /**
+   * @param decimals of the answers: 8 for a Chainlink aggregator, 18 for Perp v1's
+   *   L2PriceFeed, which stores any 18-decimal price
+   */
+  constructor(
+    private readonly j: Journal,
+    readonly decimals: number = CHAINLINK_DECIMALS,
+  ) {
+    this.toWei = 10n ** BigInt(18 - decimals);
+  }
 
   /** Appends a round; ids and times must increase, answers must be positive. */
   addRound(answer: bigint, updatedAt: number, roundId?: bigint): ChainlinkRound {
@@ -45,12 +55,12 @@ export class ChainlinkFeed {
     return round;
   }
 
-  /** Appends a round from an 18-decimal price, which must be exact in 8 decimals. */
+  /** Appends a round from an 18-decimal price, which must be exact in the feed's decimals. */
   addPrice(priceWei: bigint, updatedAt: number, roundId?: bigint): ChainlinkRound {
-    if (priceWei % TO_WEI !== 0n) {
-      throw new ModelError('InvalidParameter', `price ${priceWei} wei has more than ${CHAINLINK_DECIMALS} decimals`);
+    if (priceWei % this.toWei !== 0n) {
+      throw new ModelError('InvalidParameter', `price ${priceWei} wei has more than ${this.decimals} decimals`);
     }
-    return this.addRound(priceWei / TO_WEI, updatedAt, roundId);
+    return this.addRound(priceWei / this.toWei, updatedAt, roundId);
   }
 
   setTwapOverride(priceWei: bigint): void {
@@ -65,7 +75,7 @@ export class ChainlinkFeed {
   price(): bigint {
     const last = this.latestRound();
     requireThat(last !== undefined, 'UnderlyingPriceZero', 'the feed has no round');
-    return last.answer * TO_WEI;
+    return last.answer * this.toWei;
   }
 
   /** Seconds since the latest round (Infinity with no round). */
@@ -78,6 +88,6 @@ export class ChainlinkFeed {
   twap(interval: number, now: number, emptyPeriod: 'revert' | 'latest' = 'revert'): bigint {
     if (this.twapOverride !== 0n) return this.twapOverride;
     requireThat(this.rounds.length > 0, 'UnderlyingPriceZero', 'the feed has no round');
-    return twapWalk(this.rounds, (r) => r.answer * TO_WEI, (r) => r.updatedAt, now, interval, this.consecutiveFrom, emptyPeriod);
+    return twapWalk(this.rounds, (r) => r.answer * this.toWei, (r) => r.updatedAt, now, interval, this.consecutiveFrom, emptyPeriod);
   }
 }

@@ -27,8 +27,10 @@ export class CompositeOracle {
     public params: OracleParams,
     /** What the index TWAP does when its whole window is at the current timestamp. */
     private readonly twapEmptyPeriod: 'revert' | 'latest' = 'revert',
+    /** Decimals of the index feed's answers (Chainlink 8, Perp v1's L2PriceFeed 18). */
+    indexDecimals?: number,
   ) {
-    this.chainlink = new ChainlinkFeed(j);
+    this.chainlink = new ChainlinkFeed(j, indexDecimals);
     this.fast = new FastFeed(j);
   }
 
