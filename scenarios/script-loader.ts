@@ -57,6 +57,9 @@ export function parseScript(text: string, file = '<script>'): Script {
       }
     }
   }
+  if (header.data.clearingHouse?.release !== undefined && header.data.profile !== 'perp-v1') {
+    report(['clearingHouse', 'release'], 'a Perp v1 release applies to the perp-v1 profile only');
+  }
   // The index feed's precision: a Chainlink aggregator takes 8 decimals, Perp v1's L2PriceFeed 18.
   const feedDecimals = profileByName(header.data.profile as ProfileName).clearingHouse.indexFeedDecimals;
   const feedUnit = 10n ** BigInt(18 - feedDecimals);

@@ -80,6 +80,8 @@ export function profileWithOverrides(name: ProfileName, o: ClearingHouseOverride
   set('insuranceFundFeeShare', o.insuranceFundFeeShare);
   set('restrictionMode', o.restrictionMode);
   set('maxOracleSpreadRatio', o.maxOracleSpreadRatio);
+  set('release', o.release as ClearingHouseParams['release'] | undefined);
+  set('backstopExchangeRatio', o.backstopExchangeRatio);
   if (o.partialLiquidationRatio !== undefined) {
     set('liquidation', { kind: 'fixed-ratio', partialLiquidationRatio: o.partialLiquidationRatio });
   }

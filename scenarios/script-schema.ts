@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseUnits } from '../sim/math/units.ts';
-import { PROFILE_NAMES } from '../sim/params.ts';
+import { PERP_V1_RELEASES, PROFILE_NAMES } from '../sim/params.ts';
 
 /** A human decimal ("25", "45.18072289") as 18-decimal wei; integers may be JSON numbers. */
 const wei = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -64,6 +64,10 @@ export const ClearingHouseOverridesSchema = z.strictObject({
   insuranceFundFeeShare: ratio.optional(),
   restrictionMode: z.boolean().optional(),
   maxOracleSpreadRatio: nonNegativeWei.optional(),
+  /** `perp-v1`: the Perp v1 release whose rules apply where releases differ. */
+  release: z.enum(PERP_V1_RELEASES as [string, ...string[]]).optional(),
+  /** `perp-v1`: PERP the insurance fund sells per quote token when it mints to cover a shortfall. */
+  backstopExchangeRatio: positiveWei.optional(),
 });
 
 const marketRef = { market: name };

@@ -76,6 +76,7 @@ export class ClearingHouse extends MarketAdmin {
       maxHoldingBaseAsset: params.maxHoldingBaseAsset,
       openInterestNotionalCap: params.openInterestNotionalCap,
       twapEmptyPeriod: this.params.twapEmptyPeriod,
+      bandRule: this.perpV1Release220 ? '2.2.0' : 'head',
     });
     const oracle = new CompositeOracle(this.j, { ...params.oracle }, this.params.twapEmptyPeriod, this.params.indexFeedDecimals);
     if (setup.indexPrice) oracle.chainlink.addPrice(setup.indexPrice, this.clock.timestamp);
@@ -170,7 +171,7 @@ export class ClearingHouse extends MarketAdmin {
       const { trader, side, margin: quoteAmount, leverage } = args;
       const m = this.market(args.market);
       m.vamm.requireOpen();
-      requireThat(toTokenUnits(quoteAmount < 0n ? 0n : quoteAmount) !== 0n, 'InvalidTokenAmount');
+      this.requireTokenAmount(quoteAmount);
       requireThat(leverage !== 0n, 'ZeroInput');
       this.requireMoreMarginRatio(divD(ONE, leverage), this.params.initMarginRatio, true);
       this.requireNotRestrictionMode(m, trader);
@@ -195,7 +196,13 @@ export class ClearingHouse extends MarketAdmin {
         if (!isNew && resp.position.size !== 0n) {
           this.requireMoreMarginRatio(this.marginRatio(trader, m.id, 'max'), this.params.maintenanceMarginRatio, true);
         }
-        requireWith(resp.badDebt === 0n, 'BadDebt', () => ({ badDebt: resp.badDebt }));
+        if (resp.badDebt > 0n && this.perpV1Release220) {
+          // 2.2.0 lets a reduce leave bad debt: restriction mode, and the debt is never realised.
+          this.enterRestrictionMode(m);
+          this.j.set(this, 'ignoredBadDebt', this.ignoredBadDebt + resp.badDebt);
+        } else {
+          requireWith(resp.badDebt === 0n, 'BadDebt', () => ({ badDebt: resp.badDebt }));
+        }
         this.settleMarginToVault(trader, resp.marginToVault);
         fee = this.chargeFee(trader, m, resp.exchangedQuote);
         if (this.params.feeSource === 'collateral') this.requireCrossHealthy(account, false);
@@ -221,22 +228,35 @@ export class ClearingHouse extends MarketAdmin {
       const dirOfBase: Dir = position.size > 0n ? 'ADD' : 'REMOVE';
 
       let resp: PositionResp;
+      // Perp v1 2.2.0 had no partial close: its close is not checked against the band at all.
       const partialRatio = this.partialCloseRatio();
-      if (m.vamm.isOverFluctuationLimit(dirOfBase, abs(position.size)) && partialRatio < ONE) {
+      if (!this.perpV1Release220 && m.vamm.isOverFluctuationLimit(dirOfBase, abs(position.size)) && partialRatio < ONE) {
         const notional = m.vamm.outputPrice(dirOfBase, abs(mulD(position.size, partialRatio)));
         resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, true);
         this.setPosition(m, trader, resp.position);
       } else {
-        resp = this.internalClosePosition(m, trader, quoteLimit);
+        resp = this.internalClosePosition(m, trader, quoteLimit, false);
       }
       if (!isolated) this.j.set(account, 'collateral', account.collateral + resp.collateralDelta);
-      requireWith(resp.badDebt === 0n, 'BadDebt', () => ({ badDebt: resp.badDebt }));
+      if (resp.badDebt > 0n && this.perpV1Release220) {
+        // 2.2.0 closes an underwater position: restriction mode, and the bad debt is realised.
+        this.enterRestrictionMode(m);
+        this.absorbBadDebt(trader, m, position.size, resp.badDebt);
+      } else {
+        requireWith(resp.badDebt === 0n, 'BadDebt', () => ({ badDebt: resp.badDebt }));
+      }
       if (isolated) this.settleMarginToVault(trader, resp.marginToVault);
       const fee = this.chargeFee(trader, m, resp.exchangedQuote);
       if (!isolated || this.params.feeSource === 'collateral') this.requireCrossHealthy(account, false);
       this.emitPositionChanged(trader, m, resp, fee, 0n);
       return resp;
     });
+  }
+
+  /** A margin amount must move at least one token unit (Perp v1 2.2.0: only be non-zero). */
+  private requireTokenAmount(amount: bigint): void {
+    if (this.perpV1Release220) requireThat(amount !== 0n, 'ZeroInput');
+    else requireThat(toTokenUnits(amount < 0n ? 0n : amount) !== 0n, 'InvalidTokenAmount');
   }
 
   /**
@@ -262,7 +282,7 @@ export class ClearingHouse extends MarketAdmin {
   private isolatedPositionForMargin(trader: string, marketId: string, amount: bigint): { m: Market; position: Position } {
     const m = this.market(marketId);
     m.vamm.requireOpen();
-    requireThat(toTokenUnits(amount < 0n ? 0n : amount) !== 0n, 'InvalidTokenAmount');
+    this.requireTokenAmount(amount);
     this.adjustPositionForLiquidityChanged(m, trader);
     const position = this.storedPosition(m, trader);
     const isolated = position.isolated || this.params.marginMode === 'isolated';
@@ -276,8 +296,10 @@ export class ClearingHouse extends MarketAdmin {
       const { m, position } = this.isolatedPositionForMargin(trader, marketId, amount);
       const r = this.calcRemainMarginWithFundingPayment(m, position, -amount);
       requireWith(r.badDebt === 0n, 'MarginNotEnough', () => ({ badDebt: r.badDebt }));
-      const free = this.isolatedFreeCollateral(m, position, r.remainMargin);
-      requireWith(free >= 0n, 'FreeCollateralNotEnough', () => ({ freeCollateral: free }));
+      if (!this.perpV1Release220) {
+        const free = this.isolatedFreeCollateral(m, position, r.remainMargin);
+        requireWith(free >= 0n, 'FreeCollateralNotEnough', () => ({ freeCollateral: free }));
+      }
       this.recordFundingSettled(m, position, r.fundingPayment);
       this.setPosition(m, trader, {
         ...position,
@@ -285,6 +307,8 @@ export class ClearingHouse extends MarketAdmin {
         lastCumulativePremiumFraction: r.latestCumulativePremiumFraction,
         lastLossIndex: this.lossIndex(m, position.size),
       });
+      // 2.2.0 checks the margin ratio left against the initial ratio instead of free collateral.
+      if (this.perpV1Release220) this.requireMoreMarginRatio(this.marginRatio(trader, marketId, 'max'), this.params.initMarginRatio, true);
       this.settleMarginToVault(trader, -amount);
       this.emit({ type: 'MarginChanged', trader, market: marketId, amount: -amount, fundingPayment: r.fundingPayment });
     });

@@ -49,7 +49,8 @@ export class Liquidation extends PositionMechanics {
   protected liquidateFixedRatio(liquidator: string, trader: string, m: Market): LiquidationResult {
     const plr = this.params.liquidation.kind === 'fixed-ratio' ? this.params.liquidation.partialLiquidationRatio : 0n;
     const feeRatio = this.params.liquidationFeeRatio;
-    const spotRatio = this.marginRatio(trader, m.id, 'spot');
+    // HEAD decides partial vs full on the spot ratio; 2.2.0 on the ratio that allowed the liquidation.
+    const decisionRatio = this.perpV1Release220 ? this.liquidationMarginRatio(trader, m.id) : this.marginRatio(trader, m.id, 'spot');
     const account = this.account(trader);
     const position = this.storedPosition(m, trader);
     const isolated = position.isolated;
@@ -60,7 +61,7 @@ export class Liquidation extends PositionMechanics {
     let liquidationBadDebt = 0n;
     let partial = false;
 
-    if (spotRatio > feeRatio && plr < ONE && plr !== 0n) {
+    if (decisionRatio > feeRatio && plr < ONE && plr !== 0n) {
       const notional = m.vamm.outputPrice(position.size > 0n ? 'ADD' : 'REMOVE', abs(mulD(position.size, plr)));
       resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, true);
       penalty = mulD(resp.exchangedQuote, feeRatio);
@@ -72,7 +73,7 @@ export class Liquidation extends PositionMechanics {
       partial = true;
     } else {
       penalty = isolated ? position.margin : 0n;
-      resp = this.internalClosePosition(m, trader, 0n);
+      resp = this.internalClosePosition(m, trader, 0n, true);
       let remainMargin = abs(resp.marginToVault);
       feeToLiquidator = mulD(resp.exchangedQuote, feeRatio) / 2n;
       let totalBadDebt = resp.badDebt;
@@ -90,7 +91,8 @@ export class Liquidation extends PositionMechanics {
         resp.collateralDelta -= feeToLiquidator;
       }
       if (totalBadDebt > 0n) {
-        if (this.params.badDebt === 'backstop') {
+        // The backstop-LP gate came with HEAD's bad-debt hotfix (2022); 2.2.0 has none.
+        if (this.params.badDebt === 'backstop' && !this.perpV1Release220) {
           requireThat(this.backstopLiquidityProviders.has(liquidator), 'NotBackstopLiquidityProvider');
         }
         this.absorbBadDebt(trader, m, position.size, totalBadDebt);
@@ -143,7 +145,7 @@ export class Liquidation extends PositionMechanics {
     if (partial) {
       ({ resp, feeToLiquidator, penalty } = this.applyPartialLiquidation(trader, m, account, position, quote));
     } else {
-      resp = this.internalClosePosition(m, trader, 0n);
+      resp = this.internalClosePosition(m, trader, 0n, true);
       penalty = mulD(resp.exchangedQuote, p);
       feeToLiquidator = penalty / 2n;
       if (isolated) {

@@ -190,7 +190,7 @@ export class MarketAdmin extends Liquidation {
         const v = value as ClearingHouseParams['liquidation'];
         if (v.kind === 'fixed-ratio') requireThat(v.partialLiquidationRatio <= ONE, 'InvalidPartialLiquidationRatio');
       }
-      if (name === 'profile' || name === 'insuranceFundCustody' || name === 'marginMode' || name === 'indexFeedDecimals') {
+      if (name === 'profile' || name === 'release' || name === 'insuranceFundCustody' || name === 'marginMode' || name === 'indexFeedDecimals') {
         throw new ModelError('InvalidParameter', `${String(name)} is fixed when the clearing house is created`);
       }
       this.j.set(this.params as ClearingHouseParams & Record<K, unknown>, name, value);

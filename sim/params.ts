@@ -6,6 +6,14 @@
 import { toWei } from './math/units.ts';
 
 export type ProfileName = 'default' | 'perp-v1';
+
+/**
+ * The Perp v1 release whose rules `perp-v1` follows where releases differ: `head` (the last
+ * deployed contracts, the profile's default) or `2.2.0` (the npm release whose bytecode the
+ * twin replays on). docs/PERP_V1.md lists each rule and the release it follows.
+ */
+export type PerpV1Release = 'head' | '2.2.0';
+export const PERP_V1_RELEASES: readonly PerpV1Release[] = ['head', '2.2.0'];
 export const PROFILE_NAMES: readonly ProfileName[] = ['default', 'perp-v1'];
 
 /** How a liquidation that does not close the whole position is sized. */
@@ -17,6 +25,8 @@ export type LiquidationSizing =
 
 export interface ClearingHouseParams {
   readonly profile: ProfileName;
+  /** `perp-v1`: which release's rules apply where Perp v1's releases differ. */
+  readonly release: PerpV1Release;
   /** `cross`: one collateral balance backs an account's positions (isolated ones opt in). */
   readonly marginMode: 'cross' | 'isolated';
   /** Where trading fees are taken from. */
@@ -113,6 +123,7 @@ const w = toWei;
 export const DEFAULT_PROFILE: Profile = {
   clearingHouse: {
     profile: 'default',
+    release: 'head',
     marginMode: 'cross',
     feeSource: 'collateral',
     initMarginRatio: w('0.1'),
@@ -153,6 +164,7 @@ export const DEFAULT_PROFILE: Profile = {
 export const PERP_V1_PROFILE: Profile = {
   clearingHouse: {
     profile: 'perp-v1',
+    release: 'head',
     marginMode: 'isolated',
     feeSource: 'wallet',
     initMarginRatio: w('0.1'),

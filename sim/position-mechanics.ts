@@ -155,7 +155,7 @@ export class PositionMechanics extends MoneyFlows {
     leverage: bigint,
     baseLimit: bigint,
   ): PositionResp {
-    const close = this.internalClosePosition(m, trader, 0n);
+    const close = this.internalClosePosition(m, trader, 0n, false);
     requireWith(close.badDebt === 0n, 'ReduceUnderwaterPosition', () => ({ badDebt: close.badDebt }));
     const openNotional = subU(mulD(quoteAmount, leverage), close.exchangedQuote);
     if (divD(openNotional, leverage) === 0n) return close;
@@ -174,7 +174,8 @@ export class PositionMechanics extends MoneyFlows {
     };
   }
 
-  protected internalClosePosition(m: Market, trader: string, quoteLimit: bigint): PositionResp {
+  /** @param fluctuationCheck Perp v1 2.2.0: a liquidation's close is checked against the band, a trader's is not */
+  protected internalClosePosition(m: Market, trader: string, quoteLimit: bigint, fluctuationCheck: boolean): PositionResp {
     const old = this.storedPosition(m, trader);
     requireThat(old.size !== 0n, 'PositionSizeZero');
     const { pnl: unrealizedPnl } = this.valuePosition(m, old, 'spot');
@@ -192,7 +193,7 @@ export class PositionMechanics extends MoneyFlows {
     this.recordFundingSettled(m, old, resp.fundingPayment);
     resp.exchangedSize = -old.size;
     resp.realizedPnl = unrealizedPnl;
-    resp.exchangedQuote = m.vamm.swapOutput(old.size > 0n ? 'ADD' : 'REMOVE', abs(old.size), quoteLimit);
+    resp.exchangedQuote = m.vamm.swapOutput(old.size > 0n ? 'ADD' : 'REMOVE', abs(old.size), quoteLimit, fluctuationCheck);
     this.updateOpenInterestNotional(m, trader, -(unrealizedPnl + resp.badDebt + old.openNotional));
     this.clearPosition(m, trader, old.isolated);
     resp.position = this.storedPosition(m, trader);

@@ -59,9 +59,10 @@ export class ProtocolState {
   vaultOverpaidToInsuranceFund = 0n;
 
   /**
-   * `perp-v1`: funding debt beyond an isolated margin that an increase silently drops
-   * (internalIncreasePosition ignores calcRemainMarginWithFundingPayment's bad debt). The
-   * `default` design reverts such an increase instead.
+   * `perp-v1`: bad debt the protocol never realises: funding debt beyond an isolated margin
+   * that an increase silently drops (internalIncreasePosition ignores
+   * calcRemainMarginWithFundingPayment's bad debt), and, under 2.2.0, a reduce's loss beyond
+   * its margin. The `default` design reverts both instead.
    */
   ignoredBadDebt = 0n;
 
@@ -85,6 +86,11 @@ export class ProtocolState {
       (e) => this.emit(e),
       () => this.params.backstopExchangeRatio,
     );
+  }
+
+  /** Perp v1 2.2.0's rules apply (the release the bytecode twin runs). */
+  get perpV1Release220(): boolean {
+    return this.params.profile === 'perp-v1' && this.params.release === '2.2.0';
   }
 
   market(id: string): Market {

@@ -44,7 +44,20 @@ export interface VammParams {
   openInterestNotionalCap: bigint;
   /** TWAP when all snapshots share the current timestamp: revert (Perp v1) or the latest value. */
   twapEmptyPeriod?: 'revert' | 'latest';
+  /** How the per-block band is enforced: Perp v1 HEAD's (and the default design's) or 2.2.0's. */
+  bandRule?: BandRule;
 }
+
+/**
+ * `head`: the price before a trade must be inside the band ("already over"), and after it
+ * too unless the trade may overshoot once (closes and liquidations). `2.2.0`: only the price
+ * after a trade is checked; a liquidation whose single trade crosses the band measured from
+ * the latest snapshot skips the check, and a trader's close is never checked.
+ */
+export type BandRule = 'head' | '2.2.0';
+
+/** What a swap may do to the band: stay within it, overshoot it once, or ignore it (2.2.0 closes). */
+type BandCheck = 'within' | 'once' | 'unchecked';
 
 /** Seconds of the exit-notional TWAP used for PnL and margin (hard-coded 15 min in Perp v1). */
 export const PNL_TWAP_INTERVAL = 15 * 60;
@@ -93,6 +106,7 @@ export class Vamm {
   open = true;
   settlementPrice = 0n;
   readonly twapEmptyPeriod: 'revert' | 'latest';
+  readonly bandRule: BandRule;
   readonly snapshots: ReserveSnapshot[] = [];
   /** Index of the oldest snapshot the TWAP walk may reach (older ones were pruned). */
   snapshotStart = 0;
@@ -119,6 +133,7 @@ export class Vamm {
     this.maxHoldingBaseAsset = params.maxHoldingBaseAsset;
     this.openInterestNotionalCap = params.openInterestNotionalCap;
     this.twapEmptyPeriod = params.twapEmptyPeriod ?? 'revert';
+    this.bandRule = params.bandRule ?? 'head';
     this.liquiditySnapshots.push({
       cumulativeNotional: 0n,
       quote: this.quoteReserve,
@@ -154,16 +169,17 @@ export class Vamm {
       if (dirOfQuote === 'ADD') requireWith(baseAmount >= baseLimit, 'LessThanMinimalBase', () => ({ amount: baseAmount, limit: baseLimit }));
       else requireWith(baseAmount <= baseLimit, 'MoreThanMaximalBase', () => ({ amount: baseAmount, limit: baseLimit }));
     }
-    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, canOverFluctuationLimit);
+    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, canOverFluctuationLimit ? 'once' : 'within');
     return baseAmount;
   }
 
   /**
    * Swaps a base amount (full closes and full liquidations): ADD closes a long, REMOVE closes
    * a short. `quoteLimit` (0 = none) is a minimum when selling base and a maximum when buying.
-   * Always allowed to go over the fluctuation limit once.
+   * Always allowed to go over the fluctuation limit once; under 2.2.0's band rule only a
+   * `fluctuationCheck`ed swap (a liquidation's) is checked at all.
    */
-  swapOutput(dirOfBase: Dir, baseAmount: bigint, quoteLimit: bigint): bigint {
+  swapOutput(dirOfBase: Dir, baseAmount: bigint, quoteLimit: bigint, fluctuationCheck = true): bigint {
     this.requireOpen();
     if (baseAmount === 0n) return 0n;
     if (dirOfBase === 'REMOVE') {
@@ -176,12 +192,12 @@ export class Vamm {
       if (dirOfQuote === 'REMOVE') requireWith(quoteAmount >= quoteLimit, 'LessThanMinimalQuote', () => ({ amount: quoteAmount, limit: quoteLimit }));
       else requireWith(quoteAmount <= quoteLimit, 'MoreThanMaximalQuote', () => ({ amount: quoteAmount, limit: quoteLimit }));
     }
-    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, true);
+    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, this.bandRule === '2.2.0' && !fluctuationCheck ? 'unchecked' : 'once');
     return quoteAmount;
   }
 
-  private updateReserve(dirOfQuote: Dir, quoteAmount: bigint, baseAmount: bigint, canOverFluctuationLimit: boolean): void {
-    this.checkBlockFluctuationLimit(dirOfQuote, quoteAmount, baseAmount, canOverFluctuationLimit);
+  private updateReserve(dirOfQuote: Dir, quoteAmount: bigint, baseAmount: bigint, band: BandCheck): void {
+    this.checkBlockFluctuationLimit(dirOfQuote, quoteAmount, baseAmount, band);
     const kBefore = this.recordSwaps ? mulD(this.quoteReserve, this.baseReserve) : 0n;
     const j = this.j;
     if (dirOfQuote === 'ADD') {
@@ -232,18 +248,28 @@ export class Vamm {
     };
   }
 
-  private checkBlockFluctuationLimit(dirOfQuote: Dir, quoteAmount: bigint, baseAmount: bigint, canOver: boolean): void {
-    if (this.fluctuationLimitRatio === 0n) return;
+  private checkBlockFluctuationLimit(dirOfQuote: Dir, quoteAmount: bigint, baseAmount: bigint, band: BandCheck): void {
+    if (this.fluctuationLimitRatio === 0n || band === 'unchecked') return;
     const { lower, upper } = this.priceBoundsOfLastBlock();
+    const after =
+      dirOfQuote === 'ADD'
+        ? divD(this.quoteReserve + quoteAmount, subU(this.baseReserve, baseAmount))
+        : divD(subU(this.quoteReserve, quoteAmount), this.baseReserve + baseAmount);
+    if (this.bandRule === '2.2.0') {
+      if (band === 'once' && this.crossesBandOfLatestSnapshot(after)) return;
+      requireWith(after <= upper && after >= lower, 'PriceOverFluctuationLimit', () => ({ price: after, lower, upper }));
+      return;
+    }
     const price = divD(this.quoteReserve, this.baseReserve);
     requireWith(price <= upper && price >= lower, 'PriceAlreadyOverFluctuationLimit', () => ({ price, lower, upper }));
-    if (!canOver) {
-      const after =
-        dirOfQuote === 'ADD'
-          ? divD(this.quoteReserve + quoteAmount, subU(this.baseReserve, baseAmount))
-          : divD(subU(this.quoteReserve, quoteAmount), this.baseReserve + baseAmount);
-      requireWith(after <= upper && after >= lower, 'PriceOverFluctuationLimit', () => ({ price: after, lower, upper }));
-    }
+    if (band === 'within') requireWith(after <= upper && after >= lower, 'PriceOverFluctuationLimit', () => ({ price: after, lower, upper }));
+  }
+
+  /** 2.2.0's isSingleTxOverFluctuation: the price after a trade, against the band of the latest snapshot (this block's too). */
+  private crossesBandOfLatestSnapshot(after: bigint): boolean {
+    const latest = this.snapshots[this.snapshots.length - 1] as ReserveSnapshot;
+    const last = divD(latest.quote, latest.base);
+    return after > mulD(last, ONE + this.fluctuationLimitRatio) || after < mulD(last, subU(ONE, this.fluctuationLimitRatio));
   }
 
   /** Would closing `baseAmount` (dirOfBase) move the price outside this block's band? */

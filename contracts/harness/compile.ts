@@ -50,11 +50,15 @@ function resolveImport(path: string): { contents: string } | { error: string } {
   return { error: `not found: ${path}` };
 }
 
-/** Compiles (or loads from the cache) every contract; keys are contract names. */
-export function compileContracts(options: { quiet?: boolean } = {}): Artifacts {
+/**
+ * Compiles (or loads from the cache) every contract under `dirs` (relative to contracts/,
+ * default the protocol and its doubles); keys are contract names.
+ */
+export function compileContracts(options: { quiet?: boolean; dirs?: readonly string[] } = {}): Artifacts {
   const require = createRequire(import.meta.url);
+  const dirs = options.dirs ?? SOURCE_DIRS;
   const sources: Record<string, { content: string }> = {};
-  for (const dir of SOURCE_DIRS) {
+  for (const dir of dirs) {
     for (const file of listSources(join(CONTRACTS_DIR, dir))) {
       sources[relative(CONTRACTS_DIR, file)] = { content: readFileSync(file, 'utf8') };
     }
@@ -78,7 +82,7 @@ export function compileContracts(options: { quiet?: boolean } = {}): Artifacts {
   if (errors.length > 0) throw new CompileError(`solc ${solcVersion} failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   const artifacts: Artifacts = {};
   for (const [file, contracts] of Object.entries(output.contracts ?? {})) {
-    if (!SOURCE_DIRS.some((d) => file.startsWith(`${d}/`))) continue;
+    if (!dirs.some((d) => file.startsWith(`${d}/`))) continue;
     for (const [name, c] of Object.entries(contracts)) {
       if (!c.evm.bytecode.object) continue;
       artifacts[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}`, deployedSize: c.evm.deployedBytecode.object.length / 2 };

@@ -15,6 +15,7 @@ import { type World, applyAction, buildWorld, marketParamsOf, profileWithOverrid
 import type { Action, Script } from '../../scenarios/script-schema.ts';
 import type { ProfileName } from '../../sim/params.ts';
 import { AnvilError } from './anvil.ts';
+import { diffFlatStates, gasStatistics } from './compare.ts';
 import { type ChainSetup, DEPLOYER, KEEPER, type MarketDeployment, addressOf, chainParams, marketConfig, marketKey, startChain } from './chain.ts';
 import { type CanonicalEvent, canonicalChainEvents, canonicalModelEvents, chainParamLeaves, formatEvent, sameEvent } from './events.ts';
 import { decodeChainState, decodeViews, lensRequest, readChainState, readModelState, readModelViews, viewsRequest } from './state.ts';
@@ -226,12 +227,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     };
 
     const compareStates = (step: number, action: string, modelState: Record<string, string>, chainState: Record<string, string>, prefix = done.length) => {
-      const keys = new Set([...Object.keys(modelState), ...Object.keys(chainState)]);
-      for (const key of keys) {
-        const mv = modelState[key];
-        const cv = chainState[key];
-        if (mv !== cv) report(step, action, key, mv ?? '(absent)', cv ?? '(absent)', prefix);
-      }
+      for (const d of diffFlatStates(modelState, chainState)) report(step, action, d.field, d.model, d.chain, prefix);
     };
 
     // ------------------------------------------------------------------ the block being built
@@ -500,11 +496,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     chain.anvils.forEach((a) => a.assertAlive());
 
     const seconds = (Date.now() - replayStarted) / 1000;
-    const gasStats: Record<string, GasStats> = {};
-    for (const [op, list] of [...gas].sort(([x], [y]) => (x < y ? -1 : 1))) {
-      const sorted = [...list].sort((x, y) => x - y);
-      gasStats[op] = { count: sorted.length, min: sorted[0]!, median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted[sorted.length - 1]! };
-    }
+    const gasStats = gasStatistics(gas);
     return {
       name: h.name,
       steps: input.actions.length,
