@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { crashLog } from '../../contracts/harness/crash-log.ts';
 import { loadEngineLog } from '../../contracts/harness/engine-log.ts';
 import { loadReplayInput, writeEventLog } from '../../contracts/harness/input.ts';
+import { replayPerpV1 } from '../../contracts/harness/perp-v1/replay.ts';
 import { type ReplayInput, type ReplayReport, replay } from '../../contracts/harness/replay.ts';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { InputError } from '../../data/input-error.ts';
@@ -21,8 +22,9 @@ import { progressBar } from '../progress.ts';
 import { integerOption } from './data-io.ts';
 
 export function formatReplayReport(r: ReplayReport): string {
+  const twin = 'release' in r ? `on Perp v1 ${String(r.release)}'s bytecode, ` : '';
   const lines = [
-    `${r.name}: ${r.steps} steps, ${r.transactions} transactions (${r.reverted} reverted as in the model) in ${r.blocks} blocks`,
+    `${r.name}: ${twin}${r.steps} steps, ${r.transactions} transactions (${r.reverted} reverted as in the model) in ${r.blocks} blocks`,
     `throughput: ${r.transactionsPerSecond.toFixed(1)} tx/s against anvil (${r.seconds.toFixed(1)} s); the model alone took ${r.modelSeconds.toFixed(2)} s`,
     'gas per operation (min / median / max):',
   ];
@@ -45,14 +47,19 @@ export function registerCrosscheckCommand(program: Command): void {
     .argument('[file]', 'scripted scenario JSON, an event log (scenario header + "log" of timed actions), or a vamm run (its folder or events.jsonl)')
     .option('--crash <blocks>', 'replay the bundled crash log of the four agent kinds over this many 12 s blocks (4000: 5,041 transactions) instead of a file')
     .option('--write-log <file>', 'also write the replayed input as an event-log file')
+    .option('--twin <design>', 'the contracts to replay on: `default` (the project\'s Solidity) or `perp-v1` (Perp v1 2.2.0\'s own bytecode from @perp/contract, the model under 2.2.0\'s rules)', 'default')
     .option('--fork-url <rpc>', 'deploy on a fork of this chain (e.g. an Arbitrum archive node) instead of a local base anvil')
     .option('--fork-block <n>', 'with --fork-url: the block to fork, older than the scenario\'s start')
     .option('--no-views', 'skip comparing each open position\'s views (margin ratios, PnL, free collateral): about 2.5× faster')
     .option('--max-divergences <n>', 'stop after this many divergences', '20')
     .option('-o, --out <file>', 'write the whole report (with each divergence\'s reproducing actions) as JSON')
     .option('-q, --quiet', 'no progress on stderr (the report still goes to stdout)')
-    .action(async (file: string | undefined, opts: { crash?: string; writeLog?: string; forkUrl?: string; forkBlock?: string; views: boolean; maxDivergences: string; out?: string; quiet?: boolean }) => {
+    .action(async (file: string | undefined, opts: { twin: string; crash?: string; writeLog?: string; forkUrl?: string; forkBlock?: string; views: boolean; maxDivergences: string; out?: string; quiet?: boolean }) => {
       if ((file === undefined) === (opts.crash === undefined)) throw new InputError({ file: file ?? '(none)' }, 'give a scenario or event-log file, or --crash <blocks>');
+      if (opts.twin !== 'default' && opts.twin !== 'perp-v1') throw new InputError({ file: '--twin' }, `"${opts.twin}": choose default or perp-v1`);
+      if (opts.twin === 'perp-v1' && (opts.forkUrl || opts.crash !== undefined)) {
+        throw new InputError({ file: '--twin' }, 'the perp-v1 twin replays a perp-v1 script or event log on a local anvil (no --fork-url, no --crash)');
+      }
       const crash = integerOption('--crash', opts.crash, 1);
       const forkBlock = integerOption('--fork-block', opts.forkBlock, 0);
       const maxDivergences = integerOption('--max-divergences', opts.maxDivergences, 1);
@@ -60,13 +67,15 @@ export function registerCrosscheckCommand(program: Command): void {
       if (opts.writeLog) checkWritableFile(opts.writeLog, '--write-log');
       const input = crash !== undefined ? crashLog({ blocks: crash }) : await loadInput(file as string);
       if (opts.writeLog) writeEventLog(opts.writeLog, input);
-      const report = await crosscheck(input, { ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}), ...(forkBlock !== undefined ? { forkBlock } : {}), maxDivergences, views: opts.views, quiet: opts.quiet ?? false, ...(opts.out ? { out: opts.out } : {}) });
+      const report = await crosscheck(input, { twin: opts.twin, ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}), ...(forkBlock !== undefined ? { forkBlock } : {}), maxDivergences, views: opts.views, quiet: opts.quiet ?? false, ...(opts.out ? { out: opts.out } : {}) });
       process.stdout.write(formatReplayReport(report));
       if (report.divergences.length > 0) process.exitCode = EXIT_FAILED_CHECKS;
     });
 }
 
 export interface CrosscheckOptions {
+  /** `perp-v1`: Perp v1 2.2.0's own bytecode (contracts/harness/perp-v1/); default the project's contracts. */
+  readonly twin?: 'default' | 'perp-v1';
   readonly forkUrl?: string;
   readonly forkBlock?: number;
   readonly maxDivergences?: number;
@@ -80,16 +89,22 @@ export interface CrosscheckOptions {
 export async function crosscheck(input: ReplayInput, o: CrosscheckOptions = {}): Promise<ReplayReport> {
   const bar = progressBar(`crosscheck ${input.header.name}`, o.quiet ?? false);
   try {
-    const report = await replay(input, {
-      ...(o.forkUrl ? { forkUrl: o.forkUrl } : {}),
-      ...(o.forkBlock !== undefined ? { forkBlockNumber: o.forkBlock } : {}),
-      maxDivergences: o.maxDivergences ?? 20,
-      views: o.views ?? true,
-      onPhase: (phase) => bar.phase(phase),
-      onProgress: (done, total) => {
-        if (done % 25 === 0 || done === total) bar.update(done / total, `replaying: ${done}/${total} steps`);
-      },
-    });
+    const onProgress = (done: number, total: number) => {
+      if (done % 25 === 0 || done === total) bar.update(done / total, `replaying: ${done}/${total} steps`);
+    };
+    const maxDivergences = o.maxDivergences ?? 20;
+    const views = o.views ?? true;
+    const report =
+      o.twin === 'perp-v1'
+        ? await replayPerpV1(input, { maxDivergences, views, onProgress })
+        : await replay(input, {
+            ...(o.forkUrl ? { forkUrl: o.forkUrl } : {}),
+            ...(o.forkBlock !== undefined ? { forkBlockNumber: o.forkBlock } : {}),
+            maxDivergences,
+            views,
+            onPhase: (phase) => bar.phase(phase),
+            onProgress,
+          });
     if (o.out) writeFileAtomic(o.out, `${JSON.stringify(report, null, 2)}\n`);
     return report;
   } finally {

@@ -10,6 +10,7 @@
  * receipts (status and gas) are read after it.
  */
 import { type Abi, type Hex, decodeErrorResult, encodeFunctionData } from 'viem';
+import { InputError } from '../../../data/input-error.ts';
 import { type World, applyAction, buildWorld, marketParamsOf, profileWithOverrides } from '../../../scenarios/script-runner.ts';
 import type { Action } from '../../../scenarios/script-schema.ts';
 import { REVERT_REASONS, isModelError } from '../../../sim/errors.ts';
@@ -44,7 +45,8 @@ export interface PerpV1ReplayOptions {
   readonly afterSetup?: (world: World) => void;
 }
 
-export class PerpV1UnsupportedError extends Error {
+/** What Perp v1 2.2.0 cannot express: bad input for this twin (exit 2), with every reason. */
+export class PerpV1UnsupportedError extends InputError {
   override name = 'PerpV1UnsupportedError';
 }
 
@@ -121,7 +123,9 @@ export function checkPerpV1Replayable(input: ReplayInput): void {
       if ((a.fees as Record<string, unknown> | undefined)?.feeRatio !== undefined) problems.push(`step ${i}: fees.feeRatio is the default design's`);
     }
   });
-  if (problems.length > 0) throw new PerpV1UnsupportedError(`not replayable on Perp v1 2.2.0:\n  ${[...new Set(problems)].join('\n  ')}`);
+  if (problems.length > 0) {
+    throw new PerpV1UnsupportedError({ file: h.file ?? h.name }, `not replayable on Perp v1 2.2.0:\n  ${[...new Set(problems)].join('\n  ')}`);
+  }
 }
 
 interface ChainTx {
