@@ -69,7 +69,12 @@ export interface RunOptions {
 /** Applies the script's clearing-house overrides to a profile. */
 export function profileWithOverrides(name: ProfileName, o: ClearingHouseOverrides = {}): Profile {
   const base = profileByName(name);
-  const ch: ClearingHouseParams = { ...base.clearingHouse };
+  return { clearingHouse: clearingHouseParamsWith(base.clearingHouse, o), market: base.market };
+}
+
+/** `params` with the overrides that are given applied, the rest as they are (a header's or a later change's). */
+export function clearingHouseParamsWith(params: ClearingHouseParams, o: ClearingHouseOverrides): ClearingHouseParams {
+  const ch: ClearingHouseParams = { ...params };
   const set = <K extends keyof ClearingHouseParams>(k: K, v: ClearingHouseParams[K] | undefined) => {
     if (v !== undefined) (ch as Record<K, unknown>)[k] = v;
   };
@@ -88,7 +93,7 @@ export function profileWithOverrides(name: ProfileName, o: ClearingHouseOverride
   if (o.fullLiquidationBelowNotional !== undefined) {
     set('liquidation', { kind: 'minimal', fullLiquidationBelowNotional: o.fullLiquidationBelowNotional });
   }
-  return { clearingHouse: ch, market: base.market };
+  return ch;
 }
 
 /** Market parameters of a script's market definition, as the clearing house takes them. */
@@ -198,7 +203,7 @@ export function applyAction(world: World, action: Action): unknown {
       return { valueTransferred: ch.settlePosition(action.args.trader, action.args.market) };
     case 'setClearingHouseParams': {
       const a = action.args;
-      const overrides = profileWithOverrides(ch.params.profile, a).clearingHouse;
+      const overrides = clearingHouseParamsWith(ch.params, a);
       for (const key of Object.keys(overrides) as Array<keyof ClearingHouseParams>) {
         const changed = JSON.stringify(toJson(overrides[key])) !== JSON.stringify(toJson(ch.params[key]));
         if (changed) ch.setClearingHouseParam(key, overrides[key]);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, InputErrors } from '../data/input-error.ts';
 import { parseScript } from '../scenarios/script-loader.ts';
-import { runScript } from '../scenarios/script-runner.ts';
+import { applyAction, buildWorld, runScript } from '../scenarios/script-runner.ts';
+import { toWei } from '../sim/math/units.ts';
 
 const base = {
   name: 't',
@@ -130,6 +131,15 @@ describe('script format for Perp v1 checks', () => {
       ),
     );
     expect(run.failures).toEqual(['step 5 (expect): revert.badDebt expected "1", but the step did not revert']);
+  });
+
+  it('setClearingHouseParams changes only the parameters it names: the header\'s others and the release stay', () => {
+    const header = { clearingHouse: { release: '2.2.0', initMarginRatio: '0.2', maintenanceMarginRatio: '0.05' } };
+    const world = buildWorld(parseScript(JSON.stringify({ ...v1, ...header, steps: [] })));
+    applyAction(world, { name: 'setClearingHouseParams', args: { liquidationFeeRatio: toWei('0.05') } });
+    const p = world.ch.params;
+    expect(p.liquidationFeeRatio).toBe(toWei('0.05'));
+    expect([p.initMarginRatio, p.maintenanceMarginRatio, p.release]).toEqual([toWei('0.2'), toWei('0.05'), '2.2.0']);
   });
 
   it('takes oracle prices with 18 decimals where the feed does (perp-v1), and 8 under default', () => {

@@ -11,7 +11,7 @@ import { isModelError } from '../../sim/errors.ts';
 import type { ClearingHouseParams } from '../../sim/params.ts';
 import { type Json, toJson } from '../../sim/state-view.ts';
 import { TOKEN_SCALE as WEI_PER_UNIT } from '../../sim/math/units.ts';
-import { type World, applyAction, buildWorld, marketParamsOf, profileWithOverrides } from '../../scenarios/script-runner.ts';
+import { type World, applyAction, buildWorld, clearingHouseParamsWith, marketParamsOf, profileWithOverrides } from '../../scenarios/script-runner.ts';
 import type { Action, Script } from '../../scenarios/script-schema.ts';
 import type { ProfileName } from '../../sim/params.ts';
 import { AnvilError } from './anvil.ts';
@@ -385,7 +385,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
           chCall(addressOf(action.args.trader), 'settlePosition', [addressOf(action.args.trader), m!.key]);
           break;
         case 'setClearingHouseParams': {
-          const next = profileWithOverrides(ch.params.profile, action.args).clearingHouse;
+          const next = clearingHouseParamsWith(ch.params, action.args);
           for (const key of Object.keys(next) as Array<keyof ClearingHouseParams>) {
             if (JSON.stringify(toJson(next[key])) === JSON.stringify(toJson(ch.params[key]))) continue;
             for (const [name, value] of chainParamLeaves(key, next[key])) chCall(DEPLOYER, 'setParam', [marketKey(name), value], 'setParam');

@@ -11,10 +11,9 @@
  */
 import { type Abi, type Hex, decodeErrorResult, encodeFunctionData } from 'viem';
 import { InputError } from '../../../data/input-error.ts';
-import { type World, applyAction, buildWorld, marketParamsOf, profileWithOverrides } from '../../../scenarios/script-runner.ts';
+import { type World, applyAction, buildWorld, clearingHouseParamsWith, marketParamsOf } from '../../../scenarios/script-runner.ts';
 import type { Action } from '../../../scenarios/script-schema.ts';
 import { REVERT_REASONS, isModelError } from '../../../sim/errors.ts';
-import type { ProfileName } from '../../../sim/params.ts';
 import { type Json, toJson } from '../../../sim/state-view.ts';
 import { TOKEN_SCALE, toWei } from '../../../sim/math/units.ts';
 import { Anvil } from '../anvil.ts';
@@ -325,7 +324,7 @@ async function run(
         chTx(DEPLOYER, 'setWhitelist', [action.args.account === null ? '0x0000000000000000000000000000000000000000' : addressOf(action.args.account)]);
         break;
       case 'setClearingHouseParams': {
-        const next = profileWithOverrides(ch.params.profile as ProfileName, action.args).clearingHouse;
+        const next = clearingHouseParamsWith(ch.params, action.args);
         const p = ch.params;
         if (next.maintenanceMarginRatio !== p.maintenanceMarginRatio) chTx(DEPLOYER, 'setMaintenanceMarginRatio', [d18(next.maintenanceMarginRatio)], 'setParam');
         if (next.liquidationFeeRatio !== p.liquidationFeeRatio) chTx(DEPLOYER, 'setLiquidationFeeRatio', [d18(next.liquidationFeeRatio)], 'setParam');
