@@ -99,6 +99,7 @@ export class ClearingHouse extends MarketAdmin {
       fundingRoundings: 0,
       settledPositionSize: 0n,
       settlementRounding: 0n,
+      settlementIgnoredFunding: 0n,
       lastRemap: null,
     };
     this.markets.set(setup.id, market);

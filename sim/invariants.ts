@@ -133,15 +133,16 @@ export class InvariantChecker {
    * for a shortfall), minus money that came in from outside the vault's claims (the insurance
    * fund's advances as prepaid bad debt) or was due and not sent (the fund's uncollected share);
    * what the vault overpaid the fund (a Perp v1 quirk) is held by the fund for the vault, and
-   * what a shutdown's floored settlement price gave a net short is the settlement rule's.
+   * what a shutdown's floored settlement price gave a net short, and the funding Perp v1's
+   * settlement ignores, are the settlement rule's.
    */
   ledgerBalance(): bigint {
     const ch = this.ch;
-    let settlementRounding = 0n;
-    for (const m of ch.markets.values()) settlementRounding += m.settlementRounding;
+    let settlement = 0n;
+    for (const m of ch.markets.values()) settlement += m.settlementRounding + m.settlementIgnoredFunding;
     return (
       this.ledgerSlack() +
-      settlementRounding +
+      settlement +
       ch.uncoveredBadDebt +
       ch.unfundedCurveCost +
       ch.roundingLeak +
@@ -195,7 +196,7 @@ export class InvariantChecker {
       pending += this.ch.fundingOwed(account.owner, m.id);
       open++;
     }
-    const traderFunding = m.traderFundingSettled + pending;
+    const traderFunding = m.traderFundingSettled + m.settlementIgnoredFunding + pending;
     const diff = traderFunding - m.ammFundingProfit;
     const budget = BigInt(m.fundingRoundings + open);
     if (diff > budget || diff < -budget) {

@@ -7,9 +7,10 @@ import { type Dir, exitValue } from './curve.ts';
 import { ModelError, requireThat } from './errors.ts';
 import { VAULT } from './ledger.ts';
 import { Liquidation } from './liquidation.ts';
-import type { RemapVariant } from './market.ts';
+import type { Market, RemapVariant } from './market.ts';
 import { ONE, abs, divD, mulD } from './math/fixed.ts';
 import type { ClearingHouseParams, MarketParams } from './params.ts';
+import type { Position } from './position.ts';
 
 export interface MarketSetup {
   readonly id: string;
@@ -144,6 +145,7 @@ export class MarketAdmin extends Liquidation {
         const owes = this.params.profile === 'default';
         const carry = owes ? this.crossCarry(m, pos) : { funding: 0n, loss: 0n };
         if (owes) this.recordFundingSettled(m, pos, carry.funding);
+        else this.recordFundingIgnored(m, pos);
         let settled = pos.margin - carry.funding - carry.loss;
         if (price !== 0n) settled += mulD(pos.size, price - divD(pos.openNotional, abs(pos.size)));
         if (settled < 0n) {
@@ -165,6 +167,13 @@ export class MarketAdmin extends Liquidation {
       this.emit({ type: 'PositionSettled', trader, market: marketId, valueTransferred: pnl });
       return pnl;
     });
+  }
+
+  /** Perp v1's settlement forgives the funding a position owes: on record for the invariants. */
+  private recordFundingIgnored(m: Market, pos: Position): void {
+    if (pos.lastCumulativePremiumFraction === m.cumulativePremiumFraction) return;
+    this.j.set(m, 'settlementIgnoredFunding', m.settlementIgnoredFunding + this.pendingFunding(m, pos));
+    this.j.set(m, 'fundingRoundings', m.fundingRoundings + 1);
   }
 
   setBackstopLiquidityProvider(account: string, isProvider: boolean): void {

@@ -38,6 +38,11 @@ export interface Market {
    * it was derived from (a floored price favours a net short; 18 decimals, ≥ 0).
    */
   settlementRounding: bigint;
+  /**
+   * Funding the positions settled after a shutdown owed and did not pay (+ owed, − was owed):
+   * Perp v1 settles a position at the settlement price and its margin alone.
+   */
+  settlementIgnoredFunding: bigint;
   /** The remap the last k change used; `lazy` leaves positions to be remapped when touched. */
   lastRemap: RemapVariant | null;
 }

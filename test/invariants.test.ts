@@ -150,6 +150,49 @@ describe('invariant checker', () => {
     });
   });
 
+  describe('Perp v1 settlement after a shutdown ignores the funding a position owes', () => {
+    /** alice long, bob a smaller short; a settled premium leaves both owing funding; then the market shuts down. */
+    function shutDownOwingFunding() {
+      const ch = new ClearingHouse(createClock(1_700_000_000, 100), profileByName('perp-v1'));
+      ch.addMarket({ id: 'ETH', quoteReserve: toWei('100000'), baseReserve: toWei('50'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n } });
+      ch.seedInsuranceFund(toWei('1000'));
+      for (const t of ['alice', 'bob']) ch.mint(t, toWei('100000'));
+      const checker = new InvariantChecker(ch);
+      ch.openPosition({ trader: 'alice', market: 'ETH', side: 'long', margin: toWei('1000'), leverage: toWei('5') });
+      ch.clock.timestamp += 15;
+      ch.clock.blockNumber += 1;
+      ch.openPosition({ trader: 'bob', market: 'ETH', side: 'short', margin: toWei('500'), leverage: toWei('4') });
+      ch.clock.timestamp = ch.market('ETH').nextFundingTime;
+      ch.clock.blockNumber += 100;
+      ch.setIndexTwap('ETH', toWei('1900'));
+      ch.settleFunding('ETH');
+      expect(checker.check(ch.events)).toEqual([]);
+      ch.shutdown('ETH');
+      return { ch, checker };
+    }
+
+    it('passes: what the settlement forgives is on record (it cried wolf before)', () => {
+      const { ch, checker } = shutDownOwingFunding();
+      const owed = ch.fundingOwed('alice', 'ETH');
+      expect(owed).toBeGreaterThan(0n);
+      expect(checker.check()).toEqual([]);
+      ch.settlePosition('alice', 'ETH');
+      expect(checker.check()).toEqual([]);
+      expect(ch.market('ETH').settlementIgnoredFunding).toBe(owed);
+      // The clearing house paid the fund the funding alice never paid: bob's settlement finds it
+      // short and reverts, as on Perp v1 2.2.0's bytecode (test/crosscheck/perp-v1-settlement.json).
+      expect(() => ch.settlePosition('bob', 'ETH')).toThrow(/InsufficientBalance/);
+      expect(checker.check()).toEqual([]);
+    });
+
+    it('still fails when the forgiven funding on record is wrong', () => {
+      const { ch, checker } = shutDownOwingFunding();
+      ch.settlePosition('alice', 'ETH');
+      ch.market('ETH').settlementIgnoredFunding -= toWei('0.001');
+      expect(checker.check().map((v) => v.invariant)).toEqual(expect.arrayContaining(['funding-conservation', 'ledger']));
+    });
+  });
+
   it('is not applicable (and says so) after a lazy migration', () => {
     const { ch, checker } = healthy();
     const ledgerChecks = checker.counts.ledger.checks;
