@@ -149,7 +149,9 @@ export class MarketAdmin extends Liquidation {
         let settled = pos.margin - carry.funding - carry.loss;
         if (price !== 0n) settled += mulD(pos.size, price - divD(pos.openNotional, abs(pos.size)));
         if (settled < 0n) {
+          // Perp v1 pays nothing and leaves the loss beyond the margin unrealised.
           if (owes) this.absorbBadDebt(trader, m, pos.size, -settled);
+          else this.j.set(this, 'ignoredBadDebt', this.ignoredBadDebt - settled);
           settled = 0n;
         }
         if (settled > 0n) {

@@ -61,8 +61,9 @@ export class ProtocolState {
   /**
    * `perp-v1`: bad debt the protocol never realises: funding debt beyond an isolated margin
    * that an increase silently drops (internalIncreasePosition ignores
-   * calcRemainMarginWithFundingPayment's bad debt), and, under 2.2.0, a reduce's loss beyond
-   * its margin. The `default` design reverts both instead.
+   * calcRemainMarginWithFundingPayment's bad debt), under 2.2.0 a reduce's loss beyond its
+   * margin, and a position's loss beyond its margin when it settles after a shutdown. The
+   * `default` design reverts the first two and realises the last.
    */
   ignoredBadDebt = 0n;
 

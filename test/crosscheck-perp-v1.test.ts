@@ -18,6 +18,7 @@ const scripts = [
   ...readdirSync('test/vectors').map((f) => join('test/vectors', f)),
   'test/crosscheck/perp-v1-backstop.json',
   'test/crosscheck/perp-v1-settlement.json',
+  'test/crosscheck/perp-v1-settlement-below-zero.json',
 ];
 
 describe('perp-v1 twin: the model vs Perp v1 2.2.0 bytecode on anvil', () => {
