@@ -9,7 +9,7 @@ import type { EventOf, Side } from './events.ts';
 import type { Market } from './market.ts';
 import { abs, divD, mulD, subU } from './math/fixed.ts';
 import { MoneyFlows } from './money-flows.ts';
-import type { Position } from './position.ts';
+import { type Position, emptyPosition } from './position.ts';
 
 /** The outcome of a position change, as Perp v1's PositionResp. */
 export interface PositionResp {
@@ -158,7 +158,11 @@ export class PositionMechanics extends MoneyFlows {
     const close = this.internalClosePosition(m, trader, 0n, false);
     requireWith(close.badDebt === 0n, 'ReduceUnderwaterPosition', () => ({ badDebt: close.badDebt }));
     const openNotional = subU(mulD(quoteAmount, leverage), close.exchangedQuote);
-    if (divD(openNotional, leverage) === 0n) return close;
+    if (divD(openNotional, leverage) === 0n) {
+      // Perp v1's close leaves its response's position unset, and openPosition writes that
+      // blank record: block 0, so restriction mode no longer sees this block's action.
+      return this.params.profile === 'perp-v1' ? { ...close, position: emptyPosition(0, close.position.isolated) } : close;
+    }
     const updatedBaseLimit = baseLimit > abs(close.exchangedSize) ? baseLimit - abs(close.exchangedSize) : 0n;
     const increase = this.internalIncreasePosition(m, trader, isolated, side, openNotional, updatedBaseLimit, leverage);
     return {

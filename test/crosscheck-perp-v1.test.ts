@@ -19,6 +19,7 @@ const scripts = [
   'test/crosscheck/perp-v1-backstop.json',
   'test/crosscheck/perp-v1-settlement.json',
   'test/crosscheck/perp-v1-settlement-below-zero.json',
+  'test/crosscheck/perp-v1-reversal-dust.json',
 ];
 
 describe('perp-v1 twin: the model vs Perp v1 2.2.0 bytecode on anvil', () => {

@@ -107,6 +107,28 @@ describe('perp-v1: partial close', () => {
   });
 });
 
+describe('perp-v1: a reversal whose remainder needs no margin', () => {
+  /** alice short, then long for her position's exit notional at 1×: a close, and nothing left to open. */
+  function reverseWithDust(profile: 'perp-v1' | 'default') {
+    const { ch, open } = makeWorld({ profile });
+    open('alice', 'short', '80', '10');
+    const notional = ch.market('ETH').vamm.outputPrice('REMOVE', abs(ch.position('alice', 'ETH').size));
+    ch.openPosition({ trader: 'alice', market: 'ETH', side: 'long', margin: notional, leverage: w('1') });
+    return ch;
+  }
+
+  it('leaves Perp v1’s blank position record (block 0), as its openPosition writes the close’s empty response', () => {
+    // Found by the random differential on Perp v1 2.2.0's bytecode (seed 105, shrunk from 261 steps to 2).
+    const ch = reverseWithDust('perp-v1');
+    expect(ch.position('alice', 'ETH')).toMatchObject({ size: 0n, margin: 0n, openNotional: 0n, blockNumber: 0 });
+  });
+
+  it('keeps the close’s block under the default design, whose contracts return the cleared position', () => {
+    const ch = reverseWithDust('default');
+    expect(ch.position('alice', 'ETH')).toMatchObject({ size: 0n, blockNumber: ch.clock.blockNumber });
+  });
+});
+
 describe('perp-v1: liquidation, bad debt and the backstop', () => {
   function underwater() {
     const world = v1({ traders: { alice: '10000', bob: '1000000', carol: '0.000001', lp: '0.000001' } });
