@@ -10,6 +10,7 @@ import { crosscheckThroughput } from './crosscheck-throughput.ts';
 import { goals, printGoals } from './goals.ts';
 import { insuranceThroughput } from './insurance-throughput.ts';
 import { modelThroughput, swapThroughput } from './model-throughput.ts';
+import { formatPerpV1Bench, perpV1Differential } from './perp-v1-differential.ts';
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
 
@@ -54,6 +55,12 @@ console.log(`  model on the same log ${fmt(crosscheck.modelActionsPerSecond)} ac
 console.log('  gas per operation (min / median / max):');
 for (const [op, g] of Object.entries(crosscheck.gas)) console.log(`    ${op.padEnd(26)} ${String(g.count).padStart(5)} × ${g.min} / ${g.median} / ${g.max}`);
 
+const v1Steps = Number(process.env.VAMM_BENCH_PERP_V1_STEPS ?? 10_000);
+console.log(`\nperp-v1 twin: seeded random differential on Perp v1 2.2.0's bytecode, ≥ ${v1Steps} compared steps…`);
+const perpV1 = await perpV1Differential(v1Steps);
+process.stdout.write(formatPerpV1Bench(perpV1));
+if (perpV1.failure) process.exitCode = 1;
+
 const slowdown = (name: string) => swaps.float64.opsPerSecond / (model.find((m) => m.name === name)?.opsPerSecond ?? Number.NaN);
 const goalRows = goals({
   slowdown: {
@@ -88,6 +95,7 @@ const results = {
   loadAverage: load,
   ratios: Object.fromEntries(model.map((m) => [m.name, swaps.float64.opsPerSecond / m.opsPerSecond])),
   crosscheck,
+  perpV1,
 };
 writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten bench/out/results.json (${results.seconds.toFixed(1)} s)`);

@@ -34,17 +34,20 @@ describe('perp-v1 twin: seeded random differential against Perp v1 2.2.0 bytecod
   });
 
   it('finds a model one basis point off and shrinks it to a short script that diverges only with the fault', { timeout: TIMEOUT }, async () => {
-    // The model's toll one basis point above the deployed AMM's: the first trade in ETH differs.
+    // The model's liquidation penalty one basis point above the deployed clearing house's: the
+    // first liquidation differs, dozens of steps into the first sequence.
     const fault = ({ ch }: World) => {
-      const m = ch.market('ETH');
-      m.params = { ...m.params, fees: { ...m.params.fees, tollRatio: m.params.fees.tollRatio + 10n ** 14n } };
+      (ch.params as { liquidationFeeRatio: bigint }).liquidationFeeRatio += 10n ** 14n;
     };
     const report: DifferentialReport = await runPerpV1Differential({ seed: CI_SEED, minCompared: 1000, afterSetup: fault });
     const failure = report.failure!;
     expect(failure).not.toBeNull();
     expect(failure.failure.kind).toBe('divergence');
-    expect(failure.actionsAfter).toBeLessThanOrEqual(3);
-    expect(failure.actionsAfter).toBeLessThan(failure.actionsBefore);
+    expect(failure.firstFailure.kind === 'divergence' && failure.firstFailure.divergence.action).toBe('liquidate');
+    // Shorter than the sequence cut after the failing step: actions before it were removed too.
+    expect(failure.firstFailure.step).toBeGreaterThan(10);
+    expect(failure.actionsAfter).toBeLessThanOrEqual(8);
+    expect(failure.actionsAfter).toBeLessThan(failure.firstFailure.step);
     const printed = formatReproduction(failure);
     expect(printed).toContain('vamm crosscheck --twin perp-v1');
     // The printed script is the reproduction: it diverges with the fault and agrees without it.

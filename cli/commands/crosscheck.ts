@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { crashLog } from '../../contracts/harness/crash-log.ts';
 import { loadEngineLog } from '../../contracts/harness/engine-log.ts';
 import { loadReplayInput, writeEventLog } from '../../contracts/harness/input.ts';
+import { formatDifferentialReport, runPerpV1Differential } from '../../contracts/harness/perp-v1/differential.ts';
 import { replayPerpV1 } from '../../contracts/harness/perp-v1/replay.ts';
 import { type ReplayInput, type ReplayReport, replay } from '../../contracts/harness/replay.ts';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
@@ -46,6 +47,8 @@ export function registerCrosscheckCommand(program: Command): void {
     .description('replay a scenario or event log through the model and the Solidity contracts on anvil; compare after every transaction')
     .argument('[file]', 'scripted scenario JSON, an event log (scenario header + "log" of timed actions), or a vamm run (its folder or events.jsonl)')
     .option('--crash <blocks>', 'replay the bundled crash log of the four agent kinds over this many 12 s blocks (4000: 5,041 transactions) instead of a file')
+    .option('--random <steps>', 'with --twin perp-v1: the seeded random differential, random perp-v1 sequences until this many steps were compared (a failure is shrunk and printed as a script)')
+    .option('--seed <n>', 'with --random: the first sequence\'s seed (sequence i uses seed + i)', '1')
     .option('--write-log <file>', 'also write the replayed input as an event-log file')
     .option('--twin <design>', 'the contracts to replay on: `default` (the project\'s Solidity) or `perp-v1` (Perp v1 2.2.0\'s own bytecode from @perp/contract, the model under 2.2.0\'s rules)', 'default')
     .option('--fork-url <rpc>', 'deploy on a fork of this chain (e.g. an Arbitrum archive node) instead of a local base anvil')
@@ -54,9 +57,10 @@ export function registerCrosscheckCommand(program: Command): void {
     .option('--max-divergences <n>', 'stop after this many divergences', '20')
     .option('-o, --out <file>', 'write the whole report (with each divergence\'s reproducing actions) as JSON')
     .option('-q, --quiet', 'no progress on stderr (the report still goes to stdout)')
-    .action(async (file: string | undefined, opts: { twin: string; crash?: string; writeLog?: string; forkUrl?: string; forkBlock?: string; views: boolean; maxDivergences: string; out?: string; quiet?: boolean }) => {
-      if ((file === undefined) === (opts.crash === undefined)) throw new InputError({ file: file ?? '(none)' }, 'give a scenario or event-log file, or --crash <blocks>');
+    .action(async (file: string | undefined, opts: CommandOptions) => {
       if (opts.twin !== 'default' && opts.twin !== 'perp-v1') throw new InputError({ file: '--twin' }, `"${opts.twin}": choose default or perp-v1`);
+      if (opts.random !== undefined) return runRandom(file, opts);
+      if ((file === undefined) === (opts.crash === undefined)) throw new InputError({ file: file ?? '(none)' }, 'give a scenario or event-log file, --crash <blocks>, or --twin perp-v1 --random <steps>');
       if (opts.twin === 'perp-v1' && (opts.forkUrl || opts.crash !== undefined)) {
         throw new InputError({ file: '--twin' }, 'the perp-v1 twin replays a perp-v1 script or event log on a local anvil (no --fork-url, no --crash)');
       }
@@ -71,6 +75,40 @@ export function registerCrosscheckCommand(program: Command): void {
       process.stdout.write(formatReplayReport(report));
       if (report.divergences.length > 0) process.exitCode = EXIT_FAILED_CHECKS;
     });
+}
+
+interface CommandOptions {
+  twin: string;
+  crash?: string;
+  random?: string;
+  seed: string;
+  writeLog?: string;
+  forkUrl?: string;
+  forkBlock?: string;
+  views: boolean;
+  maxDivergences: string;
+  out?: string;
+  quiet?: boolean;
+}
+
+/** `--twin perp-v1 --random <steps>`: the seeded random differential. */
+async function runRandom(file: string | undefined, opts: CommandOptions): Promise<void> {
+  if (opts.twin !== 'perp-v1' || file !== undefined || opts.crash !== undefined || opts.forkUrl) {
+    throw new InputError({ file: '--random' }, 'the random differential runs on --twin perp-v1, without a file, --crash or --fork-url');
+  }
+  const minCompared = integerOption('--random', opts.random as string, 1);
+  const seed = integerOption('--seed', opts.seed, 0);
+  if (opts.out) checkWritableFile(opts.out, '--out');
+  const bar = progressBar(`perp-v1 random differential (seed ${seed})`, opts.quiet ?? false);
+  let report: Awaited<ReturnType<typeof runPerpV1Differential>>;
+  try {
+    report = await runPerpV1Differential({ seed, minCompared, views: opts.views, onProgress: (done, total) => bar.update(done / total, `${done}/${total} compared steps`) });
+  } finally {
+    bar.stop();
+  }
+  if (opts.out) writeFileAtomic(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(formatDifferentialReport(report));
+  if (report.failure) process.exitCode = EXIT_FAILED_CHECKS;
 }
 
 export interface CrosscheckOptions {

@@ -2,12 +2,13 @@
  * Compiles the protocol's contracts (contracts/src) and the chain's test doubles
  * (contracts/test/doubles) with solc-js, the pinned npm compiler. Outputs are cached in
  * .cache/contracts keyed by a hash of every source and the compiler settings, so a second run
- * with unchanged sources costs a file read.
+ * with unchanged sources costs a file read; concurrent processes compile a source set once (a lock
+ * beside the cache file) and never read half a file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Abi, Hex } from 'viem';
 
 export const CONTRACTS_DIR = resolve(import.meta.dirname, '..');
@@ -69,8 +70,47 @@ export function compileContracts(options: { quiet?: boolean; dirs?: readonly str
   for (const [name, { content }] of Object.entries(sources)) hash.update(`${name}\0${content}\0`);
   const key = hash.digest('hex').slice(0, 24);
   const cacheFile = join(CACHE_DIR, `${key}.json`);
-  if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as Artifacts;
+  const cached = () => (existsSync(cacheFile) ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as Artifacts) : null);
+  const hit = cached();
+  if (hit) return hit;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  // One process compiles a source set; the others (parallel test workers, a CLI beside them)
+  // wait for its cache file instead of each compiling the same sources at once.
+  const lock = `${cacheFile}.lock`;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const done = cached();
+    if (done) return done;
+    // A compile that died leaves its lock: take it over after STALE_LOCK_MS.
+    if (Date.now() - lockTime(lock) > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  }
+  try {
+    return cached() ?? compileUncached(sources, dirs, cacheFile, options.quiet ?? false);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
 
+/** How long a compile may hold the lock before another process takes it over (a loaded machine compiles slowly). */
+const STALE_LOCK_MS = 15 * 60_000;
+
+function lockTime(lock: string): number {
+  try {
+    return statSync(lock).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+function compileUncached(sources: Record<string, { content: string }>, dirs: readonly string[], cacheFile: string, quiet: boolean): Artifacts {
+  const require = createRequire(import.meta.url);
+  const solcVersion = (require('solc/package.json') as { version: string }).version;
   const started = Date.now();
   const solc = require('solc') as typeof import('solc').default;
   const input = { language: 'Solidity', sources, settings: SOLC_SETTINGS };
@@ -88,8 +128,10 @@ export function compileContracts(options: { quiet?: boolean; dirs?: readonly str
       artifacts[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}`, deployedSize: c.evm.deployedBytecode.object.length / 2 };
     }
   }
-  mkdirSync(dirname(cacheFile), { recursive: true });
-  writeFileSync(cacheFile, JSON.stringify(artifacts));
-  if (!options.quiet) process.stderr.write(`compiled ${Object.keys(artifacts).length} contracts with solc ${solcVersion} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  // Written whole, then renamed: a reader never sees half a file.
+  const partial = `${cacheFile}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(artifacts));
+  renameSync(partial, cacheFile);
+  if (!quiet) process.stderr.write(`compiled ${Object.keys(artifacts).length} contracts with solc ${solcVersion} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return artifacts;
 }

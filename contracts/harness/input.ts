@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { fromWei } from '../../sim/math/units.ts';
 import { parseScript } from '../../scenarios/script-loader.ts';
 import { InputError } from '../../data/input-error.ts';
+import type { Action } from '../../scenarios/script-schema.ts';
 import type { ReplayInput } from './replay.ts';
 
 export function loadReplayInput(file: string): ReplayInput {
@@ -43,16 +44,23 @@ export function replayInputFromJson(json: Record<string, unknown>, file: string)
   return { header: script, actions: script.steps.map((s) => ({ action: s.action })) };
 }
 
+/** Wei as exact human decimals, recursively: the form scenario files take amounts in. */
+function humanJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return fromWei(value);
+  if (Array.isArray(value)) return value.map(humanJson);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, humanJson(v)]));
+  return value;
+}
+
 /** Writes a replay input as an event-log file (amounts as exact human decimals). */
 export function writeEventLog(file: string, input: ReplayInput): void {
-  const human = (value: unknown): unknown => {
-    if (typeof value === 'bigint') return fromWei(value);
-    if (Array.isArray(value)) return value.map(human);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, human(v)]));
-    return value;
-  };
-  const header = human(input.header) as Record<string, unknown>;
-  const log = input.actions.map(({ action, blockNumber, timestamp }) => ({ blockNumber, timestamp, [action.name]: human(action.args) }));
+  const header = humanJson(input.header) as Record<string, unknown>;
+  const log = input.actions.map(({ action, blockNumber, timestamp }) => ({ blockNumber, timestamp, [action.name]: humanJson(action.args) }));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ ...header, log })}\n`);
+}
+
+/** A scripted scenario's JSON: a header as a file holds it, and one step per action. */
+export function scriptJson(header: Readonly<Record<string, unknown>>, actions: readonly Action[]): Record<string, unknown> {
+  return { ...header, steps: actions.map((a) => ({ [a.name]: humanJson(a.args) })) };
 }
