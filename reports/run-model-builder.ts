@@ -7,6 +7,7 @@
 import type { EventSink, LoggedEvent } from '../sim/engine/event-log.ts';
 import { readEventLog } from '../sim/engine/event-log.ts';
 import { type RunSummary, SummaryBuilder } from '../sim/engine/summary.ts';
+import { indexAnswerScale } from '../sim/params.ts';
 import { ExtremaDownsampler } from './downsample.ts';
 import type { BadDebtPoint, InvariantRow, LiquidationPoint, MarketModel, PnlBreakdown, RunReportModel } from './run-model.ts';
 
@@ -111,6 +112,8 @@ export class RunModelBuilder implements EventSink {
   private lastFund = 0;
   private closedAt = Number.NaN;
   private started = false;
+  /** OracleRound answers × this = wei (set from the run's profile). */
+  private answerScale = indexAnswerScale('default');
 
   constructor(options: RunModelOptions = {}) {
     this.buckets = options.buckets ?? 1000;
@@ -145,6 +148,9 @@ export class RunModelBuilder implements EventSink {
       this.stepCumulative(t);
     }
     switch (e.type) {
+      case 'RunStarted':
+        this.answerScale = indexAnswerScale(e.profile as string);
+        break;
       case 'PositionChanged':
         this.market(e.market as string).addMark(t, wei(e.spotPrice));
         break;
@@ -164,7 +170,7 @@ export class RunModelBuilder implements EventSink {
       case 'OracleRound': {
         const m = this.market(e.market as string);
         m.oracleRounds++;
-        m.index.add(t, Number(e.answer as string) / 1e8);
+        m.index.add(t, Number(BigInt(e.answer as string) * this.answerScale) / 1e18);
         break;
       }
       case 'FastPrice':

@@ -204,3 +204,12 @@ export const PERP_V1_PROFILE: Profile = {
 export function profileByName(name: ProfileName): Profile {
   return name === 'default' ? DEFAULT_PROFILE : PERP_V1_PROFILE;
 }
+
+/**
+ * What turns a run's OracleRound answer into wei: rounds carry the index feed's own decimals
+ * (a Chainlink aggregator's 8 under `default`, Perp v1's L2PriceFeed's 18 under `perp-v1`).
+ */
+export function indexAnswerScale(profile: string): bigint {
+  const decimals = (profile === 'perp-v1' ? PERP_V1_PROFILE : DEFAULT_PROFILE).clearingHouse.indexFeedDecimals;
+  return 10n ** BigInt(18 - decimals);
+}

@@ -9,6 +9,7 @@
 import { InputError } from '../../data/input-error.ts';
 import { type LoggedEvent, readEventLog } from '../../sim/engine/event-log.ts';
 import { fromWei } from '../../sim/math/units.ts';
+import { indexAnswerScale } from '../../sim/params.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { replayInputFromJson } from './input.ts';
 import type { ReplayInput } from './replay.ts';
@@ -44,9 +45,12 @@ export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string
   const log: Obj[] = [];
   let lastAction: { entry: Obj; trader: string } | null = null;
   const step = (e: LoggedEvent, name: string, args: Json) => log.push({ blockNumber: e.blockNumber, timestamp: e.timestamp, [name]: args });
+  // Rounds in the log carry the index feed's decimals; the set-up's first round is Chainlink data (8).
+  let answerScale = indexAnswerScale('default');
   for (const e of events) {
     switch (e.type) {
       case 'RunStarted': {
+        answerScale = indexAnswerScale(e.profile as string);
         const config = e.config as Obj;
         const setup = e.setup as Obj | undefined;
         if (!setup) throw new InputError({ file }, 'RunStarted has no set-up record: the log was written before runs could be replayed; run the scenario again');
@@ -73,7 +77,7 @@ export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string
         break;
       }
       case 'OracleRound':
-        step(e, 'setOraclePrice', { market: e.market as string, price: fromWei(BigInt(e.answer as string) * 10n ** 10n), updatedAt: e.updatedAt as number, roundId: e.roundId as string });
+        step(e, 'setOraclePrice', { market: e.market as string, price: fromWei(BigInt(e.answer as string) * answerScale), updatedAt: e.updatedAt as number, roundId: e.roundId as string });
         break;
       case 'FastPrice':
         step(e, 'setFastPrice', { market: e.market as string, price: human(e.price as string), confidence: human(e.confidence as string), publishTime: e.publishTime as number });

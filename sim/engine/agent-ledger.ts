@@ -4,6 +4,7 @@
  * hedged agent (arbitrageur, manipulator) holds at the reference price. The run summary and the
  * manipulator's training environment both read agents' results from it.
  */
+import { indexAnswerScale } from '../params.ts';
 import type { LoggedEvent } from './event-log.ts';
 
 const big = (x: unknown): bigint => BigInt(x as string);
@@ -32,9 +33,14 @@ export class AgentLedger {
   readonly agents = new Map<string, AgentTally>();
   /** Per market, the price a hedge trades at: the fast feed, or the first oracle round before it. */
   private readonly referencePrice = new Map<string, number>();
+  /** OracleRound answers × this = wei (set from the run's profile). */
+  private answerScale = indexAnswerScale('default');
 
   write(e: LoggedEvent): void {
     switch (e.type) {
+      case 'RunStarted':
+        this.answerScale = indexAnswerScale(e.profile as string);
+        break;
       case 'AgentAction': {
         const a = this.agent(e.agent as string, e.kind as string);
         a.actions++;
@@ -46,7 +52,7 @@ export class AgentLedger {
         this.referencePrice.set(e.market as string, Number(big(e.price)) / 1e18);
         break;
       case 'OracleRound':
-        if (!this.referencePrice.has(e.market as string)) this.referencePrice.set(e.market as string, Number(big(e.answer)) / 1e8);
+        if (!this.referencePrice.has(e.market as string)) this.referencePrice.set(e.market as string, Number(big(e.answer) * this.answerScale) / 1e18);
         break;
       case 'PositionChanged': {
         const a = this.agent(e.trader as string);
