@@ -3,8 +3,7 @@
  * of contracts/harness/crash-log.ts (four agent kinds, thousands of transactions) replayed through
  * the model and the contracts with every state field compared after every transaction.
  */
-import { isModelError } from '../sim/errors.ts';
-import { applyAction, buildWorld } from '../scenarios/script-runner.ts';
+import { buildWorld, tryAction } from '../scenarios/script-runner.ts';
 import { crashLog } from '../contracts/harness/crash-log.ts';
 import { type GasStats, replay } from '../contracts/harness/replay.ts';
 
@@ -29,11 +28,7 @@ function modelSpeed(input: ReturnType<typeof crashLog>): number {
     for (const { action, blockNumber, timestamp } of input.actions) {
       if (blockNumber !== undefined) world.ch.clock.blockNumber = blockNumber;
       if (timestamp !== undefined) world.ch.clock.timestamp = timestamp;
-      try {
-        applyAction(world, action);
-      } catch (e) {
-        if (!isModelError(e)) throw e;
-      }
+      tryAction(world, action);
     }
     rates.push(input.actions.length / (Number(process.hrtime.bigint() - start) / 1e9));
   }

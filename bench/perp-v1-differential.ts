@@ -7,8 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { type DifferentialReport, formatReproduction, runPerpV1Differential } from '../contracts/harness/perp-v1/differential.ts';
 import { generateScript, sampleSequence } from '../contracts/harness/perp-v1/random-script.ts';
-import { applyAction, buildWorld } from '../scenarios/script-runner.ts';
-import { isModelError } from '../sim/errors.ts';
+import { buildWorld, tryAction } from '../scenarios/script-runner.ts';
 
 /** Seeds apart from CI's (test/crosscheck-perp-v1-differential.test.ts), so the bench covers other sequences. */
 export const BENCH_SEED = 1_000_000;
@@ -34,11 +33,7 @@ function modelSpeed(seed: number, sequences: number): number {
   for (const input of scripts) {
     const world = buildWorld(input.header);
     for (const { action } of input.actions) {
-      try {
-        applyAction(world, action);
-      } catch (e) {
-        if (!isModelError(e)) throw e;
-      }
+      tryAction(world, action);
       steps++;
     }
   }

@@ -7,7 +7,7 @@
 import { InputError } from '../data/input-error.ts';
 import { ClearingHouse } from '../sim/clearing-house.ts';
 import { createClock } from '../sim/clock.ts';
-import { isModelError } from '../sim/errors.ts';
+import { type ModelError, isModelError } from '../sim/errors.ts';
 import type { ProtocolEvent } from '../sim/events.ts';
 import { InvariantChecker, type InvariantViolation } from '../sim/invariants.ts';
 import type { ClearingHouseParams, Profile } from '../sim/params.ts';
@@ -243,6 +243,16 @@ export function applyAction(world: World, action: Action): unknown {
   }
 }
 
+/** Executes one action as a transaction: a model revert is an outcome (returned), anything else is thrown. */
+export function tryAction(world: World, action: Action): { result: unknown; revert: ModelError | null } {
+  try {
+    return { result: applyAction(world, action), revert: null };
+  } catch (e) {
+    if (!isModelError(e)) throw e;
+    return { result: null, revert: e };
+  }
+}
+
 /** Resolves a dot path (`markets.ETH.quoteReserve`, `events.PositionLiquidated.badDebt`). */
 export function resolvePath(context: Json, path: string): Json | undefined {
   let node: Json | undefined = context;
@@ -281,15 +291,12 @@ function runStep(world: World, step: Step, checker: InvariantChecker | null, vie
   const label = `step ${step.index} (${step.action.name})`;
   const eventsBefore = ch.events.length;
   const stateBefore = step.expectRevert !== undefined ? JSON.stringify(stateView(ch, { views: false })) : '';
-  let result: unknown = null;
-  let revert: StepRecord['revert'];
-  try {
-    result = applyAction(world, step.action);
-  } catch (e) {
-    if (!isModelError(e)) throw e;
-    const values = Object.fromEntries(Object.entries(e.values).map(([k, v]) => [k, v.toString()]));
-    revert = { reason: e.reason, legacyReason: e.legacyReason, message: e.message, values };
-  }
+  const outcome = tryAction(world, step.action);
+  const { result } = outcome;
+  const e = outcome.revert;
+  const revert: StepRecord['revert'] = e
+    ? { reason: e.reason, legacyReason: e.legacyReason, message: e.message, values: Object.fromEntries(Object.entries(e.values).map(([k, v]) => [k, v.toString()])) }
+    : undefined;
   const events = ch.events.slice(eventsBefore);
   if (step.expectRevert !== undefined) {
     if (!revert) failures.push(`${label}: expected a revert with ${step.expectRevert}, but it succeeded`);

@@ -100,14 +100,19 @@ describe('invariant checker', () => {
     expect(checker.check([liquidated]).map((v) => v.invariant)).toContain('post-liquidation');
   });
 
+  /** A perp-v1 ETH market at 2000 without a band, traders with 100,000 each, and a checker. */
+  function perpV1Eth(traders: readonly string[], insuranceFund: string) {
+    const ch = new ClearingHouse(createClock(1_700_000_000, 100), profileByName('perp-v1'));
+    ch.addMarket({ id: 'ETH', quoteReserve: toWei('100000'), baseReserve: toWei('50'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n } });
+    if (insuranceFund !== '0') ch.seedInsuranceFund(toWei(insuranceFund));
+    for (const t of traders) ch.mint(t, toWei('100000'));
+    return { ch, checker: new InvariantChecker(ch) };
+  }
+
   describe('ledger at shutdown: the settlement price is floored, in favour of a net short', () => {
     /** Perp v1: a net short whose floored settlement price values it 1 wei above its average entry. */
     function shutDownNetShort() {
-      const ch = new ClearingHouse(createClock(1_700_000_000, 100), profileByName('perp-v1'));
-      ch.addMarket({ id: 'ETH', quoteReserve: toWei('100000'), baseReserve: toWei('50'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n } });
-      ch.seedInsuranceFund(toWei('1000'));
-      for (const t of ['alice', 'bob', 'carol']) ch.mint(t, toWei('100000'));
-      const checker = new InvariantChecker(ch);
+      const { ch, checker } = perpV1Eth(['alice', 'bob', 'carol'], '1000');
       const opens = [
         ['carol', 'short', '120.9328', '5'],
         ['bob', 'short', '628.74976', '5'],
@@ -154,11 +159,7 @@ describe('invariant checker', () => {
   describe('Perp v1 settlement after a shutdown ignores the funding a position owes and a loss beyond its margin', () => {
     /** alice long, bob a smaller short; a settled premium leaves both owing funding; then the market shuts down. */
     function shutDownOwingFunding() {
-      const ch = new ClearingHouse(createClock(1_700_000_000, 100), profileByName('perp-v1'));
-      ch.addMarket({ id: 'ETH', quoteReserve: toWei('100000'), baseReserve: toWei('50'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n } });
-      ch.seedInsuranceFund(toWei('1000'));
-      for (const t of ['alice', 'bob']) ch.mint(t, toWei('100000'));
-      const checker = new InvariantChecker(ch);
+      const { ch, checker } = perpV1Eth(['alice', 'bob'], '1000');
       ch.openPosition({ trader: 'alice', market: 'ETH', side: 'long', margin: toWei('1000'), leverage: toWei('5') });
       ch.clock.timestamp += 15;
       ch.clock.blockNumber += 1;
@@ -189,10 +190,7 @@ describe('invariant checker', () => {
     it('passes: a position settled below zero gets nothing, and the loss beyond its margin is ignored bad debt on record', () => {
       // Found by the random differential (shrunk from 259 steps): two shorts, the settlement
       // price (the net position's average entry) above dave's entry by more than his margin covers.
-      const ch = new ClearingHouse(createClock(1_700_000_000, 100), profileByName('perp-v1'));
-      ch.addMarket({ id: 'ETH', quoteReserve: toWei('100000'), baseReserve: toWei('50'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n } });
-      for (const t of ['dave', 'whale']) ch.mint(t, toWei('100000'));
-      const checker = new InvariantChecker(ch);
+      const { ch, checker } = perpV1Eth(['dave', 'whale'], '0');
       ch.openPosition({ trader: 'whale', market: 'ETH', side: 'short', margin: toWei('2000'), leverage: toWei('5') });
       ch.clock.timestamp += 840;
       ch.clock.blockNumber += 56;

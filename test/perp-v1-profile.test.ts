@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { exitValue, inputPrice } from '../sim/curve.ts';
 import { abs, divD, mulD } from '../sim/math/fixed.ts';
 import { stateView } from '../sim/state-view.ts';
-import { expectRevertUnchanged, makeWorld, w } from './helpers/world.ts';
+import { closeOverBand, expectRevertUnchanged, makeWorld, w } from './helpers/world.ts';
 
 const snap = (ch: Parameters<typeof stateView>[0]) => () => JSON.stringify(stateView(ch, { views: false }));
 const v1 = (extra: Parameters<typeof makeWorld>[0] = {}) => makeWorld({ profile: 'perp-v1', ...extra });
@@ -90,20 +90,13 @@ describe('perp-v1: fluctuation limit', () => {
 
 describe('perp-v1: partial close', () => {
   it('sizes a close over the band by the partial liquidation ratio, as Perp v1 does (not the default design’s ratio)', () => {
-    const { ch, open, advance } = v1({
+    const world = v1({
       traders: { alice: '100000', bob: '100000' },
       market: { params: { fluctuationLimitRatio: w('0.012') } },
       customise: (p) => ({ ...p, clearingHouse: { ...p.clearingHouse, liquidation: { kind: 'fixed-ratio', partialLiquidationRatio: w('0.5') }, partialCloseRatio: w('0.25') } }),
     });
-    for (let i = 0; i < 4; i++) {
-      advance(15);
-      open('bob', 'long', '1000', '1');
-    }
-    advance(15);
-    const size = ch.position('bob', 'ETH').size;
-    expect(ch.market('ETH').vamm.isOverFluctuationLimit('ADD', size)).toBe(true);
-    ch.closePosition('bob', 'ETH');
-    expect(ch.position('bob', 'ETH').size).toBe(size - mulD(size, w('0.5')));
+    const { size, left } = closeOverBand(world);
+    expect(left).toBe(size - mulD(size, w('0.5')));
   });
 });
 

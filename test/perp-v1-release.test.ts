@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ONE, abs, mulD } from '../sim/math/fixed.ts';
 import type { PerpV1Release } from '../sim/params.ts';
-import { type WorldOptions, makeWorld, w } from './helpers/world.ts';
+import { type WorldOptions, closeOverBand, makeWorld, w } from './helpers/world.ts';
 
 const at = (release: PerpV1Release, options: WorldOptions = {}) =>
   makeWorld({ profile: 'perp-v1', ...options, customise: (p) => ({ ...p, clearingHouse: { ...p.clearingHouse, release } }) });
@@ -151,18 +151,7 @@ describe('perp-v1 releases: HEAD against 2.2.0, rule by rule', () => {
   });
 
   it('a close that would break the band: HEAD closes the partial liquidation ratio of it; 2.2.0 closes it all, unchecked', () => {
-    const close = (release: PerpV1Release) => {
-      const { ch, open, advance } = at(release, { traders: { bob: '100000' }, market: { params: { fluctuationLimitRatio: w('0.012') } } });
-      for (let i = 0; i < 4; i++) {
-        advance(15);
-        open('bob', 'long', '1000', '1');
-      }
-      advance(15);
-      const size = ch.position('bob', 'ETH').size;
-      expect(ch.market('ETH').vamm.isOverFluctuationLimit('ADD', size)).toBe(true);
-      ch.closePosition('bob', 'ETH');
-      return { size, left: ch.position('bob', 'ETH').size };
-    };
+    const close = (release: PerpV1Release) => closeOverBand(at(release, { traders: { bob: '100000' }, market: { params: { fluctuationLimitRatio: w('0.012') } } }));
     const head = close('head');
     expect(head.left).toBe(head.size - mulD(head.size, w('0.25')));
     expect(close('2.2.0').left).toBe(0n);

@@ -13,7 +13,7 @@
 import { isModelError } from '../../sim/errors.ts';
 import { divD } from '../../sim/math/fixed.ts';
 import { toWei } from '../../sim/math/units.ts';
-import { applyAction, buildWorld } from '../../scenarios/script-runner.ts';
+import { buildWorld, tryAction } from '../../scenarios/script-runner.ts';
 import type { Action, Script } from '../../scenarios/script-schema.ts';
 import type { ReplayInput, TimedAction } from './replay.ts';
 
@@ -55,13 +55,7 @@ export function crashLog(options: CrashOptions): ReplayInput {
   const actions: TimedAction[] = [];
   const act = (action: Action) => {
     actions.push({ action, blockNumber: ch.clock.blockNumber, timestamp: ch.clock.timestamp });
-    try {
-      applyAction(world, action);
-      return true;
-    } catch (e) {
-      if (!isModelError(e)) throw e;
-      return false;
-    }
+    return tryAction(world, action).revert === null;
   };
   for (const t of traders) act({ name: 'deposit', args: { trader: t, amount: toWei('3000') } });
   act({ name: 'deposit', args: { trader: 'arb', amount: toWei('400000') } });

@@ -7,11 +7,10 @@
  * both values and the action prefix that reproduces it.
  */
 import { type Abi, type Hex, encodeFunctionData } from 'viem';
-import { isModelError } from '../../sim/errors.ts';
 import type { ClearingHouseParams } from '../../sim/params.ts';
 import { type Json, toJson } from '../../sim/state-view.ts';
 import { TOKEN_SCALE as WEI_PER_UNIT } from '../../sim/math/units.ts';
-import { type World, applyAction, buildWorld, clearingHouseParamsWith, marketParamsOf, profileWithOverrides } from '../../scenarios/script-runner.ts';
+import { type World, buildWorld, clearingHouseParamsWith, marketParamsOf, profileWithOverrides, tryAction } from '../../scenarios/script-runner.ts';
 import type { Action, Script } from '../../scenarios/script-schema.ts';
 import type { ProfileName } from '../../sim/params.ts';
 import { AnvilError } from './anvil.ts';
@@ -408,14 +407,8 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
       // The model.
       const eventsBefore = ch.events.length;
       const tm = Date.now();
-      let revertReason: string | null = null;
-      let result: unknown = null;
-      try {
-        result = applyAction(world, action);
-      } catch (e) {
-        if (!isModelError(e)) throw e;
-        revertReason = e.reason;
-      }
+      const { result, revert } = tryAction(world, action);
+      const revertReason = revert?.reason ?? null;
       modelMs += Date.now() - tm;
       const modelEvents = ch.events.slice(eventsBefore).flatMap(canonicalModelEvents);
 

@@ -64,6 +64,22 @@ export function makeWorld(options: WorldOptions = {}): TestWorld {
   };
 }
 
+/**
+ * bob buys 1000 at 1× in four blocks (each within a 1.2 % band), then, a block later, closes:
+ * closing it all would break the band. His size before and after the close.
+ */
+export function closeOverBand({ ch, open, advance }: TestWorld): { size: bigint; left: bigint } {
+  for (let i = 0; i < 4; i++) {
+    advance(15);
+    open('bob', 'long', '1000', '1');
+  }
+  advance(15);
+  const size = ch.position('bob', 'ETH').size;
+  if (!ch.market('ETH').vamm.isOverFluctuationLimit('ADD', size)) throw new Error('closing bob would not break the band');
+  ch.closePosition('bob', 'ETH');
+  return { size, left: ch.position('bob', 'ETH').size };
+}
+
 /** Runs `fn`, expects a model revert with `reason`, and that the state did not change. */
 export function expectRevertUnchanged(ch: ClearingHouse, reason: string, fn: () => unknown, snapshot: () => string): void {
   const before = snapshot();

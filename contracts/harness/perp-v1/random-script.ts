@@ -14,7 +14,7 @@ import { isModelError } from '../../../sim/errors.ts';
 import { InvariantChecker } from '../../../sim/invariants.ts';
 import { abs } from '../../../sim/math/fixed.ts';
 import { fromWei } from '../../../sim/math/units.ts';
-import { applyAction, buildWorld } from '../../../scenarios/script-runner.ts';
+import { buildWorld, tryAction } from '../../../scenarios/script-runner.ts';
 import { parseScript } from '../../../scenarios/script-loader.ts';
 import type { Action } from '../../../scenarios/script-schema.ts';
 import { scriptJson } from '../input.ts';
@@ -227,12 +227,8 @@ export function generateScript(variant: V1Variant, actions: readonly V1Action[],
     out.push(action);
     origins.push(origin);
     const before = ch.events.length;
-    try {
-      applyAction(world, action);
-    } catch (e) {
-      if (!isModelError(e)) throw e;
-      count(`revert ${e.reason}`);
-    }
+    const { revert } = tryAction(world, action);
+    if (revert) count(`revert ${revert.reason}`);
     const events: ProtocolEvent[] = ch.events.slice(before);
     for (const e of events) count(e.type === 'PositionLiquidated' ? `PositionLiquidated (${e.partial ? 'partial' : 'full'})` : e.type);
     for (const v of checker.check(events)) invariantViolations.push({ step: out.length - 1, invariant: v.invariant, message: v.message });

@@ -11,7 +11,7 @@
  */
 import { type Abi, type Hex, decodeErrorResult, encodeFunctionData } from 'viem';
 import { InputError } from '../../../data/input-error.ts';
-import { type World, applyAction, buildWorld, clearingHouseParamsWith, marketParamsOf } from '../../../scenarios/script-runner.ts';
+import { type World, buildWorld, clearingHouseParamsWith, marketParamsOf, tryAction } from '../../../scenarios/script-runner.ts';
 import type { Action } from '../../../scenarios/script-schema.ts';
 import { REVERT_REASONS, isModelError } from '../../../sim/errors.ts';
 import { type Json, toJson } from '../../../sim/state-view.ts';
@@ -370,14 +370,8 @@ async function run(
 
     // The model.
     const tm = Date.now();
-    let revertReason: string | null = null;
-    let result: unknown = null;
-    try {
-      result = applyAction(world, action);
-    } catch (e) {
-      if (!isModelError(e)) throw e;
-      revertReason = e.reason;
-    }
+    const { result, revert } = tryAction(world, action);
+    const revertReason = revert?.reason ?? null;
     modelMs += Date.now() - tm;
 
     const reads = action.name === 'ammQuote';
