@@ -41,6 +41,9 @@ function packageDir(): string {
   }
 }
 
+/** Where the project's read-out contract for Perp v1 lives (relative to contracts/). */
+export const PERP_V1_LENS_DIRS: readonly string[] = ['harness/perp-v1'];
+
 let cached: PerpV1Artifacts | null = null;
 
 export function perpV1Artifacts(): PerpV1Artifacts {
@@ -52,7 +55,7 @@ export function perpV1Artifacts(): PerpV1Artifacts {
     if (Object.keys(json.linkReferences).length > 0) throw new PerpV1PackageError(`${name} needs linked libraries, which this harness does not link`);
     out[name] = { abi: json.abi, bytecode: json.bytecode, deployedSize: (json.deployedBytecode.length - 2) / 2 };
   }
-  const lens: Artifacts = compileContracts({ quiet: true, dirs: ['harness/perp-v1'] });
+  const lens: Artifacts = compileContracts({ quiet: true, dirs: PERP_V1_LENS_DIRS });
   out.PerpV1Lens = lens.PerpV1Lens as Artifact;
   cached = out as PerpV1Artifacts;
   return cached;
