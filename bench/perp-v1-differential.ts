@@ -5,7 +5,7 @@
  * shrunk reproduction.
  */
 import { pathToFileURL } from 'node:url';
-import { type DifferentialReport, formatReproduction, runPerpV1Differential } from '../contracts/harness/perp-v1/differential.ts';
+import { type DifferentialReport, formatDifferentialReport, runPerpV1Differential } from '../contracts/harness/perp-v1/differential.ts';
 import { generateScript, sampleSequence } from '../contracts/harness/perp-v1/random-script.ts';
 import { buildWorld, tryAction } from '../scenarios/script-runner.ts';
 
@@ -47,14 +47,9 @@ export async function perpV1Differential(minCompared = 10_000, seed = BENCH_SEED
   return { ...report, divergences: report.failure ? 1 : 0, scriptStepsPerSecond, modelStepsPerSecond: model, ratio: model / scriptStepsPerSecond };
 }
 
-/** The bench's lines: counts, speed beside the model's, and the shrunk reproduction of a failure. */
+/** The bench's lines: the differential's report (counts, speed, what it exercised, a failure's script) and the model's speed beside it. */
 export function formatPerpV1Bench(b: PerpV1DifferentialBench): string {
-  const lines = [
-    `  ${b.sequences} sequences, ${b.steps} steps, ${b.compared} compared (${b.transactions} transactions, ${b.reverted} reverted), ${b.divergences} divergences`,
-    `  ${b.stepsPerSecond.toFixed(1)} compared steps/s (${b.scriptStepsPerSecond.toFixed(1)} script steps/s); the model alone ${Math.round(b.modelStepsPerSecond)} steps/s (${b.ratio.toFixed(0)}× faster)`,
-  ];
-  if (b.failure) lines.push(formatReproduction(b.failure));
-  return `${lines.join('\n')}\n`;
+  return `${formatDifferentialReport(b)}  the model alone runs the same scripts at ${Math.round(b.modelStepsPerSecond)} steps/s: ${b.ratio.toFixed(0)}× the differential's ${b.scriptStepsPerSecond.toFixed(1)} script steps/s\n`;
 }
 
 // `npx tsx bench/perp-v1-differential.ts [steps] [seed]`: this part of the bench alone.

@@ -17,6 +17,7 @@ const scripts = [
   ...readdirSync('test/perp-v1').map((f) => join('test/perp-v1', f)),
   ...readdirSync('test/vectors').map((f) => join('test/vectors', f)),
   'test/crosscheck/perp-v1-backstop.json',
+  'test/crosscheck/perp-v1-backstop-mint.json',
   'test/crosscheck/perp-v1-settlement.json',
   'test/crosscheck/perp-v1-settlement-below-zero.json',
   'test/crosscheck/perp-v1-reversal-dust.json',
@@ -37,11 +38,15 @@ describe('perp-v1 twin: the model vs Perp v1 2.2.0 bytecode on anvil', () => {
     for (const op of ['openPosition', 'closePosition', 'liquidate', 'settleFunding', 'addMargin', 'removeMargin (reverted)']) expect(gasOps, op).toContain(op);
   });
 
-  it('a dry insurance fund reverts with "Fund not enough" on the bytecode as in the model', { timeout: TIMEOUT }, async () => {
+  it('a dry insurance fund reverts with "Fund not enough" on a sub-unit shortfall and mints on a whole-unit one, on the bytecode as in the model', { timeout: TIMEOUT }, async () => {
     const input = loadReplayInput('test/crosscheck/perp-v1-backstop.json');
     const report = await replayPerpV1(input);
     expect(report.divergences).toEqual([]);
     expect(report.gas['settleFunding (reverted)']?.count).toBe(1);
+    // One that must mint for a whole-unit shortfall sells PERP at the exchange's ratio and pays.
+    const mint = await replayPerpV1(loadReplayInput('test/crosscheck/perp-v1-backstop-mint.json'));
+    expect(mint.divergences).toEqual([]);
+    expect(mint.gas.settleFunding?.count).toBe(1);
   });
 
   it('reports a model that differs at the step and field where it does, with the reproducing actions', { timeout: TIMEOUT }, async () => {

@@ -179,7 +179,7 @@ export function formatDifferentialReport(r: DifferentialReport): string {
   const events = entries.filter(([k]) => !k.startsWith('revert ')).map(([k, v]) => `${k} ${n(v)}`);
   const reverts = entries.filter(([k]) => k.startsWith('revert ')).map(([k, v]) => `${k.slice(7)} ${n(v)}`);
   const lines = [
-    `perp-v1 random differential (seed ${r.seed}): ${n(r.sequences)} sequences, ${n(r.steps)} steps, ${n(r.compared)} compared on Perp v1 2.2.0's bytecode`,
+    `perp-v1 random differential (seed ${r.seed}): ${n(r.sequences)} sequence${r.sequences === 1 ? '' : 's'}, ${n(r.steps)} steps, ${n(r.compared)} compared on Perp v1 2.2.0's bytecode`,
     `  ${n(r.transactions)} transactions (${n(r.reverted)} reverted, as in the model) in ${r.seconds.toFixed(1)} s: ${r.stepsPerSecond.toFixed(1)} compared steps/s`,
     `  model events: ${events.join(', ')}`,
     `  model reverts: ${reverts.join(', ')}`,
