@@ -15,7 +15,10 @@ import { parseLocatedWith, readInputText } from './json-validate.ts';
 import { holderSpecs, populationBook } from './population.ts';
 import { loadScenarioPrices } from './price-source.ts';
 import { type RunScenario, RunScenarioSchema } from './run-schema.ts';
+import { secondMarketRun, withSecondMarket } from './second-market.ts';
 import { marketParamsOf, profileWithOverrides } from './script-runner.ts';
+
+const marketIds = (s: RunScenario) => [s.market.id, ...(s.secondMarket ? [s.secondMarket.id] : [])];
 
 export function loadRunScenario(file: string): RunScenario {
   return parseRunScenario(readInputText(file, 'scenario'), file);
@@ -23,9 +26,14 @@ export function loadRunScenario(file: string): RunScenario {
 
 export function parseRunScenario(text: string, file = '<scenario>'): RunScenario {
   const { data, reporter } = parseLocatedWith(RunScenarioSchema, text, file);
+  if (data.secondMarket?.id === data.market.id) {
+    reporter.report(['secondMarket', 'id'], `"${data.market.id}" is the first market's id: name the second market apart`);
+    throw new InputErrors(reporter.errors);
+  }
   try {
     if (data.population) data.agents.unshift(...holderSpecs(populationBook(data.population)));
-    expandAgents(data.agents, [data.market.id]);
+    if (data.secondMarket) data.agents = withSecondMarket(data.agents, data.secondMarket);
+    expandAgents(data.agents, marketIds(data));
   } catch (e) {
     reporter.report(['agents'], (e as Error).message);
     throw new InputErrors(reporter.errors);
@@ -47,7 +55,7 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
   const { candles, rounds, fastFeed } = await loadScenarioPrices(s, seed, o.dataDir);
   const start = candles.time[0] as number;
   const end = (candles.time.at(-1) as number) + resolutionAt(candles, candles.time.length - 1);
-  const slots: AgentSlot[] = expandAgents(s.agents, [s.market.id]);
+  const slots: AgentSlot[] = expandAgents(s.agents, marketIds(s));
   const { depth, id, ...marketOverrides } = s.market;
   const migrations = s.migrations.map((mg, i) => {
     if (mg.at <= start || mg.at >= end) {
@@ -63,7 +71,7 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
     startBlock: s.startBlock,
     start,
     end,
-    markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed }],
+    markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed }, ...(s.secondMarket ? [secondMarketRun(s, candles, seed)] : [])],
     migrations,
     insuranceFund: s.insuranceFund,
     slots,

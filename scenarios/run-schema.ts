@@ -1,7 +1,8 @@
 /**
  * The scenario format of `vamm run`: the protocol profile and parameters, one market and its
- * depth, the price source (a historical file and window, with its oracle), the agent
- * populations, duration, seed and outputs. Validated field by field, with located errors.
+ * depth (and optionally a second one cross-margined with it), the price source (a historical
+ * file and window, with its oracle), the agent populations, duration, seed and outputs.
+ * Validated field by field, with located errors.
  */
 import { z } from 'zod';
 import { AgentSpecSchema } from '../agents/registry.ts';
@@ -115,6 +116,27 @@ export type HistoricalPrices = z.output<typeof HistoricalPricesSchema>;
 export type GeneratedPrices = z.output<typeof GeneratedPricesSchema>;
 export type ReplayPrices = z.output<typeof ReplayPricesSchema>;
 
+/**
+ * A second market that shares the first one's cross-margin accounts (contagion): its price is drawn
+ * from the first market's path with a co-movement fitted on real data (data/correlated-path.ts,
+ * data/fits/), and every account of the stated book also holds `book.share` of its notional here,
+ * on the same side or the opposite one, so a loss in either market can liquidate positions in both.
+ */
+export const SecondMarketSchema = MarketSchema.omit({ quoteReserve: true, baseReserve: true, indexPrice: true }).extend({
+  /** The vAMM's quote reserve in USD: its depth. */
+  depth: decimalString(18, { positive: 'a vAMM with no depth has no price' }).transform((v) => parseUnits(v, 18)),
+  startPrice,
+  /** A fit shipped in data/fits/ by name, or a path to one. */
+  fit: z.string().min(1).default('btc-usd-eth-usd'),
+  /** Each stated account's position here, as a share of its first-market notional; `opposite` makes pair trades. */
+  book: z.strictObject({ share: z.number().gt(0).max(10), side: z.enum(['same', 'opposite']).default('same') }).optional(),
+  /** This market's own agents (arbitrageurs, traders): each is bound to it. */
+  agents: z.array(AgentSpecSchema).default([]),
+  fastFeed: z.boolean().default(true),
+});
+
+export type SecondMarket = z.output<typeof SecondMarketSchema>;
+
 export const RunScenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   description: z.string().optional(),
@@ -128,6 +150,7 @@ export const RunScenarioSchema = z.strictObject({
     depth: decimalString(18, { positive: 'a vAMM with no depth has no price' }).transform((v) => parseUnits(v, 18)),
   }),
   prices: PricesSchema,
+  secondMarket: SecondMarketSchema.optional(),
   insuranceFund: money.default(0n),
   agents: z.array(AgentSpecSchema).min(1),
   /** A stated book (scenarios/population.ts): its accounts join the agents as holders, opened before the start. */

@@ -9,7 +9,8 @@
  * stays near zero, each slice buying or selling the base its notional is worth at the start
  * price (so a book whose sides balance enters within about 0.2 % of that price and ends exactly
  * at it), with ample collateral; then each account's collateral is set so that its leverage at the
- * start mark — |size|·mark / (collateral + unrealised PnL at the mark) — is the one stated.
+ * start mark — |size|·mark / (collateral + unrealised PnL at the mark), summed over the account's
+ * markets when it holds positions in two (one cross-margin account) — is the one stated.
  * While the book goes on, the initial margin is lowered to just above maintenance (an account
  * may hold up to 1/maintenance of leverage, as accounts whose price moved against them do) and
  * restored after.
@@ -81,9 +82,13 @@ export function openBook(ch: ClearingHouse, entries: readonly BookEntry[]): Book
   const imr = ch.params.initMarginRatio;
   const mmr = ch.params.maintenanceMarginRatio;
   const seen = new Set<string>();
+  const byAccount = new Map<string, BookEntry[]>();
   for (const e of entries) {
-    if (seen.has(e.account)) throw new Error(`book: ${e.account} appears twice (one position per account)`);
-    seen.add(e.account);
+    if (seen.has(`${e.account}@${e.market}`)) throw new Error(`book: ${e.account} appears twice in ${e.market} (one position per account and market)`);
+    seen.add(`${e.account}@${e.market}`);
+    const mine = byAccount.get(e.account) ?? [];
+    if (mine.length && (mine[0] as BookEntry).leverage !== e.leverage) throw new Error(`book: ${e.account} states two leverages: account leverage is one figure over all its markets`);
+    byAccount.set(e.account, [...mine, e]);
     if (e.leverage <= 0n || mulD(e.leverage, mmr) >= ONE) throw new Error(`book: ${e.account} asks for ${Number(e.leverage) / 1e18}x, at or beyond 1 / maintenance margin (${Number(divD(ONE, mmr)) / 1e18}x): it would start liquidatable`);
   }
   // The mark once the book is on: the price at which the depth was stated.
@@ -116,18 +121,27 @@ export function openBook(ch: ClearingHouse, entries: readonly BookEntry[]): Book
         throw new Error(`book: ${e.account} cannot open ${Math.round(Number(e.notional) / 1e18)} USD on a ${Math.round(Number(vamm.quoteReserve) / 1e18)} USD-deep vAMM even at 1x (${(err as Error).message}): valued at its exit price its margin ratio would be under maintenance: more depth, or smaller accounts`);
       }
     }
-    return entries.map((e) => setLeverage(ch, e));
+    const collateral = new Map([...byAccount].map(([account, mine]) => [account, setLeverage(ch, mine)]));
+    return entries.map((e) => ({ ...e, collateral: collateral.get(e.account) as bigint }));
   } finally {
     ch.setClearingHouseParam('initMarginRatio', imr);
   }
 }
 
-/** Sets the account's collateral so that |size|·mark / (collateral + PnL at the mark) = leverage. */
-function setLeverage(ch: ClearingHouse, e: BookEntry): BookedAccount {
-  const pos = ch.position(e.account, e.market);
-  const mark = ch.market(e.market).vamm.spotPrice();
-  const notional = mulD(pos.size < 0n ? -pos.size : pos.size, mark);
-  const pnl = pos.size > 0n ? notional - pos.openNotional : pos.openNotional - notional;
+/**
+ * Sets the account's collateral so that Σ|size|·mark / (collateral + Σ PnL at the mark) = leverage
+ * over all its positions (one cross-margin account); returns the collateral.
+ */
+function setLeverage(ch: ClearingHouse, mine: readonly BookEntry[]): bigint {
+  const e = mine[0] as BookEntry;
+  let notional = 0n;
+  let pnl = 0n;
+  for (const x of mine) {
+    const pos = ch.position(x.account, x.market);
+    const value = mulD(pos.size < 0n ? -pos.size : pos.size, ch.market(x.market).vamm.spotPrice());
+    notional += value;
+    pnl += pos.size > 0n ? value - pos.openNotional : pos.openNotional - value;
+  }
   const target = divD(notional, e.leverage) - pnl;
   const collateral = ch.accounts.get(e.account)?.collateral ?? 0n;
   // Token units have 6 decimals: round the change toward the stated leverage's side of safety.
@@ -140,13 +154,13 @@ function setLeverage(ch: ClearingHouse, e: BookEntry): BookedAccount {
       ch.withdraw(e.account, -delta);
     }
   } catch (err) {
-    const exit = ch.positionNotional(e.account, e.market, 'min');
+    const exit = mine.reduce((a, x) => a + ch.positionNotional(x.account, x.market, 'min'), 0n);
     const discount = Math.abs(1 - Number(exit) / Number(notional)) * 100;
     throw new Error(
       `book: ${e.account} cannot hold ${Number(e.leverage) / 1e18}x on ${Math.round(Number(notional) / 1e18)} USD at this depth (${(err as Error).message}): its exit value is ${discount.toFixed(2)} % worse than its mark value, so at that leverage its margin ratio would be under maintenance: state a lower leverage for accounts this large, or more depth`,
     );
   }
-  return { ...e, collateral: ch.accounts.get(e.account)?.collateral ?? 0n };
+  return ch.accounts.get(e.account)?.collateral ?? 0n;
 }
 
 /** A decimal leverage or notional from a float parameter, exactly as written with up to 6 decimals. */

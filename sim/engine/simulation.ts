@@ -537,10 +537,12 @@ export function equityOf(ch: ClearingHouse, owner: string): { equity: bigint; un
 function bookOf(slots: readonly AgentSlot[]): BookEntry[] {
   return slots
     .filter((s) => s.kind === 'holder')
-    .map((s) => {
-      const p = s.spec.params as { side?: 'long' | 'short'; notional?: number; leverage?: number };
+    .flatMap((s) => {
+      const p = s.spec.params as { side?: 'long' | 'short'; notional?: number; leverage?: number; second?: { market: string; side: 'long' | 'short'; notional: number } };
       if (!p.notional || !p.leverage) throw new Error(`${s.id}: a holder needs a notional and a leverage`);
-      return { account: s.id, market: s.market, side: p.side ?? 'long', notional: weiOf(p.notional), leverage: weiOf(p.leverage) };
+      const first: BookEntry = { account: s.id, market: s.market, side: p.side ?? 'long', notional: weiOf(p.notional), leverage: weiOf(p.leverage) };
+      // A position in a second market shares the account (and its leverage, over both notionals).
+      return p.second ? [first, { ...first, market: p.second.market, side: p.second.side, notional: weiOf(p.second.notional) }] : [first];
     });
 }
 
