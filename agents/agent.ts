@@ -8,9 +8,24 @@ import type { Observation } from '../sim/engine/observation.ts';
 
 export type Side = 'long' | 'short';
 
+/**
+ * A limit on an order, applied by the agent's router when the order lands (sim/engine/order-router.ts):
+ * the order is cut to what keeps the mark inside the limit on the state it lands on.
+ */
+export interface OrderLimit {
+  /** Worst mark price after the trade: a buy's ceiling, a sell's floor. */
+  readonly price?: number;
+  /** The same bound relative to the on-chain reference price when it lands: a buy keeps the mark ≤ ref·(1 + r), a sell ≥ ref·(1 + r). */
+  readonly reference?: number;
+  /** Smallest notional worth trading (USD); less and the router reverts. */
+  readonly minNotional?: number;
+  /** Least the trade must earn against the binding limit price (USD), e.g. its gas. */
+  readonly minProfit?: number;
+}
+
 /** What an agent may ask for. Amounts are USD floats; the engine converts them to wei once. */
 export type AgentAction =
-  | { readonly kind: 'open'; readonly market: string; readonly side: Side; readonly margin: number; readonly leverage: number; readonly isolated?: boolean }
+  | { readonly kind: 'open'; readonly market: string; readonly side: Side; readonly margin: number; readonly leverage: number; readonly isolated?: boolean; readonly limit?: OrderLimit }
   | { readonly kind: 'close'; readonly market: string }
   | { readonly kind: 'liquidate'; readonly market: string; readonly trader: string }
   | { readonly kind: 'settleFunding'; readonly market: string }
@@ -21,6 +36,8 @@ export type AgentAction =
 export interface Submission {
   readonly action: AgentAction;
   readonly priorityFee: number;
+  /** Seconds until it lands, when this one differs from the agent's usual latency (a latency distribution). */
+  readonly latency?: number;
 }
 
 export interface Wake {

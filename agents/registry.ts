@@ -9,6 +9,7 @@ import { decimalString } from '../scenarios/amount-schema.ts';
 import { AdaptiveManipulator, type AdaptiveManipulatorParams, DEFAULT_POLICY_DIR } from './adaptive-manipulator.ts';
 import type { Agent, AgentContext } from './agent.ts';
 import { Arbitrageur, type ArbitrageurParams } from './arbitrageur.ts';
+import { DEFAULT_EXECUTION, type ExecutionParams } from './execution.ts';
 import { FundingKeeper, type KeeperParams } from './keeper.ts';
 import { Holder, type HolderParams } from './holder.ts';
 import { Liquidator, type LiquidatorParams } from './liquidator.ts';
@@ -19,11 +20,16 @@ import { MomentumTrader, type MomentumTraderParams } from './momentum-trader.ts'
 import { NoiseTrader, type NoiseTraderParams } from './noise-trader.ts';
 import { Whale, type WhaleParams } from './whale.ts';
 
+/** A whale works its order as a TWAP over two hours, never moving the mark more than 2 % from where it started. */
+const WHALE_EXECUTION: ExecutionParams = { ...DEFAULT_EXECUTION, style: 'twap', duration: 7200, slices: 24, slippageLimit: 0.02, timeout: 6 * 3600 };
+/** A manipulator shows 100k at a time and accepts up to 5 % slippage per order. */
+const MANIPULATOR_EXECUTION: ExecutionParams = { ...DEFAULT_EXECUTION, style: 'iceberg', clip: 100_000, slippageLimit: 0.05 };
+
 const DEFAULTS = {
   noise: { meanInterval: 3600, medianMargin: 2000, marginSigma: 0.8, minLeverage: 1, maxLeverage: 5, meanHolding: 6 * 3600, longBias: 0.5, latency: 0, priorityFee: 0.01 } satisfies Omit<NoiseTraderParams, 'market'>,
   momentum: { interval: 900, lookback: 4 * 3600, threshold: 0.01, margin: 5000, leverage: 3, latency: 0, priorityFee: 0.01 } satisfies Omit<MomentumTraderParams, 'market'>,
   'mean-reversion': { interval: 900, halfLife: 6 * 3600, threshold: 0.02, margin: 5000, leverage: 3, latency: 0, priorityFee: 0.01 } satisfies Omit<MeanReversionTraderParams, 'market'>,
-  whale: { side: 'long', margin: 1_000_000, leverage: 5, openAfter: 3600, holdFor: null, latency: 0, priorityFee: 0.01 } satisfies Omit<WhaleParams, 'market'>,
+  whale: { side: 'long', margin: 1_000_000, leverage: 5, openAfter: 3600, holdFor: null, execution: WHALE_EXECUTION, latency: 0, priorityFee: 0.01 } satisfies Omit<WhaleParams, 'market'>,
   arbitrageur: { interval: 60, minEdge: 0.001, intensity: 0.5, leverage: 5, latency: 0, priorityFee: 0.05, freeInventory: 1, hurdleRate: 0 } satisfies Omit<ArbitrageurParams, 'market'>,
   manipulator: {
     mode: 'funding',
@@ -38,6 +44,7 @@ const DEFAULTS = {
     rounds: 0,
     huntBuffer: 0.02,
     huntHold: 900,
+    execution: MANIPULATOR_EXECUTION,
     latency: 0,
     priorityFee: 0.1,
   } satisfies Omit<ManipulatorParams, 'market'>,
@@ -80,13 +87,24 @@ export const AGENT_KINDS = Object.keys(DEFAULTS) as AgentKind[];
 const num = z.number().finite();
 const nonNeg = num.nonnegative();
 const side = z.enum(['long', 'short']);
+/** How an agent's orders are worked (agents/execution.ts); every field optional. */
+const execution = z
+  .strictObject({
+    style: z.enum(['market', 'twap', 'iceberg']),
+    duration: nonNeg.min(1),
+    slices: z.number().int().min(1),
+    clip: num.positive(),
+    slippageLimit: num.min(0).max(1),
+    timeout: nonNeg,
+  })
+  .partial();
 
 /** Parameter schemas per kind: every field optional (defaults above), unknown ones refused. */
 const PARAMS = {
   noise: z.strictObject({ meanInterval: nonNeg.min(1), medianMargin: nonNeg, marginSigma: nonNeg, minLeverage: num.min(1), maxLeverage: num.min(1), meanHolding: nonNeg.min(1), longBias: num.min(0).max(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
   momentum: z.strictObject({ interval: nonNeg.min(1), lookback: nonNeg.min(1), threshold: nonNeg, margin: nonNeg, leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
   'mean-reversion': z.strictObject({ interval: nonNeg.min(1), halfLife: nonNeg.min(1), threshold: nonNeg, margin: nonNeg, leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
-  whale: z.strictObject({ side, margin: nonNeg, leverage: num.min(1), openAfter: nonNeg, holdFor: nonNeg.nullable(), latency: nonNeg, priorityFee: nonNeg }).partial(),
+  whale: z.strictObject({ side, margin: nonNeg, leverage: num.min(1), openAfter: nonNeg, holdFor: nonNeg.nullable(), execution, latency: nonNeg, priorityFee: nonNeg }).partial(),
   arbitrageur: z.strictObject({ interval: nonNeg.min(1), minEdge: nonNeg, intensity: num.gt(0).max(1), leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg, freeInventory: num.min(0).max(1), hurdleRate: nonNeg }).partial(),
   manipulator: z
     .strictObject({
@@ -102,6 +120,7 @@ const PARAMS = {
       rounds: z.number().int().nonnegative(),
       huntBuffer: nonNeg,
       huntHold: nonNeg.min(1),
+      execution,
       latency: nonNeg,
       priorityFee: nonNeg,
     })
@@ -189,10 +208,22 @@ export function expandAgents(specs: readonly AgentSpec[], markets: readonly stri
   return slots;
 }
 
+/** A kind's defaults under the spec's parameters (validated by its schema); nested groups (execution, …) merge field by field. */
+function withDefaults(defaults: object, given: Record<string, unknown>, market: string): unknown {
+  const out: Record<string, unknown> = { ...defaults, market };
+  for (const [k, v] of Object.entries(given)) {
+    const d = (defaults as Record<string, unknown>)[k];
+    out[k] = isGroup(d) && isGroup(v) ? { ...d, ...v } : v;
+  }
+  return out;
+}
+
+const isGroup = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
 /** Builds the agent of a slot, with its own random stream derived from the run seed and its id. */
 export function createAgent(slot: AgentSlot, seed: number, markets: readonly string[], blockTime: number): Agent {
   const ctx: AgentContext = { id: slot.id, index: slot.index, rng: new Rng(seedFrom(`${seed}/${slot.id}`)), markets, blockTime };
-  const params = { ...DEFAULTS[slot.kind], ...(slot.spec.params as object), market: slot.market };
+  const params = withDefaults(DEFAULTS[slot.kind], slot.spec.params, slot.market);
   switch (slot.kind) {
     case 'noise':
       return new NoiseTrader(ctx, params as NoiseTraderParams);

@@ -38,32 +38,32 @@ interface Pin {
 const PINS: Record<string, Pin> = {
   'crosscheck-black-thursday (default)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
-    lines: 21629,
-    sha256: '9a6b1a7cf5ada56579e1c8b9aa6d472c49bbc4ceb476dc291751da5267b93306',
+    lines: 21800,
+    sha256: '08191d81a868cc0b4a7ab34b8bd9e2832cf0c1d2d10e2496317e951795c96119',
   },
   'crosscheck-black-thursday (perp-v1 rules)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
     edit: (s) => {
       s.profile = 'perp-v1';
     },
-    lines: 28748,
+    lines: 28433,
     // Re-pinned (issue 11): perp-v1's index feed is Perp v1's L2PriceFeed, so OracleRound answers carry 18 decimals.
-    sha256: '9cb388abd8b7914d774a50ae77492d283485863add038fab5c46ccd9d21897fc',
+    sha256: '386e139111fc4074c880a0e16f07e9f66a69aa3572c58ff862e653a4782adcda',
   },
   'black-thursday-2020 (default)': {
     scenario: 'scenarios/runs/black-thursday-2020.json',
-    lines: 89102,
-    sha256: '0a932b68ccd8362005c5bf03b844e66f604cfd4cc103b6269939970b5a5fa72e',
+    lines: 89461,
+    sha256: '01690bff1454704a32535dbb57ad89b06d33a79defaac52ad6261715cda27d97',
   },
   'may19-2021 (default)': {
     scenario: 'scenarios/runs/may19-2021.json',
-    lines: 113077,
-    sha256: '0e5115172fff35261dc5d41274f6f190dd02faa83cf5bfcb73fb34ba918eb380',
+    lines: 114090,
+    sha256: '7863bdc4805ed9de9e724d77d4378a1210a426b361ea0f9389ed613f1b86f7a2',
   },
   'aug5-2024 (default)': {
     scenario: 'scenarios/runs/aug5-2024.json',
-    lines: 90194,
-    sha256: 'e00b07ad1256ce7fae693e724960fb622c5eaeb05e18af6f5cd5a57770231828',
+    lines: 90692,
+    sha256: 'ea811e2564e717f78d034c0c4dd61e2228efd7daa0bb9221118fbbfb95816ccd',
   },
 };
 

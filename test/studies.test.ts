@@ -18,7 +18,7 @@ async function manipulate(cap: string, capital: string) {
     insuranceFund: '1000000',
     agents: [
       { kind: 'keeper', count: 1, capital: '100' },
-      { kind: 'manipulator', count: 1, capital, params: { holdSide: 'short', holdMargin: 100000, pushMargin: 300000, holdLeverage: 2, pushLeverage: 2, pushLead: 3600, pushSteps: 2, unwindLead: 60 } },
+      { kind: 'manipulator', count: 1, capital, params: { holdSide: 'short', holdMargin: 100000, pushMargin: 300000, holdLeverage: 2, pushLeverage: 2, pushLead: 3600, pushSteps: 2, unwindLead: 60, execution: { style: 'market', slippageLimit: 0 } } },
     ],
   };
   const { summary } = await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(s))));

@@ -8,6 +8,7 @@
  */
 import { InputError } from '../../data/input-error.ts';
 import { type LoggedEvent, readEventLog } from '../../sim/engine/event-log.ts';
+import { ROUTER_REASONS } from '../../sim/engine/order-router.ts';
 import { fromWei } from '../../sim/math/units.ts';
 import { indexAnswerScale } from '../../sim/params.ts';
 import type { Json } from '../../sim/state-view.ts';
@@ -84,7 +85,8 @@ export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string
         break;
       case 'AgentAction': {
         const name = AGENT_ACTIONS[e.action as string];
-        if (!name || e.reason === 'InvalidAgentAction') break;
+        // Refused before any protocol call (bad input, or the agent's router): nothing to replay.
+        if (!name || e.reason === 'InvalidAgentAction' || ROUTER_REASONS.has(e.reason as string)) break;
         // The engine logs the call's arguments under the script's names, money in wei.
         const args = { ...(e.args as Obj) };
         for (const k of ['margin', 'leverage', 'amount']) if (typeof args[k] === 'string') args[k] = fromWei(BigInt(args[k] as string));

@@ -23,13 +23,14 @@ import type { RemapVariant } from '../market.ts';
 import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
 import type { Profile } from '../params.ts';
 import { type Json, toJson } from '../state-view.ts';
-import { executeAction } from './action-executor.ts';
+import { type ActionOutcome, actionArgs, executeAction } from './action-executor.ts';
 import { type EngineEvent, type EventSink, type LogEvent, type RunSetup, toLogged } from './event-log.ts';
 import { FloatTwap } from './float-twap.ts';
 import { type GasParams, gasCost } from './gas.ts';
 import { writeObservation } from './observe.ts';
 import { type FastTick, fastTicks } from './price-timeline.ts';
 import { type BookEntry, bookSkew, openBook, preBookReserves, weiOf } from './opening-book.ts';
+import { route } from './order-router.ts';
 import { RemapProbes } from './remap-probe.ts';
 import { Agenda } from './scheduler.ts';
 
@@ -364,7 +365,7 @@ export class Simulation {
     for (const r of results) {
       const info = this.infos[r.index] as AgentInfo;
       r.submissions.forEach((submission, seq) => {
-        this.actions.push(now + info.latency, { agent: r.index, submission, decidedAt: now, seq });
+        this.actions.push(now + (submission.latency ?? info.latency), { agent: r.index, submission, decidedAt: now, seq });
       });
       if (r.next !== null) this.schedule(r.index, Math.max(r.next, now + 1));
       else this.nextWake[r.index] = Number.NaN;
@@ -387,10 +388,12 @@ export class Simulation {
     const { ch } = this;
     const slot = this.config.slots[p.agent] as AgentSlot;
     this.probeRemap(slot.id, p.submission.action);
-    const outcome = executeAction(ch, slot.id, p.submission.action);
+    // A limited order is sized now, on the state after the block's earlier transactions.
+    const routed = route(ch, p.submission.action);
+    const outcome: ActionOutcome = 'refused' in routed ? { ok: false, reason: routed.refused, args: routedArgs(slot.id, p.submission.action) } : executeAction(ch, slot.id, routed.action);
     const market = 'market' in p.submission.action ? p.submission.action.market : (this.config.markets[0] as MarketRun).id;
     const ethUsd = weiToNumber(ch.market(market).oracle.indexPrice());
-    const gas = gasCost(this.config.gas, p.submission.action.kind, outcome.ok, p.submission.priorityFee, ethUsd);
+    const gas = gasCost(this.config.gas, 'refused' in routed ? 'routerRevert' : p.submission.action.kind, outcome.ok, p.submission.priorityFee, ethUsd);
     this.actionCount++;
     this.log({
       type: 'AgentAction',
@@ -544,6 +547,16 @@ function bookOf(slots: readonly AgentSlot[]): BookEntry[] {
       // A position in a second market shares the account (and its leverage, over both notionals).
       return p.second ? [first, { ...first, market: p.second.market, side: p.second.side, notional: weiOf(p.second.notional) }] : [first];
     });
+}
+
+/** The arguments of an order the router refused, as it was asked for (without its limit). */
+function routedArgs(trader: string, action: Submission['action']): Json {
+  const { limit: _limit, ...plain } = action as Submission['action'] & { limit?: unknown };
+  try {
+    return actionArgs(trader, plain as Submission['action']);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 function firstPrice(s: CandleSeries, start: number): bigint {

@@ -1,0 +1,70 @@
+/**
+ * The agent's on-chain router: an order with a limit is sized when it lands, on the state it
+ * lands on (after every earlier transaction of its block), the way an arbitrage or execution
+ * contract reads the reserves and the on-chain reference price before it calls the clearing
+ * house. It trades as much of the order as keeps the mark inside the limit; when that is less
+ * than the order's minimum, or the trade would not earn its minimum profit against the limit,
+ * the router reverts before calling the clearing house (a cheap revert: nothing reaches the
+ * chain's protocol state, so the replay skips it).
+ */
+import type { AgentAction, OrderLimit } from '../../agents/agent.ts';
+import type { ClearingHouse } from '../clearing-house.ts';
+import { weiToNumber } from '../math/units.ts';
+
+/** Reasons the router refuses before any protocol call (logged; never replayed on the contracts). */
+export const ROUTER_REASONS: ReadonlySet<string> = new Set(['PriceLimit', 'BelowMinProfit']);
+
+export type Routed = { readonly action: AgentAction } | { readonly refused: 'PriceLimit' | 'BelowMinProfit' };
+
+type Open = Extract<AgentAction, { kind: 'open' }>;
+
+/**
+ * The most quote a trade on `side` may swap before the mark passes `limit` (x·y = k, spot =
+ * Q²/k): √(k·P) − Q for a buy, Q − √(k·P) for a sell; 0 when the mark is already past it.
+ */
+export function quoteToPrice(quoteReserve: number, baseReserve: number, side: 'long' | 'short', limit: number): number {
+  const k = quoteReserve * baseReserve;
+  const q = Math.sqrt(k * limit);
+  return Math.max(0, side === 'long' ? q - quoteReserve : quoteReserve - q);
+}
+
+/** The binding price limit of an order on the state now: its own price, or the reference's bound, whichever is tighter. */
+export function bindingLimit(limit: OrderLimit, side: 'long' | 'short', reference: number): number {
+  const candidates: number[] = [];
+  if (limit.price !== undefined) candidates.push(limit.price);
+  if (limit.reference !== undefined) candidates.push(reference * (1 + limit.reference));
+  if (candidates.length === 0) return side === 'long' ? Number.POSITIVE_INFINITY : 0;
+  return side === 'long' ? Math.min(...candidates) : Math.max(...candidates);
+}
+
+/**
+ * What a trade of `quote` earns against the limit price (which already prices in every cost the
+ * agent counts): base traded × distance from the limit to the average price, √(S0·S1) on the curve.
+ */
+export function edgeAgainstLimit(quoteReserve: number, baseReserve: number, side: 'long' | 'short', quote: number, limit: number): number {
+  if (quote <= 0 || !Number.isFinite(limit)) return 0;
+  const k = quoteReserve * baseReserve;
+  const q1 = side === 'long' ? quoteReserve + quote : quoteReserve - quote;
+  const average = (quoteReserve * q1) / k;
+  const base = quote / average;
+  return side === 'long' ? base * (limit - average) : base * (average - limit);
+}
+
+/** Sizes a limited open on the clearing house's state now; other actions pass through. */
+export function route(ch: ClearingHouse, action: AgentAction): Routed {
+  if (action.kind !== 'open' || action.limit === undefined) return { action };
+  const o = action as Open;
+  const limit = o.limit as OrderLimit;
+  const m = ch.market(o.market);
+  const quoteReserve = weiToNumber(m.vamm.quoteReserve);
+  const baseReserve = weiToNumber(m.vamm.baseReserve);
+  const reference = limit.reference === undefined ? Number.NaN : weiToNumber(m.oracle.referencePrice(ch.clock.timestamp));
+  const price = bindingLimit(limit, o.side, reference);
+  const wanted = o.margin * o.leverage;
+  const quote = Math.min(wanted, quoteToPrice(quoteReserve, baseReserve, o.side, price));
+  if (quote <= 0 || quote < (limit.minNotional ?? 0)) return { refused: 'PriceLimit' };
+  if (limit.minProfit !== undefined && edgeAgainstLimit(quoteReserve, baseReserve, o.side, quote, price) < limit.minProfit) return { refused: 'BelowMinProfit' };
+  const { limit: _limit, ...plain } = o;
+  // The full order when it fits (its margin exactly as asked), else the part that does.
+  return { action: quote >= wanted ? plain : { ...plain, margin: quote / o.leverage } };
+}
