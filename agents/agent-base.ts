@@ -4,7 +4,7 @@
  * otherwise. A kind adds its decisions (`wake`) and its state.
  */
 import type { Observation } from '../sim/engine/observation.ts';
-import type { Agent, AgentContext, AgentPhase, Wake } from './agent.ts';
+import type { Agent, AgentContext, AgentPhase, MempoolTx, Wake } from './agent.ts';
 
 export abstract class AgentBase<P extends { readonly latency: number }> implements Agent {
   abstract readonly kind: string;
@@ -26,5 +26,5 @@ export abstract class AgentBase<P extends { readonly latency: number }> implemen
     return startTime + 1;
   }
 
-  abstract wake(view: Observation, now: number): Wake;
+  abstract wake(view: Observation, now: number, mempool?: readonly MempoolTx[]): Wake;
 }

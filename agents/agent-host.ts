@@ -5,7 +5,7 @@
  * read the observation).
  */
 import { Observation, type ObservationLayout, observationLength } from '../sim/engine/observation.ts';
-import type { Agent, AgentPhase, Submission } from './agent.ts';
+import type { Agent, AgentPhase, MempoolTx, Submission } from './agent.ts';
 import { type AgentSlot, createAgent } from './registry.ts';
 
 export interface AgentInfo {
@@ -36,16 +36,16 @@ export interface AgentHost {
   /** The observation the engine fills before each wake (shared memory for worker hosts). */
   readonly view: Observation;
   init(startTime: number): Promise<AgentInfo[]>;
-  wake(indices: readonly number[], now: number): Promise<WakeResult[]>;
+  wake(indices: readonly number[], now: number, mempool?: readonly MempoolTx[]): Promise<WakeResult[]>;
   close(): Promise<void>;
 }
 
 /** Wakes the given agents of a shard on an observation: shared by the local host and the workers. */
-export function wakeAgents(agents: ReadonlyMap<number, Agent>, indices: readonly number[], view: Observation, now: number): WakeResult[] {
+export function wakeAgents(agents: ReadonlyMap<number, Agent>, indices: readonly number[], view: Observation, now: number, mempool?: readonly MempoolTx[]): WakeResult[] {
   return indices.map((index) => {
     const agent = agents.get(index);
     if (!agent) throw new Error(`agent ${index} is not on this host`);
-    const w = agent.wake(view, now);
+    const w = agent.wake(view, now, mempool);
     return { index, submissions: w.submissions, next: w.next };
   });
 }
@@ -81,8 +81,8 @@ export class LocalAgentHost implements AgentHost {
     return describeAgents(this.agents, startTime);
   }
 
-  async wake(indices: readonly number[], now: number): Promise<WakeResult[]> {
-    return wakeAgents(this.agents, indices, this.view, now);
+  async wake(indices: readonly number[], now: number, mempool?: readonly MempoolTx[]): Promise<WakeResult[]> {
+    return wakeAgents(this.agents, indices, this.view, now, mempool);
   }
 
   async close(): Promise<void> {}

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Observation } from '../sim/engine/observation.ts';
+import type { MempoolTx } from './agent.ts';
 import { type AgentHostOptions, createShard, describeAgents, wakeAgents } from './agent-host.ts';
 
 interface Init {
@@ -13,7 +14,9 @@ interface Init {
   readonly buffer: SharedArrayBuffer;
 }
 
-type Request = { readonly id: number; readonly op: 'init'; readonly startTime: number } | { readonly id: number; readonly op: 'wake'; readonly indices: number[]; readonly now: number };
+type Request =
+  | { readonly id: number; readonly op: 'init'; readonly startTime: number }
+  | { readonly id: number; readonly op: 'wake'; readonly indices: number[]; readonly now: number; readonly mempool?: MempoolTx[] };
 
 const { options, indices, buffer } = workerData as Init;
 const view = new Observation(options.layout, new Float64Array(buffer));
@@ -23,7 +26,7 @@ if (!port) throw new Error('agent-worker must run in a worker thread');
 
 port.on('message', (req: Request) => {
   try {
-    const result = req.op === 'init' ? describeAgents(agents, req.startTime) : wakeAgents(agents, req.indices, view, req.now);
+    const result = req.op === 'init' ? describeAgents(agents, req.startTime) : wakeAgents(agents, req.indices, view, req.now, req.mempool);
     port.postMessage({ id: req.id, result });
   } catch (e) {
     port.postMessage({ id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });

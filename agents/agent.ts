@@ -38,6 +38,23 @@ export interface Submission {
   readonly priorityFee: number;
   /** Seconds until it lands, when this one differs from the agent's usual latency (a latency distribution). */
   readonly latency?: number;
+  /** Sent through a private relay: searchers do not see it in the mempool, and it costs nothing if it reverts. */
+  readonly private?: boolean;
+  /**
+   * A searcher's bundle leg: placed right before or after a pending transaction of this block
+   * (its mempool id), or at the top of the block, just after the oracle updates. A bundle
+   * whose target is not in the block is dropped whole.
+   */
+  readonly bundle?: { readonly target: number | 'top'; readonly place: 'before' | 'after' };
+}
+
+/** A pending transaction as a searcher sees it in the public mempool: due in this block. */
+export interface MempoolTx {
+  readonly id: number;
+  readonly agent: string;
+  readonly kind: string;
+  readonly action: AgentAction;
+  readonly priorityFee: number;
 }
 
 export interface Wake {
@@ -46,8 +63,12 @@ export interface Wake {
   readonly next: number | null;
 }
 
-/** Agents in the `keeper` phase act after the block's other actions (funding, liquidations). */
-export type AgentPhase = 'trade' | 'keeper';
+/**
+ * When in a block an agent acts: `trade` before the block's transactions, `keeper` after them
+ * (funding, liquidations), `searcher` once the block's transactions are known, to place bundles
+ * around them.
+ */
+export type AgentPhase = 'trade' | 'keeper' | 'searcher';
 
 export interface AgentContext {
   readonly id: string;
@@ -64,11 +85,15 @@ export interface Agent {
   readonly phase: AgentPhase;
   /** Seconds between deciding and the action landing on chain. */
   readonly latency: number;
-  /** Also wake (in its phase) in every block where the state changed: trades or oracle moves. */
+  /**
+   * Also wake when the state changed: a keeper in the block where it changed, a trader in the
+   * block after a trade and in any block where the oracle or fast feed moved.
+   */
   readonly wakesOnChange?: boolean;
   /** First wake-up at or after the start time. */
   start(startTime: number): number | null;
-  wake(view: Observation, now: number): Wake;
+  /** `mempool`: for searchers, the public transactions due in this block. */
+  wake(view: Observation, now: number, mempool?: readonly MempoolTx[]): Wake;
 }
 
 /** Exponential waiting time (Poisson arrivals) with the given mean, in whole seconds ≥ 1. */

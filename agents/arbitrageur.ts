@@ -1,26 +1,45 @@
 /**
- * An arbitrageur: when the mark strays from the reference price by more than fees plus a
- * margin of safety, trades the vAMM toward it by the amount the curve says closes a share of
- * the gap (x·y=k: Q* = √(k·P*)), within its capital, hedging the position off chain at the
- * reference price (accounted in the run summary). Capital beyond a free share must be paid for
- * by funding (a hurdle rate), so a cap on funding limits how hard arbitrage holds the mark.
- * Latency models how late it sees and lands (the 2021 xDai bridge stall left none).
+ * An arbitrageur: one of a population that differ in capital, edge threshold, latency, inventory
+ * limit and bid. It watches the market (every block that moved it, and on its own interval) and,
+ * when the vAMM's mark is far enough from the CEX price it sees, sends a limited order toward it:
+ * the limit is the price past which the next unit would earn nothing after the vAMM fee, its
+ * hedge's taker fee and size-dependent spread, and its own minimum edge. The order carries
+ * that limit, and a second one relative to the on-chain fast price, to its router, which sizes
+ * the trade on the state it lands on — after the block's earlier trades, its competitors' among
+ * them — and refuses it when what is left would not pay its gas. So it never trades at an
+ * expected negative edge, and a second arbitrageur landing later in a block takes only what the
+ * first left. Every fill is hedged on the CEX venue (sim/engine/hedge-venue.ts).
+ *
+ * Its bid is a share of the profit it expects, so the one with the best edge usually lands
+ * first; its inventory is capped by a multiple of its capital and by the margin its hedge must
+ * post. Capital beyond a free share must be paid for by funding (a hurdle rate), so a cap on
+ * funding limits how hard arbitrage holds the mark. Latency is drawn per transaction.
  */
+import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
-import type { Submission, Wake } from './agent.ts';
+import type { AgentContext, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { buyingPower, feeAffordable, maxQuoteWithinBand, positionOf, referencePrice } from './account-view.ts';
+import { type Bid, arbitrageOrder, arbitrageQuote, inventoryRoom } from './arbitrage-pricing.ts';
+import { type Distribution, centre, draw } from './distribution.ts';
 
 export interface ArbitrageurParams {
   readonly market: string;
-  readonly interval: number;
-  /** Edge required beyond the trading fee (0.001 = 0.1 %). */
-  readonly minEdge: number;
-  /** Share of the gap to close per trade (0..1]. */
+  /** Seconds between its own looks (besides every block that moved the market). */
+  readonly interval: Distribution;
+  /** Edge it demands beyond every cost (0.001 = 0.1 %). */
+  readonly minEdge: Distribution;
+  /** Share of the way to its limit it trades (0..1]. */
   readonly intensity: number;
   readonly leverage: number;
-  readonly latency: number;
+  /** Seconds from deciding to landing, drawn per transaction. */
+  readonly latency: Distribution;
+  /** The least priority fee it sends (gwei). */
   readonly priorityFee: number;
+  /** Share of the profit it expects that it bids as priority fee, and the most it bids (gwei). */
+  readonly bidShare: Distribution;
+  readonly maxPriorityFee: number;
+  /** Most vAMM notional it holds, as a multiple of its capital. */
+  readonly maxInventory: Distribution;
   /**
    * Share of its capacity it commits on the gap alone. Beyond it, inventory ties up capital
    * that must earn `hurdleRate` in funding: a funding cap that keeps the rate below the hurdle
@@ -29,53 +48,79 @@ export interface ArbitrageurParams {
   readonly freeInventory: number;
   /** Annual return the inventory beyond `freeInventory` must earn in funding (0.2 = 20 %/yr; 0 = none asked). */
   readonly hurdleRate: number;
+  /** Its hedge venue (fees, spread, funding, margin, latency). */
+  readonly hedge: HedgeParams;
 }
 
 const YEAR = 365 * 86400;
 
-export class Arbitrageur extends AgentBase<ArbitrageurParams> {
+export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   override readonly kind = 'arbitrageur';
   override readonly phase = 'trade' as const;
+  readonly wakesOnChange = true;
+  private readonly interval: number;
+  private readonly minEdge: number;
+  private readonly bidShare: number;
+  private readonly maxInventory: number;
+  /** Its capital (collateral at the first look). */
+  private capital = Number.NaN;
+
+  constructor(
+    ctx: AgentContext,
+    private readonly a: ArbitrageurParams,
+  ) {
+    super(ctx, { latency: centre(a.latency) });
+    // Its traits, drawn once from its own stream.
+    this.interval = Math.max(1, Math.round(draw(ctx.rng, a.interval)));
+    this.minEdge = Math.max(0, draw(ctx.rng, a.minEdge));
+    this.bidShare = Math.min(1, Math.max(0, draw(ctx.rng, a.bidShare)));
+    this.maxInventory = Math.max(0, draw(ctx.rng, a.maxInventory));
+  }
+
+  override start(startTime: number): number {
+    return startTime + 1 + this.ctx.rng.int(this.interval);
+  }
 
   override wake(view: Observation, now: number): Wake {
-    const { market } = this.p;
-    const next = now + this.p.interval;
+    const { market } = this.a;
+    const next = now + this.interval;
     if (!view.market(market, 'open')) return { submissions: [], next: null };
-    const ref = referencePrice(view, market);
-    const spot = view.market(market, 'spot');
-    const fee = view.market(market, 'feeRatio');
-    const gap = (ref - spot) / ref;
-    const pos = positionOf(view, this.ctx.index, market);
-    const submissions: Submission[] = [];
-    if (Math.abs(gap) > fee + this.p.minEdge) {
-      const q = view.market(market, 'quoteReserve');
-      const b = view.market(market, 'baseReserve');
-      const targetPrice = spot + (ref - spot) * this.p.intensity;
-      const quote = Math.abs(Math.sqrt(q * b * targetPrice) - q);
-      const side = gap > 0 ? 'long' : 'short';
-      const leverage = Math.min(this.p.leverage, view.market(market, 'maxLeverage') * 0.9);
-      // Capital: exposure added on the position's side is limited by equity; reducing is free.
-      const adding = (gap > 0 && pos.size >= 0) || (gap < 0 && pos.size <= 0);
-      // Reducing needs no capital, but past the position it becomes a new one that does.
-      const power = buyingPower(view, this.ctx.index, market, leverage);
-      const room = adding ? this.fundedRoom(view, side, Math.abs(pos.notional), power) : pos.notional * 0.999 + power;
-      const notional = Math.min(quote, room, maxQuoteWithinBand(view, market, side), feeAffordable(view, this.ctx.index, market));
-      if (notional >= 10) {
-        submissions.push({ action: { kind: 'open', market, side, margin: notional / leverage, leverage }, priorityFee: this.p.priorityFee });
-      }
-    }
-    // No take-profit close: the inventory is what holds the mark at the index (closing it would
-    // push the mark away again); it comes down as the gap reverses. The hedge carries the risk.
-    return { submissions, next };
+    if (Number.isNaN(this.capital)) this.capital = Math.max(view.account(this.ctx.index, 'collateral'), view.account(this.ctx.index, 'wallet'));
+    const order = this.order(view);
+    return { submissions: order ? [order] : [], next };
+  }
+
+  /** The order it sends now, or null when the gap does not pay. */
+  private order(view: Observation): Submission | null {
+    const { market } = this.a;
+    const side: Side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
+    const quote = arbitrageQuote(view, market, side, this.room(view, side), this.a.hedge, this.minEdge);
+    if (quote === null) return null;
+    const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);
+    return arbitrageOrder(view, market, side, quote.quote * this.a.intensity, leverage, this.a.hedge, this.minEdge, this.bid(), this.ctx.rng, this.a.latency);
+  }
+
+  private bid(): Bid {
+    return { share: this.bidShare, min: this.a.priorityFee, max: this.a.maxPriorityFee };
+  }
+
+  /** How much it may trade on `side`: reducing is free; adding is capped by capital, inventory, the hedge's margin and the hurdle. */
+  private room(view: Observation, side: Side): number {
+    const { market } = this.a;
+    const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);
+    const hedgeCapital = this.a.hedge.capital > 0 ? this.a.hedge.capital : this.capital;
+    const limit = Math.min(this.maxInventory * this.capital, (hedgeCapital * 0.8) / this.a.hedge.marginRatio);
+    const r = inventoryRoom(view, this.ctx.index, market, side, leverage, limit);
+    return r.adding ? Math.min(r.room, this.fundedRoom(view, side, r.held, r.room)) : r.room;
   }
 
   /** What it will add on `side`: all its buying power while funding pays the hurdle, else up to its free inventory. */
-  private fundedRoom(view: Observation, side: 'long' | 'short', held: number, power: number): number {
-    if (this.p.hurdleRate === 0) return power;
-    const { market } = this.p;
+  private fundedRoom(view: Observation, side: Side, held: number, power: number): number {
+    if (this.a.hurdleRate === 0) return power;
+    const { market } = this.a;
     const rate = view.market(market, 'fundingRate') * (YEAR / view.market(market, 'fundingPeriod'));
     const earned = side === 'short' ? rate : -rate;
-    if (earned >= this.p.hurdleRate) return power;
-    return Math.max(0, Math.min(power, (held + power) * this.p.freeInventory - held));
+    if (earned >= this.a.hurdleRate) return power;
+    return Math.max(0, Math.min(power, (held + power) * this.a.freeInventory - held));
   }
 }

@@ -10,6 +10,7 @@
  * partial fills. Its cost (slippage, fees, funding on the
  * push, gas) and profit come out of the event log like every agent's.
  */
+import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
@@ -34,8 +35,13 @@ export interface ManipulatorParams {
   /** liquidation-hunt: how close to maintenance a target must be (ratio points), and how long to hold the push. */
   readonly huntBuffer: number;
   readonly huntHold: number;
+  /** liquidation-hunt: seconds after the start it begins hunting, and after which it starts no new hunt (0 = no end). */
+  readonly huntAfter: number;
+  readonly huntUntil: number;
   /** How its orders are worked (slicing and slippage limit). */
   readonly execution: ExecutionParams;
+  /** Its hedge venue (the engine hedges every fill; sim/engine/hedge-venue.ts). */
+  readonly hedge: HedgeParams;
   readonly latency: number;
   readonly priorityFee: number;
 }
@@ -59,6 +65,13 @@ export class Manipulator extends AgentBase<ManipulatorParams> {
   constructor(ctx: AgentContext, p: ManipulatorParams) {
     super(ctx, p);
     this.executor = new OrderExecutor(ctx, p.execution, p.priorityFee, p.latency);
+  }
+
+  private started = 0;
+
+  override start(startTime: number): number {
+    this.started = startTime;
+    return startTime + 1 + (this.p.mode === 'liquidation-hunt' ? this.p.huntAfter : 0);
   }
 
   override wake(view: Observation, now: number): Wake {

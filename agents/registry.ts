@@ -1,14 +1,17 @@
 /**
  * Agent populations: the scenario file's agent specs (kind, count, capital, parameters) with
- * each kind's defaults, expanded into agents with their own seeded random streams. The same
- * spec and seed give the same agents in any thread.
+ * each kind's defaults, expanded into agents with their own seeded random streams. Capital may
+ * be spread log-normally over a spec's agents and parameters may be distributions each agent
+ * draws from (agents/distribution.ts). The same spec and seed give the same agents in any thread.
  */
 import { z } from 'zod';
 import { Rng, seedFrom } from '../data/prng.ts';
 import { decimalString } from '../scenarios/amount-schema.ts';
+import { DEFAULT_HEDGE, type HedgeParams } from '../sim/engine/hedge-venue.ts';
 import { AdaptiveManipulator, type AdaptiveManipulatorParams, DEFAULT_POLICY_DIR } from './adaptive-manipulator.ts';
 import type { Agent, AgentContext } from './agent.ts';
 import { Arbitrageur, type ArbitrageurParams } from './arbitrageur.ts';
+import { DistributionSchema, stratifiedLogNormal } from './distribution.ts';
 import { DEFAULT_EXECUTION, type ExecutionParams } from './execution.ts';
 import { FundingKeeper, type KeeperParams } from './keeper.ts';
 import { Holder, type HolderParams } from './holder.ts';
@@ -18,6 +21,7 @@ import { PlanManipulator, type PlanManipulatorParams } from './plan-manipulator.
 import { MeanReversionTrader, type MeanReversionTraderParams } from './mean-reversion-trader.ts';
 import { MomentumTrader, type MomentumTraderParams } from './momentum-trader.ts';
 import { NoiseTrader, type NoiseTraderParams } from './noise-trader.ts';
+import { Searcher, type SearcherParams } from './searcher.ts';
 import { Whale, type WhaleParams } from './whale.ts';
 
 /** A whale works its order as a TWAP over two hours, never moving the mark more than 2 % from where it started. */
@@ -25,12 +29,43 @@ const WHALE_EXECUTION: ExecutionParams = { ...DEFAULT_EXECUTION, style: 'twap', 
 /** A manipulator shows 100k at a time and accepts up to 5 % slippage per order. */
 const MANIPULATOR_EXECUTION: ExecutionParams = { ...DEFAULT_EXECUTION, style: 'iceberg', clip: 100_000, slippageLimit: 0.05 };
 
+/** Signal traders are stopped out after losing half a position's margin, and stop for good after losing half their capital. */
+const SIGNAL_RISK = { stopLoss: 0.5, cooldown: 3600, riskBudget: 0.5 } as const;
+
 const DEFAULTS = {
   noise: { meanInterval: 3600, medianMargin: 2000, marginSigma: 0.8, minLeverage: 1, maxLeverage: 5, meanHolding: 6 * 3600, longBias: 0.5, latency: 0, priorityFee: 0.01 } satisfies Omit<NoiseTraderParams, 'market'>,
-  momentum: { interval: 900, lookback: 4 * 3600, threshold: 0.01, margin: 5000, leverage: 3, latency: 0, priorityFee: 0.01 } satisfies Omit<MomentumTraderParams, 'market'>,
-  'mean-reversion': { interval: 900, halfLife: 6 * 3600, threshold: 0.02, margin: 5000, leverage: 3, latency: 0, priorityFee: 0.01 } satisfies Omit<MeanReversionTraderParams, 'market'>,
+  momentum: { interval: 900, lookback: 4 * 3600, threshold: 0.01, margin: 5000, leverage: 3, ...SIGNAL_RISK, latency: 0, priorityFee: 0.01 } satisfies Omit<MomentumTraderParams, 'market'>,
+  'mean-reversion': { interval: 900, halfLife: 6 * 3600, threshold: 0.02, margin: 5000, leverage: 3, ...SIGNAL_RISK, latency: 0, priorityFee: 0.01 } satisfies Omit<MeanReversionTraderParams, 'market'>,
   whale: { side: 'long', margin: 1_000_000, leverage: 5, openAfter: 3600, holdFor: null, execution: WHALE_EXECUTION, latency: 0, priorityFee: 0.01 } satisfies Omit<WhaleParams, 'market'>,
-  arbitrageur: { interval: 60, minEdge: 0.001, intensity: 0.5, leverage: 5, latency: 0, priorityFee: 0.05, freeInventory: 1, hurdleRate: 0 } satisfies Omit<ArbitrageurParams, 'market'>,
+  // A population: each draws how often it looks, its edge, bid and inventory limit; latency is drawn per transaction.
+  arbitrageur: {
+    interval: { min: 12, max: 60 },
+    minEdge: { min: 0.0005, max: 0.003 },
+    intensity: 1,
+    leverage: 5,
+    latency: { median: 4, sigma: 1 },
+    priorityFee: 0.01,
+    bidShare: { min: 0.05, max: 0.5 },
+    maxPriorityFee: 1000,
+    maxInventory: { min: 1, max: 4 },
+    freeInventory: 1,
+    hurdleRate: 0,
+    hedge: DEFAULT_HEDGE,
+  } satisfies Omit<ArbitrageurParams, 'market'>,
+  searcher: {
+    leverage: 5,
+    backrunOracle: true,
+    frontrunLiquidations: true,
+    sandwichLiquidations: true,
+    sandwichSize: 1,
+    minEdge: 0.0005,
+    maxInventory: 1,
+    bidShare: 0.3,
+    maxPriorityFee: 5000,
+    priorityFee: 0.01,
+    hedge: DEFAULT_HEDGE,
+    latency: 0,
+  } satisfies Omit<SearcherParams, 'market'>,
   manipulator: {
     mode: 'funding',
     holdSide: 'short',
@@ -44,7 +79,10 @@ const DEFAULTS = {
     rounds: 0,
     huntBuffer: 0.02,
     huntHold: 900,
+    huntAfter: 0,
+    huntUntil: 0,
     execution: MANIPULATOR_EXECUTION,
+    hedge: DEFAULT_HEDGE,
     latency: 0,
     priorityFee: 0.1,
   } satisfies Omit<ManipulatorParams, 'market'>,
@@ -73,10 +111,23 @@ const DEFAULTS = {
     interval: 300,
     deadband: 0.05,
     fundingPeriod: 3600,
+    hedge: DEFAULT_HEDGE,
     latency: 0,
     priorityFee: 0.1,
-  } satisfies Omit<AdaptiveManipulatorParams, 'market'>,
-  liquidator: { interval: 3600, maxPerWake: 5, backstop: false, latency: 0, priorityFee: 1, missProbability: 0 } satisfies LiquidatorParams,
+  } satisfies Omit<AdaptiveManipulatorParams, 'market'> & { hedge: HedgeParams },
+  liquidator: {
+    interval: 3600,
+    maxPerWake: 5,
+    backstop: false,
+    latency: { median: 3, sigma: 1 },
+    priorityFee: 0.01,
+    maxPriorityFee: 5000,
+    bidShare: { min: 0.1, max: 0.6 },
+    adaptive: true,
+    missProbability: 0,
+    privateRelay: false,
+    subsidised: false,
+  } satisfies LiquidatorParams,
   keeper: { delay: 0, missProbability: 0, never: false, latency: 0, priorityFee: 0.5 } satisfies Omit<KeeperParams, 'market'>,
   holder: { side: 'long', notional: 0, leverage: 1, latency: 0 } satisfies Omit<HolderParams, 'market'>,
 } as const;
@@ -87,6 +138,21 @@ export const AGENT_KINDS = Object.keys(DEFAULTS) as AgentKind[];
 const num = z.number().finite();
 const nonNeg = num.nonnegative();
 const side = z.enum(['long', 'short']);
+const dist = (value: z.ZodNumber) => DistributionSchema(value);
+/** The hedge venue (sim/engine/hedge-venue.ts); every field optional. */
+const hedge = z
+  .strictObject({
+    takerFee: num.min(0).max(0.1),
+    halfSpread: num.min(0).max(0.1),
+    impactPerMillion: num.min(0).max(1),
+    fundingRate: num.min(-0.1).max(0.1),
+    marginRatio: num.gt(0).max(1),
+    maintenanceShare: num.min(0).max(1),
+    latency: nonNeg,
+    capital: nonNeg,
+  })
+  .partial();
+const signalRisk = { stopLoss: num.min(0), cooldown: nonNeg, riskBudget: num.min(0).max(1) };
 /** How an agent's orders are worked (agents/execution.ts); every field optional. */
 const execution = z
   .strictObject({
@@ -102,10 +168,40 @@ const execution = z
 /** Parameter schemas per kind: every field optional (defaults above), unknown ones refused. */
 const PARAMS = {
   noise: z.strictObject({ meanInterval: nonNeg.min(1), medianMargin: nonNeg, marginSigma: nonNeg, minLeverage: num.min(1), maxLeverage: num.min(1), meanHolding: nonNeg.min(1), longBias: num.min(0).max(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
-  momentum: z.strictObject({ interval: nonNeg.min(1), lookback: nonNeg.min(1), threshold: nonNeg, margin: nonNeg, leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
-  'mean-reversion': z.strictObject({ interval: nonNeg.min(1), halfLife: nonNeg.min(1), threshold: nonNeg, margin: nonNeg, leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg }).partial(),
+  momentum: z.strictObject({ interval: nonNeg.min(1), lookback: nonNeg.min(1), threshold: nonNeg, margin: nonNeg, leverage: num.min(1), ...signalRisk, latency: nonNeg, priorityFee: nonNeg }).partial(),
+  'mean-reversion': z.strictObject({ interval: nonNeg.min(1), halfLife: nonNeg.min(1), threshold: nonNeg, margin: nonNeg, leverage: num.min(1), ...signalRisk, latency: nonNeg, priorityFee: nonNeg }).partial(),
   whale: z.strictObject({ side, margin: nonNeg, leverage: num.min(1), openAfter: nonNeg, holdFor: nonNeg.nullable(), execution, latency: nonNeg, priorityFee: nonNeg }).partial(),
-  arbitrageur: z.strictObject({ interval: nonNeg.min(1), minEdge: nonNeg, intensity: num.gt(0).max(1), leverage: num.min(1), latency: nonNeg, priorityFee: nonNeg, freeInventory: num.min(0).max(1), hurdleRate: nonNeg }).partial(),
+  arbitrageur: z
+    .strictObject({
+      interval: dist(nonNeg.min(1)),
+      minEdge: dist(nonNeg),
+      intensity: num.gt(0).max(1),
+      leverage: num.min(1),
+      latency: dist(nonNeg),
+      priorityFee: nonNeg,
+      bidShare: dist(num.min(0).max(1)),
+      maxPriorityFee: nonNeg,
+      maxInventory: dist(nonNeg),
+      freeInventory: num.min(0).max(1),
+      hurdleRate: nonNeg,
+      hedge,
+    })
+    .partial(),
+  searcher: z
+    .strictObject({
+      leverage: num.min(1),
+      backrunOracle: z.boolean(),
+      frontrunLiquidations: z.boolean(),
+      sandwichLiquidations: z.boolean(),
+      sandwichSize: nonNeg,
+      minEdge: nonNeg,
+      maxInventory: nonNeg,
+      bidShare: num.min(0).max(1),
+      maxPriorityFee: nonNeg,
+      priorityFee: nonNeg,
+      hedge,
+    })
+    .partial(),
   manipulator: z
     .strictObject({
       mode: z.enum(['funding', 'liquidation-hunt']),
@@ -120,7 +216,10 @@ const PARAMS = {
       rounds: z.number().int().nonnegative(),
       huntBuffer: nonNeg,
       huntHold: nonNeg.min(1),
+      huntAfter: nonNeg,
+      huntUntil: nonNeg,
       execution,
+      hedge,
       latency: nonNeg,
       priorityFee: nonNeg,
     })
@@ -154,14 +253,31 @@ const PARAMS = {
       interval: nonNeg.min(1),
       deadband: num.min(0).max(1),
       fundingPeriod: nonNeg.min(1),
+      hedge,
       latency: nonNeg,
       priorityFee: nonNeg,
     })
     .partial(),
-  liquidator: z.strictObject({ interval: nonNeg.min(1), maxPerWake: z.number().int().min(1), backstop: z.boolean(), latency: nonNeg, priorityFee: nonNeg, missProbability: num.min(0).max(1) }).partial(),
+  liquidator: z
+    .strictObject({
+      interval: nonNeg.min(1),
+      maxPerWake: z.number().int().min(1),
+      backstop: z.boolean(),
+      latency: dist(nonNeg),
+      priorityFee: nonNeg,
+      maxPriorityFee: nonNeg,
+      bidShare: dist(num.min(0).max(1)),
+      adaptive: z.boolean(),
+      missProbability: num.min(0).max(1),
+      privateRelay: z.boolean(),
+      subsidised: z.boolean(),
+    })
+    .partial(),
   keeper: z.strictObject({ delay: nonNeg, missProbability: num.min(0).max(1), never: z.boolean(), latency: nonNeg, priorityFee: nonNeg }).partial(),
   holder: z.strictObject({ side, notional: num.positive(), leverage: num.gt(0), latency: nonNeg }).partial(),
 } as const;
+
+const amount = decimalString(6);
 
 export const AgentSpecSchema = z
   .strictObject({
@@ -169,8 +285,11 @@ export const AgentSpecSchema = z
     /** Name prefix (default: the kind); agents are `${name}-${i}`. */
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes').optional(),
     count: z.number().int().min(1).max(10_000).default(1),
-    /** Collateral each agent starts with (USD, decimal string). */
-    capital: decimalString(6),
+    /**
+     * Collateral each agent starts with (USD, decimal string), or spread log-normally over the
+     * spec's agents: `{ median, sigma }`, agent i of n at the (i − ½)/n quantile.
+     */
+    capital: z.union([amount, z.strictObject({ median: amount, sigma: z.number().finite().min(0).max(3) })]),
     /** Which market it trades (default: the first). */
     market: z.string().optional(),
     params: z.record(z.string(), z.unknown()).default({}),
@@ -191,6 +310,8 @@ export interface AgentSlot {
   readonly kind: AgentKind;
   readonly spec: AgentSpec;
   readonly market: string;
+  /** Its collateral (USD, decimal string). */
+  readonly capital: string;
 }
 
 export function expandAgents(specs: readonly AgentSpec[], markets: readonly string[]): AgentSlot[] {
@@ -202,7 +323,8 @@ export function expandAgents(specs: readonly AgentSpec[], markets: readonly stri
       const id = `${prefix}-${i}`;
       if (used.has(id)) throw new Error(`two agents are named ${id}: give one of the specs a distinct "name"`);
       used.add(id);
-      slots.push({ index: slots.length, id, kind: spec.kind, spec, market: spec.market ?? (markets[0] as string) });
+      const capital = typeof spec.capital === 'string' ? spec.capital : String(stratifiedLogNormal(Number(spec.capital.median), spec.capital.sigma, i, spec.count));
+      slots.push({ index: slots.length, id, kind: spec.kind, spec, market: spec.market ?? (markets[0] as string), capital });
     }
   }
   return slots;
@@ -219,6 +341,15 @@ function withDefaults(defaults: object, given: Record<string, unknown>, market: 
 }
 
 const isGroup = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Kinds that hold vAMM positions for the trade or the funding, not the direction: they hedge on the CEX venue. */
+const HEDGED_KINDS: ReadonlySet<AgentKind> = new Set(['arbitrageur', 'manipulator', 'adaptive-manipulator', 'searcher']);
+
+/** The hedge venue parameters of a hedged agent, or null. */
+export function hedgeOf(slot: AgentSlot): HedgeParams | null {
+  if (!HEDGED_KINDS.has(slot.kind)) return null;
+  return { ...DEFAULT_HEDGE, ...((slot.spec.params as { hedge?: Partial<HedgeParams> }).hedge ?? {}) };
+}
 
 /** Builds the agent of a slot, with its own random stream derived from the run seed and its id. */
 export function createAgent(slot: AgentSlot, seed: number, markets: readonly string[], blockTime: number): Agent {
@@ -243,6 +374,8 @@ export function createAgent(slot: AgentSlot, seed: number, markets: readonly str
       return new AdaptiveManipulator(ctx, params as AdaptiveManipulatorParams);
     case 'liquidator':
       return new Liquidator(ctx, params as LiquidatorParams);
+    case 'searcher':
+      return new Searcher(ctx, params as SearcherParams);
     case 'keeper':
       return new FundingKeeper(ctx, params as KeeperParams);
     case 'holder':

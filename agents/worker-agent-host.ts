@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { Observation, observationLength } from '../sim/engine/observation.ts';
+import type { MempoolTx } from './agent.ts';
 import type { AgentHost, AgentHostOptions, AgentInfo, WakeResult } from './agent-host.ts';
 
 interface Pending {
@@ -72,13 +73,13 @@ export class WorkerAgentHost implements AgentHost {
     return parts.flat().sort((a, b) => a.index - b.index);
   }
 
-  async wake(indices: readonly number[], now: number): Promise<WakeResult[]> {
+  async wake(indices: readonly number[], now: number, mempool?: readonly MempoolTx[]): Promise<WakeResult[]> {
     const byIndex = new Map<number, WakeResult>();
     await Promise.all(
       this.shards.map(async (shard) => {
         const mine = indices.filter((i) => shard.indices.has(i));
         if (mine.length === 0) return;
-        for (const r of await shard.request<WakeResult[]>({ op: 'wake', indices: mine, now })) byIndex.set(r.index, r);
+        for (const r of await shard.request<WakeResult[]>({ op: 'wake', indices: mine, now, ...(mempool ? { mempool } : {}) })) byIndex.set(r.index, r);
       }),
     );
     return indices.map((i) => byIndex.get(i) as WakeResult);

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkWritableFolder } from '../data/staged-folder.ts';
 import { registerAuditCommand } from './commands/audit.ts';
+import { registerCalibrateCommand } from './commands/calibrate.ts';
 import { registerDataCommand } from './commands/data.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
@@ -32,6 +33,7 @@ const program = new Command()
 
 registerScriptCommand(program);
 registerRunCommand(program);
+registerCalibrateCommand(program);
 registerReportCommand(program);
 registerAuditCommand(program);
 registerDataCommand(program);

@@ -6,7 +6,12 @@
 import { type AgentSlot, expandAgents } from '../agents/registry.ts';
 import { resolutionAt } from '../data/compose.ts';
 import { InputError, InputErrors } from '../data/input-error.ts';
-import { DEFAULT_GAS } from '../sim/engine/gas.ts';
+import { GAS_HISTORY_FILE, gasLevelBefore, loadGasHistory } from '../data/gas-history.ts';
+import { HOURLY_HISTORY } from '../data/history.ts';
+import { calmVolatilityBefore } from '../data/realised-volatility.ts';
+import { findDataDir, findShared } from '../data/shared-dir.ts';
+import { DEFAULT_GAS, type GasParams } from '../sim/engine/gas-process.ts';
+import type { ScenarioEvent } from '../sim/engine/scenario-events.ts';
 import type { SimulationConfig } from '../sim/engine/simulation.ts';
 import type { ProfileName } from '../sim/params.ts';
 import { parseUnits } from '../sim/math/units.ts';
@@ -50,6 +55,36 @@ export interface ResolveOptions {
   readonly file?: string;
 }
 
+/** Era data, read once per process: the daily gas file, and calm volatilities by day. */
+let gasHistory: ReturnType<typeof loadGasHistory> | undefined;
+const calmCache = new Map<string, Promise<number | null>>();
+
+/**
+ * The run's gas market: an L2 as given (0.05 gwei by default), or an L1 whose level and calm
+ * volatility come from the month before the run (../shared/data/gas and the hourly candles)
+ * unless the scenario gives them.
+ */
+async function resolveGas(s: RunScenario, start: number, o: ResolveOptions): Promise<GasParams> {
+  const g = { ...DEFAULT_GAS, ...s.gas };
+  if (g.profile === 'l2') return g;
+  const where = { file: o.file ?? s.name, field: 'gas' };
+  let level = s.gas.baseFeeGwei;
+  if (level === undefined) {
+    gasHistory ??= loadGasHistory(findShared(GAS_HISTORY_FILE));
+    level = gasLevelBefore(await gasHistory, start) ?? undefined;
+    if (level === undefined) throw new InputError(where, `no daily gas data for the month before ${new Date(start * 1000).toISOString().slice(0, 10)} (${GAS_HISTORY_FILE} covers 2015-07-30 → 2022-09-19): give gas.baseFeeGwei`);
+  }
+  let calm = s.gas.calmVolatility;
+  if (calm === undefined) {
+    const file = `${findDataDir(o.dataDir)}/${HOURLY_HISTORY}`;
+    const key = `${file}@${Math.floor(start / 86400)}`;
+    if (!calmCache.has(key)) calmCache.set(key, calmVolatilityBefore(file, start));
+    calm = (await calmCache.get(key)) ?? undefined;
+    if (calm === undefined) throw new InputError(where, `no hourly prices for the month before ${new Date(start * 1000).toISOString().slice(0, 10)}: give gas.calmVolatility`);
+  }
+  return { ...g, baseFeeGwei: level, calmVolatility: calm };
+}
+
 export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promise<SimulationConfig> {
   const seed = o.seed ?? s.seed;
   const { candles, rounds, fastFeed } = await loadScenarioPrices(s, seed, o.dataDir);
@@ -77,7 +112,8 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
     slots,
     invariants: s.invariants,
     snapshotInterval: s.snapshotInterval,
-    gas: { ...DEFAULT_GAS, ...s.gas },
+    gas: await resolveGas(s, start, o),
+    events: s.events as ScenarioEvent[],
     // As given (no absolute paths), so the log is the same on every machine.
     description: toJson(s) as Json,
   };

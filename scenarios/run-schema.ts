@@ -137,6 +137,26 @@ export const SecondMarketSchema = MarketSchema.omit({ quoteReserve: true, baseRe
 
 export type SecondMarket = z.output<typeof SecondMarketSchema>;
 
+const seconds = z.number().int().nonnegative();
+const agentsPattern = z.string().min(1);
+
+/** A fault the scenario schedules; times are unix seconds or ISO dates (UTC). */
+export const ScenarioEventSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sequencer-down'), from: time, to: time, grace: seconds.default(0) }),
+  z.strictObject({ kind: z.literal('agent-outage'), agents: agentsPattern, from: time, to: time }),
+  z.strictObject({
+    kind: z.literal('crash-outage'),
+    agents: agentsPattern,
+    /** The fall from the trailing high that counts as a crash (0.1 = 10 %), within `window` seconds. */
+    fall: z.number().gt(0).lt(1),
+    window: z.number().int().positive(),
+    probability: z.number().min(0).max(1),
+    duration: z.number().int().positive(),
+  }),
+  z.strictObject({ kind: z.literal('oracle-delay'), feed: z.enum(['fast', 'chainlink', 'both']), from: time, to: time, seconds: z.number().int().positive() }),
+  z.strictObject({ kind: z.literal('fast-feed-manipulation'), from: time, to: time, deviation: z.number().gt(-1).lt(1) }),
+]);
+
 export const RunScenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   description: z.string().optional(),
@@ -171,7 +191,26 @@ export const RunScenarioSchema = z.strictObject({
   invariants: z.enum(['off', 'block', 'action']).default('block'),
   /** Seconds between state snapshots in the log. */
   snapshotInterval: z.number().int().positive().default(3600),
-  gas: z.strictObject({ baseFeeGwei: z.number().nonnegative() }).partial().default({}),
+  /** The gas market (sim/engine/gas-process.ts): an L1 whose base fee rises with volatility, or an L2. */
+  gas: z
+    .strictObject({
+      profile: z.enum(['l1', 'l2']),
+      /** l1: the era's level (default: the median daily gas of the 30 days before the run, from ../shared/data/gas); l2: the base fee (default 0.05). */
+      baseFeeGwei: z.number().nonnegative(),
+      volatilityElasticity: z.number().nonnegative(),
+      /** l1: the calm daily volatility (default: the median day of the 30 before the run, from the hourly candles). */
+      calmVolatility: z.number().positive(),
+      volatilityWindow: z.number().int().positive(),
+      noise: z.number().nonnegative(),
+      noiseMemory: z.number().positive(),
+      l1DataGas: z.number().nonnegative(),
+      l1BaseFeeGwei: z.number().nonnegative(),
+      ordering: z.enum(['priority-fee', 'first-come']),
+    })
+    .partial()
+    .default({}),
+  /** Faults to inject (sim/engine/scenario-events.ts). */
+  events: z.array(ScenarioEventSchema).default([]),
 });
 
 export type RunScenario = z.output<typeof RunScenarioSchema>;

@@ -23,15 +23,19 @@ const scenario = (extra: object = {}) =>
       prices: { file: 'w1_black_thursday', gapPolicy: 'carry-forward', from: '2020-03-12', to: '2020-03-13' },
       insuranceFund: '100000',
       agents: [
-        { kind: 'noise', count: 12, capital: '3000', params: { meanInterval: 1800, medianMargin: 2000, maxLeverage: 10 } },
+        // Leveraged, mostly long: the crash day liquidates some of them.
+        { kind: 'noise', count: 16, capital: '2500', params: { meanInterval: 1800, medianMargin: 2000, maxLeverage: 10, longBias: 0.7 } },
         { kind: 'momentum', count: 2, capital: '20000' },
         { kind: 'mean-reversion', count: 2, capital: '20000' },
         { kind: 'arbitrageur', count: 2, capital: '200000', params: { interval: 120, latency: 12 } },
         { kind: 'whale', count: 1, capital: '300000', params: { margin: 150000, leverage: 3, openAfter: 3600 } },
         { kind: 'manipulator', count: 1, capital: '100000', params: { holdMargin: 20000, pushMargin: 20000, rounds: 4 } },
         { kind: 'liquidator', count: 2, capital: '100', params: { latency: 12 } },
+        { kind: 'searcher', count: 1, capital: '200000' },
         { kind: 'keeper', count: 1, capital: '100' },
       ],
+      // Mainnet gas: the base fee follows the crash's volatility, bids order the blocks.
+      gas: { profile: 'l1' },
       ...extra,
     }),
   );
@@ -48,7 +52,9 @@ describe('engine', () => {
     const { summary, result, events } = await runLines(1);
     expect(result.blocks).toBeGreaterThan(1000);
     const kinds = new Set(events.filter((e) => e.type === 'AgentAction' && e.ok).map((e) => e.kind));
-    for (const k of ['noise', 'momentum', 'mean-reversion', 'arbitrageur', 'whale', 'manipulator', 'keeper']) expect(kinds).toContain(k);
+    for (const k of ['noise', 'momentum', 'mean-reversion', 'arbitrageur', 'whale', 'manipulator', 'keeper', 'searcher']) expect(kinds).toContain(k);
+    // Hedged agents' fills are hedged on the CEX venue.
+    expect(events.some((e) => e.type === 'HedgeFill' && (e.agent as string).startsWith('arbitrageur'))).toBe(true);
     expect(summary.funding.settlements).toBe(24);
     expect(summary.invariants.violations).toEqual({});
     const checks = summary.invariants.checks as Record<string, { checks: number; violations: number }>;

@@ -38,32 +38,32 @@ interface Pin {
 const PINS: Record<string, Pin> = {
   'crosscheck-black-thursday (default)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
-    lines: 21800,
-    sha256: '08191d81a868cc0b4a7ab34b8bd9e2832cf0c1d2d10e2496317e951795c96119',
+    lines: 30363,
+    sha256: 'db23cdb8eb6665ddd667a1d6b249e5568c06a9e2d2e649b6fbf20f075cac5587',
   },
   'crosscheck-black-thursday (perp-v1 rules)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
     edit: (s) => {
       s.profile = 'perp-v1';
     },
-    lines: 28433,
+    lines: 41152,
     // Re-pinned (issue 11): perp-v1's index feed is Perp v1's L2PriceFeed, so OracleRound answers carry 18 decimals.
-    sha256: '386e139111fc4074c880a0e16f07e9f66a69aa3572c58ff862e653a4782adcda',
+    sha256: '56b12e064a6ddc575f0a19d89cc0d09c76c634b304a6cf9a646b8692f3465b2a',
   },
   'black-thursday-2020 (default)': {
     scenario: 'scenarios/runs/black-thursday-2020.json',
-    lines: 89461,
-    sha256: '01690bff1454704a32535dbb57ad89b06d33a79defaac52ad6261715cda27d97',
+    lines: 54136,
+    sha256: '3815c05af3fc412856f27706d303fb8f2b74dcc10a9db454a61084e7a29b1b8f',
   },
   'may19-2021 (default)': {
     scenario: 'scenarios/runs/may19-2021.json',
-    lines: 114090,
-    sha256: '7863bdc4805ed9de9e724d77d4378a1210a426b361ea0f9389ed613f1b86f7a2',
+    lines: 171556,
+    sha256: '40e5c2f84da4f214f54d76e8edfde9d7a423b9e848f6ccda9949faae6fffd8e3',
   },
   'aug5-2024 (default)': {
     scenario: 'scenarios/runs/aug5-2024.json',
-    lines: 90692,
-    sha256: 'ea811e2564e717f78d034c0c4dd61e2228efd7daa0bb9221118fbbfb95816ccd',
+    lines: 112457,
+    sha256: '4719254958cc619054d1253284083d6982f5bed2bdb44e257f8c6c18e5da1194',
   },
 };
 

@@ -27,12 +27,13 @@ const environment = {
   invariants: 'action',
   agents: [
     { kind: 'noise', count: 4, capital: '20000', params: { meanInterval: 1800, maxLeverage: 9 } },
-    { kind: 'whale', count: 1, capital: '100000', params: { side: 'long', margin: 50000, leverage: 9, openAfter: 600 } },
+    { kind: 'whale', count: 1, capital: '100000', params: { side: 'long', margin: 50000, leverage: 9, openAfter: 600, execution: { style: 'market', slippageLimit: 0 } } },
     { kind: 'arbitrageur', count: 1, capital: '2000000', params: { interval: 60 } },
     // A liquidator that misses 95 wakes in 100: the whale goes under before it is closed (at nine
     // in ten, with the TWAP valuation on the time-weighted curve, it was closed with only 70 USD
-    // of bad debt on this seed).
-    { kind: 'liquidator', count: 1, capital: '100', params: { latency: 12, missProbability: 0.95 } },
+    // of bad debt on this seed). With no penalty there is no reward: it is the protocol's own
+    // keeper, liquidating whatever the reward.
+    { kind: 'liquidator', count: 1, capital: '100', params: { latency: 12, missProbability: 0.95, subsidised: true } },
   ],
 };
 const crash = { file: 'w1_black_thursday', gapPolicy: 'carry-forward', from: '2020-03-12T00:00', to: '2020-03-13T00:00' };

@@ -13,7 +13,7 @@ const dir = join(import.meta.dirname, '..', 'scenarios', 'runs');
 const errorsOf = (text: string) => runScenarioErrors(text);
 
 describe('run scenarios', () => {
-  it('bundles the six crash windows, a year of hourly data and the cross-check day, each with every agent kind', () => {
+  it('bundles the six crash windows, a year of hourly data, the cross-check day and the oracle attack, each with every agent kind and a gas market', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(files.sort()).toEqual([
       '3ac-celsius-2022.json',
@@ -23,12 +23,16 @@ describe('run scenarios', () => {
       'ftx-2022.json',
       'luna-2022.json',
       'may19-2021.json',
+      'oracle-attack-2020.json',
       'year-2022-hourly.json',
     ]);
     for (const f of files) {
       const s = parseRunScenario(readFileSync(join(dir, f), 'utf8'), f);
       const kinds = new Set(s.agents.map((a) => a.kind));
       for (const k of ['noise', 'arbitrageur', 'manipulator', 'liquidator', 'keeper']) expect(kinds, f).toContain(k);
+      // The arbitrageurs are a population with spread capital, and every run says which venue's gas it pays.
+      expect(s.agents.find((a) => a.kind === 'arbitrageur')?.capital, f).toMatchObject({ sigma: expect.any(Number) });
+      expect(s.gas.profile, f).toBeDefined();
     }
   });
 

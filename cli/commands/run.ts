@@ -36,6 +36,8 @@ export interface RunToFolderOptions {
   readonly eventLog?: boolean;
   readonly report?: boolean;
   readonly quiet?: boolean;
+  /** Run without the scenario's faults (its `events`): the control run. */
+  readonly withoutEvents?: boolean;
   /** The command line, for the completion record. */
   readonly command?: string;
 }
@@ -51,7 +53,8 @@ export interface RunOutput {
 
 /** Runs a scenario file into its folder (whole or not at all). Used by `vamm run` and `vamm audit --make`. */
 export async function runToFolder(file: string, o: RunToFolderOptions = {}): Promise<RunOutput> {
-  const scenario = loadRunScenario(file);
+  const loaded = loadRunScenario(file);
+  const scenario = o.withoutEvents ? { ...loaded, events: [] } : loaded;
   const seed = o.seed ?? scenario.seed;
   const out = o.out ?? join('runs', `${scenario.name}-seed${seed}`);
   // Before any work: the folder must be replaceable and its parent writable.
@@ -121,6 +124,7 @@ interface RunFlags {
   out?: string;
   eventLog: boolean;
   report: boolean;
+  events: boolean;
   quiet?: boolean;
 }
 
@@ -135,6 +139,7 @@ export function registerRunCommand(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: runs/<name>-seed<seed>); replaced only when the run finishes')
     .option('--no-event-log', 'skip writing events.jsonl (the summaries are still written)')
     .option('--no-report', `skip writing ${RUN_REPORT_FILE}`)
+    .option('--no-events', "run without the scenario's faults (outages, oracle delay or manipulation): its control run")
     .option('-q, --quiet', 'no progress on stderr (the summary still goes to stdout)')
     .action(async (file: string, flags: RunFlags) => {
       const seed = integerOption('--seed', flags.seed, 0);
@@ -146,6 +151,7 @@ export function registerRunCommand(program: Command): void {
         ...(flags.out ? { out: flags.out } : {}),
         eventLog: flags.eventLog,
         report: flags.report,
+        withoutEvents: !flags.events,
         quiet: flags.quiet ?? false,
         command: ['vamm', ...process.argv.slice(2)].join(' '),
       });

@@ -1,8 +1,10 @@
 /**
  * Each agent's money, followed through the event log: trading PnL, fees, funding, liquidation
- * penalties and income, gas, actions, its equity at start and end, and the off-chain hedge a
- * hedged agent (arbitrageur, manipulator) holds at the reference price. The run summary and the
- * manipulator's training environment both read agents' results from it.
+ * penalties and income, gas, actions, its equity at start and end, and the hedge a hedged agent
+ * (arbitrageur, manipulator, searcher) holds on the CEX venue: its fills, fees, spread, funding
+ * and margin calls, valued at the venue's closing mark. Its net result is the vAMM's equity
+ * change plus the hedge's, less gas. The run summary and the manipulator's training environment
+ * both read agents' results from it.
  */
 import { indexAnswerScale } from '../params.ts';
 import type { LoggedEvent } from './event-log.ts';
@@ -23,15 +25,24 @@ export interface AgentTally {
   equityEnd: bigint;
   unrealizedPnl: bigint;
   pendingFunding: bigint;
-  /** Off-chain hedge: base sold at the reference price as the vAMM position grew (USD floats). */
+  /** The hedge on the CEX venue (USD floats): cash from its fills, its position, and its costs. */
   hedgeCash: number;
-  size: number;
+  hedgePosition: number;
+  hedgeFees: number;
+  hedgeSpread: number;
+  hedgeFunding: number;
+  hedgeMarginCalls: number;
   hedged: boolean;
+  /** A notional hedge at the reference price on every change of the vAMM position, free of costs (what a study that prices its own hedge starts from), and the base it is short. */
+  referenceCash: number;
+  size: number;
 }
 
 export class AgentLedger {
   readonly agents = new Map<string, AgentTally>();
-  /** Per market, the price a hedge trades at: the fast feed, or the first oracle round before it. */
+  /** The hedge venue's closing mark (of the first market). */
+  private hedgeMark = Number.NaN;
+  /** Per market, the reference price: the fast feed, or the first oracle round before it. */
   private readonly referencePrice = new Map<string, number>();
   /** OracleRound answers × this = wei (set from the run's profile). */
   private answerScale = indexAnswerScale('default');
@@ -48,6 +59,23 @@ export class AgentLedger {
         a.gasUsd += e.gasCostUsd as number;
         break;
       }
+      case 'HedgeFill': {
+        const a = this.agent(e.agent as string);
+        a.hedgeCash -= (e.size as number) * (e.price as number);
+        a.hedgePosition = e.position as number;
+        a.hedgeFees += e.fee as number;
+        a.hedgeSpread += e.spreadCost as number;
+        break;
+      }
+      case 'HedgeFunding':
+        this.agent(e.agent as string).hedgeFunding += e.amount as number;
+        break;
+      case 'HedgeMarginCall':
+        this.agent(e.agent as string).hedgeMarginCalls++;
+        break;
+      case 'HedgeMark':
+        if (Number.isNaN(this.hedgeMark)) this.hedgeMark = e.price as number;
+        break;
       case 'FastPrice':
         this.referencePrice.set(e.market as string, Number(big(e.price)) / 1e18);
         break;
@@ -56,9 +84,8 @@ export class AgentLedger {
         break;
       case 'PositionChanged': {
         const a = this.agent(e.trader as string);
-        // A hedge at the reference price offsets every change of the vAMM position.
         const change = Number(big(e.exchangedPositionSize)) / 1e18;
-        a.hedgeCash += change * (this.referencePrice.get(e.market as string) ?? 0);
+        a.referenceCash += change * (this.referencePrice.get(e.market as string) ?? 0);
         a.size += change;
         a.realizedPnl += big(e.realizedPnl);
         a.fees += big(e.fee);
@@ -81,14 +108,29 @@ export class AgentLedger {
     }
   }
 
-  /** The reference price at the end (of the first market): where open hedges are valued. */
+  /** What the hedge's trades made, valued at the venue's closing mark (before its costs). */
+  hedgeTrading(a: AgentTally): number {
+    return a.hedgePosition === 0 && a.hedgeCash === 0 ? 0 : a.hedgeCash + a.hedgePosition * (Number.isNaN(this.hedgeMark) ? 0 : this.hedgeMark);
+  }
+
+  /** What the hedge made in all: its trading less its fees, spread and funding. */
+  hedgePnl(a: AgentTally): number {
+    return this.hedgeTrading(a) - a.hedgeFees - a.hedgeSpread - a.hedgeFunding;
+  }
+
+  /** The reference price at the end (of the first market). */
   endPrice(): number {
     return [...this.referencePrice.values()][0] ?? 0;
   }
 
-  /** What a hedged agent's hedge made: its cash less the base it is short, at the end price. */
-  hedgePnl(a: AgentTally): number {
-    return a.hedged ? a.hedgeCash - a.size * this.endPrice() : 0;
+  /** A cost-free hedge at the reference price: its cash less the base it is short, at the end price. */
+  referenceHedgePnl(a: AgentTally): number {
+    return a.referenceCash - a.size * this.endPrice();
+  }
+
+  /** The agent's net result: its equity change on the vAMM plus its hedge's result, less gas (USD). */
+  net(a: AgentTally): number {
+    return Number(a.equityEnd - a.equityStart) / 1e18 + this.hedgePnl(a) - a.gasUsd;
   }
 
   agent(id: string, kind = ''): AgentTally {
@@ -109,8 +151,14 @@ export class AgentLedger {
         unrealizedPnl: 0n,
         pendingFunding: 0n,
         hedgeCash: 0,
-        size: 0,
+        hedgePosition: 0,
+        hedgeFees: 0,
+        hedgeSpread: 0,
+        hedgeFunding: 0,
+        hedgeMarginCalls: 0,
         hedged: false,
+        referenceCash: 0,
+        size: 0,
       };
       this.agents.set(id, a);
     } else if (kind && !a.kind) a.kind = kind;

@@ -9,6 +9,7 @@ import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { ProtocolEvent } from '../events.ts';
 import type { Json } from '../state-view.ts';
+import type { HedgeEvent } from './hedge-venue.ts';
 
 type Stamp = { readonly blockNumber: number; readonly timestamp: number };
 
@@ -90,6 +91,8 @@ export type EngineEvent = Stamp &
         readonly openNotionalShort: bigint;
         readonly insuranceFund: bigint;
         readonly vault: bigint;
+        /** The block's base fee (gwei). */
+        readonly baseFee: number;
       }
     | { readonly type: 'InvariantViolation'; readonly invariant: string; readonly message: string }
     /** An owner action the scenario scheduled (a k change), when it reverted. */
@@ -124,6 +127,8 @@ export type EngineEvent = Stamp &
         readonly hedged: boolean;
       }
     | { readonly type: 'RunEnded'; readonly blocks: number; readonly actions: number; readonly events: number; readonly invariants: Json }
+    /** The off-chain hedge venue: fills, funding, margin calls and the closing mark (USD floats). */
+    | HedgeEvent
   );
 
 export type LogEvent = ProtocolEvent | EngineEvent;

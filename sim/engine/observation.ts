@@ -10,8 +10,10 @@ export const MARKET_FIELDS = [
   'markTwap',
   /** Chainlink's latest answer. */
   'index',
-  /** Fast feed (or the index when there is none). */
+  /** Fast feed on chain (or the index when there is none). */
   'fast',
+  /** The true price on the CEX, off chain: what arbitrageurs see and hedge at (the fast feed, unless it is delayed or manipulated). */
+  'cex',
   /** The last settlement's rate per funding period (positive: longs pay shorts). */
   'fundingRate',
   /** Seconds between settlements. */
@@ -49,7 +51,20 @@ export const POSITION_FIELDS = [
   'liquidationRatio',
 ] as const;
 
-export const HEADER_FIELDS = ['timestamp', 'blockNumber', 'insuranceFund', 'maintenanceMarginRatio', 'initMarginRatio'] as const;
+export const HEADER_FIELDS = [
+  'timestamp',
+  'blockNumber',
+  'insuranceFund',
+  'maintenanceMarginRatio',
+  'initMarginRatio',
+  /** Share of a liquidated notional paid as the penalty (half of it to the liquidator). */
+  'liquidationFeeRatio',
+  /** The block's base fee (gwei) on the run's venue, and the ETH price gas is paid at (USD). */
+  'baseFee',
+  'ethUsd',
+  /** 1 when priority fees order the block (an L1, an OP-stack L2), 0 when it is first come, first served. */
+  'feeOrdering',
+] as const;
 
 type Index<T extends readonly string[]> = { readonly [K in T[number]]: number };
 const indexOf = <T extends readonly string[]>(fields: T): Index<T> => Object.fromEntries(fields.map((f, i) => [f, i])) as Index<T>;

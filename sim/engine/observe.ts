@@ -50,7 +50,16 @@ function sameInputs(a: readonly bigint[] | undefined, b: readonly bigint[]): boo
   return true;
 }
 
-export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>): void {
+/** What the engine adds to the protocol's state: the block's base fee (gwei), the ETH price gas is paid at, the CEX price per market. */
+export interface OffChainView {
+  readonly baseFee: number;
+  readonly ethUsd: number;
+  readonly cex?: ReadonlyMap<string, number>;
+  /** Whether priority fees order the block (default: they do). */
+  readonly feeOrdering?: boolean;
+}
+
+export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>, gas: OffChainView = { baseFee: 0, ethUsd: 0 }): void {
   const d = obs.data;
   const now = ch.clock.timestamp;
   d[H.timestamp] = now;
@@ -58,6 +67,10 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   d[H.insuranceFund] = weiToNumber(ch.insuranceFundBalance());
   d[H.maintenanceMarginRatio] = weiToNumber(ch.params.maintenanceMarginRatio);
   d[H.initMarginRatio] = weiToNumber(ch.params.initMarginRatio);
+  d[H.liquidationFeeRatio] = weiToNumber(ch.params.liquidationFeeRatio);
+  d[H.baseFee] = gas.baseFee;
+  d[H.ethUsd] = gas.ethUsd;
+  d[H.feeOrdering] = gas.feeOrdering === false ? 0 : 1;
   for (const id of obs.layout.markets) {
     const m = ch.market(id);
     const o = obs.marketOffset(id);
@@ -67,6 +80,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     d[o + M.markTwap] = twaps.get(id)?.average(now) ?? spot;
     d[o + M.index] = index;
     d[o + M.fast] = m.oracle.fast.latest ? weiToNumber(m.oracle.fast.latest.price) : index;
+    d[o + M.cex] = gas.cex?.get(id) ?? (d[o + M.fast] as number);
     d[o + M.fundingRate] = weiToNumber(m.fundingRate);
     d[o + M.fundingPeriod] = m.params.funding.fundingPeriod;
     d[o + M.nextFundingTime] = m.nextFundingTime;

@@ -11,8 +11,12 @@ import type { AgentAction, OrderLimit } from '../../agents/agent.ts';
 import type { ClearingHouse } from '../clearing-house.ts';
 import { weiToNumber } from '../math/units.ts';
 
-/** Reasons the router refuses before any protocol call (logged; never replayed on the contracts). */
-export const ROUTER_REASONS: ReadonlySet<string> = new Set(['PriceLimit', 'BelowMinProfit']);
+/**
+ * Reasons a transaction is refused before any protocol call — by the agent's router, or by the
+ * engine's sequencer sentinel after downtime (sim/engine/scenario-events.ts) — logged, and
+ * skipped by the chain replay since nothing reached the protocol.
+ */
+export const ROUTER_REASONS: ReadonlySet<string> = new Set(['PriceLimit', 'BelowMinProfit', 'SequencerGracePeriod']);
 
 export type Routed = { readonly action: AgentAction } | { readonly refused: 'PriceLimit' | 'BelowMinProfit' };
 
@@ -58,7 +62,8 @@ export function route(ch: ClearingHouse, action: AgentAction): Routed {
   const m = ch.market(o.market);
   const quoteReserve = weiToNumber(m.vamm.quoteReserve);
   const baseReserve = weiToNumber(m.vamm.baseReserve);
-  const reference = limit.reference === undefined ? Number.NaN : weiToNumber(m.oracle.referencePrice(ch.clock.timestamp));
+  // The on-chain reference a router reads: the fast feed's latest price, whatever its age (the protocol's own max age is its rule, not the router's), else the index.
+  const reference = limit.reference === undefined ? Number.NaN : weiToNumber(m.oracle.fast.latest?.price ?? m.oracle.indexPrice());
   const price = bindingLimit(limit, o.side, reference);
   const wanted = o.margin * o.leverage;
   const quote = Math.min(wanted, quoteToPrice(quoteReserve, baseReserve, o.side, price));

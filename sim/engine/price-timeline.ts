@@ -9,7 +9,10 @@ import { resolutionAt } from '../../data/compose.ts';
 import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
 
 export interface FastTick {
+  /** When the tick reaches the chain. */
   readonly time: number;
+  /** When it was published (the feed's own timestamp), when it reaches the chain later than that. */
+  readonly publishTime?: number;
   readonly price: bigint;
   /** Half the candle's range: the feed's uncertainty over the bar. */
   readonly confidence: bigint;

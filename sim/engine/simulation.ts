@@ -1,15 +1,18 @@
 /**
  * The event-driven engine. Blocks have fixed spacing but only blocks with something to do are
- * run. Each block: due oracle rounds and fast-feed ticks → agents that wake observe and submit
- * → due actions execute in a deterministic order (priority fee, then a seeded tie-break) →
- * keepers (funding, liquidations) observe the result and act → snapshot → invariants. Every
- * action, accepted or reverted, and every protocol event goes to the event log.
+ * run (none while a sequencer is down). Each block: due oracle rounds and fast-feed ticks →
+ * agents that wake observe and submit → searchers see the block's public transactions and
+ * place bundles around them → due actions execute in the venue's order (priority fee or first
+ * come, then a seeded tie-break; bundles beside their targets), each limited order sized by
+ * the router on the state it lands on → keepers (funding, liquidations) observe the result and
+ * act, with the same searcher round → hedges and their funding on the off-chain venue →
+ * snapshot → invariants. Every action, accepted or reverted, every hedge and every protocol
+ * event goes to the event log.
  */
 import type { AgentInfo, AgentHost } from '../../agents/agent-host.ts';
-import type { Submission } from '../../agents/agent.ts';
-import type { AgentSlot } from '../../agents/registry.ts';
+import type { MempoolTx, Submission } from '../../agents/agent.ts';
+import { type AgentSlot, hedgeOf } from '../../agents/registry.ts';
 import type { CandleSeries } from '../../data/candle-series.ts';
-import { splitmix32 } from '../../data/prng.ts';
 import { ClearingHouse, type MarketSetup } from '../clearing-house.ts';
 import { createClock } from '../clock.ts';
 import { InvariantChecker, type InvariantViolation } from '../invariants.ts';
@@ -25,11 +28,14 @@ import type { Profile } from '../params.ts';
 import { type Json, toJson } from '../state-view.ts';
 import { type ActionOutcome, actionArgs, executeAction } from './action-executor.ts';
 import { type EngineEvent, type EventSink, type LogEvent, type RunSetup, toLogged } from './event-log.ts';
+import { orderBlock } from './block-order.ts';
 import { FloatTwap } from './float-twap.ts';
-import { type GasParams, gasCost } from './gas.ts';
+import { type GasParams, GasProcess } from './gas-process.ts';
+import { type HedgeEvent, HedgeVenue } from './hedge-venue.ts';
 import { writeObservation } from './observe.ts';
 import { type FastTick, fastTicks } from './price-timeline.ts';
 import { type BookEntry, bookSkew, openBook, preBookReserves, weiOf } from './opening-book.ts';
+import { type ScenarioEvent, ScenarioEvents } from './scenario-events.ts';
 import { route } from './order-router.ts';
 import { RemapProbes } from './remap-probe.ts';
 import { Agenda } from './scheduler.ts';
@@ -73,6 +79,8 @@ export interface SimulationConfig {
   /** Seconds between Snapshot events. */
   readonly snapshotInterval: number;
   readonly gas: GasParams;
+  /** Faults the scenario schedules (outages, sequencer downtime, oracle delay or manipulation). */
+  readonly events?: readonly ScenarioEvent[];
   /** Echoed into RunStarted (the scenario as given). */
   readonly description: Json;
 }
@@ -94,20 +102,21 @@ export interface RunResult {
 }
 
 interface Pending {
+  /** Unique in the run: how searchers' bundles name their target. */
+  readonly id: number;
   readonly agent: number;
   readonly submission: Submission;
   readonly decidedAt: number;
+  /** When it reached the sequencer: decision time + latency. */
+  readonly arrival: number;
   /** Submission order within the agent's wake, kept in execution. */
   readonly seq: number;
+  readonly priorityFee: number;
+  readonly bundle?: Submission['bundle'];
 }
 
-const FAST_TICK_LIMIT = Number.MAX_SAFE_INTEGER;
-
-/**
- * Kinds that hold vAMM positions for the trade or the funding, not for the direction: they hedge
- * off chain at the reference price, and the summary counts that hedge in their result.
- */
-const HEDGED_KINDS: ReadonlySet<string> = new Set(['arbitrageur', 'manipulator', 'plan-manipulator', 'adaptive-manipulator']);
+/** A sequencer sentinel's refusal during the grace period after downtime (never reaches the protocol; one of ROUTER_REASONS). */
+export const GRACE_PERIOD_REASON = 'SequencerGracePeriod';
 
 export class Simulation {
   readonly ch: ClearingHouse;
@@ -117,7 +126,15 @@ export class Simulation {
   /** Each agent's one pending wake-up; agenda entries for other times are stale and skipped. */
   private nextWake: number[] = [];
   private readonly actions = new Agenda<Pending>();
+  private nextPendingId = 0;
   private readonly ticks: Map<string, FastTick[]>;
+  private readonly rounds: Map<string, readonly ChainlinkRound[]>;
+  private readonly gas: GasProcess;
+  private baseFee = 0;
+  private readonly events: ScenarioEvents;
+  private readonly hedgeVenue: HedgeVenue;
+  private searchers: number[] = [];
+  private tradeWatchers: number[] = [];
   private readonly tickCursor = new Map<string, number>();
   private readonly roundCursor = new Map<string, number>();
   private infos: AgentInfo[] = [];
@@ -138,7 +155,14 @@ export class Simulation {
   ) {
     const clock = createClock(config.start, config.startBlock);
     this.ch = new ClearingHouse(clock, config.profile);
-    this.ticks = new Map(config.markets.map((m) => [m.id, m.fastFeed ? fastTicks(m.candles) : []]));
+    const first = config.markets[0] as MarketRun;
+    // The true price path: what hedge venues trade at and crash-correlated outages watch.
+    const truePath = fastTicks(first.candles);
+    this.events = new ScenarioEvents(config.events ?? [], config.slots, truePath, config.seed);
+    this.ticks = new Map(config.markets.map((m) => [m.id, m.fastFeed ? this.events.fastTicks(fastTicks(m.candles)) : []]));
+    this.rounds = new Map(config.markets.map((m) => [m.id, this.events.rounds(m.rounds)]));
+    this.gas = new GasProcess(config.gas, first.candles, config.seed);
+    this.hedgeVenue = new HedgeVenue(first.id, truePath, config.start);
     this.nextSnapshot = config.start;
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
     this.setUp();
@@ -160,9 +184,10 @@ export class Simulation {
       ch.addMarket({ id: m.id, quoteReserve, baseReserve, ...(m.params ? { params: m.params } : {}) });
       this.twaps.set(m.id, new FloatTwap(ch.market(m.id).params.funding.markTwapInterval));
       // The oracle starts from the latest round at or before the start (or the first one).
+      const rounds = this.rounds.get(m.id) as readonly ChainlinkRound[];
       let cursor = 0;
-      while (cursor + 1 < m.rounds.length && (m.rounds[cursor + 1] as ChainlinkRound).updatedAt <= config.start) cursor++;
-      const seed = m.rounds[cursor];
+      while (cursor + 1 < rounds.length && (rounds[cursor + 1] as ChainlinkRound).updatedAt <= config.start) cursor++;
+      const seed = rounds[cursor];
       if (!seed) throw new Error(`market ${m.id}: no oracle rounds`);
       const updatedAt = Math.min(seed.updatedAt, config.start);
       ch.pushOracleRound(m.id, seed.answer * 10n ** 10n, updatedAt, seed.roundId);
@@ -175,7 +200,7 @@ export class Simulation {
     }
     if (config.insuranceFund > 0n) ch.seedInsuranceFund(config.insuranceFund);
     for (const slot of config.slots) {
-      const capital = BigInt(Math.round(Number(slot.spec.capital) * 1e6)) * 10n ** 12n;
+      const capital = BigInt(Math.round(Number(slot.capital) * 1e6)) * 10n ** 12n;
       const deposited = capital > 0n && ch.params.marginMode === 'cross';
       if (capital > 0n) {
         ch.mint(slot.id, capital);
@@ -187,6 +212,8 @@ export class Simulation {
         backstops.push(slot.id);
       }
       this.equityStart.set(slot.index, capital);
+      const hedge = hedgeOf(slot);
+      if (hedge) this.hedgeVenue.open(slot.id, hedge, Number(slot.capital));
     }
     const booked = openBook(ch, book);
     for (const b of booked) {
@@ -235,6 +262,8 @@ export class Simulation {
     }
     this.infos = await this.host.init(config.start);
     this.nextWake = this.infos.map(() => Number.NaN);
+    this.searchers = this.infos.filter((a) => a.phase === 'searcher').map((a) => a.index);
+    this.tradeWatchers = this.infos.filter((a) => a.phase === 'trade' && a.wakesOnChange).map((a) => a.index);
     for (const info of this.infos) if (info.first !== null) this.schedule(info.index, info.first);
     let lastProgress = 0;
     for (;;) {
@@ -272,42 +301,69 @@ export class Simulation {
     this.dropStaleWakeups();
     let t = Math.min(this.wakeups.peekTime(), this.actions.peekTime(), this.nextSnapshot, this.migrations[this.migrationCursor]?.at ?? Number.POSITIVE_INFINITY);
     for (const m of this.config.markets) {
-      const r = m.rounds[this.roundCursor.get(m.id) as number];
+      const r = (this.rounds.get(m.id) as readonly ChainlinkRound[])[this.roundCursor.get(m.id) as number];
       if (r) t = Math.min(t, r.updatedAt);
       const tick = (this.ticks.get(m.id) as FastTick[])[this.tickCursor.get(m.id) as number];
       if (tick) t = Math.min(t, tick.time);
     }
-    return t;
+    // No block while the sequencer is down: whatever fell due lands in the first block after.
+    return this.events.nextLive(t);
   }
 
   /** Runs the block that contains time `t`. */
   private async runBlock(t: number): Promise<void> {
     const { ch, config } = this;
-    const n = Math.max(1, Math.ceil((t - config.start) / config.blockTime));
+    const blockAt = (x: number) => Math.max(1, Math.ceil((x - config.start) / config.blockTime));
+    let n = blockAt(t);
+    // The block that holds `t` may itself fall in a sequencer's downtime: then the first after it.
+    const live = this.events.nextLive(config.start + n * config.blockTime);
+    if (live !== config.start + n * config.blockTime) n = blockAt(live);
     const blockTime = config.start + n * config.blockTime;
     ch.clock.blockNumber = config.startBlock + n;
     ch.clock.timestamp = blockTime;
     this.blocks++;
+    this.baseFee = this.gas.baseFee(blockTime);
 
-    let changed = this.applyOracle(blockTime);
-    changed = this.migrateDue(blockTime) || changed;
+    const oracleMoved = this.applyOracle(blockTime);
+    let changed = this.migrateDue(blockTime) || oracleMoved;
     const due = new Set(this.wakeups.popDue(blockTime).filter((i) => this.nextWake[i] !== undefined && (this.nextWake[i] as number) <= blockTime));
-    const traders = [...due].filter((i) => (this.infos[i] as AgentInfo).phase === 'trade').sort((a, b) => a - b);
+    // Traders that watch the market also look when the oracle or fast feed moved.
+    if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) due.add(i);
+    const traders = this.awake([...due].filter((i) => (this.infos[i] as AgentInfo).phase === 'trade'), blockTime);
     if (traders.length > 0) await this.wakeAgents(traders, blockTime);
-    changed = this.executeDue(blockTime) || changed;
+    const traded = await this.executeDue(blockTime, oracleMoved);
+    changed = traded || changed;
     // Keepers due now, and those that watch for changes when something changed.
-    const keepers = this.infos.filter((a) => a.phase === 'keeper' && (due.has(a.index) || (changed && a.wakesOnChange))).map((a) => a.index);
+    const keepers = this.awake(
+      this.infos.filter((a) => a.phase === 'keeper' && (due.has(a.index) || (changed && a.wakesOnChange))).map((a) => a.index),
+      blockTime,
+    );
     if (keepers.length > 0) {
       await this.wakeAgents(keepers, blockTime);
-      this.executeDue(blockTime);
+      changed = (await this.executeDue(blockTime, false)) || changed;
     }
+    // Watching traders look again in the next block after a trade.
+    if (changed) for (const i of this.tradeWatchers) if ((this.nextWake[i] as number) > blockTime + config.blockTime) this.schedule(i, blockTime + config.blockTime);
+    for (const e of this.hedgeVenue.settleFunding(blockTime)) this.logHedge(e);
     for (const [id, twap] of this.twaps) twap.record(blockTime, weiToNumber(ch.market(id).vamm.spotPrice()));
     if (blockTime >= this.nextSnapshot) {
       this.snapshot();
+      for (const e of this.hedgeVenue.checkAll(blockTime)) this.logHedge(e);
       this.nextSnapshot = blockTime + config.snapshotInterval - ((blockTime - config.start) % config.snapshotInterval);
     }
     if (config.invariants === 'block') this.checkInvariants([]);
     if (this.blocks % 1000 === 0) this.prune();
+  }
+
+  /** The agents of `indices` that are up at `now`; those in an outage are woken when it ends. */
+  private awake(indices: number[], now: number): number[] {
+    const up: number[] = [];
+    for (const i of indices.sort((a, b) => a - b)) {
+      const back = this.events.downUntil(i, now);
+      if (back === null) up.push(i);
+      else this.schedule(i, back);
+    }
+    return up;
   }
 
   /** Applies the oracle updates due; returns whether any arrived. */
@@ -315,9 +371,10 @@ export class Simulation {
     const { ch } = this;
     let any = false;
     for (const m of this.config.markets) {
+      const rounds = this.rounds.get(m.id) as readonly ChainlinkRound[];
       let r = this.roundCursor.get(m.id) as number;
-      while (r < m.rounds.length && (m.rounds[r] as ChainlinkRound).updatedAt <= now) {
-        const round = m.rounds[r] as ChainlinkRound;
+      while (r < rounds.length && (rounds[r] as ChainlinkRound).updatedAt <= now) {
+        const round = rounds[r] as ChainlinkRound;
         ch.pushOracleRound(m.id, round.answer * 10n ** 10n, round.updatedAt, round.roundId);
         r++;
         any = true;
@@ -326,12 +383,13 @@ export class Simulation {
       const ticks = this.ticks.get(m.id) as FastTick[];
       let k = this.tickCursor.get(m.id) as number;
       let last: FastTick | undefined;
-      while (k < ticks.length && (ticks[k] as FastTick).time <= now && k < FAST_TICK_LIMIT) last = ticks[k++];
+      while (k < ticks.length && (ticks[k] as FastTick).time <= now) last = ticks[k++];
       this.tickCursor.set(m.id, k);
       if (last) {
         any = true;
-        ch.setFastPrice(m.id, last.price, last.confidence, last.time);
-        this.log({ type: 'FastPrice', market: m.id, price: last.price, confidence: last.confidence, publishTime: last.time, blockNumber: ch.clock.blockNumber, timestamp: now });
+        const publishTime = last.publishTime ?? last.time;
+        ch.setFastPrice(m.id, last.price, last.confidence, publishTime);
+        this.log({ type: 'FastPrice', market: m.id, price: last.price, confidence: last.confidence, publishTime, blockNumber: ch.clock.blockNumber, timestamp: now });
       }
       this.drainProtocolEvents();
     }
@@ -360,48 +418,96 @@ export class Simulation {
   }
 
   private async wakeAgents(indices: number[], now: number): Promise<void> {
-    writeObservation(this.ch, this.host.view, this.twaps);
-    const results = await this.host.wake(indices, now);
+    this.observe();
+    this.enqueue(await this.host.wake(indices, now), now);
+  }
+
+  private observe(): void {
+    const now = this.ch.clock.timestamp;
+    const first = (this.config.markets[0] as MarketRun).id;
+    writeObservation(this.ch, this.host.view, this.twaps, {
+      baseFee: this.baseFee,
+      ethUsd: this.ethUsd(),
+      cex: new Map([[first, this.hedgeVenue.priceAt(now)]]),
+      feeOrdering: this.config.gas.ordering === 'priority-fee',
+    });
+  }
+
+  /** Queues what agents submitted (each lands after its latency) and their next wake-ups. */
+  private enqueue(results: Awaited<ReturnType<AgentHost['wake']>>, now: number): void {
     for (const r of results) {
       const info = this.infos[r.index] as AgentInfo;
       r.submissions.forEach((submission, seq) => {
-        this.actions.push(now + (submission.latency ?? info.latency), { agent: r.index, submission, decidedAt: now, seq });
+        const latency = submission.latency ?? info.latency;
+        this.actions.push(now + latency, {
+          id: this.nextPendingId++,
+          agent: r.index,
+          submission,
+          decidedAt: now,
+          arrival: now + latency,
+          seq,
+          priorityFee: submission.priorityFee,
+          ...(submission.bundle ? { bundle: submission.bundle } : {}),
+        });
       });
       if (r.next !== null) this.schedule(r.index, Math.max(r.next, now + 1));
       else this.nextWake[r.index] = Number.NaN;
     }
   }
 
-  /** Executes the actions due by now: highest priority fee first, then a seeded tie-break. Returns whether any succeeded. */
-  private executeDue(now: number): boolean {
-    const due = this.actions.popDue(now);
-    if (due.length === 0) return false;
-    const block = this.ch.clock.blockNumber;
-    const keyed = due.map((p) => ({ p, tie: tieBreak(this.config.seed, block, p.agent) }));
-    keyed.sort((a, b) => b.p.submission.priorityFee - a.p.submission.priorityFee || a.tie - b.tie || a.p.agent - b.p.agent || a.p.seq - b.p.seq);
+  /**
+   * Executes the actions due by now in the venue's order, after the searchers have seen the
+   * public ones and placed their bundles (when there is anything for them: an oracle move or a
+   * pending liquidation). Returns whether any succeeded.
+   */
+  private async executeDue(now: number, oracleMoved: boolean): Promise<boolean> {
+    let due = this.actions.popDue(now);
+    if (due.length === 0 && !oracleMoved) return false;
+    if (this.searchers.length > 0 && (oracleMoved || due.some((p) => p.submission.action.kind === 'liquidate'))) {
+      const searchers = this.awake([...this.searchers], now);
+      if (searchers.length > 0) {
+        const mempool: MempoolTx[] = due
+          .filter((p) => !p.submission.private && !p.bundle)
+          .map((p) => ({ id: p.id, agent: (this.infos[p.agent] as AgentInfo).id, kind: (this.infos[p.agent] as AgentInfo).kind, action: p.submission.action, priorityFee: p.priorityFee }));
+        this.observe();
+        // Bundles land in this block (a searcher's latency is the builder's, none).
+        this.enqueue(await this.host.wake(searchers, now, mempool), now);
+        due = [...due, ...this.actions.popDue(now)];
+      }
+    }
     let any = false;
-    for (const { p } of keyed) any = this.execute(p) || any;
+    for (const p of orderBlock(due, this.config.gas.ordering, this.config.seed, this.ch.clock.blockNumber)) any = this.execute(p) || any;
     return any;
   }
 
   private execute(p: Pending): boolean {
     const { ch } = this;
     const slot = this.config.slots[p.agent] as AgentSlot;
-    this.probeRemap(slot.id, p.submission.action);
-    // A limited order is sized now, on the state after the block's earlier transactions.
-    const routed = route(ch, p.submission.action);
-    const outcome: ActionOutcome = 'refused' in routed ? { ok: false, reason: routed.refused, args: routedArgs(slot.id, p.submission.action) } : executeAction(ch, slot.id, routed.action);
-    const market = 'market' in p.submission.action ? p.submission.action.market : (this.config.markets[0] as MarketRun).id;
-    const ethUsd = weiToNumber(ch.market(market).oracle.indexPrice());
-    const gas = gasCost(this.config.gas, 'refused' in routed ? 'routerRevert' : p.submission.action.kind, outcome.ok, p.submission.priorityFee, ethUsd);
+    const action = p.submission.action;
+    this.probeRemap(slot.id, action);
+    let outcome: ActionOutcome;
+    let gasKind: string = action.kind;
+    if (action.kind === 'liquidate' && this.events.inGracePeriod(ch.clock.timestamp)) {
+      outcome = { ok: false, reason: GRACE_PERIOD_REASON, args: actionArgs(slot.id, action) };
+      gasKind = 'routerRevert';
+    } else {
+      // A limited order is sized now, on the state after the block's earlier transactions.
+      const routed = route(ch, action);
+      if ('refused' in routed) {
+        outcome = { ok: false, reason: routed.refused, args: routedArgs(slot.id, action) };
+        gasKind = 'routerRevert';
+      } else outcome = executeAction(ch, slot.id, routed.action);
+    }
+    // A private relay's failed transaction is never mined: it costs nothing.
+    const gas = !outcome.ok && p.submission.private ? { used: 0, usd: 0 } : this.gas.cost(gasKind, outcome.ok, this.baseFee, p.priorityFee, this.ethUsd());
     this.actionCount++;
     this.log({
       type: 'AgentAction',
       agent: slot.id,
       kind: slot.kind,
-      action: p.submission.action.kind,
+      action: action.kind,
       args: outcome.args,
-      priorityFee: p.submission.priorityFee,
+      priorityFee: p.priorityFee,
       decidedAt: p.decidedAt,
       ok: outcome.ok,
       reason: outcome.reason,
@@ -416,6 +522,11 @@ export class Simulation {
     return outcome.ok;
   }
 
+  /** ETH/USD for gas: the first market's index (every bundled market is ETH). */
+  private ethUsd(): number {
+    return weiToNumber(this.ch.market((this.config.markets[0] as MarketRun).id).oracle.indexPrice());
+  }
+
   /** Before an action that touches a position measured since a k change: the moment Perp v1 remaps it. */
   private probeRemap(agent: string, action: Submission['action']): void {
     if (!('market' in action)) return;
@@ -427,8 +538,18 @@ export class Simulation {
 
   private drainProtocolEvents(): LogEvent[] {
     const events = this.ch.events.splice(0, this.ch.events.length);
-    for (const e of events) this.log(e);
+    for (const e of events) {
+      this.log(e);
+      // Hedged agents offset every change of their vAMM position on the hedge venue.
+      if (e.type === 'PositionChanged' && this.hedgeVenue.hedges(e.trader)) {
+        for (const h of this.hedgeVenue.hedge(e.trader, weiToNumber(e.exchangedPositionSize), this.ch.clock.timestamp)) this.logHedge(h);
+      }
+    }
     return events;
+  }
+
+  private logHedge(e: HedgeEvent): void {
+    this.log({ ...e, blockNumber: this.ch.clock.blockNumber, timestamp: this.ch.clock.timestamp });
   }
 
   private checkInvariants(events: readonly LogEvent[]): void {
@@ -458,6 +579,7 @@ export class Simulation {
         openNotionalShort: market.openNotionalShort,
         insuranceFund: ch.insuranceFundBalance(),
         vault: ch.ledger.balanceOfWei(VAULT),
+        baseFee: Math.round(this.baseFee * 1e6) / 1e6,
         blockNumber: ch.clock.blockNumber,
         timestamp: ch.clock.timestamp,
       });
@@ -481,6 +603,7 @@ export class Simulation {
       const probe = this.remapProbes.take(ch, market, trader, 'end');
       if (probe) this.log({ ...probe, blockNumber: ch.clock.blockNumber, timestamp: ch.clock.timestamp });
     }
+    this.logHedge(this.hedgeVenue.mark(ch.clock.timestamp));
     for (const slot of this.config.slots) {
       const { equity, unrealized, pending } = equityOf(ch, slot.id);
       this.log({
@@ -491,7 +614,7 @@ export class Simulation {
         equityEnd: equity,
         unrealizedPnl: unrealized,
         pendingFunding: pending,
-        hedged: HEDGED_KINDS.has(slot.kind),
+        hedged: this.hedgeVenue.hedges(slot.id),
         blockNumber: ch.clock.blockNumber,
         timestamp: ch.clock.timestamp,
       });
@@ -562,9 +685,4 @@ function routedArgs(trader: string, action: Submission['action']): Json {
 function firstPrice(s: CandleSeries, start: number): bigint {
   for (let i = 0; i < s.time.length; i++) if ((s.time[i] as number) >= start) return s.open[i] as bigint;
   throw new Error(`${s.source}: no candle at or after ${start}`);
-}
-
-/** A deterministic per-block, per-agent order for equal priority fees. */
-function tieBreak(seed: number, block: number, agent: number): number {
-  return splitmix32((seed ^ Math.imul(block, 0x9e3779b1) ^ Math.imul(agent + 1, 0x85ebca6b)) >>> 0)();
 }

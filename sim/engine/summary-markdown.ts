@@ -35,9 +35,27 @@ export function formatRunSummary(s: RunSummary, wallClockSeconds?: number): stri
   lines.push(`| price data | ${describePriceGaps(s.prices.gaps)} |`);
   const violations = Object.values(s.invariants.violations).reduce((a, b) => a + b, 0);
   lines.push(`| invariants | ${s.invariants.checks ? `${violations} violations` : 'off'} |`, '');
-  lines.push('| agents | count | PnL on the vAMM (USD) | off-chain hedge (USD) | gas (USD) |', '| --- | --- | --- | --- | --- |');
+  const money = (x: number) => fmt(String(x));
+  lines.push('Net result = vAMM trading (with liquidations) + hedge trading − fees (vAMM, hedge fee and spread) − funding (vAMM and hedge venue) − gas, USD.', '');
+  lines.push('| agents | count | vAMM | hedge | fees | funding | gas | net |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [kind, k] of Object.entries(s.pnlByKind)) {
-    lines.push(`| ${kind} | ${k.agents} | ${fmt(k.pnl)} | ${k.hedgePnl === 0 ? '' : fmt(String(k.hedgePnl))} | ${k.gasUsd.toFixed(2)} |`);
+    lines.push(`| ${kind} | ${k.agents} | ${money(k.vamm)} | ${k.hedge === 0 ? '' : money(k.hedge)} | ${money(k.fees)} | ${money(k.funding)} | ${money(k.gasUsd)} | ${money(k.net)} |`);
+  }
+  lines.push('');
+  lines.push('| agent | vAMM | hedge | fees | funding | gas | net |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [id, a] of Object.entries(s.agents)) {
+    const r = a.result as Record<string, number>;
+    lines.push(`| ${id} | ${money(r.vamm as number)} | ${r.hedge === 0 ? '' : money(r.hedge as number)} | ${money(r.fees as number)} | ${money(r.funding as number)} | ${money(r.gas as number)} | ${money(r.net as number)} |`);
+  }
+  lines.push('');
+  lines.push('| insurance fund, by payer | fees | penalties | funding | bad debt | other |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const [payer, flows] of Object.entries(s.insuranceFund.byPayer)) {
+    const f = flows as Record<string, string>;
+    const other = Object.entries(f)
+      .filter(([r]) => !['fee', 'penalty', 'funding', 'bad-debt'].includes(r))
+      .reduce((x, [, v]) => x + Number(v), 0);
+    const cell = (r: string) => (f[r] === undefined ? '' : fmt(f[r] as string));
+    lines.push(`| ${payer} | ${cell('fee')} | ${cell('penalty')} | ${cell('funding')} | ${cell('bad-debt')} | ${other === 0 ? '' : money(other)} |`);
   }
   lines.push('');
   for (const mg of s.migrations) {

@@ -1,8 +1,9 @@
 /**
  * The run summary, built from the event log alone (so it can be rebuilt from a saved log):
- * prices, funding, liquidations, bad debt, the insurance fund's path, actions and their
- * outcomes, per-agent PnL with its breakdown, and invariant counts. Money is reported as
- * decimal strings in USD (exact, from wei); gas, which is off chain, as floats.
+ * prices, funding, liquidations, bad debt, the insurance fund's path and its income by who paid
+ * it, actions and their outcomes, every agent's and kind's net result (vAMM + hedge − fees −
+ * funding − gas) with its breakdown, and invariant counts. Money is reported as decimal strings
+ * in USD (exact, from wei); the hedge and gas, which are off chain, as floats.
  */
 import { fromWei } from '../math/units.ts';
 import { AgentLedger, type AgentTally } from './agent-ledger.ts';
@@ -155,6 +156,11 @@ export class SummaryBuilder implements EventSink {
   private fundMin: bigint | null = null;
   /** [timestamp, drawdown] each time the fund reached a new low below its start: the drawdown by any horizon. */
   private readonly drawdownHighs: Array<[number, bigint]> = [];
+  /** Who is acting now (the last AgentAction), to say who paid the insurance fund. */
+  private actor: { kind: string; target: string | null } | null = null;
+  private readonly kindOf = new Map<string, string>();
+  /** Insurance-fund flows by payer (an agent kind, or `funding imbalance`) and reason, wei. */
+  private readonly fundByPayer = new Map<string, Map<string, bigint>>();
   private maxPremium = 0;
   private sumAbsPremium = 0;
   private snapshots = 0;
@@ -184,6 +190,9 @@ export class SummaryBuilder implements EventSink {
       case 'AgentAction': {
         const key = `${e.kind}:${e.action}:${e.ok ? 'ok' : e.reason}`;
         this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
+        this.kindOf.set(e.agent as string, e.kind as string);
+        const args = e.args as { trader?: string } | null;
+        this.actor = { kind: e.kind as string, target: e.action === 'liquidate' ? (args?.trader ?? null) : null };
         break;
       }
       case 'PositionLiquidated': {
@@ -204,6 +213,7 @@ export class SummaryBuilder implements EventSink {
       }
       case 'InsuranceFundFlow': {
         if (e.reason === 'funding') this.fundFromFunding += big(e.amount);
+        this.addFundFlow(e.reason as string, big(e.amount));
         const balance = big(e.balanceAfter);
         this.fundEnd = balance;
         if (this.fundMin === null || balance < this.fundMin) {
@@ -284,17 +294,50 @@ export class SummaryBuilder implements EventSink {
 
   close(): void {}
 
+  /** Who paid a flow into (or was paid by) the fund: the liquidated trader's kind in a liquidation, the actor's otherwise; funding is the imbalance between the sides. */
+  private addFundFlow(reason: string, amount: bigint): void {
+    let payer: string;
+    if (reason === 'funding') payer = 'funding imbalance';
+    else if (reason === 'seed') payer = 'seed';
+    else if (this.actor === null) payer = 'protocol';
+    else if (this.actor.target !== null) payer = this.kindOf.get(this.actor.target) ?? 'unknown';
+    else payer = this.actor.kind;
+    const m = this.fundByPayer.get(payer) ?? new Map<string, bigint>();
+    m.set(reason, (m.get(reason) ?? 0n) + amount);
+    this.fundByPayer.set(payer, m);
+  }
+
+  /** An agent's result, broken down: vAMM trading (with liquidations), hedge trading, fees, funding, gas, net (USD). */
+  private breakdown(a: AgentTally) {
+    const fundingVamm = Number(a.fundingPaid + a.pendingFunding) / 1e18;
+    const feesVamm = Number(a.fees) / 1e18;
+    return {
+      vamm: Number(a.equityEnd - a.equityStart) / 1e18 + feesVamm + fundingVamm,
+      hedge: this.ledger.hedgeTrading(a),
+      fees: feesVamm + a.hedgeFees + a.hedgeSpread,
+      funding: fundingVamm + a.hedgeFunding,
+      gas: a.gasUsd,
+      net: this.ledger.net(a),
+    };
+  }
+
   /** The JSON summary. */
   result() {
     const agents = [...this.ledger.agents].filter(([, a]) => a.kind !== '');
     const hedgePnl = (a: AgentTally) => this.ledger.hedgePnl(a);
-    const byKind = new Map<string, { agents: number; pnl: bigint; hedgePnl: number; gasUsd: number }>();
+    const byKind = new Map<string, { agents: number; pnl: bigint; hedgePnl: number; gasUsd: number; vamm: number; hedge: number; fees: number; funding: number; net: number }>();
     for (const [, a] of agents) {
-      const k = byKind.get(a.kind) ?? { agents: 0, pnl: 0n, hedgePnl: 0, gasUsd: 0 };
+      const k = byKind.get(a.kind) ?? { agents: 0, pnl: 0n, hedgePnl: 0, gasUsd: 0, vamm: 0, hedge: 0, fees: 0, funding: 0, net: 0 };
+      const b = this.breakdown(a);
       k.agents++;
       k.pnl += a.equityEnd - a.equityStart;
       k.hedgePnl += hedgePnl(a);
       k.gasUsd += a.gasUsd;
+      k.vamm += b.vamm;
+      k.hedge += b.hedge;
+      k.fees += b.fees;
+      k.funding += b.funding;
+      k.net += b.net;
       byKind.set(a.kind, k);
     }
     return {
@@ -337,12 +380,21 @@ export class SummaryBuilder implements EventSink {
         drawdownHighs: this.drawdownHighs.map(([t, a]) => [t, usd(a)] as [number, string]),
         /** Flows by reason (bad debt, funding paid and received, penalties, fees, other) and at each new low. */
         flows: this.fundFlows.result(),
+        /** Flows by who paid them (+ in, − out) and why: fees, penalties, funding, bad debt. */
+        byPayer: Object.fromEntries(
+          [...this.fundByPayer].sort(([a], [b]) => (a < b ? -1 : 1)).map(([payer, m]) => [payer, Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, v]) => [r, usd(v)]))]),
+        ),
       },
       migrations: this.migrations.map(migrationJson),
       adminFailures: this.adminFailures,
       actions: Object.fromEntries([...this.outcomes].sort(([a], [b]) => (a < b ? -1 : 1))),
       pnlByKind: Object.fromEntries(
-        [...byKind].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, { agents: v.agents, pnl: usd(v.pnl), hedgePnl: round(v.hedgePnl), gasUsd: round(v.gasUsd) }]),
+        [...byKind]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([k, v]) => [
+            k,
+            { agents: v.agents, pnl: usd(v.pnl), hedgePnl: round(v.hedgePnl), gasUsd: round(v.gasUsd), vamm: round(v.vamm), hedge: round(v.hedge), fees: round(v.fees), funding: round(v.funding), net: round(v.net) },
+          ]),
       ),
       agents: Object.fromEntries(
         agents.map(([id, a]) => [
@@ -358,6 +410,15 @@ export class SummaryBuilder implements EventSink {
             liquidationIncome: usd(a.liquidationIncome),
             hedgePnl: round(hedgePnl(a)),
             gasUsd: round(a.gasUsd),
+            hedge: {
+              trading: round(this.ledger.hedgeTrading(a)),
+              fees: round(a.hedgeFees),
+              spread: round(a.hedgeSpread),
+              funding: round(a.hedgeFunding),
+              position: a.hedgePosition,
+              marginCalls: a.hedgeMarginCalls,
+            },
+            result: Object.fromEntries(Object.entries(this.breakdown(a)).map(([k, v]) => [k, round(v)])),
             actions: a.actions,
             reverted: a.reverted,
           },

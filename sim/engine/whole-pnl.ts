@@ -145,7 +145,8 @@ export class WholePnlBook implements EventSink {
     const equityChange = usd(a.equityEnd - a.equityStart);
     const vammTrading = usd(a.realizedPnl + a.unrealizedPnl);
     const other = equityChange - (vammTrading + funding - fees - penalties);
-    const hedge = this.ledger.hedgePnl({ ...a, hedged: true });
+    // The study prices its own hedge (hedge-costs.ts) on a cost-free hedge at the reference price.
+    const hedge = this.ledger.referenceHedgePnl(a);
     const basis = vammTrading + hedge;
     const staleMarkGain = Math.max(0, basis);
     const total = equityChange + hedge - a.gasUsd - this.hedgeCosts - this.venueFunding;

@@ -1,0 +1,51 @@
+/**
+ * The order of a block's transactions. The venue decides the base order: by priority fee (L1
+ * and OP-stack sequencers: the highest bid first) or first come, first served (Arbitrum's
+ * sequencer: the earliest arrival first), equal keys broken by a seeded per-block draw. Where
+ * fees order the block, searchers' bundles are placed around their targets, as a block builder
+ * does: the legs bid to go right before or right after a pending transaction, or at the top of
+ * the block (just after its oracle updates), and a bundle whose target is not in the block is
+ * dropped whole. A first-come sequencer has no builder: bundle legs are transactions like any
+ * other, in order of arrival.
+ */
+import { splitmix32 } from '../../data/prng.ts';
+import type { GasOrdering } from './gas-process.ts';
+
+export interface Ordered {
+  /** The pending transaction's id (unique in the run). */
+  readonly id: number;
+  readonly agent: number;
+  readonly priorityFee: number;
+  /** When it reached the sequencer (decision time + latency, fractional seconds). */
+  readonly arrival: number;
+  /** Submission order within the agent's wake. */
+  readonly seq: number;
+  readonly bundle?: { readonly target: number | 'top'; readonly place: 'before' | 'after' };
+}
+
+export function orderBlock<T extends Ordered>(due: readonly T[], ordering: GasOrdering, seed: number, block: number): T[] {
+  const builder = ordering === 'priority-fee';
+  const plain = due.filter((p) => !builder || p.bundle === undefined);
+  const legs = builder ? due.filter((p) => p.bundle !== undefined) : [];
+  const keyed = plain.map((p) => ({ p, tie: tieBreak(seed, block, p.agent) }));
+  keyed.sort((a, b) =>
+    (ordering === 'priority-fee' ? b.p.priorityFee - a.p.priorityFee : a.p.arrival - b.p.arrival) || a.tie - b.tie || a.p.agent - b.p.agent || a.p.seq - b.p.seq,
+  );
+  const order = keyed.map((k) => k.p);
+  if (legs.length === 0) return order;
+  // Legs by bid: around the same target the highest bidder's go first.
+  const byBid = [...legs].sort((a, b) => b.priorityFee - a.priorityFee || a.agent - b.agent || a.seq - b.seq);
+  const top = byBid.filter((l) => l.bundle?.target === 'top');
+  const out: T[] = [...top];
+  for (const p of order) {
+    out.push(...byBid.filter((l) => l.bundle?.target === p.id && l.bundle.place === 'before'));
+    out.push(p);
+    out.push(...byBid.filter((l) => l.bundle?.target === p.id && l.bundle.place === 'after'));
+  }
+  return out;
+}
+
+/** A deterministic per-block, per-agent order for equal keys. */
+export function tieBreak(seed: number, block: number, agent: number): number {
+  return splitmix32((seed ^ Math.imul(block, 0x9e3779b1) ^ Math.imul(agent + 1, 0x85ebca6b)) >>> 0)();
+}
