@@ -58,7 +58,7 @@ export function writeSyntheticYear(file: string, minutes = 525_600): { events: n
       out({ type: 'Snapshot', market: 'ETH', spot: wei(mark), markTwap: wei(mark), index: wei(oracle), fast: wei(price), totalPositionSize: '0', openNotionalLong: wei(2e6 + rand() * 1e6), openNotionalShort: wei(2e6 + rand() * 1e6), insuranceFund: wei(fund), vault: '0', ...stamp });
     }
   }
-  out({ type: 'AgentResult', agent: 'noise-1', kind: 'noise', equityStart: wei(5000), equityEnd: wei(4000), unrealizedPnl: '0', pendingFunding: '0', hedged: false, blockNumber: block, timestamp: start + minutes * 60 });
+  out({ type: 'AgentResult', agent: 'noise-1', kind: 'noise', equityStart: wei(5000), equityEnd: wei(4000), unrealizedPnl: '0', pendingFunding: '0', exitCost: '0', hedged: false, blockNumber: block, timestamp: start + minutes * 60 });
   out({ type: 'RunEnded', blocks: minutes, actions: minutes, events: events + 1, invariants: null, blockNumber: block, timestamp: start + minutes * 60 });
   writeSync(fd, `${buffer.join('\n')}\n`);
   closeSync(fd);

@@ -95,10 +95,12 @@ export function calibrate(facts: readonly MarketFacts[], real: RealMarket, gas: 
       fact: `arbitrage net per unit of capital per day, ${f.name}`,
       statistic: 'mean',
       real: Number.isNaN(carry) ? null : carry,
-      simulated: f.arbitrage.capital > 0 ? f.arbitrage.net / f.arbitrage.capital / days : 0,
+      simulated: f.arbitrage.capital > 0 ? f.arbitrage.netAtMark / f.arbitrage.capital / days : 0,
       tolerance: null,
       pass: null,
-      note: 'real: what a hedged position collecting Binance funding earned per day on its notional over the same days (no real vAMM arbitrage record exists in ../shared)',
+      note:
+        'real: what a hedged position collecting Binance funding earned per day on its notional over the same days (no real vAMM arbitrage record exists in ../shared); ' +
+        `simulated: the arbitrageurs' net with their vAMM inventory at the mark, as the carry's position is (at its exit, leaving at once on the curve: ${f.arbitrage.capital > 0 ? ((100 * f.arbitrage.net) / f.arbitrage.capital / days).toFixed(3) : '0'} % a day)`,
     });
   }
   // Volume by kind (no real counterpart) and liquidations against the fall.

@@ -29,7 +29,9 @@ export interface MarketFacts {
     readonly agents: number;
     /** Collateral on chain plus capital at the hedge venue (USD). */
     readonly capital: number;
+    /** Net with open vAMM positions at their exit, and at the mark (as the hedge is valued). */
     readonly net: number;
+    readonly netAtMark: number;
     readonly gross: number;
     readonly gas: number;
     readonly quality: ArbitrageQuality;
@@ -110,6 +112,7 @@ export class MarketFactsSink implements EventSink {
   result(): MarketFacts {
     let capital = 0;
     let net = 0;
+    let netAtMark = 0;
     let gross = 0;
     let gas = 0;
     let agents = 0;
@@ -119,6 +122,7 @@ export class MarketFactsSink implements EventSink {
       const onChain = Number(a.equityStart) / 1e18;
       capital += onChain + (this.hedgeCapital.get('arbitrageur') ?? onChain);
       net += this.ledger.net(a);
+      netAtMark += this.ledger.netAtMark(a);
       gas += a.gasUsd;
       gross += this.ledger.net(a) + a.gasUsd;
     }
@@ -132,7 +136,7 @@ export class MarketFactsSink implements EventSink {
       liquidatedVolume: this.liquidatedVolume,
       liquidations: this.liquidations,
       worstFall: this.worstFall,
-      arbitrage: { agents, capital, net, gross, gas, quality: this.quality.result() },
+      arbitrage: { agents, capital, net, netAtMark, gross, gas, quality: this.quality.result() },
     };
   }
 }

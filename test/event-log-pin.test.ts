@@ -39,7 +39,7 @@ const PINS: Record<string, Pin> = {
   'crosscheck-black-thursday (default)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
     lines: 30363,
-    sha256: 'db23cdb8eb6665ddd667a1d6b249e5568c06a9e2d2e649b6fbf20f075cac5587',
+    sha256: 'cb872388c5902655e02df464153add3c04a74d6727e8915c6f2e8fb16773ce3a',
   },
   'crosscheck-black-thursday (perp-v1 rules)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
@@ -48,22 +48,22 @@ const PINS: Record<string, Pin> = {
     },
     lines: 41152,
     // Re-pinned (issue 11): perp-v1's index feed is Perp v1's L2PriceFeed, so OracleRound answers carry 18 decimals.
-    sha256: '56b12e064a6ddc575f0a19d89cc0d09c76c634b304a6cf9a646b8692f3465b2a',
+    sha256: '509ea582eb12d5f48cc5a25321adc7cc79e54722fe507e4aa6cdb35be34b4671',
   },
   'black-thursday-2020 (default)': {
     scenario: 'scenarios/runs/black-thursday-2020.json',
     lines: 54136,
-    sha256: '3815c05af3fc412856f27706d303fb8f2b74dcc10a9db454a61084e7a29b1b8f',
+    sha256: '9ddc3cf7af2965dda1b1cce0be53d7f53523a1fa9ff98480ba3d7c9214ce7f53',
   },
   'may19-2021 (default)': {
     scenario: 'scenarios/runs/may19-2021.json',
     lines: 171556,
-    sha256: '40e5c2f84da4f214f54d76e8edfde9d7a423b9e848f6ccda9949faae6fffd8e3',
+    sha256: '2f8bf5be95eb9fa3a732dc40a16df7c33160ddbe96cfb1771f009914a2a14ae3',
   },
   'aug5-2024 (default)': {
     scenario: 'scenarios/runs/aug5-2024.json',
     lines: 112457,
-    sha256: '4719254958cc619054d1253284083d6982f5bed2bdb44e257f8c6c18e5da1194',
+    sha256: 'fc9496966dc90bf7ff5cc73e423a2d6c1a2933b8b7dfce8f54657dbe3d0d68bb',
   },
 };
 

@@ -25,6 +25,8 @@ export interface AgentTally {
   equityEnd: bigint;
   unrealizedPnl: bigint;
   pendingFunding: bigint;
+  /** Its open vAMM positions at the mark less at their exit (from AgentResult). */
+  exitCost: bigint;
   /** The hedge on the CEX venue (USD floats): cash from its fills, its position, and its costs. */
   hedgeCash: number;
   hedgePosition: number;
@@ -102,6 +104,7 @@ export class AgentLedger {
         a.equityEnd = big(e.equityEnd);
         a.unrealizedPnl = big(e.unrealizedPnl);
         a.pendingFunding = big(e.pendingFunding);
+        a.exitCost = e.exitCost === undefined ? 0n : big(e.exitCost);
         a.hedged = e.hedged === true;
         break;
       }
@@ -128,9 +131,17 @@ export class AgentLedger {
     return a.referenceCash - a.size * this.endPrice();
   }
 
-  /** The agent's net result: its equity change on the vAMM plus its hedge's result, less gas (USD). */
+  /** The agent's net result: its equity change on the vAMM plus its hedge's result, less gas (USD); open vAMM positions at their exit. */
   net(a: AgentTally): number {
     return Number(a.equityEnd - a.equityStart) / 1e18 + this.hedgePnl(a) - a.gasUsd;
+  }
+
+  /**
+   * The same with open vAMM positions at the mark, as the hedge is valued at the venue's mark:
+   * a going concern's result, which does not charge a large inventory for leaving at once.
+   */
+  netAtMark(a: AgentTally): number {
+    return this.net(a) + Number(a.exitCost) / 1e18;
   }
 
   agent(id: string, kind = ''): AgentTally {
@@ -150,6 +161,7 @@ export class AgentLedger {
         equityEnd: 0n,
         unrealizedPnl: 0n,
         pendingFunding: 0n,
+        exitCost: 0n,
         hedgeCash: 0,
         hedgePosition: 0,
         hedgeFees: 0,

@@ -123,6 +123,8 @@ export type EngineEvent = Stamp &
         readonly equityEnd: bigint;
         readonly unrealizedPnl: bigint;
         readonly pendingFunding: bigint;
+        /** Its open positions at the mark (the vAMM's price) less at their exit: what leaving at once would cost. */
+        readonly exitCost: bigint;
         /** Whether it hedges its vAMM position off chain at the reference price (arbitrageurs). */
         readonly hedged: boolean;
       }

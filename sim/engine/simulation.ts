@@ -18,7 +18,7 @@ import { createClock } from '../clock.ts';
 import { InvariantChecker, type InvariantViolation } from '../invariants.ts';
 import type { ProtocolEvent } from '../events.ts';
 import { VAULT } from '../ledger.ts';
-import { exitValueOrSpot } from '../curve.ts';
+import { exitValueOrSpot, spotPrice } from '../curve.ts';
 import { isModelError } from '../errors.ts';
 import { mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
@@ -605,7 +605,7 @@ export class Simulation {
     }
     this.logHedge(this.hedgeVenue.mark(ch.clock.timestamp));
     for (const slot of this.config.slots) {
-      const { equity, unrealized, pending } = equityOf(ch, slot.id);
+      const { equity, unrealized, pending, exitCost } = equityOf(ch, slot.id);
       this.log({
         type: 'AgentResult',
         agent: slot.id,
@@ -614,6 +614,7 @@ export class Simulation {
         equityEnd: equity,
         unrealizedPnl: unrealized,
         pendingFunding: pending,
+        exitCost,
         hedged: this.hedgeVenue.hedges(slot.id),
         blockNumber: ch.clock.blockNumber,
         timestamp: ch.clock.timestamp,
@@ -640,23 +641,30 @@ export class Simulation {
 }
 
 /** An agent's equity: wallet + collateral + isolated margins + unrealised PnL − funding and loss owed, at spot. */
-export function equityOf(ch: ClearingHouse, owner: string): { equity: bigint; unrealized: bigint; pending: bigint } {
+/**
+ * An account's equity with its open positions valued at their exit (what closing each alone on
+ * the curve returns), and their exit cost: the mark value (at the vAMM's price) less the exit.
+ */
+export function equityOf(ch: ClearingHouse, owner: string): { equity: bigint; unrealized: bigint; pending: bigint; exitCost: bigint } {
   const account = ch.accounts.get(owner);
   let equity = ch.ledger.balanceOfWei(owner) + (account?.collateral ?? 0n);
   let unrealized = 0n;
   let pending = 0n;
+  let exitCost = 0n;
   for (const [id, pos] of account?.positions ?? []) {
     equity += pos.margin;
     if (pos.size === 0n) continue;
     const m = ch.market(id);
-    const value = m.vamm.open ? exitValueOrSpot(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve) : mulD(pos.size, m.vamm.settlementPrice);
+    const { quoteReserve, baseReserve } = m.vamm;
+    const value = m.vamm.open ? exitValueOrSpot(pos.size, quoteReserve, baseReserve) : mulD(pos.size, m.vamm.settlementPrice);
+    if (m.vamm.open) exitCost += mulD(pos.size, spotPrice(quoteReserve, baseReserve)) - value;
     const pnl = pos.size > 0n ? value - pos.openNotional : pos.openNotional + value;
     const owed = ch.fundingOwed(owner, id) + ch.lossOwed(owner, id);
     unrealized += pnl;
     pending += owed;
     equity += pnl - owed;
   }
-  return { equity, unrealized, pending };
+  return { equity, unrealized, pending, exitCost };
 }
 
 /** The holders' positions: the book opened before the start. */

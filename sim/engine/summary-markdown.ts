@@ -36,16 +36,23 @@ export function formatRunSummary(s: RunSummary, wallClockSeconds?: number): stri
   const violations = Object.values(s.invariants.violations).reduce((a, b) => a + b, 0);
   lines.push(`| invariants | ${s.invariants.checks ? `${violations} violations` : 'off'} |`, '');
   const money = (x: number) => fmt(String(x));
-  lines.push('Net result = vAMM trading (with liquidations) + hedge trading − fees (vAMM, hedge fee and spread) − funding (vAMM and hedge venue) − gas, USD.', '');
-  lines.push('| agents | count | vAMM | hedge | fees | funding | gas | net |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    'Net result = vAMM trading (with liquidations) + hedge trading − fees (vAMM, hedge fee and spread) − funding (vAMM and hedge venue) − gas, USD. ' +
+      'Open vAMM positions count at their exit (closing each alone on the curve); the exit cost is what that charges beyond the mark, and the net at the mark values them at the vAMM’s price, as the hedge is valued at its venue’s mark.',
+    '',
+  );
+  const exitCells = (exitCost: number, net: number, atMark: number) => (exitCost === 0 ? ` | | ${money(net)} |` : ` | ${money(exitCost)} | ${money(atMark)} |`);
+  lines.push('| agents | count | vAMM | hedge | fees | funding | gas | net | exit cost | net at the mark |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [kind, k] of Object.entries(s.pnlByKind)) {
-    lines.push(`| ${kind} | ${k.agents} | ${money(k.vamm)} | ${k.hedge === 0 ? '' : money(k.hedge)} | ${money(k.fees)} | ${money(k.funding)} | ${money(k.gasUsd)} | ${money(k.net)} |`);
+    lines.push(`| ${kind} | ${k.agents} | ${money(k.vamm)} | ${k.hedge === 0 ? '' : money(k.hedge)} | ${money(k.fees)} | ${money(k.funding)} | ${money(k.gasUsd)} | ${money(k.net)}${exitCells(k.exitCost, k.net, k.netAtMark)}`);
   }
   lines.push('');
-  lines.push('| agent | vAMM | hedge | fees | funding | gas | net |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| agent | vAMM | hedge | fees | funding | gas | net | exit cost | net at the mark |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [id, a] of Object.entries(s.agents)) {
     const r = a.result as Record<string, number>;
-    lines.push(`| ${id} | ${money(r.vamm as number)} | ${r.hedge === 0 ? '' : money(r.hedge as number)} | ${money(r.fees as number)} | ${money(r.funding as number)} | ${money(r.gas as number)} | ${money(r.net as number)} |`);
+    lines.push(
+      `| ${id} | ${money(r.vamm as number)} | ${r.hedge === 0 ? '' : money(r.hedge as number)} | ${money(r.fees as number)} | ${money(r.funding as number)} | ${money(r.gas as number)} | ${money(r.net as number)}${exitCells(r.exitCost ?? 0, r.net as number, r.netAtMark ?? (r.net as number))}`,
+    );
   }
   lines.push('');
   lines.push('| insurance fund, by payer | fees | penalties | funding | bad debt | other |', '| --- | ---: | ---: | ---: | ---: | ---: |');

@@ -318,6 +318,8 @@ export class SummaryBuilder implements EventSink {
       funding: fundingVamm + a.hedgeFunding,
       gas: a.gasUsd,
       net: this.ledger.net(a),
+      exitCost: Number(a.exitCost) / 1e18,
+      netAtMark: this.ledger.netAtMark(a),
     };
   }
 
@@ -325,9 +327,9 @@ export class SummaryBuilder implements EventSink {
   result() {
     const agents = [...this.ledger.agents].filter(([, a]) => a.kind !== '');
     const hedgePnl = (a: AgentTally) => this.ledger.hedgePnl(a);
-    const byKind = new Map<string, { agents: number; pnl: bigint; hedgePnl: number; gasUsd: number; vamm: number; hedge: number; fees: number; funding: number; net: number }>();
+    const byKind = new Map<string, { agents: number; pnl: bigint; hedgePnl: number; gasUsd: number; vamm: number; hedge: number; fees: number; funding: number; net: number; exitCost: number; netAtMark: number }>();
     for (const [, a] of agents) {
-      const k = byKind.get(a.kind) ?? { agents: 0, pnl: 0n, hedgePnl: 0, gasUsd: 0, vamm: 0, hedge: 0, fees: 0, funding: 0, net: 0 };
+      const k = byKind.get(a.kind) ?? { agents: 0, pnl: 0n, hedgePnl: 0, gasUsd: 0, vamm: 0, hedge: 0, fees: 0, funding: 0, net: 0, exitCost: 0, netAtMark: 0 };
       const b = this.breakdown(a);
       k.agents++;
       k.pnl += a.equityEnd - a.equityStart;
@@ -338,6 +340,8 @@ export class SummaryBuilder implements EventSink {
       k.fees += b.fees;
       k.funding += b.funding;
       k.net += b.net;
+      k.exitCost += b.exitCost;
+      k.netAtMark += b.netAtMark;
       byKind.set(a.kind, k);
     }
     return {
@@ -393,7 +397,7 @@ export class SummaryBuilder implements EventSink {
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([k, v]) => [
             k,
-            { agents: v.agents, pnl: usd(v.pnl), hedgePnl: round(v.hedgePnl), gasUsd: round(v.gasUsd), vamm: round(v.vamm), hedge: round(v.hedge), fees: round(v.fees), funding: round(v.funding), net: round(v.net) },
+            { agents: v.agents, pnl: usd(v.pnl), hedgePnl: round(v.hedgePnl), gasUsd: round(v.gasUsd), vamm: round(v.vamm), hedge: round(v.hedge), fees: round(v.fees), funding: round(v.funding), net: round(v.net), exitCost: round(v.exitCost), netAtMark: round(v.netAtMark) },
           ]),
       ),
       agents: Object.fromEntries(
