@@ -8,7 +8,11 @@
  *  - sandwiches liquidations: before the liquidation it trades the way the liquidation will
  *    push the price (a long's liquidation sells), and after it closes that trade at the price the
  *    liquidation left — profitable when the liquidation moves the mark by more than two fees;
- *    its front leg worsens the victim's margin, so the liquidation closes more.
+ *    its front leg worsens the victim's margin, so the liquidation closes more. Not where the
+ *    design's restriction mode is on: there the back leg would revert (a trader who acted in a
+ *    block cannot act again in it after a liquidation), as simulating the bundle shows.
+ * Of several pending liquidations of one trader it targets the one that lands first (the highest
+ * bid): a bundle placed around another would find the position already liquidated.
  * Each bundle bids a share of the profit it expects, and only goes out when that beats its gas.
  */
 import { GAS_UNITS } from '../sim/engine/gas-process.ts';
@@ -59,8 +63,7 @@ export class Searcher extends AgentBase<SearcherParams> {
     const { market } = this.p;
     if (!view.market(market, 'open')) return { submissions: [], next: null };
     const submissions: Submission[] = [];
-    for (const tx of mempool) {
-      if (tx.action.kind !== 'liquidate' || tx.action.market !== market || tx.agent === this.ctx.id) continue;
+    for (const tx of firstLiquidations(mempool, market, this.ctx.id)) {
       // One sandwich per block: its back leg closes the searcher's whole position.
       if (submissions.some((s) => s.action.kind === 'close')) break;
       submissions.push(...this.aroundLiquidation(view, tx));
@@ -107,7 +110,7 @@ export class Searcher extends AgentBase<SearcherParams> {
     const q = view.market(market, 'quoteReserve');
     const side: Side = size > 0 ? 'short' : 'long';
     const front = Math.min(this.p.sandwichSize * closed, buyingPower(view, this.ctx.index, market, this.p.leverage) * 0.8, maxQuoteWithinBand(view, market, side));
-    const sandwichProfit = front * ((2 * closed) / q - 2 * fee);
+    const sandwichProfit = view.header('restrictionMode') === 1 ? 0 : front * ((2 * closed) / q - 2 * fee);
     const reward = this.p.frontrunLiquidations ? (penalty / 2) * closed : 0;
     const units = (this.p.sandwichLiquidations && sandwichProfit > 0 ? (GAS_UNITS.open as number) + (GAS_UNITS.close as number) : 0) + (reward > 0 ? (GAS_UNITS.liquidate as number) : 0);
     if (units === 0) return [];
@@ -126,4 +129,19 @@ export class Searcher extends AgentBase<SearcherParams> {
   private bid() {
     return { share: this.p.bidShare, min: this.p.priorityFee, max: this.p.maxPriorityFee };
   }
+}
+
+/**
+ * Of each trader's pending liquidations in the market, the one a fee-ordered block lands first:
+ * the highest bid (the first seen on a tie), in the order the mempool shows them.
+ */
+export function firstLiquidations(mempool: readonly MempoolTx[], market: string, self: string): MempoolTx[] {
+  const first = new Map<string, MempoolTx>();
+  for (const tx of mempool) {
+    if (tx.action.kind !== 'liquidate' || tx.action.market !== market || tx.agent === self) continue;
+    const trader = tx.action.trader;
+    const seen = first.get(trader);
+    if (!seen || tx.priorityFee > seen.priorityFee) first.set(trader, tx);
+  }
+  return [...first.values()];
 }

@@ -152,38 +152,46 @@ describe('liquidators', () => {
 });
 
 describe('searcher', () => {
-  it('sandwiches a large liquidation inside its block: its sell, the liquidation, its buy-back', async () => {
-    const sink = new MemorySink();
-    await runSimulation(
-      await resolveRun(
-        crashDay(
-          [
-            { kind: 'noise', count: 30, capital: '60000', params: { meanInterval: 600, medianMargin: 50000, minLeverage: 8, maxLeverage: 10, longBias: 0.9 } },
-            { kind: 'arbitrageur', count: 2, capital: '500000' },
-            { kind: 'liquidator', count: 2, capital: '1000', params: { latency: 12 } },
-            { kind: 'searcher', count: 1, capital: '1000000', params: { frontrunLiquidations: false } },
-            { kind: 'keeper', count: 1, capital: '100' },
-          ],
-          { market: { id: 'ETH', depth: '1000000' } },
-        ),
-      ),
-      { sinks: [sink] },
+  const sandwichDay = (clearingHouse: object) =>
+    crashDay(
+      [
+        { kind: 'noise', count: 30, capital: '60000', params: { meanInterval: 600, medianMargin: 50000, minLeverage: 8, maxLeverage: 10, longBias: 0.9 } },
+        { kind: 'arbitrageur', count: 2, capital: '500000' },
+        { kind: 'liquidator', count: 2, capital: '1000', params: { latency: 12 } },
+        { kind: 'searcher', count: 1, capital: '1000000', params: { frontrunLiquidations: false } },
+        { kind: 'keeper', count: 1, capital: '100' },
+      ],
+      { market: { id: 'ETH', depth: '1000000' }, clearingHouse },
     );
+
+  it('sandwiches a large liquidation inside its block where the design lets it: its sell, the first liquidation to land, its buy-back', async () => {
+    const sink = new MemorySink();
+    await runSimulation(await resolveRun(sandwichDay({ restrictionMode: false })), { sinks: [sink] });
     const actions = sink.events.filter((e) => e.type === 'AgentAction');
     let sandwiches = 0;
-    for (let i = 0; i + 2 < actions.length; i++) {
-      const a = actions[i] as (typeof actions)[number];
-      const b = actions[i + 1] as (typeof actions)[number];
-      const c = actions[i + 2] as (typeof actions)[number];
-      if (a.blockNumber !== c.blockNumber || b.blockNumber !== a.blockNumber) continue;
-      if (a.kind === 'searcher' && a.action === 'open' && b.action === 'liquidate' && b.ok && c.kind === 'searcher' && c.action === 'close') {
-        const victimLong = sink.events.some((e) => e.type === 'PositionLiquidated' && e.blockNumber === b.blockNumber && BigInt(e.positionSize as string) > 0n);
-        // Against a long's liquidation it sells first.
-        if (victimLong) expect((a.args as { side: string }).side).toBe('short');
-        sandwiches++;
-      }
+    for (let i = 2; i < actions.length; i++) {
+      const a = actions[i - 2] as (typeof actions)[number];
+      const b = actions[i - 1] as (typeof actions)[number];
+      const c = actions[i] as (typeof actions)[number];
+      if (c.kind !== 'searcher' || c.action !== 'close') continue;
+      // Every back leg lands right after the liquidation it targets, which landed first (the highest bid), right after its front leg.
+      expect([a.kind, a.action, a.ok, b.action, b.ok, c.ok]).toEqual(['searcher', 'open', true, 'liquidate', true, true]);
+      expect(a.blockNumber).toBe(c.blockNumber);
+      const victimLong = sink.events.some((e) => e.type === 'PositionLiquidated' && e.blockNumber === b.blockNumber && BigInt(e.positionSize as string) > 0n);
+      // Against a long's liquidation it sells first.
+      if (victimLong) expect((a.args as { side: string }).side).toBe('short');
+      sandwiches++;
     }
     expect(sandwiches).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('sends no sandwich where restriction mode would revert its back leg (one action per trader in a block after a liquidation)', async () => {
+    const sink = new MemorySink();
+    await runSimulation(await resolveRun(sandwichDay({})), { sinks: [sink] });
+    const searcher = sink.events.filter((e) => e.type === 'AgentAction' && e.kind === 'searcher');
+    expect(sink.events.some((e) => e.type === 'PositionLiquidated')).toBe(true);
+    expect(searcher.filter((e) => e.action === 'close')).toEqual([]);
+    expect(searcher.filter((e) => e.reason === 'OnlyOneActionAllowed')).toEqual([]);
   }, 120_000);
 });
 

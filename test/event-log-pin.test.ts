@@ -38,22 +38,22 @@ interface Pin {
 const PINS: Record<string, Pin> = {
   'crosscheck-black-thursday (default)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
-    lines: 30363,
-    sha256: 'cb872388c5902655e02df464153add3c04a74d6727e8915c6f2e8fb16773ce3a',
+    lines: 30299,
+    sha256: '96a2c9288d83d8306d787212a840d7c4eabd31f621aa902e8a9a36fcfe4251d4',
   },
   'crosscheck-black-thursday (perp-v1 rules)': {
     scenario: 'scenarios/runs/crosscheck-black-thursday.json',
     edit: (s) => {
       s.profile = 'perp-v1';
     },
-    lines: 41152,
-    // Re-pinned (issue 11): perp-v1's index feed is Perp v1's L2PriceFeed, so OracleRound answers carry 18 decimals.
-    sha256: '509ea582eb12d5f48cc5a25321adc7cc79e54722fe507e4aa6cdb35be34b4671',
+    lines: 41528,
+    // Re-pinned for issue 11 (perp-v1's index feed is Perp v1's L2PriceFeed: OracleRound answers carry 18 decimals) and issue 12 (the agents).
+    sha256: '1a9a5d3e7e18a5080cdca213731c5347bd53ad6ebfc2dfa89603046c17e94129',
   },
   'black-thursday-2020 (default)': {
     scenario: 'scenarios/runs/black-thursday-2020.json',
-    lines: 54136,
-    sha256: '9ddc3cf7af2965dda1b1cce0be53d7f53523a1fa9ff98480ba3d7c9214ce7f53',
+    lines: 55141,
+    sha256: 'fcc1441b1fa0498a965514f30f27c7cdee7aeeb54015e5c5aa68eed328b3f38c',
   },
   'may19-2021 (default)': {
     scenario: 'scenarios/runs/may19-2021.json',

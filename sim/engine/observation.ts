@@ -64,6 +64,8 @@ export const HEADER_FIELDS = [
   'ethUsd',
   /** 1 when priority fees order the block (an L1, an OP-stack L2), 0 when it is first come, first served. */
   'feeOrdering',
+  /** 1 when the design's restriction mode is on: after a liquidation, a trader who acted in the block cannot act again in it. */
+  'restrictionMode',
 ] as const;
 
 type Index<T extends readonly string[]> = { readonly [K in T[number]]: number };

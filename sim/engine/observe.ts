@@ -71,6 +71,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   d[H.baseFee] = gas.baseFee;
   d[H.ethUsd] = gas.ethUsd;
   d[H.feeOrdering] = gas.feeOrdering === false ? 0 : 1;
+  d[H.restrictionMode] = ch.params.restrictionMode ? 1 : 0;
   for (const id of obs.layout.markets) {
     const m = ch.market(id);
     const o = obs.marketOffset(id);
