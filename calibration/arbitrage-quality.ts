@@ -7,6 +7,7 @@
  * force in that block.
  */
 import type { EventSink, LoggedEvent } from '../sim/engine/event-log.ts';
+import { indexAnswerScale } from '../sim/params.ts';
 
 export interface ArbitrageQuality {
   readonly trades: number;
@@ -39,17 +40,22 @@ export class ArbitrageQualitySink implements EventSink {
   private laterNegative = 0;
   private tradingBlocks = 0;
   private sameSideBlocks = 0;
+  /** OracleRound answers × this = wei (the run's profile sets the feed's decimals). */
+  private answerScale = indexAnswerScale('default');
 
   constructor(private readonly kind = 'arbitrageur') {}
 
   write(e: LoggedEvent): void {
     if (e.blockNumber !== this.block) this.endBlock(e.blockNumber);
     switch (e.type) {
+      case 'RunStarted':
+        this.answerScale = indexAnswerScale(e.profile as string);
+        break;
       case 'FastPrice':
         this.reference = Number(BigInt(e.price as string)) / 1e18;
         break;
       case 'OracleRound':
-        if (Number.isNaN(this.reference)) this.reference = Number(BigInt(e.answer as string)) / 1e8;
+        if (Number.isNaN(this.reference)) this.reference = Number(BigInt(e.answer as string) * this.answerScale) / 1e18;
         break;
       case 'AgentAction':
         this.actor = { agent: e.agent as string, kind: e.kind as string, action: e.action as string };

@@ -11,6 +11,7 @@
  * funding it received is attributed at every settlement, pro rata to what each payer paid (the
  * traders on the paying side by kind, and the insurance fund for the imbalance).
  */
+import { indexAnswerScale } from '../params.ts';
 import { AgentLedger } from './agent-ledger.ts';
 import type { EventSink, LoggedEvent } from './event-log.ts';
 import { DEFAULT_HEDGE_COSTS, type HedgeCostModel, hedgeFunding, hedgeTradeCost } from './hedge-costs.ts';
@@ -69,6 +70,8 @@ export class WholePnlBook implements EventSink {
   private readonly paidBy = new Map<string, number>();
   private tradersPaid = 0;
   private absRates = 0;
+  /** OracleRound answers × this = wei (the run's profile sets the feed's decimals). */
+  private answerScale = indexAnswerScale('default');
 
   constructor(
     private readonly agent: string,
@@ -79,11 +82,14 @@ export class WholePnlBook implements EventSink {
     this.accrue(e.timestamp);
     this.ledger.write(e);
     switch (e.type) {
+      case 'RunStarted':
+        this.answerScale = indexAnswerScale(e.profile as string);
+        break;
       case 'FastPrice':
         this.reference = Number(num(e.price)) / 1e18;
         break;
       case 'OracleRound':
-        if (this.reference === 0) this.reference = Number(num(e.answer)) / 1e8;
+        if (this.reference === 0) this.reference = Number(num(e.answer) * this.answerScale) / 1e18;
         break;
       case 'PositionChanged': {
         const trader = e.trader as string;
