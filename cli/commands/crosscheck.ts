@@ -13,7 +13,7 @@ import { loadEngineLog } from '../../contracts/harness/engine-log.ts';
 import { loadReplayInput, writeEventLog } from '../../contracts/harness/input.ts';
 import { formatDifferentialReport, runPerpV1Differential } from '../../contracts/harness/perp-v1/differential.ts';
 import { replayPerpV1 } from '../../contracts/harness/perp-v1/replay.ts';
-import { type ReplayInput, type ReplayReport, replay } from '../../contracts/harness/replay.ts';
+import { type ReplayCompare, type ReplayInput, type ReplayReport, replay } from '../../contracts/harness/replay.ts';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { InputError } from '../../data/input-error.ts';
 import { checkWritableFile } from '../../data/staged-folder.ts';
@@ -27,14 +27,19 @@ export function formatReplayReport(r: ReplayReport): string {
   const lines = [
     `${r.name}: ${twin}${r.steps} steps, ${r.transactions} transactions (${r.reverted} reverted as in the model) in ${r.blocks} blocks`,
     `throughput: ${r.transactionsPerSecond.toFixed(1)} tx/s against anvil (${r.seconds.toFixed(1)} s); the model alone took ${r.modelSeconds.toFixed(2)} s`,
+    r.compare === 'block'
+      ? 'state compared once per mined block; events, statuses and revert reasons per transaction'
+      : 'state compared after every transaction',
     'gas per operation (min / median / max):',
   ];
   for (const [op, g] of Object.entries(r.gas)) lines.push(`  ${op.padEnd(28)} ${String(g.count).padStart(5)} × ${g.min} / ${g.median} / ${g.max}`);
   if (r.divergences.length === 0) lines.push('divergences: none — the model and the contracts agree to the wei');
   else {
     lines.push(`divergences: ${r.divergences.length}${r.divergences.length >= 20 ? ' (stopped)' : ''}`);
+    if (r.located) lines.push(`  located by a second pass comparing after every transaction from step ${r.located.fromStep} (${r.located.seconds.toFixed(1)} s)`);
     for (const d of r.divergences) {
-      lines.push(`  ✗ step ${d.step} (${d.action}) ${d.field}: model ${d.model}, chain ${d.chain}`);
+      const where = d.block ? ` (at the end of the block of steps ${d.block.firstStep}–${d.block.lastStep})` : '';
+      lines.push(`  ✗ step ${d.step} (${d.action}) ${d.field}${where}: model ${d.model}, chain ${d.chain}`);
       lines.push(`    reproduce with: ${JSON.stringify(d.reproduce.slice(-5))}${d.reproduce.length > 5 ? ` (last 5 of ${d.reproduce.length}; --out has all)` : ''}`);
     }
   }
@@ -44,7 +49,7 @@ export function formatReplayReport(r: ReplayReport): string {
 export function registerCrosscheckCommand(program: Command): void {
   program
     .command('crosscheck')
-    .description('replay a scenario or event log through the model and the Solidity contracts on anvil; compare after every transaction')
+    .description('replay a scenario or event log through the model and the Solidity contracts on anvil, comparing every state field, event and revert')
     .argument('[file]', 'scripted scenario JSON, an event log (scenario header + "log" of timed actions), or a vamm run (its folder or events.jsonl)')
     .option('--crash <blocks>', 'replay the bundled crash log of the four agent kinds over this many 12 s blocks (4000: 5,041 transactions) instead of a file')
     .option('--random <steps>', 'with --twin perp-v1: the seeded random differential, random perp-v1 sequences until this many steps were compared (a failure is shrunk and printed as a script)')
@@ -54,11 +59,13 @@ export function registerCrosscheckCommand(program: Command): void {
     .option('--fork-url <rpc>', 'deploy on a fork of this chain (e.g. an Arbitrum archive node) instead of a local base anvil')
     .option('--fork-block <n>', 'with --fork-url: the block to fork, older than the scenario\'s start')
     .option('--no-views', 'skip comparing each open position\'s views (margin ratios, PnL, free collateral): about 2.5× faster')
+    .option('--compare <when>', '`block`: the state once per mined block, a divergent block replayed again transaction by transaction to name the step; `transaction`: after every transaction (slower)', 'block')
     .option('--max-divergences <n>', 'stop after this many divergences', '20')
     .option('-o, --out <file>', 'write the whole report (with each divergence\'s reproducing actions) as JSON')
     .option('-q, --quiet', 'no progress on stderr (the report still goes to stdout)')
     .action(async (file: string | undefined, opts: CommandOptions) => {
       if (opts.twin !== 'default' && opts.twin !== 'perp-v1') throw new InputError({ file: '--twin' }, `"${opts.twin}": choose default or perp-v1`);
+      if (opts.compare !== 'block' && opts.compare !== 'transaction') throw new InputError({ file: '--compare' }, `"${opts.compare}": choose block or transaction`);
       if (opts.random !== undefined) return runRandom(file, opts);
       if ((file === undefined) === (opts.crash === undefined)) throw new InputError({ file: file ?? '(none)' }, 'give a scenario or event-log file, --crash <blocks>, or --twin perp-v1 --random <steps>');
       if (opts.twin === 'perp-v1' && (opts.forkUrl || opts.crash !== undefined)) {
@@ -71,7 +78,7 @@ export function registerCrosscheckCommand(program: Command): void {
       if (opts.writeLog) checkWritableFile(opts.writeLog, '--write-log');
       const input = crash !== undefined ? crashLog({ blocks: crash }) : await loadInput(file as string);
       if (opts.writeLog) writeEventLog(opts.writeLog, input);
-      const report = await crosscheck(input, { twin: opts.twin, ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}), ...(forkBlock !== undefined ? { forkBlock } : {}), maxDivergences, views: opts.views, quiet: opts.quiet ?? false, ...(opts.out ? { out: opts.out } : {}) });
+      const report = await crosscheck(input, { twin: opts.twin, ...(opts.forkUrl ? { forkUrl: opts.forkUrl } : {}), ...(forkBlock !== undefined ? { forkBlock } : {}), maxDivergences, views: opts.views, compare: opts.compare, quiet: opts.quiet ?? false, ...(opts.out ? { out: opts.out } : {}) });
       process.stdout.write(formatReplayReport(report));
       if (report.divergences.length > 0) process.exitCode = EXIT_FAILED_CHECKS;
     });
@@ -86,6 +93,7 @@ interface CommandOptions {
   forkUrl?: string;
   forkBlock?: string;
   views: boolean;
+  compare: 'block' | 'transaction';
   maxDivergences: string;
   out?: string;
   quiet?: boolean;
@@ -118,6 +126,8 @@ export interface CrosscheckOptions {
   readonly forkBlock?: number;
   readonly maxDivergences?: number;
   readonly views?: boolean;
+  /** When the state is compared (the default twin; the perp-v1 twin compares after every transaction). */
+  readonly compare?: ReplayCompare;
   readonly quiet?: boolean;
   /** Where to write the whole report as JSON (replaced whole). */
   readonly out?: string;
@@ -140,6 +150,7 @@ export async function crosscheck(input: ReplayInput, o: CrosscheckOptions = {}):
             ...(o.forkBlock !== undefined ? { forkBlockNumber: o.forkBlock } : {}),
             maxDivergences,
             views,
+            ...(o.compare ? { compare: o.compare } : {}),
             onPhase: (phase) => bar.phase(phase),
             onProgress,
           });

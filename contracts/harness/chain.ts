@@ -20,19 +20,26 @@ import {
   stringToHex,
   toHex,
 } from 'viem';
-import { type HttpRpcClient, getHttpRpcClient } from 'viem/utils';
 import type { ClearingHouseParams, MarketParams } from '../../sim/params.ts';
 import { type Artifacts, compileContracts } from './compile.ts';
 import { Anvil } from './anvil.ts';
+import { type BatchTransport, httpBatchTransport, ipcBatchTransport } from './batch-transport.ts';
 
 export const TOKEN_SCALE = 10n ** 12n;
 export const DEPLOYER: Hex = '0x00000000000000000000000000000000000d3910';
 export const KEEPER: Hex = '0x000000000000000000000000000000000000ce11';
 const TX_GAS = 25_000_000n;
 
+const addresses = new Map<string, Hex>();
+
 /** A model name ("alice") as an address: the last 20 bytes of keccak256(name). */
 export function addressOf(name: string): Hex {
-  return `0x${keccak256(stringToHex(`vamm-sim:${name}`)).slice(-40)}` as Hex;
+  let address = addresses.get(name);
+  if (address === undefined) {
+    address = `0x${keccak256(stringToHex(`vamm-sim:${name}`)).slice(-40)}` as Hex;
+    addresses.set(name, address);
+  }
+  return address;
 }
 
 export function marketKey(id: string): Hex {
@@ -55,15 +62,15 @@ export class Rpc {
   readonly client: PublicClient;
   private readonly nonces = new Map<string, number>();
   readonly allErrors: Abi;
-  private readonly http: HttpRpcClient;
   private batchId = 0;
 
   constructor(
     readonly url: string,
     readonly artifacts: Artifacts,
+    /** Where batches go: anvil's IPC socket when it has one (see connectRpc), else HTTP. */
+    private readonly batches: BatchTransport = httpBatchTransport(url, 120_000),
   ) {
     this.client = createPublicClient({ transport: http(url, { batch: { batchSize: 1000, wait: 0 }, timeout: 60_000, retryCount: 0 }), cacheTime: 0 });
-    this.http = getHttpRpcClient(url, { timeout: 120_000, maxResponseBodySize: false });
     const seen = new Set<string>();
     const errors: Abi[number][] = [];
     for (const a of Object.values(artifacts)) {
@@ -88,7 +95,9 @@ export class Rpc {
     if (requests.length === 0) return [];
     const first = this.batchId + 1;
     const body = requests.map((r) => ({ jsonrpc: '2.0' as const, id: ++this.batchId, method: r.method, params: r.params }));
-    const responses = await this.http.request({ body });
+    const answer = await this.batches.send(body);
+    if (!Array.isArray(answer)) throw new Error(`anvil refused a batch of ${requests.length} requests: ${JSON.stringify(answer).slice(0, 300)}`);
+    const responses = answer;
     const out = new Array<{ ok: boolean; result: unknown }>(requests.length);
     for (const res of responses as Array<{ id: number; result?: unknown; error?: { data?: unknown; message?: string } }>) {
       const i = res.id - first;
@@ -110,8 +119,9 @@ export class Rpc {
     return { method: 'eth_sendTransaction', params: [{ from, to, data, gas: toHex(TX_GAS), nonce: toHex(this.takeNonce(from)), gasPrice: '0x0' }] };
   }
 
-  callRequest(to: Hex, data: Hex, from: Hex = DEPLOYER): { method: string; params: unknown[] } {
-    return { method: 'eth_call', params: [{ from, to, data, gas: toHex(TX_GAS) }, 'pending'] };
+  /** An eth_call on `block` (default the pending block: the state after the transactions sent so far). */
+  callRequest(to: Hex, data: Hex, from: Hex = DEPLOYER, block: Hex | 'pending' = 'pending'): { method: string; params: unknown[] } {
+    return { method: 'eth_call', params: [{ from, to, data, gas: toHex(TX_GAS) }, block] };
   }
 
   /** Sends the deployment of artifact `name`; returns the address it will have. */
@@ -202,7 +212,13 @@ export class Rpc {
   }
 }
 
+/** An Rpc to `anvil`, its batches over its IPC socket when it has one. */
+export async function connectRpc(anvil: Anvil, artifacts: Artifacts): Promise<Rpc> {
+  return new Rpc(anvil.url, artifacts, anvil.ipcPath ? await ipcBatchTransport(anvil.ipcPath) : undefined);
+}
+
 export interface Receipt {
+  transactionHash: Hex;
   status: Hex;
   gasUsed: Hex;
   logs: Array<{ address: Hex; topics: Hex[]; data: Hex }>;
@@ -317,9 +333,10 @@ export async function startChain(options: {
         forkUrl: options.forkUrl,
         ...(options.forkBlockNumber !== undefined ? { forkBlockNumber: options.forkBlockNumber } : {}),
         startTimeoutMs: 60_000,
+        ipc: true,
       });
       anvils.push(fork);
-      const rpc = new Rpc(fork.url, artifacts);
+      const rpc = await connectRpc(fork, artifacts);
       const head = await rpc.request<{ timestamp: Hex }>('eth_getBlockByNumber', ['latest', false]);
       if (Number(head.timestamp) >= options.startTimestamp) {
         throw new Error(
@@ -343,9 +360,9 @@ export async function startChain(options: {
     const receipts = await baseRpc.receipts(mined.transactions);
     const failed = receipts.findIndex((r) => r.status !== '0x1');
     if (failed >= 0) throw new Error(`deployment transaction ${failed} failed on the base anvil`);
-    const fork = await Anvil.start({ forkUrl: base.url, forkBlockNumber: mined.number });
+    const fork = await Anvil.start({ forkUrl: base.url, forkBlockNumber: mined.number, ipc: true });
     anvils.push(fork);
-    return { anvils, rpc: new Rpc(fork.url, artifacts), core, artifacts };
+    return { anvils, rpc: await connectRpc(fork, artifacts), core, artifacts };
   } catch (e) {
     for (const a of anvils) a.stop();
     throw e;

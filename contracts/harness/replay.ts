@@ -2,11 +2,13 @@
  * The cross-check: replays a list of timed actions (a scripted scenario's steps, or an engine
  * event log: the same Action shape plus block number and timestamp) through the model
  * (scenarios/script-runner.ts applyAction) and as transactions on anvil, at the same block
- * timestamps, and compares after every transaction every state field, the revert reason, and
- * — once the block is mined — the events. Each difference is reported with the step, the field,
- * both values and the action prefix that reproduces it.
+ * timestamps, and compares every state field (and every position's views), each transaction's
+ * status, revert reason and events. By default the state is compared once per mined block, many
+ * blocks pipelined in one JSON-RPC batch; a block that diverges is replayed again transaction by
+ * transaction, so each difference is still reported with its step, the field, both values and
+ * the action prefix that reproduces it.
  */
-import { type Abi, type Hex, encodeFunctionData } from 'viem';
+import { type Abi, type Hex, encodeFunctionData, toHex } from 'viem';
 import type { ClearingHouseParams } from '../../sim/params.ts';
 import { type Json, toJson } from '../../sim/state-view.ts';
 import { TOKEN_SCALE as WEI_PER_UNIT } from '../../sim/math/units.ts';
@@ -15,9 +17,9 @@ import type { Action, Script } from '../../scenarios/script-schema.ts';
 import type { ProfileName } from '../../sim/params.ts';
 import { AnvilError } from './anvil.ts';
 import { diffFlatStates, gasStatistics } from './compare.ts';
-import { type ChainSetup, DEPLOYER, KEEPER, type MarketDeployment, addressOf, chainParams, marketConfig, marketKey, startChain } from './chain.ts';
+import { type ChainSetup, DEPLOYER, KEEPER, type MarketDeployment, type Receipt, addressOf, marketConfig, marketKey, startChain } from './chain.ts';
 import { type CanonicalEvent, canonicalChainEvents, canonicalModelEvents, chainParamLeaves, formatEvent, sameEvent } from './events.ts';
-import { decodeChainState, decodeViews, lensRequest, readChainState, readModelState, readModelViews, viewsRequest } from './state.ts';
+import { type FlatState, decodeChainState, decodeViews, lensRequest, readChainState, readModelState, readModelViews, viewsRequest } from './state.ts';
 
 /** One action at a point in time: a script step, or an engine log entry (block and timestamp given). */
 export interface TimedAction {
@@ -39,6 +41,11 @@ export interface Divergence {
   readonly chain: string;
   /** The actions up to and including this step, as JSON: replaying them (after the scenario's set-up) reproduces it. */
   readonly reproduce: Json[];
+  /**
+   * Set when the block-end comparison found it and no step-by-step pass located it: the state
+   * differed at the end of the block holding these steps.
+   */
+  readonly block?: { readonly firstStep: number; readonly lastStep: number };
 }
 
 export interface GasStats {
@@ -59,7 +66,25 @@ export interface ReplayReport {
   readonly seconds: number;
   readonly transactionsPerSecond: number;
   readonly modelSeconds: number;
+  /** When the state was compared: after every transaction, or once per mined block. */
+  readonly compare: ReplayCompare;
+  /**
+   * After a block-end comparison diverged: the second pass that replayed again, comparing after
+   * every transaction from the first divergent block's first step, so each divergence names its step.
+   */
+  readonly located?: { readonly fromStep: number; readonly seconds: number };
+  /** With the stepGas option: every transaction's gas in step order. */
+  readonly stepGas?: StepGas[];
 }
+
+/**
+ * `transaction`: the whole state (and the views) after every transaction, read from the pending
+ * block as it grows. `block`: once per mined block, with the block's requests pipelined with its
+ * neighbours' in one JSON-RPC batch; events, statuses and revert reasons stay per transaction, and
+ * a divergence found at a block's end is located by a second pass that compares that block (and
+ * what follows) transaction by transaction.
+ */
+export type ReplayCompare = 'block' | 'transaction';
 
 export interface ReplayOptions {
   readonly forkUrl?: string;
@@ -75,8 +100,22 @@ export interface ReplayOptions {
    * the harness reports a divergence (a model that no longer matches the contracts).
    */
   readonly afterSetup?: (world: World, chain: ChainSetup) => void;
-  /** Also compare every open position's views (margin ratios, PnL, free collateral…) after each step; default true. */
+  /** Also compare every open position's views (margin ratios, PnL, free collateral…) with the state; default true. */
   readonly views?: boolean;
+  /** Default `block` (see ReplayCompare). */
+  readonly compare?: ReplayCompare;
+  /** Changes the model after a step is applied: for testing that a divergence made mid-block is located at its step. */
+  readonly afterStep?: (step: number, world: World) => void;
+  /** Also report each transaction's gas by step (ReplayReport.stepGas). */
+  readonly stepGas?: boolean;
+}
+
+/** One transaction's gas, by the step that sent it. */
+export interface StepGas {
+  readonly step: number;
+  readonly op: string;
+  readonly gas: number;
+  readonly reverted: boolean;
 }
 
 const CHAIN_ACTIONS = new Set<Action['name']>([
@@ -122,13 +161,67 @@ interface PendingTx {
   readonly step: number;
   readonly op: string;
   hash: Hex;
-  readonly expectRevert: boolean;
+  /** The model's revert reason, or null where the model succeeded. */
+  readonly expectedRevert: string | null;
+  /** The receipt's status, once read. */
+  succeeded?: boolean;
+  /** How many actions reproduce it. */
+  readonly prefix: number;
 }
 
+type RpcRequest = { method: string; params: unknown[] };
+type Answer = { ok: boolean; result: unknown };
+
 interface Queued {
-  readonly request: { method: string; params: unknown[] };
-  readonly onResult: (r: { ok: boolean; result: unknown }) => void;
+  /** The request, or a function that builds it from earlier answers when its batch is sent (null: nothing to send). */
+  readonly request: RpcRequest | (() => RpcRequest | null);
+  /** Told the answer as soon as it arrives, before the next batch is built. */
+  readonly onAnswer?: (r: Answer) => void;
+  /** Told the answer after the next batch has been sent (the checks, while anvil works). */
+  readonly onResult?: (r: Answer) => void;
 }
+
+/** The model's state taken at a block's end, to compare with the mined block's. */
+interface BlockEnd {
+  readonly afterStep: number;
+  readonly state: FlatState;
+  readonly views: FlatState | null;
+  readonly holders: string[];
+  /** The accounts read (those the block's actions name), or null for every account. */
+  readonly only: ReadonlySet<string> | null;
+  readonly prefix: number;
+}
+
+/** One chain block being built: one model block's transactions. */
+interface OpenBlock {
+  readonly modelBlock: number;
+  readonly chainBlock: number;
+  readonly timestamp: number;
+  readonly txs: PendingTx[];
+  readonly modelEvents: Map<number, CanonicalEvent[]>;
+  readonly labels: Map<number, string>;
+  /** The first and last steps that joined the block (the set-up's own transactions are step -1). */
+  firstStep: number;
+  lastStep: number;
+  /** Whether some step in it is compared at the block's end (not after its own transaction). */
+  endCompared: boolean;
+  end: BlockEnd | null;
+  /** The accounts the block's actions name. */
+  readonly touched: Set<string>;
+  /** Where a second pass starts to locate a divergence found here: after the last block whose whole state was read. */
+  readonly locateFrom: number;
+}
+
+/** Requests per JSON-RPC batch at most. */
+const BATCH_REQUESTS = 1500;
+/**
+ * Blocks compared at their end read the market, the totals and the accounts their actions name;
+ * every this many blocks (and the last) they read every account, so a write to an account no
+ * action named is caught within this many blocks and located from the last whole read.
+ */
+const WHOLE_STATE_EVERY = 32;
+/** Batches sent and not yet checked at most (the model's lead over the chain). */
+const MAX_BATCHES_IN_FLIGHT = 16;
 
 function revertHex(result: unknown): Hex {
   return typeof result === 'string' && result.startsWith('0x') ? (result as Hex) : '0x';
@@ -136,6 +229,23 @@ function revertHex(result: unknown): Hex {
 
 export async function replay(input: ReplayInput, options: ReplayOptions = {}): Promise<ReplayReport> {
   checkReplayable(input);
+  if ((options.compare ?? 'block') === 'transaction') return (await replayPass(input, options, 0)).report;
+  const pass = await replayPass(input, options, Number.POSITIVE_INFINITY);
+  if (pass.locateFrom === null) return pass.report;
+  // A block-end comparison only says which block diverged: replay again (the model and chain are
+  // deterministic), comparing after every transaction from that block on, to name the step.
+  options.onPhase?.(`locating the divergence: replaying again, comparing after every transaction from step ${pass.locateFrom}`);
+  const located = await replayPass(input, { ...options, onProgress: undefined }, pass.locateFrom);
+  const exact = located.report.divergences.length > 0 ? located.report.divergences : pass.report.divergences;
+  return { ...pass.report, divergences: exact, located: { fromStep: pass.locateFrom, seconds: located.report.seconds } };
+}
+
+/**
+ * One replay: steps from `perTransactionFrom` on are compared after every transaction (pending
+ * state), earlier ones at their block's end (the mined block). Returns the report and, when a
+ * block compared at its end diverged, the first step of the first such block.
+ */
+async function replayPass(input: ReplayInput, options: ReplayOptions, perTransactionFrom: number): Promise<{ report: ReplayReport; locateFrom: number | null }> {
   let modelMs = 0;
   const h = input.header;
   const profile = profileWithOverrides(h.profile as ProfileName, h.clearingHouse);
@@ -143,6 +253,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
   const world: World = buildWorld(h);
   modelMs += Date.now() - t0;
   const { ch } = world;
+  const views = options.views ?? true;
   const chain = await startChain({
     startBlock: ch.clock.blockNumber,
     startTimestamp: ch.clock.timestamp,
@@ -160,6 +271,8 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     let transactions = 0;
     let reverted = 0;
     let blocks = 0;
+    let locateFrom: number | null = null;
+    const stepGas: StepGas[] | undefined = options.stepGas ? [] : undefined;
 
     // ------------------------------------------------------------------ names and addresses
     const names = new Set<string>(Object.keys(h.wallets ?? {}));
@@ -212,103 +325,208 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
     const holders = () => [...new Set<string>(['vault', ...names, ...ch.ledger.balances.keys()])];
     const stateContext = { rpc, core, markets, nameOf, blockMap, artifacts: A };
 
-    const report = (step: number, action: string, field: string, model: string, chainValue: string, prefix = done.length) => {
+    const report = (step: number, action: string, field: string, model: string, chainValue: string, prefix = done.length, block?: OpenBlock, atEnd = false) => {
+      // A divergence in a block compared at its end is located by a second pass from the block's first step.
+      if (block?.endCompared && (locateFrom === null || block.locateFrom < locateFrom)) locateFrom = block.locateFrom;
       if (divergences.length >= maxDivergences) return;
-      divergences.push({ step, action, field, model, chain: chainValue, reproduce: done.slice(0, prefix) });
+      const where = atEnd && block ? { block: { firstStep: block.firstStep, lastStep: block.lastStep } } : {};
+      divergences.push({ step, action, field, model, chain: chainValue, reproduce: done.slice(0, prefix), ...where });
     };
+    // Requests go out in ordered JSON-RPC batches, each sent as soon as the one before is
+    // answered, while the model runs ahead. Anvil runs a batch in order except that a mine, and
+    // an eth_call, yield to the requests after them; so a block is mined by a batch of its own,
+    // and its state is read in the next block's batch (a mined block's number, before the next
+    // mine starts). Answers are checked in order, whenever the replay waits.
     const queue: Queued[] = [];
-    const flush = async () => {
-      while (queue.length > 0) {
-        const part = queue.splice(0, 600);
-        const results = await rpc.batch(part.map((q) => q.request));
-        part.forEach((q, k) => q.onResult(results[k]!));
+    interface Sent { readonly part: Queued[]; answers: Promise<Answer[]>; answered: boolean }
+    const sent: Sent[] = [];
+    let lastAnswered: Promise<unknown> = Promise.resolve();
+    /** Sends the queued requests as one batch once every earlier batch is answered. */
+    const send = () => {
+      if (queue.length === 0) return;
+      const items = queue.splice(0);
+      const batch: Sent = { part: [], answers: Promise.resolve([]), answered: false };
+      batch.answers = lastAnswered.then(async () => {
+        const requests: RpcRequest[] = [];
+        for (const q of items) {
+          const request = typeof q.request === 'function' ? q.request() : q.request;
+          if (request === null) continue;
+          batch.part.push(q);
+          requests.push(request);
+        }
+        const answers = requests.length > 0 ? await rpc.batch(requests) : [];
+        batch.part.forEach((q, k) => q.onAnswer?.(answers[k]!));
+        batch.answered = true;
+        return answers;
+      });
+      batch.answers.catch(() => {}); // a failure is thrown where the batch is checked
+      lastAnswered = batch.answers;
+      sent.push(batch);
+    };
+    /** Checks the batches answered so far (with `all`, waits for every one), in order. */
+    const settle = async (all: boolean) => {
+      await new Promise((resolve) => setImmediate(resolve)); // let arrived answers in
+      while (sent.length > 0 && (all || sent[0]!.answered || sent.length > MAX_BATCHES_IN_FLIGHT)) {
+        const batch = sent.shift()!;
+        const answers = await batch.answers;
+        batch.part.forEach((q, k) => q.onResult?.(answers[k]!));
       }
     };
 
-    const compareStates = (step: number, action: string, modelState: Record<string, string>, chainState: Record<string, string>, prefix = done.length) => {
-      for (const d of diffFlatStates(modelState, chainState)) report(step, action, d.field, d.model, d.chain, prefix);
+    const compareStates = (step: number, action: string, modelState: FlatState, chainState: FlatState, prefix = done.length, block?: OpenBlock, atEnd = false) => {
+      for (const d of diffFlatStates(modelState, chainState)) report(step, action, d.field, d.model, d.chain, prefix, block, atEnd);
     };
 
     // ------------------------------------------------------------------ the block being built
     // The set-up transactions open the model's first block; steps in that block join them.
     const setupHashes = await rpc.request<{ transactions: Hex[] }>('eth_getBlockByNumber', ['pending', false]);
     let chainHead = Number(await rpc.request<Hex>('eth_blockNumber'));
-    blockMap.set(chainHead + 1, ch.clock.blockNumber);
-    let openBlock: { modelBlock: number; timestamp: number; txs: PendingTx[]; modelEvents: Map<number, CanonicalEvent[]>; labels: Map<number, string> } | null = {
-      modelBlock: ch.clock.blockNumber,
-      timestamp: ch.clock.timestamp,
-      txs: setupHashes.transactions.map((hash) => ({ step: -1, op: 'setup', hash, expectRevert: false })),
-      modelEvents: new Map(),
-      labels: new Map(),
+    let lastModelBlock = ch.clock.blockNumber;
+    let locateNext = 0;
+    const newBlock = (modelBlock: number, timestamp: number, txs: PendingTx[]): OpenBlock => {
+      chainHead += 1;
+      blockMap.set(chainHead, modelBlock);
+      lastModelBlock = modelBlock;
+      return {
+        modelBlock, chainBlock: chainHead, timestamp, txs, modelEvents: new Map(), labels: new Map(),
+        firstStep: Number.POSITIVE_INFINITY, lastStep: -1, endCompared: false, end: null,
+        touched: new Set(), locateFrom: locateNext,
+      };
     };
+    let openBlock: OpenBlock | null = newBlock(
+      ch.clock.blockNumber,
+      ch.clock.timestamp,
+      setupHashes.transactions.map((hash) => ({ step: -1, op: 'setup', hash, expectedRevert: null, prefix: 0 })),
+    );
     compareStates(-1, 'setup', readModelState(ch, holders()), await readChainState(stateContext, holders()));
+    // Every sender's nonce up front, so no step waits for one while a batch is in flight.
+    await Promise.all([DEPLOYER, KEEPER, ...[...names].map(addressOf)].map((from) => rpc.knowNonce(from)));
     options.afterSetup?.(world, chain);
     const replayStarted = Date.now();
 
-    const finalizeBlock = async () => {
-      if (!openBlock) return;
-      const b = openBlock;
-      openBlock = null;
-      // The block's queued requests (its timestamp first) in order, then the block mined and returned.
-      await flush();
-      const mined = await rpc.mine();
-      blocks++;
-      chainHead = mined.number;
-      if (blockMap.get(mined.number) !== b.modelBlock) report(b.txs[0]?.step ?? -1, 'block', 'block.number', String(b.modelBlock), `chain#${mined.number}`);
-      if (mined.timestamp !== b.timestamp) report(b.txs[0]?.step ?? -1, 'block', 'block.timestamp', String(b.timestamp), String(mined.timestamp));
-      if (mined.transactions.length !== b.txs.length) {
-        report(b.txs[0]?.step ?? -1, 'block', 'block.transactions', String(b.txs.length), String(mined.transactions.length));
-      }
-      const receipts = await rpc.receipts(b.txs.filter((t) => t.hash !== '0x').map((t) => t.hash));
-      b.txs = b.txs.filter((t) => t.hash !== '0x');
-      const chainEvents = new Map<number, CanonicalEvent[]>();
-      receipts.forEach((r, i) => {
-        const tx = b.txs[i]!;
-        if (!r) {
-          report(tx.step, tx.op, 'receipt', 'mined', 'missing');
-          return;
-        }
-        const ok = r.status === '0x1';
-        if (ok === tx.expectRevert) report(tx.step, tx.op, 'status', tx.expectRevert ? 'reverted' : 'success', ok ? 'success' : 'reverted');
-        if (!ok) reverted++;
-        if (tx.step < 0) return;
-        const used = Number(r.gasUsed);
-        const key = ok ? tx.op : `${tx.op} (reverted)`;
-        if (!gas.has(key)) gas.set(key, []);
-        gas.get(key)!.push(used);
-        const list = chainEvents.get(tx.step) ?? [];
-        list.push(...canonicalChainEvents(r.logs, abiByAddress));
-        chainEvents.set(tx.step, list);
-      });
-      for (const [step, expected] of b.modelEvents) {
-        const got = chainEvents.get(step) ?? [];
-        const n = Math.max(expected.length, got.length);
-        for (let i = 0; i < n; i++) {
-          if (!expected[i] || !got[i] || !sameEvent(expected[i]!, got[i]!)) {
-            report(step, b.labels.get(step) ?? '?', `events[${i}]`, formatEvent(expected[i]), formatEvent(got[i]));
-            break;
-          }
-        }
-      }
+    /** The model's state now, as the block's end (called before the model moves past the block). */
+    const takeBlockEnd = (b: OpenBlock, last: boolean) => {
+      const only = last || blocks % WHOLE_STATE_EVERY === 0 ? null : b.touched;
+      const list = only ? holders().filter((x) => !names.has(x) || only.has(x)) : holders();
+      b.end = { afterStep: b.lastStep, state: readModelState(ch, list, only ?? undefined), views: views ? readModelViews(ch) : null, holders: list, only, prefix: done.length };
     };
 
-    const ensureBlock = async (step: number) => {
+    /** Queues the block's mining, then its reads: the state at its end (when compared there) and its receipts. */
+    const finalizeBlock = async (b: OpenBlock) => {
+      const blockTag = toHex(b.chainBlock);
+      const first = b.txs[0]?.step ?? -1;
+      send();
+      const mine: Queued = {
+        request: { method: 'evm_mine_detailed', params: [] },
+        onResult: (r) => {
+          const mined = r.ok ? (r.result as Array<{ number: Hex; timestamp: Hex; transactions: unknown[] }>)[0] : undefined;
+          if (!mined) {
+            report(first, 'block', 'block', 'mined', `not mined: ${String(r.result)}`, undefined, b);
+            return;
+          }
+          if (Number(mined.number) !== b.chainBlock) report(first, 'block', 'block.number', String(b.modelBlock), `chain#${Number(mined.number)}`, undefined, b);
+          if (Number(mined.timestamp) !== b.timestamp) report(first, 'block', 'block.timestamp', String(b.timestamp), String(Number(mined.timestamp)), undefined, b);
+          if (mined.transactions.length !== b.txs.length) report(first, 'block', 'block.transactions', String(b.txs.length), String(mined.transactions.length), undefined, b);
+        },
+      };
+      queue.push(mine);
+      send();
+      blocks++;
+      if (b.endCompared) {
+        const end = b.end;
+        if (!end || end.afterStep !== b.lastStep) throw new Error(`internal: block ${b.modelBlock} ends without the model's state after step ${b.lastStep}`);
+        const label = b.labels.get(b.lastStep) ?? 'block';
+        if (end.only === null) locateNext = b.lastStep + 1;
+        queue.push({
+          request: lensRequest(stateContext, end.holders, blockTag, end.only ?? undefined),
+          onResult: (r) => {
+            if (!r.ok) report(b.lastStep, label, 'state', 'readable', `lens reverted: ${rpc.describeRevert(revertHex(r.result))}`, end.prefix, b, true);
+            else compareStates(b.lastStep, label, end.state, decodeChainState(stateContext, end.holders, r.result as Hex), end.prefix, b, true);
+          },
+        });
+        if (end.views) {
+          const modelViews = end.views;
+          queue.push({
+            request: viewsRequest(stateContext, blockTag),
+            onResult: (r) => {
+              if (!r.ok) report(b.lastStep, label, 'views', 'readable', `lens reverted: ${rpc.describeRevert(revertHex(r.result))}`, end.prefix, b, true);
+              else compareStates(b.lastStep, label, modelViews, decodeViews(stateContext, r.result as Hex), end.prefix, b, true);
+            },
+          });
+        }
+      }
+      queue.push({
+        request: { method: 'eth_getBlockReceipts', params: [blockTag] },
+        onResult: (r) => {
+          const receipts = new Map<string, Receipt>();
+          if (!Array.isArray(r.result)) console.error("DEBUG receipts", b.chainBlock, JSON.stringify(r).slice(0,300));
+          if (r.ok && Array.isArray(r.result)) for (const receipt of r.result as Receipt[]) receipts.set(receipt.transactionHash.toLowerCase(), receipt);
+          const chainEvents = new Map<number, CanonicalEvent[]>();
+          for (const tx of b.txs) {
+            if (tx.hash === '0x') continue; // not accepted: reported when sent
+            const receipt = receipts.get(tx.hash.toLowerCase());
+            if (!receipt) {
+              report(tx.step, tx.op, 'receipt', 'mined', 'missing', undefined, b);
+              continue;
+            }
+            const ok = receipt.status === '0x1';
+            tx.succeeded = ok;
+            const expectRevert = tx.expectedRevert !== null;
+            if (ok === expectRevert) report(tx.step, tx.op, 'status', expectRevert ? 'reverted' : 'success', ok ? 'success' : 'reverted', undefined, b);
+            if (!ok) reverted++;
+            if (tx.step < 0) continue;
+            const key = ok ? tx.op : `${tx.op} (reverted)`;
+            if (!gas.has(key)) gas.set(key, []);
+            gas.get(key)!.push(Number(receipt.gasUsed));
+            stepGas?.push({ step: tx.step, op: tx.op, gas: Number(receipt.gasUsed), reverted: !ok });
+            const list = chainEvents.get(tx.step) ?? [];
+            list.push(...canonicalChainEvents(receipt.logs, abiByAddress));
+            chainEvents.set(tx.step, list);
+          }
+          for (const [step, expected] of b.modelEvents) {
+            const got = chainEvents.get(step) ?? [];
+            const n = Math.max(expected.length, got.length);
+            for (let i = 0; i < n; i++) {
+              if (!expected[i] || !got[i] || !sameEvent(expected[i]!, got[i]!)) {
+                report(step, b.labels.get(step) ?? '?', `events[${i}]`, formatEvent(expected[i]), formatEvent(got[i]), undefined, b);
+                break;
+              }
+            }
+          }
+        },
+      });
+      // Each revert the model expects, with the chain's reason: the mined transaction's own revert data.
+      for (const tx of b.txs) {
+        const expected = tx.expectedRevert;
+        if (expected === null) continue;
+        queue.push({
+          request: () => (tx.hash === '0x' ? null : { method: 'ots_getTransactionError', params: [tx.hash] }),
+          onResult: (r) => {
+            if (tx.succeeded !== false) return; // a missing receipt or a success is reported already
+            const chainReason = r.ok ? rpc.describeRevert(revertHex(r.result)) : `unreadable: ${String(r.result)}`;
+            if (chainReason !== expected) report(tx.step, b.labels.get(tx.step) ?? tx.op, 'revert', expected, chainReason, tx.prefix, b);
+          },
+        });
+      }
+      await settle(false);
+    };
+
+    const ensureBlock = async (step: number): Promise<OpenBlock> => {
       const modelBlock = ch.clock.blockNumber;
       const timestamp = ch.clock.timestamp;
       if (openBlock && openBlock.modelBlock === modelBlock) {
         if (openBlock.timestamp !== timestamp) {
           throw new UnsupportedError(`step ${step}: the model moved time (${openBlock.timestamp} → ${timestamp}) within block ${modelBlock}; a chain block has one timestamp`);
         }
-        return openBlock;
+      } else {
+        if (openBlock) await finalizeBlock(openBlock);
+        if (modelBlock <= lastModelBlock) throw new UnsupportedError(`step ${step}: model block ${modelBlock} is not after the last replayed block ${lastModelBlock}`);
+        queue.push({ request: { method: 'evm_setNextBlockTimestamp', params: [`0x${timestamp.toString(16)}`] } });
+        openBlock = newBlock(modelBlock, timestamp, []);
       }
-      await finalizeBlock();
-      for (const [, mb] of blockMap) {
-        if (mb >= modelBlock) throw new UnsupportedError(`step ${step}: model block ${modelBlock} is not after the last replayed block ${mb}`);
-      }
-      queue.push({ request: { method: 'evm_setNextBlockTimestamp', params: [`0x${timestamp.toString(16)}`] }, onResult: () => {} });
-      blockMap.set(chainHead + 1, modelBlock);
-      openBlock = { modelBlock, timestamp, txs: [], modelEvents: new Map(), labels: new Map() };
-      return openBlock;
+      const b = openBlock!;
+      if (step < b.firstStep) b.firstStep = step;
+      return b;
     };
 
     // ------------------------------------------------------------------ the steps
@@ -318,6 +536,12 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
       if (divergences.length >= maxDivergences) break;
       chain.anvils.forEach((a) => a.assertAlive());
       const { action, blockNumber, timestamp } = input.actions[i]!;
+      // Before the model moves on: a block compared at its end takes the model's state now,
+      // unless this step joins it as another transaction.
+      if (openBlock?.endCompared && openBlock.end?.afterStep !== openBlock.lastStep) {
+        const joins = CHAIN_ACTIONS.has(action.name) && (blockNumber ?? ch.clock.blockNumber) === openBlock.modelBlock;
+        if (!joins) takeBlockEnd(openBlock, false);
+      }
       if (blockNumber !== undefined) ch.clock.blockNumber = blockNumber;
       if (timestamp !== undefined) ch.clock.timestamp = timestamp;
       done.push(toJson({ [action.name]: action.args, ...(blockNumber !== undefined ? { blockNumber, timestamp } : {}) }));
@@ -410,6 +634,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
       const { result, revert } = tryAction(world, action);
       const revertReason = revert?.reason ?? null;
       modelMs += Date.now() - tm;
+      options.afterStep?.(i, world);
       const modelEvents = ch.events.slice(eventsBefore).flatMap(canonicalModelEvents);
 
       if (action.name === 'ammQuote' && m && action.args.call !== 'inputTwap') {
@@ -418,12 +643,12 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
         const args = call === 'outputTwap' ? [dir === 'ADD', amount, 900n] : [dir === 'ADD', amount];
         const modelValue = revertReason ? `revert ${revertReason}` : String((result as { value: bigint }).value);
         const prefix = done.length;
-        await ensureBlock(i); // read in the block the model read in, after its transactions so far
+        const block = await ensureBlock(i); // read in the block the model read in, after its transactions so far
         queue.push({
           request: rpc.callRequest(m.vamm, encodeFunctionData({ abi: A.Vamm!.abi, functionName: call, args } as never)),
           onResult: (r) => {
             const chainValue = r.ok ? BigInt(r.result as Hex).toString() : `revert ${rpc.describeRevert(revertHex(r.result))}`;
-            if (chainValue !== modelValue) report(i, action.name, 'result', modelValue, chainValue, prefix);
+            if (chainValue !== modelValue) report(i, action.name, 'result', modelValue, chainValue, prefix, block);
           },
         });
         continue;
@@ -433,34 +658,28 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
       const block = await ensureBlock(i);
       block.labels.set(i, action.name);
       block.modelEvents.set(i, modelEvents);
-      // The block's requests go out as one ordered JSON-RPC batch when the block ends: per
-      // transaction [the call that tells the revert reason, when the model reverted], the
-      // transaction, and after a step's last transaction the lens read of the whole state.
+      block.lastStep = i;
+      for (const key of ['trader', 'liquidator', 'to', 'account']) if (typeof a[key] === 'string') block.touched.add(a[key] as string);
+      const afterEachTransaction = i >= perTransactionFrom;
+      if (!afterEachTransaction) block.endCompared = true;
+      // The transactions (a revert's reason is read once mined); compared step by step, after a
+      // step's last transaction the lens read of the whole state from the pending block.
       const prefix = done.length;
       for (const [t, tx] of txs.entries()) {
         const last = t === txs.length - 1;
         const expected = last ? revertReason : null;
         await rpc.knowNonce(tx.from);
-        if (expected !== null) {
-          queue.push({
-            request: rpc.callRequest(tx.to, tx.data, tx.from),
-            onResult: (r) => {
-              const chainReason = r.ok ? null : rpc.describeRevert(revertHex(r.result));
-              if (chainReason !== expected) report(i, action.name, 'revert', expected, chainReason ?? 'success', prefix);
-            },
-          });
-        }
-        const pendingTx: PendingTx = { step: i, op: tx.op, hash: '0x', expectRevert: expected !== null };
+        const pendingTx: PendingTx = { step: i, op: tx.op, hash: '0x', expectedRevert: expected, prefix };
         block.txs.push(pendingTx);
         queue.push({
           request: rpc.txRequest(tx.from, tx.to, tx.data),
-          onResult: (r) => {
-            if (!r.ok) report(i, action.name, 'send', 'accepted', String(r.result), prefix);
+          onAnswer: (r) => {
+            if (!r.ok) report(i, action.name, 'send', 'accepted', String(r.result), prefix, block);
             else pendingTx.hash = r.result as Hex;
           },
         });
         transactions++;
-        if (last) {
+        if (last && afterEachTransaction) {
           const modelState = readModelState(ch, holders());
           const holderList = holders();
           queue.push({
@@ -470,7 +689,7 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
               else compareStates(i, action.name, modelState, decodeChainState(stateContext, holderList, r.result as Hex), prefix);
             },
           });
-          if (options.views ?? true) {
+          if (views) {
             const modelViews = readModelViews(ch);
             queue.push({
               request: viewsRequest(stateContext),
@@ -482,25 +701,35 @@ export async function replay(input: ReplayInput, options: ReplayOptions = {}): P
           }
         }
       }
-      if (queue.length >= 600) await flush();
+      if (queue.length >= BATCH_REQUESTS) send();
       options.onProgress?.(i + 1, input.actions.length);
     }
-    await finalizeBlock();
+    if (openBlock) {
+      const b: OpenBlock = openBlock;
+      if (b.endCompared && (b.end?.afterStep !== b.lastStep || b.end.only !== null)) takeBlockEnd(b, true);
+      await finalizeBlock(b);
+    }
+    send();
+    await settle(true);
     chain.anvils.forEach((a) => a.assertAlive());
 
     const seconds = (Date.now() - replayStarted) / 1000;
-    const gasStats = gasStatistics(gas);
     return {
-      name: h.name,
-      steps: input.actions.length,
-      transactions,
-      reverted,
-      blocks,
-      divergences,
-      gas: gasStats,
-      seconds,
-      transactionsPerSecond: transactions / seconds,
-      modelSeconds: modelMs / 1000,
+      report: {
+        name: h.name,
+        steps: input.actions.length,
+        transactions,
+        reverted,
+        blocks,
+        divergences,
+        gas: gasStatistics(gas),
+        seconds,
+        transactionsPerSecond: transactions / seconds,
+        modelSeconds: modelMs / 1000,
+        compare: perTransactionFrom === 0 ? 'transaction' : 'block',
+        ...(stepGas ? { stepGas } : {}),
+      },
+      locateFrom,
     };
   } catch (error) {
     // A dead anvil shows up as a failed request: name it, with its last output.

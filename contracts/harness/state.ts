@@ -13,7 +13,8 @@ import { TOKEN_SCALE } from './chain.ts';
 
 export type FlatState = Record<string, string>;
 
-export function readModelState(ch: ClearingHouse, holders: readonly string[]): FlatState {
+/** The model's state; with `only`, just those accounts (as the lens's stateOf reads them). */
+export function readModelState(ch: ClearingHouse, holders: readonly string[], only?: ReadonlySet<string>): FlatState {
   const out: FlatState = {};
   for (const [id, m] of ch.markets) {
     const v = m.vamm;
@@ -46,6 +47,7 @@ export function readModelState(ch: ClearingHouse, holders: readonly string[]): F
     });
   }
   for (const [owner, account] of ch.accounts) {
+    if (only && !only.has(owner)) continue;
     out[`accounts.${owner}.collateral`] = String(account.collateral);
     for (const [id, pos] of account.positions) {
       const p = `accounts.${owner}.positions.${id}.`;
@@ -125,13 +127,20 @@ const BOOKS = [
   'lossIndexLong', 'lossIndexShort', 'ammFundingProfit', 'traderFundingSettled', 'fundingRoundings', 'settledPositionSize',
 ] as const;
 
-/** The ProtocolLens call that reads the whole state (on the pending block). */
-export function lensRequest(ctx: StateContext, holders: readonly string[]): { method: string; params: unknown[] } {
+/**
+ * The ProtocolLens call that reads the whole state, or with `only` just those accounts' records
+ * (on the pending block, or a mined one).
+ */
+export function lensRequest(ctx: StateContext, holders: readonly string[], block: Hex | 'pending' = 'pending', only?: ReadonlySet<string>): { method: string; params: unknown[] } {
   const holderAddress = new Map<string, Hex>();
   for (const [address, name] of ctx.nameOf) holderAddress.set(name, address as Hex);
-  const addresses = holders.map((h) => (h === 'vault' ? ctx.core.vault : (holderAddress.get(h) ?? (('0x' + '0'.repeat(40)) as Hex))));
-  const data = encodeFunctionData({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'state', args: [ctx.core.clearingHouse, addresses] } as never);
-  return ctx.rpc.callRequest(ctx.core.lens, data);
+  const addressOfName = (h: string) => (h === 'vault' ? ctx.core.vault : (holderAddress.get(h) ?? (('0x' + '0'.repeat(40)) as Hex)));
+  const addresses = holders.map(addressOfName);
+  const abi = ctx.artifacts.ProtocolLens!.abi as Abi;
+  const data = only
+    ? encodeFunctionData({ abi, functionName: 'stateOf', args: [ctx.core.clearingHouse, [...only].map(addressOfName), addresses] } as never)
+    : encodeFunctionData({ abi, functionName: 'state', args: [ctx.core.clearingHouse, addresses] } as never);
+  return ctx.rpc.callRequest(ctx.core.lens, data, undefined, block);
 }
 
 /** The chain's state in the model's terms, read in one call through the ProtocolLens (pending block). */
@@ -219,10 +228,10 @@ export function readModelViews(ch: ClearingHouse): FlatState {
   return out;
 }
 
-/** The ProtocolLens call for every open position's views. */
-export function viewsRequest(ctx: StateContext): { method: string; params: unknown[] } {
+/** The ProtocolLens call for every open position's views (on the pending block, or a mined one). */
+export function viewsRequest(ctx: StateContext, block: Hex | 'pending' = 'pending'): { method: string; params: unknown[] } {
   const data = encodeFunctionData({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'positionViews', args: [ctx.core.clearingHouse] } as never);
-  return ctx.rpc.callRequest(ctx.core.lens, data);
+  return ctx.rpc.callRequest(ctx.core.lens, data, undefined, block);
 }
 
 export function decodeViews(ctx: StateContext, data: Hex): FlatState {

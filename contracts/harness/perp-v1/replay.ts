@@ -19,7 +19,7 @@ import { TOKEN_SCALE, toWei } from '../../../sim/math/units.ts';
 import { Anvil } from '../anvil.ts';
 import { DEPLOYER, KEEPER, Rpc, addressOf } from '../chain.ts';
 import { diffFlatStates, gasStatistics } from '../compare.ts';
-import type { Divergence, ReplayInput, ReplayReport } from '../replay.ts';
+import type { Divergence, ReplayInput, ReplayReport, StepGas } from '../replay.ts';
 import { perpV1Artifacts, perpV1PackageVersion } from './artifacts.ts';
 import { FAKE_CLOCK, PerpV1Chain, type PerpV1Deployment, deployPerpV1 } from './deploy.ts';
 import { type FlatState, type PerpV1Frame, decodeChainState, lensRequest, readModelState } from './state.ts';
@@ -42,6 +42,8 @@ export interface PerpV1ReplayOptions {
   readonly stepsPerBatch?: number;
   /** Changes the model after set-up, before the first step: for testing that divergences are reported. */
   readonly afterSetup?: (world: World) => void;
+  /** Also report each transaction's gas by step (as the default replay does). */
+  readonly stepGas?: boolean;
 }
 
 /** What Perp v1 2.2.0 cannot express: bad input for this twin (exit 2), with every reason. */
@@ -193,6 +195,7 @@ async function run(
   const divergences: Divergence[] = [];
   const done: Json[] = [];
   const gas = new Map<string, number[]>();
+  const stepGas: StepGas[] | undefined = options.stepGas ? [] : undefined;
   let transactions = 0;
   let reverted = 0;
   let blocks = 0;
@@ -252,6 +255,7 @@ async function run(
       const key = ok ? t.op : `${t.op} (reverted)`;
       if (!gas.has(key)) gas.set(key, []);
       gas.get(key)!.push(Number(r.gasUsed));
+      stepGas?.push({ step: t.step, op: t.op, gas: Number(r.gasUsed), reverted: !ok });
     });
   };
 
@@ -437,6 +441,7 @@ async function run(
   const seconds = (Date.now() - started) / 1000;
   return {
     twin: 'perp-v1',
+    compare: 'transaction',
     release: perpV1PackageVersion(),
     name: input.header.name,
     steps: input.actions.length,
@@ -446,6 +451,7 @@ async function run(
     blocks,
     divergences,
     gas: gasStatistics(gas),
+    ...(stepGas ? { stepGas } : {}),
     seconds,
     transactionsPerSecond: transactions / seconds,
     stepsPerSecond: input.actions.length / seconds,

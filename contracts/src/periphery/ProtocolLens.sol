@@ -128,10 +128,34 @@ contract ProtocolLens {
     /// @notice The state of the clearing house `ch` and the token balances of `holders`.
     function state(address ch, address[] calldata holders) external view returns (State memory s) {
         ClearingHouseAdmin c = ClearingHouseAdmin(ch);
+        return _state(c, c.getAccounts(), holders);
+    }
+
+    /// @notice The same state with only the accounts in `only` (those the clearing house knows),
+    /// for reading what one block touched.
+    function stateOf(address ch, address[] calldata only, address[] calldata holders) external view returns (State memory s) {
+        ClearingHouseAdmin c = ClearingHouseAdmin(ch);
+        address[] memory all = c.getAccounts();
+        address[] memory accounts = new address[](only.length);
+        uint256 n;
+        for (uint256 i; i < all.length; ++i) {
+            for (uint256 j; j < only.length; ++j) {
+                if (all[i] == only[j]) {
+                    accounts[n++] = all[i];
+                    break;
+                }
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(accounts, n)
+        }
+        return _state(c, accounts, holders);
+    }
+
+    function _state(ClearingHouseAdmin c, address[] memory accounts, address[] calldata holders) internal view returns (State memory s) {
         bytes32[] memory ids = c.marketIds();
         s.markets = new MarketState[](ids.length);
         for (uint256 i; i < ids.length; ++i) s.markets[i] = _market(c, ids[i]);
-        address[] memory accounts = c.getAccounts();
         s.accounts = new AccountState[](accounts.length);
         for (uint256 i; i < accounts.length; ++i) {
             bytes32[] memory list = c.getAccountMarkets(accounts[i]);

@@ -1,0 +1,91 @@
+/**
+ * The batched cross-check: the state compared once per mined block (many blocks pipelined in one
+ * JSON-RPC batch) must keep the per-transaction precision. A one-wei change made to the model
+ * in the middle of a block is caught at the block's end and located by the second pass at the
+ * very step that made it, with the field and both values; a change to an account no action of
+ * the block named is caught by the next whole-state read and located the same way.
+ */
+import { describe, expect, it } from 'vitest';
+import { crashLog } from '../contracts/harness/crash-log.ts';
+import { type ReplayInput, replay } from '../contracts/harness/replay.ts';
+
+const TIMEOUT = 300_000;
+
+/** The crash log's steps grouped by block, in order. */
+function blocksOf(input: ReplayInput): number[][] {
+  const blocks = new Map<number, number[]>();
+  input.actions.forEach(({ blockNumber }, i) => {
+    const list = blocks.get(blockNumber!) ?? [];
+    list.push(i);
+    blocks.set(blockNumber!, list);
+  });
+  return [...blocks.values()];
+}
+
+const traderOf = (input: ReplayInput, step: number) => (input.actions[step]!.action.args as { trader?: string }).trader;
+
+describe('cross-check compared once per block', () => {
+  const input = crashLog({ blocks: 60 });
+  const blocks = blocksOf(input);
+  // A block of at least three trades: the injection goes into its middle one.
+  const busy = blocks.find((steps, b) => b > 0 && steps.length >= 3 && steps.slice(0, 3).every((s) => traderOf(input, s) !== undefined))!;
+  const target = busy[1]!;
+  const trader = traderOf(input, target)!;
+
+  it('replays the crash log with zero divergence, with fewer state reads than transactions', { timeout: TIMEOUT }, async () => {
+    const report = await replay(input, { views: true });
+    expect(report.compare).toBe('block');
+    expect(report.divergences).toEqual([]);
+    expect(report.located).toBeUndefined();
+    expect(report.transactions).toBeGreaterThan(report.blocks);
+  });
+
+  it('locates a one-wei divergence made mid-block at its step, with the field and both values', { timeout: TIMEOUT }, async () => {
+    expect(busy.indexOf(target)).toBeGreaterThan(0);
+    expect(busy.indexOf(target)).toBeLessThan(busy.length - 1);
+    const report = await replay(input, {
+      views: false,
+      afterStep: (step, { ch }) => {
+        if (step === target) ch.accounts.get(trader)!.collateral += 1n;
+      },
+    });
+    expect(report.located).toBeDefined();
+    expect(report.located!.fromStep).toBeLessThanOrEqual(busy[0]!);
+    const first = report.divergences[0]!;
+    expect(first.step).toBe(target);
+    expect(first.field).toBe(`accounts.${trader}.collateral`);
+    expect(BigInt(first.model) - BigInt(first.chain)).toBe(1n);
+    expect(first.block).toBeUndefined(); // located, not only bounded by its block
+    expect(first.reproduce).toHaveLength(target + 1);
+  });
+
+  it('catches a change to an account the block did not name at the next whole-state read, located at its step', { timeout: TIMEOUT }, async () => {
+    // An account no action names after the injection: only a whole-state read can see it.
+    const namedLater = new Set(input.actions.slice(target).flatMap(({ action }) => Object.values(action.args as Record<string, unknown>)));
+    const bystander = Object.keys(input.header.wallets ?? {}).find((name) => !namedLater.has(name))!;
+    expect(bystander).toBeDefined();
+    const report = await replay(input, {
+      views: false,
+      afterStep: (step, { ch }) => {
+        if (step === target) ch.accounts.get(bystander)!.collateral -= 1n;
+      },
+    });
+    const first = report.divergences[0]!;
+    expect(first.step).toBe(target);
+    expect(first.field).toBe(`accounts.${bystander}.collateral`);
+    expect(BigInt(first.chain) - BigInt(first.model)).toBe(1n);
+  });
+
+  it('compares after every transaction when asked, finding the same step without a second pass', { timeout: TIMEOUT }, async () => {
+    const report = await replay(input, {
+      views: false,
+      compare: 'transaction',
+      afterStep: (step, { ch }) => {
+        if (step === target) ch.accounts.get(trader)!.collateral += 1n;
+      },
+    });
+    expect(report.compare).toBe('transaction');
+    expect(report.located).toBeUndefined();
+    expect(report.divergences[0]).toMatchObject({ step: target, field: `accounts.${trader}.collateral` });
+  });
+});
