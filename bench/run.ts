@@ -10,6 +10,7 @@ import { crosscheckThroughput } from './crosscheck-throughput.ts';
 import { goals, printGoals } from './goals.ts';
 import { insuranceThroughput } from './insurance-throughput.ts';
 import { modelThroughput, swapThroughput } from './model-throughput.ts';
+import { formatGasComparison, gasBesidePerpV1 } from './gas-beside-perp-v1.ts';
 import { formatPerpV1Bench, perpV1Differential } from './perp-v1-differential.ts';
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0));
@@ -66,6 +67,11 @@ const perpV1 = await perpV1Differential(v1Steps);
 process.stdout.write(formatPerpV1Bench(perpV1));
 if (perpV1.failure) process.exitCode = 1;
 
+console.log('\ngas per operation, the same scenario on both twins (bench/gas-beside-perp-v1.ts):');
+const gasComparison = await gasBesidePerpV1();
+process.stdout.write(formatGasComparison(gasComparison));
+if (gasComparison.divergences.default + gasComparison.divergences.perpV1 > 0) process.exitCode = 1;
+
 const slowdown = (name: string) => swaps.float64.opsPerSecond / (model.find((m) => m.name === name)?.opsPerSecond ?? Number.NaN);
 const goalRows = goals({
   slowdown: {
@@ -101,6 +107,7 @@ const results = {
   ratios: Object.fromEntries(model.map((m) => [m.name, swaps.float64.opsPerSecond / m.opsPerSecond])),
   crosscheck,
   perpV1,
+  gasBesidePerpV1: gasComparison,
 };
 writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten bench/out/results.json (${results.seconds.toFixed(1)} s)`);
