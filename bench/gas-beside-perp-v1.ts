@@ -60,21 +60,20 @@ export function gasScenario(design: 'default' | 'perp-v1'): LabelledInput {
   nextBlock();
   open('bob', 'long', '2000', '8');
   open('dave', 'long', '1000', '8');
-  // The whale sells the mark down about 7 % and the index follows; fifteen minutes later the
-  // TWAP has too, and bob's margin ratio sits between the liquidation fee and maintenance.
-  nextBlock();
-  open('whale', 'short', '15000', '6');
-  index('1870');
-  step({ advance: { seconds: 900, blocks: 60 } });
-  index('1870');
-  step({ liquidate: { liquidator: 'carol', trader: 'bob', market: 'ETH' } }, 'partial liquidation');
-  // Another 4 % down: dave is under water and closed whole, with bad debt.
-  nextBlock();
-  open('whale', 'short', '10000', '6');
-  index('1790');
-  step({ advance: { seconds: 900, blocks: 60 } });
-  index('1790');
-  step({ liquidate: { liquidator: 'carol', trader: 'dave', market: 'ETH' } }, 'full liquidation');
+  // The whale sells the mark down and the index follows; fifteen minutes later the TWAP has too,
+  // and `trader` is liquidated.
+  const pushDownAndLiquidate = (whaleMargin: string, price: string, trader: string, label: GasOperation) => {
+    nextBlock();
+    open('whale', 'short', whaleMargin, '6');
+    index(price);
+    step({ advance: { seconds: 900, blocks: 60 } });
+    index(price);
+    step({ liquidate: { liquidator: 'carol', trader, market: 'ETH' } }, label);
+  };
+  // About 7 % down: bob's margin ratio sits between the liquidation fee and maintenance.
+  pushDownAndLiquidate('15000', '1870', 'bob', 'partial liquidation');
+  // Another 4 %: dave is under water and closed whole, with bad debt.
+  pushDownAndLiquidate('10000', '1790', 'dave', 'full liquidation');
   step({ advance: { toNextFundingTime: 'ETH', blocks: 1 } });
   index('1790');
   step({ settleFunding: { market: 'ETH' } }, 'settleFunding');
