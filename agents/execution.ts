@@ -47,6 +47,8 @@ export interface ParentOrder {
   readonly leverage: number;
   /** How close to the target counts as reached (USD at the arrival mark); default max(10, 0.1 % of the target). */
   readonly tolerance?: number;
+  /** A price no child may move the mark past (a buy stops below it, a sell above), in place of the arrival mark ± `slippageLimit`. */
+  readonly limitPrice?: number;
 }
 
 export type ExecutionStatus = 'idle' | 'working' | 'done' | 'dropped';
@@ -164,7 +166,7 @@ export class OrderExecutor {
     else wantSize = Math.abs(remainingSize);
     let want = quoteForBase(q, b, side, wantSize * w.scale);
     if (this.p.style === 'iceberg') want = Math.min(this.p.clip, want);
-    const limitPrice = this.p.slippageLimit > 0 ? w.arrival * (side === 'long' ? 1 + this.p.slippageLimit : 1 - this.p.slippageLimit) : undefined;
+    const limitPrice = order.limitPrice ?? (this.p.slippageLimit > 0 ? w.arrival * (side === 'long' ? 1 + this.p.slippageLimit : 1 - this.p.slippageLimit) : undefined);
     const toLimit = limitPrice === undefined ? Number.POSITIVE_INFINITY : quoteToPrice(q, b, side, limitPrice);
     // Closing the whole position at once when that is what is left and the caps allow it.
     const exit = Math.abs(held);

@@ -11,18 +11,21 @@
  *   `pushEvery`-th funding settlement for `pushDuration` seconds, so the mark and its 8-hour TWAP
  *   lean toward the hold; a push longer than its lead is still on at the settlement.
  *
- * Every trade goes through an order slicer (`OrderSlicer`): at most `slice` notional per wake,
- * one wake every `interval` seconds (the build speed), and, with `bandShare`, never past
- * `bandShare` × the arbitrageurs' no-trade band (fee + `arbEdge`) from the reference price, so a
- * plan can stay where arbitrage does not answer it. Leaning on the insurance fund, which pays the
+ * Every trade is worked by the shared execution module (agents/execution.ts) as a TWAP parent
+ * order toward the target: slices of at most `slice` notional, one every `interval` seconds (the
+ * build speed), and, with `bandShare`, a limit price `bandShare` × the arbitrageurs' no-trade band
+ * (fee + `arbEdge`) from the reference, which the order router enforces on the state each child
+ * lands on, so a plan can stay where arbitrage does not answer it. The position is hedged on the
+ * engine's hedge venue like every other hedged kind (sim/engine/hedge-venue.ts). Leaning on the insurance fund, which pays the
  * funding imbalance, needs no rule of its own: a hold that no one takes the other side of is
  * paid by the fund, and the study's accounting says who paid.
  */
 import type { Observation } from '../sim/engine/observation.ts';
-import type { AgentContext, Side, Submission, Wake } from './agent.ts';
+import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
+import type { AgentContext, Side, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { buyingPower, feeAffordable, maxQuoteWithinBand, referencePrice } from './account-view.ts';
-import { type OrderSlicer, TwapSlicer } from './order-slicer.ts';
+import { referencePrice } from './account-view.ts';
+import { DEFAULT_EXECUTION, OrderExecutor } from './execution.ts';
 
 export interface PlanManipulatorParams {
   readonly market: string;
@@ -48,6 +51,8 @@ export interface PlanManipulatorParams {
   /** `follow` switches side when |mark TWAP / index − 1| exceeds this. */
   readonly switchThreshold: number;
   readonly leverage: number;
+  /** The hedge venue's terms (read by the engine, which hedges this kind). */
+  readonly hedge: HedgeParams;
   readonly latency: number;
   readonly priorityFee: number;
 }
@@ -62,11 +67,7 @@ export class PlanManipulator extends AgentBase<PlanManipulatorParams> {
   /** −1 short, +1 long, 0 not chosen yet (follow mode before the premium speaks). */
   private holdSign: number;
 
-  constructor(
-    ctx: AgentContext,
-    p: PlanManipulatorParams,
-    private readonly slicer: OrderSlicer = new TwapSlicer(p.slice),
-  ) {
+  constructor(ctx: AgentContext, p: PlanManipulatorParams) {
     super(ctx, p);
     this.holdSign = p.side === 'short' ? -1 : p.side === 'long' ? 1 : 0;
   }
@@ -127,19 +128,24 @@ export class PlanManipulator extends AgentBase<PlanManipulatorParams> {
     if (!view.market(market, 'open')) return { submissions: [], next: null };
     const size = view.position(this.ctx.index, market, 'size');
     const held = Math.sign(size) * view.position(this.ctx.index, market, 'notional');
-    const delta = this.target(view, now) - held;
+    const target = this.target(view, now);
+    const delta = target - held;
     const period = view.market(market, 'fundingPeriod');
     const edge = this.nextEdge(now, view.market(market, 'nextFundingTime'), period);
-    const submissions: Submission[] = [];
+    let submissions: Wake['submissions'] = [];
     if (Math.abs(delta) >= MIN_TRADE) {
+      // A parent order placed afresh at every decision, so the target and the band follow the
+      // plan's clock and the reference; its first slice goes now, the next at the next decision.
       const side: Side = delta > 0 ? 'long' : 'short';
       const ref = referencePrice(view, market);
       const band = (view.market(market, 'feeRatio') + p.arbEdge) * (p.bandShare ?? 0);
-      const limitPrice = p.bandShare === null ? null : side === 'long' ? ref * (1 + band) : ref * (1 - band);
-      const reducing = Math.sign(delta) === -Math.sign(held) ? Math.abs(held) : 0;
-      const room = Math.min(maxQuoteWithinBand(view, market, side), feeAffordable(view, this.ctx.index, market), reducing + buyingPower(view, this.ctx.index, market, p.leverage));
-      const notional = Math.min(room, this.slicer.childNotional(view, { market, side, remaining: Math.abs(delta), limitPrice }));
-      if (notional >= MIN_TRADE) submissions.push({ action: { kind: 'open', market, side, margin: notional / p.leverage, leverage: p.leverage }, priorityFee: p.priorityFee });
+      const limitPrice = p.bandShare === null ? undefined : side === 'long' ? ref * (1 + band) : ref * (1 - band);
+      const slices = Math.max(1, Math.ceil(Math.abs(delta) / p.slice));
+      const executor = new OrderExecutor(this.ctx, { ...DEFAULT_EXECUTION, style: 'twap', duration: slices * p.interval, slices }, p.priorityFee, p.latency);
+      // The executor works toward a size (target notional at the spot); the plan's delta is quote on the curve.
+      const goal = target === 0 ? 0 : (size + baseForQuote(view, market, delta)) * view.market(market, 'spot');
+      executor.place({ market, target: goal, leverage: p.leverage, tolerance: MIN_TRADE, ...(limitPrice === undefined ? {} : { limitPrice }) }, view, now);
+      submissions = executor.step(view, now).submissions;
     }
     // Still working toward the target, or following the premium: come back after the interval;
     // otherwise sleep until the plan's next edge.
@@ -147,4 +153,11 @@ export class PlanManipulator extends AgentBase<PlanManipulatorParams> {
     const next = busy ? Math.min(now + p.interval, edge) : edge;
     return { submissions, next: Number.isFinite(next) ? next : null };
   }
+}
+
+/** Base a trade of `quote` USD (+ buy, − sell) moves on x·y = k; a sell of the whole quote reserve is cut just short of it. */
+function baseForQuote(view: Observation, market: string, quote: number): number {
+  const q = view.market(market, 'quoteReserve');
+  const b = view.market(market, 'baseReserve');
+  return quote >= 0 ? b - (q * b) / (q + quote) : b - (q * b) / Math.max(q * 1e-9, q + quote);
 }

@@ -101,6 +101,7 @@ const DEFAULTS = {
     arbEdge: 0.001,
     switchThreshold: 0.0005,
     leverage: 5,
+    hedge: DEFAULT_HEDGE,
     latency: 0,
     priorityFee: 0.1,
   } satisfies Omit<PlanManipulatorParams, 'market'>,
@@ -240,6 +241,7 @@ const PARAMS = {
       arbEdge: nonNeg,
       switchThreshold: nonNeg,
       leverage: num.min(1),
+      hedge,
       latency: nonNeg,
       priorityFee: nonNeg,
     })
@@ -343,7 +345,7 @@ function withDefaults(defaults: object, given: Record<string, unknown>, market: 
 const isGroup = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** Kinds that hold vAMM positions for the trade or the funding, not the direction: they hedge on the CEX venue. */
-const HEDGED_KINDS: ReadonlySet<AgentKind> = new Set(['arbitrageur', 'manipulator', 'adaptive-manipulator', 'searcher']);
+const HEDGED_KINDS: ReadonlySet<AgentKind> = new Set(['arbitrageur', 'manipulator', 'plan-manipulator', 'adaptive-manipulator', 'searcher']);
 
 /** The hedge venue parameters of a hedged agent, or null. */
 export function hedgeOf(slot: AgentSlot): HedgeParams | null {

@@ -6,7 +6,6 @@
  * they do. Each run is judged on the attacker's whole P&L (sim/engine/whole-pnl.ts).
  */
 import { type AgentSpec, AgentSpecSchema, expandAgents } from '../../agents/registry.ts';
-import type { HedgeCostModel } from '../../sim/engine/hedge-costs.ts';
 import { runSimulation } from '../../sim/engine/run-simulation.ts';
 import type { SimulationConfig } from '../../sim/engine/simulation.ts';
 import type { RunSummary } from '../../sim/engine/summary.ts';
@@ -45,6 +44,13 @@ export interface Episode {
 export interface AttackerSpec {
   readonly kind: string;
   readonly params: Record<string, Json>;
+}
+
+/** The attacker as a scenario agent: one account of `capital`, hedged on the engine's venue under the study's `hedge` terms. */
+export function attackerAgent(attacker: AttackerSpec, capital: string, hedge: Readonly<Record<string, number>>): Record<string, Json> {
+  const own = (attacker.params.hedge ?? {}) as Record<string, Json>;
+  const params = Object.keys(hedge).length > 0 ? { ...attacker.params, hedge: { ...hedge, ...own } } : attacker.params;
+  return { kind: attacker.kind, name: 'attacker', count: 1, capital, params };
 }
 
 export interface EpisodeOutcome {
@@ -104,7 +110,7 @@ export class AttackEnv {
     private readonly configs: readonly SimulationConfig[],
     private readonly population: readonly AgentSpec[],
     private readonly capital: string,
-    private readonly hedgeCosts: HedgeCostModel | undefined,
+    private readonly hedge: Readonly<Record<string, number>>,
   ) {}
 
   /** Resolves every episode of a cell (windows are read once per process and shared). */
@@ -112,7 +118,7 @@ export class AttackEnv {
     environment: Record<string, unknown>,
     cell: AttackCell,
     episodes: readonly Episode[],
-    o: { capital: string; hedgeCosts?: HedgeCostModel; dataDir?: string },
+    o: { capital: string; hedge?: Readonly<Record<string, number>>; dataDir?: string },
   ): Promise<AttackEnv> {
     const configs: SimulationConfig[] = [];
     let population: AgentSpec[] = [];
@@ -121,16 +127,16 @@ export class AttackEnv {
       population = scenario.agents;
       configs.push(await resolveRun(scenario, { seed: e.seed, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }));
     }
-    return new AttackEnv(cell, episodes, configs, population, o.capital, o.hedgeCosts);
+    return new AttackEnv(cell, episodes, configs, population, o.capital, o.hedge ?? {});
   }
 
   /** Runs episode `i` with the attacker (null: the honest market alone). */
   async run(i: number, attacker: AttackerSpec | null): Promise<EpisodeOutcome> {
     const base = this.configs[i];
     if (!base) throw new RangeError(`no episode ${i}`);
-    const extra = attacker ? [AgentSpecSchema.parse({ kind: attacker.kind, name: 'attacker', count: 1, capital: this.capital, params: attacker.params })] : [];
+    const extra = attacker ? [AgentSpecSchema.parse(attackerAgent(attacker, this.capital, this.hedge))] : [];
     const slots = expandAgents([...this.population, ...extra], [base.markets[0]?.id as string]);
-    const book = new WholePnlBook(ATTACKER_ID, this.hedgeCosts);
+    const book = new WholePnlBook(ATTACKER_ID);
     const { summary } = await runSimulation({ ...base, slots }, { sinks: [book] });
     const pnl = book.result();
     return { pnl, market: marketOutcome(summary, pnl) };

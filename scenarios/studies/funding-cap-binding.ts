@@ -13,7 +13,7 @@ import { runSimulation } from '../../sim/engine/run-simulation.ts';
 import { WholePnlBook, type WholePnl } from '../../sim/engine/whole-pnl.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { parseRunScenario, resolveRun } from '../run-loader.ts';
-import { ATTACKER_ID, cellScenario } from './attack-env.ts';
+import { ATTACKER_ID, attackerAgent, cellScenario } from './attack-env.ts';
 import type { FundingCapConfig, FundingCapResult } from './funding-cap.ts';
 
 export interface BindingRun {
@@ -32,15 +32,15 @@ export async function bindingRun(c: FundingCapConfig, r: FundingCapResult, o: { 
   const cap = c.caps.find((x) => x.label === b.cap);
   const regime = c.regimes.find((x) => x.label === b.regime);
   if (!cell || !window || !cap || !regime) return null;
-  const attacker = { kind: cell.attacker.kind, name: 'attacker', count: 1, capital: (Number(b.depth) * c.capitalShare).toFixed(0), params: cell.attacker.params };
+  const attacker = attackerAgent(cell.attacker, (Number(b.depth) * c.capitalShare).toFixed(0), c.hedge);
   const scenario = {
-    ...cellScenario(c.environment, { cap, depth: b.depth, regime: { label: regime.label, agents: regime.agents as Json[] } }, window, [attacker as unknown as Json]),
+    ...cellScenario(c.environment, { cap, depth: b.depth, regime: { label: regime.label, agents: regime.agents as Json[] } }, window, [attacker]),
     name: 'funding-cap-binding',
     description: `The funding-cap study's binding plan: ${b.cap}, depth ${b.depth}, ${b.regime}, window ${b.window}, seed ${b.seed}`,
     seed: b.seed,
   };
   const events: LoggedEvent[] = [];
-  const book = new WholePnlBook(ATTACKER_ID, c.hedgeCosts);
+  const book = new WholePnlBook(ATTACKER_ID);
   await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario), 'binding-plan.json'), o.dataDir ? { dataDir: o.dataDir } : {}), {
     sinks: [book, { write: (e) => events.push(e), close: () => {} }],
   });

@@ -92,7 +92,7 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
   const env = c.environment as { market?: { funding?: { fundingPeriod?: number } } };
   const ctx: PlanContext = { depth: Number(task.depth), seconds: days * 86400, fundingPeriod: env.market?.funding?.fundingPeriod ?? 3600, leverage: c.leverage };
   const capital = (Number(task.depth) * c.capitalShare).toFixed(0);
-  const options = { capital, hedgeCosts: c.hedgeCosts, ...(input.dataDir ? { dataDir: input.dataDir } : {}) };
+  const options = { capital, hedge: c.hedge, ...(input.dataDir ? { dataDir: input.dataDir } : {}) };
   const rows: Array<{ cap: string; metrics: Json }> = [];
 
   if (task.kind === 'honest') {
@@ -140,7 +140,7 @@ async function adversaryChain(
   input: TaskInput,
   steps: ReadonlyArray<{ label: string; cell: AttackCell }>,
   ctx: PlanContext,
-  options: { capital: string; hedgeCosts: FundingCapConfig['hedgeCosts']; dataDir?: string },
+  options: { capital: string; hedge: FundingCapConfig['hedge']; dataDir?: string },
 ): Promise<Array<{ cap: string; metrics: Json }>> {
   const { config: c, windows } = input;
   const done = new Map(input.done.map((d) => [d.cap, d.metrics]));

@@ -28,7 +28,6 @@ import { Piscina } from 'piscina';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { Rng, seedFrom } from '../../data/prng.ts';
-import { DEFAULT_HEDGE_COSTS, type HedgeCostModel } from '../../sim/engine/hedge-costs.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { type StudyRunOptions, type SweepRow, readRows, shardPoints } from '../sweep.ts';
 import type { ArbitrageRegime, FundingCap } from './attack-env.ts';
@@ -123,9 +122,8 @@ export const FundingCapConfigSchema = z.strictObject({
     .optional(),
   /** The honest market's runs for the cost side: seeds per window (regimes: all). */
   costSeeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
-  hedgeCosts: z
-    .strictObject({ takerFee: z.number().min(0), halfSpread: z.number().min(0), impactScale: z.number().min(0), dailyVolumeUsd: z.number().gt(0), fundingPer8h: z.number() })
-    .default(DEFAULT_HEDGE_COSTS),
+  /** The attacker's hedge venue terms (sim/engine/hedge-venue.ts, the arbitrageurs' venue); unset fields keep its defaults. */
+  hedge: z.record(z.string(), z.number()).default({}),
   bootstrapResamples: z.number().int().min(100).default(2000),
 });
 
@@ -556,8 +554,5 @@ function recommend(c: FundingCapConfig, cells: readonly CellResult[], rows: read
     reasoning: `${chosen.label} is the loosest cap in the grid under which the best adversary's 95 % upper bound stays below zero in every regime and depth${worst ? `; the binding cell is ${describe(worst)}` : ''}.${next ? ` The next looser cap, ${next.label}, fails in ${breaks.map(describe).join('; ')}.` : ''}`,
   };
 }
-
-/** Hedge costs of a config as the model type. */
-export const hedgeCostsOf = (c: FundingCapConfig): HedgeCostModel => c.hedgeCosts;
 
 export type { ArbitrageRegime };

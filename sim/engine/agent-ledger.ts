@@ -35,8 +35,7 @@ export interface AgentTally {
   hedgeFunding: number;
   hedgeMarginCalls: number;
   hedged: boolean;
-  /** A notional hedge at the reference price on every change of the vAMM position, free of costs (what a study that prices its own hedge starts from), and the base it is short. */
-  referenceCash: number;
+  /** The vAMM position's size (base, signed). */
   size: number;
 }
 
@@ -87,7 +86,6 @@ export class AgentLedger {
       case 'PositionChanged': {
         const a = this.agent(e.trader as string);
         const change = Number(big(e.exchangedPositionSize)) / 1e18;
-        a.referenceCash += change * (this.referencePrice.get(e.market as string) ?? 0);
         a.size += change;
         a.realizedPnl += big(e.realizedPnl);
         a.fees += big(e.fee);
@@ -124,11 +122,6 @@ export class AgentLedger {
   /** The reference price at the end (of the first market). */
   endPrice(): number {
     return [...this.referencePrice.values()][0] ?? 0;
-  }
-
-  /** A cost-free hedge at the reference price: its cash less the base it is short, at the end price. */
-  referenceHedgePnl(a: AgentTally): number {
-    return a.referenceCash - a.size * this.endPrice();
   }
 
   /** The agent's net result: its equity change on the vAMM plus its hedge's result, less gas (USD); open vAMM positions at their exit. */
@@ -169,7 +162,6 @@ export class AgentLedger {
         hedgeFunding: 0,
         hedgeMarginCalls: 0,
         hedged: false,
-        referenceCash: 0,
         size: 0,
       };
       this.agents.set(id, a);

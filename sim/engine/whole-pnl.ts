@@ -1,9 +1,11 @@
 /**
  * One hedged agent's whole P&L, followed through the event log: what it made on the vAMM
- * (trading, funding, less fees and liquidation penalties), on its off-chain hedge at the
- * reference price, less gas and what the hedge cost on its venue (fee, spread and impact per
- * trade, the venue's funding while it is open). The funding-cap study judges attacks on this
- * total and nothing less.
+ * (trading, funding, less fees and liquidation penalties), on its off-chain hedge, less gas and
+ * what the hedge cost on its venue (fee, spread and size impact per trade, the venue's funding
+ * while it is open). The hedge is the engine's (sim/engine/hedge-venue.ts, the same venue and
+ * terms the arbitrageurs hedge on): its fills at the true reference price after the venue's
+ * latency, read from the HedgeFill / HedgeFunding / HedgeMark events. The funding-cap study
+ * judges attacks on this total and nothing less.
  *
  * The stale-mark gain is reported apart but stays inside the total: the vAMM trades' P&L plus the
  * hedge's is the mark–reference basis the agent captured; when positive, a stale mark paid it
@@ -14,7 +16,6 @@
 import { indexAnswerScale } from '../params.ts';
 import { AgentLedger } from './agent-ledger.ts';
 import type { EventSink, LoggedEvent } from './event-log.ts';
-import { DEFAULT_HEDGE_COSTS, type HedgeCostModel, hedgeFunding, hedgeTradeCost } from './hedge-costs.ts';
 
 export interface WholePnl {
   /** Trading P&L on the vAMM (realised + unrealised at the end), before fees and funding. */
@@ -26,9 +27,9 @@ export interface WholePnl {
   /** What else moved its equity (a socialised loss); 0 in a normal run. */
   readonly other: number;
   readonly gas: number;
-  /** The hedge's P&L at the reference price (its trades at the reference, the rest valued at the end). */
+  /** The hedge's trading P&L on the venue (fills at the reference, the rest valued at the venue's closing mark). */
   readonly hedge: number;
-  /** Fee, spread and impact of the hedge's trades. */
+  /** Fee, spread and size impact of the hedge's trades. */
   readonly hedgeTradingCosts: number;
   /** Funding paid (+) on the hedge venue. */
   readonly hedgeFunding: number;
@@ -61,9 +62,6 @@ export class WholePnlBook implements EventSink {
   /** Every trader's size (wei), for the funding attribution. */
   private readonly sizes = new Map<string, bigint>();
   private reference = 0;
-  private lastTime = Number.NaN;
-  private hedgeCosts = 0;
-  private venueFunding = 0;
   private trades = 0;
   private peak = 0;
   private settlements = 0;
@@ -73,13 +71,9 @@ export class WholePnlBook implements EventSink {
   /** OracleRound answers × this = wei (the run's profile sets the feed's decimals). */
   private answerScale = indexAnswerScale('default');
 
-  constructor(
-    private readonly agent: string,
-    private readonly costs: HedgeCostModel = DEFAULT_HEDGE_COSTS,
-  ) {}
+  constructor(private readonly agent: string) {}
 
   write(e: LoggedEvent): void {
-    this.accrue(e.timestamp);
     this.ledger.write(e);
     switch (e.type) {
       case 'RunStarted':
@@ -97,7 +91,6 @@ export class WholePnlBook implements EventSink {
         if (trader !== this.agent) break;
         const change = Number(num(e.exchangedPositionSize)) / 1e18;
         if (change !== 0) this.trades++;
-        this.hedgeCosts += hedgeTradeCost(this.costs, change * this.reference);
         this.peak = Math.max(this.peak, Math.abs((Number(num(e.positionSizeAfter)) / 1e18) * this.reference));
         break;
       }
@@ -112,15 +105,6 @@ export class WholePnlBook implements EventSink {
   }
 
   close(): void {}
-
-  /** The hedge (−size) pays the venue's funding at the reference price since the last event. */
-  private accrue(t: number): void {
-    if (!Number.isNaN(this.lastTime) && t > this.lastTime) {
-      const size = this.ledger.agents.get(this.agent)?.size ?? 0;
-      this.venueFunding += hedgeFunding(this.costs, -size * this.reference, t - this.lastTime);
-    }
-    this.lastTime = t;
-  }
 
   /** Splits what the agent received at one settlement among the payers, pro rata. */
   private attribute(premiumFraction: bigint, ammFundingProfit: bigint): void {
@@ -151,11 +135,11 @@ export class WholePnlBook implements EventSink {
     const equityChange = usd(a.equityEnd - a.equityStart);
     const vammTrading = usd(a.realizedPnl + a.unrealizedPnl);
     const other = equityChange - (vammTrading + funding - fees - penalties);
-    // The study prices its own hedge (hedge-costs.ts) on a cost-free hedge at the reference price.
-    const hedge = this.ledger.referenceHedgePnl(a);
+    const hedge = this.ledger.hedgeTrading(a);
+    const hedgeTradingCosts = a.hedgeFees + a.hedgeSpread;
     const basis = vammTrading + hedge;
     const staleMarkGain = Math.max(0, basis);
-    const total = equityChange + hedge - a.gasUsd - this.hedgeCosts - this.venueFunding;
+    const total = equityChange + hedge - a.gasUsd - hedgeTradingCosts - a.hedgeFunding;
     return {
       vammTrading,
       funding,
@@ -164,8 +148,8 @@ export class WholePnlBook implements EventSink {
       other,
       gas: a.gasUsd,
       hedge,
-      hedgeTradingCosts: this.hedgeCosts,
-      hedgeFunding: this.venueFunding,
+      hedgeTradingCosts,
+      hedgeFunding: a.hedgeFunding,
       basis,
       staleMarkGain,
       total,
