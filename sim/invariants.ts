@@ -39,6 +39,23 @@ export interface InvariantCounts {
   notApplicable: number;
 }
 
+/** What the zero-sum, funding and ledger checks sum over every account's positions in one market. */
+interface MarketSums {
+  longs: bigint;
+  shorts: bigint;
+  onLong: bigint;
+  onShort: bigint;
+  /** Funding owed by open positions, and how many there are. */
+  pending: bigint;
+  open: number;
+}
+
+/** One pass over every account: each market's sums, and the vault's claims other than the fund and treasury. */
+interface AccountSums {
+  readonly markets: ReadonlyMap<string, MarketSums>;
+  readonly claims: bigint;
+}
+
 /** Most the ledger balance may move in one operation: token flooring of a few transfers. */
 export const LEDGER_DUST_PER_OPERATION = 16n * TOKEN_SCALE;
 
@@ -78,15 +95,16 @@ export class InvariantChecker {
       this.counts[invariant].violations++;
     };
     const before = this.snapshotCounts();
+    const sums = this.accountSums();
     for (const m of this.ch.markets.values()) {
       m.vamm.recordSwaps = true;
-      this.checkZeroSum(m, fail);
-      this.checkFunding(m, fail);
+      this.checkZeroSum(m, sums.markets.get(m.id) as MarketSums, fail);
+      this.checkFunding(m, sums.markets.get(m.id) as MarketSums, fail);
     }
     // A move of the ledger balance belongs to the change that made it, not to the state: a
     // repeated check of the same state would see no move.
     const moves = new Set<InvariantViolation>();
-    this.checkLedger(fail, (message) => {
+    this.checkLedger(sums, fail, (message) => {
       fail('ledger', message);
       moves.add(violations.at(-1) as InvariantViolation);
     });
@@ -111,17 +129,41 @@ export class InvariantChecker {
     return Object.fromEntries(INVARIANTS.map((n) => [n, { ...this.counts[n] }])) as Record<InvariantName, InvariantCounts>;
   }
 
-  /** The vault's holdings minus the claims on them and the net trader position's value. */
-  ledgerSlack(): bigint {
+  /**
+   * Walks every account once for all the checks that sum over positions (each position's funding
+   * owed is computed once, not once per check).
+   */
+  private accountSums(): AccountSums {
     const ch = this.ch;
+    const markets = new Map<string, MarketSums>();
+    for (const id of ch.markets.keys()) markets.set(id, { longs: 0n, shorts: 0n, onLong: 0n, onShort: 0n, pending: 0n, open: 0 });
     let claims = 0n;
     for (const account of ch.accounts.values()) {
       claims += account.collateral;
       for (const [marketId, stored] of account.positions) {
         claims += stored.margin;
-        if (stored.size !== 0n) claims -= ch.fundingOwed(account.owner, marketId) + ch.lossOwed(account.owner, marketId);
+        const sums = markets.get(marketId) as MarketSums;
+        if (stored.size > 0n) {
+          sums.longs += stored.size;
+          sums.onLong += stored.openNotional;
+        } else if (stored.size < 0n) {
+          sums.shorts -= stored.size;
+          sums.onShort += stored.openNotional;
+        }
+        if (stored.size === 0n) continue;
+        const funding = ch.fundingOwed(account.owner, marketId);
+        claims -= funding + ch.lossOwed(account.owner, marketId);
+        sums.pending += funding;
+        sums.open++;
       }
     }
+    return { markets, claims };
+  }
+
+  /** The vault's holdings minus the claims on them and the net trader position's value. */
+  ledgerSlack(sums: AccountSums = this.accountSums()): bigint {
+    const ch = this.ch;
+    let claims = sums.claims;
     if (ch.params.insuranceFundCustody === 'vault') claims += ch.insuranceFund.balance() + ch.treasury;
     let netValue = 0n;
     for (const m of ch.markets.values()) netValue += ch.netTraderValue(m);
@@ -136,12 +178,12 @@ export class InvariantChecker {
    * what a shutdown's floored settlement price gave a net short, and the funding Perp v1's
    * settlement ignores, are the settlement rule's.
    */
-  ledgerBalance(): bigint {
+  ledgerBalance(sums: AccountSums = this.accountSums()): bigint {
     const ch = this.ch;
     let settlement = 0n;
     for (const m of ch.markets.values()) settlement += m.settlementRounding + m.settlementIgnoredFunding;
     return (
-      this.ledgerSlack() +
+      this.ledgerSlack(sums) +
       settlement +
       ch.uncoveredBadDebt +
       ch.unfundedCurveCost +
@@ -153,27 +195,13 @@ export class InvariantChecker {
     );
   }
 
-  private checkZeroSum(m: Market, fail: (i: InvariantName, msg: string) => void): void {
+  private checkZeroSum(m: Market, sums: MarketSums, fail: (i: InvariantName, msg: string) => void): void {
     if (m.lastRemap === 'lazy') {
       this.counts['zero-sum'].notApplicable++;
       return;
     }
     this.counts['zero-sum'].checks++;
-    let longs = 0n;
-    let shorts = 0n;
-    let onLong = 0n;
-    let onShort = 0n;
-    for (const account of this.ch.accounts.values()) {
-      const pos = account.positions.get(m.id);
-      if (!pos) continue;
-      if (pos.size > 0n) {
-        longs += pos.size;
-        onLong += pos.openNotional;
-      } else if (pos.size < 0n) {
-        shorts -= pos.size;
-        onShort += pos.openNotional;
-      }
-    }
+    const { longs, shorts, onLong, onShort } = sums;
     if (longs - shorts + m.settledPositionSize !== m.vamm.totalPositionSize) {
       fail('zero-sum', `${m.id}: Σ longs ${longs} − Σ shorts ${shorts} (+ settled ${m.settledPositionSize}) ≠ totalPositionSize ${m.vamm.totalPositionSize}`);
     }
@@ -182,20 +210,13 @@ export class InvariantChecker {
     }
   }
 
-  private checkFunding(m: Market, fail: (i: InvariantName, msg: string) => void): void {
+  private checkFunding(m: Market, sums: MarketSums, fail: (i: InvariantName, msg: string) => void): void {
     if (m.lastRemap === 'lazy') {
       this.counts['funding-conservation'].notApplicable++;
       return;
     }
     this.counts['funding-conservation'].checks++;
-    let pending = 0n;
-    let open = 0;
-    for (const account of this.ch.accounts.values()) {
-      const pos = account.positions.get(m.id);
-      if (!pos || pos.size === 0n) continue;
-      pending += this.ch.fundingOwed(account.owner, m.id);
-      open++;
-    }
+    const { pending, open } = sums;
     const traderFunding = m.traderFundingSettled + m.settlementIgnoredFunding + pending;
     const diff = traderFunding - m.ammFundingProfit;
     const budget = BigInt(m.fundingRoundings + open);
@@ -212,7 +233,7 @@ export class InvariantChecker {
     m.vamm.swapLog.length = 0;
   }
 
-  private checkLedger(fail: (i: InvariantName, msg: string) => void, failMove: (msg: string) => void): void {
+  private checkLedger(sums: AccountSums, fail: (i: InvariantName, msg: string) => void, failMove: (msg: string) => void): void {
     const ch = this.ch;
     // Token conservation always holds; the vault's balance not after a lazy migration.
     const lazy = [...ch.markets.values()].some((m) => m.lastRemap === 'lazy');
@@ -239,7 +260,7 @@ export class InvariantChecker {
         fail('ledger', `${m.id}: the settlement price gave the net position ${m.settlementRounding} wei, more than flooring can (${bound})`);
       }
     }
-    const balance = this.ledgerBalance();
+    const balance = this.ledgerBalance(sums);
     let fundingRoundings = 0;
     for (const m of ch.markets.values()) fundingRoundings += m.fundingRoundings;
     const roundingBudget = BigInt(fundingRoundings);
