@@ -115,6 +115,20 @@ describe('insurance study: sweep', () => {
     expect(expanded.find((p) => p.values['label.set'] === 'paths')?.seed).toBe(small.seed);
     await expect(insuranceSweep({ ...small, horizons: [700_000] })).rejects.toThrow(/longer than the paths/);
   }, 120_000);
+
+  it('puts a sequencer outage at the start of each crash’s steepest hour, beside the stress’s own events', async () => {
+    const stresses = [{ label: 'sequencer down 1 h', scale: 1, set: { events: [{ kind: 'agent-outage', agents: 'keeper', from: 0, to: 1 }] }, sequencerDown: { duration: 3600, grace: 600 } }];
+    const spec = await insuranceSweep({ ...small, stresses, grid: undefined, convergence: undefined, adaptiveCheck: undefined, paths: { ...small.paths, generators: ['bootstrap'], candidates: 500, plain: { generator: 'bootstrap', count: 1 } } });
+    const down = spec.points.filter((p) => p['label.stress'] === 'sequencer down 1 h');
+    expect(down).toHaveLength(2 * 2);
+    // Black Thursday fell 20.9 % in the hour from 10:00 UTC on 12 March 2020 (its 5-minute candles); 19 May 2021 29.8 % from 12:10.
+    const at = (crash: string) => (down.find((p) => p['label.crash'] === crash)?.events as Array<Record<string, unknown>>).at(-1);
+    const from = Date.UTC(2020, 2, 12, 10) / 1000;
+    expect(at(small.crashes[0]!.label)).toEqual({ kind: 'sequencer-down', from, to: from + 3600, grace: 600 });
+    expect(at(small.crashes[1]!.label)).toMatchObject({ from: Date.UTC(2021, 4, 19, 12, 10) / 1000 });
+    expect((down[0]!.events as unknown[])[0]).toMatchObject({ kind: 'agent-outage' });
+    expect(spec.points.filter((p) => p['label.stress'] === 'as it happened').every((p) => p.events === undefined)).toBe(true);
+  }, 120_000);
 });
 
 const row = (index: number, values: Record<string, string | number>, drawdown: number, extra: Partial<InsuranceMetrics> = {}, seed = 1): SweepRow => ({

@@ -26,6 +26,7 @@ import { generatorFacts } from '../../data/generator-facts.ts';
 import { checkFacts } from '../../data/fact-check.ts';
 import { GENERATOR_NAMES } from '../../data/generators/registry.ts';
 import { loadHistory } from '../../data/history.ts';
+import { loadCandles } from '../../data/candle-loader.ts';
 import { resolveDataFile } from '../../data/catalog.ts';
 import { findDataDir } from '../../data/shared-dir.ts';
 import { stylisedFacts } from '../../data/stylized-facts.ts';
@@ -39,6 +40,7 @@ import { fittedGenerator } from '../price-source.ts';
 import { parseRunScenario } from '../run-loader.ts';
 import { LABEL_PREFIX, POINT_SEED, type SweepPoint, type SweepRow, type SweepSpec, applyValues } from '../sweep.ts';
 import { type Interval, wilson } from './statistics.ts';
+import { steepestFall } from './crash-moment.ts';
 import { designStrata } from './strata.ts';
 import { type WeightedSample, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
 
@@ -72,7 +74,19 @@ export const InsuranceConfigSchema = z.strictObject({
   /** Crash windows replayed (with wicks) from the start price, and stressed. */
   crashes: z.array(z.strictObject({ label: z.string().min(1), file: z.string().min(1), gapPolicy: z.enum(GAP_POLICIES) })).default([]),
   /** Stresses applied to every crash: a replay scale and settings (sweep paths) per stress. */
-  stresses: z.array(z.strictObject({ label: z.string().min(1), scale: z.number().gt(0).default(1), set: set.default({}), oracleLatency: z.number().int().nonnegative().optional(), fastFeed: z.boolean().optional() })).default([]),
+  stresses: z
+    .array(
+      z.strictObject({
+        label: z.string().min(1),
+        scale: z.number().gt(0).default(1),
+        set: set.default({}),
+        oracleLatency: z.number().int().nonnegative().optional(),
+        fastFeed: z.boolean().optional(),
+        /** The sequencer stops for `duration` seconds from the start of each crash's steepest hour (crash-moment.ts); liquidations wait `grace` seconds more. */
+        sequencerDown: z.strictObject({ duration: z.number().int().positive(), grace: z.number().int().nonnegative().default(0) }).optional(),
+      }),
+    )
+    .default([]),
   /** Agent seeds each crash and stress runs under. */
   stressSeeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
   /** The same crash at several resolutions (seconds per candle). */
@@ -150,10 +164,17 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
     }
   }
   for (const crash of c.crashes) {
+    let moment: number | undefined;
     for (const s of [{ label: 'as it happened', scale: 1, set: {} as Record<string, unknown> } as InsuranceConfig['stresses'][number], ...c.stresses]) {
+      const values = { ...(s.set as Record<string, Json>) };
+      if (s.sequencerDown) {
+        moment ??= steepestFall(await loadCandles(resolveDataFile(crash.file, dataDir), { gapPolicy: crash.gapPolicy })).from;
+        const down = { kind: 'sequencer-down', from: moment, to: moment + s.sequencerDown.duration, grace: s.sequencerDown.grace };
+        values.events = [...((values.events as Json[] | undefined) ?? ((scenario as { events?: Json[] }).events ?? [])), down];
+      }
       for (const seed of c.stressSeeds) {
         const prices: Record<string, Json> = { replay: crash.file, gapPolicy: crash.gapPolicy, startPrice: c.paths.startPrice, scale: s.scale, ...(s.oracleLatency !== undefined ? { oracleLatency: s.oracleLatency } : {}), ...(s.fastFeed !== undefined ? { fastFeed: s.fastFeed } : {}) };
-        points.push({ ...(s.set as Record<string, Json>), prices, [POINT_SEED]: seed, [label('set')]: 'stress', [label('crash')]: crash.label, [label('stress')]: s.label });
+        points.push({ ...values, prices, [POINT_SEED]: seed, [label('set')]: 'stress', [label('crash')]: crash.label, [label('stress')]: s.label });
       }
     }
   }
