@@ -153,7 +153,8 @@ describe('insurance study: analysis and decision', () => {
     for (let i = 0; i < 1000; i++) rows.push(row(rows.length, { 'label.set': 'plain', 'label.generator': 'bootstrap', 'prices.path': i }, i < 900 ? 0 : i < 985 ? 100 : i < 997 ? 1000 : 10_000));
     // The crash: 5,000 and 20,000 USD in its two seeds.
     rows.push(row(rows.length, { 'label.set': 'stress', 'label.crash': c.crashes[0]!.label, 'label.stress': 'as it happened' }, 5000, {}, 1));
-    rows.push(row(rows.length, { 'label.set': 'stress', 'label.crash': c.crashes[0]!.label, 'label.stress': 'as it happened' }, 20_000, {}, 2));
+    // Its worse seed's bad debt is three quarters the market's own agents' (an arbitrageur liquidated), not the book's.
+    rows.push(row(rows.length, { 'label.set': 'stress', 'label.crash': c.crashes[0]!.label, 'label.stress': 'as it happened' }, 20_000, { agentBadDebt: 15_000 }, 2));
     const r = await analyseInsurance(c, rows);
     const g = r.generators[0]!;
     const at = (tail: number) => g.horizons[2]!.tails.find((t) => t.tail === tail)!;
@@ -167,6 +168,10 @@ describe('insurance study: analysis and decision', () => {
     expect(d01.fund).toBe(20_000);
     expect(d01.shareOfOpenInterest).toBeCloseTo(20_000 / 44e6, 12);
     expect(r.scenarios[0]).toMatchObject({ seeds: 2, drawdown: { max: 20_000, mean: 12_500 } });
+    expect(d01.agentShare).toBeCloseTo(0.75, 12);
+    expect(r.warnings.some((w) => w.includes(`rests on ${c.crashes[0]!.label}: as it happened, where 75 % of the bad debt is the market's own agents'`))).toBe(true);
+    // The generator's tail paths hold no agent bad debt.
+    expect(at(0.01).agentShare).toBe(0);
     expect(g.composition.badDebt).toBeGreaterThan(0);
     const md = renderMarkdown(insuranceDocument(c, r));
     expect(md).toMatch(/## Decision/);

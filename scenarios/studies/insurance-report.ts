@@ -21,15 +21,17 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
     `vAMM depth ${usd(Number(p.depth))} USD; the fund takes ${pct(p.feeShare)} of fees; the default design's margin and liquidation rules.`,
     `Paths: ${c.paths.generators.join(', ')} fitted to ${c.paths.history.file} ${c.paths.history.from} → ${c.paths.history.to}, ${days(c.paths.horizon)} from ${c.paths.startPrice} USD, real 5-minute shapes inside each hour (${c.paths.intrabar}); the far tail by stratification on each path's largest daily move.`,
     `Stresses: each crash as it happened and ${c.stresses.map((s) => s.label).join(', ')}, over ${c.stressSeeds.length} agent seeds; a stress binds when its worst seed's drawdown exceeds every generator's bound.`,
-    'Not modelled yet: sequencer downtime, the vault yield source losing deposits, liquidators weighing gas against reward, and a second market sharing cross-margin accounts (see the README).',
+    ...(typeof c.environment.description === 'string' ? [`The market around the book: ${c.environment.description}`] : []),
+    'A stress with a second market (secondMarket) adds that market\'s book to the stated one: its drawdown covers more open interest than the share column counts.',
+    'Not modelled yet: the vault yield source losing deposits and its guardian breaker; arbitrageurs moving their hedge\'s profit on chain (their stated on-chain leverage stands in for it). See the README.',
   ];
   const decision: Block[] = [
     {
       kind: 'table',
-      columns: [`P(socialised loss within ${days(last)}) below`, 'fund (USD)', 'share of open interest', 'binding scenario', 'generator spread (USD)', 'Monte Carlo interval width (USD)'],
-      numeric: [1, 2, 4, 5],
-      rows: r.decision.map((d) => [pct(d.target), bound(d.fund, usd), bound(d.shareOfOpenInterest, pct), d.binding, bound(d.generatorSpread, usd), bound(d.monteCarloWidth, usd)]),
-      caption: `A fund of X USD (Y % of the ${usd(r.openInterest)} USD open interest) keeps P(socialised loss within ${days(last)}) below the target under every generator (its upper ${pct(c.confidence)} bound) and covers every stress scenario (its worst seed). The generator spread is model uncertainty; the interval width is Monte Carlo error.`,
+      columns: [`P(socialised loss within ${days(last)}) below`, 'fund (USD)', 'share of open interest', 'binding scenario', 'generator spread (USD)', 'Monte Carlo interval width (USD)', "agents' own bad debt"],
+      numeric: [1, 2, 4, 5, 6],
+      rows: r.decision.map((d) => [pct(d.target), bound(d.fund, usd), bound(d.shareOfOpenInterest, pct), d.binding, bound(d.generatorSpread, usd), bound(d.monteCarloWidth, usd), d.agentShare === null ? '–' : pct(d.agentShare)]),
+      caption: `A fund of X USD (Y % of the ${usd(r.openInterest)} USD open interest) keeps P(socialised loss within ${days(last)}) below the target under every generator (its upper ${pct(c.confidence)} bound) and covers every stress scenario (its worst seed). The generator spread is model uncertainty; the interval width is Monte Carlo error. The last column is the share of the binding scenario's bad debt (on its paths at or beyond the fund) that the market's own agents left rather than the stated book: a high share is a finding about the agent model before it is one about the market.`,
     },
     { kind: 'subheading', text: 'Assumptions' },
     { kind: 'list', items: assumptions },

@@ -221,7 +221,12 @@ export interface InsuranceMetrics {
   readonly totals: number[];
   readonly socialised: number;
   readonly liquidations: { readonly partial: number; readonly full: number };
+  /** Bad debt the fund paid for the market's own agents (arbitrageurs, traders, …), not the stated book's accounts (USD, whole run). */
+  readonly agentBadDebt?: number;
 }
+
+/** Payers of fund flows that are the stated book (its accounts are holders) or no account at all. */
+const NOT_AGENTS = new Set(['holder', 'funding imbalance', 'seed', 'protocol']);
 
 export function insuranceMetrics(c: InsuranceConfig, s: RunSummary, _p: SweepPoint): Json {
   const start = s.run.start;
@@ -238,6 +243,7 @@ export function insuranceMetrics(c: InsuranceConfig, s: RunSummary, _p: SweepPoi
     totals: FLOW_PARTS.map((p) => Number(flows.totals[p])),
     socialised: Number(s.badDebt.socialised) + Number(s.badDebt.uncovered),
     liquidations: { partial: s.liquidations.partial, full: s.liquidations.full },
+    agentBadDebt: Object.entries(s.insuranceFund.byPayer ?? {}).reduce((a, [payer, reasons]) => (NOT_AGENTS.has(payer) ? a : a + Math.max(0, -Number((reasons as Record<string, string>)['bad-debt'] ?? 0))), 0),
   };
   return m as unknown as Json;
 }
@@ -255,6 +261,8 @@ export interface TailEstimate {
   /** From the generalised Pareto fit over the threshold (null when it could not be fitted). */
   readonly gpdVar: Interval | null;
   readonly gpdEs: number | null;
+  /** On the paths at or beyond the VaR: the share of their bad debt that was the market's own agents' (weighted); null without such paths. */
+  readonly agentShare: number | null;
 }
 
 export interface GeneratorResult {
@@ -280,6 +288,8 @@ export interface ScenarioResult {
   /** Composition of the worst seed's drawdown (bad debt, funding paid, received, penalty, fee, other). */
   readonly worst: number[];
   readonly liquidations: number;
+  /** The worst seed's bad debt: the share the market's own agents left (null without bad debt). */
+  readonly agentShare: number | null;
 }
 
 export interface DecisionRow {
@@ -292,6 +302,8 @@ export interface DecisionRow {
   /** max − min of the generators' estimates: model uncertainty, beside the Monte Carlo interval of the binding one. */
   readonly generatorSpread: number | null;
   readonly monteCarloWidth: number | null;
+  /** Of the binding scenario's bad debt (its tail paths, or the stress's worst seed), the share the market's own agents left rather than the stated book. */
+  readonly agentShare: number | null;
 }
 
 export interface InsuranceResult {
@@ -313,9 +325,17 @@ function weighted(rows: readonly SweepRow[], h: number): WeightedSample[] {
   return rows.map((r) => ({ x: metricsOf(r).drawdown[h] as number, w: lab(r, 'mass') as number, stratum: lab(r, 'stratum') as number }));
 }
 
-function tailEstimates(samples: readonly WeightedSample[], c: InsuranceConfig, rng: Rng, fit: ReturnType<typeof fitGpd> | null): TailEstimate[] {
+/** Weighted share of the bad debt on `rows` that the market's own agents left (null when there is none). */
+function agentShareOf(rows: readonly SweepRow[]): number | null {
+  const w = (r: SweepRow) => (lab(r, 'mass') as number | undefined) ?? 1;
+  const bad = rows.reduce((a, r) => a + w(r) * (metricsOf(r).totals[0] as number), 0);
+  return bad > 0 ? rows.reduce((a, r) => a + w(r) * (metricsOf(r).agentBadDebt ?? 0), 0) / bad : null;
+}
+
+function tailEstimates(samples: readonly WeightedSample[], c: InsuranceConfig, rng: Rng, fit: ReturnType<typeof fitGpd> | null, rows: readonly SweepRow[], h: number): TailEstimate[] {
   return TAILS.map((tail) => {
     const v = stratifiedBootstrap(samples, (s) => weightedVaR(s, tail), rng, c.resamples, c.confidence);
+    const agentShare = agentShareOf(rows.filter((r) => (metricsOf(r).drawdown[h] as number) >= v.estimate && (metricsOf(r).drawdown[h] as number) > 0));
     const e = stratifiedBootstrap(samples, (s) => weightedES(s, tail), rng, c.resamples, c.confidence);
     let gpdVar: Interval | null = null;
     let gpdEsValue: number | null = null;
@@ -335,7 +355,7 @@ function tailEstimates(samples: readonly WeightedSample[], c: InsuranceConfig, r
       );
       gpdEsValue = gpdES(fit, tail);
     }
-    return { tail, var: v, es: e, gpdVar, gpdEs: gpdEsValue };
+    return { tail, var: v, es: e, gpdVar, gpdEs: gpdEsValue, agentShare };
   });
 }
 
@@ -396,7 +416,7 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
       horizons: c.horizons.map((seconds, h) => {
         const samples = weighted(rs, h);
         const bad = rs.map((r) => ({ x: metricsOf(r).badDebt[h] as number, w: lab(r, 'mass') as number, stratum: lab(r, 'stratum') as number }));
-        return { seconds, pBadDebt: exceedance(bad, 0, c.confidence), pDrawdown: exceedance(samples, 0, c.confidence), tails: tailEstimates(samples, c, rng, h === last ? fit : null) };
+        return { seconds, pBadDebt: exceedance(bad, 0, c.confidence), pDrawdown: exceedance(samples, 0, c.confidence), tails: tailEstimates(samples, c, rng, h === last ? fit : null, rs, h) };
       }),
       gpd: fit ? { threshold: fit.threshold, exceedProbability: fit.exceedProbability, excesses: fit.excesses, shape: fit.shape, scale: fit.scale, stability: fit.stability } : null,
       composition,
@@ -466,6 +486,7 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
         drawdown: { max: Math.max(...dd), mean: mean(dd) },
         badDebt: { max: Math.max(...rs.map((r) => metricsOf(r).badDebt[last] as number)), mean: mean(rs.map((r) => metricsOf(r).badDebt[last] as number)) },
         worst: metricsOf(worst).composition[last] as number[],
+        agentShare: agentShareOf([worst]),
         liquidations: mean(rs.map((r) => metricsOf(r).liquidations.partial + metricsOf(r).liquidations.full)),
       });
     }
@@ -525,8 +546,14 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
       candidates,
       generatorSpread: gens.length > 1 ? Math.max(...gens) - Math.min(...gens) : null,
       monteCarloWidth: bindingGen && bindingGen.var.high !== null && bindingGen.var.low !== null ? bindingGen.var.high - bindingGen.var.low : null,
+      agentShare: bindingGen ? bindingGen.agentShare : (scenarios.find((x) => `${x.crash}: ${x.stress}` === binding?.source)?.agentShare ?? null),
     };
   });
+  for (const d of decision) {
+    if (d.agentShare !== null && d.agentShare > 0.5) {
+      warnings.push(`The fund for P < ${d.target * 100} % rests on ${d.binding}, where ${Math.round(d.agentShare * 100)} % of the bad debt is the market's own agents' (arbitrageurs or traders), not the stated book's: trace it (scripts/trace-insurance-point.ts) before acting on it.`);
+    }
+  }
 
   return {
     openInterest: oi,

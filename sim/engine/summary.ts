@@ -177,6 +177,8 @@ export class SummaryBuilder implements EventSink {
     this.end = e.timestamp;
     switch (e.type) {
       case 'RunStarted':
+        // The opening book's accounts never act, so no AgentAction names their kind: they are holders.
+        for (const b of ((e.setup as { book?: Array<{ account: string }> } | undefined)?.book ?? [])) this.kindOf.set(b.account, 'holder');
         this.name = e.name as string;
         this.profile = e.profile as string;
         this.seed = e.seed as number;
