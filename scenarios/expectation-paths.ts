@@ -28,6 +28,7 @@ interface Shape {
   readonly account: ReadonlySet<string>;
   readonly position: ReadonlySet<string>;
   readonly insuranceFund: ReadonlySet<string>;
+  readonly yieldSource: ReadonlySet<string>;
 }
 
 const shapes = new Map<ProfileName, Shape>();
@@ -51,6 +52,7 @@ function shapeOf(profile: ProfileName): Shape {
     // A position's size while a lazy remap is pending shows beside the stored one.
     position: new Set([...keysOf((account.positions as Record<string, Json>).M), 'storedSize']),
     insuranceFund: keysOf(view.insuranceFund),
+    yieldSource: keysOf(view.yieldSource),
   };
   shapes.set(profile, shape);
   return shape;
@@ -115,6 +117,9 @@ export function misspeltPath(path: string, script: Script, names: ReadonlySet<st
     }
     case 'insuranceFund':
       if (rest[0] === undefined || !shape.insuranceFund.has(rest[0])) return unknown('insurance-fund field', rest[0] ?? '', shape.insuranceFund);
+      return leaf(2);
+    case 'yieldSource':
+      if (rest[0] === undefined || !shape.yieldSource.has(rest[0])) return unknown('yield-source field', rest[0] ?? '', shape.yieldSource);
       return leaf(2);
     default:
       return leaf(1);

@@ -8,6 +8,8 @@ import { InputError } from '../data/input-error.ts';
 import { ClearingHouse } from '../sim/clearing-house.ts';
 import { createClock } from '../sim/clock.ts';
 import { type ModelError, isModelError } from '../sim/errors.ts';
+import { ONE } from '../sim/math/fixed.ts';
+import { toTokenUnits } from '../sim/math/units.ts';
 import type { ProtocolEvent } from '../sim/events.ts';
 import { InvariantChecker, type InvariantViolation } from '../sim/invariants.ts';
 import type { ClearingHouseParams, Profile } from '../sim/params.ts';
@@ -87,6 +89,7 @@ export function clearingHouseParamsWith(params: ClearingHouseParams, o: Clearing
   set('maxOracleSpreadRatio', o.maxOracleSpreadRatio);
   set('release', o.release as ClearingHouseParams['release'] | undefined);
   set('backstopExchangeRatio', o.backstopExchangeRatio);
+  set('remapPageSize', o.remapPageSize);
   if (o.partialLiquidationRatio !== undefined) {
     set('liquidation', { kind: 'fixed-ratio', partialLiquidationRatio: o.partialLiquidationRatio });
   }
@@ -157,6 +160,9 @@ export function applyAction(world: World, action: Action): unknown {
     case 'setIndexTwap':
       ch.setIndexTwap(action.args.market, action.args.price);
       return null;
+    case 'setOracleFault':
+      ch.setOracleFault(action.args.market, action.args.fault);
+      return null;
     case 'setFastPrice':
       ch.setFastPrice(action.args.market, action.args.price, action.args.confidence, action.args.publishTime);
       return null;
@@ -193,8 +199,13 @@ export function applyAction(world: World, action: Action): unknown {
       return ch.liquidate(action.args.liquidator, action.args.trader, action.args.market, action.args.quoteLimit ?? 0n);
     case 'settleFunding':
       return ch.settleFunding(action.args.market);
-    case 'migrateLiquidity':
-      return { cost: ch.migrateLiquidity(action.args.market, action.args.multiplier, action.args.remap ?? 'eager', action.args.fluctuationLimitRatio ?? 0n) };
+    case 'migrateLiquidity': {
+      const { market, multiplier, remap, fluctuationLimitRatio, complete } = action.args;
+      const cost = ch.migrateLiquidity(market, multiplier, remap ?? 'eager', fluctuationLimitRatio ?? 0n);
+      return { cost: complete === false || ch.market(market).migration === null ? cost : ch.completeMigration(market) };
+    }
+    case 'remapPositions':
+      return { cost: ch.remapPositions(action.args.market) };
     case 'repeg':
       return { cost: ch.repeg(action.args.market, action.args.price) };
     case 'shutdown':
@@ -220,6 +231,37 @@ export function applyAction(world: World, action: Action): unknown {
       return null;
     case 'setWhitelist':
       ch.setWhitelist(action.args.account);
+      return null;
+    case 'setYieldSource':
+      ch.setYieldSource(action.args.maxLossRatio);
+      return null;
+    case 'depositToYield':
+      ch.depositToYield(toTokenUnits(action.args.amount));
+      return null;
+    case 'withdrawFromYield':
+      ch.withdrawFromYield(toTokenUnits(action.args.amount));
+      return null;
+    case 'recognizeYieldLoss':
+      ch.recognizeYieldLoss();
+      return null;
+    case 'tripCircuitBreaker':
+      ch.tripCircuitBreaker(action.args.by);
+      return null;
+    case 'yieldSourceLoss':
+      ch.yieldSourceLoss(toTokenUnits(action.args.amount));
+      return null;
+    case 'setYieldSourceLiquidity':
+      ch.setYieldSourceLiquidity(action.args.amount === null ? null : toTokenUnits(action.args.amount));
+      return null;
+    case 'dustAccounts':
+      // All or nothing (a flood the model refuses is not sent to the chain either).
+      ch.j.atomic(() => {
+        for (const name of dustAccountNames(action.args.count)) {
+          ch.mint(name, action.args.amount);
+          ch.deposit(name, action.args.amount);
+          if (action.args.open) ch.openPosition({ trader: name, market: action.args.open, side: 'long', margin: action.args.amount, leverage: ONE });
+        }
+      });
       return null;
     case 'ammQuote': {
       const { market, call, dir, amount } = action.args;
@@ -251,6 +293,11 @@ export function tryAction(world: World, action: Action): { result: unknown; reve
     if (!isModelError(e)) throw e;
     return { result: null, revert: e };
   }
+}
+
+/** The accounts a `dustAccounts` step creates. */
+export function dustAccountNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `dust-${i + 1}`);
 }
 
 /** Resolves a dot path (`markets.ETH.quoteReserve`, `events.PositionLiquidated.badDebt`). */

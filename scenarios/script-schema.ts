@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseUnits } from '../sim/math/units.ts';
+import { CHAINLINK_FAULTS, type ChainlinkFault } from '../sim/oracle/chainlink-feed.ts';
 import { PERP_V1_RELEASES, PROFILE_NAMES } from '../sim/params.ts';
 
 /** A human decimal ("25", "45.18072289") as 18-decimal wei; integers may be JSON numbers. */
@@ -68,6 +69,8 @@ export const ClearingHouseOverridesSchema = z.strictObject({
   release: z.enum(PERP_V1_RELEASES as [string, ...string[]]).optional(),
   /** `perp-v1`: PERP the insurance fund sells per quote token when it mints to cover a shortfall. */
   backstopExchangeRatio: positiveWei.optional(),
+  /** Most positions one k-migration call remaps (a gas bound; the rest follow in remapPositions). */
+  remapPageSize: z.number().int().positive().optional(),
 });
 
 const marketRef = { market: name };
@@ -83,6 +86,8 @@ export const ACTIONS = {
   }),
   setOraclePrice: z.strictObject({ ...marketRef, price: positiveWei, updatedAt: seconds.optional(), roundId: z.string().regex(/^\d+$/).optional() }),
   setIndexTwap: z.strictObject({ ...marketRef, price: nonNegativeWei }),
+  /** Fault injection: the Chainlink feed reverts, answers 0 or a negative price, or (none) works again. */
+  setOracleFault: z.strictObject({ ...marketRef, fault: z.enum(CHAINLINK_FAULTS as [ChainlinkFault, ...ChainlinkFault[]]) }),
   /** publishTime: when the price was published (default: now); a feed may lag the block. */
   setFastPrice: z.strictObject({ ...marketRef, price: positiveWei, confidence: nonNegativeWei, publishTime: seconds.optional() }),
   mint: z.strictObject({ to: name, amount: positiveWei }),
@@ -106,7 +111,11 @@ export const ACTIONS = {
     multiplier: positiveWei,
     remap: z.enum(['eager', 'lazy', 'none']).optional(),
     fluctuationLimitRatio: ratio.optional(),
+    /** Page through every position (default), or stop after the first page (then remapPositions). */
+    complete: z.boolean().optional(),
   }),
+  /** The next page of a pending k migration (anyone may call it). */
+  remapPositions: z.strictObject({ ...marketRef }),
   repeg: z.strictObject({ ...marketRef, price: positiveWei }),
   shutdown: z.strictObject({ ...marketRef }),
   settlePosition: z.strictObject({ ...traderRef }),
@@ -115,6 +124,19 @@ export const ACTIONS = {
     .partial()
     .extend({ market: name }),
   setBackstopLiquidityProvider: z.strictObject({ account: name, enabled: z.boolean() }),
+  /** The vault's ERC-4626 yield source (owner): attach it, move collateral in and out (amounts in collateral). */
+  setYieldSource: z.strictObject({ maxLossRatio: ratio }),
+  depositToYield: z.strictObject({ amount: positiveWei }),
+  withdrawFromYield: z.strictObject({ amount: positiveWei }),
+  /** Charges a loss of the yield source to the insurance fund (anyone). */
+  recognizeYieldLoss: z.strictObject({}),
+  /** The vault's circuit breaker, tripped by "guardian", "owner" or any account. */
+  tripCircuitBreaker: z.strictObject({ by: name }),
+  /** Fault injection: the yield source loses assets, or lets at most `amount` leave (null: liquid again). */
+  yieldSourceLoss: z.strictObject({ amount: positiveWei }),
+  setYieldSourceLiquidity: z.strictObject({ amount: nonNegativeWei.nullable() }),
+  /** Fault injection: `count` accounts (dust-1, dust-2, …) each deposit `amount` (a flood of dust accounts), and with `open` each opens a long of that margin at 1x there. */
+  dustAccounts: z.strictObject({ count: z.number().int().positive().max(10_000), amount: positiveWei, open: name.optional() }),
   setWhitelist: z.strictObject({ account: name.nullable() }),
   ammQuote: z.strictObject({ ...marketRef, call: z.enum(['inputPrice', 'outputPrice', 'inputTwap', 'outputTwap']), dir, amount: nonNegativeWei }),
   ammSwapInput: z.strictObject({ ...marketRef, dir, quote: positiveWei, baseLimit: nonNegativeWei.optional() }),

@@ -23,6 +23,7 @@ import type { Market } from './market.ts';
 import type { Position } from './position.ts';
 import { ONE, abs, divD, mulD } from './math/fixed.ts';
 import { TOKEN_SCALE, toTokenUnits } from './math/units.ts';
+import type { ChainlinkFault } from './oracle/chainlink-feed.ts';
 import { CompositeOracle } from './oracle/composite-oracle.ts';
 import type { MarketParams } from './params.ts';
 import type { PositionResp } from './position-mechanics.ts';
@@ -101,6 +102,8 @@ export class ClearingHouse extends MarketAdmin {
       settlementRounding: 0n,
       settlementIgnoredFunding: 0n,
       lastRemap: null,
+      holders: [],
+      migration: null,
     };
     this.markets.set(setup.id, market);
     return market;
@@ -124,6 +127,11 @@ export class ClearingHouse extends MarketAdmin {
     });
   }
 
+  /** Injects (or, with `none`, clears) a failure of the market's Chainlink feed. */
+  setOracleFault(marketId: string, fault: ChainlinkFault): void {
+    this.j.atomic(() => this.market(marketId).oracle.chainlink.setFault(fault));
+  }
+
   /** Fixes the index TWAP, as Perp v1's test double does (0 returns to the computed TWAP). */
   setIndexTwap(marketId: string, priceWei: bigint): void {
     this.j.atomic(() => this.market(marketId).oracle.chainlink.setTwapOverride(priceWei));
@@ -131,6 +139,46 @@ export class ClearingHouse extends MarketAdmin {
 
   setFastPrice(marketId: string, price: bigint, confidence: bigint, publishTime = this.clock.timestamp): void {
     this.j.atomic(() => this.market(marketId).oracle.fast.update({ price, confidence, publishTime }));
+  }
+
+  // ------------------------------------------------------------------ the vault's yield source (owner, guardian, faults)
+
+  /** Attaches the vault's ERC-4626 yield source (the owner's call). */
+  setYieldSource(maxLossRatio: bigint): void {
+    this.j.atomic(() => {
+      this.requireCrossProfile();
+      this.vault.setYieldSource(maxLossRatio);
+    });
+  }
+
+  /** Puts idle collateral (token units) to work in the yield source (the owner's call). */
+  depositToYield(units: bigint): void {
+    this.j.atomic(() => this.vault.depositToYield(units));
+  }
+
+  /** Recalls token units from the yield source (the owner's call). */
+  withdrawFromYield(units: bigint): void {
+    this.j.atomic(() => this.vault.withdrawFromYield(units));
+  }
+
+  /** Charges a loss of the yield source to the insurance fund, the rest on record (anyone's call). */
+  recognizeYieldLoss(): void {
+    this.j.atomic(() => this.vault.recognizeLoss());
+  }
+
+  /** The vault's circuit breaker, tripped by `by` (GUARDIAN, OWNER or anyone past the allowed loss). */
+  tripCircuitBreaker(by: string): void {
+    this.j.atomic(() => this.vault.tripCircuitBreaker(by));
+  }
+
+  /** Fault: `units` of the yield source's assets vanish. */
+  yieldSourceLoss(units: bigint): void {
+    this.j.atomic(() => this.vault.source.lose(units));
+  }
+
+  /** Fault: at most `units` may leave the yield source from now on (null: liquid again). */
+  setYieldSourceLiquidity(units: bigint | null): void {
+    this.j.atomic(() => this.vault.source.setLiquidity(units));
   }
 
   /** Moves collateral tokens from the wallet into the trader's cross account. */
@@ -161,8 +209,8 @@ export class ClearingHouse extends MarketAdmin {
       this.j.set(account, 'collateral', account.collateral - value);
       const free = this.crossFreeCollateral(account);
       requireWith(free >= 0n, 'FreeCollateralNotEnough', () => ({ freeCollateral: free }));
-      requireWith(this.ledger.balanceOf(VAULT) >= units, 'InsufficientVaultBalance', () => ({ vault: this.ledger.balanceOfWei(VAULT), amount: value }));
-      this.ledger.transferUnits(VAULT, trader, units);
+      requireWith(this.vault.totalAssets() >= units, 'InsufficientVaultBalance', () => ({ vault: this.vault.totalAssets() * TOKEN_SCALE, amount: value }));
+      this.vault.push(trader, units);
       this.emit({ type: 'Withdrawn', trader, amount: value });
     });
   }
@@ -172,6 +220,7 @@ export class ClearingHouse extends MarketAdmin {
       const { trader, side, margin: quoteAmount, leverage } = args;
       const m = this.market(args.market);
       m.vamm.requireOpen();
+      this.requireNoMigration(m);
       this.requireTokenAmount(quoteAmount);
       requireThat(leverage !== 0n, 'ZeroInput');
       this.requireMoreMarginRatio(divD(ONE, leverage), this.params.initMarginRatio, true);
@@ -187,7 +236,7 @@ export class ClearingHouse extends MarketAdmin {
 
       const resp = sameSide
         ? this.internalIncreasePosition(m, trader, isolated, side, mulD(quoteAmount, leverage), baseLimit, leverage)
-        : this.openReversePosition(m, trader, isolated, side, quoteAmount, leverage, baseLimit, false);
+        : this.openReversePosition(m, trader, isolated, side, quoteAmount, leverage, baseLimit, 'within');
       this.setPosition(m, trader, resp.position);
       if (!isolated) this.j.set(account, 'collateral', account.collateral + resp.collateralDelta);
 
@@ -220,6 +269,7 @@ export class ClearingHouse extends MarketAdmin {
     return this.j.atomic(() => {
       const m = this.market(marketId);
       m.vamm.requireOpen();
+      this.requireNoMigration(m);
       this.requireNotRestrictionMode(m, trader);
       this.adjustPositionForLiquidityChanged(m, trader);
       const account = this.account(trader);
@@ -233,10 +283,10 @@ export class ClearingHouse extends MarketAdmin {
       const partialRatio = this.partialCloseRatio();
       if (!this.perpV1Release220 && m.vamm.isOverFluctuationLimit(dirOfBase, abs(position.size)) && partialRatio < ONE) {
         const notional = m.vamm.outputPrice(dirOfBase, abs(mulD(position.size, partialRatio)));
-        resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, true);
+        resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, 'once');
         this.setPosition(m, trader, resp.position);
       } else {
-        resp = this.internalClosePosition(m, trader, quoteLimit, false);
+        resp = this.internalClosePosition(m, trader, quoteLimit, this.traderCloseBand);
       }
       if (!isolated) this.j.set(account, 'collateral', account.collateral + resp.collateralDelta);
       if (resp.badDebt > 0n && this.perpV1Release220) {
@@ -283,11 +333,14 @@ export class ClearingHouse extends MarketAdmin {
   private isolatedPositionForMargin(trader: string, marketId: string, amount: bigint): { m: Market; position: Position } {
     const m = this.market(marketId);
     m.vamm.requireOpen();
+    this.requireNoMigration(m);
     this.requireTokenAmount(amount);
     this.adjustPositionForLiquidityChanged(m, trader);
     const position = this.storedPosition(m, trader);
     const isolated = position.isolated || this.params.marginMode === 'isolated';
     requireThat(isolated, 'InvalidParameter', 'a cross position is backed by the account: use deposit/withdraw');
+    // `default`: a closed position has no margin to change (Perp v1 lets it be added).
+    if (this.params.profile === 'default') requireThat(position.size !== 0n, 'PositionSizeZero');
     return { m, position };
   }
 
@@ -320,8 +373,11 @@ export class ClearingHouse extends MarketAdmin {
     return this.j.atomic(() => {
       const m = this.market(marketId);
       m.vamm.requireOpen();
+      this.requireNoMigration(m);
       const now = this.clock.timestamp;
       requireWith(now >= m.nextFundingTime, 'SettleFundingTooEarly', () => ({ nextFundingTime: BigInt(m.nextFundingTime), now: BigInt(now) }));
+      // The index TWAP is Chainlink's: a stale index must not set funding (a fresh fast price is no help).
+      requireThat(m.oracle.indexFresh(now), 'OracleStale', `market ${m.id}: the index is stale`);
       const f = m.params.funding;
       const indexTwap = m.oracle.indexTwap(f.indexTwapInterval, now);
       const markTwap = m.vamm.twapPrice(f.markTwapInterval);

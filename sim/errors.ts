@@ -45,6 +45,8 @@ export const REVERT_REASONS = {
   LiquidityMultiplierIsOne: 'liquidity multiplier is 1',
   FundNotEnough: 'Fund not enough',
   ExchangeSwapError: 'Exchange swap error',
+  MigrationPending: 'a k migration is remapping positions',
+  Unauthorized: 'unauthorized',
 } as const;
 
 export type RevertReason = keyof typeof REVERT_REASONS;

@@ -56,7 +56,7 @@ export type ProtocolEvent = Stamp &
       }
     | {
         readonly type: 'InsuranceFundFlow';
-        readonly reason: 'fee' | 'penalty' | 'funding' | 'bad-debt' | 'curve-cost' | 'prepaid-bad-debt' | 'seed';
+        readonly reason: 'fee' | 'penalty' | 'funding' | 'bad-debt' | 'curve-cost' | 'prepaid-bad-debt' | 'seed' | 'yield-loss';
         /** + into the fund, − out of it. */
         readonly amount: bigint;
         readonly balanceAfter: bigint;
@@ -89,6 +89,15 @@ export type ProtocolEvent = Stamp &
     | { readonly type: 'Shutdown'; readonly market: string; readonly settlementPrice: bigint }
     | { readonly type: 'PositionSettled'; readonly trader: string; readonly market: string; readonly valueTransferred: bigint }
     | { readonly type: 'ParameterChanged'; readonly market: string | null; readonly name: string; readonly value: string }
+    | { readonly type: 'WhitelistChanged'; readonly account: string | null }
+    /** A liquidator's fee the vault could not pay out now (an illiquid yield source): credited to its collateral. */
+    | { readonly type: 'PayoutCredited'; readonly to: string; readonly amount: bigint }
+    | { readonly type: 'YieldDeposited'; readonly units: bigint; readonly shares: bigint }
+    | { readonly type: 'YieldWithdrawn'; readonly units: bigint }
+    /** `principal`: the book value left in the source after the redemption (units). */
+    | { readonly type: 'CircuitBreakerTripped'; readonly by: string; readonly unitsRecovered: bigint; readonly principal: bigint }
+    /** A yield-source loss (18 decimals): what the insurance fund paid, and the shortfall on record. */
+    | { readonly type: 'YieldLossRecognised'; readonly loss: bigint; readonly coveredByInsuranceFund: bigint; readonly shortfall: bigint }
     | { readonly type: 'OracleRound'; readonly market: string; readonly roundId: bigint; readonly answer: bigint; readonly updatedAt: number }
   );
 
@@ -116,5 +125,11 @@ const EVENT_TYPE_SET: Record<EventType, true> = {
   PositionSettled: true,
   ParameterChanged: true,
   OracleRound: true,
+  WhitelistChanged: true,
+  PayoutCredited: true,
+  YieldDeposited: true,
+  YieldWithdrawn: true,
+  CircuitBreakerTripped: true,
+  YieldLossRecognised: true,
 };
 export const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as EventType[];

@@ -22,6 +22,7 @@ export class Liquidation extends PositionMechanics {
     return this.j.atomic(() => {
       const m = this.market(marketId);
       m.vamm.requireOpen();
+      this.requireNoMigration(m);
       this.adjustPositionForLiquidityChanged(m, trader);
       const before = this.storedPosition(m, trader);
       requireThat(before.size !== 0n, 'PositionSizeZero');
@@ -63,7 +64,7 @@ export class Liquidation extends PositionMechanics {
 
     if (decisionRatio > feeRatio && plr < ONE && plr !== 0n) {
       const notional = m.vamm.outputPrice(position.size > 0n ? 'ADD' : 'REMOVE', abs(mulD(position.size, plr)));
-      resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, true);
+      resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, this.params.liquidationBand);
       penalty = mulD(resp.exchangedQuote, feeRatio);
       feeToLiquidator = penalty / 2n;
       feeToInsuranceFund = penalty - feeToLiquidator;
@@ -73,7 +74,7 @@ export class Liquidation extends PositionMechanics {
       partial = true;
     } else {
       penalty = isolated ? position.margin : 0n;
-      resp = this.internalClosePosition(m, trader, 0n, true);
+      resp = this.internalClosePosition(m, trader, 0n, this.params.liquidationBand);
       let remainMargin = abs(resp.marginToVault);
       feeToLiquidator = mulD(resp.exchangedQuote, feeRatio) / 2n;
       let totalBadDebt = resp.badDebt;
@@ -130,7 +131,8 @@ export class Liquidation extends PositionMechanics {
     if (positionNotional >= sizing.fullLiquidationBelowNotional && spotRatio > p) {
       quote = liquidationQuoteForMaintenance(spot.value, spot.notional, mmr, p, positionNotional, (q) =>
         this.j.simulate(() => {
-          this.applyPartialLiquidation(trader, m, account, position, q);
+          // A close whose margin cannot pay the penalty (pending carry took it) restores nothing.
+          if (!this.applyPartialLiquidation(trader, m, account, position, q).feasible) return false;
           const after = this.groupValue(this.marginGroup(trader, m.id), 'spot');
           return after.notional === 0n ? true : divD(after.value, after.notional) >= mmr;
         }),
@@ -145,7 +147,7 @@ export class Liquidation extends PositionMechanics {
     if (partial) {
       ({ resp, feeToLiquidator, penalty } = this.applyPartialLiquidation(trader, m, account, position, quote));
     } else {
-      resp = this.internalClosePosition(m, trader, 0n, true);
+      resp = this.internalClosePosition(m, trader, 0n, this.params.liquidationBand);
       penalty = mulD(resp.exchangedQuote, p);
       feeToLiquidator = penalty / 2n;
       if (isolated) {
@@ -205,10 +207,13 @@ export class Liquidation extends PositionMechanics {
     account: Account,
     position: Position,
     quote: bigint,
-  ): { resp: PositionResp; feeToLiquidator: bigint; penalty: bigint } {
-    const resp = this.openReversePosition(m, trader, position.isolated, position.size > 0n ? 'short' : 'long', quote, ONE, 0n, true);
+  ): { resp: PositionResp; feeToLiquidator: bigint; penalty: bigint; feasible: boolean } {
+    const resp = this.openReversePosition(m, trader, position.isolated, position.size > 0n ? 'short' : 'long', quote, ONE, 0n, this.params.liquidationBand);
     const penalty = mulD(resp.exchangedQuote, this.params.liquidationFeeRatio);
     const feeToLiquidator = penalty / 2n;
+    // `default`: an isolated margin the carry has taken (bad debt) cannot pay a partial's penalty.
+    const feasible = !position.isolated || this.params.profile !== 'default' || (resp.badDebt === 0n && resp.position.margin >= penalty);
+    if (!feasible) return { resp, feeToLiquidator, penalty, feasible };
     if (position.isolated) {
       resp.position = { ...resp.position, margin: subU(resp.position.margin, penalty) };
     } else {
@@ -216,7 +221,7 @@ export class Liquidation extends PositionMechanics {
     }
     this.setPosition(m, trader, resp.position);
     this.insuranceFund.receive(penalty - feeToLiquidator, 'penalty');
-    return { resp, feeToLiquidator, penalty };
+    return { resp, feeToLiquidator, penalty, feasible };
   }
 
   /** Margin ratio for the liquidation check: trader-favourable, and the oracle's when the market strays. */
@@ -232,9 +237,14 @@ export class Liquidation extends PositionMechanics {
     return ratio;
   }
 
-  /** |spot − oracle| / oracle ≥ the max spread ratio. */
+  /**
+   * |spot − oracle| / oracle ≥ the max spread ratio. `default`: only a usable oracle counts (with
+   * none, the mark values the position); Perp v1: the latest answer, however old.
+   */
   isOverSpreadLimit(m: Market): boolean {
-    const oraclePrice = m.oracle.referencePrice(this.clock.timestamp);
+    const now = this.clock.timestamp;
+    const oraclePrice = this.params.liquidationOracle === 'usable' ? m.oracle.usablePrice(now) : m.oracle.referencePrice(now);
+    if (oraclePrice === null) return false;
     const spread = abs(divD(m.vamm.spotPrice() - oraclePrice, oraclePrice));
     return spread >= this.params.maxOracleSpreadRatio;
   }

@@ -209,6 +209,7 @@ export class MarginBook extends ProtocolState {
     for (const [id, p] of account.positions) {
       if (!p.isolated && p.size !== 0n) {
         const market = this.market(id);
+        this.requireRemapped(market, p);
         members.push([market, this.position(trader, id)]);
       }
     }
@@ -268,6 +269,7 @@ export class MarginBook extends ProtocolState {
     for (const [id, p] of account.positions) {
       if (p.isolated || p.size === 0n) continue;
       const m = this.market(id);
+      this.requireRemapped(m, p);
       const pos = this.position(account.owner, id);
       const v = this.valuePosition(m, pos, 'min');
       carry += this.pendingFunding(m, pos) + this.pendingLoss(m, pos);

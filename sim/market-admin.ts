@@ -7,9 +7,9 @@ import { type Dir, exitValue } from './curve.ts';
 import { ModelError, requireThat } from './errors.ts';
 import { VAULT } from './ledger.ts';
 import { Liquidation } from './liquidation.ts';
-import type { Market, RemapVariant } from './market.ts';
+import type { Market, Migration, RemapVariant } from './market.ts';
 import { ONE, abs, divD, mulD } from './math/fixed.ts';
-import type { ClearingHouseParams, MarketParams } from './params.ts';
+import { type ClearingHouseParams, type MarketParams, validateClearingHouseParams, validateMarketParams } from './params.ts';
 import type { Position } from './position.ts';
 
 export interface MarketSetup {
@@ -33,55 +33,86 @@ export class MarketAdmin extends Liquidation {
   /**
    * Changes the depth: Q·m, B·m at the same price, with positions remapped so their exit
    * notional is preserved — now (`eager`), when each trader next acts (`lazy`, Perp v1's
-   * legacy design), or not at all (`none`, to measure the error of a wrong mapping).
+   * legacy design), or not at all (`none`, to measure the error of a wrong mapping). `eager` and
+   * `none` remap at most `remapPageSize` positions per call (a gas bound however many accounts
+   * there are): the market pauses until `remapPositions` has done the rest, and the last page
+   * charges the cost, which is returned then (0 while pages remain).
    */
   migrateLiquidity(marketId: string, multiplier: bigint, remap: RemapVariant = 'eager', fluctuationLimitRatio = 0n): bigint {
     return this.j.atomic(() => {
       const m = this.market(marketId);
+      this.requireNoMigration(m);
       const before = this.netTraderValue(m);
       // Perp v1's legacy Amm (AmmV1) has a single fluctuation message.
       const overBand = this.params.profile === 'perp-v1' ? 'PriceOverFluctuationLimit' : 'PriceAlreadyOverFluctuationLimit';
       const from = m.vamm.migrateLiquidity(multiplier, fluctuationLimitRatio, overBand);
       this.j.set(m, 'lastRemap', remap);
-      const newIndex = m.vamm.liquidityHistoryIndex;
-      if (remap === 'eager') {
-        let total = 0n;
-        for (const [trader, account] of this.accounts) {
-          const pos = account.positions.get(marketId);
-          if (!pos || pos.size === 0n) {
-            if (pos) this.setPosition(m, trader, { ...pos, liquidityHistoryIndex: newIndex });
-            continue;
-          }
-          // Funding and loss accrued on the old size are settled before the size changes.
-          const settled = this.settleCarry(m, trader, pos);
-          const newSize = m.vamm.baseAfterLiquidityMigration(pos.size, from.quote, from.base);
-          total += newSize;
-          this.setPosition(m, trader, { ...settled, size: newSize, liquidityHistoryIndex: newIndex });
-          this.emit({ type: 'PositionAdjusted', trader, market: marketId, oldSize: pos.size, newSize, oldIndex: pos.liquidityHistoryIndex, newIndex });
-        }
-        // The AMM's net position is the sum of the remapped positions, so the books stay zero-sum.
-        this.j.set(m.vamm, 'totalPositionSize', total);
-      } else if (remap === 'none') {
-        this.j.set(m.vamm, 'totalPositionSize', this.sumOfSizes(marketId));
-        for (const [trader, account] of this.accounts) {
-          const pos = account.positions.get(marketId);
-          if (pos) this.setPosition(m, trader, { ...pos, liquidityHistoryIndex: newIndex });
-        }
+      if (remap === 'lazy') {
+        const cost = this.netTraderValue(m) - before;
+        this.j.set(this, 'unfundedCurveCost', this.unfundedCurveCost + cost);
+        this.emit({ type: 'LiquidityMigrated', market: marketId, multiplier, remap, quoteReserve: m.vamm.quoteReserve, baseReserve: m.vamm.baseReserve, cost });
+        return cost;
       }
-      const cost = this.netTraderValue(m) - before;
-      const charged = remap === 'lazy' ? { cost } : this.chargeCurveCost(m, cost);
-      if (remap === 'lazy') this.j.set(this, 'unfundedCurveCost', this.unfundedCurveCost + cost);
-      this.emit({
-        type: 'LiquidityMigrated',
-        market: marketId,
-        multiplier,
-        remap,
-        quoteReserve: m.vamm.quoteReserve,
-        baseReserve: m.vamm.baseReserve,
-        cost: charged.cost,
-      });
-      return cost;
+      this.j.set(m, 'migration', { newIndex: m.vamm.liquidityHistoryIndex, cursor: 0, multiplier, from, total: 0n, valueBefore: before });
+      return this.remapPage(m);
     });
+  }
+
+  /** Remaps the next page of a pending k migration (permissionless); the last page charges its cost. */
+  remapPositions(marketId: string): bigint {
+    return this.j.atomic(() => {
+      const m = this.market(marketId);
+      requireThat(m.migration !== null, 'InvalidParameter', `market ${marketId} has no k migration to page on`);
+      return this.remapPage(m);
+    });
+  }
+
+  /** Pages a pending migration to its end (each page its own operation); returns its cost. */
+  completeMigration(marketId: string): bigint {
+    let cost = 0n;
+    while (this.market(marketId).migration !== null) cost = this.remapPositions(marketId);
+    return cost;
+  }
+
+  private remapPage(m: Market): bigint {
+    const g = m.migration as Migration;
+    const end = Math.min(g.cursor + this.params.remapPageSize, m.holders.length);
+    const eager = m.lastRemap === 'eager';
+    let total = g.total;
+    for (let i = g.cursor; i < end; i++) {
+      const trader = m.holders[i] as string;
+      const pos = this.storedPosition(m, trader);
+      if (pos.size === 0n || !eager) {
+        total += pos.size;
+        this.setPosition(m, trader, { ...pos, liquidityHistoryIndex: g.newIndex });
+        continue;
+      }
+      // Funding and loss accrued on the old size are settled before the size changes.
+      const settled = this.settleCarry(m, trader, pos);
+      const newSize = m.vamm.baseAfterLiquidityMigration(pos.size, g.from.quote, g.from.base);
+      total += newSize;
+      this.setPosition(m, trader, { ...settled, size: newSize, liquidityHistoryIndex: g.newIndex });
+      this.emit({ type: 'PositionAdjusted', trader, market: m.id, oldSize: pos.size, newSize, oldIndex: pos.liquidityHistoryIndex, newIndex: g.newIndex });
+    }
+    if (end < m.holders.length) {
+      this.j.set(m, 'migration', { ...g, cursor: end, total });
+      return 0n;
+    }
+    this.j.set(m, 'migration', null);
+    // The AMM's net position is the sum of the remapped positions, so the books stay zero-sum.
+    this.j.set(m.vamm, 'totalPositionSize', total);
+    const cost = this.netTraderValue(m) - g.valueBefore;
+    this.chargeCurveCost(m, cost);
+    this.emit({
+      type: 'LiquidityMigrated',
+      market: m.id,
+      multiplier: g.multiplier,
+      remap: m.lastRemap as RemapVariant,
+      quoteReserve: m.vamm.quoteReserve,
+      baseReserve: m.vamm.baseReserve,
+      cost,
+    });
+    return cost;
   }
 
   /**
@@ -91,6 +122,7 @@ export class MarketAdmin extends Liquidation {
   repeg(marketId: string, targetPrice: bigint): bigint {
     return this.j.atomic(() => {
       const m = this.market(marketId);
+      this.requireNoMigration(m);
       requireThat(targetPrice > 0n, 'InvalidParameter', 'target price must be positive');
       requireThat(m.lastRemap !== 'lazy', 'NotSupported', 'repeg after a lazy migration would remap positions');
       const oracle = m.oracle.referencePrice(this.clock.timestamp);
@@ -115,6 +147,7 @@ export class MarketAdmin extends Liquidation {
     return this.j.atomic(() => {
       const m = this.market(marketId);
       m.vamm.requireOpen();
+      this.requireNoMigration(m);
       // The net position's value at settlement: its average entry (Perp v1) or its exit value.
       const net = m.vamm.totalPositionSize;
       const value = this.params.settlementPrice === 'perp-v1' ? m.vamm.perpV1SettlementValue() : exitValue(net, m.vamm.quoteReserve, m.vamm.baseReserve);
@@ -167,6 +200,8 @@ export class MarketAdmin extends Liquidation {
       const account = this.account(trader);
       this.j.set(account, 'collateral', account.collateral + pnl - carry.funding - carry.loss);
       this.emit({ type: 'PositionSettled', trader, market: marketId, valueTransferred: pnl });
+      // A flat account left owing is bad debt, absorbed as a liquidation's would be.
+      this.realizeCrossBadDebtIfFlat(trader, m, pos.size);
       return pnl;
     });
   }
@@ -191,7 +226,10 @@ export class MarketAdmin extends Liquidation {
   }
 
   setWhitelist(account: string | null): void {
-    this.j.atomic(() => this.j.set(this, 'whitelist', account));
+    this.j.atomic(() => {
+      this.j.set(this, 'whitelist', account);
+      this.emit({ type: 'WhitelistChanged', account });
+    });
   }
 
   /** Sets a clearing-house parameter by name (ratios in 18 decimals). */
@@ -204,6 +242,7 @@ export class MarketAdmin extends Liquidation {
       if (name === 'profile' || name === 'release' || name === 'insuranceFundCustody' || name === 'marginMode' || name === 'indexFeedDecimals') {
         throw new ModelError('InvalidParameter', `${String(name)} is fixed when the clearing house is created`);
       }
+      if (this.params.profile === 'default') validateClearingHouseParams({ ...this.params, [name]: value });
       this.j.set(this.params as ClearingHouseParams & Record<K, unknown>, name, value);
       this.emit({ type: 'ParameterChanged', market: null, name: String(name), value: describe(value) });
     });
@@ -221,8 +260,7 @@ export class MarketAdmin extends Liquidation {
         fees: { ...p.fees, ...changes.fees },
         oracle: { ...p.oracle, ...changes.oracle },
       };
-      requireThat(next.tradeLimitRatio > 0n && next.tradeLimitRatio <= ONE, 'InvalidParameter', 'tradeLimitRatio in (0, 1]');
-      requireThat(next.funding.fundingPeriod > 0 && next.funding.convergencePeriod > 0, 'InvalidParameter', 'funding periods must be positive');
+      validateMarketParams(next);
       this.j.set(m, 'params', next);
       this.j.set(m.vamm, 'tradeLimitRatio', next.tradeLimitRatio);
       this.j.set(m.vamm, 'fluctuationLimitRatio', next.fluctuationLimitRatio);
@@ -243,7 +281,7 @@ export class MarketAdmin extends Liquidation {
   ammSwap(marketId: string, kind: 'input' | 'output', dir: Dir, amount: bigint, limit = 0n): bigint {
     return this.j.atomic(() => {
       const vamm = this.market(marketId).vamm;
-      return kind === 'input' ? vamm.swapInput(dir, amount, limit, false) : vamm.swapOutput(dir, amount, limit);
+      return kind === 'input' ? vamm.swapInput(dir, amount, limit, 'within') : vamm.swapOutput(dir, amount, limit);
     });
   }
 }

@@ -8,6 +8,19 @@ import type { Vamm } from './vamm.ts';
 
 export type RemapVariant = 'eager' | 'lazy' | 'none';
 
+/** A k migration still remapping positions, a page at a time (the market pauses until done). */
+export interface Migration {
+  readonly newIndex: number;
+  /** Holders remapped so far. */
+  cursor: number;
+  readonly multiplier: bigint;
+  readonly from: { readonly quote: bigint; readonly base: bigint };
+  /** Σ remapped sizes so far: the net position once done. */
+  total: bigint;
+  /** The net trader position's value before the change (its change is the migration's cost). */
+  readonly valueBefore: bigint;
+}
+
 export interface Market {
   readonly id: string;
   readonly vamm: Vamm;
@@ -45,4 +58,8 @@ export interface Market {
   settlementIgnoredFunding: bigint;
   /** The remap the last k change used; `lazy` leaves positions to be remapped when touched. */
   lastRemap: RemapVariant | null;
+  /** Accounts with a position record here, in the order the records were created (the remap's order). */
+  readonly holders: string[];
+  /** A k migration still remapping positions (`eager`/`none`), or null. */
+  migration: Migration | null;
 }

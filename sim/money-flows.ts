@@ -10,7 +10,7 @@ import { FEE_POOL, VAULT } from './ledger.ts';
 import { MarginBook } from './margin-book.ts';
 import type { Market } from './market.ts';
 import { ONE, ceilDiv, mulD } from './math/fixed.ts';
-import { TOKEN_SCALE } from './math/units.ts';
+import { TOKEN_SCALE, toTokenUnits } from './math/units.ts';
 import type { Position } from './position.ts';
 
 
@@ -91,11 +91,23 @@ export class MoneyFlows extends MarginBook {
   }
 
   /**
-   * Pays a trader or liquidator from the vault. Perp v1: when the vault is short, the insurance
-   * fund advances the difference and it is recorded as prepaid bad debt.
+   * Pays a trader or liquidator from the vault. `default`: what the vault cannot pay now (an
+   * illiquid yield source) is credited to the payee's collateral, so a liquidation never waits
+   * for liquidity. Perp v1: when the vault is short, the insurance fund advances the difference
+   * and it is recorded as prepaid bad debt.
    */
   protected payOut(to: string, amount: bigint): void {
     if (amount <= 0n) return;
+    if (this.params.badDebt === 'socialise') {
+      const units = toTokenUnits(amount);
+      if (this.vault.canPay(units)) {
+        this.vault.push(to, units);
+      } else {
+        this.creditCollateral(to, amount);
+        this.emit({ type: 'PayoutCredited', to, amount });
+      }
+      return;
+    }
     const vault = this.ledger.balanceOfWei(VAULT);
     if (vault < amount) {
       requireWith(this.params.badDebt === 'backstop', 'InsufficientVaultBalance', () => ({ vault, amount }));

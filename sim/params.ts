@@ -3,7 +3,10 @@
  * design (`default`) and Perpetual Protocol v1 (`perp-v1`) are fields here, read by the
  * clearing house at the few points where the designs part ways.
  */
+import { ModelError } from './errors.ts';
+import { ONE } from './math/fixed.ts';
 import { toWei } from './math/units.ts';
+import type { BandCheck } from './vamm.ts';
 
 export type ProfileName = 'default' | 'perp-v1';
 
@@ -73,6 +76,21 @@ export interface ClearingHouseParams {
    * a trade is never valued on the depth it just created.
    */
   readonly exitTwap: 'walk' | 'twap-reserves';
+  /**
+   * How a liquidation treats this block's fluctuation band: `unchecked` (`default`: a close over
+   * the band must not block liquidations for the rest of the block) or overshoot it `once`, from
+   * inside it (Perp v1: after a close over the band, liquidations revert until the next block).
+   */
+  readonly liquidationBand: Exclude<BandCheck, 'within'>;
+  /**
+   * Which oracle price may protect a trader in the liquidation check (the oracle-based ratio when
+   * the mark strays): `usable` only (`default`: a fresh fast price, else a fresh, positive
+   * Chainlink answer; with neither the check values at the mark, and a failing feed cannot block
+   * it), or the `latest` answer however old (Perp v1, which reverts when the feed does).
+   */
+  readonly liquidationOracle: 'usable' | 'latest';
+  /** Most positions one k-migration call remaps (the rest follow in `remapPositions` calls). */
+  readonly remapPageSize: number;
 }
 
 export interface FundingParams {
@@ -141,6 +159,9 @@ export const DEFAULT_PROFILE: Profile = {
     settlementPrice: 'exit-value',
     twapEmptyPeriod: 'latest',
     exitTwap: 'twap-reserves',
+    liquidationBand: 'unchecked',
+    liquidationOracle: 'usable',
+    remapPageSize: 100,
   },
   market: {
     tradeLimitRatio: w('0.9'),
@@ -182,6 +203,9 @@ export const PERP_V1_PROFILE: Profile = {
     settlementPrice: 'perp-v1',
     twapEmptyPeriod: 'revert',
     exitTwap: 'walk',
+    liquidationBand: 'once',
+    liquidationOracle: 'latest',
+    remapPageSize: 100,
   },
   market: {
     tradeLimitRatio: w('0.9'),
@@ -212,4 +236,33 @@ export function profileByName(name: ProfileName): Profile {
 export function indexAnswerScale(profile: string): bigint {
   const decimals = (profile === 'perp-v1' ? PERP_V1_PROFILE : DEFAULT_PROFILE).clearingHouse.indexFeedDecimals;
   return 10n ** BigInt(18 - decimals);
+}
+
+/**
+ * Refuses clearing-house parameters no market can run on (the contracts' setters check the same):
+ * ratios above 1, and a maintenance margin that is not below the initial margin.
+ */
+export function validateClearingHouseParams(p: ClearingHouseParams): void {
+  const bad = (why: string) => {
+    throw new ModelError('InvalidParameter', why);
+  };
+  if (p.initMarginRatio > ONE) bad('initMarginRatio must be at most 1');
+  if (p.maintenanceMarginRatio >= p.initMarginRatio) bad('maintenanceMarginRatio must be below initMarginRatio');
+  if (p.liquidationFeeRatio > ONE) bad('liquidationFeeRatio must be at most 1');
+  if (p.partialCloseRatio > ONE) bad('partialCloseRatio must be at most 1');
+  if (p.insuranceFundFeeShare > ONE) bad('insuranceFundFeeShare must be at most 1');
+  if (!Number.isSafeInteger(p.remapPageSize) || p.remapPageSize < 1) bad('remapPageSize must be a positive integer');
+}
+
+/** Refuses market parameters that brick a market: a zero funding window, ratios above 1. */
+export function validateMarketParams(p: MarketParams): void {
+  const bad = (why: string) => {
+    throw new ModelError('InvalidParameter', why);
+  };
+  if (p.tradeLimitRatio <= 0n || p.tradeLimitRatio > ONE) bad('tradeLimitRatio in (0, 1]');
+  if (p.fluctuationLimitRatio > ONE) bad('fluctuationLimitRatio must be at most 1');
+  const f = p.funding;
+  if (f.fundingPeriod <= 0 || f.convergencePeriod <= 0 || f.fundingCapWindow <= 0) bad('funding periods must be positive');
+  if (f.fundingCapRatio > ONE) bad('fundingCapRatio must be at most 1');
+  if (p.fees.feeRatio > ONE || p.fees.tollRatio > ONE || p.fees.spreadRatio > ONE) bad('fee ratios must be at most 1');
 }

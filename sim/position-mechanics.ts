@@ -10,6 +10,7 @@ import type { Market } from './market.ts';
 import { abs, divD, mulD, subU } from './math/fixed.ts';
 import { MoneyFlows } from './money-flows.ts';
 import { type Position, emptyPosition } from './position.ts';
+import type { BandCheck } from './vamm.ts';
 
 /** The outcome of a position change, as Perp v1's PositionResp. */
 export interface PositionResp {
@@ -52,7 +53,7 @@ export class PositionMechanics extends MoneyFlows {
       requireThat(m.oracle.isFresh(this.clock.timestamp), 'OracleStale', `market ${m.id}`);
     }
     const old = this.storedPosition(m, trader);
-    const exchangedSize = this.swapInput(m, side, openNotional, minPositionSize, false);
+    const exchangedSize = this.swapInput(m, side, openNotional, minPositionSize, 'within');
     const newSize = old.size + exchangedSize;
     this.updateOpenInterestNotional(m, trader, openNotional);
     if (trader !== this.whitelist && m.vamm.maxHoldingBaseAsset > 0n) {
@@ -101,7 +102,7 @@ export class PositionMechanics extends MoneyFlows {
     quoteAmount: bigint,
     leverage: bigint,
     baseLimit: bigint,
-    canOverFluctuationLimit: boolean,
+    band: BandCheck,
   ): PositionResp {
     const openNotional = mulD(quoteAmount, leverage);
     const old = this.storedPosition(m, trader);
@@ -111,7 +112,7 @@ export class PositionMechanics extends MoneyFlows {
     }
     this.updateOpenInterestNotional(m, trader, -openNotional);
     const resp = emptyResp(old);
-    resp.exchangedSize = this.swapInput(m, side, openNotional, baseLimit, canOverFluctuationLimit);
+    resp.exchangedSize = this.swapInput(m, side, openNotional, baseLimit, band);
     if (old.size !== 0n) resp.realizedPnl = divD(mulD(unrealizedPnl, abs(resp.exchangedSize)), abs(old.size));
     let margin = 0n;
     if (isolated) {
@@ -155,7 +156,7 @@ export class PositionMechanics extends MoneyFlows {
     leverage: bigint,
     baseLimit: bigint,
   ): PositionResp {
-    const close = this.internalClosePosition(m, trader, 0n, false);
+    const close = this.internalClosePosition(m, trader, 0n, this.traderCloseBand);
     requireWith(close.badDebt === 0n, 'ReduceUnderwaterPosition', () => ({ badDebt: close.badDebt }));
     const openNotional = subU(mulD(quoteAmount, leverage), close.exchangedQuote);
     if (divD(openNotional, leverage) === 0n) {
@@ -178,8 +179,13 @@ export class PositionMechanics extends MoneyFlows {
     };
   }
 
-  /** @param fluctuationCheck Perp v1 2.2.0: a liquidation's close is checked against the band, a trader's is not */
-  protected internalClosePosition(m: Market, trader: string, quoteLimit: bigint, fluctuationCheck: boolean): PositionResp {
+  /** A trader's close overshoots the band at most once; Perp v1 2.2.0 never checks it. */
+  protected get traderCloseBand(): Exclude<BandCheck, 'within'> {
+    return this.perpV1Release220 ? 'unchecked' : 'once';
+  }
+
+  /** @param band a trader's close: traderCloseBand; a liquidation's: the profile's liquidationBand */
+  protected internalClosePosition(m: Market, trader: string, quoteLimit: bigint, band: Exclude<BandCheck, 'within'>): PositionResp {
     const old = this.storedPosition(m, trader);
     requireThat(old.size !== 0n, 'PositionSizeZero');
     const { pnl: unrealizedPnl } = this.valuePosition(m, old, 'spot');
@@ -197,16 +203,16 @@ export class PositionMechanics extends MoneyFlows {
     this.recordFundingSettled(m, old, resp.fundingPayment);
     resp.exchangedSize = -old.size;
     resp.realizedPnl = unrealizedPnl;
-    resp.exchangedQuote = m.vamm.swapOutput(old.size > 0n ? 'ADD' : 'REMOVE', abs(old.size), quoteLimit, fluctuationCheck);
+    resp.exchangedQuote = m.vamm.swapOutput(old.size > 0n ? 'ADD' : 'REMOVE', abs(old.size), quoteLimit, band);
     this.updateOpenInterestNotional(m, trader, -(unrealizedPnl + resp.badDebt + old.openNotional));
     this.clearPosition(m, trader, old.isolated);
     resp.position = this.storedPosition(m, trader);
     return resp;
   }
 
-  protected swapInput(m: Market, side: Side, quote: bigint, baseLimit: bigint, canOver: boolean): bigint {
+  protected swapInput(m: Market, side: Side, quote: bigint, baseLimit: bigint, band: BandCheck): bigint {
     const dir: Dir = side === 'long' ? 'ADD' : 'REMOVE';
-    const base = m.vamm.swapInput(dir, quote, baseLimit, canOver);
+    const base = m.vamm.swapInput(dir, quote, baseLimit, band);
     return dir === 'REMOVE' ? -base : base;
   }
 

@@ -12,7 +12,8 @@ import { InsuranceFund } from './insurance-fund.ts';
 import { Journal } from './journal.ts';
 import { TokenLedger, VAULT } from './ledger.ts';
 import type { Market } from './market.ts';
-import type { ClearingHouseParams, MarketParams, Profile } from './params.ts';
+import { Vault } from './vault.ts';
+import { type ClearingHouseParams, type MarketParams, type Profile, validateClearingHouseParams } from './params.ts';
 import { type Account, type Position, emptyPosition } from './position.ts';
 
 export type EventInput = ProtocolEvent extends infer E ? (E extends ProtocolEvent ? Omit<E, 'blockNumber' | 'timestamp'> : never) : never;
@@ -31,6 +32,9 @@ export class ProtocolState {
   readonly ledger: TokenLedger;
 
   readonly insuranceFund: InsuranceFund;
+
+  /** The collateral vault's idle tokens and its optional yield source (`default`). */
+  readonly vault: Vault;
 
   /** `default`: the fees' treasury share, kept in the vault; the budget for curve costs. */
   treasury = 0n;
@@ -78,6 +82,7 @@ export class ProtocolState {
     profile: Profile,
   ) {
     this.params = { ...profile.clearingHouse };
+    if (this.params.profile === 'default') validateClearingHouseParams(this.params);
     this.defaultMarketParams = profile.market;
     this.ledger = new TokenLedger(this.j);
     this.insuranceFund = new InsuranceFund(
@@ -87,6 +92,7 @@ export class ProtocolState {
       (e) => this.emit(e),
       () => this.params.backstopExchangeRatio,
     );
+    this.vault = new Vault(this.j, this.ledger, this.insuranceFund, (e) => this.emit(e));
   }
 
   /** Perp v1 2.2.0's rules apply (the release the bytecode twin runs). */
@@ -140,6 +146,7 @@ export class ProtocolState {
     const account = this.account(trader);
     const prev = account.positions.get(m.id);
     if (prev) this.addOpenNotional(m, prev, -1n);
+    else this.j.push(m.holders, trader);
     this.addOpenNotional(m, next, 1n);
     this.j.mapSet(account.positions, m.id, next);
   }
@@ -158,6 +165,18 @@ export class ProtocolState {
     let sum = 0n;
     for (const account of this.accounts.values()) sum += account.positions.get(marketId)?.size ?? 0n;
     return sum;
+  }
+
+  /** A market still remapping positions for a k migration takes no trades, margin changes, liquidations or funding. */
+  protected requireNoMigration(m: Market): void {
+    requireThat(m.migration === null, 'MigrationPending', `market ${m.id}: remapPositions until the migration completes`);
+  }
+
+  /** A position its market's pending migration has not remapped yet cannot be valued. */
+  protected requireRemapped(m: Market, pos: Position): void {
+    if (m.migration !== null && pos.liquidityHistoryIndex < m.migration.newIndex) {
+      throw new ModelError('MigrationPending', `market ${m.id}: the position is not remapped yet`);
+    }
   }
 
   protected requireMoreMarginRatio(ratio: bigint, base: bigint, largerThanOrEqualTo: boolean): void {

@@ -25,7 +25,7 @@ export function stateView(ch: ClearingHouse, options: { views?: boolean } = {}):
   const markets: { [key: string]: Json } = {};
   for (const [id, m] of ch.markets) {
     const v = m.vamm;
-    const round = m.oracle.chainlink.latestRound();
+    const round = m.oracle.chainlink.latestAnswer();
     markets[id] = {
       quoteReserve: s(v.quoteReserve),
       baseReserve: s(v.baseReserve),
@@ -46,11 +46,14 @@ export function stateView(ch: ClearingHouse, options: { views?: boolean } = {}):
       openNotionalShort: s(m.openNotionalShort),
       lossIndexLong: s(m.lossIndexLong),
       lossIndexShort: s(m.lossIndexShort),
-      indexPrice: round ? s(m.oracle.chainlink.price()) : null,
+      indexPrice: round ? s(round.answerWei) : null,
       indexRoundId: round ? s(round.roundId) : null,
+      oracleFault: m.oracle.chainlink.fault,
       indexTwapOverride: s(m.oracle.chainlink.twapOverride),
       fastPrice: m.oracle.fast.latest ? s(m.oracle.fast.latest.price) : null,
       netTraderValue: tryView(() => ch.netTraderValue(m)),
+      migrationPending: m.migration !== null,
+      remapCursor: m.migration ? m.migration.cursor : null,
     };
   }
   const accounts: { [key: string]: Json } = {};
@@ -101,6 +104,15 @@ export function stateView(ch: ClearingHouse, options: { views?: boolean } = {}):
       uncollected: s(ch.insuranceFund.uncollected),
     },
     vault: s(ch.vaultBalance()),
+    yieldSource: {
+      attached: ch.vault.attached,
+      principal: s(ch.vault.principal),
+      shortfall: s(ch.vault.yieldShortfall),
+      tripped: ch.vault.tripped,
+      shares: s(ch.vault.source.vaultShares),
+      assets: s(ch.vault.source.totalAssets()),
+      liquidity: ch.vault.source.liquidity === null ? null : s(ch.vault.source.liquidity),
+    },
     treasury: s(ch.treasury),
     prepaidBadDebt: s(ch.prepaidBadDebt),
     uncoveredBadDebt: s(ch.uncoveredBadDebt),

@@ -49,6 +49,7 @@ export interface VammParams {
 }
 
 /**
+/**
  * `head`: the price before a trade must be inside the band ("already over"), and after it
  * too unless the trade may overshoot once (closes and liquidations). `2.2.0`: only the price
  * after a trade is checked; a liquidation whose single trade crosses the band measured from
@@ -56,8 +57,13 @@ export interface VammParams {
  */
 export type BandRule = 'head' | '2.2.0';
 
-/** What a swap may do to the band: stay within it, overshoot it once, or ignore it (2.2.0 closes). */
-type BandCheck = 'within' | 'once' | 'unchecked';
+/**
+ * What one swap may do to this block's band: stay `within` it, overshoot it `once` (the price
+ * must start inside it under `head`; closes and Perp v1's liquidations), or go `unchecked`
+ * (2.2.0's trader closes, and the `default` design's liquidations, which a close over the band
+ * must not block).
+ */
+export type BandCheck = 'within' | 'once' | 'unchecked';
 
 /** Seconds of the exit-notional TWAP used for PnL and margin (hard-coded 15 min in Perp v1). */
 export const PNL_TWAP_INTERVAL = 15 * 60;
@@ -157,7 +163,7 @@ export class Vamm {
    * Swaps a quote amount: ADD for a long (quote into the AMM), REMOVE for a short. Returns the
    * base amount; `baseLimit` (0 = none) is a minimum for a long and a maximum for a short.
    */
-  swapInput(dirOfQuote: Dir, quoteAmount: bigint, baseLimit: bigint, canOverFluctuationLimit: boolean): bigint {
+  swapInput(dirOfQuote: Dir, quoteAmount: bigint, baseLimit: bigint, band: BandCheck): bigint {
     this.requireOpen();
     if (quoteAmount === 0n) return 0n;
     if (dirOfQuote === 'REMOVE') {
@@ -169,17 +175,17 @@ export class Vamm {
       if (dirOfQuote === 'ADD') requireWith(baseAmount >= baseLimit, 'LessThanMinimalBase', () => ({ amount: baseAmount, limit: baseLimit }));
       else requireWith(baseAmount <= baseLimit, 'MoreThanMaximalBase', () => ({ amount: baseAmount, limit: baseLimit }));
     }
-    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, canOverFluctuationLimit ? 'once' : 'within');
+    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, band);
     return baseAmount;
   }
 
   /**
    * Swaps a base amount (full closes and full liquidations): ADD closes a long, REMOVE closes
    * a short. `quoteLimit` (0 = none) is a minimum when selling base and a maximum when buying.
-   * Always allowed to go over the fluctuation limit once; under 2.2.0's band rule only a
-   * `fluctuationCheck`ed swap (a liquidation's) is checked at all.
+   * Overshoots the fluctuation limit at most `once` by default; `unchecked` ignores the band
+   * (2.2.0's trader closes, the `default` design's liquidations).
    */
-  swapOutput(dirOfBase: Dir, baseAmount: bigint, quoteLimit: bigint, fluctuationCheck = true): bigint {
+  swapOutput(dirOfBase: Dir, baseAmount: bigint, quoteLimit: bigint, band: Exclude<BandCheck, 'within'> = 'once'): bigint {
     this.requireOpen();
     if (baseAmount === 0n) return 0n;
     if (dirOfBase === 'REMOVE') {
@@ -192,7 +198,7 @@ export class Vamm {
       if (dirOfQuote === 'REMOVE') requireWith(quoteAmount >= quoteLimit, 'LessThanMinimalQuote', () => ({ amount: quoteAmount, limit: quoteLimit }));
       else requireWith(quoteAmount <= quoteLimit, 'MoreThanMaximalQuote', () => ({ amount: quoteAmount, limit: quoteLimit }));
     }
-    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, this.bandRule === '2.2.0' && !fluctuationCheck ? 'unchecked' : 'once');
+    this.updateReserve(dirOfQuote, quoteAmount, baseAmount, band);
     return quoteAmount;
   }
 

@@ -20,6 +20,7 @@ import { loadReplayInput, writeEventLog } from '../contracts/harness/input.ts';
 import { replay } from '../contracts/harness/replay.ts';
 import { loadScript } from '../scenarios/script-loader.ts';
 import { RANDOM_HEADER, sampleRandom, scriptFromRandom } from './helpers/random-script.ts';
+import { FAULT_HEADER, sampleFaults, scriptFromFaults } from './helpers/fault-script.ts';
 
 const TIMEOUT = 300_000;
 
@@ -40,6 +41,22 @@ describe('cross-check: model vs contracts on anvil', () => {
     expect(report.divergences).toEqual([]);
     expect(report.reverted).toBe(13);
     for (const op of ['shutdown', 'settlePosition', 'repeg', 'migrateLiquidity', 'setMarketParams', 'setParam', 'setFastPrice', 'setWhitelist']) {
+      expect(report.gas[op]?.count, op).toBeGreaterThan(0);
+    }
+  });
+
+  it('replays fault injection with zero divergence: oracle outages and bad answers, a close over the band, shutdown bad debt', { timeout: TIMEOUT }, async () => {
+    const report = await replay(loadReplayInput('test/crosscheck/faults.json'));
+    expect(report.divergences).toEqual([]);
+    expect(report.reverted).toBe(8);
+    for (const op of ['setOracleFault', 'liquidate', 'settlePosition', 'setWhitelist']) expect(report.gas[op]?.count, op).toBeGreaterThan(0);
+  });
+
+  it('replays the vault’s yield source and a paged k migration with zero divergence', { timeout: TIMEOUT }, async () => {
+    const report = await replay(loadReplayInput('test/crosscheck/vault-and-migration.json'));
+    expect(report.divergences).toEqual([]);
+    expect(report.reverted).toBe(6);
+    for (const op of ['depositToYield', 'recognizeYieldLoss', 'tripCircuitBreaker', 'yieldSourceLoss', 'remapPositions', 'deposit']) {
       expect(report.gas[op]?.count, op).toBeGreaterThan(0);
     }
   });
@@ -101,6 +118,18 @@ describe('cross-check: model vs contracts on anvil', () => {
       expect(report.transactions).toBeGreaterThan(50);
       expect(report.reverted).toBeGreaterThan(0); // reverts are compared too
       expect(report.transactions - report.reverted).toBeGreaterThan(20);
+    });
+  }
+
+  for (const seed of [17, 2026]) {
+    it(`differential fuzz under injected faults (seed ${seed}) agrees to the wei`, { timeout: TIMEOUT }, async () => {
+      // oracle faults and staleness, fast prices from the future, a band, a yield source's losses and
+      // illiquidity and its breaker, dust floods, paged k migrations, a shutdown (test/helpers/fault-script.ts)
+      const actions = scriptFromFaults(sampleFaults(seed, 60));
+      const report = await replay({ header: FAULT_HEADER, actions });
+      expect(report.divergences).toEqual([]);
+      expect(report.transactions).toBeGreaterThan(50);
+      expect(report.reverted).toBeGreaterThan(0);
     });
   }
 

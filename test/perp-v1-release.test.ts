@@ -141,7 +141,7 @@ describe('perp-v1 releases: HEAD against 2.2.0, rule by rule', () => {
       // A close may overshoot the band once: 2 % of the base sold takes the price ~4 % down.
       vamm.swapOutput('ADD', w('2'), 0n);
       // A buy that brings the price back inside this block's band.
-      vamm.swapInput('ADD', w('3000'), 0n, false);
+      vamm.swapInput('ADD', w('3000'), 0n, 'within');
       return vamm;
     };
     expect(() => backInside('head')).toThrow(/PriceAlreadyOverFluctuationLimit/);

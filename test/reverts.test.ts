@@ -124,6 +124,22 @@ const TRIGGERS: Record<RevertReason, { profile?: 'default' | 'perp-v1'; world?: 
     world: { insuranceFund: '0', customise: (p) => ({ ...p, clearingHouse: { ...p.clearingHouse, backstopExchangeRatio: w('1.5') } }) },
     trigger: ({ ch }) => () => ch.insuranceFund.pay(1n, 'bad-debt'),
   },
+  MigrationPending: {
+    trigger: (world) => {
+      world.ch.setClearingHouseParam('remapPageSize', 1);
+      world.open('alice', 'long', '10', '2');
+      world.open('bob', 'short', '10', '2');
+      world.ch.migrateLiquidity('ETH', w('2')); // one of two positions remapped
+      return () => world.ch.closePosition('alice', 'ETH');
+    },
+  },
+  Unauthorized: {
+    trigger: ({ ch }) => {
+      ch.vault.setYieldSource(w('0.05'));
+      ch.vault.depositToYield(1000n * 10n ** 6n);
+      return () => ch.tripCircuitBreaker('alice'); // neither guardian nor owner, and no loss
+    },
+  },
 };
 
 const snapshot = (ch: ClearingHouse) => () => JSON.stringify(stateView(ch, { views: false })) + ch.events.length;

@@ -53,7 +53,7 @@ describe('TWAPs: accumulators vs backward walk', () => {
             for (const s of steps) {
               clock.timestamp += s.seconds;
               clock.blockNumber += s.blocks;
-              if (s.quoteIn !== 0n) v.swapInput(s.quoteIn > 0n ? 'ADD' : 'REMOVE', s.quoteIn > 0n ? s.quoteIn : -s.quoteIn, 0n, true);
+              if (s.quoteIn !== 0n) v.swapInput(s.quoteIn > 0n ? 'ADD' : 'REMOVE', s.quoteIn > 0n ? s.quoteIn : -s.quoteIn, 0n, 'once');
               if (pruneAge !== null) v.pruneSnapshots(clock.timestamp - pruneAge);
               for (const interval of intervals) {
                 expect(outcome(() => v.twapPrice(interval))).toEqual(outcome(() => walk(v, interval, clock.timestamp)));

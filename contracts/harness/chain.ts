@@ -24,10 +24,15 @@ import type { ClearingHouseParams, MarketParams } from '../../sim/params.ts';
 import { type Artifacts, compileContracts } from './compile.ts';
 import { Anvil } from './anvil.ts';
 import { type BatchTransport, httpBatchTransport, ipcBatchTransport } from './batch-transport.ts';
+import { GUARDIAN as GUARDIAN_NAME, OWNER as OWNER_NAME } from '../../sim/vault.ts';
 
 export const TOKEN_SCALE = 10n ** 12n;
 export const DEPLOYER: Hex = '0x00000000000000000000000000000000000d3910';
 export const KEEPER: Hex = '0x000000000000000000000000000000000000ce11';
+/** The vault's guardian (may trip the circuit breaker at any time). */
+export const GUARDIAN: Hex = '0x0000000000000000000000000000000000006a2d';
+/** Where a drained yield source's assets go (MockYieldVault.loseAssets). */
+export const DEAD: Hex = '0x000000000000000000000000000000000000dEaD';
 const TX_GAS = 25_000_000n;
 
 const addresses = new Map<string, Hex>();
@@ -40,6 +45,11 @@ export function addressOf(name: string): Hex {
     addresses.set(name, address);
   }
   return address;
+}
+
+/** A model actor's address: the vault's guardian and owner have fixed ones, everyone else addressOf. */
+export function actorAddress(name: string): Hex {
+  return name === GUARDIAN_NAME ? GUARDIAN : name === OWNER_NAME ? DEPLOYER : addressOf(name);
 }
 
 export function marketKey(id: string): Hex {
@@ -139,6 +149,23 @@ export class Rpc {
     await this.request('anvil_setBalance', [address, toHex(10n ** 24n)]);
   }
 
+  /** Funds many addresses in JSON-RPC batches. */
+  async fundAll(addresses: readonly Hex[]): Promise<void> {
+    for (let i = 0; i < addresses.length; i += 500) {
+      await this.batch(addresses.slice(i, i + 500).map((a) => ({ method: 'anvil_setBalance', params: [a, toHex(10n ** 24n)] })));
+    }
+  }
+
+  /** Fetches the nonces of many addresses in JSON-RPC batches (those already known are kept). */
+  async knowNonces(addresses: readonly Hex[]): Promise<void> {
+    const unknown = [...new Set(addresses.map((a) => a.toLowerCase()))].filter((a) => !this.nonces.has(a));
+    for (let i = 0; i < unknown.length; i += 500) {
+      const part = unknown.slice(i, i + 500);
+      const got = await this.batch(part.map((a) => ({ method: 'eth_getTransactionCount', params: [a, 'pending'] })));
+      part.forEach((a, k) => this.nonces.set(a, Number(got[k]!.result as Hex)));
+    }
+  }
+
   /** Sends a transaction (anvil auto-impersonates `from`); mined by the next `mine`. */
   async send(from: Hex, to: Hex | null, data: Hex): Promise<Hex> {
     await this.knowNonce(from);
@@ -196,9 +223,15 @@ export class Rpc {
     await this.request('evm_setNextBlockTimestamp', [toHex(timestamp)]);
   }
 
-  /** Mines the pending transactions into one block and returns it. */
+  /**
+   * Mines the pending transactions into one block and returns it: its header and transaction hashes
+   * (light enough for a block of thousands), read once the mining call has returned.
+   */
   async mine(): Promise<{ number: number; timestamp: number; transactions: Hex[] }> {
-    const [block] = await this.request<Array<{ number: Hex; timestamp: Hex; transactions: Array<Hex | { hash: Hex }> }>>('evm_mine_detailed');
+    const [mined] = await this.batch([{ method: 'evm_mine', params: [] }]);
+    if (!mined?.ok) throw new Error(`anvil did not mine the block: ${String(mined?.result)}`);
+    const [latest] = await this.batch([{ method: 'eth_getBlockByNumber', params: ['latest', false] }]);
+    const block = latest?.result as { number: Hex; timestamp: Hex; transactions: Array<Hex | { hash: Hex }> } | null;
     if (!block) throw new Error('anvil did not return the block it mined');
     return {
       number: Number(block.number),
@@ -207,8 +240,14 @@ export class Rpc {
     };
   }
 
+  /** Receipts in JSON-RPC batches of 500 (a block of thousands, such as a dust flood, in a few round trips). */
   async receipts(hashes: readonly Hex[]): Promise<Receipt[]> {
-    return Promise.all(hashes.map((h) => this.request<Receipt>('eth_getTransactionReceipt', [h])));
+    const out: Receipt[] = [];
+    for (let i = 0; i < hashes.length; i += 500) {
+      const part = await this.batch(hashes.slice(i, i + 500).map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })));
+      for (const r of part) out.push(r.result as Receipt);
+    }
+    return out;
   }
 }
 
@@ -245,6 +284,8 @@ export interface CoreDeployment {
   readonly clearingHouse: Hex;
   readonly pyth: Hex;
   readonly lens: Hex;
+  /** The ERC-4626 test double the vault may use as its yield source (not attached at deployment). */
+  readonly yieldSource: Hex;
 }
 
 export interface MarketDeployment {
@@ -295,10 +336,12 @@ export async function deployCore(rpc: Rpc, params: ClearingHouseParams): Promise
   const clearingHouse = await rpc.deploy(DEPLOYER, 'ClearingHouse', [DEPLOYER, vault, insuranceFund, p, admin]);
   const pyth = await rpc.deploy(DEPLOYER, 'MockPyth', []);
   const lens = await rpc.deploy(DEPLOYER, 'ProtocolLens', []);
+  const yieldSource = await rpc.deploy(DEPLOYER, 'MockYieldVault', [usdc]);
   const a = rpc.artifacts;
   await rpc.send(DEPLOYER, vault, encodeFunctionData({ abi: a.Vault!.abi, functionName: 'setOperators', args: [clearingHouse, insuranceFund] }));
+  await rpc.send(DEPLOYER, vault, encodeFunctionData({ abi: a.Vault!.abi, functionName: 'setGuardian', args: [GUARDIAN] }));
   await rpc.send(DEPLOYER, insuranceFund, encodeFunctionData({ abi: a.InsuranceFund!.abi, functionName: 'setClearingHouse', args: [clearingHouse] }));
-  return { usdc, vault, insuranceFund, admin, clearingHouse, pyth, lens };
+  return { usdc, vault, insuranceFund, admin, clearingHouse, pyth, lens, yieldSource };
 }
 
 export interface ChainSetup {
@@ -321,9 +364,11 @@ export async function startChain(options: {
   forkBlockNumber?: number;
   /** Told each step before it starts (the compile alone can take half a minute the first time). */
   onPhase?: (phase: string) => void;
+  /** Contracts compiled elsewhere; default: this tree's, compiled (or read from the cache) now. */
+  artifacts?: Artifacts;
 }): Promise<ChainSetup> {
   options.onPhase?.('compiling contracts');
-  const artifacts = compileContracts({ quiet: true });
+  const artifacts = options.artifacts ?? compileContracts({ quiet: true });
   options.onPhase?.('starting anvil and deploying');
   const anvils: Anvil[] = [];
   try {

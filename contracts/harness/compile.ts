@@ -52,17 +52,20 @@ function resolveImport(path: string): { contents: string } | { error: string } {
 }
 
 /**
+/**
  * Compiles (or loads from the cache) every contract under `dirs` (relative to contracts/,
- * default the protocol and its doubles); keys are contract names.
+ * default the protocol and its doubles); keys are contract names. `srcDir` compiles the
+ * protocol from another folder (e.g. an older git ref's contracts/src) with this tree's test
+ * doubles, with the same compiler and settings.
  */
-export function compileContracts(options: { quiet?: boolean; dirs?: readonly string[] } = {}): Artifacts {
+export function compileContracts(options: { quiet?: boolean; dirs?: readonly string[]; srcDir?: string } = {}): Artifacts {
   const require = createRequire(import.meta.url);
   const dirs = options.dirs ?? SOURCE_DIRS;
   const sources: Record<string, { content: string }> = {};
   for (const dir of dirs) {
-    for (const file of listSources(join(CONTRACTS_DIR, dir))) {
-      sources[relative(CONTRACTS_DIR, file)] = { content: readFileSync(file, 'utf8') };
-    }
+    const from = dir === 'src' && options.srcDir ? resolve(options.srcDir) : join(CONTRACTS_DIR, dir);
+    if (!existsSync(from)) throw new CompileError(`no contracts folder at ${from}`);
+    for (const file of listSources(from)) sources[`${dir}/${relative(from, file)}`] = { content: readFileSync(file, 'utf8') };
   }
   const solcVersion = (require('solc/package.json') as { version: string }).version;
   const hash = createHash('sha256');

@@ -5,11 +5,11 @@
  */
 import { type Abi, type Hex, decodeEventLog } from 'viem';
 import type { ProtocolEvent } from '../../sim/events.ts';
-import { addressOf, marketKey } from './chain.ts';
+import { actorAddress, addressOf, marketKey } from './chain.ts';
 
 export type CanonicalEvent = Record<string, string>;
 
-const FLOWS = ['fee', 'penalty', 'funding', 'bad-debt', 'curve-cost', 'prepaid-bad-debt', 'seed'];
+const FLOWS = ['fee', 'penalty', 'funding', 'bad-debt', 'curve-cost', 'prepaid-bad-debt', 'seed', 'yield-loss'];
 const REMAPS: Record<string, string> = { eager: '1', none: '2', lazy: '?' };
 const s = (v: unknown): string => (typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v));
 
@@ -101,6 +101,18 @@ export function canonicalModelEvents(e: ProtocolEvent): CanonicalEvent[] {
       return [{ type: 'AnswerUpdated', current: s(e.answer), roundId: s(e.roundId), updatedAt: s(e.updatedAt) }];
     case 'BackstopDilution':
       return [{ type: 'BackstopDilution', amount: s(e.amount), backstopTokensMinted: s(e.backstopTokensMinted) }];
+    case 'WhitelistChanged':
+      return [{ type: 'WhitelistChanged', account: e.account === null ? `0x${'0'.repeat(40)}` : a(e.account) }];
+    case 'PayoutCredited':
+      return [{ type: 'PayoutCredited', to: a(e.to), amount: s(e.amount) }];
+    case 'YieldDeposited':
+      return [{ type: 'YieldDeposited', units: s(e.units), shares: s(e.shares) }];
+    case 'YieldWithdrawn':
+      return [{ type: 'YieldWithdrawn', units: s(e.units) }];
+    case 'CircuitBreakerTripped':
+      return [{ type: 'CircuitBreakerTripped', by: actorAddress(e.by).toLowerCase(), unitsRecovered: s(e.unitsRecovered), principal: s(e.principal) }];
+    case 'YieldLossRecognised':
+      return [{ type: 'YieldLossRecognised', loss: s(e.loss), coveredByInsuranceFund: s(e.coveredByInsuranceFund), shortfall: s(e.shortfall) }];
   }
 }
 
@@ -108,8 +120,11 @@ function marketKeyOfName(name: string): string {
   return marketKey(name).toLowerCase();
 }
 
-/** Chain events the model has no twin for: token transfers, the aggregator's NewRound, feed updates. */
-const IGNORED = new Set(['NewRound', 'Transfer', 'Approval', 'PriceFeedUpdate', 'MarketAdded', 'ClearingHouseSet', 'OperatorsSet']);
+/** Chain events the model has no twin for: token transfers, the aggregator's NewRound, feed updates, injected faults. */
+const IGNORED = new Set([
+  'NewRound', 'Transfer', 'Approval', 'PriceFeedUpdate', 'MarketAdded', 'ClearingHouseSet', 'OperatorsSet', 'FaultSet', 'YieldSourceSet', 'GuardianSet',
+  'OwnershipTransferStarted', 'OwnershipTransferred',
+]);
 
 /** Decodes a transaction's logs from the given contracts into canonical events. */
 export function canonicalChainEvents(logs: ReadonlyArray<{ address: Hex; topics: Hex[]; data: Hex }>, abiByAddress: ReadonlyMap<string, Abi>): CanonicalEvent[] {

@@ -9,15 +9,20 @@
  * the action prefix that reproduces it.
  */
 import { type Abi, type Hex, encodeFunctionData, toHex } from 'viem';
+import { CHAINLINK_FAULTS } from '../../sim/oracle/chainlink-feed.ts';
 import type { ClearingHouseParams } from '../../sim/params.ts';
 import { type Json, toJson } from '../../sim/state-view.ts';
 import { TOKEN_SCALE as WEI_PER_UNIT } from '../../sim/math/units.ts';
-import { type World, buildWorld, clearingHouseParamsWith, marketParamsOf, profileWithOverrides, tryAction } from '../../scenarios/script-runner.ts';
+import { type World, applyAction, buildWorld, clearingHouseParamsWith, dustAccountNames, marketParamsOf, profileWithOverrides, tryAction } from '../../scenarios/script-runner.ts';
 import type { Action, Script } from '../../scenarios/script-schema.ts';
 import type { ProfileName } from '../../sim/params.ts';
 import { AnvilError } from './anvil.ts';
+import type { Artifacts } from './compile.ts';
 import { diffFlatStates, gasStatistics } from './compare.ts';
-import { type ChainSetup, DEPLOYER, KEEPER, type MarketDeployment, type Receipt, addressOf, marketConfig, marketKey, startChain } from './chain.ts';
+import { type ChainSetup, DEAD, DEPLOYER, KEEPER, type MarketDeployment, type Receipt, actorAddress, addressOf, marketConfig, marketKey, startChain } from './chain.ts';
+import { DEFAULT_PROFILE } from '../../sim/params.ts';
+import { GUARDIAN as GUARDIAN_NAME, OWNER as OWNER_NAME } from '../../sim/vault.ts';
+import { LOST, YIELD_SOURCE } from '../../sim/yield-source.ts';
 import { type CanonicalEvent, canonicalChainEvents, canonicalModelEvents, chainParamLeaves, formatEvent, sameEvent } from './events.ts';
 import { type FlatState, decodeChainState, decodeViews, lensRequest, readChainState, readModelState, readModelViews, viewsRequest } from './state.ts';
 
@@ -108,6 +113,15 @@ export interface ReplayOptions {
   readonly afterStep?: (step: number, world: World) => void;
   /** Also report each transaction's gas by step (ReplayReport.stepGas). */
   readonly stepGas?: boolean;
+  /** Contracts compiled elsewhere (e.g. from another git ref: contracts/harness/compile.ts compileContracts({ srcDir })). */
+  readonly artifacts?: Artifacts;
+  /**
+   * false: only run the actions on the chain (no comparison with the model, no divergences) — for
+   * checking properties of contracts the model is not the twin of, such as an older version.
+   */
+  readonly checkModel?: boolean;
+  /** Reads queued after each step's transactions, in the same block (the state right after the step). */
+  readonly probe?: (step: number, ctx: ProbeContext) => readonly Probe[];
 }
 
 /** One transaction's gas, by the step that sent it. */
@@ -118,9 +132,29 @@ export interface StepGas {
   readonly reverted: boolean;
 }
 
+/** What a probe may read: the deployment, and the JSON-RPC connection its requests go through. */
+export interface ProbeContext {
+  readonly rpc: ChainSetup['rpc'];
+  readonly core: ChainSetup['core'];
+  readonly artifacts: Artifacts;
+  readonly markets: ReadonlyMap<string, MarketDeployment>;
+  /** A model name's address (traders, the vault, the yield source). */
+  readonly address: (name: string) => Hex;
+  /** The timestamp of the block the step ran in. */
+  readonly timestamp: number;
+}
+
+/** One read: a JSON-RPC request (an eth_call on the pending block) and what to do with its answer. */
+export interface Probe {
+  readonly request: { method: string; params: unknown[] };
+  readonly onResult: (r: { ok: boolean; result: unknown }) => void;
+}
+
 const CHAIN_ACTIONS = new Set<Action['name']>([
-  'setOraclePrice', 'setFastPrice', 'mint', 'deposit', 'withdraw', 'openPosition', 'closePosition', 'addMargin', 'removeMargin', 'liquidate',
+  'setOraclePrice', 'setOracleFault', 'setFastPrice', 'mint', 'deposit', 'withdraw', 'openPosition', 'closePosition', 'addMargin', 'removeMargin', 'liquidate',
   'settleFunding', 'migrateLiquidity', 'repeg', 'shutdown', 'settlePosition', 'setClearingHouseParams', 'setMarketParams', 'setWhitelist',
+  'remapPositions', 'setYieldSource', 'depositToYield', 'withdrawFromYield', 'recognizeYieldLoss', 'tripCircuitBreaker', 'yieldSourceLoss',
+  'setYieldSourceLiquidity', 'dustAccounts',
 ]);
 /** Actions with no chain state in the default design (backstop LPs are a perp-v1 mechanism). */
 const MODEL_ONLY = new Set<Action['name']>(['advance', 'expect', 'setBackstopLiquidityProvider', 'ammQuote']);
@@ -254,10 +288,12 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
   modelMs += Date.now() - t0;
   const { ch } = world;
   const views = options.views ?? true;
+  const checkModel = options.checkModel ?? true;
   const chain = await startChain({
     startBlock: ch.clock.blockNumber,
     startTimestamp: ch.clock.timestamp,
     params: profile.clearingHouse,
+    ...(options.artifacts ? { artifacts: options.artifacts } : {}),
     ...(options.forkUrl ? { forkUrl: options.forkUrl } : {}),
     ...(options.forkBlockNumber !== undefined ? { forkBlockNumber: options.forkBlockNumber } : {}),
     ...(options.onPhase ? { onPhase: options.onPhase } : {}),
@@ -278,12 +314,18 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
     const names = new Set<string>(Object.keys(h.wallets ?? {}));
     for (const { action } of input.actions) {
       const a = action.args as Record<string, unknown>;
-      for (const key of ['trader', 'liquidator', 'to', 'account']) if (typeof a[key] === 'string') names.add(a[key] as string);
+      for (const key of ['trader', 'liquidator', 'to', 'account', 'by']) if (typeof a[key] === 'string') names.add(a[key] as string);
+      if (action.name === 'dustAccounts') for (const n of dustAccountNames(action.args.count)) names.add(n);
     }
+    names.delete(GUARDIAN_NAME);
+    names.delete(OWNER_NAME);
     const nameOf = new Map<string, string>();
     for (const n of names) nameOf.set(addressOf(n).toLowerCase(), n);
     nameOf.set(core.vault.toLowerCase(), 'vault');
-    const addr = (name: string): Hex => (name === 'vault' ? core.vault : addressOf(name));
+    nameOf.set(core.yieldSource.toLowerCase(), YIELD_SOURCE);
+    nameOf.set(DEAD.toLowerCase(), LOST);
+    const special: Record<string, Hex> = { vault: core.vault, [YIELD_SOURCE]: core.yieldSource, [LOST]: DEAD };
+    const addr = (name: string): Hex => special[name] ?? addressOf(name);
 
     // ------------------------------------------------------------------ setup block (the model's first block)
     const blockMap = new Map<number, number>(); // chain block → model block
@@ -303,8 +345,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       await sendFrom(DEPLOYER, core.clearingHouse, A.ClearingHouseAdmin!.abi, 'addMarket', [key, vamm, oracle, marketConfig(m.params)]);
       markets.set(m.id, { id: m.id, key, vamm, oracle, aggregator });
     }
-    for (const n of names) await rpc.fund(addressOf(n));
-    await rpc.fund(KEEPER);
+    await rpc.fundAll([...[...names].map(addressOf), KEEPER]);
     if (h.insuranceFund) {
       const units = h.insuranceFund / WEI_PER_UNIT;
       await sendFrom(DEPLOYER, core.usdc, A.MockUSDC!.abi, 'mint', [DEPLOYER, units]);
@@ -314,11 +355,22 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
     for (const [holder, amount] of Object.entries(h.wallets ?? {})) {
       await sendFrom(DEPLOYER, core.usdc, A.MockUSDC!.abi, 'mint', [addressOf(holder), amount / WEI_PER_UNIT]);
     }
-    for (const n of names) await sendFrom(addressOf(n), core.usdc, A.MockUSDC!.abi, 'approve', [core.vault, 2n ** 255n]);
+    if (profile.clearingHouse.remapPageSize !== DEFAULT_PROFILE.clearingHouse.remapPageSize) {
+      await sendFrom(DEPLOYER, core.clearingHouse, A.ClearingHouseAdmin!.abi, 'setParam', [marketKey('remapPageSize'), BigInt(profile.clearingHouse.remapPageSize)]);
+    }
+    // Every name approves the vault: one JSON-RPC batch (thousands of names in a dust flood).
+    await rpc.knowNonces([...names].map(addressOf));
+    const approve = encodeFunctionData({ abi: A.MockUSDC!.abi, functionName: 'approve', args: [core.vault, 2n ** 255n] });
+    for (let i = 0, list = [...names]; i < list.length; i += 500) {
+      const sent = await rpc.batch(list.slice(i, i + 500).map((n) => rpc.txRequest(addressOf(n), core.usdc, approve)));
+      const failed = sent.find((s) => !s.ok);
+      if (failed) throw new Error(`an approval was refused at set-up: ${String(failed.result)}`);
+    }
 
     const abiByAddress = new Map<string, Abi>([
       [core.clearingHouse.toLowerCase(), [...A.ClearingHouse!.abi, ...A.ClearingHouseAdmin!.abi.filter((x) => x.type === 'event')] as Abi],
       [core.insuranceFund.toLowerCase(), A.InsuranceFund!.abi],
+      [core.vault.toLowerCase(), A.Vault!.abi],
     ]);
     for (const m of markets.values()) abiByAddress.set(m.aggregator.toLowerCase(), A.ReplayAggregator!.abi);
 
@@ -328,7 +380,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
     const report = (step: number, action: string, field: string, model: string, chainValue: string, prefix = done.length, block?: OpenBlock, atEnd = false) => {
       // A divergence in a block compared at its end is located by a second pass from the block's first step.
       if (block?.endCompared && (locateFrom === null || block.locateFrom < locateFrom)) locateFrom = block.locateFrom;
-      if (divergences.length >= maxDivergences) return;
+      if (!checkModel || divergences.length >= maxDivergences) return;
       const where = atEnd && block ? { block: { firstStep: block.firstStep, lastStep: block.lastStep } } : {};
       divergences.push({ step, action, field, model, chain: chainValue, reproduce: done.slice(0, prefix), ...where });
     };
@@ -398,7 +450,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       ch.clock.timestamp,
       setupHashes.transactions.map((hash) => ({ step: -1, op: 'setup', hash, expectedRevert: null, prefix: 0 })),
     );
-    compareStates(-1, 'setup', readModelState(ch, holders()), await readChainState(stateContext, holders()));
+    if (checkModel) compareStates(-1, 'setup', readModelState(ch, holders()), await readChainState(stateContext, holders()));
     // Every sender's nonce up front, so no step waits for one while a batch is in flight.
     await Promise.all([DEPLOYER, KEEPER, ...[...names].map(addressOf)].map((from) => rpc.knowNonce(from)));
     options.afterSetup?.(world, chain);
@@ -552,6 +604,10 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       const m = typeof a.market === 'string' ? markets.get(a.market) : undefined;
       const chCall = (from: Hex, functionName: string, args: unknown[], op: string = action.name) =>
         txs.push({ from, to: core.clearingHouse, data: encodeFunctionData({ abi: [...ch_, ...adm] as Abi, functionName, args } as never), op });
+      const vaultCall = (from: Hex, functionName: string, args: unknown[]) =>
+        txs.push({ from, to: core.vault, data: encodeFunctionData({ abi: A.Vault!.abi, functionName, args } as never), op: action.name });
+      const sourceCall = (functionName: string, args: unknown[]) =>
+        txs.push({ from: DEPLOYER, to: core.yieldSource, data: encodeFunctionData({ abi: A.MockYieldVault!.abi, functionName, args } as never), op: action.name });
       switch (action.name) {
         case 'setOraclePrice': {
           const x = action.args;
@@ -561,6 +617,12 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
           });
           break;
         }
+        case 'setOracleFault':
+          txs.push({
+            from: DEPLOYER, to: m!.aggregator, op: action.name,
+            data: encodeFunctionData({ abi: A.ReplayAggregator!.abi, functionName: 'setFault', args: [CHAINLINK_FAULTS.indexOf(action.args.fault)] }),
+          });
+          break;
         case 'setFastPrice': {
           const p = fastPriceToPyth(action.args.price, action.args.confidence);
           txs.push({
@@ -595,8 +657,45 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
         case 'settleFunding':
           chCall(KEEPER, 'settleFunding', [m!.key]);
           break;
-        case 'migrateLiquidity':
+        case 'migrateLiquidity': {
           chCall(DEPLOYER, 'migrateLiquidity', [m!.key, action.args.multiplier, action.args.remap === 'none' ? 2 : 1, action.args.fluctuationLimitRatio ?? 0n]);
+          // The model's migration pages to its end: so do the transactions (anyone may page on).
+          // (Contracts from before paging — an older git ref's — migrate in one call.)
+          const pages = Math.max(1, Math.ceil(ch.market(action.args.market).holders.length / ch.params.remapPageSize));
+          const canPage = adm.some((x) => x.type === 'function' && x.name === 'remapPositions');
+          if (action.args.complete !== false && canPage) for (let p = 1; p < pages; p++) chCall(KEEPER, 'remapPositions', [m!.key], 'remapPositions');
+          break;
+        }
+        case 'remapPositions':
+          chCall(KEEPER, 'remapPositions', [m!.key]);
+          break;
+        case 'setYieldSource':
+          vaultCall(DEPLOYER, 'setYieldSource', [core.yieldSource, action.args.maxLossRatio]);
+          break;
+        case 'depositToYield':
+        case 'withdrawFromYield':
+          vaultCall(DEPLOYER, action.name, [action.args.amount / WEI_PER_UNIT]);
+          break;
+        case 'recognizeYieldLoss':
+          vaultCall(KEEPER, 'recognizeYieldLoss', []);
+          break;
+        case 'tripCircuitBreaker':
+          vaultCall(actorAddress(action.args.by), 'tripCircuitBreaker', []);
+          break;
+        case 'yieldSourceLoss':
+          sourceCall('loseAssets', [action.args.amount / WEI_PER_UNIT]);
+          break;
+        case 'setYieldSourceLiquidity':
+          sourceCall('setLiquidity', [action.args.amount === null ? 2n ** 256n - 1n : action.args.amount / WEI_PER_UNIT]);
+          break;
+        case 'dustAccounts':
+          // Each account mints to itself (an open faucet), so its mint and deposit are ordered by its
+          // nonce: a JSON-RPC batch of thousands is not run in order across senders.
+          for (const n of dustAccountNames(action.args.count)) {
+            txs.push({ from: addressOf(n), to: core.usdc, op: 'mint', data: encodeFunctionData({ abi: A.MockUSDC!.abi, functionName: 'mint', args: [addressOf(n), action.args.amount / WEI_PER_UNIT] }) });
+            chCall(addressOf(n), 'deposit', [action.args.amount], 'deposit');
+            if (action.args.open) chCall(addressOf(n), 'openPosition', [markets.get(action.args.open)!.key, true, action.args.amount, 10n ** 18n, 0n, 0], 'openPosition');
+          }
           break;
         case 'repeg':
           chCall(DEPLOYER, 'repeg', [m!.key, action.args.price]);
@@ -636,6 +735,10 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       modelMs += Date.now() - tm;
       options.afterStep?.(i, world);
       const modelEvents = ch.events.slice(eventsBefore).flatMap(canonicalModelEvents);
+      // A migration the model refused is one refused transaction: no pages follow it. A flood the
+      // model refused (as a whole) is not sent.
+      if (revertReason !== null && action.name === 'migrateLiquidity') txs.length = Math.min(txs.length, 1);
+      if (revertReason !== null && action.name === 'dustAccounts') txs.length = 0;
 
       if (action.name === 'ammQuote' && m && action.args.call !== 'inputTwap') {
         // a read (the contracts have no input-notional TWAP: that quote stays model-only)
@@ -679,7 +782,17 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
           },
         });
         transactions++;
-        if (last && afterEachTransaction) {
+        // anvil does not run a large JSON-RPC batch strictly in order across senders: a step of many
+        // transactions (a dust flood) goes out in a batch of its own before anything reads the state after it.
+        if (last && txs.length > 100) send();
+        if (last && options.probe) {
+          // The reads of the state right after the step: last in their batch (an eth_call runs after
+          // the batch's earlier transactions), the next step's transactions in the next batch.
+          const probeContext: ProbeContext = { rpc, core, artifacts: A, markets, address: addr, timestamp: block.timestamp };
+          for (const p of options.probe(i, probeContext)) queue.push(p);
+          send();
+        }
+        if (last && afterEachTransaction && checkModel) {
           const modelState = readModelState(ch, holders());
           const holderList = holders();
           queue.push({

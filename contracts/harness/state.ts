@@ -19,7 +19,7 @@ export function readModelState(ch: ClearingHouse, holders: readonly string[], on
   for (const [id, m] of ch.markets) {
     const v = m.vamm;
     const p = `markets.${id}.`;
-    const round = m.oracle.chainlink.latestRound();
+    const round = m.oracle.chainlink.latestAnswer();
     Object.assign(out, {
       [`${p}quoteReserve`]: String(v.quoteReserve),
       [`${p}baseReserve`]: String(v.baseReserve),
@@ -42,8 +42,10 @@ export function readModelState(ch: ClearingHouse, holders: readonly string[], on
       [`${p}traderFundingSettled`]: String(m.traderFundingSettled),
       [`${p}fundingRoundings`]: String(m.fundingRoundings),
       [`${p}settledPositionSize`]: String(m.settledPositionSize),
-      [`${p}indexPrice`]: round ? String(round.answer * 10n ** 10n) : 'none',
+      [`${p}indexPrice`]: round ? String(round.answerWei) : 'none',
       [`${p}indexRoundId`]: round ? String(round.roundId) : 'none',
+      [`${p}migrationPending`]: String(m.migration !== null),
+      [`${p}remapCursor`]: m.migration ? String(m.migration.cursor) : '-',
     });
   }
   for (const [owner, account] of ch.accounts) {
@@ -71,6 +73,12 @@ export function readModelState(ch: ClearingHouse, holders: readonly string[], on
     treasury: String(ch.treasury),
     uncoveredBadDebt: String(ch.uncoveredBadDebt),
     unfundedCurveCost: String(ch.unfundedCurveCost),
+    'vault.yieldSourceAttached': String(ch.vault.attached),
+    'vault.principal': String(ch.vault.principal),
+    'vault.yieldShortfall': String(ch.vault.yieldShortfall),
+    'vault.breakerTripped': String(ch.vault.tripped),
+    'vault.yieldShares': ch.vault.attached ? String(ch.vault.source.vaultShares) : '-',
+    'vault.yieldTotalShares': ch.vault.attached ? String(ch.vault.source.totalShares) : '-',
   });
   return out;
 }
@@ -109,6 +117,7 @@ interface LensState {
     liquidityHistoryIndex: bigint;
     snapshotCount: bigint;
     books: Record<string, bigint>;
+    migration: { pending: boolean; cursor: bigint };
     roundId: bigint;
     answer: bigint;
     updatedAt: bigint;
@@ -120,6 +129,7 @@ interface LensState {
   treasury: bigint;
   uncoveredBadDebt: bigint;
   unfundedCurveCost: bigint;
+  vault: { yieldSource: Hex; principal: bigint; yieldShortfall: bigint; breakerTripped: boolean; shares: bigint; totalShares: bigint };
 }
 
 const BOOKS = [
@@ -180,6 +190,8 @@ export function decodeChainState(ctx: StateContext, holders: readonly string[], 
     out[`${p}lastRestrictionBlock`] = block(m.books.lastRestrictionBlock as bigint);
     out[`${p}indexPrice`] = m.updatedAt === 0n ? 'none' : String(m.answer * 10n ** 10n);
     out[`${p}indexRoundId`] = m.updatedAt === 0n ? 'none' : String(m.roundId);
+    out[`${p}migrationPending`] = String(m.migration.pending);
+    out[`${p}remapCursor`] = m.migration.pending ? String(m.migration.cursor) : '-';
   }
   for (const a of s.accounts) {
     const name = ctx.nameOf.get(a.account.toLowerCase()) ?? a.account;
@@ -206,6 +218,15 @@ export function decodeChainState(ctx: StateContext, holders: readonly string[], 
   out.treasury = String(s.treasury);
   out.uncoveredBadDebt = String(s.uncoveredBadDebt);
   out.unfundedCurveCost = String(s.unfundedCurveCost);
+  const attached = s.vault.yieldSource !== ('0x' + '0'.repeat(40));
+  Object.assign(out, {
+    'vault.yieldSourceAttached': String(attached),
+    'vault.principal': String(s.vault.principal),
+    'vault.yieldShortfall': String(s.vault.yieldShortfall),
+    'vault.breakerTripped': String(s.vault.breakerTripped),
+    'vault.yieldShares': attached ? String(s.vault.shares) : '-',
+    'vault.yieldTotalShares': attached ? String(s.vault.totalShares) : '-',
+  });
   return out;
 }
 

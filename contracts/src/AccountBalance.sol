@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {BadDebt, InvalidParameter, MarginRatioNotMet, MarketNotFound, OnlyOneActionAllowed, PositionSizeZero} from "./libraries/Errors.sol";
+import {
+    BadDebt, InvalidParameter, MarginRatioNotMet, MarketNotFound, MigrationPending, OnlyOneActionAllowed, PositionSizeZero
+} from "./libraries/Errors.sol";
 import {Curve} from "./libraries/Curve.sol";
 import {FixedPoint} from "./libraries/FixedPoint.sol";
 import {ClearingHouseStorage} from "./ClearingHouseStorage.sol";
@@ -61,6 +63,7 @@ abstract contract AccountBalance is ClearingHouseStorage {
             _addOpenNotional(m, stored.size, stored.openNotional, false);
         } else {
             _marketsOf[trader].push(id);
+            _holders[id].push(trader);
         }
         _addOpenNotional(m, next.size, next.openNotional, true);
         next.exists = true;
@@ -77,6 +80,18 @@ abstract contract AccountBalance is ClearingHouseStorage {
     function _addOpenNotional(Market storage m, int256 size, uint256 openNotional, bool add) internal {
         if (size > 0) m.openNotionalLong = add ? m.openNotionalLong + openNotional : m.openNotionalLong - openNotional;
         else if (size < 0) m.openNotionalShort = add ? m.openNotionalShort + openNotional : m.openNotionalShort - openNotional;
+    }
+
+    /// @dev A market whose k migration is still remapping positions takes no trades, margin changes,
+    /// liquidations or funding until the last page (anyone may page on: remapPositions).
+    function _requireNoMigration(bytes32 id) internal view {
+        if (_migrations[id].pending) revert MigrationPending();
+    }
+
+    /// @dev A position not yet remapped by its market's pending migration cannot be valued.
+    function _requireRemapped(bytes32 id, uint64 liquidityHistoryIndex) internal view {
+        Migration storage g = _migrations[id];
+        if (g.pending && liquidityHistoryIndex < g.newIndex) revert MigrationPending();
     }
 
     function _requireMoreMarginRatio(int256 ratio, uint256 base, bool largerThanOrEqualTo) internal pure {
@@ -179,10 +194,12 @@ abstract contract AccountBalance is ClearingHouseStorage {
         uint256 n;
         for (uint256 i; i < list.length; ++i) {
             Position storage p = _positions[trader][list[i]];
-            if (!p.isolated && p.size != 0) members[n++] = list[i];
+            if (p.isolated || p.size == 0) continue;
+            _requireRemapped(list[i], p.liquidityHistoryIndex);
+            members[n++] = list[i];
         }
         if (n == 0) revert PositionSizeZero();
-        assembly {
+        assembly ("memory-safe") {
             mstore(members, n)
         }
         g.base = collateral[trader];
@@ -212,9 +229,13 @@ abstract contract AccountBalance is ClearingHouseStorage {
         return v.value.divD(int256(v.notional));
     }
 
-    /// @dev |spot − oracle| / oracle ≥ the max spread ratio.
+    /// @dev |spot − oracle| / oracle ≥ the max spread ratio, for a usable oracle price only: with
+    /// none (both feeds stale, the feed reverting or answering ≤ 0) the mark values the position, so
+    /// a stale price cannot keep a bankrupt position alive nor a failing feed block its liquidation.
     function _isOverSpreadLimit(Market storage m) internal view returns (bool) {
-        int256 oraclePrice = int256(m.oracle.referencePrice());
+        (bool usable, uint256 price) = m.oracle.usablePrice();
+        if (!usable) return false;
+        int256 oraclePrice = int256(price);
         int256 spread = (int256(m.vamm.spotPrice()) - oraclePrice).divD(oraclePrice);
         return spread.abs() >= params.maxOracleSpreadRatio;
     }
@@ -253,6 +274,7 @@ abstract contract AccountBalance is ClearingHouseStorage {
         for (uint256 i; i < list.length; ++i) {
             Position memory pos = _positions[trader][list[i]];
             if (pos.isolated || pos.size == 0) continue;
+            _requireRemapped(list[i], pos.liquidityHistoryIndex);
             Market storage m = _markets[list[i]];
             (uint256 notional, int256 p) = _valuePosition(m, pos, Valuation.Min);
             carry += _pendingFunding(m, pos) + int256(_pendingLoss(m, pos));

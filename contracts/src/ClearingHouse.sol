@@ -11,6 +11,7 @@ import {
     MarginNotEnough,
     MarketClosed,
     MoreThanMaximalQuote,
+    OracleStale,
     PositionSizeZero,
     SettleFundingTooEarly,
     Unauthorized,
@@ -18,6 +19,7 @@ import {
 } from "./libraries/Errors.sol";
 import {FixedPoint} from "./libraries/FixedPoint.sol";
 import {IInsuranceFund} from "./interfaces/IInsuranceFund.sol";
+import {IVamm} from "./interfaces/IVamm.sol";
 import {IVault} from "./interfaces/IVault.sol";
 import {ClearingHouseStorage} from "./ClearingHouseStorage.sol";
 import {PositionMechanics} from "./PositionMechanics.sol";
@@ -100,6 +102,7 @@ contract ClearingHouse is PositionMechanics {
         address trader = msg.sender;
         Market storage m = _market(market);
         if (!m.vamm.open()) revert MarketClosed();
+        _requireNoMigration(market);
         if (margin / TOKEN_SCALE == 0) revert InvalidTokenAmount();
         if (leverage == 0) revert ZeroInput();
         _requireMoreMarginRatio(int256(FixedPoint.ONE.divD(leverage)), params.initMarginRatio, true);
@@ -111,7 +114,7 @@ contract ClearingHouse is PositionMechanics {
         bool sameSide = isNew || (old.size > 0) == long;
         resp = sameSide
             ? _increasePosition(m, market, trader, isolated, long, margin.mulD(leverage), baseLimit, leverage)
-            : _openReversePosition(m, market, trader, isolated, long, margin, leverage, baseLimit, false);
+            : _openReversePosition(m, market, trader, isolated, long, margin, leverage, baseLimit, IVamm.Band.Within);
         _setPosition(m, market, trader, resp.position);
         if (!isolated) collateral[trader] += resp.collateralDelta;
         // Margin moves before the fee, as in Perp v1 (and the model): the free-collateral check
@@ -139,6 +142,7 @@ contract ClearingHouse is PositionMechanics {
         address trader = msg.sender;
         Market storage m = _market(market);
         if (!m.vamm.open()) revert MarketClosed();
+        _requireNoMigration(market);
         _requireNotRestrictionMode(m, market, trader);
         Position memory position = _positions[trader][market];
         if (position.size == 0) revert PositionSizeZero();
@@ -146,10 +150,10 @@ contract ClearingHouse is PositionMechanics {
         bool add = position.size > 0;
         if (m.vamm.isOverFluctuationLimit(add, position.size.abs()) && params.partialCloseRatio < FixedPoint.ONE) {
             uint256 notional = m.vamm.outputPrice(add, position.size.mulD(int256(params.partialCloseRatio)).abs());
-            resp = _openReversePosition(m, market, trader, isolated, !add, notional, FixedPoint.ONE, 0, true);
+            resp = _openReversePosition(m, market, trader, isolated, !add, notional, FixedPoint.ONE, 0, IVamm.Band.MayLeave);
             _setPosition(m, market, trader, resp.position);
         } else {
-            resp = _closePosition(m, market, trader, quoteLimit);
+            resp = _closePosition(m, market, trader, quoteLimit, IVamm.Band.MayLeave);
         }
         if (!isolated) collateral[trader] += resp.collateralDelta;
         if (resp.badDebt != 0) revert BadDebt();
@@ -188,8 +192,8 @@ contract ClearingHouse is PositionMechanics {
         emit MarginChanged(trader, market, -int256(amount), r.fundingPayment);
     }
 
-    /// @dev The checks margin changes share: an open market, at least one token unit, an
-    /// isolated position.
+    /// @dev The checks margin changes share: an open market, at least one token unit, an open
+    /// isolated position (a closed one has no margin to change).
     function _isolatedPositionForMargin(address trader, bytes32 market, uint256 amount)
         private
         view
@@ -197,9 +201,11 @@ contract ClearingHouse is PositionMechanics {
     {
         m = _market(market);
         if (!m.vamm.open()) revert MarketClosed();
+        _requireNoMigration(market);
         if (amount / TOKEN_SCALE == 0) revert InvalidTokenAmount();
         position = _positions[trader][market];
         if (!position.isolated) revert InvalidParameter();
+        if (position.size == 0) revert PositionSizeZero();
     }
 
     // ------------------------------------------------------------------ funding
@@ -207,10 +213,14 @@ contract ClearingHouse is PositionMechanics {
     /// @notice Settles one funding period (permissionless): premium fraction = (mark TWAP − index
     /// TWAP)·period/convergence, capped; the insurance fund pays or receives the imbalance
     /// premiumFraction·totalPositionSize, and a shortfall is socialised to the receiving side.
+    /// Reverts while the Chainlink index is stale.
     function settleFunding(bytes32 market) external returns (FundingSettlement memory s) {
         Market storage m = _market(market);
         if (!m.vamm.open()) revert MarketClosed();
+        _requireNoMigration(market);
         if (block.timestamp < m.nextFundingTime) revert SettleFundingTooEarly();
+        // The index TWAP is Chainlink's: a stale index must not set funding (a fresh fast price is no help).
+        if (!m.oracle.isIndexFresh()) revert OracleStale();
         MarketConfig memory f = m.config;
         s.indexTwap = m.oracle.indexTwap(f.indexTwapInterval);
         s.markTwap = m.vamm.twapPrice(f.markTwapInterval);
@@ -246,10 +256,12 @@ contract ClearingHouse is PositionMechanics {
     /// @notice Liquidates `trader`'s position in `market` when its margin group is below maintenance:
     /// the smallest close that restores maintenance (closed form on the curve, checked exactly), or
     /// all of it when it is small or at/below the penalty ratio. The caller receives half the penalty.
+    /// Neither an oracle outage nor a close over this block's fluctuation band can block it.
     /// @param quoteLimit slippage limit on the closed notional (0 = none)
     function liquidate(address trader, bytes32 market, uint256 quoteLimit) external returns (LiquidationResult memory result) {
         Market storage m = _market(market);
         if (!m.vamm.open()) revert MarketClosed();
+        _requireNoMigration(market);
         int256 sizeBefore = _positions[trader][market].size;
         if (sizeBefore == 0) revert PositionSizeZero();
         _requireMoreMarginRatio(_liquidationMarginRatio(trader, market), params.maintenanceMarginRatio, false);
@@ -269,7 +281,9 @@ contract ClearingHouse is PositionMechanics {
     function trialPartialLiquidation(address trader, bytes32 market, uint256 quote) external {
         if (msg.sender != address(this)) revert Unauthorized();
         Market storage m = _markets[market];
-        _applyPartialLiquidation(trader, m, market, _positions[trader][market], quote);
+        (,,, bool feasible) = _applyPartialLiquidation(trader, m, market, _positions[trader][market], quote);
+        // A close whose margin cannot pay the penalty (pending carry took it) restores nothing.
+        if (!feasible) revert LiquidationTrial(false);
         GroupValue memory after_ = _groupValue(trader, _marginGroup(trader, market), Valuation.Spot, false);
         if (after_.notional == 0) revert LiquidationTrial(true);
         revert LiquidationTrial(after_.value.divD(int256(after_.notional)) >= int256(params.maintenanceMarginRatio));
@@ -292,9 +306,9 @@ contract ClearingHouse is PositionMechanics {
         uint256 penalty;
         result.isPartial = quote > 0;
         if (result.isPartial) {
-            (resp, result.feeToLiquidator, penalty) = _applyPartialLiquidation(trader, m, id, position, quote);
+            (resp, result.feeToLiquidator, penalty,) = _applyPartialLiquidation(trader, m, id, position, quote);
         } else {
-            resp = _closePosition(m, id, trader, 0);
+            resp = _closePosition(m, id, trader, 0, IVamm.Band.Ignore);
             penalty = resp.exchangedQuote.mulD(p);
             result.feeToLiquidator = penalty / 2;
             if (position.isolated) {
@@ -353,26 +367,29 @@ contract ClearingHouse is PositionMechanics {
         } catch (bytes memory data) {
             if (data.length == 36 && bytes4(data) == LiquidationTrial.selector) {
                 bool restores;
-                assembly {
+                assembly ("memory-safe") {
                     restores := mload(add(data, 36))
                 }
                 return restores;
             }
-            assembly {
+            assembly ("memory-safe") {
                 revert(add(data, 32), mload(data))
             }
         }
     }
 
     /// @dev Closes `quote` of notional and charges the penalty on it; the fund's half is credited.
+    /// Not feasible (and nothing charged) when an isolated margin the carry has taken cannot pay it.
     function _applyPartialLiquidation(address trader, Market storage m, bytes32 id, Position memory position, uint256 quote)
         internal
-        returns (PositionResp memory resp, uint256 feeToLiquidator, uint256 penalty)
+        returns (PositionResp memory resp, uint256 feeToLiquidator, uint256 penalty, bool feasible)
     {
-        resp = _openReversePosition(m, id, trader, position.isolated, position.size < 0, quote, FixedPoint.ONE, 0, true);
+        resp = _openReversePosition(m, id, trader, position.isolated, position.size < 0, quote, FixedPoint.ONE, 0, IVamm.Band.Ignore);
         penalty = resp.exchangedQuote.mulD(params.liquidationFeeRatio);
         feeToLiquidator = penalty / 2;
-        if (position.isolated) resp.position.margin = resp.position.margin.subU(penalty);
+        feasible = !position.isolated || (resp.badDebt == 0 && resp.position.margin >= penalty);
+        if (!feasible) return (resp, feeToLiquidator, penalty, false);
+        if (position.isolated) resp.position.margin -= penalty;
         else collateral[trader] = collateral[trader] + resp.collateralDelta - int256(penalty);
         _setPosition(m, id, trader, resp.position);
         insuranceFund.receiveFrom(penalty - feeToLiquidator, IInsuranceFund.Flow.Penalty);
@@ -384,12 +401,14 @@ contract ClearingHouse is PositionMechanics {
     /// admin module on this contract's storage.
     fallback() external {
         address target = admin;
-        assembly {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
+        // Memory-safe (past the free-memory pointer), so the compiler may move stack variables to memory.
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), target, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) { revert(ptr, returndatasize()) }
+            return(ptr, returndatasize())
         }
     }
 }

@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {InsufficientFeeBudget, InvalidParameter, InvalidRepegDirection, MarketClosed, MarketOpen, PositionSizeZero, Unauthorized} from "./libraries/Errors.sol";
+import {
+    InsufficientFeeBudget,
+    InvalidParameter,
+    InvalidRepegDirection,
+    MarketClosed,
+    MarketOpen,
+    MigrationPending,
+    PositionSizeZero,
+    Unauthorized
+} from "./libraries/Errors.sol";
 import {Curve} from "./libraries/Curve.sol";
 import {FixedPoint} from "./libraries/FixedPoint.sol";
 import {IInsuranceFund} from "./interfaces/IInsuranceFund.sol";
@@ -55,9 +64,11 @@ contract ClearingHouseAdmin is MoneyFlows {
     }
 
     /// @notice Changes the depth: Q·m, B·m at the same price. `Eager` remaps every position so its exit
-    /// notional is preserved (funding and loss settled first); `None` leaves sizes as they are. The
-    /// change in the net trader position's value is charged to the treasury, then the fund.
-    /// @return cost the protocol's cost (negative: revenue)
+    /// notional is preserved (funding and loss settled first); `None` leaves sizes as they are.
+    /// Positions are remapped at most `remapPageSize` per call: the market pauses until
+    /// `remapPositions` (anyone's) has done the rest, and the last page charges the change in the net
+    /// trader position's value to the treasury, then the fund.
+    /// @return cost the protocol's cost (negative: revenue) once complete; 0 while pages remain
     function migrateLiquidity(bytes32 id, uint256 multiplier, Remap remap, uint256 fluctuationLimitRatio)
         external
         onlyDelegated
@@ -66,58 +77,73 @@ contract ClearingHouseAdmin is MoneyFlows {
     {
         if (remap == Remap.Unset) revert InvalidParameter();
         Market storage m = _market(id);
+        Migration storage g = _migrations[id];
+        if (g.pending) revert MigrationPending();
         int256 before = _netTraderValue(m);
         (uint256 fromQuote, uint256 fromBase) = m.vamm.migrateLiquidity(multiplier, fluctuationLimitRatio);
         m.lastRemap = remap;
-        uint64 newIndex = uint64(m.vamm.liquidityHistoryIndex());
-        if (remap == Remap.Eager) {
-            int256 total;
-            for (uint256 i; i < _accounts.length; ++i) {
-                address trader = _accounts[i];
-                Position memory pos = _positions[trader][id];
-                if (!pos.exists) continue;
-                if (pos.size == 0) {
-                    pos.liquidityHistoryIndex = newIndex;
-                    _setPosition(m, id, trader, pos);
-                    continue;
-                }
-                // _settleCarry returns the same memory record, so keep what the event reports first.
-                int256 oldSize = pos.size;
-                uint64 oldIndex = pos.liquidityHistoryIndex;
-                Position memory settled = _settleCarry(m, id, trader, pos);
-                int256 newSize = m.vamm.baseAfterLiquidityMigration(oldSize, fromQuote, fromBase);
-                total += newSize;
-                settled.size = newSize;
-                settled.liquidityHistoryIndex = newIndex;
-                _setPosition(m, id, trader, settled);
-                emit PositionAdjusted(trader, id, oldSize, newSize, oldIndex, newIndex);
-            }
-            m.vamm.setTotalPositionSize(total);
-        } else {
-            int256 sum;
-            for (uint256 i; i < _accounts.length; ++i) {
-                Position memory pos = _positions[_accounts[i]][id];
-                if (!pos.exists) continue;
-                sum += pos.size;
-            }
-            m.vamm.setTotalPositionSize(sum);
-            for (uint256 i; i < _accounts.length; ++i) {
-                address trader = _accounts[i];
-                Position memory pos = _positions[trader][id];
-                if (!pos.exists) continue;
-                pos.liquidityHistoryIndex = newIndex;
+        g.pending = true;
+        g.newIndex = uint64(m.vamm.liquidityHistoryIndex());
+        g.cursor = 0;
+        g.multiplier = multiplier;
+        g.fromQuote = fromQuote;
+        g.fromBase = fromBase;
+        g.total = 0;
+        g.valueBefore = before;
+        return _remapPage(m, id, g);
+    }
+
+    /// @notice Remaps the next page of a pending k migration (permissionless); the last page sets the
+    /// net position and charges the migration's cost.
+    /// @return cost as migrateLiquidity's
+    function remapPositions(bytes32 id) external onlyDelegated returns (int256 cost) {
+        Market storage m = _market(id);
+        Migration storage g = _migrations[id];
+        if (!g.pending) revert InvalidParameter();
+        return _remapPage(m, id, g);
+    }
+
+    function _remapPage(Market storage m, bytes32 id, Migration storage g) internal returns (int256 cost) {
+        address[] storage holders = _holders[id];
+        uint256 end = g.cursor + remapPageSize;
+        if (end > holders.length) end = holders.length;
+        bool eager = m.lastRemap == Remap.Eager;
+        int256 total = g.total;
+        for (uint256 i = g.cursor; i < end; ++i) {
+            address trader = holders[i];
+            Position memory pos = _positions[trader][id];
+            if (pos.size == 0 || !eager) {
+                total += pos.size;
+                pos.liquidityHistoryIndex = g.newIndex;
                 _setPosition(m, id, trader, pos);
+                continue;
             }
+            // _settleCarry returns the same memory record, so keep what the event reports first.
+            int256 oldSize = pos.size;
+            uint64 oldIndex = pos.liquidityHistoryIndex;
+            Position memory settled = _settleCarry(m, id, trader, pos);
+            int256 newSize = m.vamm.baseAfterLiquidityMigration(oldSize, g.fromQuote, g.fromBase);
+            total += newSize;
+            settled.size = newSize;
+            settled.liquidityHistoryIndex = g.newIndex;
+            _setPosition(m, id, trader, settled);
+            emit PositionAdjusted(trader, id, oldSize, newSize, oldIndex, g.newIndex);
         }
-        cost = _netTraderValue(m) - before;
+        g.total = total;
+        g.cursor = end;
+        if (end < holders.length) return 0;
+        g.pending = false;
+        m.vamm.setTotalPositionSize(total);
+        cost = _netTraderValue(m) - g.valueBefore;
         _chargeCurveCost(id, cost);
-        emit LiquidityMigrated(id, multiplier, remap, m.vamm.quoteReserve(), m.vamm.baseReserve(), cost);
+        emit LiquidityMigrated(id, g.multiplier, m.lastRemap, m.vamm.quoteReserve(), m.vamm.baseReserve(), cost);
     }
 
     /// @notice Moves the peg toward the oracle by setting Q = price·B; the change in what the net
     /// trader position is worth is charged to the treasury (which must cover it), then the fund.
     function repeg(bytes32 id, uint256 targetPrice) external onlyDelegated onlyOwner returns (int256 cost) {
         Market storage m = _market(id);
+        _requireNoMigration(id);
         if (targetPrice == 0) revert InvalidParameter();
         int256 oracle = int256(m.oracle.referencePrice());
         int256 spot = int256(m.vamm.spotPrice());
@@ -137,6 +163,7 @@ contract ClearingHouseAdmin is MoneyFlows {
     function shutdown(bytes32 id) external onlyDelegated onlyOwner returns (uint256 price) {
         Market storage m = _market(id);
         if (!m.vamm.open()) revert MarketClosed();
+        _requireNoMigration(id);
         int256 total = m.vamm.totalPositionSize();
         if (total.abs() > 100) {
             price = Curve.exitValue(total, m.vamm.quoteReserve(), m.vamm.baseReserve()).abs().divD(total.abs());
@@ -146,7 +173,7 @@ contract ClearingHouseAdmin is MoneyFlows {
     }
 
     /// @notice Settles a position of a shut-down market at the settlement price into its owner's
-    /// collateral (permissionless).
+    /// collateral (permissionless); a flat account left owing is bad debt for the insurance fund.
     function settlePosition(address trader, bytes32 id) external onlyDelegated returns (int256 value) {
         Market storage m = _market(id);
         if (m.vamm.open()) revert MarketOpen();
@@ -172,12 +199,15 @@ contract ClearingHouseAdmin is MoneyFlows {
         value = price == 0 ? int256(0) : pos.size.mulD(price - int256(pos.openNotional).divD(int256(pos.size.abs())));
         collateral[trader] += value - owed.funding - int256(owed.loss);
         emit PositionSettled(trader, id, value);
+        // A flat account left owing is bad debt, absorbed as a liquidation's would be.
+        _realizeCrossBadDebtIfFlat(trader, m, id, pos.size);
     }
 
     // ------------------------------------------------------------------ parameters
 
     /// @notice Sets a clearing-house parameter by name (ratios and amounts in 18 decimals,
-    /// restrictionMode 0/1).
+    /// restrictionMode 0/1); ratios above 1 and a maintenance margin not below the initial one
+    /// are refused.
     function setParam(bytes32 name, uint256 value) external onlyDelegated onlyOwner {
         Params storage p = params;
         if (name == "initMarginRatio") p.initMarginRatio = value;
@@ -188,12 +218,15 @@ contract ClearingHouseAdmin is MoneyFlows {
         else if (name == "insuranceFundFeeShare") p.insuranceFundFeeShare = value;
         else if (name == "restrictionMode") p.restrictionMode = value != 0;
         else if (name == "maxOracleSpreadRatio") p.maxOracleSpreadRatio = value;
+        else if (name == "remapPageSize" && value > 0) remapPageSize = value;
         else revert InvalidParameter();
+        _validateParams(p);
         emit ParameterChanged(bytes32(0), name, value);
     }
 
     /// @notice Changes market parameters at once (names as in the model's MarketParams leaves);
-    /// the vAMM's and the oracle's parameters are forwarded to them.
+    /// the vAMM's and the oracle's parameters are forwarded to them. Zero funding periods and
+    /// ratios above 1 are refused.
     function setMarketParams(bytes32 id, ParamChange[] calldata changes) external onlyDelegated onlyOwner {
         Market storage m = _market(id);
         MarketConfig memory c = m.config;
@@ -219,8 +252,9 @@ contract ClearingHouseAdmin is MoneyFlows {
             else if (n == "fastMaxConfidenceRatio") fastMaxConfidenceRatio = v;
             else revert InvalidParameter();
         }
-        if (tradeLimitRatio == 0 || tradeLimitRatio > FixedPoint.ONE) revert InvalidParameter();
-        if (c.fundingPeriod == 0 || c.convergencePeriod == 0) revert InvalidParameter();
+        if (tradeLimitRatio == 0 || tradeLimitRatio > FixedPoint.ONE || fluctuationLimitRatio > FixedPoint.ONE) revert InvalidParameter();
+        if (c.fundingPeriod == 0 || c.convergencePeriod == 0 || c.fundingCapWindow == 0) revert InvalidParameter();
+        if (c.fundingCapRatio > FixedPoint.ONE || c.feeRatio > FixedPoint.ONE) revert InvalidParameter();
         m.config = c;
         m.vamm.setParams(tradeLimitRatio, fluctuationLimitRatio);
         m.oracle.setParams(stalenessLimit, fastMaxAge, fastMaxConfidenceRatio);
@@ -232,6 +266,7 @@ contract ClearingHouseAdmin is MoneyFlows {
     /// @notice Sets the account exempt from the holding and open-interest caps (0 = none).
     function setWhitelist(address account) external onlyDelegated onlyOwner {
         whitelist = account;
+        emit WhitelistChanged(account);
     }
 
     function _vammParam(Market storage m, bool tradeLimit) internal view returns (uint256) {
@@ -269,6 +304,16 @@ contract ClearingHouseAdmin is MoneyFlows {
     /// @notice Markets in which `trader` has a position record, in the order they were created.
     function getAccountMarkets(address trader) external view returns (bytes32[] memory) {
         return _marketsOf[trader];
+    }
+
+    /// @notice Accounts with a position record in market `id`, in the order the k-migration remap visits them.
+    function getHolders(bytes32 id) external view returns (address[] memory) {
+        return _holders[id];
+    }
+
+    /// @notice The k migration of market `id` in progress (pending = false when there is none).
+    function getMigration(bytes32 id) external view returns (Migration memory) {
+        return _migrations[id];
     }
 
     /// @notice The stored position record of `trader` in market `id`.

@@ -2,6 +2,9 @@
 pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {InvalidParameter} from "./libraries/Errors.sol";
+import {FixedPoint} from "./libraries/FixedPoint.sol";
 import {IInsuranceFund} from "./interfaces/IInsuranceFund.sol";
 import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IVamm} from "./interfaces/IVamm.sol";
@@ -11,7 +14,7 @@ import {IVault} from "./interfaces/IVault.sol";
 /// @notice The clearing house's state (twin of sim/protocol-state.ts): markets and their books,
 /// accounts with cross collateral, one position record per market, the treasury and the losses
 /// on record; plus the events every state change logs (sim/events.ts).
-abstract contract ClearingHouseStorage is Ownable {
+abstract contract ClearingHouseStorage is Ownable2Step {
     /// @notice A trader's position in one market; `margin` is used by isolated positions only.
     struct Position {
         int256 size;
@@ -95,6 +98,19 @@ abstract contract ClearingHouseStorage is Ownable {
         Isolated
     }
 
+    /// @notice A k migration whose positions are being remapped a page at a time; the market pauses
+    /// until the last page, which sets the net position and charges the cost.
+    struct Migration {
+        bool pending;
+        uint64 newIndex;
+        uint256 cursor;
+        uint256 multiplier;
+        uint256 fromQuote;
+        uint256 fromBase;
+        int256 total;
+        int256 valueBefore;
+    }
+
     /// @notice Why a loss was socialised.
     enum LossCause {
         BadDebt,
@@ -155,10 +171,13 @@ abstract contract ClearingHouseStorage is Ownable {
     event Shutdown(bytes32 indexed market, uint256 settlementPrice);
     event PositionSettled(address indexed trader, bytes32 indexed market, int256 valueTransferred);
     event ParameterChanged(bytes32 indexed market, bytes32 name, uint256 value);
+    event WhitelistChanged(address indexed account);
+    event PayoutCredited(address indexed to, uint256 amount);
 
     uint256 internal constant TOKEN_SCALE = 1e12;
     /// @notice Seconds of the exit-notional TWAP used for PnL and margin.
     uint256 public constant PNL_TWAP_INTERVAL = 15 minutes;
+    uint256 internal constant DEFAULT_REMAP_PAGE_SIZE = 100;
 
     IVault public immutable vault;
     IInsuranceFund public immutable insuranceFund;
@@ -171,9 +190,16 @@ abstract contract ClearingHouseStorage is Ownable {
     mapping(address => mapping(bytes32 => Position)) internal _positions;
     /// @dev Markets in which the account has a position record, in the order they were created.
     mapping(address => bytes32[]) internal _marketsOf;
-    /// @dev Accounts in the order they were created (the k-migration remap visits them in this order).
+    /// @dev Accounts in the order they were created.
     address[] internal _accounts;
     mapping(address => bool) internal _hasAccount;
+    /// @dev Accounts with a position record in the market, in the order the records were created:
+    /// the k-migration remap visits these, so accounts that only deposited cost it nothing.
+    mapping(bytes32 => address[]) internal _holders;
+    mapping(bytes32 => Migration) internal _migrations;
+    /// @notice Most positions one migration call (or one remapPositions call) remaps: a gas bound
+    /// whatever the number of accounts.
+    uint256 public remapPageSize;
 
     /// @notice The fees' treasury share (18 decimals, held in the vault); the budget for curve costs.
     uint256 public treasury;
@@ -187,6 +213,16 @@ abstract contract ClearingHouseStorage is Ownable {
     constructor(address owner_, IVault vault_, IInsuranceFund insuranceFund_, Params memory params_) Ownable(owner_) {
         vault = vault_;
         insuranceFund = insuranceFund_;
+        _validateParams(params_);
         params = params_;
+        remapPageSize = DEFAULT_REMAP_PAGE_SIZE;
+    }
+
+    /// @dev Parameters no market can run on: ratios above 1, maintenance not below initial margin.
+    function _validateParams(Params memory p) internal pure {
+        if (
+            p.initMarginRatio > FixedPoint.ONE || p.maintenanceMarginRatio >= p.initMarginRatio || p.liquidationFeeRatio > FixedPoint.ONE
+                || p.partialCloseRatio > FixedPoint.ONE || p.insuranceFundFeeShare > FixedPoint.ONE
+        ) revert InvalidParameter();
     }
 }

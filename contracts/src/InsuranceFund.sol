@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {InvalidParameter, InvalidTokenAmount, Unauthorized} from "./libraries/Errors.sol";
 import {IInsuranceFund} from "./interfaces/IInsuranceFund.sol";
 import {IVault} from "./interfaces/IVault.sol";
@@ -9,8 +10,9 @@ import {IVault} from "./interfaces/IVault.sol";
 /// @title InsuranceFund
 /// @notice The insurance fund (twin of sim/insurance-fund.ts, vault custody): an account inside the
 /// vault that takes the fee share, penalties and funding received, and pays bad debt, funding
-/// imbalances and curve costs for as long as it has money; the clearing house socialises the rest.
-contract InsuranceFund is IInsuranceFund, Ownable {
+/// imbalances, curve costs and yield-source losses for as long as it has money; the clearing house
+/// socialises the rest, the vault records a yield shortfall.
+contract InsuranceFund is IInsuranceFund, Ownable2Step {
     /// @notice Money in (+) or out (−) of the fund, and the balance after, in 18 decimals.
     event InsuranceFundFlow(Flow indexed reason, int256 amount, uint256 balanceAfter);
     event ClearingHouseSet(address clearingHouse);
@@ -48,7 +50,10 @@ contract InsuranceFund is IInsuranceFund, Ownable {
     }
 
     /// @notice Pays up to `amount` to the vault's claims; returns what it paid and the shortfall.
-    function pay(uint256 amount, Flow reason) external onlyClearingHouse returns (uint256 paid, uint256 shortfall) {
+    /// The clearing house pays bad debt, funding and curve costs; the vault charges a recognised
+    /// yield-source loss.
+    function pay(uint256 amount, Flow reason) external returns (uint256 paid, uint256 shortfall) {
+        if (msg.sender != clearingHouse && msg.sender != address(vault)) revert Unauthorized();
         if (amount == 0) return (0, 0);
         paid = amount < balance ? amount : balance;
         balance -= paid;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {FreeCollateralNotEnough, InsufficientVaultBalance} from "./libraries/Errors.sol";
+import {FreeCollateralNotEnough} from "./libraries/Errors.sol";
 import {FixedPoint} from "./libraries/FixedPoint.sol";
 import {IInsuranceFund} from "./interfaces/IInsuranceFund.sol";
 import {AccountBalance} from "./AccountBalance.sol";
@@ -53,11 +53,19 @@ abstract contract MoneyFlows is AccountBalance {
         if (marginToVault > 0 && _crossFreeCollateral(trader) < 0) revert FreeCollateralNotEnough();
     }
 
-    /// @dev Pays a liquidator from the vault, floored to token units.
+    /// @dev Pays a liquidator from the vault, floored to token units; what the vault cannot pay now
+    /// (an illiquid yield source) is credited to the payee's collateral, so a liquidation never
+    /// waits for liquidity.
     function _payOut(address to, uint256 amount) internal {
         if (amount == 0) return;
-        if (vault.totalAssets() * TOKEN_SCALE < amount) revert InsufficientVaultBalance();
-        vault.pushTo(to, amount / TOKEN_SCALE);
+        uint256 units = amount / TOKEN_SCALE;
+        if (vault.canPay(units)) {
+            vault.pushTo(to, units);
+            return;
+        }
+        _touchAccount(to);
+        collateral[to] += int256(amount);
+        emit PayoutCredited(to, amount);
     }
 
     /// @dev Bad debt of a closed position: the insurance fund, then the counterparty side, then on record.

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {InvalidParameter, UnderlyingPriceZero} from "./libraries/Errors.sol";
 import {FixedPoint} from "./libraries/FixedPoint.sol";
@@ -12,9 +13,11 @@ import {IPythLike} from "./interfaces/IPythLike.sol";
 /// @notice A market's oracle (twin of sim/oracle/composite-oracle.ts): Chainlink for the index, its
 /// TWAP and settlement; a Pyth-style fast feed for real-time checks when it is fresh and tight,
 /// Chainlink otherwise. The market is stale, and opening pauses, when neither source is fresh.
+/// Every read of the feed is guarded: a reverting feed or an answer ≤ 0 is an unusable index,
+/// never a revert of the caller.
 /// @dev The index TWAP walks Chainlink rounds backward through getRoundData(roundId − 1), as Perp
 /// v1's ChainlinkPriceFeed does; history ends at the first missing round id.
-contract OracleAdapter is IOracleAdapter, Ownable {
+contract OracleAdapter is IOracleAdapter, Ownable2Step {
     AggregatorV3Interface public immutable aggregator;
     IPythLike public immutable fastFeed;
     bytes32 public immutable fastFeedId;
@@ -111,10 +114,26 @@ contract OracleAdapter is IOracleAdapter, Ownable {
     /// @notice Fresh when either source is fresh; always fresh with the staleness limit off.
     function isFresh() external view returns (bool) {
         if (stalenessLimit == 0) return true;
-        (bool exists, Round memory r) = _latestRound();
-        if (exists && int256(block.timestamp) - int256(r.updatedAt) <= int256(stalenessLimit)) return true;
+        (bool fresh,) = _freshIndex();
+        if (fresh) return true;
         (bool usable,) = _fastPrice();
         return usable;
+    }
+
+    /// @notice Whether Chainlink's latest answer is readable, positive and fresh (the index TWAP may
+    /// set funding); always with the staleness limit off.
+    function isIndexFresh() external view returns (bool fresh) {
+        if (stalenessLimit == 0) return true;
+        (fresh,) = _freshIndex();
+    }
+
+    /// @notice A price that may be trusted now: the fast feed when usable, else a fresh Chainlink
+    /// answer; usable = false when there is neither. Never reverts.
+    function usablePrice() external view returns (bool usable, uint256 price) {
+        (usable, price) = _fastPrice();
+        if (usable) return (true, price);
+        (bool fresh, Round memory r) = _freshIndex();
+        return fresh ? (true, r.value) : (false, 0);
     }
 
     /// @notice Whether the fast feed may be used now, and its price in 18 decimals.
@@ -123,9 +142,19 @@ contract OracleAdapter is IOracleAdapter, Ownable {
     }
 
     function _latestRound() internal view returns (bool exists, Round memory r) {
-        (uint80 roundId, int256 answer,, uint256 updatedAt,) = aggregator.latestRoundData();
-        if (updatedAt == 0 || answer <= 0) return (false, r);
-        return (true, Round(roundId, uint256(answer) * _answerScale, updatedAt));
+        try aggregator.latestRoundData() returns (uint80 roundId, int256 answer, uint256, uint256 updatedAt, uint80) {
+            if (updatedAt == 0 || answer <= 0) return (false, r);
+            return (true, Round(roundId, uint256(answer) * _answerScale, updatedAt));
+        } catch {
+            return (false, r);
+        }
+    }
+
+    function _freshIndex() internal view returns (bool fresh, Round memory r) {
+        bool exists;
+        (exists, r) = _latestRound();
+        if (!exists) return (false, r);
+        fresh = stalenessLimit == 0 || int256(block.timestamp) - int256(r.updatedAt) <= int256(stalenessLimit);
     }
 
     function _previousRound(uint80 roundId) internal view returns (bool exists, Round memory r) {
@@ -150,7 +179,8 @@ contract OracleAdapter is IOracleAdapter, Ownable {
         uint256 scale = 10 ** uint256(int256(18) + p.expo);
         price = uint256(uint64(p.price)) * scale;
         uint256 confidence = uint256(p.conf) * scale;
-        if (int256(block.timestamp) - int256(p.publishTime) > int256(fastMaxAge)) return (false, price);
+        // A publish time in the future is not fresh (a misbehaving publisher would otherwise pin it).
+        if (p.publishTime > block.timestamp || block.timestamp - p.publishTime > fastMaxAge) return (false, price);
         return (confidence * FixedPoint.ONE <= price * fastMaxConfidenceRatio, price);
     }
 }

@@ -10,6 +10,7 @@ import {
     ReduceUnderwaterPosition
 } from "./libraries/Errors.sol";
 import {FixedPoint} from "./libraries/FixedPoint.sol";
+import {IVamm} from "./interfaces/IVamm.sol";
 import {MoneyFlows} from "./MoneyFlows.sol";
 
 /// @title PositionMechanics
@@ -45,7 +46,7 @@ abstract contract PositionMechanics is MoneyFlows {
     ) internal returns (PositionResp memory resp) {
         if (!m.oracle.isFresh()) revert OracleStale();
         Position memory old = _positions[trader][id];
-        int256 exchangedSize = _swapInput(m, long, openNotional, minPositionSize, false);
+        int256 exchangedSize = _swapInput(m, long, openNotional, minPositionSize, IVamm.Band.Within);
         int256 newSize = old.size + exchangedSize;
         _updateOpenInterestNotional(m, trader, int256(openNotional));
         if (trader != whitelist && m.config.maxHoldingBaseAsset > 0 && newSize.abs() > m.config.maxHoldingBaseAsset) {
@@ -91,7 +92,7 @@ abstract contract PositionMechanics is MoneyFlows {
         uint256 quoteAmount,
         uint256 leverage,
         uint256 baseLimit,
-        bool canOverFluctuationLimit
+        IVamm.Band band
     ) internal returns (PositionResp memory resp) {
         uint256 openNotional = quoteAmount.mulD(leverage);
         Position memory old = _positions[trader][id];
@@ -101,7 +102,7 @@ abstract contract PositionMechanics is MoneyFlows {
         }
         _updateOpenInterestNotional(m, trader, -int256(openNotional));
         resp.position = old;
-        resp.exchangedSize = _swapInput(m, long, openNotional, baseLimit, canOverFluctuationLimit);
+        resp.exchangedSize = _swapInput(m, long, openNotional, baseLimit, band);
         if (old.size != 0) resp.realizedPnl = unrealizedPnl.mulD(int256(resp.exchangedSize.abs())).divD(int256(old.size.abs()));
         uint256 margin;
         if (isolated) {
@@ -145,7 +146,7 @@ abstract contract PositionMechanics is MoneyFlows {
         uint256 leverage,
         uint256 baseLimit
     ) internal returns (PositionResp memory) {
-        PositionResp memory close = _closePosition(m, id, trader, 0);
+        PositionResp memory close = _closePosition(m, id, trader, 0, IVamm.Band.MayLeave);
         if (close.badDebt != 0) revert ReduceUnderwaterPosition();
         uint256 openNotional = quoteAmount.mulD(leverage).subU(close.exchangedQuote);
         if (openNotional.divD(leverage) == 0) return close;
@@ -163,7 +164,10 @@ abstract contract PositionMechanics is MoneyFlows {
         return increase;
     }
 
-    function _closePosition(Market storage m, bytes32 id, address trader, uint256 quoteLimit) internal returns (PositionResp memory resp) {
+    function _closePosition(Market storage m, bytes32 id, address trader, uint256 quoteLimit, IVamm.Band band)
+        internal
+        returns (PositionResp memory resp)
+    {
         Position memory old = _positions[trader][id];
         if (old.size == 0) revert PositionSizeZero();
         (, int256 unrealizedPnl) = _valuePosition(m, old, Valuation.Spot);
@@ -180,14 +184,14 @@ abstract contract PositionMechanics is MoneyFlows {
         _recordFundingSettled(m, old, resp.fundingPayment);
         resp.exchangedSize = -old.size;
         resp.realizedPnl = unrealizedPnl;
-        resp.exchangedQuote = m.vamm.swapOutput(old.size > 0, old.size.abs(), quoteLimit);
+        resp.exchangedQuote = m.vamm.swapOutput(old.size > 0, old.size.abs(), quoteLimit, band);
         _updateOpenInterestNotional(m, trader, -(unrealizedPnl + int256(resp.badDebt) + int256(old.openNotional)));
         _clearPosition(m, id, trader, old.isolated);
         resp.position = _positions[trader][id];
     }
 
-    function _swapInput(Market storage m, bool long, uint256 quote, uint256 baseLimit, bool canOver) internal returns (int256) {
-        uint256 base = m.vamm.swapInput(long, quote, baseLimit, canOver);
+    function _swapInput(Market storage m, bool long, uint256 quote, uint256 baseLimit, IVamm.Band band) internal returns (int256) {
+        uint256 base = m.vamm.swapInput(long, quote, baseLimit, band);
         return long ? int256(base) : -int256(base);
     }
 

@@ -100,8 +100,8 @@ contract Vamm is IVamm {
     /// @param add direction of quote from the AMM's point of view
     /// @param quoteAmount quote notional
     /// @param baseLimit 0 = none; a minimum for a long, a maximum for a short
-    /// @param canOverFluctuationLimit whether the post-trade price may leave this block's band
-    function swapInput(bool add, uint256 quoteAmount, uint256 baseLimit, bool canOverFluctuationLimit)
+    /// @param band whether the post-trade price must stay in this block's band, may leave it, or ignores it
+    function swapInput(bool add, uint256 quoteAmount, uint256 baseLimit, Band band)
         external
         onlyClearingHouse
         returns (uint256 baseAmount)
@@ -117,14 +117,16 @@ contract Vamm is IVamm {
                 revert MoreThanMaximalBase();
             }
         }
-        _updateReserve(add, quoteAmount, baseAmount, canOverFluctuationLimit);
+        _updateReserve(add, quoteAmount, baseAmount, band);
     }
 
-    /// @notice Swaps a base amount (full closes and liquidations); may go over the band once.
+    /// @notice Swaps a base amount (full closes and liquidations); may go over the band once, or
+    /// ignore it (a liquidation).
     /// @param add direction of base from the AMM's point of view (add closes a long)
     /// @param baseAmount base to sell (add) or buy back (remove)
     /// @param quoteLimit 0 = none; a minimum when selling base, a maximum when buying
-    function swapOutput(bool add, uint256 baseAmount, uint256 quoteLimit) external onlyClearingHouse returns (uint256 quoteAmount) {
+    /// @param band MayLeave or Ignore
+    function swapOutput(bool add, uint256 baseAmount, uint256 quoteLimit, Band band) external onlyClearingHouse returns (uint256 quoteAmount) {
         _requireOpen();
         if (baseAmount == 0) return 0;
         if (!add && baseReserve.mulD(tradeLimitRatio) < baseAmount) revert OverTradingLimit();
@@ -136,11 +138,11 @@ contract Vamm is IVamm {
                 revert MoreThanMaximalQuote();
             }
         }
-        _updateReserve(!add, quoteAmount, baseAmount, true);
+        _updateReserve(!add, quoteAmount, baseAmount, band);
     }
 
-    function _updateReserve(bool quoteAdd, uint256 quoteAmount, uint256 baseAmount, bool canOver) internal {
-        _checkBlockFluctuationLimit(quoteAdd, quoteAmount, baseAmount, canOver);
+    function _updateReserve(bool quoteAdd, uint256 quoteAmount, uint256 baseAmount, Band band) internal {
+        if (band != Band.Ignore) _checkBlockFluctuationLimit(quoteAdd, quoteAmount, baseAmount, band == Band.MayLeave);
         if (quoteAdd) {
             quoteReserve += quoteAmount;
             baseReserve = baseReserve.subU(baseAmount);

@@ -2,19 +2,25 @@
 pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {InsufficientBalance, InsufficientVaultBalance, InvalidParameter, Unauthorized} from "./libraries/Errors.sol";
+import {IInsuranceFund} from "./interfaces/IInsuranceFund.sol";
 import {IVault} from "./interfaces/IVault.sol";
 
 /// @title Vault
 /// @notice Holds all collateral (a USDC-style 6-decimal token): traders' deposits, isolated margins,
 /// the insurance fund and the treasury are claims on it, kept in 18 decimals by the clearing house
-/// and the insurance fund. Optionally, idle tokens earn yield in an ERC-4626 vault; a guardian (or
-/// anyone, when the yield source has lost more than the allowed share of principal) trips a circuit
-/// breaker that pulls every token back and disables the yield source. Off by default.
-contract Vault is IVault, Ownable {
+/// and the insurance fund (twin of sim/vault.ts). Optionally, idle tokens earn yield in an ERC-4626
+/// vault, held at book value (`principal`). A loss of the source is recognised — by anyone, by the
+/// breaker, or by any move in or out of the source — and charged to the insurance fund, the rest
+/// recorded as `yieldShortfall`: the claims are always covered or the shortfall is on record. A
+/// guardian (or anyone, once the source has lost more than the allowed share of principal) trips a
+/// circuit breaker that redeems what the source lets go; shares it cannot redeem yet stay attached
+/// (no new deposits) until anyone finishes. Off by default.
+contract Vault is IVault, Ownable2Step {
     using SafeERC20 for IERC20;
 
     event OperatorsSet(address clearingHouse, address insuranceFund);
@@ -22,7 +28,12 @@ contract Vault is IVault, Ownable {
     event GuardianSet(address guardian);
     event YieldDeposited(uint256 units, uint256 shares);
     event YieldWithdrawn(uint256 units);
+    /// @notice `principal`: the book value left in the source after the redemption.
     event CircuitBreakerTripped(address indexed by, uint256 unitsRecovered, uint256 principal);
+    /// @notice A recognised yield-source loss (18 decimals): what the insurance fund paid, and the shortfall on record.
+    event YieldLossRecognised(uint256 loss, uint256 coveredByInsuranceFund, uint256 shortfall);
+
+    uint256 internal constant TOKEN_SCALE = 1e12;
 
     IERC20 public immutable token;
     address public clearingHouse;
@@ -34,6 +45,10 @@ contract Vault is IVault, Ownable {
     uint256 public principal;
     /// @notice Loss of principal (18-decimal ratio) beyond which anyone may trip the breaker.
     uint256 public maxLossRatio;
+    /// @notice The breaker has tripped and shares are left to redeem: no new deposits, anyone may finish.
+    bool public breakerTripped;
+    /// @notice Recognised yield loss the insurance fund could not pay (18 decimals).
+    uint256 public yieldShortfall;
 
     modifier onlyOperator() {
         if (msg.sender != clearingHouse && msg.sender != insuranceFund) revert Unauthorized();
@@ -74,6 +89,13 @@ contract Vault is IVault, Ownable {
         token.safeTransfer(to, units);
     }
 
+    /// @notice Whether `units` can be paid out now: idle, or recalled from the yield source.
+    function canPay(uint256 units) external view returns (bool) {
+        uint256 idle = token.balanceOf(address(this));
+        if (idle >= units) return true;
+        return address(yieldSource) != address(0) && yieldSource.maxWithdraw(address(this)) >= units - idle;
+    }
+
     /// @notice Tokens the vault controls: idle plus what the yield source would return.
     function totalAssets() public view returns (uint256) {
         uint256 assets = token.balanceOf(address(this));
@@ -100,7 +122,8 @@ contract Vault is IVault, Ownable {
 
     /// @notice Puts idle tokens to work in the yield source.
     function depositToYield(uint256 units) external onlyOwner {
-        if (address(yieldSource) == address(0) || units == 0) revert InvalidParameter();
+        if (address(yieldSource) == address(0) || units == 0 || breakerTripped) revert InvalidParameter();
+        _recognizeLoss();
         token.forceApprove(address(yieldSource), units);
         uint256 shares = yieldSource.deposit(units, address(this));
         principal += units;
@@ -110,6 +133,7 @@ contract Vault is IVault, Ownable {
     /// @notice Recalls tokens from the yield source.
     function withdrawFromYield(uint256 units) external onlyOwner {
         if (address(yieldSource) == address(0) || units == 0) revert InvalidParameter();
+        _recognizeLoss();
         yieldSource.withdraw(units, address(this), address(this));
         principal = principal > units ? principal - units : 0;
         emit YieldWithdrawn(units);
@@ -122,19 +146,52 @@ contract Vault is IVault, Ownable {
         return assets * 1e18 < principal * (1e18 - maxLossRatio);
     }
 
-    /// @notice Circuit breaker: pulls every token out of the yield source and disables it. The
-    /// guardian may trip it at any time, anyone while `yieldAnomaly()` holds.
+    /// @notice Marks the principal down to what the shares are worth and charges the loss to the
+    /// insurance fund, the rest to `yieldShortfall` (permissionless).
+    function recognizeYieldLoss() external {
+        _recognizeLoss();
+    }
+
+    /// @notice Circuit breaker: recognises the loss, redeems what the source lets go and, once every
+    /// share is out, detaches it; shares it cannot redeem yet stay attached (no new deposits) for
+    /// anyone to finish. The guardian or owner may trip it at any time, anyone while
+    /// `yieldAnomaly()` holds or once it has tripped.
     function tripCircuitBreaker() external {
-        if (msg.sender != guardian && msg.sender != owner() && !yieldAnomaly()) revert Unauthorized();
+        if (msg.sender != guardian && msg.sender != owner() && !breakerTripped && !yieldAnomaly()) revert Unauthorized();
         IERC4626 source = yieldSource;
         if (address(source) == address(0)) revert InvalidParameter();
-        uint256 before = token.balanceOf(address(this));
+        _recognizeLoss();
         uint256 shares = source.balanceOf(address(this));
         uint256 redeemable = source.maxRedeem(address(this));
-        if (redeemable > 0) source.redeem(redeemable < shares ? redeemable : shares, address(this), address(this));
-        uint256 recovered = token.balanceOf(address(this)) - before;
+        uint256 recovered;
+        if (redeemable > 0) recovered = source.redeem(redeemable < shares ? redeemable : shares, address(this), address(this));
+        principal = principal > recovered ? principal - recovered : 0;
         emit CircuitBreakerTripped(msg.sender, recovered, principal);
-        yieldSource = IERC4626(address(0));
+        if (source.balanceOf(address(this)) > 0) {
+            breakerTripped = true;
+            return;
+        }
+        // Every share is out: what the book still says the source held is lost.
+        uint256 residual = principal;
         principal = 0;
+        if (residual > 0) _charge(residual);
+        yieldSource = IERC4626(address(0));
+        breakerTripped = false;
+    }
+
+    function _recognizeLoss() internal {
+        IERC4626 source = yieldSource;
+        if (address(source) == address(0)) return;
+        uint256 value = source.previewRedeem(source.balanceOf(address(this)));
+        if (value >= principal) return;
+        uint256 loss = principal - value;
+        principal = value;
+        _charge(loss);
+    }
+
+    function _charge(uint256 units) internal {
+        (uint256 paid, uint256 shortfall) = IInsuranceFund(insuranceFund).pay(units * TOKEN_SCALE, IInsuranceFund.Flow.YieldLoss);
+        yieldShortfall += shortfall;
+        emit YieldLossRecognised(units * TOKEN_SCALE, paid, shortfall);
     }
 }

@@ -5,6 +5,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ClearingHouse} from "../src/ClearingHouse.sol";
 import {ClearingHouseAdmin} from "../src/ClearingHouseAdmin.sol";
 import {ClearingHouseStorage} from "../src/ClearingHouseStorage.sol";
+import {IVamm} from "../src/interfaces/IVamm.sol";
 import "../src/libraries/Errors.sol";
 import {Fixture} from "./Fixture.sol";
 
@@ -207,7 +208,7 @@ contract ClearingHouseTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, ALICE));
         admin().setWhitelist(ALICE);
         vm.expectRevert(Unauthorized.selector);
-        vamm.swapInput(true, 1e18, 0, false);
+        vamm.swapInput(true, 1e18, 0, IVamm.Band.Within);
         vm.stopPrank();
         vm.expectRevert(Unauthorized.selector);
         chAdmin.setParam("initMarginRatio", 0.2e18); // the module itself holds no state

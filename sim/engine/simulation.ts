@@ -405,6 +405,7 @@ export class Simulation {
       const before = this.remapProbes.before(ch, mg.market);
       try {
         ch.migrateLiquidity(mg.market, mg.multiplier, mg.remap, mg.fluctuationLimitRatio);
+        ch.completeMigration(mg.market); // the owner pages through the rest in the same block
       } catch (e) {
         if (!isModelError(e)) throw e;
         this.log({ type: 'AdminActionFailed', action: 'migrateLiquidity', market: mg.market, reason: e.reason, blockNumber: ch.clock.blockNumber, timestamp: now });

@@ -14,6 +14,14 @@ export interface ChainlinkRound {
   readonly updatedAt: number;
 }
 
+/**
+ * An injected failure of the feed: `revert` (latestRoundData reverts), `zero` or `negative` (it
+ * answers 0 or minus its price). Every read of the answer then fails, as the contracts' guarded
+ * read of latestRoundData does.
+ */
+export type ChainlinkFault = 'none' | 'revert' | 'zero' | 'negative';
+export const CHAINLINK_FAULTS: readonly ChainlinkFault[] = ['none', 'revert', 'zero', 'negative'];
+
 export const CHAINLINK_DECIMALS = 8;
 
 export class ChainlinkFeed {
@@ -27,6 +35,7 @@ export class ChainlinkFeed {
   consecutiveFrom = 0;
   /** 10^(18 − decimals): one answer unit in wei. */
   private readonly toWei: bigint;
+  fault: ChainlinkFault = 'none';
 
   /**
    * @param decimals of the answers: 8 for a Chainlink aggregator, 18 for Perp v1's
@@ -37,6 +46,15 @@ export class ChainlinkFeed {
     readonly decimals: number = CHAINLINK_DECIMALS,
   ) {
     this.toWei = 10n ** BigInt(18 - decimals);
+  }
+
+  setFault(fault: ChainlinkFault): void {
+    this.j.set(this, 'fault', fault);
+  }
+
+  /** Whether the latest answer can be read and is positive (no round, or a fault: it cannot). */
+  readable(): boolean {
+    return this.fault === 'none' && this.rounds.length > 0;
   }
 
   /** Appends a round; ids and times must increase, answers must be positive. */
@@ -71,23 +89,42 @@ export class ChainlinkFeed {
     return this.rounds[this.rounds.length - 1];
   }
 
+  /** The latest round as latestRoundData answers it, fault included (0 or negative); null when it reverts or has no round. */
+  latestAnswer(): { roundId: bigint; answerWei: bigint; updatedAt: number } | null {
+    const last = this.latestRound();
+    if (!last || this.fault === 'revert') return null;
+    const answer = this.fault === 'zero' ? 0n : this.fault === 'negative' ? -last.answer : last.answer;
+    return { roundId: last.roundId, answerWei: answer * this.toWei, updatedAt: last.updatedAt };
+  }
+
   /** Latest answer in wei; reverts when the feed has no round. */
   price(): bigint {
+    const last = this.latestRound();
+    requireThat(last !== undefined, 'UnderlyingPriceZero', 'the feed has no round');
+    requireThat(this.fault === 'none', 'UnderlyingPriceZero', `the feed fails (${this.fault})`);
+    return last.answer * this.toWei;
+  }
+
+  /**
+   * The latest round's price in wei as published, whatever fault the feed's readers see: what the
+   * engine and its agents know off chain (gas in USD, observations, snapshots). Throws with no round.
+   */
+  lastPublishedWei(): bigint {
     const last = this.latestRound();
     requireThat(last !== undefined, 'UnderlyingPriceZero', 'the feed has no round');
     return last.answer * this.toWei;
   }
 
-  /** Seconds since the latest round (Infinity with no round). */
+  /** Seconds since the latest readable round (Infinity with none). */
   age(now: number): number {
     const last = this.latestRound();
-    return last ? now - last.updatedAt : Number.POSITIVE_INFINITY;
+    return last && this.fault === 'none' ? now - last.updatedAt : Number.POSITIVE_INFINITY;
   }
 
   /** TWAP of answers over `interval` seconds by Perp v1's backward walk (back to the last id gap). */
   twap(interval: number, now: number, emptyPeriod: 'revert' | 'latest' = 'revert'): bigint {
     if (this.twapOverride !== 0n) return this.twapOverride;
-    requireThat(this.rounds.length > 0, 'UnderlyingPriceZero', 'the feed has no round');
+    requireThat(this.readable(), 'UnderlyingPriceZero', this.rounds.length > 0 ? `the feed fails (${this.fault})` : 'the feed has no round');
     return twapWalk(this.rounds, (r) => r.answer * this.toWei, (r) => r.updatedAt, now, interval, this.consecutiveFrom, emptyPeriod);
   }
 }

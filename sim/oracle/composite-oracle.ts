@@ -44,11 +44,11 @@ export class CompositeOracle {
     return this.chainlink.twap(interval, now, this.twapEmptyPeriod);
   }
 
-  /** Whether the fast feed may be used at `now`. */
+  /** Whether the fast feed may be used at `now` (a publish time in the future is not fresh). */
   fastUsable(now: number): boolean {
     const f = this.fast.latest;
     if (!f || f.price <= 0n) return false;
-    if (now - f.publishTime > this.params.fastMaxAge) return false;
+    if (f.publishTime > now || now - f.publishTime > this.params.fastMaxAge) return false;
     return f.confidence * ONE <= f.price * this.params.fastMaxConfidenceRatio;
   }
 
@@ -63,6 +63,21 @@ export class CompositeOracle {
   /** Fresh when either source is fresh; with staleness disabled always fresh. */
   isFresh(now: number): boolean {
     if (this.params.stalenessLimit === 0) return true;
-    return this.chainlink.age(now) <= this.params.stalenessLimit || this.fastUsable(now);
+    return this.indexFresh(now) || this.fastUsable(now);
+  }
+
+  /** Whether Chainlink's latest answer is fresh (the index TWAP may set funding); with staleness disabled always. */
+  indexFresh(now: number): boolean {
+    if (this.params.stalenessLimit === 0) return true;
+    return this.chainlink.age(now) <= this.params.stalenessLimit;
+  }
+
+  /**
+   * A price that may be trusted now, or null: the fast feed when usable, else Chainlink's answer
+   * when readable and fresh. Never throws: an outage must not stop what can go on without it.
+   */
+  usablePrice(now: number): bigint | null {
+    if (this.fastUsable(now)) return (this.fast.latest as { price: bigint }).price;
+    return this.chainlink.readable() && this.indexFresh(now) ? this.chainlink.price() : null;
   }
 }

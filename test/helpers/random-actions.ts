@@ -142,6 +142,8 @@ export function applyRandomAction(ch: ClearingHouse, a: RandomAction): ModelErro
           clock.blockNumber += Math.max(1, Math.floor((m.nextFundingTime - clock.timestamp) / 12));
           clock.timestamp = m.nextFundingTime;
         }
+        // The keeper settles on a fresh index (`default` refuses a stale one): Chainlink's heartbeat.
+        if (!m.oracle.indexFresh(clock.timestamp)) ch.pushOracleRound(m.id, m.oracle.chainlink.price());
         ch.settleFunding(m.id);
         break;
       }

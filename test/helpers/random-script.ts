@@ -28,10 +28,12 @@ export const RANDOM_HEADER: Omit<Script, 'steps'> = {
   wallets: Object.fromEntries(TRADERS.map((t, i) => [t, toWei(i === WHALE ? '1000000' : '100000')])),
 };
 
-/** Turns random actions into timed script actions (deposits first), computing state-dependent values on a model. */
-export function scriptFromRandom(random: readonly RandomAction[]): TimedAction[] {
-  const world = buildWorld(RANDOM_HEADER);
-  const { ch } = world;
+/**
+ * A model of `header` that records the actions pushed to it (a revert is a recorded outcome), so
+ * a random sequence's state-dependent values can be computed while it is built.
+ */
+export function recordingWorld(header: Omit<Script, 'steps'>): { ch: ReturnType<typeof buildWorld>['ch']; out: TimedAction[]; push: (action: Action) => void } {
+  const world = buildWorld(header);
   const out: TimedAction[] = [];
   const push = (action: Action) => {
     out.push({ action });
@@ -41,6 +43,12 @@ export function scriptFromRandom(random: readonly RandomAction[]): TimedAction[]
       if (!isModelError(e)) throw e;
     }
   };
+  return { ch: world.ch, out, push };
+}
+
+/** Turns random actions into timed script actions (deposits first), computing state-dependent values on a model. */
+export function scriptFromRandom(random: readonly RandomAction[]): TimedAction[] {
+  const { ch, out, push } = recordingWorld(RANDOM_HEADER);
   TRADERS.forEach((t, i) => push({ name: 'deposit', args: { trader: t, amount: toWei(i === WHALE ? '100000' : '3000') } }));
   for (const a of random) {
     const trader = 'trader' in a ? TRADERS[a.trader]! : '';
@@ -85,6 +93,8 @@ export function scriptFromRandom(random: readonly RandomAction[]): TimedAction[]
         if (ch.clock.timestamp < m.nextFundingTime) {
           push({ name: 'advance', args: { seconds: m.nextFundingTime - ch.clock.timestamp, blocks: Math.max(1, Math.floor((m.nextFundingTime - ch.clock.timestamp) / 12)) } });
         }
+        // The keeper settles on a fresh index (`default` refuses a stale one): Chainlink's heartbeat.
+        if (!m.oracle.indexFresh(ch.clock.timestamp)) push({ name: 'setOraclePrice', args: { market, price: m.oracle.chainlink.price() } });
         push({ name: 'settleFunding', args: { market } });
         break;
       }

@@ -12,7 +12,8 @@ interface IInsuranceFund {
         BadDebt,
         CurveCost,
         PrepaidBadDebt,
-        Seed
+        Seed,
+        YieldLoss
     }
 
     function balance() external view returns (uint256);

@@ -4,8 +4,17 @@ pragma solidity ^0.8.28;
 /// @title IVamm
 /// @notice One market's virtual AMM as the clearing house uses it.
 interface IVamm {
-    function swapInput(bool add, uint256 quoteAmount, uint256 baseLimit, bool canOverFluctuationLimit) external returns (uint256);
-    function swapOutput(bool add, uint256 baseAmount, uint256 quoteLimit) external returns (uint256);
+    /// @notice How a swap treats this block's fluctuation band: stay within it, leave it once (the
+    /// price must start inside it), or ignore it (liquidations, which a close over the band must
+    /// not block).
+    enum Band {
+        Within,
+        MayLeave,
+        Ignore
+    }
+
+    function swapInput(bool add, uint256 quoteAmount, uint256 baseLimit, Band band) external returns (uint256);
+    function swapOutput(bool add, uint256 baseAmount, uint256 quoteLimit, Band band) external returns (uint256);
     function migrateLiquidity(uint256 multiplier, uint256 fluctuationLimitRatio) external returns (uint256 fromQuote, uint256 fromBase);
     function setTotalPositionSize(int256 size) external;
     function setQuoteReserve(uint256 quote) external;

@@ -7,4 +7,5 @@ interface IVault {
     function pullFrom(address from, uint256 units) external;
     function pushTo(address to, uint256 units) external;
     function totalAssets() external view returns (uint256);
+    function canPay(uint256 units) external view returns (bool);
 }

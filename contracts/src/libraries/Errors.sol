@@ -41,6 +41,7 @@ error InsufficientVaultBalance();
 error InvalidParameter();
 error NotSupported();
 error LiquidityMultiplierIsOne();
+error MigrationPending();
 
 /// @dev Access control: the caller is not the contract allowed to make this call.
 error Unauthorized();

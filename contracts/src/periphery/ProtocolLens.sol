@@ -13,7 +13,8 @@ import {Vault} from "../Vault.sol";
 /// @title ProtocolLens
 /// @notice Reads the whole protocol state in one call: every market (vAMM reserves and snapshots,
 /// the clearing house's books, the latest Chainlink round), every account with its position
-/// records, token balances of the given holders, the insurance fund, vault and treasury. For
+/// records, token balances of the given holders, the insurance fund, vault (with its yield source)
+/// and treasury, and any k migration in progress. For
 /// dashboards, monitoring and the cross-check harness.
 contract ProtocolLens {
     struct MarketState {
@@ -27,6 +28,7 @@ contract ProtocolLens {
         uint256 liquidityHistoryIndex;
         uint256 snapshotCount;
         ClearingHouseStorage.Market books;
+        ClearingHouseStorage.Migration migration;
         uint80 roundId;
         int256 answer;
         uint256 updatedAt;
@@ -52,6 +54,17 @@ contract ProtocolLens {
         uint256 treasury;
         uint256 uncoveredBadDebt;
         uint256 unfundedCurveCost;
+        VaultState vault;
+    }
+
+    /// @notice The vault's yield source: book value, recorded shortfall, breaker, shares.
+    struct VaultState {
+        address yieldSource;
+        uint256 principal;
+        uint256 yieldShortfall;
+        bool breakerTripped;
+        uint256 shares;
+        uint256 totalShares;
     }
 
     /// @notice One view of a position: its value, or ok = false when the view reverts.
@@ -174,11 +187,25 @@ contract ProtocolLens {
         s.treasury = c.treasury();
         s.uncoveredBadDebt = c.uncoveredBadDebt();
         s.unfundedCurveCost = c.unfundedCurveCost();
+        s.vault = _vault(vault);
+    }
+
+    function _vault(Vault vault) internal view returns (VaultState memory v) {
+        IERC20 source = IERC20(address(vault.yieldSource()));
+        v.yieldSource = address(source);
+        v.principal = vault.principal();
+        v.yieldShortfall = vault.yieldShortfall();
+        v.breakerTripped = vault.breakerTripped();
+        if (address(source) != address(0)) {
+            v.shares = source.balanceOf(address(vault));
+            v.totalShares = source.totalSupply();
+        }
     }
 
     function _market(ClearingHouseAdmin c, bytes32 id) internal view returns (MarketState memory m) {
         m.id = id;
         m.books = c.getMarket(id);
+        m.migration = c.getMigration(id);
         Vamm v = Vamm(address(m.books.vamm));
         m.quoteReserve = v.quoteReserve();
         m.baseReserve = v.baseReserve();
@@ -189,6 +216,8 @@ contract ProtocolLens {
         m.liquidityHistoryIndex = v.liquidityHistoryIndex();
         m.snapshotCount = v.snapshotCount();
         AggregatorV3Interface aggregator = OracleAdapter(address(m.books.oracle)).aggregator();
-        (m.roundId, m.answer,, m.updatedAt,) = aggregator.latestRoundData();
+        try aggregator.latestRoundData() returns (uint80 roundId, int256 answer, uint256, uint256 updatedAt, uint80) {
+            (m.roundId, m.answer, m.updatedAt) = (roundId, answer, updatedAt);
+        } catch {} // a reverting feed reads as no round
     }
 }

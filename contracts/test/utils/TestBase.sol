@@ -35,6 +35,10 @@ abstract contract TestBase {
         if (a > b) revert AssertionFailed(what, a, b);
     }
 
+    function assertLe(uint256 a, uint256 b, string memory what) internal pure {
+        if (a > b) revert AssertionFailedU(what, a, b);
+    }
+
     function bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
         if (hi <= lo) return lo;
         return lo + (x % (hi - lo + 1));

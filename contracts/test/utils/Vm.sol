@@ -14,4 +14,15 @@ interface Vm {
     function label(address account, string calldata name) external;
     function pauseGasMetering() external;
     function resumeGasMetering() external;
+
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function snapshotState() external returns (uint256);
+    function revertToState(uint256 snapshotId) external returns (bool);
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory);
 }
