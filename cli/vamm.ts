@@ -9,6 +9,7 @@ import { checkWritableFolder } from '../data/staged-folder.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerCalibrateCommand } from './commands/calibrate.ts';
 import { registerDataCommand } from './commands/data.ts';
+import { registerLivenessCommand } from './commands/liveness.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerCrosscheckCommand } from './commands/crosscheck.ts';
@@ -40,6 +41,7 @@ registerDataCommand(program);
 registerStudyCommands(program);
 registerTrainCommand(program);
 registerCrosscheckCommand(program);
+registerLivenessCommand(program);
 
 try {
   await program.parseAsync(process.argv);

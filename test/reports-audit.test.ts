@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputErrors } from '../data/input-error.ts';
+import { faultScenario } from '../scenarios/liveness/faults.ts';
 import { buildAuditModel } from '../reports/audit/audit-model.ts';
 import { auditReportDocument } from '../reports/audit/audit-report.ts';
 import { loadAuditConfig, parseAuditConfig } from '../reports/audit/config.ts';
@@ -141,7 +142,35 @@ describe('audit report', () => {
     const json = JSON.parse(readFileSync(out.json, 'utf8'));
     expect(json.findings.map((f: { finding: { id: string } }) => f.finding.id)).toEqual(out.model.findings.map((f) => f.finding.id));
     expect(json.findings.every((f: { reproduced: boolean }) => f.reproduced)).toBe(true);
-    expect(out.sections).toBe(6 + 4);
+    expect(out.sections).toBe(7 + 4); // scope, parameters, invariants, cross-check, liveness, stress, findings + one per finding
+  });
+
+  it('shows each liveness property under each fault, and a violation with its shortest script', () => {
+    const config = loadAuditConfig(join(dir, 'audit-true.json'));
+    const script = faultScenario('oracle-reverts', 1);
+    const row = (property: 'liquidatable' | 'claims-covered', status: 'held' | 'violated') => ({
+      fault: 'oracle-reverts' as const,
+      property,
+      status,
+      scenarios: 1,
+      checks: 12,
+      finding: property === 'liquidatable' ? '1' : null,
+      violation: status === 'violated' ? { script, foundSteps: script.steps.length + 3, seed: 1, step: 8, message: "victim's ETH position is below maintenance but liquidate reverts FeedDown" } : null,
+    });
+    const liveness = {
+      contracts: { ref: '2d8cf93', commit: '2d8cf935fe7a74eba5177d9060cca98ddf3a6bd3', dir: null },
+      report: { rows: [row('liquidatable', 'violated'), row('claims-covered', 'held')], gasBound: 15_000_000, seeds: 1, flood: { dustAccounts: 1500, dustPositions: 400 }, runs: 9, seconds: 40 },
+    };
+    const doc = auditReportDocument({ ...buildAuditModel(config), liveness });
+    const md = renderMarkdown(doc, 'audit.html');
+    expect(md).toContain('## Liveness under injected faults');
+    expect(md).toContain('1 violated');
+    expect(md).toContain('git 2d8cf93 → 2d8cf935fe7a74eba5177d9060cca98ddf3a6bd3');
+    expect(md).toContain('oracle-reverts — liquidatable (review finding 1)');
+    expect(md).toContain('liquidate reverts FeedDown');
+    expect(md).toContain('"setOracleFault":{"market":"ETH","fault":"revert"}');
+    // Without a "liveness" section in the config the report says the property is not evidenced.
+    expect(renderMarkdown(auditReportDocument(buildAuditModel(config)), 'audit.html')).toContain('liquidation, solvency and gas liveness under faults are not evidenced');
   });
 
   it("the default design's config is valid and its findings are reproduced", () => {

@@ -165,7 +165,7 @@ describe('reports in headless Chromium', () => {
 
   it('the audit PDF has one page per section: scope … findings table, then one per finding', async () => {
     const pdf = await PDFDocument.load(readFileSync(audit.pdf!));
-    expect(audit.sections).toBe(6 + 4);
+    expect(audit.sections).toBe(7 + 4);
     expect(pdf.getPageCount()).toBe(audit.sections);
     const [w, h] = [pdf.getPage(0).getWidth(), pdf.getPage(0).getHeight()];
     expect([Math.round(w), Math.round(h)]).toEqual([595, 842]); // A4 in points

@@ -27,8 +27,9 @@ export function registerAuditCommand(program: Command): void {
     .option('-o, --out <dir>', 'output folder (replaced whole when the report is built)', 'out/audit')
     .option('--make', 'first make the evidence the config says how to make and that is not there (runs, cross-checks)')
     .option('--no-pdf', 'skip the PDF (printed by headless Chromium: $VAMM_CHROMIUM, /usr/bin/chromium or the npm one)')
+    .option('--contracts-ref <ref>', 'audit the contracts as they were at this git ref (scope and liveness checks)')
     .option('-q, --quiet', 'no progress on stderr')
-    .action(async (file: string, opts: { out: string; make?: boolean; pdf: boolean; quiet?: boolean }) => {
+    .action(async (file: string, opts: { out: string; make?: boolean; pdf: boolean; quiet?: boolean; contractsRef?: string }) => {
       const config = loadAuditConfig(file);
       const staged = StagedFolder.begin(opts.out, { flag: '--out', outputs: AUDIT_FILES, writer: 'vamm audit' });
       try {
@@ -47,7 +48,12 @@ export function registerAuditCommand(program: Command): void {
           }
         }
         const started = performance.now();
-        const r = await writeAudit(config, staged.path, { pdf: opts.pdf, generated: new Date().toISOString().slice(0, 10) });
+        const r = await writeAudit(config, staged.path, {
+          pdf: opts.pdf,
+          generated: new Date().toISOString().slice(0, 10),
+          ...(opts.contractsRef ? { contractsRef: opts.contractsRef } : {}),
+          ...(opts.quiet ? {} : { onProgress: (m: string) => process.stderr.write(`liveness: ${m}\n`) }),
+        });
         staged.commit();
         const seconds = (performance.now() - started) / 1000;
         const at = (p: string | null) => p && p.replace(staged.path, staged.target);
@@ -59,6 +65,9 @@ export function registerAuditCommand(program: Command): void {
         const runViolations = r.model.runs.reduce((n, run) => n + Object.values(run.summary.invariants.violations).reduce((a, b) => a + b, 0), 0);
         if (runViolations > 0) failures.push(`${runViolations} invariant violations in the runs`);
         for (const x of r.model.crosscheck.filter((c) => c.divergences.length > 0)) failures.push(`cross-check ${x.name}: ${x.divergences.length} divergences from the contracts`);
+        for (const x of r.model.liveness?.report.rows.filter((row) => row.status === 'violated') ?? []) {
+          failures.push(`liveness: ${x.property} violated under ${x.fault}: ${x.violation?.message}`);
+        }
         for (const f of failures) process.stderr.write(`${f}\n`);
         if (failures.length > 0) process.exitCode = EXIT_FAILED_CHECKS;
       } catch (error) {

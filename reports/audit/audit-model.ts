@@ -4,6 +4,7 @@ import type { AuditConfig } from './config.ts';
 import { type CrosscheckResult, loadCrosscheckResult } from './crosscheck.ts';
 import { type FindingEvidence, type RunEvidence, type ScriptEvidence, expandScripts, readRun, reproduceFinding, runScriptEvidence } from './evidence.ts';
 import { parameterRows } from './parameters.ts';
+import type { LivenessEvidence } from './liveness.ts';
 import { type Scope, readScope } from './scope.ts';
 
 export interface AuditModel {
@@ -14,6 +15,8 @@ export interface AuditModel {
   readonly scripts: ScriptEvidence[];
   readonly crosscheck: CrosscheckResult[];
   readonly findings: FindingEvidence[];
+  /** Liveness under injected faults (run on anvil by writeAudit; null when not configured). */
+  readonly liveness: LivenessEvidence | null;
 }
 
 export function buildAuditModel(config: AuditConfig): AuditModel {
@@ -29,5 +32,6 @@ export function buildAuditModel(config: AuditConfig): AuditModel {
     scripts: scriptFiles.map(runScriptEvidence),
     crosscheck: config.crosscheck.map(loadCrosscheckResult),
     findings,
+    liveness: null,
   };
 }

@@ -12,6 +12,7 @@ import { int, pct, usd } from '../format.ts';
 import { SEVERITIES } from './config.ts';
 import type { AuditModel } from './audit-model.ts';
 import type { FindingEvidence } from './evidence.ts';
+import { livenessSection } from './liveness.ts';
 
 const TONE = { critical: 'bad', high: 'bad', medium: 'warn', low: 'info', info: 'info' } as const;
 
@@ -266,6 +267,7 @@ export function auditReportDocument(m: AuditModel, options: { generated?: string
       { id: 'parameters', title: 'Protocol parameters', pageBreak: true, blocks: [{ kind: 'paragraph', text: `The ${m.config.profile} profile (sim/params.ts): what the runs and the contracts use unless a scenario overrides it. Ratios are fractions; periods are seconds.` }, { kind: 'table', columns: ['parameter', 'value'], rows: m.parameters }] },
       invariantsSection(m),
       crosscheckSection(m, rel),
+      livenessSection(m.liveness),
       stressSection(m),
       findingsTable(m, rel),
       ...m.findings.map((f) => findingSection(f, rel)),

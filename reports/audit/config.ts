@@ -13,13 +13,17 @@
  *   "findings": [{ "id": "F-1", "title": "…", "severity": "medium", "affects": "…",
  *                  "description": "…", "script": "../scenarios/scripts/finding-….json",
  *                  "recommendation": "…" }],
- *   "recommendations": ["…"]
+ *   "recommendations": ["…"],
+ *   "liveness": { "ref": "2d8cf93", "faults": ["oracle-stale", …], "seeds": 3, "gasBound": 15000000,
+ *                 "flood": { "dustAccounts": 1500, "dustPositions": 400 } }   // all optional
  * }
  */
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputErrors } from '../../data/input-error.ts';
 import { parseLocatedWith, readInputText } from '../../scenarios/json-validate.ts';
+import { FAULTS } from '../../scenarios/liveness/faults.ts';
+import { DEFAULT_GAS_BOUND } from '../../scenarios/liveness/search.ts';
 import { PROFILE_NAMES } from '../../sim/params.ts';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -47,6 +51,16 @@ const RunEntrySchema = z.union([path, z.strictObject({ dir: path, scenario: path
  */
 const CrosscheckEntrySchema = z.union([path, z.strictObject({ out: path, input: path, views: z.boolean().default(true) })]);
 
+/** Liveness under injected faults: which contracts (a git ref's, default the folder in scope), faults and bounds. */
+export const LivenessConfigSchema = z.strictObject({
+  /** Check the contracts as they were at this git ref (e.g. "2d8cf93") instead of the folder in scope. */
+  ref: z.string().min(1).optional(),
+  faults: z.array(z.enum(FAULTS)).min(1).optional(),
+  seeds: z.number().int().positive().max(50).default(3),
+  gasBound: z.number().int().positive().default(DEFAULT_GAS_BOUND),
+  flood: z.strictObject({ dustAccounts: z.number().int().positive().max(10_000), dustPositions: z.number().int().positive().max(10_000) }).optional(),
+});
+
 export const AuditConfigSchema = z.strictObject({
   title: z.string().min(1).default('Audit report'),
   profile: z.enum(PROFILE_NAMES as [string, ...string[]]).default('default'),
@@ -56,6 +70,7 @@ export const AuditConfigSchema = z.strictObject({
   crosscheck: z.array(CrosscheckEntrySchema).default([]),
   findings: z.array(FindingSchema).default([]),
   recommendations: z.array(z.string().min(1)).default([]),
+  liveness: LivenessConfigSchema.optional(),
 });
 
 export type Finding = z.output<typeof FindingSchema>;
