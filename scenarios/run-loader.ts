@@ -20,8 +20,10 @@ import { parseLocatedWith, readInputText } from './json-validate.ts';
 import { holderSpecs, populationBook } from './population.ts';
 import { loadScenarioPrices } from './price-source.ts';
 import { type RunScenario, RunScenarioSchema } from './run-schema.ts';
+import { actionArgsToJson } from './script-json.ts';
 import { secondMarketRun, withSecondMarket } from './second-market.ts';
-import { marketParamsOf, profileWithOverrides } from './script-runner.ts';
+import { applyAction, marketParamsOf, profileWithOverrides } from './script-runner.ts';
+import type { ClearingHouse } from '../sim/clearing-house.ts';
 
 const marketIds = (s: RunScenario) => [s.market.id, ...(s.secondMarket ? [s.secondMarket.id] : [])];
 
@@ -98,6 +100,12 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
     }
     return { market: id, at: mg.at, multiplier: parseUnits(mg.multiplier, 18), remap: mg.remap, fluctuationLimitRatio: parseUnits(mg.fluctuationLimitRatio, 18) };
   });
+  const faults = s.faults ?? [];
+  faults.forEach((f, i) => {
+    if (f.at <= start || f.at >= end) {
+      throw new InputError({ file: o.file ?? s.name, field: `faults[${i}].at` }, `${new Date(f.at * 1000).toISOString()} is outside the prices (${new Date(start * 1000).toISOString()} – ${new Date(end * 1000).toISOString()})`);
+    }
+  });
   return {
     name: s.name,
     profile: profileWithOverrides(s.profile as ProfileName, s.clearingHouse),
@@ -108,6 +116,12 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
     end,
     markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed }, ...(s.secondMarket ? [secondMarketRun(s, candles, seed)] : [])],
     migrations,
+    faults: faults.map((f) => ({
+      at: f.at,
+      action: f.action.name,
+      args: actionArgsToJson(f.action.args),
+      apply: (ch: ClearingHouse) => void applyAction({ ch, secondsPerBlock: s.blockTime }, f.action),
+    })),
     insuranceFund: s.insuranceFund,
     slots,
     invariants: s.invariants,

@@ -12,6 +12,7 @@ import { parseTimeArg } from '../data/time-arg.ts';
 import { parseUnits } from '../sim/math/units.ts';
 import { PROFILE_NAMES } from '../sim/params.ts';
 import { decimalString } from './amount-schema.ts';
+import { FaultEntrySchema } from './fault-schedule.ts';
 import { BookSpecSchema } from './population.ts';
 import { ClearingHouseOverridesSchema, MarketSchema } from './script-schema.ts';
 
@@ -188,6 +189,9 @@ export const RunScenarioSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** Faults injected at given times (scenarios/fault-schedule.ts): script fault and owner actions. */
+  // Optional, not defaulted: a run without faults logs its config exactly as before.
+  faults: z.array(FaultEntrySchema).optional(),
   invariants: z.enum(['off', 'block', 'action']).default('block'),
   /** Seconds between state snapshots in the log. */
   snapshotInterval: z.number().int().positive().default(3600),

@@ -100,6 +100,28 @@ describe('cross-check: model vs contracts on anvil', () => {
     expect(report.reverted).toBe(actions.filter((e) => !e.ok).length);
   });
 
+  it('a run with injected faults (a feed outage, a lossy yield source, a dust flood) replays with zero divergence', { timeout: TIMEOUT }, async () => {
+    const scenario = JSON.parse(readFileSync('scenarios/runs/crosscheck-black-thursday.json', 'utf8'));
+    scenario.prices = { ...scenario.prices, from: '2020-03-12T10:00', to: '2020-03-12T11:30' };
+    scenario.faults = [
+      { at: '2020-03-12T10:05', setYieldSource: { maxLossRatio: '0.05' } },
+      { at: '2020-03-12T10:05', depositToYield: { amount: '100000' } },
+      { at: '2020-03-12T10:10', dustAccounts: { count: 20, amount: '0.000001' } },
+      { at: '2020-03-12T10:20', setOracleFault: { market: 'ETH', fault: 'revert' } },
+      { at: '2020-03-12T10:50', setOracleFault: { market: 'ETH', fault: 'none' } },
+      { at: '2020-03-12T11:00', yieldSourceLoss: { amount: '10000' } },
+      { at: '2020-03-12T11:05', tripCircuitBreaker: { by: 'guardian' } },
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'vamm-faults-log-'));
+    const memory = new MemorySink();
+    await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario))), { sinks: [new FileSink(join(dir, 'events.jsonl')), memory] });
+    expect(memory.events.filter((e) => e.type === 'FaultInjected').map((e) => e.action)).toEqual(scenario.faults.map((f: Record<string, unknown>) => Object.keys(f).find((k) => k !== 'at')));
+    expect(memory.events.some((e) => e.type === 'YieldLossRecognised')).toBe(true);
+    const report = await replay(await loadEngineLog(join(dir, 'events.jsonl')));
+    expect(report.divergences).toEqual([]);
+    expect(report.gas.tripCircuitBreaker?.count).toBe(1);
+  });
+
   it('replays a short crash log of the four agent kinds with zero divergence', { timeout: TIMEOUT }, async () => {
     const input = crashLog({ blocks: 400 });
     const report = await replay(input);

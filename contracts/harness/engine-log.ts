@@ -102,6 +102,9 @@ export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string
       case 'LiquidityMigrated':
         step(e, 'migrateLiquidity', { market: e.market as string, multiplier: human(e.multiplier as string), remap: e.remap as string });
         break;
+      case 'FaultInjected':
+        step(e, e.action as string, e.args as Json);
+        break;
     }
   }
   if (!header) throw new InputError({ file }, 'no RunStarted event: not a vamm run event log');

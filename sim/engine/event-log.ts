@@ -95,8 +95,10 @@ export type EngineEvent = Stamp &
         readonly baseFee: number;
       }
     | { readonly type: 'InvariantViolation'; readonly invariant: string; readonly message: string }
-    /** An owner action the scenario scheduled (a k change), when it reverted. */
+    /** An owner action the scenario scheduled (a k change, a fault), when it reverted. */
     | { readonly type: 'AdminActionFailed'; readonly action: string; readonly market: string; readonly reason: string }
+    /** A fault the scenario injected (a script action, with its arguments in the script format). */
+    | { readonly type: 'FaultInjected'; readonly action: string; readonly args: Json }
     | {
         /**
          * After a k change: one position's size under each remap, taken when the trader first

@@ -76,7 +76,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     const m = ch.market(id);
     const o = obs.marketOffset(id);
     const spot = weiToNumber(m.vamm.spotPrice());
-    const index = m.oracle.chainlink.latestRound() ? weiToNumber(m.oracle.indexPrice()) : spot;
+    const index = m.oracle.chainlink.latestRound() ? weiToNumber(m.oracle.chainlink.lastPublishedWei()) : spot;
     d[o + M.spot] = spot;
     d[o + M.markTwap] = twaps.get(id)?.average(now) ?? spot;
     d[o + M.index] = index;

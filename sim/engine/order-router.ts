@@ -62,8 +62,8 @@ export function route(ch: ClearingHouse, action: AgentAction): Routed {
   const m = ch.market(o.market);
   const quoteReserve = weiToNumber(m.vamm.quoteReserve);
   const baseReserve = weiToNumber(m.vamm.baseReserve);
-  // The on-chain reference a router reads: the fast feed's latest price, whatever its age (the protocol's own max age is its rule, not the router's), else the index.
-  const reference = limit.reference === undefined ? Number.NaN : weiToNumber(m.oracle.fast.latest?.price ?? m.oracle.indexPrice());
+  // The on-chain reference a router reads: the fast feed's latest price, whatever its age (the protocol's own max age is its rule, not the router's), else the index's last published answer (a failing feed is a fault the router does not see).
+  const reference = limit.reference === undefined ? Number.NaN : weiToNumber(m.oracle.fast.latest?.price ?? m.oracle.chainlink.lastPublishedWei());
   const price = bindingLimit(limit, o.side, reference);
   const wanted = o.margin * o.leverage;
   const quote = Math.min(wanted, quoteToPrice(quoteReserve, baseReserve, o.side, price));

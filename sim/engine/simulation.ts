@@ -52,6 +52,15 @@ export interface MarketRun {
   readonly fastFeed: boolean;
 }
 
+/** A fault the scenario injects at `at` (scenarios/fault-schedule.ts): applied to the protocol, logged as its action and arguments. */
+export interface FaultRun {
+  readonly at: number;
+  readonly action: string;
+  /** The arguments in the script format (human decimals), for the log and its replay. */
+  readonly args: Json;
+  readonly apply: (ch: ClearingHouse) => void;
+}
+
 /** A k change the owner makes at `at`, with its remap. */
 export interface MigrationRun {
   readonly market: string;
@@ -72,6 +81,8 @@ export interface SimulationConfig {
   readonly markets: readonly MarketRun[];
   /** Owner k changes, in time order (none by default). */
   readonly migrations?: readonly MigrationRun[];
+  /** Faults injected at given times (fault and owner script actions), in time order. */
+  readonly faults?: readonly FaultRun[];
   readonly insuranceFund: bigint;
   readonly slots: readonly AgentSlot[];
   /** `off`, once per block, or after every action. */
@@ -145,6 +156,8 @@ export class Simulation {
   private equityStart = new Map<number, bigint>();
   private readonly migrations: MigrationRun[];
   private migrationCursor = 0;
+  private readonly faults: FaultRun[];
+  private faultCursor = 0;
   private readonly remapProbes = new RemapProbes();
   private setupRecord: RunSetup = { blockTime: 0, markets: [], accounts: [], backstopLiquidityProviders: [] };
 
@@ -165,6 +178,7 @@ export class Simulation {
     this.hedgeVenue = new HedgeVenue(first.id, truePath, config.start);
     this.nextSnapshot = config.start;
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
+    this.faults = [...(config.faults ?? [])].sort((a, b) => a.at - b.at);
     this.setUp();
     this.checker = config.invariants === 'off' ? null : new InvariantChecker(this.ch, { incremental: true });
   }
@@ -299,7 +313,13 @@ export class Simulation {
 
   private nextEventTime(): number {
     this.dropStaleWakeups();
-    let t = Math.min(this.wakeups.peekTime(), this.actions.peekTime(), this.nextSnapshot, this.migrations[this.migrationCursor]?.at ?? Number.POSITIVE_INFINITY);
+    let t = Math.min(
+      this.wakeups.peekTime(),
+      this.actions.peekTime(),
+      this.nextSnapshot,
+      this.migrations[this.migrationCursor]?.at ?? Number.POSITIVE_INFINITY,
+      this.faults[this.faultCursor]?.at ?? Number.POSITIVE_INFINITY,
+    );
     for (const m of this.config.markets) {
       const r = (this.rounds.get(m.id) as readonly ChainlinkRound[])[this.roundCursor.get(m.id) as number];
       if (r) t = Math.min(t, r.updatedAt);
@@ -326,6 +346,7 @@ export class Simulation {
 
     const oracleMoved = this.applyOracle(blockTime);
     let changed = this.migrateDue(blockTime) || oracleMoved;
+    changed = this.injectFaults(blockTime) || changed;
     const due = new Set(this.wakeups.popDue(blockTime).filter((i) => this.nextWake[i] !== undefined && (this.nextWake[i] as number) <= blockTime));
     // Traders that watch the market also look when the oracle or fast feed moved.
     if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) due.add(i);
@@ -412,6 +433,27 @@ export class Simulation {
         continue;
       }
       this.remapProbes.after(ch, mg.market, before);
+      this.drainProtocolEvents();
+      any = true;
+    }
+    return any;
+  }
+
+  /** The scenario's faults due by now, after the owner's k changes, before the agents. */
+  private injectFaults(now: number): boolean {
+    const { ch } = this;
+    let any = false;
+    for (; this.faultCursor < this.faults.length && (this.faults[this.faultCursor] as FaultRun).at <= now; this.faultCursor++) {
+      const fault = this.faults[this.faultCursor] as FaultRun;
+      try {
+        fault.apply(ch);
+      } catch (e) {
+        if (!isModelError(e)) throw e;
+        const market = (fault.args as { market?: string } | null)?.market ?? '';
+        this.log({ type: 'AdminActionFailed', action: fault.action, market, reason: e.reason, blockNumber: ch.clock.blockNumber, timestamp: now });
+        continue;
+      }
+      this.log({ type: 'FaultInjected', action: fault.action, args: fault.args, blockNumber: ch.clock.blockNumber, timestamp: now });
       this.drainProtocolEvents();
       any = true;
     }
@@ -525,7 +567,7 @@ export class Simulation {
 
   /** ETH/USD for gas: the first market's index (every bundled market is ETH). */
   private ethUsd(): number {
-    return weiToNumber(this.ch.market((this.config.markets[0] as MarketRun).id).oracle.indexPrice());
+    return weiToNumber(this.ch.market((this.config.markets[0] as MarketRun).id).oracle.chainlink.lastPublishedWei());
   }
 
   /** Before an action that touches a position measured since a k change: the moment Perp v1 remaps it. */
@@ -573,8 +615,8 @@ export class Simulation {
         market: m.id,
         spot: market.vamm.spotPrice(),
         markTwap: BigInt(Math.round((this.twaps.get(m.id) as FloatTwap).average(ch.clock.timestamp) * 1e6)) * 10n ** 12n,
-        index: market.oracle.indexPrice(),
-        fast: market.oracle.fast.latest?.price ?? market.oracle.indexPrice(),
+        index: market.oracle.chainlink.lastPublishedWei(),
+        fast: market.oracle.fast.latest?.price ?? market.oracle.chainlink.lastPublishedWei(),
         totalPositionSize: market.vamm.totalPositionSize,
         openNotionalLong: market.openNotionalLong,
         openNotionalShort: market.openNotionalShort,
