@@ -28,6 +28,8 @@ export interface ScenarioPrices {
   readonly candles: CandleSeries;
   readonly rounds: readonly ChainlinkRound[];
   readonly fastFeed: boolean;
+  /** Seconds between the fast feed's ticks inside a candle (unset: its four points). */
+  readonly tickInterval?: number;
 }
 
 const generators = new Map<string, Promise<ReturnGenerator>>();
@@ -60,14 +62,14 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
       p.intrabar === 'none'
         ? pathToCandles(path, source)
         : refinePath(path, await intrabarLibrary(dataDir()), forPath((seed ^ INTRABAR_STREAM) >>> 0, p.path), source, { calmRange: p.intrabar === 'adaptive' ? p.calmRange : 0 });
-    return { candles, rounds: synthesiseRounds(candles), fastFeed: p.fastFeed };
+    return { candles, rounds: synthesiseRounds(candles), ...walkOf(p) };
   }
   if ('replay' in p) {
     const loaded = await loadCandles(resolveDataFile(p.replay, dataDir), { gapPolicy: p.gapPolicy, ...(p.from !== undefined ? { from: p.from } : {}), ...(p.to !== undefined ? { to: p.to } : {}) });
     const window = p.resolution && p.resolution !== loaded.resolution ? resample(loaded, p.resolution) : loaded;
     const source = `${p.replay} replayed from ${p.startPrice}`;
     const candles = p.wicks ? replayCandles(window, toWei(p.startPrice), p.scale) : pathToCandles(replayWindow(p.scale === 1 ? window : replayCandles(window, window.open[0] as bigint, p.scale), toWei(p.startPrice)), source);
-    return { candles, rounds: synthesiseRounds(candles, { ...ETH_USD_RULES, latency: p.oracleLatency }), fastFeed: p.fastFeed };
+    return { candles, rounds: synthesiseRounds(candles, { ...ETH_USD_RULES, latency: p.oracleLatency }), ...walkOf(p) };
   }
   const file = resolveDataFile(p.file, dataDir);
   if (p.from !== undefined && p.to !== undefined && p.to <= p.from) throw new InputError({ file: s.name, field: 'prices.to' }, `${isoTime(p.to)} is not after prices.from (${isoTime(p.from)})`);
@@ -80,14 +82,19 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
     loaded.catch(() => historical.delete(key));
     if (historical.size > HISTORICAL_CACHE) historical.delete(historical.keys().next().value as string);
   }
-  return { ...(await loaded), fastFeed: p.fastFeed };
+  return { ...(await loaded), ...walkOf(p) };
+}
+
+/** How the fast feed walks the candles. */
+function walkOf(p: { readonly fastFeed: boolean; readonly tickInterval?: number | undefined }): Pick<ScenarioPrices, 'fastFeed' | 'tickInterval'> {
+  return { fastFeed: p.fastFeed, ...(p.tickInterval !== undefined ? { tickInterval: p.tickInterval } : {}) };
 }
 
 /** Historical windows loaded in this process (oldest dropped first beyond the limit). */
-const historical = new Map<string, Promise<Omit<ScenarioPrices, 'fastFeed'>>>();
+const historical = new Map<string, Promise<Omit<ScenarioPrices, 'fastFeed' | 'tickInterval'>>>();
 const HISTORICAL_CACHE = 128;
 
-async function loadHistorical(file: string, p: HistoricalPrices, dataDir: () => string): Promise<Omit<ScenarioPrices, 'fastFeed'>> {
+async function loadHistorical(file: string, p: HistoricalPrices, dataDir: () => string): Promise<Omit<ScenarioPrices, 'fastFeed' | 'tickInterval'>> {
   const candles = await loadCandles(file, { gapPolicy: p.gapPolicy, ...(p.from !== undefined ? { from: p.from } : {}), ...(p.to !== undefined ? { to: p.to } : {}) });
   if (candles.time.length < 2) {
     const span = describeDataFile(dirname(file), file);

@@ -89,7 +89,8 @@ async function resolveGas(s: RunScenario, start: number, o: ResolveOptions): Pro
 
 export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promise<SimulationConfig> {
   const seed = o.seed ?? s.seed;
-  const { candles, rounds, fastFeed } = await loadScenarioPrices(s, seed, o.dataDir);
+  const { candles, rounds, fastFeed, tickInterval } = await loadScenarioPrices(s, seed, o.dataDir);
+  const walk = tickInterval !== undefined ? { tickInterval } : {};
   const start = candles.time[0] as number;
   const end = (candles.time.at(-1) as number) + resolutionAt(candles, candles.time.length - 1);
   const slots: AgentSlot[] = expandAgents(s.agents, marketIds(s));
@@ -114,7 +115,8 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
     startBlock: s.startBlock,
     start,
     end,
-    markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed }, ...(s.secondMarket ? [secondMarketRun(s, candles, seed)] : [])],
+    // Both markets walk their candles alike (the second's are drawn on the first's times).
+    markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed, ...walk }, ...(s.secondMarket ? [{ ...secondMarketRun(s, candles, seed), ...walk }] : [])],
     migrations,
     faults: faults.map((f) => ({
       at: f.at,

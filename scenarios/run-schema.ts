@@ -27,6 +27,12 @@ const time = z.union([z.number().int().nonnegative(), z.string()]).transform((v,
 });
 
 /** Historical candles. */
+/**
+ * Seconds between fast-feed ticks inside a candle: its four points joined by straight lines
+ * (price-timeline.ts). Unset: the four points alone, each wick one jump.
+ */
+const tickInterval = z.number().int().positive().optional();
+
 export const HistoricalPricesSchema = z.strictObject({
   /** Candles: a path, a path in the data folder, or a unique file-name prefix. */
   file: z.string().min(1),
@@ -55,6 +61,7 @@ export const HistoricalPricesSchema = z.strictObject({
     .default('synthesised'),
   /** Feed a fast (Pyth-style) price from the candles. */
   fastFeed: z.boolean().default(true),
+  tickInterval,
 });
 
 const startPrice = z.string().regex(/^\d+(\.\d{1,8})?$/, 'a price with at most 8 decimals, as a string');
@@ -71,6 +78,7 @@ export const GeneratedPricesSchema = z.strictObject({
   startPrice,
   startTime: time,
   fastFeed: z.boolean().default(true),
+  tickInterval,
   /**
    * Inside each generated bar (hourly generators): `none`, the bar is open → close with no wick;
    * `5m`, a real hour's 5-minute shape bent onto the bar (data/intrabar.ts); `adaptive`, the same
@@ -86,6 +94,7 @@ export const ReplayPricesSchema = z.strictObject({
   gapPolicy: z.enum(GAP_POLICIES),
   startPrice,
   fastFeed: z.boolean().default(true),
+  tickInterval,
   /** Keep each candle's high and low (rescaled); false replays closes only, with no wicks. */
   wicks: z.boolean().default(true),
   /** Aggregate the window to this many seconds per candle first (a multiple of its own). */

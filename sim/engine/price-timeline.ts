@@ -2,7 +2,9 @@
  * The price inputs of a run, in time order: fast-feed ticks walked through each candle (open
  * at its start, the two extremes at a third and two thirds of it — low first in an up bar —
  * and the close at its end, the same path the oracle synthesiser watches) and Chainlink rounds
- * (real, or synthesised from the same candles).
+ * (real, or synthesised from the same candles). With a tick interval the walk also follows the
+ * straight lines between the four points, one tick every interval: a wick then arrives as a run
+ * of small moves, as it did in the market, instead of one jump the first transaction takes whole.
  */
 import type { CandleSeries } from '../../data/candle-series.ts';
 import { resolutionAt } from '../../data/compose.ts';
@@ -35,11 +37,22 @@ export function candlePath(s: CandleSeries, i: number): Array<{ time: number; pr
   ];
 }
 
-export function fastTicks(s: CandleSeries): FastTick[] {
+/** The fast feed's ticks: each candle's four points, and with `tickInterval` (seconds) the lines between them. */
+export function fastTicks(s: CandleSeries, tickInterval?: number): FastTick[] {
   const ticks: FastTick[] = [];
   for (let i = 0; i < s.time.length; i++) {
     const confidence = ((s.high[i] as bigint) - (s.low[i] as bigint)) / 2n;
-    for (const p of candlePath(s, i)) ticks.push({ time: p.time, price: p.price, confidence });
+    const path = candlePath(s, i);
+    path.forEach((p, k) => {
+      const next = path[k + 1];
+      ticks.push({ time: p.time, price: p.price, confidence });
+      if (!tickInterval || !next) return;
+      // Within the candle only: a gap between candles is crossed in one step, as the run's gap policy says.
+      const span = BigInt(next.time - p.time);
+      for (let t = p.time + tickInterval; t < next.time; t += tickInterval) {
+        ticks.push({ time: t, price: p.price + ((next.price - p.price) * BigInt(t - p.time)) / span, confidence });
+      }
+    });
   }
   return ticks;
 }

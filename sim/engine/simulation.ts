@@ -50,6 +50,8 @@ export interface MarketRun {
   readonly rounds: readonly ChainlinkRound[];
   /** Feed the fast (Pyth-style) price from the candles. */
   readonly fastFeed: boolean;
+  /** Seconds between fast-feed ticks inside a candle (unset: its four points). */
+  readonly tickInterval?: number;
 }
 
 /** A fault the scenario injects at `at` (scenarios/fault-schedule.ts): applied to the protocol, logged as its action and arguments. */
@@ -170,9 +172,9 @@ export class Simulation {
     this.ch = new ClearingHouse(clock, config.profile);
     const first = config.markets[0] as MarketRun;
     // The true price path: what hedge venues trade at and crash-correlated outages watch.
-    const truePath = fastTicks(first.candles);
+    const truePath = fastTicks(first.candles, first.tickInterval);
     this.events = new ScenarioEvents(config.events ?? [], config.slots, truePath, config.seed);
-    this.ticks = new Map(config.markets.map((m) => [m.id, m.fastFeed ? this.events.fastTicks(fastTicks(m.candles)) : []]));
+    this.ticks = new Map(config.markets.map((m) => [m.id, m.fastFeed ? this.events.fastTicks(fastTicks(m.candles, m.tickInterval)) : []]));
     this.rounds = new Map(config.markets.map((m) => [m.id, this.events.rounds(m.rounds)]));
     this.gas = new GasProcess(config.gas, first.candles, config.seed);
     this.hedgeVenue = new HedgeVenue(first.id, truePath, config.start);
