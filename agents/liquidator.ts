@@ -28,7 +28,7 @@ export interface LiquidatorParams {
   readonly backstop: boolean;
   /** Seconds from deciding to landing, drawn per transaction. */
   readonly latency: Distribution;
-  /** The least priority fee it sends (gwei), and the most. */
+  /** The least priority fee it sends (gwei), and the most (by default none: its share of the reward decides). */
   readonly priorityFee: number;
   readonly maxPriorityFee: number;
   /** Share of the expected reward it spends on gas (its bid), drawn once. */

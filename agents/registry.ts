@@ -122,7 +122,8 @@ const DEFAULTS = {
     backstop: false,
     latency: { median: 3, sigma: 1 },
     priorityFee: 0.01,
-    maxPriorityFee: 5000,
+    // No ceiling below the reward: the share of it each bids decides the auction (5,000 gwei tied every bid on a large one).
+    maxPriorityFee: Number.POSITIVE_INFINITY,
     bidShare: { min: 0.1, max: 0.6 },
     adaptive: true,
     missProbability: 0,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentContext } from '../agents/agent.ts';
 import { Liquidator, type LiquidatorParams } from '../agents/liquidator.ts';
 import { MomentumTrader } from '../agents/momentum-trader.ts';
-import { AgentSpecSchema, expandAgents } from '../agents/registry.ts';
+import { AgentSpecSchema, createAgent, expandAgents } from '../agents/registry.ts';
 import { ArbitrageQualitySink } from '../calibration/arbitrage-quality.ts';
 import { Rng } from '../data/prng.ts';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
@@ -115,6 +115,21 @@ describe('liquidators', () => {
     expect(s?.action).toEqual({ kind: 'liquidate', market: 'ETH', trader: 'alice' });
     // The bid spends half the expected reward on 380k gas units at 2,000 USD/ETH.
     const spent = (380_000 * (1 + (s?.priorityFee as number)) * 2000) / 1e9;
+    const notional = view.position(0, 'ETH', 'notional');
+    const reward = 0.0125 * notional * Math.min(1, (0.0625 - ratio) / (0.0625 - 0.025));
+    expect(spent).toBeCloseTo(0.5 * reward, 6);
+  });
+
+  it('bid their share of the reward with no ceiling below it by default: a real auction, even where gas is cheap in USD', () => {
+    const { world, view } = stressedWorld();
+    const ratio = Number(world.ch.liquidationMarginRatio('alice', 'ETH')) / 1e18;
+    // Gas paid in a token worth 1 USD (as on xDai): half the reward buys far more than 5,000 gwei.
+    writeObservation(world.ch, view, new Map([['ETH', new FloatTwap(3600)]]), { baseFee: 1, ethUsd: 1 });
+    const spec = AgentSpecSchema.parse({ kind: 'liquidator', count: 1, capital: '100', params: { bidShare: 0.5 } });
+    const liquidator = createAgent({ index: 2, id: 'liq', kind: 'liquidator', spec, market: 'ETH', capital: '100' }, 9, ['ETH'], 12);
+    const [s] = liquidator.wake(view, 0).submissions;
+    expect(s?.priorityFee as number).toBeGreaterThan(5000);
+    const spent = (380_000 * (1 + (s?.priorityFee as number)) * 1) / 1e9;
     const notional = view.position(0, 'ETH', 'notional');
     const reward = 0.0125 * notional * Math.min(1, (0.0625 - ratio) / (0.0625 - 0.025));
     expect(spent).toBeCloseTo(0.5 * reward, 6);

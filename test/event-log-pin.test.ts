@@ -53,7 +53,7 @@ const PINS: Record<string, Pin> = {
   'black-thursday-2020 (default)': {
     scenario: 'scenarios/runs/black-thursday-2020.json',
     lines: 55141,
-    sha256: 'fcc1441b1fa0498a965514f30f27c7cdee7aeeb54015e5c5aa68eed328b3f38c',
+    sha256: '0f198bd78c4f9b03b742c95682e8097654344ccfa0a88cd69fb493156b9053fc',
   },
   'may19-2021 (default)': {
     scenario: 'scenarios/runs/may19-2021.json',
