@@ -6,9 +6,9 @@
  * stderr (plain lines when stderr is not a terminal), and `-q` silences only the progress.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../data/shared-dir.ts';
 import { COMPLETION_RECORD, type CompletionRecord, fileRecord } from '../sim/engine/completion-record.ts';
@@ -121,7 +121,13 @@ describe('vamm run: the output folder', () => {
     // Root ignores permission bits: meet the folder as an ordinary user.
     const asRoot = process.getuid?.() === 0;
     if (asRoot) execFileSync('chmod', ['755', dir]);
-    const r = await vammCli(['run', FIXTURE_RUN, '--out', join(locked, 'run')], asRoot ? { user: 'nobody', cwd: dir } : {});
+    // A checkout inside a private folder (`git clone . "$(mktemp -d)/fresh"`, mode 700) is out of
+    // that user's reach: open the way to it (traverse only) for this test, and close it after.
+    const closed = asRoot ? untraversableAncestors(REPO_ROOT) : [];
+    for (const d of closed) chmodSync(d, (statSync(d).mode & 0o7777) | 0o001);
+    const r = await vammCli(['run', FIXTURE_RUN, '--out', join(locked, 'run')], asRoot ? { user: 'nobody', cwd: dir } : {}).finally(() => {
+      for (const d of closed) chmodSync(d, statSync(d).mode & 0o7776);
+    });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`${locked}: --out: cannot write here \\(EACCES`));
     expect(readdirSync(locked)).toEqual([]);
@@ -137,3 +143,10 @@ describe('vamm run: the output folder', () => {
     expect(readdirSync(mine)).toEqual(['notes.txt']);
   }, 120_000);
 });
+
+/** The folders above `path` that other users cannot pass through (no o+x). */
+function untraversableAncestors(path: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(path); d !== dirname(d); d = dirname(d)) if ((statSync(d).mode & 0o001) === 0) out.push(d);
+  return out;
+}
