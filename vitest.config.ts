@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
+    // Set-up hooks fit generators, compile contracts or start anvil: seconds idle, but over
+    // vitest's 10-s default on a loaded 2-core machine (data-generators' fits timed out there).
+    hookTimeout: 180_000,
     reporters: ['default'],
   },
 });

@@ -58,14 +58,18 @@ if (!existsSync(forge)) {
   console.error(`forge binary missing at ${forge}`);
   process.exit(2);
 }
+const FORGE_TIMEOUT_MS = 45 * 60 * 1000;
 const result = spawnSync(forge, process.argv.slice(2), {
   cwd: contracts,
   stdio: 'inherit',
   env: { ...process.env, FOUNDRY_SOLC: wrapper, FOUNDRY_OFFLINE: 'true', NO_COLOR: '1' },
-  timeout: 15 * 60 * 1000,
+  // A guard against a hung forge, not a speed target: idle, `forge test` takes ~2 min, but on a
+  // shared 2-core machine beside a study and vitest it took over 15 min and was killed.
+  timeout: FORGE_TIMEOUT_MS,
 });
 if (result.error) {
-  console.error(`forge failed to run: ${result.error.message}`);
+  const why = result.error.code === 'ETIMEDOUT' ? `did not finish within ${FORGE_TIMEOUT_MS / 60_000} min and was stopped` : result.error.message;
+  console.error(`forge failed to run: ${why}`);
   process.exit(2);
 }
 process.exit(result.status ?? 1);
