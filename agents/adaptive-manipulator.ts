@@ -71,6 +71,8 @@ export function policyFeatures(view: Observation, market: string, account: numbe
 
 export class AdaptiveManipulator extends AgentBase<AdaptiveManipulatorParams> {
   override readonly kind = 'adaptive-manipulator';
+  /** It reads only its own account's rows. */
+  readonly readsOthers = false;
   override readonly phase = 'trade' as const;
   private readonly policy: Mlp;
   private readonly x = new Float64Array(POLICY_FEATURES.length);

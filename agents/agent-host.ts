@@ -15,6 +15,8 @@ export interface AgentInfo {
   readonly phase: AgentPhase;
   readonly latency: number;
   readonly wakesOnChange: boolean;
+  /** Agent.readsOthers, with `null` for every account. */
+  readonly readsOthers: false | number | null;
   /** First wake-up, or null. */
   readonly first: number | null;
 }
@@ -63,6 +65,7 @@ export function describeAgents(agents: ReadonlyMap<number, Agent>, startTime: nu
     phase: a.phase,
     latency: a.latency,
     wakesOnChange: a.wakesOnChange ?? false,
+    readsOthers: a.readsOthers ?? null,
     first: a.start(startTime),
   }));
 }

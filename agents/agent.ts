@@ -90,6 +90,13 @@ export interface Agent {
    * block after a trade and in any block where the oracle or fast feed moved.
    */
   readonly wakesOnChange?: boolean;
+  /**
+   * Which other accounts' rows of the observation it reads: none (`false`), or only those whose
+   * margin ratio is at most this far above maintenance (a liquidator: 0, it skips the rest).
+   * Unset: any account's, so the engine values every account exactly before it wakes; otherwise
+   * rows provably far from every reader's level may be left as valued at an earlier block.
+   */
+  readonly readsOthers?: false | number;
   /** First wake-up at or after the start time. */
   start(startTime: number): number | null;
   /** `mempool`: for searchers, the public transactions due in this block. */

@@ -56,6 +56,8 @@ const YEAR = 365 * 86400;
 
 export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   override readonly kind = 'arbitrageur';
+  /** It reads only its own account's rows. */
+  readonly readsOthers = false;
   override readonly phase = 'trade' as const;
   readonly wakesOnChange = true;
   private readonly interval: number;

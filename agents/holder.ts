@@ -21,6 +21,8 @@ export interface HolderParams {
 
 export class Holder extends AgentBase<HolderParams> {
   override readonly kind = 'holder';
+  /** It reads only its own account's rows. */
+  readonly readsOthers = false;
   override readonly phase = 'trade' as const;
 
   override start(): null {

@@ -19,6 +19,8 @@ export interface KeeperParams {
 
 export class FundingKeeper extends AgentBase<KeeperParams> {
   override readonly kind = 'keeper';
+  /** It reads only its own account's rows. */
+  readonly readsOthers = false;
   override readonly phase = 'keeper' as const;
 
   override start(startTime: number): number | null {

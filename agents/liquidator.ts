@@ -51,6 +51,8 @@ export class Liquidator extends AgentBase<{ readonly latency: number }> {
   override readonly phase = 'keeper' as const;
   /** Besides its schedule, it looks whenever the state changed in a block. */
   readonly wakesOnChange = true;
+  /** Of other accounts it reads only those under maintenance (the rest it skips). */
+  readonly readsOthers = 0;
   private share: number;
   /** Its balance when it last bid, and how many it bid on: did it win any since? */
   private balanceAtBid = Number.NaN;

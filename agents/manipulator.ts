@@ -61,9 +61,12 @@ export class Manipulator extends AgentBase<ManipulatorParams> {
   private attacked = 0;
   private huntUntil = 0;
   private huntStage: 'scan' | 'push' | 'unwind' = 'scan';
+  /** A liquidation hunt reads other accounts within its buffer above maintenance; the other modes only its own. */
+  readonly readsOthers: false | number;
 
   constructor(ctx: AgentContext, p: ManipulatorParams) {
     super(ctx, p);
+    this.readsOthers = p.mode === 'liquidation-hunt' ? Math.max(0, p.huntBuffer) : false;
     this.executor = new OrderExecutor(ctx, p.execution, p.priorityFee, p.latency);
   }
 

@@ -26,6 +26,8 @@ export interface NoiseTraderParams {
 
 export class NoiseTrader extends AgentBase<NoiseTraderParams> {
   override readonly kind = 'noise';
+  /** It reads only its own account's rows. */
+  readonly readsOthers = false;
   override readonly phase = 'trade' as const;
   private exitAt = Number.POSITIVE_INFINITY;
 

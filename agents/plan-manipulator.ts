@@ -62,6 +62,8 @@ const MIN_TRADE = 10;
 
 export class PlanManipulator extends AgentBase<PlanManipulatorParams> {
   override readonly kind = 'plan-manipulator';
+  /** It reads only its own account's rows. */
+  readonly readsOthers = false;
   override readonly phase = 'trade' as const;
   private start0 = 0;
   /** −1 short, +1 long, 0 not chosen yet (follow mode before the premium speaks). */

@@ -47,6 +47,8 @@ export interface SearcherParams {
 export class Searcher extends AgentBase<SearcherParams> {
   override readonly kind = 'searcher';
   override readonly phase = 'searcher' as const;
+  /** Of other accounts it reads only a pending liquidation's target, and only when it is under maintenance. */
+  readonly readsOthers = 0;
   private lastFast = Number.NaN;
   private capital = Number.NaN;
 

@@ -28,6 +28,8 @@ export interface SignalTraderParams {
 }
 
 export abstract class SignalTrader<P extends SignalTraderParams = SignalTraderParams> extends AgentBase<P> {
+  /** It reads only its own account's rows. */
+  readonly readsOthers = false;
   override readonly phase = 'trade' as const;
   private startEquity = Number.NaN;
   private outUntil = 0;

@@ -28,6 +28,8 @@ type Phase = 'start' | 'build' | 'hold' | 'close';
 
 export class Whale extends AgentBase<WhaleParams> {
   override readonly kind = 'whale';
+  /** It reads only its own account's rows. */
+  readonly readsOthers = false;
   override readonly phase = 'trade' as const;
   private readonly executor: OrderExecutor;
   private stage: Phase = 'start';

@@ -25,6 +25,7 @@ import { INSURANCE_FUND, VAULT } from './ledger.ts';
 import type { Market } from './market.ts';
 import { ONE, abs } from './math/fixed.ts';
 import { TOKEN_SCALE } from './math/units.ts';
+import { type AccountSums, IncrementalAccountSums, type MarketSums, walkAccountSums } from './invariant-sums.ts';
 
 export const INVARIANTS = ['zero-sum', 'ledger', 'post-liquidation', 'funding-conservation', 'k-monotone'] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
@@ -38,23 +39,6 @@ export interface InvariantCounts {
   checks: number;
   violations: number;
   notApplicable: number;
-}
-
-/** What the zero-sum, funding and ledger checks sum over every account's positions in one market. */
-interface MarketSums {
-  longs: bigint;
-  shorts: bigint;
-  onLong: bigint;
-  onShort: bigint;
-  /** Funding owed by open positions, and how many there are. */
-  pending: bigint;
-  open: number;
-}
-
-/** One pass over every account: each market's sums, and the vault's claims other than the fund and treasury. */
-interface AccountSums {
-  readonly markets: ReadonlyMap<string, MarketSums>;
-  readonly claims: bigint;
 }
 
 /** Most the ledger balance may move in one operation: token flooring of a few transfers. */
@@ -72,16 +56,20 @@ export class InvariantChecker {
 
   /**
    * @param incremental skip the walk over every account when the journal shows no change since
-   *   the last check (the engine: most blocks change nothing). The model changes state only
-   *   through the journal, so a skipped check would have found what the last one found; state
-   *   corrupted behind the journal's back (what the checker's own tests simulate) is only seen
-   *   at the next journaled change.
+   *   the last check (the engine: most blocks change nothing), and otherwise recompute the
+   *   per-account sums only where an account's inputs or its market's indices changed. The model
+   *   changes state only through the journal, so a skipped check would have found what the last
+   *   one found; state corrupted behind the journal's back (what the checker's own tests
+   *   simulate) is only seen at the next journaled change.
    */
+  private readonly kept: IncrementalAccountSums | null;
+
   constructor(
     private readonly ch: ClearingHouse,
     private readonly options: { readonly incremental?: boolean } = {},
   ) {
     for (const m of ch.markets.values()) m.vamm.recordSwaps = true;
+    this.kept = options.incremental ? new IncrementalAccountSums(ch) : null;
   }
 
   /** Checks every invariant; `events` are the operation's events (for post-liquidation). */
@@ -131,34 +119,11 @@ export class InvariantChecker {
   }
 
   /**
-   * Walks every account once for all the checks that sum over positions (each position's funding
-   * owed is computed once, not once per check).
+   * The sums over every account's positions: walked in full, or (incremental) recomputed only
+   * for the accounts whose inputs changed since the last check (invariant-sums.ts).
    */
   private accountSums(): AccountSums {
-    const ch = this.ch;
-    const markets = new Map<string, MarketSums>();
-    for (const id of ch.markets.keys()) markets.set(id, { longs: 0n, shorts: 0n, onLong: 0n, onShort: 0n, pending: 0n, open: 0 });
-    let claims = 0n;
-    for (const account of ch.accounts.values()) {
-      claims += account.collateral;
-      for (const [marketId, stored] of account.positions) {
-        claims += stored.margin;
-        const sums = markets.get(marketId) as MarketSums;
-        if (stored.size > 0n) {
-          sums.longs += stored.size;
-          sums.onLong += stored.openNotional;
-        } else if (stored.size < 0n) {
-          sums.shorts -= stored.size;
-          sums.onShort += stored.openNotional;
-        }
-        if (stored.size === 0n) continue;
-        const funding = ch.fundingOwed(account.owner, marketId);
-        claims -= funding + ch.lossOwed(account.owner, marketId);
-        sums.pending += funding;
-        sums.open++;
-      }
-    }
-    return { markets, claims };
+    return this.kept ? this.kept.sums() : walkAccountSums(this.ch);
   }
 
   /** The vault's holdings minus the claims on them and the net trader position's value. */
@@ -167,7 +132,11 @@ export class InvariantChecker {
     let claims = sums.claims;
     if (ch.params.insuranceFundCustody === 'vault') claims += ch.insuranceFund.balance() + ch.treasury;
     let netValue = 0n;
-    for (const m of ch.markets.values()) netValue += ch.netTraderValue(m);
+    for (const m of ch.markets.values()) {
+      // The net position from the sums (Σ sizes, Σ signed open notional) unless a lazy remap moves sizes.
+      const s = sums.markets.get(m.id) as MarketSums;
+      netValue += m.lastRemap === 'lazy' ? ch.netTraderValue(m) : ch.netValueOf(m, s.longs - s.shorts, s.onLong - s.onShort);
+    }
     // The vault's tokens: idle plus what it put into a yield source, at book value (a loss counts once recognised).
     return ch.vaultBalance() + ch.vault.principal * TOKEN_SCALE - claims - netValue;
   }

@@ -119,6 +119,11 @@ export class MarginBook extends ProtocolState {
       size += this.remappedSize(m, pos);
       openNotional += pos.size > 0n ? pos.openNotional : -pos.openNotional;
     }
+    return this.netValueOf(m, size, openNotional);
+  }
+
+  /** The net trader position's value given its size (remapped) and Σ signed open notional. */
+  netValueOf(m: Market, size: bigint, openNotional: bigint): bigint {
     if (!m.vamm.open) {
       return m.vamm.settlementPrice === 0n ? 0n : mulD(size, m.vamm.settlementPrice) - openNotional;
     }

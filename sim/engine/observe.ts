@@ -7,6 +7,8 @@ import { exitValueOrSpot } from '../curve.ts';
 import { isModelError } from '../errors.ts';
 import { divD, mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
+import type { Position } from '../position.ts';
+import { provablyAbove } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
 import { A, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 
@@ -23,31 +25,90 @@ function liquidationRatioOrSpot(ch: ClearingHouse, owner: string, market: string
 }
 
 /**
- * What each account's rows were last computed from. Most wakes change nothing an account's rows
- * depend on (its wallet, collateral and positions, and the reserves and premium of their
- * markets), and valuing every position at spot is most of an observation's cost.
+ * What each account's rows were valued from, per observation: its own inputs (wallet,
+ * collateral, position records, which the model replaces rather than mutates, so identity
+ * tells a change) and, per market, the reserves and premium index. Rows whose inputs all stand
+ * are exact without valuing them again (valuing positions is most of an observation's cost).
  */
-const lastInputs = new WeakMap<Observation, Array<bigint[] | undefined>>();
-/** The journal version the observation's account rows were last brought up to date at. */
-const lastVersion = new WeakMap<Observation, number>();
+class RowInputs {
+  readonly wallet: bigint[] = [];
+  readonly collateral: bigint[] = [];
+  /** Per account × market: the position record, the reserves and premium index valued at. */
+  readonly position: Array<Position | undefined> = [];
+  readonly quote: bigint[] = [];
+  readonly base: bigint[] = [];
+  readonly premium: bigint[] = [];
+  readonly valued: boolean[] = [];
+  /** The journal version the rows were last brought up to date at, and the readers' level then. */
+  version = -1;
+  level = 0;
+  /** Each account's and position's offsets in the observation. */
+  readonly accountOffsets: number[];
+  readonly positionOffsets: number[][];
 
-function accountInputs(ch: ClearingHouse, owner: string, markets: readonly string[]): bigint[] {
-  const account = ch.accounts.get(owner);
-  const inputs = [ch.ledger.balanceOfWei(owner), account?.collateral ?? 0n];
-  for (const id of markets) {
-    const pos = account?.positions.get(id);
-    const m = ch.market(id);
-    if (pos) inputs.push(1n, pos.size, pos.margin, pos.openNotional, pos.lastCumulativePremiumFraction, pos.isolated ? 1n : 0n);
-    else inputs.push(0n);
-    inputs.push(m.vamm.quoteReserve, m.vamm.baseReserve, m.cumulativePremiumFraction);
+  constructor(obs: Observation) {
+    this.accountOffsets = obs.layout.accounts.map((_, i) => obs.accountOffset(i));
+    this.positionOffsets = obs.layout.accounts.map((_, i) => obs.layout.markets.map((id) => obs.positionOffset(i, id)));
   }
-  return inputs;
+
+  /** Whether the account's own inputs are those its rows were valued from. */
+  sameOwn(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): boolean {
+    if (!this.valued[i]) return false;
+    const account = ch.accounts.get(owner);
+    if (this.wallet[i] !== ch.ledger.balanceOf(owner) || this.collateral[i] !== (account?.collateral ?? 0n)) return false;
+    const base = i * markets.length;
+    for (let m = 0; m < markets.length; m++) if (this.position[base + m] !== account?.positions.get(markets[m] as string)) return false;
+    return true;
+  }
+
+  /** Whether every market the account holds a position in has the reserves and index its rows were valued at. */
+  sameMarkets(ch: ClearingHouse, i: number, markets: readonly string[]): boolean {
+    const base = i * markets.length;
+    for (let m = 0; m < markets.length; m++) {
+      const pos = this.position[base + m];
+      if (!pos || pos.size === 0n) continue;
+      const market = ch.market(markets[m] as string);
+      if (this.quote[base + m] !== market.vamm.quoteReserve || this.base[base + m] !== market.vamm.baseReserve || this.premium[base + m] !== market.cumulativePremiumFraction) return false;
+    }
+    return true;
+  }
+
+  /** Whether the premium index (funding owed) stands for every position: a reserve move alone leaves it. */
+  samePremium(ch: ClearingHouse, i: number, markets: readonly string[]): boolean {
+    const base = i * markets.length;
+    for (let m = 0; m < markets.length; m++) {
+      const pos = this.position[base + m];
+      if (pos && pos.size !== 0n && this.premium[base + m] !== ch.market(markets[m] as string).cumulativePremiumFraction) return false;
+    }
+    return true;
+  }
+
+  record(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): void {
+    const account = ch.accounts.get(owner);
+    this.valued[i] = true;
+    this.wallet[i] = ch.ledger.balanceOf(owner);
+    this.collateral[i] = account?.collateral ?? 0n;
+    const base = i * markets.length;
+    for (let m = 0; m < markets.length; m++) {
+      const market = ch.market(markets[m] as string);
+      this.position[base + m] = account?.positions.get(market.id);
+      this.quote[base + m] = market.vamm.quoteReserve;
+      this.base[base + m] = market.vamm.baseReserve;
+      this.premium[base + m] = market.cumulativePremiumFraction;
+    }
+  }
 }
 
-function sameInputs(a: readonly bigint[] | undefined, b: readonly bigint[]): boolean {
-  if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+const rowInputs = new WeakMap<Observation, RowInputs>();
+
+/**
+ * Who reads an observation: the agents that wake on it (their own rows are always exact), and
+ * how far above maintenance any agent of the run reads other accounts' rows (`null`: a waking
+ * agent reads every account, so every row is valued exactly). Without readers every row is exact.
+ */
+export interface ObservationReaders {
+  readonly waking: readonly number[];
+  readonly othersBelow: number | null;
 }
 
 /** What the engine adds to the protocol's state: the block's base fee (gwei), the ETH price gas is paid at, the CEX price per market. */
@@ -59,7 +120,12 @@ export interface OffChainView {
   readonly feeOrdering?: boolean;
 }
 
-export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>, gas: OffChainView = { baseFee: 0, ethUsd: 0 }): void {
+/**
+ * Writes the observation. With `readers`, an account whose own inputs stand and whose margin
+ * groups are provably above every reader's level keeps the rows valued at earlier reserves
+ * (at-risk-screen.ts): every read an agent makes then decides as on exact rows.
+ */
+export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>, gas: OffChainView = { baseFee: 0, ethUsd: 0 }, readers?: ObservationReaders): void {
   const d = obs.data;
   const now = ch.clock.timestamp;
   d[H.timestamp] = now;
@@ -94,27 +160,60 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     d[o + M.open] = m.vamm.open ? 1 : 0;
   }
   const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
-  let cache = lastInputs.get(obs);
-  if (!cache) lastInputs.set(obs, (cache = []));
-  // No state change since the last observation (the journal says so): every account row stands.
-  const stateChanged = lastVersion.get(obs) !== ch.j.version;
-  lastVersion.set(obs, ch.j.version);
-  for (const [i, owner] of obs.layout.accounts.entries()) {
-    if (stateChanged) {
-      const inputs = accountInputs(ch, owner, obs.layout.markets);
-      if (!sameInputs(cache[i], inputs)) {
-        cache[i] = inputs;
-        writeAccount(ch, obs, i, owner);
+  let rows = rowInputs.get(obs);
+  if (!rows) rowInputs.set(obs, (rows = new RowInputs(obs)));
+  const { markets, accounts } = obs.layout;
+  // Rows left as valued at earlier reserves must stay above every reader's level: the liquidation
+  // ratio's own (exact below 1.5× maintenance) and any reader's declared level above maintenance.
+  const all = readers === undefined || readers.othersBelow === null;
+  const level = all ? Number.POSITIVE_INFINITY : Math.max(mmr * 1.5, mmr + (readers.othersBelow as number));
+  const waking = all ? null : new Set(readers.waking);
+  const value = (i: number, owner: string) => {
+    writeAccount(ch, obs, i, owner);
+    rows.record(ch, i, owner, markets);
+  };
+  // A new state, or a higher level than rows were left standing under: screen them again.
+  if (rows.version !== ch.j.version || level > rows.level) {
+    rows.version = ch.j.version;
+    rows.level = level;
+    const reserves = markets.map((id) => {
+      const m = ch.market(id);
+      return { quote: weiToNumber(m.vamm.quoteReserve), base: weiToNumber(m.vamm.baseReserve) };
+    });
+    for (let i = 0; i < accounts.length; i++) {
+      const owner = accounts[i] as string;
+      if (!rows.sameOwn(ch, i, owner, markets)) value(i, owner);
+      else if (!rows.sameMarkets(ch, i, markets)) {
+        // Only reserves or the premium index moved: rows no reader can need may stand.
+        const standing = !all && !(waking as Set<number>).has(i) && rows.samePremium(ch, i, markets) && storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level);
+        if (!standing) value(i, owner);
       }
     }
-    // Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks).
-    for (const id of obs.layout.markets) {
-      const po = obs.positionOffset(i, id);
-      const spotRatio = d[po + P.marginRatio] as number;
-      d[po + P.liquidationRatio] = spotRatio;
-      if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = liquidationRatioOrSpot(ch, owner, id, spotRatio);
+  } else {
+    // The state stands since the last observation: only rows it left standing may need valuing now.
+    for (const i of all ? accounts.keys() : (waking as Set<number>)) {
+      if (!rows.sameMarkets(ch, i, markets)) value(i, accounts[i] as string);
     }
   }
+  // Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks).
+  for (let i = 0; i < accounts.length; i++) {
+    const offsets = rows.positionOffsets[i] as number[];
+    for (let m = 0; m < markets.length; m++) {
+      const po = offsets[m] as number;
+      const spotRatio = d[po + P.marginRatio] as number;
+      d[po + P.liquidationRatio] = spotRatio;
+      if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = liquidationRatioOrSpot(ch, accounts[i] as string, markets[m] as string, spotRatio);
+    }
+  }
+}
+
+/** Whether every position row's stored margin ratio is above the level (flat rows hold NaN and are not read as at risk). */
+function storedAbove(d: Float64Array, positionOffsets: readonly number[], level: number): boolean {
+  for (const po of positionOffsets) {
+    const ratio = d[po + P.marginRatio] as number;
+    if (!Number.isNaN(ratio) && !(ratio > level)) return false;
+  }
+  return true;
 }
 
 /** An account's rows at spot. */

@@ -151,6 +151,9 @@ export class Simulation {
   private readonly tickCursor = new Map<string, number>();
   private readonly roundCursor = new Map<string, number>();
   private infos: AgentInfo[] = [];
+  /** How far above maintenance any agent of the run reads other accounts' rows (the observation keeps those exact). */
+  private othersBelow = 0;
+  private readonly cex = new Map<string, number>();
   private blocks = 0;
   private actionCount = 0;
   private eventCount = 0;
@@ -280,6 +283,7 @@ export class Simulation {
     this.nextWake = this.infos.map(() => Number.NaN);
     this.searchers = this.infos.filter((a) => a.phase === 'searcher').map((a) => a.index);
     this.tradeWatchers = this.infos.filter((a) => a.phase === 'trade' && a.wakesOnChange).map((a) => a.index);
+    this.othersBelow = Math.max(0, ...this.infos.map((a) => (typeof a.readsOthers === 'number' ? a.readsOthers : 0)));
     for (const info of this.infos) if (info.first !== null) this.schedule(info.index, info.first);
     let lastProgress = 0;
     for (;;) {
@@ -463,19 +467,23 @@ export class Simulation {
   }
 
   private async wakeAgents(indices: number[], now: number): Promise<void> {
-    this.observe();
+    this.observe(indices);
     this.enqueue(await this.host.wake(indices, now), now);
   }
 
-  private observe(): void {
+  /** Fills the observation for the agents of `waking`: their own rows exact, and every row any of them may read about others. */
+  private observe(waking: readonly number[]): void {
     const now = this.ch.clock.timestamp;
     const first = (this.config.markets[0] as MarketRun).id;
-    writeObservation(this.ch, this.host.view, this.twaps, {
-      baseFee: this.baseFee,
-      ethUsd: this.ethUsd(),
-      cex: new Map([[first, this.hedgeVenue.priceAt(now)]]),
-      feeOrdering: this.config.gas.ordering === 'priority-fee',
-    });
+    this.cex.set(first, this.hedgeVenue.priceAt(now));
+    const readsAll = waking.some((i) => (this.infos[i] as AgentInfo).readsOthers === null);
+    writeObservation(
+      this.ch,
+      this.host.view,
+      this.twaps,
+      { baseFee: this.baseFee, ethUsd: this.ethUsd(), cex: this.cex, feeOrdering: this.config.gas.ordering === 'priority-fee' },
+      { waking, othersBelow: readsAll ? null : this.othersBelow },
+    );
   }
 
   /** Queues what agents submitted (each lands after its latency) and their next wake-ups. */
@@ -514,7 +522,7 @@ export class Simulation {
         const mempool: MempoolTx[] = due
           .filter((p) => !p.submission.private && !p.bundle)
           .map((p) => ({ id: p.id, agent: (this.infos[p.agent] as AgentInfo).id, kind: (this.infos[p.agent] as AgentInfo).kind, action: p.submission.action, priorityFee: p.priorityFee }));
-        this.observe();
+        this.observe(searchers);
         // Bundles land in this block (a searcher's latency is the builder's, none).
         this.enqueue(await this.host.wake(searchers, now, mempool), now);
         due = [...due, ...this.actions.popDue(now)];

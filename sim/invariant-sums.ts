@@ -1,0 +1,162 @@
+/**
+ * What the zero-sum, funding and ledger invariants sum over every account's positions, walked
+ * in full or kept per account. The kept sums hold each account's share with what it was
+ * computed from (its collateral and position records, which the model replaces rather than
+ * mutates, and its markets' premium and loss indices); a check recomputes only the shares whose
+ * inputs changed, and a market-wide index change recomputes every share in that market. Under a
+ * lazy remap a position's size moves with every trade, so the sums are walked in full.
+ */
+import type { ClearingHouse } from './clearing-house.ts';
+import type { Market } from './market.ts';
+import type { Account, Position } from './position.ts';
+
+/** One market's sums over positions. */
+export interface MarketSums {
+  longs: bigint;
+  shorts: bigint;
+  onLong: bigint;
+  onShort: bigint;
+  /** Funding owed by open positions, and how many there are. */
+  pending: bigint;
+  open: number;
+}
+
+/** Each market's sums (in the clearing house's market order), and the vault's claims other than the fund and treasury. */
+export interface AccountSums {
+  readonly markets: ReadonlyMap<string, MarketSums>;
+  readonly claims: bigint;
+}
+
+const emptySums = (): MarketSums => ({ longs: 0n, shorts: 0n, onLong: 0n, onShort: 0n, pending: 0n, open: 0 });
+
+/** Adds one position's share to a market's sums and returns its claim on the vault beyond its margin (−funding − loss). */
+function addPosition(ch: ClearingHouse, owner: string, marketId: string, stored: Position, sums: MarketSums): bigint {
+  if (stored.size > 0n) {
+    sums.longs += stored.size;
+    sums.onLong += stored.openNotional;
+  } else if (stored.size < 0n) {
+    sums.shorts -= stored.size;
+    sums.onShort += stored.openNotional;
+  }
+  if (stored.size === 0n) return 0n;
+  const funding = ch.fundingOwed(owner, marketId);
+  sums.pending += funding;
+  sums.open++;
+  return -(funding + ch.lossOwed(owner, marketId));
+}
+
+/** One walk over every account. */
+export function walkAccountSums(ch: ClearingHouse): AccountSums {
+  const markets = new Map<string, MarketSums>();
+  for (const id of ch.markets.keys()) markets.set(id, emptySums());
+  let claims = 0n;
+  for (const account of ch.accounts.values()) {
+    claims += account.collateral;
+    for (const [marketId, stored] of account.positions) {
+      claims += stored.margin + addPosition(ch, account.owner, marketId, stored, markets.get(marketId) as MarketSums);
+    }
+  }
+  return { markets, claims };
+}
+
+/** An account's share of the sums and its inputs. */
+interface Share {
+  readonly collateral: bigint;
+  /** Per market (clearing-house order): the position record it was computed from. */
+  readonly positions: Array<Position | undefined>;
+  readonly sums: MarketSums[];
+  readonly claims: bigint;
+}
+
+/** A market's indices that every position's funding and loss owed read. */
+interface MarketIndices {
+  readonly premium: bigint;
+  readonly lossLong: bigint;
+  readonly lossShort: bigint;
+}
+
+export class IncrementalAccountSums {
+  private readonly shares = new Map<Account, Share>();
+  private marketIds: string[] = [];
+  private indices: MarketIndices[] = [];
+  private totals: MarketSums[] = [];
+  private claims = 0n;
+
+  constructor(private readonly ch: ClearingHouse) {}
+
+  sums(): AccountSums {
+    const ch = this.ch;
+    const markets = [...ch.markets.values()];
+    if (markets.some((m) => m.lastRemap === 'lazy')) {
+      this.reset([]);
+      return walkAccountSums(ch);
+    }
+    if (markets.length !== this.marketIds.length || markets.some((m, i) => m.id !== this.marketIds[i])) this.reset(markets);
+    const moved = markets.map((m, i) => {
+      const was = this.indices[i] as MarketIndices;
+      const now = indicesOf(m);
+      this.indices[i] = now;
+      return was.premium !== now.premium || was.lossLong !== now.lossLong || was.lossShort !== now.lossShort;
+    });
+    // Accounts are only ever added between checks (the journal drops one only when it undoes the
+    // operation that created it, before any check sees it).
+    for (const account of ch.accounts.values()) {
+      const share = this.shares.get(account);
+      if (share && this.stands(share, account, moved)) continue;
+      if (share) this.apply(share, -1n);
+      const fresh = this.shareOf(account);
+      this.shares.set(account, fresh);
+      this.apply(fresh, 1n);
+    }
+    return { markets: new Map(this.marketIds.map((id, i) => [id, { ...(this.totals[i] as MarketSums) }])), claims: this.claims };
+  }
+
+  private reset(markets: readonly Market[]): void {
+    this.shares.clear();
+    this.marketIds = markets.map((m) => m.id);
+    this.indices = markets.map(indicesOf);
+    this.totals = markets.map(emptySums);
+    this.claims = 0n;
+  }
+
+  /** Whether the share's inputs are the account's now, and none of its open positions' markets moved an index. */
+  private stands(share: Share, account: Account, moved: readonly boolean[]): boolean {
+    if (share.collateral !== account.collateral) return false;
+    for (let i = 0; i < this.marketIds.length; i++) {
+      const pos = share.positions[i];
+      if (pos !== account.positions.get(this.marketIds[i] as string)) return false;
+      if (moved[i] && pos !== undefined && pos.size !== 0n) return false;
+    }
+    return true;
+  }
+
+  private shareOf(account: Account): Share {
+    const sums = this.marketIds.map(emptySums);
+    const positions = this.marketIds.map((id) => account.positions.get(id));
+    let claims = account.collateral;
+    for (let i = 0; i < positions.length; i++) {
+      const stored = positions[i];
+      if (stored) claims += stored.margin + addPosition(this.ch, account.owner, this.marketIds[i] as string, stored, sums[i] as MarketSums);
+    }
+    return { collateral: account.collateral, positions, sums, claims };
+  }
+
+  private apply(share: Share, sign: 1n | -1n): void {
+    this.claims += sign * share.claims;
+    for (let i = 0; i < this.totals.length; i++) {
+      const t = this.totals[i] as MarketSums;
+      const s = share.sums[i] as MarketSums;
+      if (s.longs === 0n && s.shorts === 0n && s.open === 0 && s.onLong === 0n && s.onShort === 0n) continue;
+      t.longs += sign * s.longs;
+      t.shorts += sign * s.shorts;
+      t.onLong += sign * s.onLong;
+      t.onShort += sign * s.onShort;
+      t.pending += sign * s.pending;
+      t.open += sign === 1n ? s.open : -s.open;
+    }
+  }
+}
+
+function indicesOf(m: Market): MarketIndices {
+  return { premium: m.cumulativePremiumFraction, lossLong: m.lossIndexLong, lossShort: m.lossIndexShort };
+}

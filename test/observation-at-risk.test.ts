@@ -1,0 +1,123 @@
+/**
+ * The liquidators' at-risk set (issue 15): an observation written for its readers may leave an
+ * account's rows as valued at earlier reserves, but only where no reader can tell. Over random
+ * action sequences (leveraged books, liquidations, funding, k changes, two markets, cross and
+ * isolated margin), beside an observation valued exactly every time: the waking agents' own
+ * rows, the header and the markets are identical, and any other row that differs is above
+ * every reader's level both as stored and as it truly is, so a liquidator, searcher or hunter
+ * skips it either way.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { provablyAbove } from '../sim/engine/at-risk-screen.ts';
+import { FloatTwap } from '../sim/engine/float-twap.ts';
+import { A, ACCOUNT_FIELDS, Observation, P, POSITION_FIELDS, observationLength } from '../sim/engine/observation.ts';
+import { writeObservation } from '../sim/engine/observe.ts';
+import { weiToNumber } from '../sim/math/units.ts';
+import { LIQUIDATOR, MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+
+const layout = { markets: [...MARKETS], accounts: [...TRADERS, LIQUIDATOR] };
+const same = (a: number, b: number) => Object.is(a, b);
+
+describe('observation for its readers: rows left standing are those no reader can tell from exact', () => {
+  it('matches the exact observation wherever a reader decides, over random sequences', () => {
+    let standing = 0;
+    let compared = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ action: randomActions('liquidations'), waking: fc.subarray([...layout.accounts.keys()]), othersBelow: fc.constantFrom(0, 0, 0.02, 0.1) }), { minLength: 5, maxLength: 50 }),
+        (steps) => {
+          const ch = randomWorld('default');
+          const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
+          const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
+          const exact = new Observation(layout, new Float64Array(observationLength(layout)));
+          for (const { action, waking, othersBelow } of steps) {
+            applyRandomAction(ch, action);
+            writeObservation(ch, lazy, twaps, undefined, { waking, othersBelow });
+            writeObservation(ch, exact, twaps);
+            const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
+            const level = Math.max(1.5 * mmr, mmr + othersBelow);
+            const header = exact.accountOffset(0);
+            for (let k = 0; k < header; k++) expect(same(lazy.data[k] as number, exact.data[k] as number), `header/market field ${k}`).toBe(true);
+            for (let i = 0; i < layout.accounts.length; i++) {
+              const ao = exact.accountOffset(i);
+              for (let f = 0; f < ACCOUNT_FIELDS.length; f++) expect(same(lazy.data[ao + f] as number, exact.data[ao + f] as number)).toBe(true);
+              for (const market of MARKETS) {
+                const po = exact.positionOffset(i, market);
+                compared++;
+                const identical = POSITION_FIELDS.every((_, f) => same(lazy.data[po + f] as number, exact.data[po + f] as number));
+                if (identical) continue;
+                standing++;
+                const who = `${layout.accounts[i]}@${market} after ${JSON.stringify(action)}`;
+                expect(waking.includes(i), `${who}: a waking agent's own row is stale`).toBe(false);
+                expect(lazy.data[po + P.size], who).toBe(exact.data[po + P.size]);
+                for (const o of [lazy, exact]) {
+                  expect(o.data[po + P.marginRatio] as number, who).toBeGreaterThan(level);
+                  expect(o.data[po + P.liquidationRatio] as number, who).toBeGreaterThan(level);
+                }
+              }
+            }
+            // Collateral is an own input: never stale.
+            for (let i = 0; i < layout.accounts.length; i++) expect(lazy.account(i, 'collateral')).toBe(exact.data[exact.accountOffset(i) + A.collateral]);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Not vacuous: rows were left standing, and most rows compared were exact anyway.
+    expect(standing).toBeGreaterThan(50);
+    expect(standing).toBeLessThan(compared);
+  });
+
+  it('values every row exactly when a waking reader reads every account', () => {
+    fc.assert(
+      fc.property(fc.array(randomActions('liquidations'), { minLength: 5, maxLength: 40 }), (actions) => {
+        const ch = randomWorld('default');
+        const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
+        const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
+        const exact = new Observation(layout, new Float64Array(observationLength(layout)));
+        for (const [n, action] of actions.entries()) {
+          applyRandomAction(ch, action);
+          // Mostly a liquidator's wake (rows may stand), every third step a reader of every account.
+          const all = n % 3 === 2;
+          writeObservation(ch, lazy, twaps, undefined, { waking: [5], othersBelow: all ? null : 0 });
+          writeObservation(ch, exact, twaps);
+          if (all) expect([...lazy.data].every((v, k) => same(v, exact.data[k] as number))).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('clears a margin group only above the level, and every group a hair above it (the screen against exact ratios)', () => {
+    let cleared = 0;
+    fc.assert(
+      fc.property(fc.array(randomActions('liquidations'), { minLength: 3, maxLength: 30 }), fc.double({ min: -1e-6, max: 1e-6, noNaN: true }), (actions, nudge) => {
+        const ch = randomWorld('default');
+        for (const a of actions) applyRandomAction(ch, a);
+        const exact = new Observation(layout, new Float64Array(observationLength(layout)));
+        writeObservation(ch, exact, new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)])));
+        const reserves = MARKETS.map((id) => ({ quote: weiToNumber(ch.market(id).vamm.quoteReserve), base: weiToNumber(ch.market(id).vamm.baseReserve) }));
+        for (let i = 0; i < layout.accounts.length; i++) {
+          const offsets = MARKETS.map((m) => exact.positionOffset(i, m));
+          const ratios = offsets.map((po) => exact.data[po + P.marginRatio] as number).filter((r) => !Number.isNaN(r));
+          if (ratios.length === 0) continue;
+          const lowest = Math.min(...ratios);
+          // Levels a hair either side of the account's lowest exact ratio.
+          for (const shift of [-1e-3, -1e-7, -2e-9, nudge, 0, 1e-12, 1e-9, 1e-6]) {
+            const level = lowest * (1 + shift);
+            const clears = provablyAbove(exact.data, exact.accountOffset(i), offsets, reserves, level);
+            if (clears) {
+              cleared++;
+              expect(lowest, `${layout.accounts[i]}: cleared at ${level} with an exact ratio of ${lowest}`).toBeGreaterThan(level);
+            }
+            // Tight: a group clearly above (by 2·10⁻⁹ of the level) is cleared, unless it is tiny.
+            if (lowest > 0 && shift <= -2e-9 && lowest < 10) expect(clears || offsets.some((po) => Math.abs(exact.data[po + P.notional] as number) < 1e-6), `${layout.accounts[i]} at ${lowest} vs ${level}`).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(cleared).toBeGreaterThan(200);
+  });
+});
