@@ -103,12 +103,14 @@ const rowInputs = new WeakMap<Observation, RowInputs>();
 
 /**
  * Who reads an observation: the agents that wake on it (their own rows are always exact), and
- * how far above maintenance any agent of the run reads other accounts' rows (`null`: a waking
- * agent reads every account, so every row is valued exactly). Without readers every row is exact.
+ * how far above maintenance any agent of the run reads other accounts' rows when one that
+ * wakes does (`false`: none that wakes reads another account, so only their own rows are
+ * written; `null`: one reads every account, so every row is valued exactly). Without readers
+ * every row is exact.
  */
 export interface ObservationReaders {
   readonly waking: readonly number[];
-  readonly othersBelow: number | null;
+  readonly othersBelow: number | false | null;
 }
 
 /** What the engine adds to the protocol's state: the block's base fee (gwei), the ETH price gas is paid at, the CEX price per market. */
@@ -163,15 +165,26 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   let rows = rowInputs.get(obs);
   if (!rows) rowInputs.set(obs, (rows = new RowInputs(obs)));
   const { markets, accounts } = obs.layout;
+  const value = (i: number, owner: string) => {
+    writeAccount(ch, obs, i, owner);
+    rows.record(ch, i, owner, markets);
+  };
+  const exactAt = (i: number) => {
+    if (!rows.sameOwn(ch, i, accounts[i] as string, markets) || !rows.sameMarkets(ch, i, markets)) value(i, accounts[i] as string);
+  };
+  if (readers !== undefined && readers.othersBelow === false) {
+    // No waking agent reads another account: only their own rows need be exact.
+    for (const i of readers.waking) {
+      exactAt(i);
+      writeLiquidationRatios(ch, obs, rows, i, mmr);
+    }
+    return;
+  }
   // Rows left as valued at earlier reserves must stay above every reader's level: the liquidation
   // ratio's own (exact below 1.5× maintenance) and any reader's declared level above maintenance.
   const all = readers === undefined || readers.othersBelow === null;
   const level = all ? Number.POSITIVE_INFINITY : Math.max(mmr * 1.5, mmr + (readers.othersBelow as number));
   const waking = all ? null : new Set(readers.waking);
-  const value = (i: number, owner: string) => {
-    writeAccount(ch, obs, i, owner);
-    rows.record(ch, i, owner, markets);
-  };
   // A new state, or a higher level than rows were left standing under: screen them again.
   if (rows.version !== ch.j.version || level > rows.level) {
     rows.version = ch.j.version;
@@ -190,20 +203,23 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
       }
     }
   } else {
-    // The state stands since the last observation: only rows it left standing may need valuing now.
-    for (const i of all ? accounts.keys() : (waking as Set<number>)) {
-      if (!rows.sameMarkets(ch, i, markets)) value(i, accounts[i] as string);
-    }
+    // The state stands since the last screen: only rows it left standing (or that own-row
+    // observations skipped) may need valuing now.
+    for (const i of all ? accounts.keys() : (waking as Set<number>)) exactAt(i);
   }
-  // Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks).
-  for (let i = 0; i < accounts.length; i++) {
-    const offsets = rows.positionOffsets[i] as number[];
-    for (let m = 0; m < markets.length; m++) {
-      const po = offsets[m] as number;
-      const spotRatio = d[po + P.marginRatio] as number;
-      d[po + P.liquidationRatio] = spotRatio;
-      if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = liquidationRatioOrSpot(ch, accounts[i] as string, markets[m] as string, spotRatio);
-    }
+  for (let i = 0; i < accounts.length; i++) writeLiquidationRatios(ch, obs, rows, i, mmr);
+}
+
+/** Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks); elsewhere the spot ratio. */
+function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, mmr: number): void {
+  const d = obs.data;
+  const { markets, accounts } = obs.layout;
+  const offsets = rows.positionOffsets[i] as number[];
+  for (let m = 0; m < markets.length; m++) {
+    const po = offsets[m] as number;
+    const spotRatio = d[po + P.marginRatio] as number;
+    d[po + P.liquidationRatio] = spotRatio;
+    if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = liquidationRatioOrSpot(ch, accounts[i] as string, markets[m] as string, spotRatio);
   }
 }
 

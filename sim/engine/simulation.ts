@@ -476,13 +476,14 @@ export class Simulation {
     const now = this.ch.clock.timestamp;
     const first = (this.config.markets[0] as MarketRun).id;
     this.cex.set(first, this.hedgeVenue.priceAt(now));
-    const readsAll = waking.some((i) => (this.infos[i] as AgentInfo).readsOthers === null);
+    const reads = waking.map((i) => (this.infos[i] as AgentInfo).readsOthers);
+    const othersBelow = reads.includes(null) ? null : reads.every((r) => r === false) ? false : this.othersBelow;
     writeObservation(
       this.ch,
       this.host.view,
       this.twaps,
       { baseFee: this.baseFee, ethUsd: this.ethUsd(), cex: this.cex, feeOrdering: this.config.gas.ordering === 'priority-fee' },
-      { waking, othersBelow: readsAll ? null : this.othersBelow },
+      { waking, othersBelow },
     );
   }
 
