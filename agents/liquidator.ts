@@ -16,7 +16,7 @@
  * liquidate a position with bad debt).
  */
 import { GAS_UNITS } from '../sim/engine/gas-process.ts';
-import type { Observation } from '../sim/engine/observation.ts';
+import { type Observation, P } from '../sim/engine/observation.ts';
 import type { AgentContext, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
 import { gasUsd, priorityFeeFor } from './arbitrage-pricing.ts';
@@ -87,11 +87,14 @@ export class Liquidator extends AgentBase<{ readonly latency: number }> {
     const candidates: Array<{ ratio: number; trader: string; market: string; reward: number }> = [];
     for (const market of this.ctx.markets) {
       if (!view.market(market, 'open')) continue;
+      // Every account's row, stepped through by offset (this scan runs on every block that changed the state).
+      const first = view.positionOffset(0, market);
       for (let i = 0; i < view.layout.accounts.length; i++) {
         if (i === this.ctx.index) continue;
-        const ratio = view.position(i, market, 'liquidationRatio');
+        const po = first + i * view.accountStride;
+        const ratio = view.data[po + P.liquidationRatio] as number;
         if (Number.isNaN(ratio) || ratio >= maintenance) continue;
-        const notional = view.position(i, market, 'notional');
+        const notional = view.data[po + P.notional] as number;
         const reward = (penalty / 2) * closedNotional(notional, ratio, maintenance, penalty);
         // Not worth it when the reward does not pay the gas at the least bid (unless the protocol pays).
         if (!this.l.subsidised && reward <= gasUsd(view, units, this.l.priorityFee)) continue;

@@ -92,7 +92,8 @@ export class Observation {
   private readonly accountIndex: ReadonlyMap<string, number>;
   private readonly marketBase: number;
   private readonly accountBase: number;
-  private readonly accountStride: number;
+  /** Fields per account: account i's rows start `i × accountStride` after account 0's (scans over every account step by it). */
+  readonly accountStride: number;
 
   constructor(
     readonly layout: ObservationLayout,
@@ -126,9 +127,14 @@ export class Observation {
   }
 
   marketOffset(market: string): number {
-    const i = this.marketIndex.get(market);
+    const i = this.indexOfMarket(market);
     if (i === undefined) throw new RangeError(`no market ${market} in the observation`);
     return this.marketBase + i * MARKET_FIELDS.length;
+  }
+
+  /** The market's index (agents read their first market on nearly every call: no map lookup for it). */
+  private indexOfMarket(market: string): number | undefined {
+    return market === this.layout.markets[0] ? 0 : this.marketIndex.get(market);
   }
 
   accountOffset(account: string | number): number {
@@ -138,7 +144,7 @@ export class Observation {
   }
 
   positionOffset(account: string | number, market: string): number {
-    const m = this.marketIndex.get(market);
+    const m = this.indexOfMarket(market);
     if (m === undefined) throw new RangeError(`no market ${market} in the observation`);
     return this.accountOffset(account) + ACCOUNT_FIELDS.length + m * POSITION_FIELDS.length;
   }

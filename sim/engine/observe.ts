@@ -42,11 +42,18 @@ class RowInputs {
   /** The journal version the rows were last brought up to date at, and the readers' level then. */
   version = -1;
   level = 0;
-  /** Each account's and position's offsets in the observation. */
+  /** The journal version the header's and markets' state fields were written at. */
+  headerVersion = -1;
+  /** Each market's, account's and position's offsets in the observation. */
+  readonly marketOffsets: number[];
   readonly accountOffsets: number[];
   readonly positionOffsets: number[][];
+  /** Marks of the agents waking on the observation being written. */
+  readonly waking: Uint8Array;
 
   constructor(obs: Observation) {
+    this.marketOffsets = obs.layout.markets.map((id) => obs.marketOffset(id));
+    this.waking = new Uint8Array(obs.layout.accounts.length);
     this.accountOffsets = obs.layout.accounts.map((_, i) => obs.accountOffset(i));
     this.positionOffsets = obs.layout.accounts.map((_, i) => obs.layout.markets.map((id) => obs.positionOffset(i, id)));
   }
@@ -130,40 +137,48 @@ export interface OffChainView {
 export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>, gas: OffChainView = { baseFee: 0, ethUsd: 0 }, readers?: ObservationReaders): void {
   const d = obs.data;
   const now = ch.clock.timestamp;
+  let rows = rowInputs.get(obs);
+  if (!rows) rowInputs.set(obs, (rows = new RowInputs(obs)));
   d[H.timestamp] = now;
   d[H.blockNumber] = ch.clock.blockNumber;
-  d[H.insuranceFund] = weiToNumber(ch.insuranceFundBalance());
-  d[H.maintenanceMarginRatio] = weiToNumber(ch.params.maintenanceMarginRatio);
-  d[H.initMarginRatio] = weiToNumber(ch.params.initMarginRatio);
-  d[H.liquidationFeeRatio] = weiToNumber(ch.params.liquidationFeeRatio);
   d[H.baseFee] = gas.baseFee;
   d[H.ethUsd] = gas.ethUsd;
   d[H.feeOrdering] = gas.feeOrdering === false ? 0 : 1;
-  d[H.restrictionMode] = ch.params.restrictionMode ? 1 : 0;
-  for (const id of obs.layout.markets) {
-    const m = ch.market(id);
-    const o = obs.marketOffset(id);
-    const spot = weiToNumber(m.vamm.spotPrice());
-    const index = m.oracle.chainlink.latestRound() ? weiToNumber(m.oracle.chainlink.lastPublishedWei()) : spot;
-    d[o + M.spot] = spot;
-    d[o + M.markTwap] = twaps.get(id)?.average(now) ?? spot;
-    d[o + M.index] = index;
-    d[o + M.fast] = m.oracle.fast.latest ? weiToNumber(m.oracle.fast.latest.price) : index;
-    d[o + M.cex] = gas.cex?.get(id) ?? (d[o + M.fast] as number);
-    d[o + M.fundingRate] = weiToNumber(m.fundingRate);
-    d[o + M.fundingPeriod] = m.params.funding.fundingPeriod;
-    d[o + M.nextFundingTime] = m.nextFundingTime;
-    d[o + M.quoteReserve] = weiToNumber(m.vamm.quoteReserve);
-    d[o + M.baseReserve] = weiToNumber(m.vamm.baseReserve);
-    d[o + M.totalPositionSize] = weiToNumber(m.vamm.totalPositionSize);
-    d[o + M.feeRatio] = weiToNumber(m.params.fees.feeRatio + m.params.fees.tollRatio + m.params.fees.spreadRatio);
-    d[o + M.maxLeverage] = weiToNumber(divD(ONE, ch.params.initMarginRatio));
-    d[o + M.fluctuationLimit] = weiToNumber(m.vamm.fluctuationLimitRatio);
-    d[o + M.open] = m.vamm.open ? 1 : 0;
+  // What only the protocol's state sets is written again only when the state changed.
+  const stateChanged = rows.headerVersion !== ch.j.version;
+  rows.headerVersion = ch.j.version;
+  if (stateChanged) {
+    d[H.insuranceFund] = weiToNumber(ch.insuranceFundBalance());
+    d[H.maintenanceMarginRatio] = weiToNumber(ch.params.maintenanceMarginRatio);
+    d[H.initMarginRatio] = weiToNumber(ch.params.initMarginRatio);
+    d[H.liquidationFeeRatio] = weiToNumber(ch.params.liquidationFeeRatio);
+    d[H.restrictionMode] = ch.params.restrictionMode ? 1 : 0;
   }
-  const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
-  let rows = rowInputs.get(obs);
-  if (!rows) rowInputs.set(obs, (rows = new RowInputs(obs)));
+  for (let k = 0; k < obs.layout.markets.length; k++) {
+    const id = obs.layout.markets[k] as string;
+    const m = ch.market(id);
+    const o = rows.marketOffsets[k] as number;
+    if (stateChanged) {
+      const spot = weiToNumber(m.vamm.spotPrice());
+      const index = m.oracle.chainlink.latestRound() ? weiToNumber(m.oracle.chainlink.lastPublishedWei()) : spot;
+      d[o + M.spot] = spot;
+      d[o + M.index] = index;
+      d[o + M.fast] = m.oracle.fast.latest ? weiToNumber(m.oracle.fast.latest.price) : index;
+      d[o + M.fundingRate] = weiToNumber(m.fundingRate);
+      d[o + M.fundingPeriod] = m.params.funding.fundingPeriod;
+      d[o + M.nextFundingTime] = m.nextFundingTime;
+      d[o + M.quoteReserve] = weiToNumber(m.vamm.quoteReserve);
+      d[o + M.baseReserve] = weiToNumber(m.vamm.baseReserve);
+      d[o + M.totalPositionSize] = weiToNumber(m.vamm.totalPositionSize);
+      d[o + M.feeRatio] = weiToNumber(m.params.fees.feeRatio + m.params.fees.tollRatio + m.params.fees.spreadRatio);
+      d[o + M.maxLeverage] = weiToNumber(divD(ONE, ch.params.initMarginRatio));
+      d[o + M.fluctuationLimit] = weiToNumber(m.vamm.fluctuationLimitRatio);
+      d[o + M.open] = m.vamm.open ? 1 : 0;
+    }
+    d[o + M.markTwap] = twaps.get(id)?.average(now) ?? (d[o + M.spot] as number);
+    d[o + M.cex] = gas.cex?.get(id) ?? (d[o + M.fast] as number);
+  }
+  const mmr = d[H.maintenanceMarginRatio] as number;
   const { markets, accounts } = obs.layout;
   const value = (i: number, owner: string) => {
     writeAccount(ch, obs, i, owner);
@@ -184,7 +199,8 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   // ratio's own (exact below 1.5× maintenance) and any reader's declared level above maintenance.
   const all = readers === undefined || readers.othersBelow === null;
   const level = all ? Number.POSITIVE_INFINITY : Math.max(mmr * 1.5, mmr + (readers.othersBelow as number));
-  const waking = all ? null : new Set(readers.waking);
+  const waking = rows.waking;
+  if (!all) for (const i of readers.waking) waking[i] = 1;
   // A new state, or a higher level than rows were left standing under: screen them again.
   if (rows.version !== ch.j.version || level > rows.level) {
     rows.version = ch.j.version;
@@ -198,15 +214,17 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
       if (!rows.sameOwn(ch, i, owner, markets)) value(i, owner);
       else if (!rows.sameMarkets(ch, i, markets)) {
         // Only reserves or the premium index moved: rows no reader can need may stand.
-        const standing = !all && !(waking as Set<number>).has(i) && rows.samePremium(ch, i, markets) && storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level);
+        const standing = !all && waking[i] === 0 && rows.samePremium(ch, i, markets) && storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level);
         if (!standing) value(i, owner);
       }
     }
   } else {
     // The state stands since the last screen: only rows it left standing (or that own-row
     // observations skipped) may need valuing now.
-    for (const i of all ? accounts.keys() : (waking as Set<number>)) exactAt(i);
+    if (all) for (let i = 0; i < accounts.length; i++) exactAt(i);
+    else for (const i of readers.waking) exactAt(i);
   }
+  if (!all) for (const i of readers.waking) waking[i] = 0;
   for (let i = 0; i < accounts.length; i++) writeLiquidationRatios(ch, obs, rows, i, mmr);
 }
 

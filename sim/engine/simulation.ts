@@ -39,6 +39,7 @@ import { type ScenarioEvent, ScenarioEvents } from './scenario-events.ts';
 import { route } from './order-router.ts';
 import { RemapProbes } from './remap-probe.ts';
 import { Agenda } from './scheduler.ts';
+import { WakeAgenda } from './wake-agenda.ts';
 
 export interface MarketRun {
   readonly id: string;
@@ -135,8 +136,8 @@ export class Simulation {
   readonly ch: ClearingHouse;
   private readonly checker: InvariantChecker | null;
   private readonly twaps = new Map<string, FloatTwap>();
-  private readonly wakeups = new Agenda<number>();
-  /** Each agent's one pending wake-up; agenda entries for other times are stale and skipped. */
+  private wakeups = new WakeAgenda(0);
+  /** Each agent's one pending wake-up (NaN: asleep until the end). */
   private nextWake: number[] = [];
   private readonly actions = new Agenda<Pending>();
   private nextPendingId = 0;
@@ -147,6 +148,7 @@ export class Simulation {
   private readonly events: ScenarioEvents;
   private readonly hedgeVenue: HedgeVenue;
   private searchers: number[] = [];
+  private keepers: number[] = [];
   private tradeWatchers: number[] = [];
   private readonly tickCursor = new Map<string, number>();
   private readonly roundCursor = new Map<string, number>();
@@ -281,7 +283,9 @@ export class Simulation {
     }
     this.infos = await this.host.init(config.start);
     this.nextWake = this.infos.map(() => Number.NaN);
+    this.wakeups = new WakeAgenda(this.infos.length);
     this.searchers = this.infos.filter((a) => a.phase === 'searcher').map((a) => a.index);
+    this.keepers = this.infos.filter((a) => a.phase === 'keeper').map((a) => a.index);
     this.tradeWatchers = this.infos.filter((a) => a.phase === 'trade' && a.wakesOnChange).map((a) => a.index);
     this.othersBelow = Math.max(0, ...this.infos.map((a) => (typeof a.readsOthers === 'number' ? a.readsOthers : 0)));
     for (const info of this.infos) if (info.first !== null) this.schedule(info.index, info.first);
@@ -305,20 +309,10 @@ export class Simulation {
 
   private schedule(agent: number, time: number): void {
     this.nextWake[agent] = time;
-    this.wakeups.push(time, agent);
-  }
-
-  /** Drops agenda entries that a later reschedule made stale. */
-  private dropStaleWakeups(): void {
-    for (;;) {
-      const t = this.wakeups.peekTime();
-      if (t === Number.POSITIVE_INFINITY || this.nextWake[this.wakeups.peekItem() as number] === t) return;
-      this.wakeups.pop();
-    }
+    this.wakeups.set(agent, time);
   }
 
   private nextEventTime(): number {
-    this.dropStaleWakeups();
     let t = Math.min(
       this.wakeups.peekTime(),
       this.actions.peekTime(),
@@ -353,7 +347,7 @@ export class Simulation {
     const oracleMoved = this.applyOracle(blockTime);
     let changed = this.migrateDue(blockTime) || oracleMoved;
     changed = this.injectFaults(blockTime) || changed;
-    const due = new Set(this.wakeups.popDue(blockTime).filter((i) => this.nextWake[i] !== undefined && (this.nextWake[i] as number) <= blockTime));
+    const due = new Set(this.wakeups.popDue(blockTime));
     // Traders that watch the market also look when the oracle or fast feed moved.
     if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) due.add(i);
     const traders = this.awake([...due].filter((i) => (this.infos[i] as AgentInfo).phase === 'trade'), blockTime);
@@ -362,7 +356,7 @@ export class Simulation {
     changed = traded || changed;
     // Keepers due now, and those that watch for changes when something changed.
     const keepers = this.awake(
-      this.infos.filter((a) => a.phase === 'keeper' && (due.has(a.index) || (changed && a.wakesOnChange))).map((a) => a.index),
+      this.keepers.filter((i) => due.has(i) || (changed && (this.infos[i] as AgentInfo).wakesOnChange)),
       blockTime,
     );
     if (keepers.length > 0) {
@@ -505,7 +499,10 @@ export class Simulation {
         });
       });
       if (r.next !== null) this.schedule(r.index, Math.max(r.next, now + 1));
-      else this.nextWake[r.index] = Number.NaN;
+      else {
+        this.nextWake[r.index] = Number.NaN;
+        this.wakeups.remove(r.index);
+      }
     }
   }
 

@@ -1,0 +1,49 @@
+/**
+ * The agents' wake-up heap (one entry per agent, moved on reschedule) pops what a plain list of
+ * each agent's latest wake-up says is due, earliest first and ties in scheduling order, over
+ * random schedules, reschedules, removals and pops.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { WakeAgenda } from '../sim/engine/wake-agenda.ts';
+
+type Op = { kind: 'set'; agent: number; time: number } | { kind: 'remove'; agent: number } | { kind: 'pop'; time: number };
+
+const AGENTS = 12;
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), agent: fc.integer({ min: 0, max: AGENTS - 1 }), time: fc.integer({ min: 0, max: 40 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), agent: fc.integer({ min: 0, max: AGENTS - 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('pop' as const), time: fc.integer({ min: 0, max: 40 }) }) },
+);
+
+describe('wake agenda', () => {
+  it('pops exactly the due agents in (time, scheduling order), like a list of latest wake-ups', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const agenda = new WakeAgenda(AGENTS);
+        // The reference: each agent's latest (time, order of scheduling).
+        const pending = new Map<number, { time: number; seq: number }>();
+        let seq = 0;
+        for (const o of ops) {
+          if (o.kind === 'set') {
+            agenda.set(o.agent, o.time);
+            pending.set(o.agent, { time: o.time, seq: seq++ });
+          } else if (o.kind === 'remove') {
+            agenda.remove(o.agent);
+            pending.delete(o.agent);
+          } else {
+            const want = [...pending]
+              .filter(([, p]) => p.time <= o.time)
+              .sort(([, a], [, b]) => a.time - b.time || a.seq - b.seq)
+              .map(([agent]) => agent);
+            for (const agent of want) pending.delete(agent);
+            expect(agenda.popDue(o.time)).toEqual(want);
+          }
+          const earliest = Math.min(...[...pending.values()].map((p) => p.time));
+          expect(agenda.peekTime()).toBe(earliest);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
