@@ -197,7 +197,11 @@ export class ProtocolState {
     this.emit({ type: 'RestrictionModeEntered', market: m.id });
   }
 
+  /** Stamps the event with its block and records it; `event` is the caller's fresh literal, stamped in place (a copy per event was a tenth of openPosition). */
   emit(event: EventInput): void {
-    this.j.push(this.events, { ...event, blockNumber: this.clock.blockNumber, timestamp: this.clock.timestamp } as ProtocolEvent);
+    const stamped = event as EventInput & { blockNumber: number; timestamp: number };
+    stamped.blockNumber = this.clock.blockNumber;
+    stamped.timestamp = this.clock.timestamp;
+    this.j.push(this.events, stamped as ProtocolEvent);
   }
 }
