@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { Rng, seedFrom } from '../data/prng.ts';
 import { decimalString } from '../scenarios/amount-schema.ts';
+import { DEFAULT_TRANSFER, type TransferParams } from '../sim/engine/collateral-transfer.ts';
 import { DEFAULT_HEDGE, type HedgeParams } from '../sim/engine/hedge-venue.ts';
 import { AdaptiveManipulator, type AdaptiveManipulatorParams, DEFAULT_POLICY_DIR } from './adaptive-manipulator.ts';
 import type { Agent, AgentContext } from './agent.ts';
@@ -152,6 +153,25 @@ const hedge = z
     maintenanceShare: num.min(0).max(1),
     latency: nonNeg,
     capital: nonNeg,
+    /** Collateral moves between the venue and the chain (sim/engine/collateral-transfer.ts); `interval: 0` turns them off. */
+    transfer: z
+      .strictObject({
+        interval: nonNeg,
+        chainLow: num.min(0),
+        chainTarget: num.min(0),
+        chainHigh: num.min(0),
+        venueKeep: num.min(0),
+        venueLow: num.min(0),
+        venueTarget: num.min(0),
+        withdrawalLatency: nonNeg,
+        depositLatency: nonNeg,
+        withdrawalFee: nonNeg,
+        minTransfer: nonNeg,
+        priorityFee: nonNeg,
+      })
+      .partial()
+      .refine((t) => (t.chainLow ?? DEFAULT_TRANSFER.chainLow) < (t.chainTarget ?? DEFAULT_TRANSFER.chainTarget) && (t.chainTarget ?? DEFAULT_TRANSFER.chainTarget) < (t.chainHigh ?? DEFAULT_TRANSFER.chainHigh), 'needs chainLow < chainTarget < chainHigh')
+      .refine((t) => (t.venueLow ?? DEFAULT_TRANSFER.venueLow) < (t.venueTarget ?? DEFAULT_TRANSFER.venueTarget), 'needs venueLow < venueTarget'),
   })
   .partial();
 const signalRisk = { stopLoss: num.min(0), cooldown: nonNeg, riskBudget: num.min(0).max(1) };
@@ -338,8 +358,15 @@ function withDefaults(defaults: object, given: Record<string, unknown>, market: 
   const out: Record<string, unknown> = { ...defaults, market };
   for (const [k, v] of Object.entries(given)) {
     const d = (defaults as Record<string, unknown>)[k];
-    out[k] = isGroup(d) && isGroup(v) ? { ...d, ...v } : v;
+    out[k] = isGroup(d) && isGroup(v) ? mergeGroups(d, v) : v;
   }
+  return out;
+}
+
+/** A nested group's defaults under what was given, field by field at every depth (the hedge's transfer, …). */
+function mergeGroups(d: Record<string, unknown>, v: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...d };
+  for (const [k, x] of Object.entries(v)) out[k] = isGroup(d[k]) && isGroup(x) ? mergeGroups(d[k], x) : x;
   return out;
 }
 
@@ -351,7 +378,8 @@ const HEDGED_KINDS: ReadonlySet<AgentKind> = new Set(['arbitrageur', 'manipulato
 /** The hedge venue parameters of a hedged agent, or null. */
 export function hedgeOf(slot: AgentSlot): HedgeParams | null {
   if (!HEDGED_KINDS.has(slot.kind)) return null;
-  return { ...DEFAULT_HEDGE, ...((slot.spec.params as { hedge?: Partial<HedgeParams> }).hedge ?? {}) };
+  const given = (slot.spec.params as { hedge?: Partial<Omit<HedgeParams, 'transfer'>> & { transfer?: Partial<TransferParams> } }).hedge ?? {};
+  return { ...DEFAULT_HEDGE, ...given, transfer: { ...DEFAULT_TRANSFER, ...(given.transfer ?? {}) } };
 }
 
 /** Builds the agent of a slot, with its own random stream derived from the run seed and its id. */

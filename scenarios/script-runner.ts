@@ -169,6 +169,9 @@ export function applyAction(world: World, action: Action): unknown {
     case 'mint':
       ch.mint(action.args.to, action.args.amount);
       return null;
+    case 'transfer':
+      ch.transferToken(action.args.from, action.args.to, action.args.amount);
+      return null;
     case 'deposit':
       ch.deposit(action.args.trader, action.args.amount);
       return null;

@@ -91,6 +91,8 @@ export const ACTIONS = {
   /** publishTime: when the price was published (default: now); a feed may lag the block. */
   setFastPrice: z.strictObject({ ...marketRef, price: positiveWei, confidence: nonNegativeWei, publishTime: seconds.optional() }),
   mint: z.strictObject({ to: name, amount: positiveWei }),
+  /** An ERC-20 transfer of the collateral token between wallets. */
+  transfer: z.strictObject({ from: name, to: name, amount: positiveWei }),
   deposit: z.strictObject({ trader: name, amount: positiveWei }),
   withdraw: z.strictObject({ trader: name, amount: positiveWei }),
   openPosition: z.strictObject({

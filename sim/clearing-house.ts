@@ -114,6 +114,11 @@ export class ClearingHouse extends MarketAdmin {
     this.j.atomic(() => this.ledger.mint(holder, toTokenUnits(amount)));
   }
 
+  /** An ERC-20 transfer of the collateral token between wallets (`amount` floored to token units). */
+  transferToken(from: string, to: string, amount: bigint): void {
+    this.j.atomic(() => this.ledger.transfer(from, to, amount));
+  }
+
   seedInsuranceFund(amount: bigint): void {
     this.j.atomic(() => this.insuranceFund.seed(amount));
   }

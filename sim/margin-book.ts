@@ -76,6 +76,12 @@ export class MarginBook extends ProtocolState {
     return divD(v.value, v.notional);
   }
 
+  /** The group's account value and the notional it is measured against (a treasury's view of its margin). */
+  marginStanding(trader: string, marketId: string, valuation: MarginValuation = 'spot'): { value: bigint; notional: bigint } {
+    const v = this.groupValue(this.marginGroup(trader, marketId), valuation);
+    return { value: v.value, notional: v.notional };
+  }
+
   /** Account value of the group (margin or collateral + PnL − funding − loss). */
   accountValue(trader: string, marketId: string, valuation: MarginValuation = 'max'): bigint {
     return this.groupValue(this.marginGroup(trader, marketId), valuation).value;

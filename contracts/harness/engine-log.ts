@@ -96,6 +96,13 @@ export function replayJsonFromEvents(events: Iterable<LoggedEvent>, file: string
         lastAction = e.ok ? { entry, trader: (args.trader ?? '') as string } : null;
         break;
       }
+      // The treasury's collateral moves: tokens from the venue enter the chain; tokens sent to it leave the wallet.
+      case 'CollateralArrived':
+        step(e, 'mint', { to: e.agent as string, amount: human(e.amount as string) });
+        break;
+      case 'CollateralSent':
+        step(e, 'transfer', { from: e.agent as string, to: e.to as string, amount: human(e.amount as string) });
+        break;
       case 'PositionChanged':
         if (o.checks && lastAction && e.trader === lastAction.trader) lastAction.entry.expect = { 'events.PositionChanged.positionSizeAfter': e.positionSizeAfter as string };
         break;

@@ -151,7 +151,7 @@ export interface Probe {
 }
 
 const CHAIN_ACTIONS = new Set<Action['name']>([
-  'setOraclePrice', 'setOracleFault', 'setFastPrice', 'mint', 'deposit', 'withdraw', 'openPosition', 'closePosition', 'addMargin', 'removeMargin', 'liquidate',
+  'setOraclePrice', 'setOracleFault', 'setFastPrice', 'mint', 'transfer', 'deposit', 'withdraw', 'openPosition', 'closePosition', 'addMargin', 'removeMargin', 'liquidate',
   'settleFunding', 'migrateLiquidity', 'repeg', 'shutdown', 'settlePosition', 'setClearingHouseParams', 'setMarketParams', 'setWhitelist',
   'remapPositions', 'setYieldSource', 'depositToYield', 'withdrawFromYield', 'recognizeYieldLoss', 'tripCircuitBreaker', 'yieldSourceLoss',
   'setYieldSourceLiquidity', 'dustAccounts',
@@ -633,6 +633,9 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
         }
         case 'mint':
           txs.push({ from: DEPLOYER, to: core.usdc, op: action.name, data: encodeFunctionData({ abi: A.MockUSDC!.abi, functionName: 'mint', args: [addr(action.args.to), action.args.amount / WEI_PER_UNIT] }) });
+          break;
+        case 'transfer':
+          txs.push({ from: addressOf(action.args.from), to: core.usdc, op: action.name, data: encodeFunctionData({ abi: A.MockUSDC!.abi, functionName: 'transfer', args: [addr(action.args.to), action.args.amount / WEI_PER_UNIT] }) });
           break;
         case 'deposit':
         case 'withdraw':

@@ -34,6 +34,9 @@ export interface AgentTally {
   hedgeSpread: number;
   hedgeFunding: number;
   hedgeMarginCalls: number;
+  /** Collateral its treasury moved onto the chain from the venue, less what it sent back (wei), and the venue's withdrawal fees (USD). */
+  transferredToChain: bigint;
+  transferFees: number;
   hedged: boolean;
   /** The vAMM position's size (base, signed). */
   size: number;
@@ -71,6 +74,18 @@ export class AgentLedger {
       case 'HedgeFunding':
         this.agent(e.agent as string).hedgeFunding += e.amount as number;
         break;
+      case 'HedgeWithdrawal':
+        this.agent(e.agent as string).transferFees += e.fee as number;
+        break;
+      case 'CollateralArrived':
+        this.agent(e.agent as string).transferredToChain += big(e.amount);
+        break;
+      case 'CollateralSent': {
+        const a = this.agent(e.agent as string);
+        a.transferredToChain -= big(e.amount);
+        a.gasUsd += e.gasCostUsd as number;
+        break;
+      }
       case 'HedgeMarginCall':
         this.agent(e.agent as string).hedgeMarginCalls++;
         break;
@@ -114,9 +129,14 @@ export class AgentLedger {
     return a.hedgePosition === 0 && a.hedgeCash === 0 ? 0 : a.hedgeCash + a.hedgePosition * (Number.isNaN(this.hedgeMark) ? 0 : this.hedgeMark);
   }
 
-  /** What the hedge made in all: its trading less its fees, spread and funding. */
+  /** What the hedge made in all: its trading less its fees, spread, funding and withdrawal fees. */
   hedgePnl(a: AgentTally): number {
-    return this.hedgeTrading(a) - a.hedgeFees - a.hedgeSpread - a.hedgeFunding;
+    return this.hedgeTrading(a) - a.hedgeFees - a.hedgeSpread - a.hedgeFunding - a.transferFees;
+  }
+
+  /** Its equity change on chain less the collateral its treasury brought there (which the venue's side no longer counts). */
+  equityChange(a: AgentTally): bigint {
+    return a.equityEnd - a.equityStart - a.transferredToChain;
   }
 
   /** The reference price at the end (of the first market). */
@@ -126,7 +146,7 @@ export class AgentLedger {
 
   /** The agent's net result: its equity change on the vAMM plus its hedge's result, less gas (USD); open vAMM positions at their exit. */
   net(a: AgentTally): number {
-    return Number(a.equityEnd - a.equityStart) / 1e18 + this.hedgePnl(a) - a.gasUsd;
+    return Number(this.equityChange(a)) / 1e18 + this.hedgePnl(a) - a.gasUsd;
   }
 
   /**
@@ -161,6 +181,8 @@ export class AgentLedger {
         hedgeSpread: 0,
         hedgeFunding: 0,
         hedgeMarginCalls: 0,
+        transferredToChain: 0n,
+        transferFees: 0,
         hedged: false,
         size: 0,
       };

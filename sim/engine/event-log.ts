@@ -97,6 +97,10 @@ export type EngineEvent = Stamp &
     | { readonly type: 'InvariantViolation'; readonly invariant: string; readonly message: string }
     /** An owner action the scenario scheduled (a k change, a fault), when it reverted. */
     | { readonly type: 'AdminActionFailed'; readonly action: string; readonly market: string; readonly reason: string }
+    /** Collateral a hedged agent withdrew from its venue reached its wallet (tokens entering the chain; the replay mints them). */
+    | { readonly type: 'CollateralArrived'; readonly agent: string; readonly amount: bigint }
+    /** A hedged agent sent collateral from its wallet to its venue's deposit address (an ERC-20 transfer, with its gas). */
+    | { readonly type: 'CollateralSent'; readonly agent: string; readonly to: string; readonly amount: bigint; readonly gasUsed: number; readonly gasCostUsd: number }
     /** A fault the scenario injected (a script action, with its arguments in the script format). */
     | { readonly type: 'FaultInjected'; readonly action: string; readonly args: Json }
     | {

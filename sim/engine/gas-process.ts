@@ -52,6 +52,8 @@ export const GAS_UNITS: Readonly<Record<string, number>> = {
   addMargin: 100_000,
   removeMargin: 130_000,
   routerRevert: 60_000,
+  /** An ERC-20 transfer of the collateral token (a treasury sending collateral to its venue). */
+  transfer: 50_000,
 };
 
 /**

@@ -5,9 +5,12 @@
  * the venue's latency, at the price then, paying a taker fee and a spread that grows with the
  * hedge's size; the hedge pays or receives the venue's funding every 8 hours (00, 08, 16 UTC)
  * and must post initial margin from the capital the agent keeps there — the venue calls for
- * more when its equity falls below the maintenance share. Money here is USD floats, like gas:
- * it never touches the protocol's wei.
+ * more when its equity falls below the maintenance share. Collateral moves between the venue and
+ * the chain through withdrawals (the agent's treasury, collateral-transfer.ts), so a hedge's
+ * profit can pay the vAMM leg's margin. Money here is USD floats, like gas: it never touches the
+ * protocol's wei.
  */
+import { DEFAULT_TRANSFER, type TransferParams } from './collateral-transfer.ts';
 import type { FastTick } from './price-timeline.ts';
 
 export interface HedgeParams {
@@ -26,6 +29,8 @@ export interface HedgeParams {
   readonly latency: number;
   /** Capital kept at the venue (USD); 0 = as much as the agent holds on chain. */
   readonly capital: number;
+  /** When and how collateral moves between the venue and the chain (interval 0: never). */
+  readonly transfer: TransferParams;
 }
 
 export const DEFAULT_HEDGE: HedgeParams = {
@@ -37,6 +42,7 @@ export const DEFAULT_HEDGE: HedgeParams = {
   maintenanceShare: 0.5,
   latency: 1,
   capital: 0,
+  transfer: DEFAULT_TRANSFER,
 };
 
 /** The cost ratio of hedging `notional` USD: taker fee + half spread + size impact. */
@@ -63,6 +69,10 @@ export type HedgeEvent =
     }
   | { readonly type: 'HedgeFunding'; readonly agent: string; readonly market: string; readonly position: number; readonly price: number; readonly rate: number; /** Paid by the agent (− received). */ readonly amount: number; readonly fundingTime: number }
   | { readonly type: 'HedgeMarginCall'; readonly agent: string; readonly market: string; readonly equity: number; readonly requirement: number }
+  /** Collateral leaves the venue for the chain: `amount` arrives in the agent's wallet at `arrivesAt`; the venue keeps `fee`. */
+  | { readonly type: 'HedgeWithdrawal'; readonly agent: string; readonly market: string; readonly amount: number; readonly fee: number; readonly arrivesAt: number }
+  /** Collateral sent from the chain is credited at the venue. */
+  | { readonly type: 'HedgeDeposit'; readonly agent: string; readonly market: string; readonly amount: number }
   | { readonly type: 'HedgeMark'; readonly market: string; readonly price: number };
 
 interface Account {
@@ -139,6 +149,30 @@ export class HedgeVenue {
       this.nextFunding += FUNDING_PERIOD;
     }
     return out;
+  }
+
+  /** The hedge's equity (capital + cash + position at the price at `t`) and its initial margin requirement. */
+  standing(agent: string, t: number): { equity: number; requirement: number } | null {
+    const a = this.accounts.get(agent);
+    if (!a) return null;
+    const price = this.priceAt(t);
+    return { equity: a.capital + a.cash + a.position * price, requirement: Math.abs(a.position) * price * a.params.marginRatio };
+  }
+
+  /** Collateral leaves the venue: `amount` for the chain, arriving at `arrivesAt`, and the venue's `fee`. */
+  withdraw(agent: string, amount: number, fee: number, arrivesAt: number): HedgeEvent {
+    const a = this.accounts.get(agent);
+    if (!a) throw new Error(`${agent} has no account at the hedge venue`);
+    a.cash -= amount + fee;
+    return { type: 'HedgeWithdrawal', agent, market: this.market, amount: round6(amount), fee: round6(fee), arrivesAt };
+  }
+
+  /** Collateral from the chain is credited. */
+  credit(agent: string, amount: number, t: number): HedgeEvent[] {
+    const a = this.accounts.get(agent);
+    if (!a) throw new Error(`${agent} has no account at the hedge venue`);
+    a.cash += amount;
+    return [{ type: 'HedgeDeposit', agent, market: this.market, amount: round6(amount) }, ...this.checkMargin(agent, a, this.priceAt(t))];
   }
 
   /** Margin calls on every open hedge at the price at `t`. */

@@ -31,6 +31,7 @@ import { type EngineEvent, type EventSink, type LogEvent, type RunSetup, toLogge
 import { orderBlock } from './block-order.ts';
 import { FloatTwap } from './float-twap.ts';
 import { type GasParams, GasProcess } from './gas-process.ts';
+import { CollateralTreasury, type TransferArrival, type TransferDecision, VENUE_WALLET } from './collateral-transfer.ts';
 import { type HedgeEvent, HedgeVenue } from './hedge-venue.ts';
 import { writeObservation } from './observe.ts';
 import { type FastTick, fastTicks } from './price-timeline.ts';
@@ -127,6 +128,8 @@ interface Pending {
   readonly seq: number;
   readonly priorityFee: number;
   readonly bundle?: Submission['bundle'];
+  /** The treasury's own transaction: a deposit of collateral that arrived from the venue, or a withdrawal for it. */
+  readonly transfer?: TransferDecision['kind'];
 }
 
 /** A sequencer sentinel's refusal during the grace period after downtime (never reaches the protocol; one of ROUTER_REASONS). */
@@ -147,6 +150,7 @@ export class Simulation {
   private baseFee = 0;
   private readonly events: ScenarioEvents;
   private readonly hedgeVenue: HedgeVenue;
+  private readonly treasury = new CollateralTreasury();
   private searchers: number[] = [];
   private keepers: number[] = [];
   private tradeWatchers: number[] = [];
@@ -234,7 +238,11 @@ export class Simulation {
       }
       this.equityStart.set(slot.index, capital);
       const hedge = hedgeOf(slot);
-      if (hedge) this.hedgeVenue.open(slot.id, hedge, Number(slot.capital));
+      if (hedge) {
+        this.hedgeVenue.open(slot.id, hedge, Number(slot.capital));
+        // Collateral moves only for a position on the venue's own market (the first).
+        if (slot.market === (config.markets[0] as MarketRun).id) this.treasury.add(slot.id, slot.market, hedge.transfer, config.start);
+      }
     }
     const booked = openBook(ch, book);
     for (const b of booked) {
@@ -319,6 +327,7 @@ export class Simulation {
       this.nextSnapshot,
       this.migrations[this.migrationCursor]?.at ?? Number.POSITIVE_INFINITY,
       this.faults[this.faultCursor]?.at ?? Number.POSITIVE_INFINITY,
+      this.treasury.nextArrival(),
     );
     for (const m of this.config.markets) {
       const r = (this.rounds.get(m.id) as readonly ChainlinkRound[])[this.roundCursor.get(m.id) as number];
@@ -347,6 +356,7 @@ export class Simulation {
     const oracleMoved = this.applyOracle(blockTime);
     let changed = this.migrateDue(blockTime) || oracleMoved;
     changed = this.injectFaults(blockTime) || changed;
+    this.landTransfers(blockTime);
     const due = new Set(this.wakeups.popDue(blockTime));
     // Traders that watch the market also look when the oracle or fast feed moved.
     if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) due.add(i);
@@ -366,6 +376,7 @@ export class Simulation {
     // Watching traders look again in the next block after a trade.
     if (changed) for (const i of this.tradeWatchers) if ((this.nextWake[i] as number) > blockTime + config.blockTime) this.schedule(i, blockTime + config.blockTime);
     for (const e of this.hedgeVenue.settleFunding(blockTime)) this.logHedge(e);
+    if (this.treasury.size > 0) this.startTransfers(blockTime);
     for (const [id, twap] of this.twaps) twap.record(blockTime, weiToNumber(ch.market(id).vamm.spotPrice()));
     if (blockTime >= this.nextSnapshot) {
       this.snapshot();
@@ -568,9 +579,63 @@ export class Simulation {
       timestamp: ch.clock.timestamp,
     });
     const events = this.drainProtocolEvents();
+    if (p.transfer) this.transferLanded(p, slot.id, outcome.ok);
     if (this.config.invariants === 'action') this.checkInvariants(events);
     else if (this.checker && events.some((e) => e.type === 'PositionLiquidated')) this.logViolations(this.checker.checkAfterLiquidation(events as ProtocolEvent[]));
     return outcome.ok;
+  }
+
+  /** The treasury's transfers that land now: tokens in a wallet (then deposited by the agent), or credit at the venue. */
+  private landTransfers(now: number): void {
+    const { ch } = this;
+    for (const a of this.treasury.dueArrivals(now)) {
+      if (a.kind === 'toVenue') {
+        for (const e of this.hedgeVenue.credit(a.agent, a.amount, now)) this.logHedge(e);
+        this.treasury.done(a.agent);
+        continue;
+      }
+      const amount = BigInt(a.amount) * 10n ** 18n;
+      ch.mint(a.agent, amount);
+      this.log({ type: 'CollateralArrived', agent: a.agent, amount, blockNumber: ch.clock.blockNumber, timestamp: now });
+      this.queueTransfer(a, now, ch.params.marginMode === 'cross' ? { kind: 'deposit', amount: a.amount } : { kind: 'addMargin', market: a.market, amount: a.amount });
+    }
+  }
+
+  /** The treasuries due to look decide; a withdrawal from the venue starts now, one from the chain is a transaction in the next block. */
+  private startTransfers(now: number): void {
+    const { ch } = this;
+    for (const d of this.treasury.look(now, ch, this.hedgeVenue)) {
+      if (d.kind === 'toChain') {
+        this.logHedge(this.hedgeVenue.withdraw(d.agent, d.amount, d.fee, d.arrivesAt));
+        this.treasury.land({ at: d.arrivesAt, kind: 'toChain', agent: d.agent, market: d.market, amount: d.amount });
+      } else {
+        const slot = this.config.slots.find((s) => s.id === d.agent) as AgentSlot;
+        this.queueTransfer(d, now + 1, ch.params.marginMode === 'cross' ? { kind: 'withdraw', amount: d.amount } : { kind: 'removeMargin', market: d.market, amount: d.amount }, slot.index);
+      }
+    }
+  }
+
+  private queueTransfer(t: TransferArrival | TransferDecision, at: number, action: Submission['action'], index?: number): void {
+    const agent = index ?? (this.config.slots.find((s) => s.id === t.agent) as AgentSlot).index;
+    const priorityFee = this.treasury.params(t.agent)?.priorityFee ?? 0;
+    this.actions.push(at, { id: this.nextPendingId++, agent, submission: { action, priorityFee }, decidedAt: at, arrival: at, seq: 0, priorityFee, transfer: t.kind });
+  }
+
+  /** After the treasury's own transaction: a withdrawal for the venue sends the tokens on; either way the desk is free again unless tokens are under way. */
+  private transferLanded(p: Pending, agent: string, ok: boolean): void {
+    const { ch } = this;
+    const action = p.submission.action as { amount: number; market?: string };
+    if (p.transfer === 'toVenue' && ok) {
+      const amount = BigInt(action.amount) * 10n ** 18n;
+      ch.transferToken(agent, VENUE_WALLET, amount);
+      const gas = this.gas.cost('transfer', true, this.baseFee, p.priorityFee, this.ethUsd());
+      this.log({ type: 'CollateralSent', agent, to: VENUE_WALLET, amount, gasUsed: gas.used, gasCostUsd: Math.round(gas.usd * 1e6) / 1e6, blockNumber: ch.clock.blockNumber, timestamp: ch.clock.timestamp });
+      const params = this.treasury.params(agent);
+      this.treasury.land({ at: ch.clock.timestamp + (params?.depositLatency ?? 0), kind: 'toVenue', agent, market: action.market ?? (this.config.markets[0] as MarketRun).id, amount: action.amount });
+      return;
+    }
+    // A deposit landed (or failed: the tokens stay in the wallet), or the withdrawal was refused.
+    this.treasury.done(agent);
   }
 
   /** ETH/USD for gas: the first market's index (every bundled market is ETH). */

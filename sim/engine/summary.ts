@@ -314,7 +314,7 @@ export class SummaryBuilder implements EventSink {
     const fundingVamm = Number(a.fundingPaid + a.pendingFunding) / 1e18;
     const feesVamm = Number(a.fees) / 1e18;
     return {
-      vamm: Number(a.equityEnd - a.equityStart) / 1e18 + feesVamm + fundingVamm,
+      vamm: Number(this.ledger.equityChange(a)) / 1e18 + feesVamm + fundingVamm,
       hedge: this.ledger.hedgeTrading(a),
       fees: feesVamm + a.hedgeFees + a.hedgeSpread,
       funding: fundingVamm + a.hedgeFunding,
@@ -334,7 +334,7 @@ export class SummaryBuilder implements EventSink {
       const k = byKind.get(a.kind) ?? { agents: 0, pnl: 0n, hedgePnl: 0, gasUsd: 0, vamm: 0, hedge: 0, fees: 0, funding: 0, net: 0, exitCost: 0, netAtMark: 0 };
       const b = this.breakdown(a);
       k.agents++;
-      k.pnl += a.equityEnd - a.equityStart;
+      k.pnl += this.ledger.equityChange(a);
       k.hedgePnl += hedgePnl(a);
       k.gasUsd += a.gasUsd;
       k.vamm += b.vamm;
@@ -407,7 +407,7 @@ export class SummaryBuilder implements EventSink {
           id,
           {
             kind: a.kind,
-            pnl: usd(a.equityEnd - a.equityStart),
+            pnl: usd(this.ledger.equityChange(a)),
             realizedPnl: usd(a.realizedPnl),
             unrealizedPnl: usd(a.unrealizedPnl),
             fundingPaid: usd(a.fundingPaid + a.pendingFunding),

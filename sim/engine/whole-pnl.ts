@@ -132,14 +132,14 @@ export class WholePnlBook implements EventSink {
     const funding = -usd(a.fundingPaid + a.pendingFunding);
     const fees = usd(a.fees);
     const penalties = usd(a.liquidationPenalties);
-    const equityChange = usd(a.equityEnd - a.equityStart);
+    const equityChange = usd(this.ledger.equityChange(a));
     const vammTrading = usd(a.realizedPnl + a.unrealizedPnl);
     const other = equityChange - (vammTrading + funding - fees - penalties);
     const hedge = this.ledger.hedgeTrading(a);
     const hedgeTradingCosts = a.hedgeFees + a.hedgeSpread;
     const basis = vammTrading + hedge;
     const staleMarkGain = Math.max(0, basis);
-    const total = equityChange + hedge - a.gasUsd - hedgeTradingCosts - a.hedgeFunding;
+    const total = equityChange + hedge - a.gasUsd - hedgeTradingCosts - a.hedgeFunding - a.transferFees;
     return {
       vammTrading,
       funding,

@@ -79,7 +79,7 @@ function revertString(result: unknown): string {
 /** Actions Perp v1 2.2.0 has (or the model keeps off chain), and those it cannot express. */
 const MODEL_ONLY = new Set<Action['name']>(['advance', 'expect', 'setBackstopLiquidityProvider']);
 const CHAIN = new Set<Action['name']>([
-  'mint', 'openPosition', 'closePosition', 'addMargin', 'removeMargin', 'liquidate', 'settleFunding', 'setOraclePrice', 'setIndexTwap',
+  'mint', 'transfer', 'openPosition', 'closePosition', 'addMargin', 'removeMargin', 'liquidate', 'settleFunding', 'setOraclePrice', 'setIndexTwap',
   'shutdown', 'settlePosition', 'setWhitelist', 'setClearingHouseParams', 'setMarketParams', 'ammQuote', 'ammSwapInput', 'ammSwapOutput',
 ]);
 const SETTABLE_CH = new Set(['maintenanceMarginRatio', 'liquidationFeeRatio', 'partialLiquidationRatio', 'backstopExchangeRatio']);
@@ -279,6 +279,9 @@ async function run(
     switch (action.name) {
       case 'mint':
         txs.push({ from: DEPLOYER, to: d.usdc, op: 'mint', data: call('ERC20Fake', 'mint', [addressOf(action.args.to), action.args.amount / TOKEN_SCALE]) });
+        break;
+      case 'transfer':
+        txs.push({ from: addressOf(action.args.from), to: d.usdc, op: 'transfer', data: call('ERC20Fake', 'transfer', [addressOf(action.args.to), action.args.amount / TOKEN_SCALE]) });
         break;
       case 'openPosition': {
         const x = action.args;
