@@ -22,6 +22,7 @@ import { loadScenarioPrices } from './price-source.ts';
 import { type RunScenario, RunScenarioSchema } from './run-schema.ts';
 import { actionArgsToJson } from './script-json.ts';
 import { secondMarketRun, withSecondMarket } from './second-market.ts';
+import { yieldSourceFaults } from './yield-source-run.ts';
 import { applyAction, marketParamsOf, profileWithOverrides } from './script-runner.ts';
 import type { ClearingHouse } from '../sim/clearing-house.ts';
 
@@ -102,6 +103,10 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
     return { market: id, at: mg.at, multiplier: parseUnits(mg.multiplier, 18), remap: mg.remap, fluctuationLimitRatio: parseUnits(mg.fluctuationLimitRatio, 18) };
   });
   const faults = s.faults ?? [];
+  const yieldLoss = s.yieldSource?.loss;
+  if (yieldLoss && (yieldLoss.at <= start || yieldLoss.at >= end)) {
+    throw new InputError({ file: o.file ?? s.name, field: 'yieldSource.loss.at' }, `${new Date(yieldLoss.at * 1000).toISOString()} is outside the prices (${new Date(start * 1000).toISOString()} – ${new Date(end * 1000).toISOString()})`);
+  }
   faults.forEach((f, i) => {
     if (f.at <= start || f.at >= end) {
       throw new InputError({ file: o.file ?? s.name, field: `faults[${i}].at` }, `${new Date(f.at * 1000).toISOString()} is outside the prices (${new Date(start * 1000).toISOString()} – ${new Date(end * 1000).toISOString()})`);
@@ -118,12 +123,15 @@ export async function resolveRun(s: RunScenario, o: ResolveOptions = {}): Promis
     // Both markets walk their candles alike (the second's are drawn on the first's times).
     markets: [{ id, quoteReserve: depth, params: marketParamsOf(marketOverrides), candles, rounds, fastFeed, ...walk }, ...(s.secondMarket ? [{ ...secondMarketRun(s, candles, seed), ...walk }] : [])],
     migrations,
-    faults: faults.map((f) => ({
-      at: f.at,
-      action: f.action.name,
-      args: actionArgsToJson(f.action.args),
-      apply: (ch: ClearingHouse) => void applyAction({ ch, secondsPerBlock: s.blockTime }, f.action),
-    })),
+    faults: [
+      ...(s.yieldSource ? yieldSourceFaults(s.yieldSource, start, s.blockTime) : []),
+      ...faults.map((f) => ({
+        at: f.at,
+        action: f.action.name,
+        args: actionArgsToJson(f.action.args),
+        apply: (ch: ClearingHouse) => void applyAction({ ch, secondsPerBlock: s.blockTime }, f.action),
+      })),
+    ],
     insuranceFund: s.insuranceFund,
     slots,
     invariants: s.invariants,

@@ -14,6 +14,7 @@ import { PROFILE_NAMES } from '../sim/params.ts';
 import { decimalString } from './amount-schema.ts';
 import { FaultEntrySchema } from './fault-schedule.ts';
 import { BookSpecSchema } from './population.ts';
+import { YieldSourceRunSchema } from './yield-source-run.ts';
 import { ClearingHouseOverridesSchema, MarketSchema } from './script-schema.ts';
 
 const money = decimalString(18).transform((v) => parseUnits(v, 18));
@@ -201,6 +202,8 @@ export const RunScenarioSchema = z.strictObject({
   /** Faults injected at given times (scenarios/fault-schedule.ts): script fault and owner actions. */
   // Optional, not defaulted: a run without faults logs its config exactly as before.
   faults: z.array(FaultEntrySchema).optional(),
+  /** The vault's yield source: a share of its collateral put to work, a loss, the guardian's breaker (scenarios/yield-source-run.ts). */
+  yieldSource: YieldSourceRunSchema.optional(),
   invariants: z.enum(['off', 'block', 'action']).default('block'),
   /** Seconds between state snapshots in the log. */
   snapshotInterval: z.number().int().positive().default(3600),

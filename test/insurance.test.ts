@@ -10,13 +10,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEngineLog } from '../contracts/harness/engine-log.ts';
+import { replay } from '../contracts/harness/replay.ts';
 import { withPopulation } from '../scenarios/population.ts';
 import { type InsuranceConfig, InsuranceConfigSchema, type InsuranceMetrics, analyseInsurance, insuranceMetrics, insuranceSweep } from '../scenarios/studies/insurance.ts';
 import { insuranceDocument } from '../scenarios/studies/insurance-report.ts';
 import { renderMarkdown } from '../reports/render/markdown.ts';
 import type { SweepPoint, SweepRow } from '../scenarios/sweep.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
+import { MemorySink } from '../sim/engine/event-log.ts';
 
 const environment = {
   name: 'bankrupt-whale',
@@ -65,7 +70,7 @@ describe('insurance study: the counterfactual fund', () => {
     const m = insuranceMetrics(config, deep, {} as SweepPoint) as unknown as InsuranceMetrics;
     expect(m.badDebt).toEqual([0, badDebt]);
     expect(m.drawdown).toEqual([0, badDebt]);
-    expect(m.composition[1]).toEqual([badDebt, 0, 0, 0, 0, 0]);
+    expect(m.composition[1]).toEqual([badDebt, 0, 0, 0, 0, 0, 0]);
     expect(m.totals[0]).toBe(badDebt);
     expect(m.socialised).toBe(0);
   }, 120_000);
@@ -129,6 +134,47 @@ describe('insurance study: sweep', () => {
     expect((down[0]!.events as unknown[])[0]).toMatchObject({ kind: 'agent-outage' });
     expect(spec.points.filter((p) => p['label.stress'] === 'as it happened').every((p) => p.events === undefined)).toBe(true);
   }, 120_000);
+
+  it('puts the yield source’s loss at the start of each crash’s steepest hour, and the fund pays it when the guardian trips the breaker', async () => {
+    const stresses = [{ label: 'yield source loses 20 %', scale: 1, set: {}, yieldLoss: { deposited: 0.5, lost: 0.2, maxLossRatio: 0.01, guardianDelay: 3600 } }];
+    const spec = await insuranceSweep({ ...small, stresses, grid: undefined, convergence: undefined, adaptiveCheck: undefined, paths: { ...small.paths, generators: ['bootstrap'], candidates: 500, plain: { generator: 'bootstrap', count: 1 } } });
+    const points = spec.points.filter((p) => p['label.stress'] === 'yield source loses 20 %');
+    expect(points).toHaveLength(2 * 2);
+    const from = Date.UTC(2020, 2, 12, 10) / 1000;
+    expect(points.find((p) => p['label.crash'] === small.crashes[0]!.label)?.yieldSource).toEqual({ deposited: 0.5, maxLossRatio: 0.01, loss: { at: from, share: 0.2 }, guardianDelay: 3600 });
+    expect(spec.points.filter((p) => p['label.stress'] === 'as it happened').every((p) => p.yieldSource === undefined)).toBe(true);
+
+    // The run: half the vault's collateral in the source from the first block, a fifth of it lost at 10:00, the breaker at 11:00.
+    const yieldSource = { deposited: 0.5, maxLossRatio: 0.01, loss: { at: from, share: 0.2 }, guardianDelay: 3600 };
+    const sink = new MemorySink();
+    const { summary } = await runSimulation(await resolveRun(parseRunScenario(JSON.stringify({ ...environment, prices: crash, insuranceFund: '100000000', yieldSource }))), { sinks: [sink] });
+    const faults = sink.events.filter((e) => e.type === 'FaultInjected');
+    expect(faults.map((e) => [e.action, e.timestamp >= from ? e.timestamp - from : 'start'])).toEqual([
+      ['setYieldSource', 'start'],
+      ['depositToYield', 'start'],
+      // Blocks every 12 s from midnight: one falls at 10:00 and one at 11:00.
+      ['yieldSourceLoss', 0],
+      ['tripCircuitBreaker', 3600],
+    ]);
+    const deposited = Number((faults[1]!.args as { amount: string }).amount);
+    // Half the traders' collateral (4 × 20k + 100k + 2M + 100 deposited), not of the fund's 100M seed that the vault holds beside it.
+    expect(deposited).toBe(1_090_050);
+    const lost = Number((faults[2]!.args as { amount: string }).amount);
+    expect(lost).toBeCloseTo(deposited * 0.2, 0);
+    const recognised = sink.events.find((e) => e.type === 'YieldLossRecognised');
+    expect(Number(BigInt(recognised?.loss as string)) / 1e18).toBeCloseTo(lost, 6);
+    const m = insuranceMetrics({ horizons: [3600, 86400] } as InsuranceConfig, summary, {} as SweepPoint) as unknown as InsuranceMetrics;
+    // The decomposition names it: the yield loss is its own part, and the fund's drawdown holds it.
+    expect(m.totals[5]).toBeCloseTo(lost, 6);
+    expect(m.drawdown[1]).toBeGreaterThanOrEqual(lost - 1e-6);
+    expect(m.composition[1]![5]).toBeCloseTo(lost, 6);
+    // Each step was logged as the script action it became, with its amount: the run replays on the contracts.
+    const dir = mkdtempSync(join(tmpdir(), 'vamm-yield-loss-'));
+    writeFileSync(join(dir, 'events.jsonl'), `${sink.events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const report = await replay(await loadEngineLog(join(dir, 'events.jsonl')));
+    expect(report.divergences).toEqual([]);
+    expect(report.gas.tripCircuitBreaker?.count).toBe(1);
+  }, 300_000);
 });
 
 const row = (index: number, values: Record<string, string | number>, drawdown: number, extra: Partial<InsuranceMetrics> = {}, seed = 1): SweepRow => ({

@@ -10,7 +10,7 @@ const bound = (x: number | null, f: (x: number) => string) => (x === null || !Nu
 const range = (i: Interval | null, f: (x: number) => string) => (i === null ? '–' : `${bound(i.estimate, f)} (${bound(i.low, f)} – ${bound(i.high, f)})`);
 const days = (s: number) => (s % 86400 === 0 ? `${s / 86400} d` : `${+(s / 3600).toFixed(1)} h`);
 const res = (s: number) => (s < 3600 ? `${s / 60} min` : `${s / 3600} h`);
-const PART_NAMES: Record<string, string> = { badDebt: 'bad debt', fundingPaid: 'funding paid', fundingReceived: 'funding received', penalty: 'penalty income', fee: 'fee income', other: 'other' };
+const PART_NAMES: Record<string, string> = { badDebt: 'bad debt', fundingPaid: 'funding paid', fundingReceived: 'funding received', penalty: 'penalty income', fee: 'fee income', yieldLoss: 'vault yield loss', other: 'other' };
 
 export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): ReportDocument {
   const last = c.horizons.at(-1) as number;
@@ -23,7 +23,7 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
     `Stresses: each crash as it happened and ${c.stresses.map((s) => s.label).join(', ')}, over ${c.stressSeeds.length} agent seeds; a stress binds when its worst seed's drawdown exceeds every generator's bound.`,
     ...(typeof c.environment.description === 'string' ? [`The market around the book: ${c.environment.description}`] : []),
     'A stress with a second market (secondMarket) adds that market\'s book to the stated one: its drawdown covers more open interest than the share column counts.',
-    'Not modelled yet: the vault yield source losing deposits and its guardian breaker; arbitrageurs moving their hedge\'s profit on chain (their stated on-chain leverage stands in for it). See the README.',
+    'Hedged agents (arbitrageurs, the searcher) move collateral between their hedge venue and the chain (withdrawal latency, fee and gas: sim/engine/collateral-transfer.ts); the vault\'s yield source is in the model, and its loss is a stress.',
   ];
   const decision: Block[] = [
     {
@@ -162,15 +162,28 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
         columns: ['generator', ...FLOW_PARTS.map((k) => PART_NAMES[k] as string)],
         numeric: FLOW_PARTS.map((_, i) => i + 1),
         rows: r.generators.map((g) => [g.generator, ...FLOW_PARTS.map((k) => usd(g.composition[k] ?? 0))]),
-        caption: `At the fund's deepest point, on the paths beyond its 99 % drawdown (weighted means, USD, cumulative to then). Drawdown = bad debt + funding paid − funding received − penalties − fees.`,
+        caption: `At the fund's deepest point, on the paths beyond its 99 % drawdown (weighted means, USD, cumulative to then). Drawdown = bad debt + funding paid − funding received − penalties − fees + the vault's yield loss.`,
       },
       {
         kind: 'table',
         columns: ['generator', 'bad debt alone', 'net funding paid alone', 'penalty income', 'fee income'],
         numeric: [1, 2, 3, 4],
         rows: r.generators.map((g) => [g.generator, usd(g.partsAlone.badDebt ?? 0), usd(g.partsAlone.netFundingPaid ?? 0), usd(g.partsAlone.penaltyIncome ?? 0), usd(g.partsAlone.feeIncome ?? 0)]),
-        caption: `Each part sized apart: its 99.9 % quantile over ${days(last)} (USD).`,
+        caption: `Each part sized apart: its 99.9 % quantile over ${days(last)} (USD). The vault's yield loss enters only under its stress (below).`,
       },
+      ...(r.scenarios.some((s) => (s.worst[5] ?? 0) > 0)
+        ? [
+            {
+              kind: 'table' as const,
+              columns: ['crash', 'stress', 'worst seed: drawdown', 'bad debt', 'funding paid − received', 'penalties + fees', 'vault yield loss'],
+              numeric: [2, 3, 4, 5, 6],
+              rows: r.scenarios
+                .filter((s) => (s.worst[5] ?? 0) > 0)
+                .map((s) => [s.crash, s.stress, usd(s.drawdown.max), usd(s.worst[0] ?? 0), usd((s.worst[1] ?? 0) - (s.worst[2] ?? 0)), usd((s.worst[3] ?? 0) + (s.worst[4] ?? 0)), usd(s.worst[5] ?? 0)]),
+              caption: "The stresses where the vault's yield source lost deposits: the worst seed's drawdown split by source, the yield loss charged to the fund when the guardian's breaker recognised it.",
+            },
+          ]
+        : []),
     ],
   });
 
@@ -181,9 +194,9 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
       blocks: [
         {
           kind: 'table',
-          columns: ['crash', 'stress', 'seeds', 'drawdown worst / mean (USD)', 'bad debt worst / mean (USD)', 'worst seed: bad debt / funding paid − received / penalties + fees', 'liquidations'],
+          columns: ['crash', 'stress', 'seeds', 'drawdown worst / mean (USD)', 'bad debt worst / mean (USD)', 'worst seed: bad debt / funding paid − received / penalties + fees / yield loss', 'liquidations'],
           numeric: [2, 6],
-          rows: r.scenarios.map((s) => [s.crash, s.stress, s.seeds, `${usd(s.drawdown.max)} / ${usd(s.drawdown.mean)}`, `${usd(s.badDebt.max)} / ${usd(s.badDebt.mean)}`, `${usd(s.worst[0] ?? 0)} / ${usd((s.worst[1] ?? 0) - (s.worst[2] ?? 0))} / ${usd((s.worst[3] ?? 0) + (s.worst[4] ?? 0))}`, Math.round(s.liquidations)]),
+          rows: r.scenarios.map((s) => [s.crash, s.stress, s.seeds, `${usd(s.drawdown.max)} / ${usd(s.drawdown.mean)}`, `${usd(s.badDebt.max)} / ${usd(s.badDebt.mean)}`, `${usd(s.worst[0] ?? 0)} / ${usd((s.worst[1] ?? 0) - (s.worst[2] ?? 0))} / ${usd((s.worst[3] ?? 0) + (s.worst[4] ?? 0))} / ${usd(s.worst[5] ?? 0)}`, Math.round(s.liquidations)]),
         },
       ],
     });

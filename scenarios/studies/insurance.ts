@@ -84,6 +84,19 @@ export const InsuranceConfigSchema = z.strictObject({
         fastFeed: z.boolean().optional(),
         /** The sequencer stops for `duration` seconds from the start of each crash's steepest hour (crash-moment.ts); liquidations wait `grace` seconds more. */
         sequencerDown: z.strictObject({ duration: z.number().int().positive(), grace: z.number().int().nonnegative().default(0) }).optional(),
+        /**
+         * The vault's yield source loses deposits: `deposited` of the vault's collateral is put in it at the start, and it
+         * loses `lost` of its assets at the start of each crash's steepest hour; the guardian trips the breaker `guardianDelay`
+         * seconds later, charging the loss to the fund (scenarios/yield-source-run.ts).
+         */
+        yieldLoss: z
+          .strictObject({
+            deposited: z.number().gt(0).max(1),
+            lost: z.number().gt(0).max(1),
+            maxLossRatio: z.number().gt(0).lt(1).default(0.01),
+            guardianDelay: z.number().int().nonnegative().nullable().default(3600),
+          })
+          .optional(),
       }),
     )
     .default([]),
@@ -167,8 +180,12 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
     let moment: number | undefined;
     for (const s of [{ label: 'as it happened', scale: 1, set: {} as Record<string, unknown> } as InsuranceConfig['stresses'][number], ...c.stresses]) {
       const values = { ...(s.set as Record<string, Json>) };
-      if (s.sequencerDown) {
-        moment ??= steepestFall(await loadCandles(resolveDataFile(crash.file, dataDir), { gapPolicy: crash.gapPolicy })).from;
+      if (s.sequencerDown || s.yieldLoss) moment ??= steepestFall(await loadCandles(resolveDataFile(crash.file, dataDir), { gapPolicy: crash.gapPolicy })).from;
+      if (s.yieldLoss) {
+        const y = s.yieldLoss;
+        values.yieldSource = { deposited: y.deposited, maxLossRatio: y.maxLossRatio, loss: { at: moment as number, share: y.lost }, guardianDelay: y.guardianDelay };
+      }
+      if (s.sequencerDown && moment !== undefined) {
         const down = { kind: 'sequencer-down', from: moment, to: moment + s.sequencerDown.duration, grace: s.sequencerDown.grace };
         values.events = [...((values.events as Json[] | undefined) ?? ((scenario as { events?: Json[] }).events ?? [])), down];
       }
@@ -425,6 +442,7 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
         netFundingPaid: partAlone((t) => (t[1] as number) - (t[2] as number)),
         penaltyIncome: partAlone((t) => t[3] as number),
         feeIncome: partAlone((t) => t[4] as number),
+        yieldLoss: partAlone((t) => t[5] as number),
       },
       facts: verdicts.map((v) => ({ fact: v.fact, ok: v.pass, claimed: gen.reproduces.includes(v.fact), detail: v.detail })),
     });

@@ -8,22 +8,25 @@
 import type { EventSink, LoggedEvent } from './event-log.ts';
 import { fromWei } from '../math/units.ts';
 
-export const FLOW_PARTS = ['badDebt', 'fundingPaid', 'fundingReceived', 'penalty', 'fee', 'other'] as const;
+export const FLOW_PARTS = ['badDebt', 'fundingPaid', 'fundingReceived', 'penalty', 'fee', 'yieldLoss', 'other'] as const;
 export type FlowPart = (typeof FLOW_PARTS)[number];
 
-/** Money out of the fund is positive for bad debt and funding paid; income positive for the rest. */
+/** Money out of the fund is positive for bad debt, funding paid and the vault's yield loss; income positive for the rest. */
 function partOf(reason: string, amount: bigint): FlowPart {
   if (reason === 'bad-debt' || reason === 'prepaid-bad-debt') return 'badDebt';
   if (reason === 'funding') return amount < 0n ? 'fundingPaid' : 'fundingReceived';
   if (reason === 'penalty') return 'penalty';
   if (reason === 'fee') return 'fee';
+  if (reason === 'yield-loss') return 'yieldLoss';
   return 'other';
 }
+
+const OUTFLOWS: ReadonlySet<FlowPart> = new Set(['badDebt', 'fundingPaid', 'yieldLoss']);
 
 export class FundDecomposition implements EventSink {
   private start: bigint | null = null;
   private low: bigint | null = null;
-  private readonly totals: Record<FlowPart, bigint> = { badDebt: 0n, fundingPaid: 0n, fundingReceived: 0n, penalty: 0n, fee: 0n, other: 0n };
+  private readonly totals: Record<FlowPart, bigint> = { badDebt: 0n, fundingPaid: 0n, fundingReceived: 0n, penalty: 0n, fee: 0n, yieldLoss: 0n, other: 0n };
   /** At each new low: [timestamp, drawdown, ...the totals by part then], USD decimal strings. */
   private readonly lows: Array<[number, ...string[]]> = [];
 
@@ -37,7 +40,7 @@ export class FundDecomposition implements EventSink {
     const amount = BigInt(e.amount as string);
     const part = partOf(e.reason as string, amount);
     // Outflows as positive amounts for bad debt and funding paid; income as positive amounts.
-    this.totals[part] += part === 'badDebt' || part === 'fundingPaid' ? -amount : amount;
+    this.totals[part] += OUTFLOWS.has(part) ? -amount : amount;
     const balance = BigInt(e.balanceAfter as string);
     if (this.start === null) return;
     if (this.low === null || balance < this.low) {

@@ -62,7 +62,8 @@ export interface FaultRun {
   readonly action: string;
   /** The arguments in the script format (human decimals), for the log and its replay. */
   readonly args: Json;
-  readonly apply: (ch: ClearingHouse) => void;
+  /** Applies it; a fault sized on the state it lands on returns the arguments it was applied with (logged in place of `args`). */
+  readonly apply: (ch: ClearingHouse) => Json | void;
 }
 
 /** A k change the owner makes at `at`, with its remap. */
@@ -456,15 +457,16 @@ export class Simulation {
     let any = false;
     for (; this.faultCursor < this.faults.length && (this.faults[this.faultCursor] as FaultRun).at <= now; this.faultCursor++) {
       const fault = this.faults[this.faultCursor] as FaultRun;
+      let args = fault.args;
       try {
-        fault.apply(ch);
+        args = fault.apply(ch) ?? fault.args;
       } catch (e) {
         if (!isModelError(e)) throw e;
         const market = (fault.args as { market?: string } | null)?.market ?? '';
         this.log({ type: 'AdminActionFailed', action: fault.action, market, reason: e.reason, blockNumber: ch.clock.blockNumber, timestamp: now });
         continue;
       }
-      this.log({ type: 'FaultInjected', action: fault.action, args: fault.args, blockNumber: ch.clock.blockNumber, timestamp: now });
+      this.log({ type: 'FaultInjected', action: fault.action, args, blockNumber: ch.clock.blockNumber, timestamp: now });
       this.drainProtocolEvents();
       any = true;
     }
