@@ -223,6 +223,12 @@ describe('insurance study: analysis and decision', () => {
     expect(md).toMatch(/## Decision/);
     expect(md).toMatch(/Black Thursday 2020: as it happened/);
     expect(md).toMatch(/What the drawdown is made of/);
+    // A target off the standard levels gets its generator estimate too (it was "?" in the decision table).
+    const loose = await analyseInsurance({ ...c, targets: [0.02, 0.01] }, rows);
+    const d02 = loose.decision.find((d) => d.target === 0.02)!;
+    // P(D > 100) = 1.5 % ≤ 2 % < P(D > 0) = 10 %: the 2 % fund is 100 on every resample.
+    expect(d02.candidates.find((x) => x.kind === 'generator')?.fund).toBe(100);
+    expect(loose.generators[0]!.horizons[2]!.tails.map((t) => t.tail)).toEqual([0.02, 0.01, 0.001, 0.0001]);
   }, 120_000);
 });
 

@@ -350,7 +350,9 @@ function agentShareOf(rows: readonly SweepRow[]): number | null {
 }
 
 function tailEstimates(samples: readonly WeightedSample[], c: InsuranceConfig, rng: Rng, fit: ReturnType<typeof fitGpd> | null, rows: readonly SweepRow[], h: number): TailEstimate[] {
-  return TAILS.map((tail) => {
+  // The standard levels and every stated target, so a target off them (10 %, 2 %) has its generator estimate too.
+  const tails = [...new Set<number>([...TAILS, ...c.targets])].sort((x, y) => y - x);
+  return tails.map((tail) => {
     const v = stratifiedBootstrap(samples, (s) => weightedVaR(s, tail), rng, c.resamples, c.confidence);
     const agentShare = agentShareOf(rows.filter((r) => (metricsOf(r).drawdown[h] as number) >= v.estimate && (metricsOf(r).drawdown[h] as number) > 0));
     const e = stratifiedBootstrap(samples, (s) => weightedES(s, tail), rng, c.resamples, c.confidence);
