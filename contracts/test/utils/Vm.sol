@@ -12,6 +12,7 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function assume(bool condition) external;
     function label(address account, string calldata name) external;
+    function etch(address target, bytes calldata code) external;
     function pauseGasMetering() external;
     function resumeGasMetering() external;
 
