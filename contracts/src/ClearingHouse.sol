@@ -14,13 +14,13 @@ import {
     OracleStale,
     PositionSizeZero,
     SettleFundingTooEarly,
-    Unauthorized,
     ZeroInput
 } from "./libraries/Errors.sol";
 import {FixedPoint} from "./libraries/FixedPoint.sol";
 import {IInsuranceFund} from "./interfaces/IInsuranceFund.sol";
 import {IVamm} from "./interfaces/IVamm.sol";
 import {IVault} from "./interfaces/IVault.sol";
+import {ClearingHouseAdmin} from "./ClearingHouseAdmin.sol";
 import {ClearingHouseStorage} from "./ClearingHouseStorage.sol";
 import {PositionMechanics} from "./PositionMechanics.sol";
 
@@ -32,9 +32,6 @@ import {PositionMechanics} from "./PositionMechanics.sol";
 contract ClearingHouse is PositionMechanics {
     using FixedPoint for uint256;
     using FixedPoint for int256;
-
-    /// @dev Carries the exact check of a trial partial liquidation out of its reverted call.
-    error LiquidationTrial(bool restores);
 
     /// @notice The admin module (delegate-called for every selector this contract does not have).
     address public immutable admin;
@@ -275,38 +272,18 @@ contract ClearingHouse is PositionMechanics {
         }
     }
 
-    /// @notice Trial of a partial liquidation for the exact check: applies it, reports whether the
-    /// spot margin ratio is back at maintenance, and reverts (so nothing of it stays).
-    /// @dev Only this contract calls it, from `liquidate`.
-    function trialPartialLiquidation(address trader, bytes32 market, uint256 quote) external {
-        if (msg.sender != address(this)) revert Unauthorized();
-        Market storage m = _markets[market];
-        (,,, bool feasible) = _applyPartialLiquidation(trader, m, market, _positions[trader][market], quote);
-        // A close whose margin cannot pay the penalty (pending carry took it) restores nothing.
-        if (!feasible) revert LiquidationTrial(false);
-        GroupValue memory after_ = _groupValue(trader, _marginGroup(trader, market), Valuation.Spot, false);
-        if (after_.notional == 0) revert LiquidationTrial(true);
-        revert LiquidationTrial(after_.value.divD(int256(after_.notional)) >= int256(params.maintenanceMarginRatio));
-    }
-
     function _liquidateMinimal(address liquidator, address trader, Market storage m, bytes32 id)
         internal
         returns (LiquidationResult memory result)
     {
         uint256 p = params.liquidationFeeRatio;
         Position memory position = _positions[trader][id];
-        uint256 positionNotional = m.vamm.outputPrice(position.size > 0, position.size.abs());
-        GroupValue memory spot = _groupValue(trader, _marginGroup(trader, id), Valuation.Spot, false);
-        int256 spotRatio = spot.value.divD(int256(spot.notional));
-        uint256 quote;
-        if (positionNotional >= params.fullLiquidationBelowNotional && spotRatio > int256(p)) {
-            quote = _liquidationQuoteForMaintenance(trader, id, spot, positionNotional);
-        }
+        uint256 quote = _liquidationQuote(trader, id);
         PositionResp memory resp;
         uint256 penalty;
         result.isPartial = quote > 0;
         if (result.isPartial) {
-            (resp, result.feeToLiquidator, penalty,) = _applyPartialLiquidation(trader, m, id, position, quote);
+            (resp, result.feeToLiquidator, penalty) = _applyPartialLiquidation(trader, m, id, position, quote);
         } else {
             resp = _closePosition(m, id, trader, 0, IVamm.Band.Ignore);
             penalty = resp.exchangedQuote.mulD(p);
@@ -342,53 +319,26 @@ contract ClearingHouse is PositionMechanics {
         _emitPositionChanged(trader, m, id, resp, 0, penalty);
     }
 
-    /// @dev The smallest notional q with (V − p·q)/(N − q) ≥ m, rounded up and then nudged up by the
-    /// rounding the closed form cannot see, each candidate checked by an exact trial (sim/liquidation-size.ts).
-    function _liquidationQuoteForMaintenance(address trader, bytes32 id, GroupValue memory spot, uint256 positionNotional)
-        internal
-        returns (uint256)
-    {
-        int256 mmr = int256(params.maintenanceMarginRatio);
-        int256 p = int256(params.liquidationFeeRatio);
-        if (mmr <= p || positionNotional == 0) return 0;
-        int256 shortfall = mmr * int256(spot.notional) - spot.value * FixedPoint.IONE;
-        if (shortfall <= 0) return 0;
-        uint256 quote = FixedPoint.ceilDiv(shortfall, mmr - p);
-        for (uint256 step = 1; quote < positionNotional; step *= 4) {
-            if (_trial(trader, id, quote)) return quote;
-            quote += step;
-        }
-        return 0;
-    }
-
-    function _trial(address trader, bytes32 id, uint256 quote) internal returns (bool) {
-        try this.trialPartialLiquidation(trader, id, quote) {
-            revert Unauthorized(); // unreachable: the trial always reverts
-        } catch (bytes memory data) {
-            if (data.length == 36 && bytes4(data) == LiquidationTrial.selector) {
-                bool restores;
-                assembly ("memory-safe") {
-                    restores := mload(add(data, 36))
-                }
-                return restores;
-            }
+    /// @dev The admin module's `liquidationQuote` (LiquidationSizing), run on this contract's storage.
+    function _liquidationQuote(address trader, bytes32 id) internal returns (uint256) {
+        (bool ok, bytes memory data) = admin.delegatecall(abi.encodeCall(ClearingHouseAdmin.liquidationQuote, (trader, id)));
+        if (!ok) {
             assembly ("memory-safe") {
                 revert(add(data, 32), mload(data))
             }
         }
+        return abi.decode(data, (uint256));
     }
 
     /// @dev Closes `quote` of notional and charges the penalty on it; the fund's half is credited.
-    /// Not feasible (and nothing charged) when an isolated margin the carry has taken cannot pay it.
+    /// `quote` is a size LiquidationSizing accepted, so an isolated margin can pay the penalty.
     function _applyPartialLiquidation(address trader, Market storage m, bytes32 id, Position memory position, uint256 quote)
         internal
-        returns (PositionResp memory resp, uint256 feeToLiquidator, uint256 penalty, bool feasible)
+        returns (PositionResp memory resp, uint256 feeToLiquidator, uint256 penalty)
     {
         resp = _openReversePosition(m, id, trader, position.isolated, position.size < 0, quote, FixedPoint.ONE, 0, IVamm.Band.Ignore);
         penalty = resp.exchangedQuote.mulD(params.liquidationFeeRatio);
         feeToLiquidator = penalty / 2;
-        feasible = !position.isolated || (resp.badDebt == 0 && resp.position.margin >= penalty);
-        if (!feasible) return (resp, feeToLiquidator, penalty, false);
         if (position.isolated) resp.position.margin -= penalty;
         else collateral[trader] = collateral[trader] + resp.collateralDelta - int256(penalty);
         _setPosition(m, id, trader, resp.position);

@@ -18,6 +18,7 @@ import {IOracleAdapter} from "./interfaces/IOracleAdapter.sol";
 import {IVamm} from "./interfaces/IVamm.sol";
 import {IVault} from "./interfaces/IVault.sol";
 import {ClearingHouseStorage} from "./ClearingHouseStorage.sol";
+import {LiquidationSizing} from "./LiquidationSizing.sol";
 import {MoneyFlows} from "./MoneyFlows.sol";
 
 /// @title ClearingHouseAdmin
@@ -25,7 +26,7 @@ import {MoneyFlows} from "./MoneyFlows.sol";
 /// k migration with the eager or no remap, repeg charged to the treasury then the fund, shutdown at
 /// the net position's exit-value price and settlement, parameters, the whitelist; views of positions
 /// and margins. It runs only by delegatecall from the ClearingHouse, on the clearing house's storage.
-contract ClearingHouseAdmin is MoneyFlows {
+contract ClearingHouseAdmin is MoneyFlows, LiquidationSizing {
     using FixedPoint for uint256;
     using FixedPoint for int256;
 
@@ -329,6 +330,15 @@ contract ClearingHouseAdmin is MoneyFlows {
     /// @notice The ratio the liquidation check uses (the oracle's when the market strays).
     function liquidationMarginRatio(address trader, bytes32 id) external view returns (int256) {
         return _liquidationMarginRatio(trader, id);
+    }
+
+    /// @notice The notional a liquidation of `trader`'s position in `id` would close now, were it
+    /// liquidatable: the smallest partial close that restores maintenance, or 0 for the whole
+    /// position. The clearing house's `liquidate` sizes with it.
+    function liquidationQuote(address trader, bytes32 id) external view returns (uint256) {
+        _market(id);
+        if (_positions[trader][id].size == 0) revert PositionSizeZero();
+        return _liquidationQuote(trader, id);
     }
 
     /// @notice Notional and unrealised PnL of one position under a valuation.

@@ -108,8 +108,7 @@ contract Vamm is IVamm {
     {
         _requireOpen();
         if (quoteAmount == 0) return 0;
-        if (!add && quoteReserve.mulD(tradeLimitRatio) < quoteAmount) revert OverTradingLimit();
-        baseAmount = Curve.inputPrice(add, quoteAmount, quoteReserve, baseReserve);
+        baseAmount = _inputAmount(add, quoteAmount);
         if (baseLimit != 0) {
             if (add) {
                 if (baseAmount < baseLimit) revert LessThanMinimalBase();
@@ -118,6 +117,29 @@ contract Vamm is IVamm {
             }
         }
         _updateReserve(add, quoteAmount, baseAmount, band);
+    }
+
+    /// @notice What `swapInput` with no base limit and the band ignored (a liquidation's close)
+    /// would return and leave, without swapping; reverts where that swap would, with its error.
+    /// @param add direction of quote from the AMM's point of view
+    /// @param quoteAmount quote notional
+    /// @return baseAmount the base amount
+    /// @return quoteAfter the quote reserve after the swap
+    /// @return baseAfter the base reserve after the swap
+    function previewSwapInput(bool add, uint256 quoteAmount) external view returns (uint256 baseAmount, uint256 quoteAfter, uint256 baseAfter) {
+        _requireOpen();
+        if (quoteAmount == 0) return (0, quoteReserve, baseReserve);
+        baseAmount = _inputAmount(add, quoteAmount);
+        (quoteAfter, baseAfter) = _reservesAfter(add, quoteAmount, baseAmount);
+        // The reserve snapshot stores them as uint128.
+        quoteAfter.toUint128();
+        baseAfter.toUint128();
+    }
+
+    /// @dev Base for a quote swap, within the trade limit when quote leaves the AMM.
+    function _inputAmount(bool add, uint256 quoteAmount) internal view returns (uint256) {
+        if (!add && quoteReserve.mulD(tradeLimitRatio) < quoteAmount) revert OverTradingLimit();
+        return Curve.inputPrice(add, quoteAmount, quoteReserve, baseReserve);
     }
 
     /// @notice Swaps a base amount (full closes and liquidations); may go over the band once, or
@@ -143,18 +165,21 @@ contract Vamm is IVamm {
 
     function _updateReserve(bool quoteAdd, uint256 quoteAmount, uint256 baseAmount, Band band) internal {
         if (band != Band.Ignore) _checkBlockFluctuationLimit(quoteAdd, quoteAmount, baseAmount, band == Band.MayLeave);
+        (quoteReserve, baseReserve) = _reservesAfter(quoteAdd, quoteAmount, baseAmount);
         if (quoteAdd) {
-            quoteReserve += quoteAmount;
-            baseReserve = baseReserve.subU(baseAmount);
             totalPositionSize += int256(baseAmount);
             cumulativeNotional += int256(quoteAmount);
         } else {
-            quoteReserve = quoteReserve.subU(quoteAmount);
-            baseReserve += baseAmount;
             totalPositionSize -= int256(baseAmount);
             cumulativeNotional -= int256(quoteAmount);
         }
         _addReserveSnapshot();
+    }
+
+    function _reservesAfter(bool quoteAdd, uint256 quoteAmount, uint256 baseAmount) internal view returns (uint256, uint256) {
+        return quoteAdd
+            ? (quoteReserve + quoteAmount, baseReserve.subU(baseAmount))
+            : (quoteReserve.subU(quoteAmount), baseReserve + baseAmount);
     }
 
     /// @dev One snapshot per block: a later change in the same block overwrites it.
@@ -226,6 +251,11 @@ contract Vamm is IVamm {
     /// @notice Quote for `baseAmount` of base on the current reserves.
     function outputPrice(bool add, uint256 baseAmount) external view returns (uint256) {
         return Curve.outputPrice(add, baseAmount, quoteReserve, baseReserve);
+    }
+
+    /// @notice Quote for `baseAmount` of base on the reserves (`quote`, `base`), e.g. a preview's.
+    function outputPriceAt(bool add, uint256 baseAmount, uint256 quote, uint256 base) external pure returns (uint256) {
+        return Curve.outputPrice(add, baseAmount, quote, base);
     }
 
     /// @notice Spot price Q/B.

@@ -188,11 +188,6 @@ contract ClearingHouseTest is Fixture {
         assertEq(fund.balance(), fundBefore - r.badDebt, "the fund absorbed it");
     }
 
-    function test_trialIsInternalOnly() public {
-        vm.expectRevert(Unauthorized.selector);
-        ch.trialPartialLiquidation(ALICE, ETH, 1e18);
-    }
-
     // ------------------------------------------------------------------ admin
 
     function test_adminFunctionsAreOwnerOnly() public {

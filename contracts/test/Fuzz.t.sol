@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Curve} from "../src/libraries/Curve.sol";
 import {ClearingHouseStorage} from "../src/ClearingHouseStorage.sol";
+import {IVamm} from "../src/interfaces/IVamm.sol";
 import {Fixture} from "./Fixture.sol";
 
 /// @dev Exposes the curve library for the fuzzer (reverts surface as failed calls).
@@ -106,5 +107,26 @@ contract FuzzTest is Fixture {
         (uint256 quote,) = vamm.twapReserves(15 minutes);
         uint256 w1 = waitB < 15 minutes ? waitB : 15 minutes;
         assertEq(quote, (q1 * w1 + q0 * (15 minutes - w1)) / 15 minutes, "time-weighted");
+    }
+
+    /// @dev The liquidation's size check previews its close: the preview must be the swap, its
+    /// amount, reserves and revert, whatever the amount and trade limit.
+    function testFuzz_previewSwapInputIsTheSwap(uint256 amount, uint256 tradeLimitRatio, bool add) public {
+        amount = bound(amount, 1, 400_000e18);
+        vm.prank(address(ch));
+        vamm.setParams(bound(tradeLimitRatio, 1, 1e18), 0);
+        (bool previewed, bytes memory preview) =
+            address(vamm).staticcall(abi.encodeCall(IVamm.previewSwapInput, (add, amount)));
+        vm.prank(address(ch));
+        (bool swapped, bytes memory swap) = address(vamm).call(abi.encodeCall(IVamm.swapInput, (add, amount, 0, IVamm.Band.Ignore)));
+        assertTrue(previewed == swapped, "both succeed or both revert");
+        if (!swapped) {
+            assertEq(uint256(keccak256(preview)), uint256(keccak256(swap)), "the same revert");
+            return;
+        }
+        (uint256 base, uint256 quoteAfter, uint256 baseAfter) = abi.decode(preview, (uint256, uint256, uint256));
+        assertEq(base, abi.decode(swap, (uint256)), "base amount");
+        assertEq(vamm.quoteReserve(), quoteAfter, "quote reserve after");
+        assertEq(vamm.baseReserve(), baseAfter, "base reserve after");
     }
 }

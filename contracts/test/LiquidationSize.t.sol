@@ -50,7 +50,7 @@ contract LiquidationSizeTest is Fixture {
     /// for (kept in memory: rolling the chain back between cases rolls back this contract's storage too).
     struct Seen {
         uint256 nudged;
-        uint256 infeasibleCandidate;
+        uint256 partialAfterInfeasible;
         uint256 noCandidateRestores;
         uint256 direct;
         uint256 reverted;
@@ -128,15 +128,15 @@ contract LiquidationSizeTest is Fixture {
     // ------------------------------------------------------------------ edges
 
     /// @dev The fund runs out on Alice's bad debt and the rest is socialised to the longs: Carol's
-    /// isolated long owes more socialised loss than her margin, so small closes cannot pay their
-    /// penalty (the construction of FindingsTest's liveness finding), at several sizes.
+    /// isolated long owes socialised loss close to or above her margin, so small closes cannot pay
+    /// their penalty (the construction of FindingsTest's liveness finding), at several margins.
     function test_socialisedLossOwed_infeasibleCandidates() public {
         Seen memory seen;
         address whale = address(0xB16);
         fund_(whale, 200_000e18);
         usdc.mint(address(this), 10_000e6);
         fund.seed(10_000e18);
-        for (uint256 i; i < 6; ++i) {
+        for (uint256 i; i < 12; ++i) {
             uint256 state = vm.snapshotState();
             open(whale, false, 2060e18, 3e18);
             open(whale, false, 19_020e18, 4e18);
@@ -144,7 +144,7 @@ contract LiquidationSizeTest is Fixture {
             vm.prank(whale);
             ch.closePosition(ETH, 0);
             open(BOB, true, 1210e18, 8e18);
-            openIsolated(CAROL, true, 700e18 + i * 9.7e18, 8e18);
+            openIsolated(CAROL, true, 700e18 + i * 61.7e18, 8e18);
             vm.prank(BOB);
             ch.closePosition(ETH, 0);
             ch.liquidate(ALICE, ETH, 0);
@@ -152,7 +152,8 @@ contract LiquidationSizeTest is Fixture {
             checkLiquidation(seen, CAROL, ETH, vamm);
             vm.revertToState(state);
         }
-        assertTrue(seen.noCandidateRestores > 0 && seen.infeasibleCandidate > 0, "no candidate restores: their margin cannot pay the penalty");
+        assertTrue(seen.noCandidateRestores > 0, "no candidate restores: the margin cannot pay their penalty");
+        assertTrue(seen.partialAfterInfeasible > 0, "a larger candidate after ones the margin cannot pay");
     }
 
     /// @dev A cross account in two markets: a small ETH long beside a BTC long that fell. Liquidating
@@ -214,7 +215,6 @@ contract LiquidationSizeTest is Fixture {
                 assertEq(p.size, 0, "closed");
                 if (e.candidates == 0) seen.direct++;
                 else seen.noCandidateRestores++;
-                if (e.infeasibleCandidate) seen.infeasibleCandidate++;
                 return;
             }
             assertTrue(r.isPartial, "a partial liquidation");
@@ -228,7 +228,7 @@ contract LiquidationSizeTest is Fixture {
             assertEq(v.quoteReserve(), e.quoteReserve, "quote reserve after");
             assertEq(v.baseReserve(), e.baseReserve, "base reserve after");
             if (e.candidates > 1) seen.nudged++;
-            if (e.infeasibleCandidate) seen.infeasibleCandidate++;
+            if (e.infeasibleCandidate) seen.partialAfterInfeasible++;
         } catch (bytes memory err) {
             assertTrue(e.reverts, "the rule finds a size here");
             assertEq(uint256(keccak256(err)), uint256(keccak256(e.revertData)), "the candidate's revert");
@@ -251,19 +251,18 @@ contract LiquidationSizeTest is Fixture {
             for (uint256 step = 1; quote < positionNotional; step *= 4) {
                 e.candidates++;
                 uint256 before = vm.snapshotState();
-                try p.applyPartialLiquidation(trader, market, quote) returns (bool feasible, bool restores) {
-                    if (!feasible) e.infeasibleCandidate = true;
-                    if (feasible && restores) {
-                        e.quote = quote;
-                        e.position = admin().getPosition(trader, market);
-                        e.collateral = ch.collateral(trader);
-                        e.quoteReserve = v.quoteReserve();
-                        e.baseReserve = v.baseReserve();
-                        break;
-                    }
-                } catch (bytes memory err) {
+                (bool failed, bytes memory err, bool restores) = tryCandidate(p, trader, market, quote, e);
+                if (failed) {
                     e.reverts = true;
                     e.revertData = err;
+                    break;
+                }
+                if (restores) {
+                    e.quote = quote;
+                    e.position = admin().getPosition(trader, market);
+                    e.collateral = ch.collateral(trader);
+                    e.quoteReserve = v.quoteReserve();
+                    e.baseReserve = v.baseReserve();
                     break;
                 }
                 vm.revertToState(before);
@@ -272,6 +271,29 @@ contract LiquidationSizeTest is Fixture {
         }
         vm.revertToState(start);
         assertEq(uint256(address(ch).codehash), uint256(codeHash), "the clearing house's own code is back");
+    }
+
+    /// @dev One candidate, applied for real and left applied when it restores: the reduce (its
+    /// margin must pay the penalty), then the whole partial liquidation from the state before it.
+    function tryCandidate(ClearingHouseProbe p, address trader, bytes32 market, uint256 quote, Expected memory e)
+        internal
+        returns (bool failed, bytes memory err, bool restores)
+    {
+        uint256 before = vm.snapshotState();
+        try p.reduceForLiquidation(trader, market, quote) returns (bool feasible) {
+            vm.revertToState(before);
+            if (!feasible) {
+                e.infeasibleCandidate = true;
+                return (false, "", false);
+            }
+        } catch (bytes memory reason) {
+            return (true, reason, false);
+        }
+        try p.applyPartialLiquidation(trader, market, quote) returns (bool ok) {
+            return (false, "", ok);
+        } catch (bytes memory reason) {
+            return (true, reason, false);
+        }
     }
 
     /// @dev A round at `price` (the feed's 8 decimals) now.

@@ -29,6 +29,8 @@ interface IVamm {
     function liquidityHistoryIndex() external view returns (uint256);
     function inputPrice(bool add, uint256 quoteAmount) external view returns (uint256);
     function outputPrice(bool add, uint256 baseAmount) external view returns (uint256);
+    function previewSwapInput(bool add, uint256 quoteAmount) external view returns (uint256 baseAmount, uint256 quoteAfter, uint256 baseAfter);
+    function outputPriceAt(bool add, uint256 baseAmount, uint256 quote, uint256 base) external pure returns (uint256);
     function spotPrice() external view returns (uint256);
     function twapPrice(uint256 interval) external view returns (uint256);
     function twapReserves(uint256 interval) external view returns (uint256 quote, uint256 base);
