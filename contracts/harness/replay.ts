@@ -244,6 +244,8 @@ interface OpenBlock {
   readonly touched: Set<string>;
   /** Where a second pass starts to locate a divergence found here: after the last block whose whole state was read. */
   readonly locateFrom: number;
+  /** Whether the block's batches read its pending state (a per-transaction comparison, a probe): then its mine goes out alone. */
+  readsPending: boolean;
 }
 
 /** Requests per JSON-RPC batch at most. */
@@ -386,9 +388,12 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
     };
     // Requests go out in ordered JSON-RPC batches, each sent as soon as the one before is
     // answered, while the model runs ahead. Anvil runs a batch in order except that a mine, and
-    // an eth_call, yield to the requests after them; so a block is mined by a batch of its own,
-    // and its state is read in the next block's batch (a mined block's number, before the next
-    // mine starts). Answers are checked in order, whenever the replay waits.
+    // an eth_call, yield to the requests after them: a mine must be last in its batch, and no
+    // read in that batch may look at the pending block or at the latest one (the mine replaces
+    // it). So a block's last batch ends with its mine, and its reads (the state at its mined
+    // number, receipts, revert reasons) go out two blocks later, when it is history; a block that
+    // reads its pending state (a per-transaction comparison, a probe) is mined by a batch of its
+    // own. One round trip per block. Answers are checked in order, whenever the replay waits.
     const queue: Queued[] = [];
     interface Sent { readonly part: Queued[]; answers: Promise<Answer[]>; answered: boolean }
     const sent: Sent[] = [];
@@ -442,7 +447,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       return {
         modelBlock, chainBlock: chainHead, timestamp, txs, modelEvents: new Map(), labels: new Map(),
         firstStep: Number.POSITIVE_INFINITY, lastStep: -1, endCompared: false, end: null,
-        touched: new Set(), locateFrom: locateNext,
+        touched: new Set(), locateFrom: locateNext, readsPending: false,
       };
     };
     let openBlock: OpenBlock | null = newBlock(
@@ -464,10 +469,11 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
     };
 
     /** Queues the block's mining, then its reads: the state at its end (when compared there) and its receipts. */
+    let deferredReads: Queued[] = [];
     const finalizeBlock = async (b: OpenBlock) => {
       const blockTag = toHex(b.chainBlock);
       const first = b.txs[0]?.step ?? -1;
-      send();
+      if (b.readsPending) send();
       const mine: Queued = {
         request: { method: 'evm_mine_detailed', params: [] },
         onResult: (r) => {
@@ -484,12 +490,16 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       queue.push(mine);
       send();
       blocks++;
+      // The reads of the block before go out with the next block's batch; this block's, after it.
+      queue.push(...deferredReads);
+      deferredReads = [];
+      const reads = deferredReads;
       if (b.endCompared) {
         const end = b.end;
         if (!end || end.afterStep !== b.lastStep) throw new Error(`internal: block ${b.modelBlock} ends without the model's state after step ${b.lastStep}`);
         const label = b.labels.get(b.lastStep) ?? 'block';
         if (end.only === null) locateNext = b.lastStep + 1;
-        queue.push({
+        reads.push({
           request: lensRequest(stateContext, end.holders, blockTag, end.only ?? undefined),
           onResult: (r) => {
             if (!r.ok) report(b.lastStep, label, 'state', 'readable', `lens reverted: ${rpc.describeRevert(revertHex(r.result))}`, end.prefix, b, true);
@@ -498,7 +508,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
         });
         if (end.views) {
           const modelViews = end.views;
-          queue.push({
+          reads.push({
             request: viewsRequest(stateContext, blockTag),
             onResult: (r) => {
               if (!r.ok) report(b.lastStep, label, 'views', 'readable', `lens reverted: ${rpc.describeRevert(revertHex(r.result))}`, end.prefix, b, true);
@@ -507,11 +517,10 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
           });
         }
       }
-      queue.push({
+      reads.push({
         request: { method: 'eth_getBlockReceipts', params: [blockTag] },
         onResult: (r) => {
           const receipts = new Map<string, Receipt>();
-          if (!Array.isArray(r.result)) console.error("DEBUG receipts", b.chainBlock, JSON.stringify(r).slice(0,300));
           if (r.ok && Array.isArray(r.result)) for (const receipt of r.result as Receipt[]) receipts.set(receipt.transactionHash.toLowerCase(), receipt);
           const chainEvents = new Map<number, CanonicalEvent[]>();
           for (const tx of b.txs) {
@@ -551,7 +560,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       for (const tx of b.txs) {
         const expected = tx.expectedRevert;
         if (expected === null) continue;
-        queue.push({
+        reads.push({
           request: () => (tx.hash === '0x' ? null : { method: 'ots_getTransactionError', params: [tx.hash] }),
           onResult: (r) => {
             if (tx.succeeded !== false) return; // a missing receipt or a success is reported already
@@ -788,6 +797,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
         // anvil does not run a large JSON-RPC batch strictly in order across senders: a step of many
         // transactions (a dust flood) goes out in a batch of its own before anything reads the state after it.
         if (last && txs.length > 100) send();
+        if (last && (options.probe || (afterEachTransaction && checkModel))) block.readsPending = true;
         if (last && options.probe) {
           // The reads of the state right after the step: last in their batch (an eth_call runs after
           // the batch's earlier transactions), the next step's transactions in the next batch.
@@ -825,6 +835,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       if (b.endCompared && (b.end?.afterStep !== b.lastStep || b.end.only !== null)) takeBlockEnd(b, true);
       await finalizeBlock(b);
     }
+    queue.push(...deferredReads);
     send();
     await settle(true);
     chain.anvils.forEach((a) => a.assertAlive());
