@@ -222,20 +222,7 @@ contract FindingsTest is Fixture {
     /// @dev The fund runs out on alice's bad debt and the rest is socialised to the longs: carol's
     /// isolated long, in profit, owes more socialised loss than its margin, just below maintenance.
     function test_isolatedPositionOwingMoreThanItsMarginIsStillLiquidated() public {
-        address whale = address(0xB16);
-        fund_(whale, 200_000e18);
-        usdc.mint(address(this), 10_000e6);
-        fund.seed(10_000e18);
-        open(whale, false, 2060e18, 3e18);
-        open(whale, false, 19_020e18, 4e18);
-        open(ALICE, false, 1798e18, 10e18);
-        vm.prank(whale);
-        ch.closePosition(ETH, 0);
-        open(BOB, true, 1210e18, 8e18);
-        openIsolated(CAROL, true, 700e18, 8e18);
-        vm.prank(BOB);
-        ch.closePosition(ETH, 0);
-        ch.liquidate(ALICE, ETH, 0);
+        socialiseBadDebtOntoCarol(700e18);
         (, uint256 loss) = admin().pendingCarry(CAROL, ETH);
         assertTrue(loss > position(CAROL).margin, "carol owes more socialised loss than her margin");
         assertTrue(admin().liquidationMarginRatio(CAROL, ETH) < 0.0625e18, "below maintenance");

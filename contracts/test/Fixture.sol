@@ -115,6 +115,26 @@ abstract contract Fixture is TestBase {
         return admin().getPosition(trader, ETH);
     }
 
+    /// @dev A whale's trades leave Alice's short with bad debt larger than the insurance fund (seeded
+    /// with 10,000 more); her liquidation socialises the rest to the longs, Carol's isolated 8x
+    /// long of `carolMargin` among them (issue 17's liveness finding).
+    function socialiseBadDebtOntoCarol(uint256 carolMargin) internal {
+        address whale = address(0xB16);
+        fund_(whale, 200_000e18);
+        usdc.mint(address(this), 10_000e6);
+        fund.seed(10_000e18);
+        open(whale, false, 2060e18, 3e18);
+        open(whale, false, 19_020e18, 4e18);
+        open(ALICE, false, 1798e18, 10e18);
+        vm.prank(whale);
+        ch.closePosition(ETH, 0);
+        open(BOB, true, 1210e18, 8e18);
+        openIsolated(CAROL, true, carolMargin, 8e18);
+        vm.prank(BOB);
+        ch.closePosition(ETH, 0);
+        ch.liquidate(ALICE, ETH, 0);
+    }
+
     function advance(uint256 secs, uint256 blocks) internal {
         vm.warp(block.timestamp + secs);
         vm.roll(block.number + blocks);

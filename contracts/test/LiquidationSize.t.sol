@@ -132,22 +132,9 @@ contract LiquidationSizeTest is Fixture {
     /// their penalty (the construction of FindingsTest's liveness finding), at several margins.
     function test_socialisedLossOwed_infeasibleCandidates() public {
         Seen memory seen;
-        address whale = address(0xB16);
-        fund_(whale, 200_000e18);
-        usdc.mint(address(this), 10_000e6);
-        fund.seed(10_000e18);
         for (uint256 i; i < 12; ++i) {
             uint256 state = vm.snapshotState();
-            open(whale, false, 2060e18, 3e18);
-            open(whale, false, 19_020e18, 4e18);
-            open(ALICE, false, 1798e18, 10e18);
-            vm.prank(whale);
-            ch.closePosition(ETH, 0);
-            open(BOB, true, 1210e18, 8e18);
-            openIsolated(CAROL, true, 700e18 + i * 61.7e18, 8e18);
-            vm.prank(BOB);
-            ch.closePosition(ETH, 0);
-            ch.liquidate(ALICE, ETH, 0);
+            socialiseBadDebtOntoCarol(700e18 + i * 61.7e18);
             advance(12, 1);
             checkLiquidation(seen, CAROL, ETH, vamm);
             vm.revertToState(state);
