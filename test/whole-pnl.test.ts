@@ -79,10 +79,14 @@ describe('whole P&L of a hand-computed plan', () => {
     expect(gas).toBeGreaterThan(0);
     expect(r.gas).toBeCloseTo(gas, 9);
 
-    // The hedge: long Δb at 1,000, sold at 1,100. The mark never moved: a stale mark paid it.
+    // The venue position: long Δb at 1,000, sold at 1,100. Nobody moved the mark, so the short's
+    // exit on the curve never followed the reference: the short had no exposure to hedge, and the
+    // venue long was a naked bet. Hedge ratio 0: its whole gain is directional, outside the total.
     expect(r.hedge).toBeCloseTo(db * 100, 2);
-    expect(r.basis).toBeCloseTo(db * 100, 2);
-    expect(r.staleMarkGain).toBeCloseTo(db * 100, 2);
+    expect(r.hedgeRatio).toBe(0);
+    expect(r.directional).toBeCloseTo(db * 100, 2);
+    expect(r.basis).toBeCloseTo(0, 6);
+    expect(r.staleMarkGain).toBeCloseTo(0, 6);
     // Its costs on the venue: taker fee + half-spread + 5 bp per 1M of size on each fill, and the
     // venue's 0.01 % at its 16:00 UTC settlement on the long hedge (none fell due at 08:00: not yet built).
     const h = DEFAULT_HEDGE;
@@ -91,11 +95,46 @@ describe('whole P&L of a hand-computed plan', () => {
     const venueFunding = db * 1100 * h.fundingRate;
     expect(r.hedgeFunding).toBeCloseTo(venueFunding, 3);
 
-    const total = 0 - fundingPaid - 80 - gas + db * 100 - tradeCost(db * 1000) - tradeCost(db * 1100) - venueFunding;
+    // The costs of the venue position are the agent's whichever way it is read.
+    const total = 0 - fundingPaid - 80 - gas - tradeCost(db * 1000) - tradeCost(db * 1100) - venueFunding;
     expect(r.total).toBeCloseTo(total, 1);
-    expect(r.totalExStaleMark).toBeCloseTo(total - db * 100, 1);
+    expect(r.totalWithDirectional).toBeCloseTo(total + db * 100, 1);
+    expect(r.totalExStaleMark).toBeCloseTo(total, 1);
     expect(r.trades).toBe(2);
     expect(r.settlements).toBeGreaterThanOrEqual(15);
     expect(summary.invariants.violations).toEqual({});
   }, 60_000);
+});
+
+describe('the hedge ratio: how far the market moved the mark with the reference', () => {
+  /**
+   * An hourly log where the reference goes 1,000 → 1,100 → 1,050 → 1,200 → 1,200 and each hour the
+   * agent moves the spot 1 % up, then the others close `follow` of the gap to the reference.
+   */
+  const book = (follow: number) => {
+    const b = new WholePnlBook('attacker-1');
+    const prices = [1000, 1100, 1050, 1200, 1200];
+    const wei = (x: number) => BigInt(Math.round(x * 1e9)) * 10n ** 9n;
+    const trade = (trader: string, spot: number, t: number) =>
+      b.write({ type: 'PositionChanged', trader, spotPrice: wei(spot).toString(), exchangedPositionSize: '1', positionSizeAfter: '1', realizedPnl: '0', fee: '0', fundingPayment: '0', liquidationPenalty: '0', timestamp: t } as unknown as LoggedEvent);
+    let spot = 1000;
+    prices.forEach((reference, h) => {
+      if (h > 0) {
+        // The agent's own move: not the market's, and a tracking market undoes it too.
+        spot *= 1.01;
+        trade('attacker-1', spot, T0 + h * HOUR - 60);
+        spot *= (reference / spot) ** follow;
+        trade('arbitrageur-1', spot, T0 + h * HOUR - 30);
+      }
+      b.write({ type: 'Snapshot', spot: wei(spot).toString(), fast: wei(reference).toString(), index: wei(reference).toString(), timestamp: T0 + h * HOUR } as unknown as LoggedEvent);
+    });
+    return b.hedgeRatio();
+  };
+  it('is 0 where nobody moves the mark, 1 where arbitrage follows the reference, the share in between', () => {
+    expect(book(0)).toBeCloseTo(0, 6);
+    expect(book(1)).toBeCloseTo(1, 6);
+    expect(book(0.4)).toBeCloseTo(0.4, 6);
+    // Clamped: a market that overshoots hedges no more than the whole position.
+    expect(book(1.5)).toBe(1);
+  });
 });

@@ -7,6 +7,18 @@
  * latency, read from the HedgeFill / HedgeFunding / HedgeMark events. The funding-cap study
  * judges attacks on this total and nothing less.
  *
+ * A hedge is credited only as far as it hedges. A vAMM position is worth its exit on the curve,
+ * and that exit follows the index only as far as the rest of the market moves the mark with it:
+ * where nobody does (no arbitrage), the position has no exposure to the index, and a venue
+ * position beside it is a naked bet, not a hedge. The hedge ratio is measured in the run itself,
+ * hour by hour: the slope of the mark's moves made by everyone but the agent on the move that
+ * would have brought the mark to the reference (the reference's new level less the mark at the
+ * hour's start, less the agent's own moves, which a market that tracks the reference undoes too),
+ * clamped to [0, 1]: hedge accounting's regression test of effectiveness. That share of
+ * the hedge's trading P&L is the hedge; the rest is `directional`, reported apart and not in the
+ * total (the venue's price direction, which no protocol parameter pays or stops); the hedge's
+ * costs and funding are charged whole.
+ *
  * The stale-mark gain is reported apart but stays inside the total: the vAMM trades' P&L plus the
  * hedge's is the mark–reference basis the agent captured; when positive, a stale mark paid it
  * (nobody else moved the mark to the reference), which no funding cap stops. Who paid the
@@ -27,18 +39,24 @@ export interface WholePnl {
   /** What else moved its equity (a socialised loss); 0 in a normal run. */
   readonly other: number;
   readonly gas: number;
-  /** The hedge's trading P&L on the venue (fills at the reference, the rest valued at the venue's closing mark). */
+  /** The hedge's trading P&L on the venue (fills at the reference, the rest valued at the venue's closing mark), all of it. */
   readonly hedge: number;
+  /** The share of the vAMM position's exposure to the reference the market gave it (0 – 1): the mark's moves by others per move of the reference. */
+  readonly hedgeRatio: number;
+  /** The hedge's trading P&L beyond what hedged the vAMM position, (1 − hedgeRatio) × hedge: a bet on the venue's direction, not in the total. */
+  readonly directional: number;
   /** Fee, spread and size impact of the hedge's trades. */
   readonly hedgeTradingCosts: number;
   /** Funding paid (+) on the hedge venue. */
   readonly hedgeFunding: number;
-  /** vAMM trading + hedge: the basis captured. */
+  /** vAMM trading + the hedge's effective part: the basis captured. */
   readonly basis: number;
   /** max(0, basis): what a stale mark paid, inside the total. */
   readonly staleMarkGain: number;
-  /** vAMM + hedge − fees − penalties − gas − the hedge's costs and funding. */
+  /** vAMM + the hedge's effective part − fees − penalties − gas − the hedge's costs and funding. */
   readonly total: number;
+  /** The same with the directional part: what the agent's accounts ended with. */
+  readonly totalWithDirectional: number;
   /** The total less the stale-mark gain: what the funding mechanism paid the plan, net. */
   readonly totalExStaleMark: number;
   readonly equityChange: number;
@@ -66,6 +84,14 @@ export class WholePnlBook implements EventSink {
   private peak = 0;
   private settlements = 0;
   private readonly paidBy = new Map<string, number>();
+  /** The spot after the last trade, and the log moves of the mark made by others than the agent and by the agent, summed. */
+  private spot = 0;
+  private othersLogMark = 0;
+  private ownLogMark = 0;
+  /** The last hourly sample of the hedge-ratio regression. */
+  private lastSample: { time: number; others: number; own: number; mark: number } | null = null;
+  private sxy = 0;
+  private sxx = 0;
   private tradersPaid = 0;
   private absRates = 0;
   /** OracleRound answers × this = wei (the run's profile sets the feed's decimals). */
@@ -85,8 +111,19 @@ export class WholePnlBook implements EventSink {
       case 'OracleRound':
         if (this.reference === 0) this.reference = Number(num(e.answer) * this.answerScale) / 1e18;
         break;
+      case 'Snapshot':
+        if (this.spot === 0) this.spot = Number(num(e.spot)) / 1e18;
+        // The reference the hedge trades at: the fast feed where there is one, else the index.
+        this.sample(e.timestamp as number, Number(num(e.fast) > 0n ? num(e.fast) : num(e.index)) / 1e18);
+        break;
       case 'PositionChanged': {
         const trader = e.trader as string;
+        const spot = e.spotPrice === undefined ? 0 : Number(num(e.spotPrice)) / 1e18;
+        if (this.spot > 0 && spot > 0) {
+          if (trader === this.agent) this.ownLogMark += Math.log(spot / this.spot);
+          else this.othersLogMark += Math.log(spot / this.spot);
+        }
+        if (spot > 0) this.spot = spot;
         this.sizes.set(trader, num(e.positionSizeAfter));
         if (trader !== this.agent) break;
         const change = Number(num(e.exchangedPositionSize)) / 1e18;
@@ -105,6 +142,24 @@ export class WholePnlBook implements EventSink {
   }
 
   close(): void {}
+
+  /** An hourly point of the hedge-ratio regression (through the origin): others' mark moves on the move that would have closed the gap. */
+  private sample(time: number, reference: number): void {
+    if (!(reference > 0) || !(this.spot > 0)) return;
+    const point = { time, others: this.othersLogMark, own: this.ownLogMark, mark: Math.log(this.spot) };
+    if (!this.lastSample) this.lastSample = point;
+    else if (time - this.lastSample.time >= 3600) {
+      const closing = Math.log(reference) - this.lastSample.mark - (point.own - this.lastSample.own);
+      this.sxy += (point.others - this.lastSample.others) * closing;
+      this.sxx += closing * closing;
+      this.lastSample = point;
+    }
+  }
+
+  /** The share of the gap to the reference the others closed, clamped to [0, 1]; 1 when there was never a gap to close (the hedge then made nothing to judge). */
+  hedgeRatio(): number {
+    return this.sxx > 0 ? Math.min(1, Math.max(0, this.sxy / this.sxx)) : 1;
+  }
 
   /** Splits what the agent received at one settlement among the payers, pro rata. */
   private attribute(premiumFraction: bigint, ammFundingProfit: bigint): void {
@@ -136,10 +191,13 @@ export class WholePnlBook implements EventSink {
     const vammTrading = usd(a.realizedPnl + a.unrealizedPnl);
     const other = equityChange - (vammTrading + funding - fees - penalties);
     const hedge = this.ledger.hedgeTrading(a);
+    const hedgeRatio = this.hedgeRatio();
+    const directional = (1 - hedgeRatio) * hedge;
     const hedgeTradingCosts = a.hedgeFees + a.hedgeSpread;
-    const basis = vammTrading + hedge;
+    const basis = vammTrading + hedge - directional;
     const staleMarkGain = Math.max(0, basis);
-    const total = equityChange + hedge - a.gasUsd - hedgeTradingCosts - a.hedgeFunding - a.transferFees;
+    const totalWithDirectional = equityChange + hedge - a.gasUsd - hedgeTradingCosts - a.hedgeFunding - a.transferFees;
+    const total = totalWithDirectional - directional;
     return {
       vammTrading,
       funding,
@@ -148,11 +206,14 @@ export class WholePnlBook implements EventSink {
       other,
       gas: a.gasUsd,
       hedge,
+      hedgeRatio,
+      directional,
       hedgeTradingCosts,
       hedgeFunding: a.hedgeFunding,
       basis,
       staleMarkGain,
       total,
+      totalWithDirectional,
       totalExStaleMark: total - staleMarkGain,
       equityChange,
       fundingPaidBy: Object.fromEntries([...this.paidBy].sort(([x], [y]) => (x < y ? -1 : 1))),
