@@ -25,11 +25,13 @@ export interface CmaSettings {
   readonly sigma: number;
   readonly seed: number;
   /**
-   * Stop when the best score seen has not improved by more than `tolerance` for `patience`
-   * generations (the search has stopped improving), or when σ has shrunk below `minSigma`.
+   * Stop when the best score seen has not improved by more than `tolerance`, or by more than
+   * `relativeTolerance` × |best so far|, for `patience` generations (the search has stopped
+   * improving), or when the widest search axis σ·√λmax has shrunk below `minSigma`.
    */
   readonly patience?: number;
   readonly tolerance?: number;
+  readonly relativeTolerance?: number;
   readonly minSigma?: number;
 }
 
@@ -189,7 +191,8 @@ export async function cmaEs(
     history.push(generation);
     onGeneration?.(generation);
 
-    sinceImprovement = bestScore > previousBest + (s.tolerance ?? 0) ? 0 : sinceImprovement + 1;
+    const needed = Math.max(s.tolerance ?? 0, Number.isFinite(previousBest) ? (s.relativeTolerance ?? 0) * Math.abs(previousBest) : 0);
+    sinceImprovement = bestScore > previousBest + needed ? 0 : sinceImprovement + 1;
     if (s.patience !== undefined && sinceImprovement >= s.patience) {
       stopped = 'converged';
       break;

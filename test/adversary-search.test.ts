@@ -40,6 +40,20 @@ describe('CMA-ES', () => {
     expect(flat.history).toHaveLength(6);
   });
 
+  it('stops when the best improves by less than a share of itself, or when its step has collapsed', async () => {
+    // A score near 1M whose best creeps up by 5 USD a generation: an absolute tolerance of 1 USD
+    // never ends it, a relative one of 0.1 % (1,000 USD) does after `patience` generations.
+    const creeping = async (cs: readonly Float64Array[], generation: number) => cs.map((x) => 1e6 + 5 * generation - 1e-3 * x.reduce((a, v) => a + (v - 0.3) ** 2, 0));
+    const absolute = await cmaEs(new Float64Array(3).fill(0.5), creeping, { maxGenerations: 30, sigma: 0.3, seed: 1, patience: 3, tolerance: 1 });
+    expect(absolute.stopped).toBe('budget');
+    const relative = await cmaEs(new Float64Array(3).fill(0.5), creeping, { maxGenerations: 30, sigma: 0.3, seed: 1, patience: 3, tolerance: 1, relativeTolerance: 1e-3 });
+    expect(relative.stopped).toBe('converged');
+    expect(relative.history).toHaveLength(4);
+    const collapsed = await cmaEs(new Float64Array(6).fill(0.5), score, { maxGenerations: 200, sigma: 0.3, seed: 1, minSigma: 1e-3 });
+    expect(collapsed.stopped).toBe('sigma');
+    expect(collapsed.history.at(-1)!.spread).toBeLessThan(1e-3);
+  });
+
   it('folds samples into the box by reflection', () => {
     expect(reflectIntoBox(0.3)).toBeCloseTo(0.3, 12);
     expect(reflectIntoBox(1.2)).toBeCloseTo(0.8, 12);

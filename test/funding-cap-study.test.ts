@@ -26,11 +26,17 @@ import {
   expectedRows,
   rowKey,
   runFundingCapStudy,
+  searchConvergence,
+  studyRegime,
   studyWindows,
 } from '../scenarios/studies/funding-cap.ts';
 import type { StudyWindow } from '../scenarios/studies/windows.ts';
 import type { SweepRow } from '../scenarios/sweep.ts';
 import { STUDIES, type Study, loadStudyConfig } from '../scenarios/studies/registry.ts';
+import { attackerAgent, cellScenario, regimeAgents } from '../scenarios/studies/attack-env.ts';
+import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import { fastTicks } from '../sim/engine/price-timeline.ts';
+import type { Json } from '../sim/state-view.ts';
 
 const window = (label: string): StudyWindow => ({ label, class: label.split(' ')[0] as StudyWindow['class'], from: '2019-01-01T00:00:00Z', to: '2019-01-02T00:00:00Z', file: 'x', resolution: 3600, drawdown: 0, move: 0, range: 0 });
 
@@ -107,6 +113,25 @@ describe('funding-cap analysis', () => {
   });
 });
 
+describe('the search\'s convergence report', () => {
+  const gen = (generation: number, bestSoFar: number, mean = bestSoFar) => ({ generation, best: bestSoFar, mean, bestSoFar, sigma: 0.1 });
+  it('tells a search that stopped improving from one cut off at its budget while still gaining', () => {
+    const search = { patience: 2, tolerance: 10, relativeTolerance: 0.01 };
+    const [flat, climbing, ruled] = searchConvergence(
+      [
+        { side: 'short', bestScore: 1000, best: [], evaluations: 27, stopped: 'budget', generations: [gen(0, 900), gen(1, 1000), gen(2, 1005), gen(3, 1008)] },
+        { side: 'long', bestScore: 2000, best: [], evaluations: 27, stopped: 'budget', generations: [gen(0, 900), gen(1, 1000), gen(2, 1500), gen(3, 2000)] },
+        { side: 'follow', bestScore: 5, best: [], evaluations: 27, stopped: 'converged', generations: [gen(0, 5), gen(1, 5), gen(2, 5)] },
+      ],
+      search,
+    );
+    // +8 over the last two generations: under max(10, 1 % of 1,000) — it had stopped improving.
+    expect(flat).toMatchObject({ side: 'short', lastGain: 8, stillImproving: false, generations: 4 });
+    expect(climbing).toMatchObject({ side: 'long', lastGain: 1000, stillImproving: true });
+    expect(ruled).toMatchObject({ stopped: 'converged', lastGain: 0, stillImproving: false });
+  });
+});
+
 describe('the oracle lever: synthesised rounds with other rules and outages', () => {
   it('publishes nothing inside an outage and catches up when it ends; other rules change the rounds', async () => {
     const { synthesiseRounds, ETH_USD_RULES } = await import('../data/oracle-synthesis.ts');
@@ -145,6 +170,35 @@ describe('the bundled funding-cap study', () => {
     expect(w.train.length + w.test.length).toBeGreaterThanOrEqual(30);
     expect(w.test.length).toBeGreaterThan(w.train.length * 5);
     expect(c.seeds.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('runs on a walk where an hourly move is not one free jump, with the attacker as slow as the arbitrageurs and the population sized to the depth', async () => {
+    const c = loadStudyConfig(STUDIES['funding-cap'] as unknown as Study<FundingCapConfig>, STUDIES['funding-cap'].defaultConfig);
+    // The attacker's orders take the calibrated arbitrageurs' median latency (agents/registry.ts).
+    expect(c.attackerLatency).toBe(4);
+    const strong = studyRegime(c.regimes.find((r) => r.label === 'strong')!);
+    const weak = studyRegime(c.regimes.find((r) => r.label === 'weak')!);
+    const capital = (regime: typeof strong, depth: string) => regimeAgents(regime, depth).map((a) => (a as { capital: Json }).capital);
+    // The calibrated five are stated for a 20M market; at 50M they bring 2.5 times the capital, at 2M a tenth.
+    expect(capital(strong, '50000000')).toEqual([{ median: '1500000', sigma: 0.8 }]);
+    expect(capital(strong, '2000000')).toEqual([{ median: '60000', sigma: 0.8 }]);
+    expect(capital(weak, '50000000')).toEqual(['1250000']);
+    // The hourly windows' moves arrive tick by tick: the largest single move of the reference on a
+    // crash window falls to a fifth or less of the four-point walk's.
+    const w = await studyWindows(c);
+    const crash = [...w.train, ...w.test].find((x) => x.class === 'crash' && x.resolution === 3600)!;
+    const cell = { cap: c.caps[0]!, depth: '10000000', regime: strong };
+    const largestJump = async (walk: { tickInterval?: number }) => {
+      const run = await resolveRun(parseRunScenario(JSON.stringify(cellScenario(c.environment, cell, crash, [], walk))), { seed: 1 });
+      const m = run.markets[0]!;
+      const ticks = fastTicks(m.candles, m.tickInterval);
+      return Math.max(...ticks.slice(1).map((t, i) => Math.abs(Number(t.price) / Number(ticks[i]!.price) - 1)));
+    };
+    expect(c.tickInterval).toBeLessThanOrEqual(120);
+    expect(await largestJump({ tickInterval: c.tickInterval! })).toBeLessThan((await largestJump({})) / 5);
+    // The attacker's spec gets the latency unless it states its own.
+    expect(attackerAgent({ kind: 'plan-manipulator', params: {} }, '1', {}, 4).params).toMatchObject({ latency: 4 });
+    expect(attackerAgent({ kind: 'plan-manipulator', params: { latency: 30 } }, '1', {}, 4).params).toMatchObject({ latency: 30 });
   }, 60_000);
 });
 

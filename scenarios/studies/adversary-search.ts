@@ -19,6 +19,10 @@ export interface SearchBudget {
   readonly sigma: number;
   readonly patience: number;
   readonly seed: number;
+  /** Improvement below max(tolerance, relativeTolerance × |best|) counts as none; below minSigma the step has collapsed. */
+  readonly tolerance?: number;
+  readonly relativeTolerance?: number;
+  readonly minSigma?: number;
 }
 
 export interface SearchStart {
@@ -93,7 +97,9 @@ export async function searchPlans(
         maxGenerations: budget.generations,
         sigma: budget.sigma,
         patience: budget.patience,
-        tolerance: 1,
+        tolerance: budget.tolerance ?? 1,
+        ...(budget.relativeTolerance ? { relativeTolerance: budget.relativeTolerance } : {}),
+        ...(budget.minSigma ? { minSigma: budget.minSigma } : {}),
         seed: seedFrom(`${budget.seed}/${start.side}`),
         ...(budget.population ? { population: budget.population } : {}),
       },

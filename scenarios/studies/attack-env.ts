@@ -25,6 +25,23 @@ export interface ArbitrageRegime {
   readonly label: string;
   /** Agent specs added to the environment (none: a stalled bridge). */
   readonly agents: readonly Json[];
+  /**
+   * The depth (USD) the agents' capital is stated for: on a market of another depth each agent's
+   * capital (a fixed amount or a distribution's median) is scaled by depth / this, so a population
+   * keeps its weight against the curve (unset: the capital as stated, at every depth).
+   */
+  readonly depthReference?: string;
+}
+
+/** The regime's agents on a market of `depth`: capitals scaled to it when the regime states the depth they are for. */
+export function regimeAgents(regime: ArbitrageRegime, depth: string): Json[] {
+  if (!regime.depthReference) return [...regime.agents];
+  const scale = (x: Json): Json => {
+    if (typeof x === 'string' && /^\d+$/.test(x)) return ((BigInt(x) * BigInt(depth)) / BigInt(regime.depthReference as string)).toString();
+    if (x && typeof x === 'object' && !Array.isArray(x) && 'median' in x) return { ...x, median: scale((x as Record<string, Json>).median as Json) };
+    return x;
+  };
+  return regime.agents.map((a) => (a && typeof a === 'object' && !Array.isArray(a) && 'capital' in a ? { ...a, capital: scale((a as Record<string, Json>).capital as Json) } : a));
 }
 
 export interface AttackCell {
@@ -46,10 +63,15 @@ export interface AttackerSpec {
   readonly params: Record<string, Json>;
 }
 
-/** The attacker as a scenario agent: one account of `capital`, hedged on the engine's venue under the study's `hedge` terms. */
-export function attackerAgent(attacker: AttackerSpec, capital: string, hedge: Readonly<Record<string, number>>): Record<string, Json> {
+/**
+ * The attacker as a scenario agent: one account of `capital`, hedged on the engine's venue under
+ * the study's `hedge` terms, its orders landing `latency` seconds after it decides (unless its
+ * spec says otherwise) like every other agent's.
+ */
+export function attackerAgent(attacker: AttackerSpec, capital: string, hedge: Readonly<Record<string, number>>, latency?: number): Record<string, Json> {
   const own = (attacker.params.hedge ?? {}) as Record<string, Json>;
-  const params = Object.keys(hedge).length > 0 ? { ...attacker.params, hedge: { ...hedge, ...own } } : attacker.params;
+  const withLatency = latency === undefined || attacker.params.latency !== undefined ? attacker.params : { ...attacker.params, latency };
+  const params = Object.keys(hedge).length > 0 ? { ...withLatency, hedge: { ...hedge, ...own } } : withLatency;
   return { kind: attacker.kind, name: 'attacker', count: 1, capital, params };
 }
 
@@ -78,14 +100,14 @@ export interface MarketOutcome {
 export const ATTACKER_ID = 'attacker-1';
 
 /** The scenario JSON of a cell on a window (the honest environment, no attacker). */
-export function cellScenario(environment: Record<string, unknown>, cell: AttackCell, window: StudyWindow, extraAgents: readonly Json[] = []): Record<string, unknown> {
+export function cellScenario(environment: Record<string, unknown>, cell: AttackCell, window: StudyWindow, extraAgents: readonly Json[] = [], walk: { tickInterval?: number } = {}): Record<string, unknown> {
   const env = environment as { agents?: Json[]; market?: Record<string, Json>; name?: string };
   return {
     ...environment,
     name: env.name ?? 'funding-cap',
     market: { ...(env.market ?? { id: 'ETH' }), depth: cell.depth, funding: { ...((env.market?.funding as Record<string, Json>) ?? {}), fundingCapRatio: cell.cap.ratio, fundingCapWindow: cell.cap.window } },
-    prices: { file: window.file, gapPolicy: 'carry-forward', from: window.from, to: window.to, ...(cell.oracle ? { oracle: cell.oracle(window) } : {}) },
-    agents: [...(env.agents ?? []), ...cell.regime.agents, ...extraAgents],
+    prices: { file: window.file, gapPolicy: 'carry-forward', from: window.from, to: window.to, ...(walk.tickInterval ? { tickInterval: walk.tickInterval } : {}), ...(cell.oracle ? { oracle: cell.oracle(window) } : {}) },
+    agents: [...(env.agents ?? []), ...regimeAgents(cell.regime, cell.depth), ...extraAgents],
   };
 }
 
@@ -111,6 +133,7 @@ export class AttackEnv {
     private readonly population: readonly AgentSpec[],
     private readonly capital: string,
     private readonly hedge: Readonly<Record<string, number>>,
+    private readonly latency: number | undefined,
   ) {}
 
   /** Resolves every episode of a cell (windows are read once per process and shared). */
@@ -118,23 +141,23 @@ export class AttackEnv {
     environment: Record<string, unknown>,
     cell: AttackCell,
     episodes: readonly Episode[],
-    o: { capital: string; hedge?: Readonly<Record<string, number>>; dataDir?: string },
+    o: { capital: string; hedge?: Readonly<Record<string, number>>; dataDir?: string; tickInterval?: number; latency?: number },
   ): Promise<AttackEnv> {
     const configs: SimulationConfig[] = [];
     let population: AgentSpec[] = [];
     for (const e of episodes) {
-      const scenario = parseRunScenario(JSON.stringify(cellScenario(environment, cell, e.window)), `${cell.cap.label} / ${cell.depth} / ${cell.regime.label} / ${e.window.label}`);
+      const scenario = parseRunScenario(JSON.stringify(cellScenario(environment, cell, e.window, [], o.tickInterval ? { tickInterval: o.tickInterval } : {})), `${cell.cap.label} / ${cell.depth} / ${cell.regime.label} / ${e.window.label}`);
       population = scenario.agents;
       configs.push(await resolveRun(scenario, { seed: e.seed, ...(o.dataDir ? { dataDir: o.dataDir } : {}) }));
     }
-    return new AttackEnv(cell, episodes, configs, population, o.capital, o.hedge ?? {});
+    return new AttackEnv(cell, episodes, configs, population, o.capital, o.hedge ?? {}, o.latency);
   }
 
   /** Runs episode `i` with the attacker (null: the honest market alone). */
   async run(i: number, attacker: AttackerSpec | null): Promise<EpisodeOutcome> {
     const base = this.configs[i];
     if (!base) throw new RangeError(`no episode ${i}`);
-    const extra = attacker ? [AgentSpecSchema.parse(attackerAgent(attacker, this.capital, this.hedge))] : [];
+    const extra = attacker ? [AgentSpecSchema.parse(attackerAgent(attacker, this.capital, this.hedge, this.latency))] : [];
     const slots = expandAgents([...this.population, ...extra], [base.markets[0]?.id as string]);
     const book = new WholePnlBook(ATTACKER_ID);
     const { summary } = await runSimulation({ ...base, slots }, { sinks: [book] });

@@ -14,7 +14,7 @@ import { WholePnlBook, type WholePnl } from '../../sim/engine/whole-pnl.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { parseRunScenario, resolveRun } from '../run-loader.ts';
 import { ATTACKER_ID, attackerAgent, cellScenario } from './attack-env.ts';
-import type { FundingCapConfig, FundingCapResult } from './funding-cap.ts';
+import { type FundingCapConfig, type FundingCapResult, studyRegime } from './funding-cap.ts';
 
 export interface BindingRun {
   readonly scenario: Record<string, unknown>;
@@ -32,9 +32,9 @@ export async function bindingRun(c: FundingCapConfig, r: FundingCapResult, o: { 
   const cap = c.caps.find((x) => x.label === b.cap);
   const regime = c.regimes.find((x) => x.label === b.regime);
   if (!cell || !window || !cap || !regime) return null;
-  const attacker = attackerAgent(cell.attacker, (Number(b.depth) * c.capitalShare).toFixed(0), c.hedge);
+  const attacker = attackerAgent(cell.attacker, (Number(b.depth) * c.capitalShare).toFixed(0), c.hedge, c.attackerLatency);
   const scenario = {
-    ...cellScenario(c.environment, { cap, depth: b.depth, regime: { label: regime.label, agents: regime.agents as Json[] } }, window, [attacker]),
+    ...cellScenario(c.environment, { cap, depth: b.depth, regime: studyRegime(regime) }, window, [attacker], c.tickInterval ? { tickInterval: c.tickInterval } : {}),
     name: 'funding-cap-binding',
     description: `The funding-cap study's binding plan: ${b.cap}, depth ${b.depth}, ${b.regime}, window ${b.window}, seed ${b.seed}`,
     seed: b.seed,

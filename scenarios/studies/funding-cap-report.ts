@@ -78,6 +78,7 @@ function regimeTable(c: FundingCapConfig, r: FundingCapResult, regime: string): 
         usd(x.total.high ?? Number.NaN),
         usd(x.staleMarkGain),
         interval(x.exStaleMark),
+        `${usd(x.directional)} (${x.hedgeRatio.toFixed(2)})`,
         usd(x.funding),
         usd(x.fundingFromInsuranceFund),
         `${Math.round(x.profitableShare * 100)} %`,
@@ -89,8 +90,8 @@ function regimeTable(c: FundingCapConfig, r: FundingCapResult, regime: string): 
     });
   return {
     kind: 'table',
-    columns: ['cap', 'depth', 'adversary', 'best adversary, whole P&L per window (95 %)', 'upper bound', 'stale-mark gain inside', 'less the stale-mark gain (95 %)', 'funding received', 'of it from the insurance fund', 'windows it made money', 'on its training windows', 'who paid (change vs the honest market, per window)', 'honest tracking error (95 %)', 'funding traders pay per day (95 %)'],
-    numeric: [4, 5, 7, 8, 10],
+    columns: ['cap', 'depth', 'adversary', 'best adversary, whole P&L per window (95 %)', 'upper bound', 'stale-mark gain inside', 'less the stale-mark gain (95 %)', 'venue bet outside the total (hedge ratio)', 'funding received', 'of it from the insurance fund', 'windows it made money', 'on its training windows', 'who paid (change vs the honest market, per window)', 'honest tracking error (95 %)', 'funding traders pay per day (95 %)'],
+    numeric: [4, 5, 8, 9, 11],
     rows,
     caption: `USD per ${c.windows.days}-day window. The adversary: the plan-manipulator the search found on the training windows; judged on ${r.windows.test.length} held-out windows × ${c.seeds.length} seeds. Cost side: the same cell with no attacker on all ${r.windows.train.length + r.windows.test.length} windows.`,
   };
@@ -100,6 +101,15 @@ function regimeTable(c: FundingCapConfig, r: FundingCapResult, regime: string): 
 function whoPaidText(x: CellResult): string {
   const entries = Object.entries(x.whoPaid).filter(([, v]) => Math.abs(v) >= 1).sort((a, b) => a[1] - b[1]);
   return entries.length ? entries.map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${usd(v)}`).join(', ') : '–';
+}
+
+/** How many searches stopped by their rule, and which were still improving at their budget. */
+export function convergenceSummary(c: FundingCapConfig, cells: readonly CellResult[]): string {
+  const all = cells.flatMap((x) => x.convergence.map((k) => ({ ...k, cell: `${x.regime}, ${usd(Number(x.depth))}, ${x.cap}` })));
+  const byRule = all.filter((k) => k.stopped !== 'budget').length;
+  const improving = all.filter((k) => k.stillImproving);
+  const tol = `${usd(c.search.tolerance)} USD${c.search.relativeTolerance > 0 ? ` or ${pct(c.search.relativeTolerance)} of the best` : ''}`;
+  return `Of ${all.length} searches (a side of the hold in a cell), ${byRule} stopped by their rule (${c.search.patience} generations adding no more than ${tol}${c.search.minSigma > 0 ? `, or the step below ${c.search.minSigma}` : ''}) and ${all.length - byRule} at their budget, of which ${improving.length} were still improving when they stopped${improving.length ? ` (${improving.slice(0, 6).map((k) => `${k.cell}, ${k.side}: +${usd(k.lastGain)}`).join('; ')}${improving.length > 6 ? '; …' : ''})` : ''}: a search still improving gives a lower bound of the adversary, not its best.`;
 }
 
 function recommendationBlocks(rec: Recommendation, label: string): Block[] {
@@ -121,7 +131,7 @@ export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): Re
         ...recommendationBlocks(r.recommendationExStaleMark, 'the same rule less the stale-mark gain'),
         {
           kind: 'paragraph',
-          text: 'The whole P&L is vAMM trading + funding − fees − penalties − gas + the off-chain hedge − its fees, spread, impact and venue funding. The stale-mark gain (the basis the plan captured when positive: a mark nobody else brought to the reference) is inside it; no funding cap can stop it, so the second rule shows what the cap alone is responsible for.',
+          text: 'The whole P&L is vAMM trading (open positions at their exit on the curve) + funding − fees − penalties − gas + the off-chain hedge as far as it hedged − its fees, spread, impact and venue funding. The hedge ratio is measured in each run: how far the rest of the market moved the mark with the reference (0 where nobody arbitrages: the vAMM position then has no exposure to the index, and a venue position beside it is a bet on the price, shown apart as the venue bet and not counted). The stale-mark gain (the basis the plan captured when positive: a mark nobody else brought to the reference) is inside the total; no funding cap can stop it, so the second rule shows what the cap alone is responsible for.',
         },
       ],
     },
@@ -193,10 +203,22 @@ export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): Re
       title: 'Search and its convergence',
       blocks: [
         { kind: 'paragraph', text: `${c.learned ? `Two adversaries per cell: the plan found by CMA-ES and a policy network trained by the cross-entropy method (${c.learned.iterations} iterations × ${c.learned.population} candidates, each cap from the looser cap's policy); the one with the higher training score is judged, and a policy that never trades is no attack. ` : ''}CMA-ES over ${c.search.sides.join('/')} holds; the loosest cap's search runs up to ${c.search.generations} generations per side from the best of three starting plans, each tighter cap up to ${c.search.warmGenerations} per side from the looser cap's best on that side (σ ${c.search.warmSigma}); a search stops when ${c.search.patience} generations bring no improvement. ${r.runs.toLocaleString('en-US')} simulations, ${Math.round(r.cpuSeconds).toLocaleString('en-US')} CPU seconds.` },
+        { kind: 'paragraph', text: convergenceSummary(c, [...r.cells, ...r.indexCells]) },
         {
           kind: 'table',
-          columns: ['regime', 'depth', 'cap', 'plan side', 'plan: training score', 'learned policy: training score (trades)', 'judged', 'evaluations', 'plan starts: how each stopped'],
-          rows: r.cells.map((x) => [x.regime, usd(Number(x.depth)), x.cap, x.side, usd(x.trainScore), x.learnedTrainScore === null ? '–' : `${usd(x.learnedTrainScore)} (${x.learnedTrades})`, x.adversary, x.evaluations, x.searchStopped.join('; ')]),
+          columns: ['regime', 'depth', 'cap', 'plan side', 'plan: training score', 'learned policy: training score (trades)', 'judged', 'evaluations', `each side: how it stopped, generations, best score's gain over its last ${c.search.patience} generations, final σ`, 'still improving at its budget'],
+          rows: r.cells.map((x) => [
+            x.regime,
+            usd(Number(x.depth)),
+            x.cap,
+            x.side,
+            usd(x.trainScore),
+            x.learnedTrainScore === null ? '–' : `${usd(x.learnedTrainScore)} (${x.learnedTrades})`,
+            x.adversary,
+            x.evaluations,
+            x.convergence.map((k) => `${k.side}: ${k.stopped} after ${k.generations}, +${usd(k.lastGain)}, σ ${k.finalSigma.toPrecision(2)}`).join('; '),
+            x.convergence.filter((k) => k.stillImproving).map((k) => k.side).join(', ') || 'no',
+          ]),
         },
       ],
     },

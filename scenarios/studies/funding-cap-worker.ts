@@ -13,7 +13,7 @@ import { AttackEnv, type AttackCell, type EpisodeOutcome, type Episode } from '.
 import { PLAN_STARTS, type PlanContext, type PlanSide } from './adversary-plan.ts';
 import { planSpec, scorePlan, searchPlans } from './adversary-search.ts';
 import type { StudyWindow } from './windows.ts';
-import { type AttackRowMetrics, type EpisodeRecord, type FundingCapConfig, type HonestEpisode, type HonestRowMetrics, type LearnedReport, type TaskInput, type TaskOutput, capPerDay } from './funding-cap.ts';
+import { type AttackRowMetrics, type EpisodeRecord, type FundingCapConfig, type HonestEpisode, type HonestRowMetrics, type LearnedReport, type TaskInput, type TaskOutput, capPerDay, studyRegime } from './funding-cap.ts';
 
 /**
  * The learned adversary in one cell: CEM over the policy network's weights from `start` (the
@@ -68,6 +68,8 @@ function record(e: Episode, o: EpisodeOutcome): EpisodeRecord {
     funding: p.funding,
     vammTrading: p.vammTrading,
     hedge: p.hedge,
+    hedgeRatio: p.hedgeRatio,
+    directional: p.directional,
     fees: p.fees,
     gas: p.gas,
     hedgeCosts: p.hedgeTradingCosts,
@@ -92,7 +94,7 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
   const env = c.environment as { market?: { funding?: { fundingPeriod?: number } } };
   const ctx: PlanContext = { depth: Number(task.depth), seconds: days * 86400, fundingPeriod: env.market?.funding?.fundingPeriod ?? 3600, leverage: c.leverage };
   const capital = (Number(task.depth) * c.capitalShare).toFixed(0);
-  const options = { capital, hedge: c.hedge, ...(input.dataDir ? { dataDir: input.dataDir } : {}) };
+  const options = { capital, hedge: c.hedge, ...(c.tickInterval ? { tickInterval: c.tickInterval } : {}), ...(c.attackerLatency !== undefined ? { latency: c.attackerLatency } : {}), ...(input.dataDir ? { dataDir: input.dataDir } : {}) };
   const rows: Array<{ cap: string; metrics: Json }> = [];
 
   if (task.kind === 'honest') {
@@ -100,7 +102,7 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
     for (const cap of caps) {
       if (done.has(cap.label)) continue;
       const started = performance.now();
-      const cell: AttackCell = { cap, depth: task.depth, regime: { label: regime.label, agents: regime.agents as Json[] } };
+      const cell: AttackCell = { cap, depth: task.depth, regime: studyRegime(regime) };
       const attackEnv = await AttackEnv.create(c.environment, cell, episodes, options);
       const out: HonestEpisode[] = [];
       for (const [i, e] of episodes.entries()) {
@@ -115,7 +117,7 @@ export default async function runTask(input: TaskInput): Promise<TaskOutput> {
   }
 
   const cap = c.caps.find((k) => k.label === c.indexSide?.cap);
-  const cellOf = (k: typeof c.caps[number]): AttackCell => ({ cap: k, depth: task.depth, regime: { label: regime.label, agents: regime.agents as Json[] } });
+  const cellOf = (k: typeof c.caps[number]): AttackCell => ({ cap: k, depth: task.depth, regime: studyRegime(regime) });
   if (task.kind === 'index') {
     if (!cap || !c.indexSide) throw new Error(`indexSide.cap ${c.indexSide?.cap} is not one of the caps`);
     const steps = c.indexSide.oracles.map((o) => ({ label: o.label, cell: { ...cellOf(cap), oracle: (w: StudyWindow) => oracleOf(o, w, days) } }));
@@ -140,7 +142,7 @@ async function adversaryChain(
   input: TaskInput,
   steps: ReadonlyArray<{ label: string; cell: AttackCell }>,
   ctx: PlanContext,
-  options: { capital: string; hedge: FundingCapConfig['hedge']; dataDir?: string },
+  options: { capital: string; hedge: FundingCapConfig['hedge']; dataDir?: string; tickInterval?: number; latency?: number },
 ): Promise<Array<{ cap: string; metrics: Json }>> {
   const { config: c, windows } = input;
   const done = new Map(input.done.map((d) => [d.cap, d.metrics]));
@@ -152,6 +154,7 @@ async function adversaryChain(
   // at a looser cap may win at a tighter one); a resumed chain starts from its last finished step.
   let previous: Array<{ side: PlanSide; x: readonly number[] }> | null = null;
   let previousPolicy: readonly number[] | null = null;
+  const stopping = { patience: c.search.patience, tolerance: c.search.tolerance, relativeTolerance: c.search.relativeTolerance, minSigma: c.search.minSigma, seed: c.search.seed };
   const bestPerSide = (m: AttackRowMetrics) => m.starts.map((s) => ({ side: s.side as PlanSide, x: s.best }));
   for (const step of steps) {
     const d = done.get(step.label) as unknown as AttackRowMetrics | undefined;
@@ -169,7 +172,7 @@ async function adversaryChain(
     let budget;
     if (previous) {
       starts = previous;
-      budget = { generations: c.search.warmGenerations, sigma: c.search.warmSigma, patience: c.search.patience, seed: c.search.seed, ...(c.search.population ? { population: c.search.population } : {}) };
+      budget = { generations: c.search.warmGenerations, sigma: c.search.warmSigma, ...stopping, ...(c.search.population ? { population: c.search.population } : {}) };
     } else {
       // Each side starts from the best of the study's starting plans on the training episodes.
       starts = [];
@@ -182,7 +185,7 @@ async function adversaryChain(
         }
         starts.push({ side, x: best.x });
       }
-      budget = { generations: c.search.generations, sigma: c.search.sigma, patience: c.search.patience, seed: c.search.seed, ...(c.search.population ? { population: c.search.population } : {}) };
+      budget = { generations: c.search.generations, sigma: c.search.sigma, ...stopping, ...(c.search.population ? { population: c.search.population } : {}) };
     }
     const found = await searchPlans(attackEnv, trainIdx, ctx, budget, starts);
     runs += found.evaluations;

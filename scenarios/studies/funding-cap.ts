@@ -62,7 +62,16 @@ export const FundingCapConfigSchema = z.strictObject({
   /** Seeds each training window is searched on, and each held-out window is judged on. */
   trainSeeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
   seeds: z.array(z.number().int().nonnegative()).min(1).default([1, 2, 3]),
-  regimes: z.array(z.strictObject({ label: z.string(), agents: z.array(z.record(z.string(), z.unknown())) })).min(1),
+  /** Arbitrage regimes: agents added to the environment, their capital stated for `depthReference` (then scaled to each depth). */
+  regimes: z.array(z.strictObject({ label: z.string(), agents: z.array(z.record(z.string(), z.unknown())), depthReference: z.string().regex(/^\d+$/).optional() })).min(1),
+  /**
+   * Seconds between fast-feed ticks along each candle's path (scenario `prices.tickInterval`):
+   * an hourly candle's move then arrives as a run of small ticks, as it did in the market, instead
+   * of a jump the first transaction after it takes whole (unset: the four points).
+   */
+  tickInterval: z.number().int().positive().optional(),
+  /** Seconds the attacker's orders take to land (its spec's own latency wins): the honest arbitrageurs' median, so it is not first to every tick. */
+  attackerLatency: z.number().nonnegative().optional(),
   caps: z.array(capSchema).min(1),
   depths: z.array(z.string().regex(/^\d+$/)).min(1),
   /** The attacker's capital as a share of the depth, and its leverage. */
@@ -73,6 +82,14 @@ export const FundingCapConfigSchema = z.strictObject({
     population: z.number().int().min(2).optional(),
     sigma: z.number().gt(0).default(0.3),
     patience: z.number().int().min(1).default(3),
+    /**
+     * What counts as improving: the best training score rising by more than `tolerance` USD and
+     * more than `relativeTolerance` of itself within `patience` generations; and the step size
+     * (the widest axis, in units of the box) below which the search has collapsed.
+     */
+    tolerance: z.number().nonnegative().default(1),
+    relativeTolerance: z.number().nonnegative().default(0),
+    minSigma: z.number().nonnegative().default(0),
     /** Generations and step size of a tighter cap's search, started from the looser cap's best plan. */
     warmGenerations: z.number().int().min(1),
     warmSigma: z.number().gt(0).default(0.15),
@@ -128,6 +145,11 @@ export const FundingCapConfigSchema = z.strictObject({
 });
 
 export type FundingCapConfig = z.output<typeof FundingCapConfigSchema>;
+
+/** A config's regime as the cells use it. */
+export function studyRegime(r: FundingCapConfig['regimes'][number]): ArbitrageRegime {
+  return { label: r.label, agents: r.agents as Json[], ...(r.depthReference ? { depthReference: r.depthReference } : {}) };
+}
 
 /**
  * One unit of work for a depth and a regime: the adversary's chain over the caps (`attack`), the
@@ -188,6 +210,9 @@ export interface EpisodeRecord {
   readonly funding: number;
   readonly vammTrading: number;
   readonly hedge: number;
+  /** The share of the hedge that hedged (the market's mark moves per reference move), and the rest's P&L: a venue bet outside the total. */
+  readonly hedgeRatio?: number;
+  readonly directional?: number;
   readonly fees: number;
   readonly gas: number;
   readonly hedgeCosts: number;
@@ -357,6 +382,9 @@ export interface CellResult {
   /** The same less the stale-mark gain. */
   readonly exStaleMark: Interval;
   readonly staleMarkGain: number;
+  /** The venue position's P&L beyond what hedged the vAMM position (outside the total), and the mean hedge ratio. */
+  readonly directional: number;
+  readonly hedgeRatio: number;
   readonly funding: number;
   readonly fundingFromInsuranceFund: number;
   readonly trainScore: number;
@@ -380,8 +408,48 @@ export interface CellResult {
   readonly side: string;
   readonly params: Record<string, Json>;
   readonly searchStopped: readonly string[];
+  /** Per side of the hold: how its search ended and whether it was still improving then. */
+  readonly convergence: readonly SearchConvergence[];
   readonly evaluations: number;
   readonly heldOutEpisodes: number;
+}
+
+/**
+ * How one search ended: by its stopping rule (`converged`: `patience` generations without an
+ * improvement; `sigma`: its step collapsed) or at its budget, and what its last `patience`
+ * generations added to the best training score (a search at its budget that still gained more
+ * than the tolerance had not stopped improving).
+ */
+export interface SearchConvergence {
+  readonly side: string;
+  readonly stopped: 'converged' | 'sigma' | 'budget';
+  readonly generations: number;
+  readonly bestScore: number;
+  /** The best score's rise over the last `patience` generations (all of them when fewer). */
+  readonly lastGain: number;
+  readonly finalSigma: number;
+  readonly stillImproving: boolean;
+}
+
+export function searchConvergence(starts: readonly StartReport[], s: Pick<FundingCapConfig['search'], 'patience' | 'tolerance' | 'relativeTolerance'>): SearchConvergence[] {
+  return starts.map((st) => {
+    const g = st.generations;
+    const last = g.at(-1);
+    const before = g.length > s.patience ? g[g.length - 1 - s.patience] : undefined;
+    // Against the looser cap's plan re-scored here (generation 0's mean) when the window covers the whole search.
+    const from = before?.bestSoFar ?? g[0]?.mean ?? Number.NaN;
+    const lastGain = last && Number.isFinite(from) ? last.bestSoFar - from : 0;
+    const needed = Math.max(s.tolerance, s.relativeTolerance * Math.abs(from));
+    return {
+      side: st.side,
+      stopped: st.stopped,
+      generations: g.length,
+      bestScore: st.bestScore,
+      lastGain,
+      finalSigma: last?.sigma ?? Number.NaN,
+      stillImproving: st.stopped === 'budget' && lastGain > needed,
+    };
+  });
 }
 
 /** An adversary cell of the index side: the same, at one cap, under an oracle setting. */
@@ -415,6 +483,8 @@ function attackCell(c: FundingCapConfig, m: AttackRowMetrics, v: { depth: string
     total: windowMeanInterval(held, (e) => e.total, rng, c.bootstrapResamples),
     exStaleMark: windowMeanInterval(held, (e) => e.total - e.staleMarkGain, rng, c.bootstrapResamples),
     staleMarkGain: mean(held.map((e) => e.staleMarkGain)),
+    directional: mean(held.map((e) => e.directional ?? 0)),
+    hedgeRatio: mean(held.map((e) => e.hedgeRatio ?? 1)),
     funding: mean(held.map((e) => e.funding)),
     fundingFromInsuranceFund: mean(held.map((e) => e.fundingPaidBy['insurance fund'] ?? 0)),
     trainScore: m.trainScore,
@@ -429,6 +499,7 @@ function attackCell(c: FundingCapConfig, m: AttackRowMetrics, v: { depth: string
     side: m.side,
     params: m.params,
     searchStopped: m.starts.map((s) => `${s.side}: ${s.stopped} after ${s.generations.length}`),
+    convergence: searchConvergence(m.starts, c.search),
     evaluations: m.starts.reduce((a, s) => a + s.evaluations, 0) + (m.learned?.evaluations ?? 0),
     heldOutEpisodes: held.length,
   };
