@@ -251,6 +251,8 @@ describe('funding-cap study end to end (tiny budget)', () => {
     for (const cell of r.cells) expect(cell.heldOutEpisodes).toBe(3);
     // Who paid: paired with the honest market on the same windows, by kind, and the fund.
     for (const cell of r.cells) expect(Object.keys(cell.whoPaid)).toEqual(expect.arrayContaining(['insurance fund', 'noise', 'keeper']));
+    // An index cell's market has another oracle than the cost side's honest one: no like-for-like "who paid".
+    for (const cell of r.indexCells) expect(cell.whoPaid).toEqual({});
     // The tighter cap's search started from the looser cap's best plan on each side.
     const loose = rows.find((x) => x.values.cap === 'none' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;
     const tight = rows.find((x) => x.values.cap === '0.1 %/8 h' && x.values.task === 'attack')!.metrics as unknown as AttackRowMetrics;

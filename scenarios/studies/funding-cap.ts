@@ -552,7 +552,8 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
     if (!cap) continue;
     const m = r.metrics;
     if (m.kind === 'attack') {
-      const honestRow = ok.find((x) => x.key === rowKey('honest', v.depth, v.regime, v.cap));
+      // The cost side runs with the mainnet oracle only: an index cell (another oracle) has no honest market to be compared with.
+      const honestRow = v.task === 'index' ? undefined : ok.find((x) => x.key === rowKey('honest', v.depth, v.regime, v.cap));
       const cell = attackCell(c, m, v, cap, rng, honestRow?.metrics.kind === 'honest' ? honestRow.metrics.episodes : []);
       if (v.task === 'index') indexCells.push({ ...cell, oracle: v.oracle ?? '' });
       else cells.push(cell);
