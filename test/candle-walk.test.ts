@@ -40,7 +40,7 @@ describe('the walk through a candle', () => {
     }
     // Every point of the four-point walk is a tick, at its time and price.
     for (const i of [0, 1]) for (const p of candlePath(series, i)) expect(ticks.find((t) => t.time === p.time)?.price).toBe(p.price);
-    // Between two points the price is on the line (rounded down to the wei): open 100 at 0 → high 103 at 100.
+    // Between two points the price is on the line (rounded to the feed's 8 decimals): open 100 at 0 → high 103 at 100.
     expect(ticks.find((t) => t.time === 48)?.price).toBe(usd(100) + (usd(3) * 48n) / 100n);
     // high 103 at 100 → low 85 at 200: at 196, 103 − 18·96/100.
     expect(ticks.find((t) => t.time === 196)?.price).toBe(usd(103) - (usd(18) * 96n) / 100n);
@@ -48,6 +48,15 @@ describe('the walk through a candle', () => {
     const moves = ticks.slice(1).map((t, i) => Number(t.price - (ticks[i] as (typeof ticks)[number]).price) / 1e18);
     expect(Math.max(...moves.map(Math.abs))).toBeLessThanOrEqual((18 * 12) / 100 + 1e-9);
     for (const t of ticks.filter((x) => x.time < 300)) expect(t.confidence).toBe(usd(9));
+  });
+
+  it('publishes every walked tick at the feed\'s 8 decimals, so the contracts\' Pyth price holds it exactly', () => {
+    // A segment whose line falls between the feed's units: 100 → 100.00000007 over 100 s.
+    const top = usd(100) + 7n * 10n ** 10n;
+    const odd: CandleSeries = { source: 'one bar', resolution: 300, time: [0], open: [usd(100)], high: [top], low: [usd(100)], close: [top], volume: [0n], segments: [{ start: 0, end: 1, resolution: 300, source: 'one bar' }] };
+    const ticks = fastTicks(odd, 7);
+    expect(ticks.length).toBeGreaterThan(4);
+    for (const t of ticks) expect(t.price % 10n ** 10n).toBe(0n);
   });
 
   it('a run with `tickInterval` feeds the chain and the hedge venue on that walk', async () => {

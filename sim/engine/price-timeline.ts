@@ -50,11 +50,19 @@ export function fastTicks(s: CandleSeries, tickInterval?: number): FastTick[] {
       // Within the candle only: a gap between candles is crossed in one step, as the run's gap policy says.
       const span = BigInt(next.time - p.time);
       for (let t = p.time + tickInterval; t < next.time; t += tickInterval) {
-        ticks.push({ time: t, price: p.price + ((next.price - p.price) * BigInt(t - p.time)) / span, confidence });
+        ticks.push({ time: t, price: toFeedDecimals(p.price + ((next.price - p.price) * BigInt(t - p.time)) / span), confidence });
       }
     });
   }
   return ticks;
+}
+
+/** One unit of the feed's last decimal (8 decimals, Pyth's ETH/USD exponent) in wei. */
+const FEED_UNIT = 10n ** 10n;
+
+/** A walked price rounded to the feed's 8 decimals, as a real feed publishes it (and as the contracts' Pyth price can hold it exactly). */
+function toFeedDecimals(price: bigint): bigint {
+  return ((price + FEED_UNIT / 2n) / FEED_UNIT) * FEED_UNIT;
 }
 
 /** Rounds at or after `from` and before `to`. */
