@@ -17,11 +17,15 @@ export interface Reserves {
 /** Base received (ADD, a long) or owed (REMOVE, a short) for `quoteAmount` of quote. */
 export function inputPrice(dirOfQuote: Dir, quoteAmount: bigint, quote: bigint, base: bigint): bigint {
   if (quoteAmount === 0n) return 0n;
-  const k = mulD(quote, base);
+  return inputPriceScaled(dirOfQuote, quoteAmount, quote, base, scaledK(quote, base));
+}
+
+/** inputPrice given the reserves' scaledK (the vAMM keeps its current curve's). */
+export function inputPriceScaled(dirOfQuote: Dir, quoteAmount: bigint, quote: bigint, base: bigint, scaled: bigint): bigint {
+  if (quoteAmount === 0n) return 0n;
   const quoteAfter = dirOfQuote === 'ADD' ? quote + quoteAmount : quote - quoteAmount;
   if (quoteAfter < 0n) throw new ModelError('SubtractionOverflow', 'quote reserve would go negative');
   requireThat(quoteAfter !== 0n, 'QuoteReserveDepleted');
-  const scaled = k * ONE;
   const baseAfter = scaled / quoteAfter;
   let bought = abs(baseAfter - base);
   // Inexact division (a multiplication is cheaper than the remainder's second division).
@@ -77,4 +81,25 @@ export function exitValueOrSpot(size: bigint, quote: bigint, base: bigint): bigi
 export function exitValue(size: bigint, quote: bigint, base: bigint): bigint {
   if (size === 0n) return 0n;
   return size > 0n ? outputPrice('ADD', size, quote, base) : -outputPrice('REMOVE', -size, quote, base);
+}
+
+/**
+ * Every exit of `size` base on reserves (q, b) with q in [qMin, qMax] and b in [bMin, bMax],
+ * as outputPrice rounds it, lies in [lb, ub]; null where some such exit could revert.
+ *
+ * With K = ⌊q·b/10¹⁸⌋·10¹⁸ ∈ (q·b − 10¹⁸, q·b] and the quotient floored, then moved one wei:
+ * selling (ADD) returns within [c − 1, c + 10¹⁸/(b+s) + 1) of c = q·s/(b+s); buying back
+ * (REMOVE) costs within (c − 10¹⁸/(b−s) − 1, c + 10¹⁸/(b−s) + 2) of c = q·s/(b−s). c grows
+ * with q and falls with b, so its extremes are at the box's corners.
+ */
+export function exitRangeOnBox(dirOfBase: Dir, size: bigint, qMin: bigint, qMax: bigint, bMin: bigint, bMax: bigint): { lb: bigint; ub: bigint } | null {
+  const add = dirOfBase === 'ADD';
+  const near = add ? bMin + size : bMin - size;
+  if (near <= 0n) return null;
+  const far = add ? bMax + size : bMax - size;
+  const slack = ONE / near + 3n;
+  const lb = (qMin * size) / far - slack;
+  // A dust exit may round below zero and revert: only a clearly positive range is decided.
+  if (lb <= 0n) return null;
+  return { lb, ub: (qMax * size) / near + 1n + slack };
 }

@@ -154,7 +154,9 @@ export class MarginBook extends ProtocolState {
 
   protected pendingFunding(m: Market, pos: Position): bigint {
     if (pos.size === 0n) return 0n;
-    return mulD(m.cumulativePremiumFraction - pos.lastCumulativePremiumFraction, this.remappedSize(m, pos));
+    const size = this.remappedSize(m, pos);
+    const delta = m.cumulativePremiumFraction - pos.lastCumulativePremiumFraction;
+    return delta === 0n ? 0n : mulD(delta, size);
   }
 
   /** Socialised loss owed: the side's index growth times the open notional, rounded up. */
@@ -292,8 +294,13 @@ export class MarginBook extends ProtocolState {
   }
 
   protected hasCrossPositions(account: Account): boolean {
-    for (const p of account.positions.values()) if (!p.isolated && p.size !== 0n) return true;
-    return false;
+    return this.firstCrossMarket(account) !== null;
+  }
+
+  /** The market of the account's first open cross position, or null. */
+  private firstCrossMarket(account: Account): string | null {
+    for (const [id, p] of account.positions) if (!p.isolated && p.size !== 0n) return id;
+    return null;
   }
 
   /**
@@ -306,7 +313,7 @@ export class MarginBook extends ProtocolState {
       requireWith(account.collateral >= 0n, 'BadDebt', () => ({ badDebt: -account.collateral }));
       return;
     }
-    const anyMarket = [...account.positions].find(([, p]) => !p.isolated && p.size !== 0n)?.[0] as string;
+    const anyMarket = this.firstCrossMarket(account) as string;
     if (exposureGrew) {
       this.requireMoreMarginRatio(this.marginRatio(account.owner, anyMarket, 'min'), this.params.initMarginRatio, true);
     } else {

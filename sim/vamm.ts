@@ -5,7 +5,7 @@
  * journal so a reverted operation leaves no trace.
  */
 import type { Clock } from './clock.ts';
-import { type Dir, inputPrice, outputPrice, outputPriceScaled, scaledK, spotPrice } from './curve.ts';
+import { type Dir, exitRangeOnBox, inputPrice, inputPriceScaled, outputPriceScaled, scaledK, spotPrice } from './curve.ts';
 import { ModelError, requireThat, requireWith } from './errors.ts';
 import type { Journal } from './journal.ts';
 import { ONE, abs, divD, mulD, subU } from './math/fixed.ts';
@@ -76,8 +76,6 @@ interface Series {
   cumulative(s: ReserveSnapshot): bigint;
 }
 const PRICE: Series = { value: (s) => divD(s.quote, s.base), cumulative: (s) => s.cumulative };
-const QUOTE: Series = { value: (s) => s.quote, cumulative: (s) => s.cumulativeQuote };
-const BASE: Series = { value: (s) => s.base, cumulative: (s) => s.cumulativeBase };
 
 /**
  * Each snapshot's k·10¹⁸, kept while its reserves stay the same: a past block's reserves never
@@ -91,6 +89,30 @@ function snapshotScaledK(s: ReserveSnapshot): bigint {
   const scaled = scaledK(s.quote, s.base);
   scaledKs.set(s, { quote: s.quote, base: s.base, scaled });
   return scaled;
+}
+
+interface CurveMemo {
+  quote: bigint;
+  base: bigint;
+  scaledK: bigint | null;
+  spot: bigint | null;
+  exitDir: Dir;
+  exitAmount: bigint | null;
+  exit: bigint;
+}
+
+const emptyCurveMemo = (): CurveMemo => ({ quote: -1n, base: -1n, scaledK: null, spot: null, exitDir: 'ADD', exitAmount: null, exit: 0n });
+
+interface TwapReservesMemo {
+  readonly interval: number;
+  readonly now: number;
+  readonly length: number;
+  readonly start: number;
+  readonly latestQuote: bigint;
+  readonly latestBase: bigint;
+  readonly reserves: { readonly quote: bigint; readonly base: bigint };
+  /** k·10¹⁸ of the time-weighted curve, once a valuation has needed it. */
+  scaledK: bigint | null;
 }
 
 export interface SwapRecord {
@@ -120,6 +142,11 @@ export class Vamm {
   /** When set, swaps are recorded for the invariant checker (not journaled: it records what ran). */
   recordSwaps = false;
   readonly swapLog: SwapRecord[] = [];
+  /** Pure functions of the current reserves, kept while the reserves are the same (null: not known yet). */
+  private curve: CurveMemo = emptyCurveMemo();
+  private previousCurve: CurveMemo = emptyCurveMemo();
+  /** The last TWAP reserves, with everything they were computed from. */
+  private twapMemo: TwapReservesMemo | null = null;
 
   constructor(
     private readonly j: Journal,
@@ -228,12 +255,13 @@ export class Vamm {
       this.j.set(latest, 'quote', this.quoteReserve);
       this.j.set(latest, 'base', this.baseReserve);
     } else {
+      const elapsed = BigInt(this.clock.timestamp - latest.timestamp);
       this.j.push(this.snapshots, {
         quote: this.quoteReserve,
         base: this.baseReserve,
-        cumulative: latest.cumulative + divD(latest.quote, latest.base) * BigInt(this.clock.timestamp - latest.timestamp),
-        cumulativeQuote: latest.cumulativeQuote + latest.quote * BigInt(this.clock.timestamp - latest.timestamp),
-        cumulativeBase: latest.cumulativeBase + latest.base * BigInt(this.clock.timestamp - latest.timestamp),
+        cumulative: latest.cumulative + this.snapshotPrice(latest) * elapsed,
+        cumulativeQuote: latest.cumulativeQuote + latest.quote * elapsed,
+        cumulativeBase: latest.cumulativeBase + latest.base * elapsed,
         timestamp: this.clock.timestamp,
         blockNumber: this.clock.blockNumber,
       });
@@ -293,15 +321,60 @@ export class Vamm {
   // ---------------------------------------------------------------- views
 
   inputPrice(dirOfQuote: Dir, quoteAmount: bigint): bigint {
-    return inputPrice(dirOfQuote, quoteAmount, this.quoteReserve, this.baseReserve);
+    if (quoteAmount === 0n) return 0n;
+    const c = this.curveMemo();
+    c.scaledK ??= scaledK(this.quoteReserve, this.baseReserve);
+    return inputPriceScaled(dirOfQuote, quoteAmount, this.quoteReserve, this.baseReserve, c.scaledK);
   }
 
+  /**
+   * The exit notional of `baseAmount` on the current reserves. An operation values the same
+   * position on the same reserves several times (its margin ratio, the close, the event), so
+   * the last answer is kept with the reserves and amount it was computed on.
+   */
   outputPrice(dirOfBase: Dir, baseAmount: bigint): bigint {
-    return outputPrice(dirOfBase, baseAmount, this.quoteReserve, this.baseReserve);
+    const c = this.curveMemo();
+    if (c.exitAmount === baseAmount && c.exitDir === dirOfBase) return c.exit;
+    c.scaledK ??= scaledK(this.quoteReserve, this.baseReserve);
+    const exit = outputPriceScaled(dirOfBase, baseAmount, this.quoteReserve, this.baseReserve, c.scaledK);
+    c.exitDir = dirOfBase;
+    c.exitAmount = baseAmount;
+    c.exit = exit;
+    return exit;
   }
 
   spotPrice(): bigint {
-    return spotPrice(this.quoteReserve, this.baseReserve);
+    const c = this.curveMemo();
+    c.spot ??= spotPrice(this.quoteReserve, this.baseReserve);
+    return c.spot;
+  }
+
+  /**
+   * What is known about the current reserves. Two curves are kept, the current and the one
+   * before (a block's first trade records the price of the reserves it moved away from).
+   */
+  private curveMemo(): CurveMemo {
+    const c = this.curve;
+    if (c.quote === this.quoteReserve && c.base === this.baseReserve) return c;
+    const p = this.previousCurve;
+    this.previousCurve = c;
+    this.curve = p;
+    if (p.quote === this.quoteReserve && p.base === this.baseReserve) return p;
+    p.quote = this.quoteReserve;
+    p.base = this.baseReserve;
+    p.scaledK = null;
+    p.spot = null;
+    p.exitAmount = null;
+    return p;
+  }
+
+  /** Q/B (divD) of a snapshot's reserves, from the memo when they are a curve it knows. */
+  private snapshotPrice(s: ReserveSnapshot): bigint {
+    const c = this.curve;
+    if (c.spot !== null && c.quote === s.quote && c.base === s.base) return c.spot;
+    const p = this.previousCurve;
+    if (p.spot !== null && p.quote === s.quote && p.base === s.base) return p.spot;
+    return divD(s.quote, s.base);
   }
 
   k(): bigint {
@@ -322,8 +395,27 @@ export class Vamm {
    * Time-weighted average reserves over `interval` seconds (each floored), from their
    * accumulators in O(log n); the current block's reserves weigh nothing until time passes.
    */
-  twapReserves(interval: number): { quote: bigint; base: bigint } {
-    return { quote: this.windowAverage(interval, QUOTE), base: this.windowAverage(interval, BASE) };
+  twapReserves(interval: number): { readonly quote: bigint; readonly base: bigint } {
+    // A block's valuations share one answer: it changes only with the time, the snapshots or
+    // the latest snapshot's reserves (earlier snapshots never change; pruning clears the memo).
+    const s = this.snapshots;
+    const latest = s[s.length - 1] as ReserveSnapshot;
+    const memo = this.twapMemo;
+    const now = this.clock.timestamp;
+    if (
+      memo !== null &&
+      memo.now === now &&
+      memo.interval === interval &&
+      memo.length === s.length &&
+      memo.start === this.snapshotStart &&
+      memo.latestQuote === latest.quote &&
+      memo.latestBase === latest.base
+    ) {
+      return memo.reserves;
+    }
+    const reserves = this.windowReserves(interval);
+    this.twapMemo = { interval, now, length: s.length, start: this.snapshotStart, latestQuote: latest.quote, latestBase: latest.base, reserves, scaledK: null };
+    return reserves;
   }
 
   /**
@@ -335,7 +427,9 @@ export class Vamm {
   exitNotionalAtTwap(dirOfBase: Dir, baseAmount: bigint, interval = PNL_TWAP_INTERVAL): bigint {
     if (baseAmount === 0n) return 0n;
     const r = this.twapReserves(interval);
-    return outputPrice(dirOfBase, baseAmount, r.quote, r.base);
+    const memo = this.twapMemo as TwapReservesMemo;
+    memo.scaledK ??= scaledK(r.quote, r.base);
+    return outputPriceScaled(dirOfBase, baseAmount, r.quote, r.base, memo.scaledK);
   }
 
   /** The average of one accumulated series over the window (see twapPrice). */
@@ -371,6 +465,89 @@ export class Vamm {
     const next = s[hi] as ReserveSnapshot;
     const weighted = cumulativeNow - series.cumulative(next) + series.value(start) * BigInt(next.timestamp - baseTimestamp);
     return weighted / BigInt(interval);
+  }
+
+  /** The window's average of the quote and of the base reserve (as windowAverage does each), with one search of the window. */
+  private windowReserves(interval: number): { readonly quote: bigint; readonly base: bigint } {
+    const s = this.snapshots;
+    const last = s.length - 1;
+    const latest = s[last] as ReserveSnapshot;
+    if (interval === 0) return { quote: latest.quote, base: latest.base };
+    const now = this.clock.timestamp;
+    const baseTimestamp = now - interval;
+    const first = this.snapshotStart;
+    if (last === first || latest.timestamp <= baseTimestamp) return { quote: latest.quote, base: latest.base };
+    const sinceLatest = BigInt(now - latest.timestamp);
+    const quoteNow = latest.cumulativeQuote + latest.quote * sinceLatest;
+    const baseNow = latest.cumulativeBase + latest.base * sinceLatest;
+    const oldest = s[first] as ReserveSnapshot;
+    if (oldest.timestamp > baseTimestamp) {
+      const period = now - oldest.timestamp;
+      if (period === 0) {
+        if (this.twapEmptyPeriod === 'latest') return { quote: latest.quote, base: latest.base };
+        throw new ModelError('DivisionByZero', 'TWAP over an empty period');
+      }
+      const p = BigInt(period);
+      return { quote: (quoteNow - oldest.cumulativeQuote) / p, base: (baseNow - oldest.cumulativeBase) / p };
+    }
+    let lo = first;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if ((s[mid] as ReserveSnapshot).timestamp <= baseTimestamp) lo = mid;
+      else hi = mid;
+    }
+    const start = s[lo] as ReserveSnapshot;
+    const next = s[hi] as ReserveSnapshot;
+    const head = BigInt(next.timestamp - baseTimestamp);
+    const window = BigInt(interval);
+    return {
+      quote: (quoteNow - next.cumulativeQuote + start.quote * head) / window,
+      base: (baseNow - next.cumulativeBase + start.base * head) / window,
+    };
+  }
+
+  /**
+   * Bounds on both TWAP valuations of `baseAmount` (the walk's outputTwap and the default
+   * design's exitNotionalAtTwap) without computing either: each is a weighted mean of exits on
+   * the window's snapshots, or one exit on reserves inside the window's range, so each lies in
+   * [lb, ub] from the window's least and greatest reserves, widened by every rounding the exit
+   * can make (see exitRangeOnBox). Null where either
+   * valuation could revert (an empty period, a short the curve cannot buy back, a dust exit),
+   * so a caller that needs the exact answer computes it.
+   */
+  twapExitBounds(dirOfBase: Dir, baseAmount: bigint, interval = PNL_TWAP_INTERVAL): { lb: bigint; ub: bigint } | null {
+    if (baseAmount <= 0n) return null;
+    const s = this.snapshots;
+    const last = s.length - 1;
+    const first = this.snapshotStart;
+    const now = this.clock.timestamp;
+    if ((s[first] as ReserveSnapshot).timestamp >= now) return null;
+    // The window: from the last snapshot at or before its start (or the oldest kept) to the latest.
+    const baseTimestamp = now - interval;
+    let lo = first;
+    if ((s[last] as ReserveSnapshot).timestamp <= baseTimestamp) lo = last;
+    else if ((s[first] as ReserveSnapshot).timestamp <= baseTimestamp) {
+      let hi = last;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if ((s[mid] as ReserveSnapshot).timestamp <= baseTimestamp) lo = mid;
+        else hi = mid;
+      }
+    }
+    let at = s[lo] as ReserveSnapshot;
+    let qMin = at.quote;
+    let qMax = at.quote;
+    let bMin = at.base;
+    let bMax = at.base;
+    for (let i = lo + 1; i <= last; i++) {
+      at = s[i] as ReserveSnapshot;
+      if (at.quote < qMin) qMin = at.quote;
+      else if (at.quote > qMax) qMax = at.quote;
+      if (at.base < bMin) bMin = at.base;
+      else if (at.base > bMax) bMax = at.base;
+    }
+    return exitRangeOnBox(dirOfBase, baseAmount, qMin, qMax, bMin, bMax);
   }
 
   /** TWAP of the exit notional of `baseAmount` (Perp v1's getOutputTwap), 15 min by default. */
@@ -505,5 +682,6 @@ export class Vamm {
       start = 0;
     }
     this.snapshotStart = start;
+    this.twapMemo = null;
   }
 }
