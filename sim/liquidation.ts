@@ -26,8 +26,8 @@ export class Liquidation extends PositionMechanics {
       this.adjustPositionForLiquidityChanged(m, trader);
       const before = this.storedPosition(m, trader);
       requireThat(before.size !== 0n, 'PositionSizeZero');
-      const ratio = this.liquidationMarginRatio(trader, marketId);
-      this.requireMoreMarginRatio(ratio, this.params.maintenanceMarginRatio, false);
+      const ratio = this.liquidationMarginRatioUnlessBelow(trader, marketId, this.params.maintenanceMarginRatio);
+      if (ratio !== null) this.requireMoreMarginRatio(ratio, this.params.maintenanceMarginRatio, false);
 
       const result =
         this.params.profile === 'perp-v1' || this.params.liquidation.kind === 'fixed-ratio'
@@ -51,7 +51,8 @@ export class Liquidation extends PositionMechanics {
     const plr = this.params.liquidation.kind === 'fixed-ratio' ? this.params.liquidation.partialLiquidationRatio : 0n;
     const feeRatio = this.params.liquidationFeeRatio;
     // HEAD decides partial vs full on the spot ratio; 2.2.0 on the ratio that allowed the liquidation.
-    const decisionRatio = this.perpV1Release220 ? this.liquidationMarginRatio(trader, m.id) : this.marginRatio(trader, m.id, 'spot');
+    const decisionRatio = this.perpV1Release220 ? this.liquidationMarginRatioUnlessBelow(trader, m.id, feeRatio + 1n) : this.marginRatio(trader, m.id, 'spot');
+    const partialAllowed = decisionRatio !== null && decisionRatio > feeRatio;
     const account = this.account(trader);
     const position = this.storedPosition(m, trader);
     const isolated = position.isolated;
@@ -62,7 +63,7 @@ export class Liquidation extends PositionMechanics {
     let liquidationBadDebt = 0n;
     let partial = false;
 
-    if (decisionRatio > feeRatio && plr < ONE && plr !== 0n) {
+    if (partialAllowed && plr < ONE && plr !== 0n) {
       const notional = m.vamm.outputPrice(position.size > 0n ? 'ADD' : 'REMOVE', abs(mulD(position.size, plr)));
       resp = this.openReversePosition(m, trader, isolated, position.size > 0n ? 'short' : 'long', notional, ONE, 0n, this.params.liquidationBand);
       penalty = mulD(resp.exchangedQuote, feeRatio);
@@ -235,6 +236,46 @@ export class Liquidation extends PositionMechanics {
       if (oracleRatio > ratio) ratio = oracleRatio;
     }
     return ratio;
+  }
+
+  /**
+   * liquidationMarginRatio, or null when it is certainly below `level`: where Perp v1's TWAP
+   * walk would value the position (one exit per traded block in the window), bounds on the walk
+   * (Vamm.twapExitBounds) often settle the comparison, and the walk is skipped. A single-position
+   * group only; anything the bounds do not settle, or that could revert, is computed in full.
+   * Equal to `liquidationMarginRatio(…) < level ? null : liquidationMarginRatio(…)` where it
+   * returns null (test/liquidation-ratio-bounds.test.ts).
+   */
+  protected liquidationMarginRatioUnlessBelow(trader: string, marketId: string, level: bigint): bigint | null {
+    if (this.params.exitTwap === 'walk' && this.liquidationRatioCertainlyBelow(trader, marketId, level)) return null;
+    return this.liquidationMarginRatio(trader, marketId);
+  }
+
+  private liquidationRatioCertainlyBelow(trader: string, marketId: string, level: bigint): boolean {
+    const group = this.marginGroup(trader, marketId);
+    if (group.members.length !== 1) return false;
+    const [m, pos] = group.members[0] as readonly [Market, Position];
+    const spot = this.valuePosition(m, pos, 'spot');
+    if (spot.notional <= 0n) return false;
+    const bounds = m.vamm.twapExitBounds(pos.size < 0n ? 'REMOVE' : 'ADD', abs(pos.size));
+    if (bounds === null) return false;
+    const rest = group.base - this.pendingFunding(m, pos) - this.pendingLoss(m, pos);
+    const long = pos.size > 0n;
+    // The ratio of the group if the position's notional is n (its PnL follows from n).
+    const ratioAt = (n: bigint) => divD(rest + (long ? n - pos.openNotional : pos.openNotional - n), n);
+    // 'max' takes the TWAP valuation when its PnL is at least spot's: a long's notional at least
+    // spot's, a short's at most. On that range the ratio is monotone in n (a + b·n over n), so
+    // its largest value is at an end.
+    const lo = long ? (bounds.lb > spot.notional ? bounds.lb : spot.notional) : bounds.lb;
+    const hi = long ? bounds.ub : bounds.ub < spot.notional ? bounds.ub : spot.notional;
+    if (ratioAt(spot.notional) >= level) return false;
+    if (lo <= hi && (ratioAt(lo) >= level || ratioAt(hi) >= level)) return false;
+    // The oracle's valuation counts when the market strays: the best of the two must be below too.
+    if (this.isOverSpreadLimit(m)) {
+      const oracle = this.valuePosition(m, pos, 'oracle');
+      if (oracle.notional === 0n || divD(rest + oracle.pnl, oracle.notional) >= level) return false;
+    }
+    return true;
   }
 
   /**
