@@ -17,6 +17,11 @@ export interface LiquidationResult {
   readonly badDebt: bigint;
 }
 
+/** The margin ratio of a one-position group whose other value is `rest`, were the position's notional `n` (its PnL follows from n). */
+function ratioAtNotional(rest: bigint, pos: Position, n: bigint): bigint {
+  return divD(rest + (pos.size > 0n ? n - pos.openNotional : pos.openNotional - n), n);
+}
+
 export class Liquidation extends PositionMechanics {
   liquidate(liquidator: string, trader: string, marketId: string, quoteLimit = 0n): LiquidationResult {
     return this.j.atomic(() => {
@@ -261,15 +266,13 @@ export class Liquidation extends PositionMechanics {
     if (bounds === null) return false;
     const rest = group.base - this.pendingFunding(m, pos) - this.pendingLoss(m, pos);
     const long = pos.size > 0n;
-    // The ratio of the group if the position's notional is n (its PnL follows from n).
-    const ratioAt = (n: bigint) => divD(rest + (long ? n - pos.openNotional : pos.openNotional - n), n);
     // 'max' takes the TWAP valuation when its PnL is at least spot's: a long's notional at least
     // spot's, a short's at most. On that range the ratio is monotone in n (a + b·n over n), so
     // its largest value is at an end.
     const lo = long ? (bounds.lb > spot.notional ? bounds.lb : spot.notional) : bounds.lb;
     const hi = long ? bounds.ub : bounds.ub < spot.notional ? bounds.ub : spot.notional;
-    if (ratioAt(spot.notional) >= level) return false;
-    if (lo <= hi && (ratioAt(lo) >= level || ratioAt(hi) >= level)) return false;
+    if (ratioAtNotional(rest, pos, spot.notional) >= level) return false;
+    if (lo <= hi && (ratioAtNotional(rest, pos, lo) >= level || ratioAtNotional(rest, pos, hi) >= level)) return false;
     // The oracle's valuation counts when the market strays: the best of the two must be below too.
     if (this.isOverSpreadLimit(m)) {
       const oracle = this.valuePosition(m, pos, 'oracle');

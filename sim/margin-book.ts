@@ -38,7 +38,11 @@ export class MarginBook extends ProtocolState {
   /** The position as the trader sees it (with a pending lazy remap applied). */
   position(trader: string, marketId: string): Position {
     const m = this.market(marketId);
-    const stored = this.storedPosition(m, trader);
+    return this.remapped(m, this.storedPosition(m, trader));
+  }
+
+  /** A stored position as the trader sees it (with a pending lazy remap applied). */
+  protected remapped(m: Market, stored: Position): Position {
     const size = this.remappedSize(m, stored);
     return size === stored.size ? stored : { ...stored, size, liquidityHistoryIndex: m.vamm.liquidityHistoryIndex };
   }
@@ -223,7 +227,7 @@ export class MarginBook extends ProtocolState {
       if (!p.isolated && p.size !== 0n) {
         const market = this.market(id);
         this.requireRemapped(market, p);
-        members.push([market, this.position(trader, id)]);
+        members.push([market, this.remapped(market, p)]);
       }
     }
     requireThat(members.length > 0, 'PositionSizeZero');
