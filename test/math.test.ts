@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { exitValue, inputPrice, outputPrice, spotPrice } from '../sim/curve.ts';
 import { ModelError } from '../sim/errors.ts';
 import { ONE, ceilDiv, divD, mulD, subU } from '../sim/math/fixed.ts';
-import { formatUnits, fromWei, parseUnits, toTokenUnits, toWei } from '../sim/math/units.ts';
+import { formatUnits, fromWei, parseUnits, toTokenUnits, toWei, weiToNumber, wholeUnitsDown } from '../sim/math/units.ts';
 import { twapWalk } from '../sim/twap.ts';
 import { Decimal } from 'decimal.js';
 
@@ -138,6 +138,26 @@ describe('parseUnits: the plain-decimal fast path', () => {
         expect(outcome(text, decimals)).toEqual(reference(text, decimals));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('wholeUnitsDown: whole USD in a wei amount, never rounded up', () => {
+  it('floors a balance a wei under a dollar, where the float view rounds it up', () => {
+    const justUnder = 5n * ONE - 1n;
+    expect(Math.floor(weiToNumber(justUnder))).toBe(5);
+    expect(wholeUnitsDown(justUnder)).toBe(4);
+    expect(wholeUnitsDown(5n * ONE)).toBe(5);
+    expect(wholeUnitsDown(-1n)).toBe(-1);
+    expect(wholeUnitsDown(-ONE)).toBe(-1);
+  });
+
+  it('is the largest whole number of units not above the amount', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), (wei) => {
+        const n = BigInt(wholeUnitsDown(wei));
+        expect(n * ONE <= wei && wei < (n + 1n) * ONE).toBe(true);
+      }),
     );
   });
 });

@@ -18,7 +18,7 @@
  */
 import type { ClearingHouse } from '../clearing-house.ts';
 import { isModelError } from '../errors.ts';
-import { weiToNumber } from '../math/units.ts';
+import { weiToNumber, wholeUnitsDown } from '../math/units.ts';
 import type { HedgeVenue } from './hedge-venue.ts';
 
 export interface TransferParams {
@@ -182,7 +182,8 @@ function decide(d: Desk, now: number, ch: ClearingHouse, venue: HedgeVenue): Tra
   }
   if (ratio > p.chainHigh && hedge.equity < p.venueLow * hedge.requirement) {
     const need = p.venueTarget * hedge.requirement - hedge.equity;
-    const spare = Math.min(value - p.chainTarget * notional, weiToNumber(ch.freeCollateral(agent, market)));
+    // Free collateral in whole USD, floored exactly: the withdrawal must never ask for more than is free.
+    const spare = Math.min(value - p.chainTarget * notional, wholeUnitsDown(ch.freeCollateral(agent, market)));
     const amount = Math.floor(Math.min(need, spare));
     if (amount < p.minTransfer) return null;
     return { kind: 'toVenue', agent, market, amount };

@@ -80,3 +80,12 @@ export function tokenUnitsToWei(units: bigint): bigint {
 export function weiToNumber(value: bigint): number {
   return Number(value) / 1e18;
 }
+
+/**
+ * The whole units (USD) in a wei amount, rounded down in integer arithmetic: a float view of a
+ * balance a few wei under a whole unit can round up to it, and an amount sized from it overdraws.
+ */
+export function wholeUnitsDown(value: bigint): number {
+  const q = value / 10n ** BigInt(WAD_DECIMALS);
+  return Number(value < 0n && q * 10n ** BigInt(WAD_DECIMALS) !== value ? q - 1n : q);
+}
