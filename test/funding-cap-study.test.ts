@@ -14,7 +14,7 @@ import { replayInputFromJson } from '../contracts/harness/input.ts';
 import { renderMarkdown } from '../reports/render/markdown.ts';
 import { parseScript } from '../scenarios/script-loader.ts';
 import { runScript } from '../scenarios/script-runner.ts';
-import { bindingRun } from '../scenarios/studies/funding-cap-binding.ts';
+import { bindingRun, exportBindingPlan } from '../scenarios/studies/funding-cap-binding.ts';
 import { fundingCapDocument } from '../scenarios/studies/funding-cap-report.ts';
 import {
   type AttackRowMetrics,
@@ -58,8 +58,9 @@ describe('funding-cap analysis', () => {
   const episode = (w: string, seed: number, total: number, stale = 0): EpisodeRecord => ({ window: w, class: w.split(' ')[0]!, seed, total, staleMarkGain: stale, funding: total > 0 ? total : 0, vammTrading: 0, hedge: 0, fees: 0, gas: 0, hedgeCosts: 0, hedgeFunding: 0, penalties: 0, insuranceFundPaid: 0, fundingPaidBy: { 'insurance fund': 1 }, others: { arbitrageur: -total, noise: 5 }, insuranceFundChange: -1, trades: 1, peakNotional: 1 });
   let index = 0;
   /** An attack row whose four held-out windows make `totals[k]` on seed 1 and `totals[k] + 2` on seed 2. */
-  const attack = (regime: string, cap: string, totals: number[], stale = 0): SweepRow => {
-    const heldOut = windows.test.flatMap((w, k) => [episode(w.label, 1, totals[k]!, stale), episode(w.label, 2, totals[k]! + 2, stale)]);
+  const attack = (regime: string, cap: string, totals: number[], stale: number | number[] = 0): SweepRow => {
+    const staleAt = (k: number) => (typeof stale === 'number' ? stale : stale[k]!);
+    const heldOut = windows.test.flatMap((w, k) => [episode(w.label, 1, totals[k]!, staleAt(k)), episode(w.label, 2, totals[k]! + 2, staleAt(k))]);
     const metrics: AttackRowMetrics = { kind: 'attack', adversary: 'plan', attacker: { kind: 'plan-manipulator', params: { hold: 1 } }, learned: null, side: 'short', x: [0.5], params: { hold: 1 }, trainScore: 9, starts: [{ side: 'short', bestScore: 9, best: [0.5], evaluations: 4, stopped: 'converged', generations: [] }], train: [episode('calm t', 1, 9)], heldOut, runs: 10, seconds: 1 };
     return { index: index++, key: rowKey('attack', '1000', regime, cap), values: { task: 'attack', depth: '1000', regime, cap }, seed: 0, ok: true, metrics: metrics as never };
   };
@@ -94,7 +95,7 @@ describe('funding-cap analysis', () => {
     expect(r.recommendation.cap).toBe('tight');
     expect(r.recommendation.reasoning).toMatch(/loose, fails in none/);
     // The binding cell at 'tight' is the one with the highest upper bound, and its best window.
-    expect(r.recommendation.binding).toMatchObject({ regime: 'strong', cap: 'tight', window: 'trending c', seed: 2, total: -38 });
+    expect(r.recommendation.binding).toMatchObject({ regime: 'strong', cap: 'tight', window: 'trending c', seed: 2, total: -38, value: -38 });
     // Less the stale-mark gain, the same rule.
     expect(r.cells.find((x) => x.regime === 'none' && x.cap === 'tight')!.exStaleMark.estimate).toBeCloseTo(-251.5 - 150, 9);
     const cost = r.costs.find((x) => x.regime === 'none' && x.cap === 'tight')!;
@@ -102,6 +103,14 @@ describe('funding-cap analysis', () => {
     expect(cost.cappedShare).toBe(0.25);
     const md = renderMarkdown(fundingCapDocument(config, r), 'result.html');
     for (const heading of ['Recommendation', 'Binding cell and plan', 'Frontier', 'Cells: none', 'Cells: strong', 'Windows', 'Search and its convergence']) expect(md).toContain(heading);
+  });
+
+  it('binds each rule on the episode that scores highest by its own measure', () => {
+    // Window 'calm d' is the best on the whole P&L only through its stale-mark gain (30).
+    const rows = ['none', 'loose', 'tight'].flatMap((cap) => [attack('none', cap, [-10, -20, -30, -5], [0, 0, 0, 30]), attack('strong', cap, [-500, -500, -500, -500])]);
+    const r = analyseFundingCap(config, rows, windows);
+    expect(r.recommendation.binding).toMatchObject({ regime: 'none', cap: 'none', window: 'calm d', seed: 2, total: -3, value: -3 });
+    expect(r.recommendationExStaleMark.binding).toMatchObject({ regime: 'none', cap: 'none', window: 'calm a', seed: 2, total: -8, value: -8 });
   });
 
   it('recommends nothing when no cap holds everywhere, and says where', () => {
@@ -275,5 +284,15 @@ describe('funding-cap study end to end (tiny budget)', () => {
     expect(run.steps.filter((s) => s.action === 'openPosition').length).toBeGreaterThan(0);
     const report = await replay(replayInputFromJson(binding!.script as Record<string, unknown>, 'binding-plan.script.json'), { views: false });
     expect(report.divergences).toEqual([]);
+
+    // Both rules' plans are exported; the second rule's is its own binding episode, to the cent.
+    const dir = mkdtempSync(join(tmpdir(), 'funding-cap-binding-'));
+    const stems = ['binding-plan', 'binding-plan-ex-stale-mark'];
+    expect(await exportBindingPlan(config, r, dir)).toEqual(stems.flatMap((x) => [`${x}.json`, `${x}.script.json`, `${x}.pnl.json`]));
+    const ex = r.recommendationExStaleMark.binding!;
+    const exRow = rows.find((x) => x.key === rowKey('attack', ex.depth, ex.regime, ex.cap))!.metrics as unknown as AttackRowMetrics;
+    const exRecorded = exRow.heldOut.find((e) => e.window === ex.window && e.seed === ex.seed)!;
+    expect(exRecorded.total - exRecorded.staleMarkGain).toBe(ex.value);
+    expect(JSON.parse(readFileSync(join(dir, 'binding-plan-ex-stale-mark.pnl.json'), 'utf8')).total).toBeCloseTo(exRecorded.total, 2);
   });
 });

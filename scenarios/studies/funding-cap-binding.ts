@@ -1,9 +1,11 @@
 /**
- * The funding-cap study's binding plan, made replayable: the binding cell's plan on its binding
- * window as a `vamm run` scenario (binding-plan.json), that run's event log as a scripted scenario
- * whose every agent action states the revert or position size the run saw (binding-plan.script
- * .json: `vamm script` re-runs it on the model, `vamm crosscheck` on the contracts), and the run's
- * whole P&L traced to what it paid, what it collected and who paid it (binding-plan.pnl.json).
+ * The funding-cap study's binding plans, made replayable, one per rule (the whole P&L's and the
+ * one less the stale-mark gain): the binding cell's plan on its binding window as a `vamm run`
+ * scenario (binding-plan.json), that run's event log as a scripted scenario whose every agent
+ * action states the revert or position size the run saw (binding-plan.script.json: `vamm script`
+ * re-runs it on the model, `vamm crosscheck` on the contracts), and the run's whole P&L traced to
+ * what it paid, what it collected and who paid it (binding-plan.pnl.json). The second rule's files
+ * are named binding-plan-ex-stale-mark.*.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +16,7 @@ import { WholePnlBook, type WholePnl } from '../../sim/engine/whole-pnl.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { parseRunScenario, resolveRun } from '../run-loader.ts';
 import { ATTACKER_ID, attackerAgent, cellScenario } from './attack-env.ts';
-import { type FundingCapConfig, type FundingCapResult, studyRegime } from './funding-cap.ts';
+import { type FundingCapConfig, type FundingCapResult, type Recommendation, studyRegime } from './funding-cap.ts';
 
 export interface BindingRun {
   readonly scenario: Record<string, unknown>;
@@ -23,9 +25,9 @@ export interface BindingRun {
   readonly events: number;
 }
 
-/** The binding plan's scenario, run once with its log kept: the script and the traced P&L. */
-export async function bindingRun(c: FundingCapConfig, r: FundingCapResult, o: { dataDir?: string } = {}): Promise<BindingRun | null> {
-  const b = r.recommendation.binding;
+/** A rule's binding plan (the whole P&L's by default), run once with its log kept: the script and the traced P&L. */
+export async function bindingRun(c: FundingCapConfig, r: FundingCapResult, o: { dataDir?: string } = {}, rule: Recommendation = r.recommendation): Promise<BindingRun | null> {
+  const b = rule.binding;
   if (!b) return null;
   const cell = r.cells.find((x) => x.regime === b.regime && x.depth === b.depth && x.cap === b.cap);
   const window = [...r.windows.train, ...r.windows.test].find((w) => w.label === b.window);
@@ -48,12 +50,18 @@ export async function bindingRun(c: FundingCapConfig, r: FundingCapResult, o: { 
   return { scenario, script, pnl: book.result(), events: events.length };
 }
 
-/** Writes the binding plan's files into `out`; returns their names. */
+/** The file-name stem of each rule's binding plan. */
+export const BINDING_PLAN_FILES = { whole: 'binding-plan', exStaleMark: 'binding-plan-ex-stale-mark' } as const;
+
+/** Writes both rules' binding plans into `out`; returns the files' names. */
 export async function exportBindingPlan(c: FundingCapConfig, r: FundingCapResult, out: string, o: { dataDir?: string } = {}): Promise<string[]> {
-  const run = await bindingRun(c, r, o);
-  if (!run) return [];
-  writeFileSync(join(out, 'binding-plan.json'), `${JSON.stringify(run.scenario, null, 2)}\n`);
-  writeFileSync(join(out, 'binding-plan.script.json'), `${JSON.stringify(run.script)}\n`);
-  writeFileSync(join(out, 'binding-plan.pnl.json'), `${JSON.stringify(run.pnl, null, 2)}\n`);
-  return ['binding-plan.json', 'binding-plan.script.json', 'binding-plan.pnl.json'];
+  const written: string[] = [];
+  for (const [stem, rule] of [[BINDING_PLAN_FILES.whole, r.recommendation], [BINDING_PLAN_FILES.exStaleMark, r.recommendationExStaleMark]] as const) {
+    const run = await bindingRun(c, r, o, rule);
+    if (!run) continue;
+    const files = { [`${stem}.json`]: JSON.stringify(run.scenario, null, 2), [`${stem}.script.json`]: JSON.stringify(run.script), [`${stem}.pnl.json`]: JSON.stringify(run.pnl, null, 2) };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(out, name), `${text}\n`);
+    written.push(...Object.keys(files));
+  }
+  return written;
 }

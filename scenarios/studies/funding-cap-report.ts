@@ -3,6 +3,7 @@ import { bandChart } from '../../reports/charts/band.ts';
 import type { Block, ReportDocument, Section } from '../../reports/document.ts';
 import type { Interval } from './statistics.ts';
 import type { CellResult, CostResult, FundingCapConfig, FundingCapResult, Recommendation } from './funding-cap.ts';
+import { BINDING_PLAN_FILES } from './funding-cap-binding.ts';
 
 const usd = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
 const pct = (x: number) => `${(x * 100).toFixed(3)} %`;
@@ -119,9 +120,34 @@ function recommendationBlocks(rec: Recommendation, label: string): Block[] {
   ];
 }
 
-export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): ReportDocument {
-  const binding = r.recommendation.binding;
+/** One rule's binding cell, window and plan, and the files that replay it. */
+function bindingBlocks(r: FundingCapResult, rule: Recommendation, label: string, stem: string): Block[] {
+  const binding = rule.binding;
   const bindingCell = binding ? r.cells.find((x) => x.regime === binding.regime && x.depth === binding.depth && x.cap === binding.cap) : undefined;
+  if (!binding || !bindingCell) return [{ kind: 'paragraph', text: `${label}: no binding cell (no adversary rows).` }];
+  return [
+    {
+      kind: 'keyValues',
+      rows: [
+        ['rule', label],
+        ['cell', `${binding.cap}, depth ${usd(Number(binding.depth))}, ${binding.regime}`],
+        ['binding window', `${binding.window} (seed ${binding.seed}): ${usd(binding.value)} USD on the rule (whole P&L ${usd(binding.total)} USD)`],
+        ['adversary judged', bindingCell.adversary === 'learned' ? `the learned policy (${bindingCell.attacker.kind}; training score ${usd(bindingCell.learnedTrainScore ?? Number.NaN)} against the plan's ${usd(bindingCell.trainScore)})` : `the plan (hold side ${bindingCell.side})`],
+        ['who paid (per window, against the honest market)', whoPaidText(bindingCell)],
+        ['search', bindingCell.searchStopped.join('; ')],
+      ],
+    },
+    {
+      kind: 'table',
+      columns: ['parameter', 'value'],
+      // A policy's weights are in the scenario file; the table names its settings.
+      rows: Object.entries(bindingCell.attacker.params).filter(([k]) => k !== 'network').map(([k, v]) => [k, v === null ? 'none' : String(v)]),
+    },
+    { kind: 'paragraph', text: `${stem}.json (a vamm run scenario) and ${stem}.script.json (the same run as a vamm script, each step checked to the wei) are written beside this report; \`vamm crosscheck\` replays the script on the contracts.` },
+  ];
+}
+
+export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): ReportDocument {
   const sections: Section[] = [
     {
       id: 'recommendation',
@@ -138,27 +164,10 @@ export function fundingCapDocument(c: FundingCapConfig, r: FundingCapResult): Re
     {
       id: 'binding',
       title: 'Binding cell and plan',
-      blocks: binding && bindingCell
-        ? [
-            {
-              kind: 'keyValues',
-              rows: [
-                ['cell', `${binding.cap}, depth ${usd(Number(binding.depth))}, ${binding.regime}`],
-                ['binding window', `${binding.window} (seed ${binding.seed}): ${usd(binding.total)} USD`],
-                ['adversary judged', bindingCell.adversary === 'learned' ? `the learned policy (${bindingCell.attacker.kind}; training score ${usd(bindingCell.learnedTrainScore ?? Number.NaN)} against the plan's ${usd(bindingCell.trainScore)})` : `the plan (hold side ${bindingCell.side})`],
-                ['who paid (per window, against the honest market)', whoPaidText(bindingCell)],
-                ['search', bindingCell.searchStopped.join('; ')],
-              ],
-            },
-            {
-              kind: 'table',
-              columns: ['parameter', 'value'],
-              // A policy's weights are in binding-plan.json; the table names its settings.
-              rows: Object.entries(bindingCell.attacker.params).filter(([k]) => k !== 'network').map(([k, v]) => [k, v === null ? 'none' : String(v)]),
-            },
-            { kind: 'paragraph', text: 'binding-plan.json (a vamm run scenario) and binding-plan.script.json (the same run as a vamm script, each step checked to the wei) are written beside this report; `vamm crosscheck` replays the script on the contracts.' },
-          ]
-        : [{ kind: 'paragraph', text: 'No binding cell (no adversary rows).' }],
+      blocks: [
+        ...bindingBlocks(r, r.recommendation, 'whole P&L', BINDING_PLAN_FILES.whole),
+        ...bindingBlocks(r, r.recommendationExStaleMark, 'less the stale-mark gain', BINDING_PLAN_FILES.exStaleMark),
+      ],
     },
     { id: 'frontier', title: 'Frontier', blocks: frontierCharts(c, r) },
     ...c.regimes.map((regime) => ({ id: `regime-${regime.label.replace(/[^a-z0-9]+/gi, '-')}`, title: `Cells: ${regime.label}`, blocks: [regimeTable(c, r, regime.label)] })),

@@ -472,6 +472,9 @@ function whoPaid(held: readonly EpisodeRecord[], honest: readonly HonestEpisode[
   return out;
 }
 
+/** An episode's whole P&L less the stale-mark gain: what the second rule judges. */
+const exStaleMark = (e: EpisodeRecord) => e.total - e.staleMarkGain;
+
 function attackCell(c: FundingCapConfig, m: AttackRowMetrics, v: { depth: string; regime: string; cap: string }, cap: FundingCap, rng: Rng, honest: readonly HonestEpisode[] = []): CellResult {
   const held = m.heldOut;
   const classes = [...new Set(held.map((e) => e.class))].sort();
@@ -481,7 +484,7 @@ function attackCell(c: FundingCapConfig, m: AttackRowMetrics, v: { depth: string
     cap: v.cap,
     perDay: capPerDay(cap),
     total: windowMeanInterval(held, (e) => e.total, rng, c.bootstrapResamples),
-    exStaleMark: windowMeanInterval(held, (e) => e.total - e.staleMarkGain, rng, c.bootstrapResamples),
+    exStaleMark: windowMeanInterval(held, exStaleMark, rng, c.bootstrapResamples),
     staleMarkGain: mean(held.map((e) => e.staleMarkGain)),
     directional: mean(held.map((e) => e.directional ?? 0)),
     hedgeRatio: mean(held.map((e) => e.hedgeRatio ?? 1)),
@@ -518,8 +521,12 @@ export interface CostResult {
 
 export interface Recommendation {
   readonly cap: string | null;
-  /** The cell whose upper bound comes closest to zero at the recommended cap (or the worst cell). */
-  readonly binding: { readonly regime: string; readonly depth: string; readonly cap: string; readonly window: string; readonly seed: number; readonly total: number } | null;
+  /**
+   * The cell whose upper bound comes closest to zero at the recommended cap (or the worst cell), and
+   * its held-out episode that scored highest on the rule's own measure (`value`; `total` is that
+   * episode's whole P&L).
+   */
+  readonly binding: { readonly regime: string; readonly depth: string; readonly cap: string; readonly window: string; readonly seed: number; readonly total: number; readonly value: number } | null;
   readonly reasoning: string;
 }
 
@@ -581,8 +588,8 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
     cells,
     costs,
     indexCells,
-    recommendation: recommend(c, cells, ok, (x) => x.total),
-    recommendationExStaleMark: recommend(c, cells, ok, (x) => x.exStaleMark),
+    recommendation: recommend(c, cells, ok, (x) => x.total, (e) => e.total),
+    recommendationExStaleMark: recommend(c, cells, ok, (x) => x.exStaleMark, exStaleMark),
     runs,
     cpuSeconds,
     failed: rows.length - ok.length,
@@ -591,7 +598,11 @@ export function analyseFundingCap(c: FundingCapConfig, rows: readonly SweepRow[]
 
 const usd = (x: number) => `${Math.round(x).toLocaleString('en-US')} USD`;
 
-function recommend(c: FundingCapConfig, cells: readonly CellResult[], rows: readonly FundingCapRow[], metric: (x: CellResult) => Interval): Recommendation {
+/**
+ * The loosest cap whose every cell's upper bound on `metric` is below zero; its binding episode is
+ * chosen on `episode`, the same measure per episode, so the exported plan is the one the rule binds on.
+ */
+function recommend(c: FundingCapConfig, cells: readonly CellResult[], rows: readonly FundingCapRow[], metric: (x: CellResult) => Interval, episode: (e: EpisodeRecord) => number): Recommendation {
   const caps = [...c.caps].sort((a, b) => capPerDay(b) - capPerDay(a));
   const upper = (x: CellResult) => metric(x).high ?? Number.POSITIVE_INFINITY;
   const safe = caps.filter((cap) => {
@@ -606,8 +617,8 @@ function recommend(c: FundingCapConfig, cells: readonly CellResult[], rows: read
   let binding: Recommendation['binding'] = null;
   if (worst) {
     const row = rows.find((r) => r.key === rowKey('attack', worst.depth, worst.regime, worst.cap));
-    const best = row && row.metrics.kind === 'attack' ? [...row.metrics.heldOut].sort((a, b) => b.total - a.total)[0] : undefined;
-    if (best) binding = { regime: worst.regime, depth: worst.depth, cap: worst.cap, window: best.window, seed: best.seed, total: best.total };
+    const best = row && row.metrics.kind === 'attack' ? [...row.metrics.heldOut].sort((a, b) => episode(b) - episode(a))[0] : undefined;
+    if (best) binding = { regime: worst.regime, depth: worst.depth, cap: worst.cap, window: best.window, seed: best.seed, total: best.total, value: episode(best) };
   }
   const describe = (x: CellResult) => `${x.regime}, depth ${usd(Number(x.depth))}: mean ${usd(metric(x).estimate)} (95 % ${usd(metric(x).low ?? Number.NaN)} to ${usd(metric(x).high ?? Number.NaN)})`;
   if (!chosen) {
