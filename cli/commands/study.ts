@@ -30,9 +30,15 @@ interface StudyFlags {
   quiet?: boolean;
 }
 
-/** Points that ran and failed (their rows hold the error): the command exits 1 after writing what it has. */
-function reportFailures(rows: readonly SweepRow[], where: string): void {
-  const failed = rows.filter((r) => !r.ok);
+/**
+ * Points that ran and failed (their rows hold the error): the command exits 1 after writing what
+ * it has. A study's findings (`Study.finding`: a grid cell whose stated book cannot be held) are
+ * reported as such, in the result and here, and do not fail the command.
+ */
+function reportFailures(rows: readonly SweepRow[], where: string, study?: Study<unknown>): void {
+  const findings = rows.filter((r) => !r.ok && study?.finding?.(r) != null);
+  if (findings.length > 0) process.stderr.write(`${findings.length} of ${rows.length} runs are findings, not failures (shown in the result): ${findings[0]?.error ?? '?'}\n`);
+  const failed = rows.filter((r) => !r.ok && !findings.includes(r));
   if (failed.length === 0) return;
   process.stderr.write(`${failed.length} of ${rows.length} runs failed (their errors are in ${where}); first: ${failed[0]?.error ?? '?'}\n`);
   process.exitCode = EXIT_FAILED_CHECKS;
@@ -84,7 +90,7 @@ export function registerStudyCommands(program: Command): void {
         }
         if (shard) {
           process.stdout.write(`shard ${flags.shard}: ${rows.length} rows in ${rowsFile}\n`);
-          reportFailures(rows, rowsFile);
+          reportFailures(rows, rowsFile, study);
           return;
         }
       }
@@ -100,7 +106,7 @@ export function registerStudyCommands(program: Command): void {
       writeFileAtomic(join(out, 'result.md'), md);
       const extra = study.exportFiles ? await study.exportFiles(config, result, out, dataDir) : [];
       process.stdout.write(`${md}\nwritten ${out}/result.json, result.md, result.html${extra.map((f) => `, ${f}`).join('')}\n`);
-      reportFailures(rows, rowsFile);
+      reportFailures(rows, rowsFile, study);
     });
 
   program

@@ -267,6 +267,17 @@ export function insuranceMetrics(c: InsuranceConfig, s: RunSummary, _p: SweepPoi
 
 const metricsOf = (r: SweepRow) => r.metrics as unknown as InsuranceMetrics;
 const lab = (r: SweepRow, k: string) => r.values[label(k)] as Json;
+
+/**
+ * Why a grid run could not open its cell's stated book (an account too large for the cell's depth
+ * at its leverage), or null: such a cell is a finding of the study (shown as infeasible), not a
+ * run that failed.
+ */
+export function infeasibleGridBook(r: SweepRow): string | null {
+  if (r.ok || lab(r, 'set') !== 'grid') return null;
+  const m = /book: (.*)$/s.exec(r.error ?? '');
+  return m ? (m[1] as string) : null;
+}
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 const TAILS = [0.01, 0.001, 0.0001] as const;
 
@@ -524,10 +535,12 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
 
   const grid: InsuranceResult['grid'] = [];
   const gridRows = of('grid');
-  for (const r of rows.filter((x) => !x.ok && lab(x, 'set') === 'grid')) {
+  for (const r of rows) {
+    const infeasible = infeasibleGridBook(r);
+    if (infeasible === null) continue;
     const cell = lab(r, 'cell') as string;
     if (grid.some((g) => g.cell === cell) || gridRows.some((x) => lab(x, 'cell') === cell)) continue;
-    grid.push({ cell, openInterest: oi * (lab(r, 'oi') as number), runs: 0, targets: [], infeasible: (r.error ?? '').replace(/^.*?book: /, '') });
+    grid.push({ cell, openInterest: oi * (lab(r, 'oi') as number), runs: 0, targets: [], infeasible });
   }
   if (grid.length) warnings.push(`${grid.length} grid cell(s) cannot hold the stated book at their depth: shown as infeasible.`);
   for (const cell of [...new Set(gridRows.map((r) => lab(r, 'cell') as string))]) {

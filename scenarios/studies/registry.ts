@@ -15,7 +15,7 @@ import { type StudyRunOptions, type SweepPoint, type SweepRow, type SweepSpec, e
 import { exportBindingPlan } from './funding-cap-binding.ts';
 import { FundingCapConfigSchema, analyseFundingCap, expectedRows, runFundingCapStudy, studyWindows } from './funding-cap.ts';
 import { fundingCapDocument } from './funding-cap-report.ts';
-import { InsuranceConfigSchema, analyseInsurance, insuranceMetrics, insuranceSweep } from './insurance.ts';
+import { InsuranceConfigSchema, analyseInsurance, infeasibleGridBook, insuranceMetrics, insuranceSweep } from './insurance.ts';
 import { insuranceDocument } from './insurance-report.ts';
 import { KResizeConfigSchema, analyseKResize, kResizeMetrics, kResizeSweep } from './k-resize.ts';
 import { kResizeDocument } from './k-resize-report.ts';
@@ -34,6 +34,11 @@ export interface Study<C> {
   analyse(config: C, rows: readonly SweepRow[], o: { dataDir?: string }): Json | Promise<Json>;
   /** The result as a report (rendered to result.html and result.md). */
   document(config: C, result: Json): ReportDocument;
+  /**
+   * A failed row that is a finding of the study rather than a run that broke (the insurance
+   * study's grid cell that cannot hold the stated book): why, or null.
+   */
+  finding?(row: SweepRow): string | null;
   /** Files a result adds beside the report (the funding-cap study's binding plan). */
   exportFiles?(config: C, result: Json, out: string, o: { dataDir?: string }): Promise<readonly string[]>;
 }
@@ -60,6 +65,7 @@ export const STUDIES = {
     expectedRows: async (c, o) => expandPoints(await insuranceSweep(c, o)).length,
     analyse: async (c, rows, o) => (await analyseInsurance(c, rows, o)) as unknown as Json,
     document: (c, r) => insuranceDocument(c, r as never),
+    finding: infeasibleGridBook,
   } satisfies Study<z.output<typeof InsuranceConfigSchema>>,
   'k-resize': {
     name: 'k-resize',
