@@ -1,7 +1,13 @@
 /**
  * A small timing harness: warm up, then the median of many short timed rounds (short rounds
  * are noisy — a GC pause lands in some — so the median of 21 is what is reported).
+ *
+ * The warm-up runs for at least WARM_UP_MS as well as three rounds: V8 compiles the hot code on
+ * background threads while the first rounds run, so three rounds of the first operation a
+ * process measures timed its compilation too (the first row of the bench read 2–5× slower
+ * than the same code warm, and slower still when other jobs held the cores).
  */
+const WARM_UP_MS = 500;
 export interface Measurement {
   readonly name: string;
   readonly opsPerSecond: number;
@@ -14,7 +20,8 @@ export interface Measurement {
  * @param run performs `ops` operations on the fixture (timed)
  */
 export function measure<F>(name: string, ops: number, setup: () => F, run: (fixture: F) => void, rounds = 21): Measurement {
-  for (let i = 0; i < 3; i++) run(setup()); // warm-up: JIT, caches
+  const warmUpStart = Date.now();
+  for (let i = 0; i < 3 || Date.now() - warmUpStart < WARM_UP_MS; i++) run(setup()); // warm-up: JIT, caches
   const rates: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const fixture = setup();
