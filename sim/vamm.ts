@@ -432,6 +432,22 @@ export class Vamm {
     return outputPriceScaled(dirOfBase, baseAmount, r.quote, r.base, memo.scaledK);
   }
 
+  /**
+   * The last kept snapshot at or before `timestamp`, by binary search: the caller knows the oldest
+   * kept snapshot is at or before it and the latest after it, so the one after is `index + 1`.
+   */
+  private lastSnapshotAtOrBefore(timestamp: number): number {
+    const s = this.snapshots;
+    let lo = this.snapshotStart;
+    let hi = s.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if ((s[mid] as ReserveSnapshot).timestamp <= timestamp) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** The average of one accumulated series over the window (see twapPrice). */
   private windowAverage(interval: number, series: Series): bigint {
     const s = this.snapshots;
@@ -454,15 +470,9 @@ export class Vamm {
       return (cumulativeNow - series.cumulative(oldest)) / BigInt(period);
     }
     // The last snapshot at or before the window's start: timestamps never decrease.
-    let lo = first;
-    let hi = last;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if ((s[mid] as ReserveSnapshot).timestamp <= baseTimestamp) lo = mid;
-      else hi = mid;
-    }
+    const lo = this.lastSnapshotAtOrBefore(baseTimestamp);
     const start = s[lo] as ReserveSnapshot;
-    const next = s[hi] as ReserveSnapshot;
+    const next = s[lo + 1] as ReserveSnapshot;
     const weighted = cumulativeNow - series.cumulative(next) + series.value(start) * BigInt(next.timestamp - baseTimestamp);
     return weighted / BigInt(interval);
   }
@@ -490,15 +500,9 @@ export class Vamm {
       const p = BigInt(period);
       return { quote: (quoteNow - oldest.cumulativeQuote) / p, base: (baseNow - oldest.cumulativeBase) / p };
     }
-    let lo = first;
-    let hi = last;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if ((s[mid] as ReserveSnapshot).timestamp <= baseTimestamp) lo = mid;
-      else hi = mid;
-    }
+    const lo = this.lastSnapshotAtOrBefore(baseTimestamp);
     const start = s[lo] as ReserveSnapshot;
-    const next = s[hi] as ReserveSnapshot;
+    const next = s[lo + 1] as ReserveSnapshot;
     const head = BigInt(next.timestamp - baseTimestamp);
     const window = BigInt(interval);
     return {
@@ -527,14 +531,7 @@ export class Vamm {
     const baseTimestamp = now - interval;
     let lo = first;
     if ((s[last] as ReserveSnapshot).timestamp <= baseTimestamp) lo = last;
-    else if ((s[first] as ReserveSnapshot).timestamp <= baseTimestamp) {
-      let hi = last;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >>> 1;
-        if ((s[mid] as ReserveSnapshot).timestamp <= baseTimestamp) lo = mid;
-        else hi = mid;
-      }
-    }
+    else if ((s[first] as ReserveSnapshot).timestamp <= baseTimestamp) lo = this.lastSnapshotAtOrBefore(baseTimestamp);
     let at = s[lo] as ReserveSnapshot;
     let qMin = at.quote;
     let qMax = at.quote;
