@@ -11,19 +11,9 @@ import type { ClearingHouse } from '../sim/clearing-house.ts';
 import { createClock } from '../sim/clock.ts';
 import { type Dir, exitRangeOnBox, outputPrice } from '../sim/curve.ts';
 import { ModelError } from '../sim/errors.ts';
-import { Journal } from '../sim/journal.ts';
 import type { ProfileName } from '../sim/params.ts';
-import { Vamm } from '../sim/vamm.ts';
 import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
-
-const outcome = (f: () => bigint | null): bigint | null | string => {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof ModelError) return e.reason;
-    throw e;
-  }
-};
+import { historyVamm, outcome } from './helpers/twap-history.ts';
 
 const step = fc.record({
   seconds: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 31, max: 2_000 })),
@@ -66,15 +56,7 @@ describe('TWAP exit bounds', () => {
           fc.option(fc.integer({ min: 0, max: 5_000 })),
           (steps, probes, pruneAge) => {
             const clock = createClock(1_700_000_000, 100);
-            const v = new Vamm(new Journal(), clock, {
-              quoteReserve: 2n * 10n ** 25n,
-              baseReserve: 10n ** 22n,
-              tradeLimitRatio: 9n * 10n ** 17n,
-              fluctuationLimitRatio: 0n,
-              maxHoldingBaseAsset: 0n,
-              openInterestNotionalCap: 0n,
-              twapEmptyPeriod: emptyPeriod,
-            });
+            const v = historyVamm(clock, emptyPeriod);
             for (const s of steps) {
               clock.timestamp += s.seconds;
               clock.blockNumber += s.blocks;

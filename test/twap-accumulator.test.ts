@@ -7,11 +7,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClock } from '../sim/clock.ts';
-import { ModelError } from '../sim/errors.ts';
-import { Journal } from '../sim/journal.ts';
 import { divD } from '../sim/math/fixed.ts';
 import { twapWalk } from '../sim/twap.ts';
-import { type ReserveSnapshot, Vamm } from '../sim/vamm.ts';
+import type { ReserveSnapshot, Vamm } from '../sim/vamm.ts';
+import { historyVamm, outcome } from './helpers/twap-history.ts';
 
 const step = fc.record({
   seconds: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 31, max: 20_000 })),
@@ -21,15 +20,6 @@ const step = fc.record({
 
 const walk = (v: Vamm, interval: number, now: number, valueOf: (s: ReserveSnapshot) => bigint = (s) => divD(s.quote, s.base)) =>
   twapWalk(v.snapshots, valueOf, (s) => s.timestamp, now, interval, v.snapshotStart, v.twapEmptyPeriod);
-
-const outcome = (f: () => bigint): bigint | string => {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof ModelError) return e.reason;
-    throw e;
-  }
-};
 
 describe('TWAPs: accumulators vs backward walk', () => {
   for (const emptyPeriod of ['latest', 'revert'] as const) {
@@ -41,15 +31,7 @@ describe('TWAPs: accumulators vs backward walk', () => {
           fc.option(fc.integer({ min: 0, max: 100_000 })),
           (steps, intervals, pruneAge) => {
             const clock = createClock(1_700_000_000, 100);
-            const v = new Vamm(new Journal(), clock, {
-              quoteReserve: 2n * 10n ** 25n,
-              baseReserve: 10n ** 22n,
-              tradeLimitRatio: 9n * 10n ** 17n,
-              fluctuationLimitRatio: 0n,
-              maxHoldingBaseAsset: 0n,
-              openInterestNotionalCap: 0n,
-              twapEmptyPeriod: emptyPeriod,
-            });
+            const v = historyVamm(clock, emptyPeriod);
             for (const s of steps) {
               clock.timestamp += s.seconds;
               clock.blockNumber += s.blocks;
