@@ -8,6 +8,7 @@ import { Decimal } from 'decimal.js';
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_DOWN, toExpPos: 1000, toExpNeg: -1000 });
 
 export const WAD_DECIMALS = 18;
+const WAD = 10n ** BigInt(WAD_DECIMALS);
 /** Decimals of the collateral token (USDC-style). */
 export const TOKEN_DECIMALS = 6;
 /** 10^(18-6): the factor between 18-decimal amounts and collateral-token units. */
@@ -86,6 +87,6 @@ export function weiToNumber(value: bigint): number {
  * balance a few wei under a whole unit can round up to it, and an amount sized from it overdraws.
  */
 export function wholeUnitsDown(value: bigint): number {
-  const q = value / 10n ** BigInt(WAD_DECIMALS);
-  return Number(value < 0n && q * 10n ** BigInt(WAD_DECIMALS) !== value ? q - 1n : q);
+  const q = value / WAD;
+  return Number(value < 0n && q * WAD !== value ? q - 1n : q);
 }
