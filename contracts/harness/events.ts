@@ -3,7 +3,7 @@
  * (ClearingHouse, InsuranceFund, the Chainlink aggregator) become flat objects of strings with the
  * chain's event names, so a step's events compare as two lists.
  */
-import { type Abi, type Hex, decodeEventLog } from 'viem';
+import { type Abi, type AbiEvent, type Hex, decodeEventLog, toEventSelector } from 'viem';
 import type { ProtocolEvent } from '../../sim/events.ts';
 import { actorAddress, addressOf, marketKey } from './chain.ts';
 
@@ -126,6 +126,22 @@ const IGNORED = new Set([
   'OwnershipTransferStarted', 'OwnershipTransferred',
 ]);
 
+const eventsByTopic = new WeakMap<Abi, ReadonlyMap<string, Abi>>();
+
+/**
+ * The one-event ABI a log's first topic names, so decodeEventLog hashes one signature instead of
+ * searching the contract's events (a keccak per event per log); undefined for a topic not in it.
+ */
+function eventAbiOf(abi: Abi, topic: Hex | undefined): Abi | undefined {
+  let byTopic = eventsByTopic.get(abi);
+  if (!byTopic) {
+    const map = new Map<string, Abi>();
+    for (const item of abi) if (item.type === 'event' && !item.anonymous) map.set(toEventSelector(item as AbiEvent).toLowerCase(), [item]);
+    eventsByTopic.set(abi, (byTopic = map));
+  }
+  return topic === undefined ? undefined : byTopic.get(topic.toLowerCase());
+}
+
 /** Decodes a transaction's logs from the given contracts into canonical events. */
 export function canonicalChainEvents(logs: ReadonlyArray<{ address: Hex; topics: Hex[]; data: Hex }>, abiByAddress: ReadonlyMap<string, Abi>): CanonicalEvent[] {
   const out: CanonicalEvent[] = [];
@@ -134,7 +150,7 @@ export function canonicalChainEvents(logs: ReadonlyArray<{ address: Hex; topics:
     if (!abi) continue;
     let decoded: { eventName: string; args: Record<string, unknown> };
     try {
-      decoded = decodeEventLog({ abi, topics: log.topics as [Hex, ...Hex[]], data: log.data }) as never;
+      decoded = decodeEventLog({ abi: eventAbiOf(abi, log.topics[0]) ?? abi, topics: log.topics as [Hex, ...Hex[]], data: log.data }) as never;
     } catch {
       out.push({ type: 'undecodable', address: log.address, topic: log.topics[0] ?? '' });
       continue;

@@ -9,6 +9,7 @@
  * the action prefix that reproduces it.
  */
 import { type Abi, type Hex, encodeFunctionData, toHex } from 'viem';
+import { functionCodec } from './function-codec.ts';
 import { CHAINLINK_FAULTS } from '../../sim/oracle/chainlink-feed.ts';
 import type { ClearingHouseParams } from '../../sim/params.ts';
 import { type Json, toJson } from '../../sim/state-view.ts';
@@ -591,8 +592,10 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
     };
 
     // ------------------------------------------------------------------ the steps
-    const ch_ = A.ClearingHouse!.abi;
     const adm = A.ClearingHouseAdmin!.abi;
+    const clearingHouseAbi = [...A.ClearingHouse!.abi, ...adm] as Abi;
+    /** A call's data, through the codec prepared once per function (viem looks a name up and hashes it on every call). */
+    const encode = (abi: Abi, functionName: string, args: readonly unknown[]) => functionCodec(abi, functionName).encode(args);
     for (let i = 0; i < input.actions.length; i++) {
       if (divergences.length >= maxDivergences) break;
       chain.anvils.forEach((a) => a.assertAlive());
@@ -612,39 +615,39 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       const a = action.args as Record<string, unknown>;
       const m = typeof a.market === 'string' ? markets.get(a.market) : undefined;
       const chCall = (from: Hex, functionName: string, args: unknown[], op: string = action.name) =>
-        txs.push({ from, to: core.clearingHouse, data: encodeFunctionData({ abi: [...ch_, ...adm] as Abi, functionName, args } as never), op });
+        txs.push({ from, to: core.clearingHouse, data: encode(clearingHouseAbi, functionName, args), op });
       const vaultCall = (from: Hex, functionName: string, args: unknown[]) =>
-        txs.push({ from, to: core.vault, data: encodeFunctionData({ abi: A.Vault!.abi, functionName, args } as never), op: action.name });
+        txs.push({ from, to: core.vault, data: encode(A.Vault!.abi, functionName, args), op: action.name });
       const sourceCall = (functionName: string, args: unknown[]) =>
-        txs.push({ from: DEPLOYER, to: core.yieldSource, data: encodeFunctionData({ abi: A.MockYieldVault!.abi, functionName, args } as never), op: action.name });
+        txs.push({ from: DEPLOYER, to: core.yieldSource, data: encode(A.MockYieldVault!.abi, functionName, args), op: action.name });
       switch (action.name) {
         case 'setOraclePrice': {
           const x = action.args;
           txs.push({
             from: DEPLOYER, to: m!.aggregator, op: action.name,
-            data: encodeFunctionData({ abi: A.ReplayAggregator!.abi, functionName: 'pushPrice', args: [x.price, BigInt(x.updatedAt ?? ch.clock.timestamp), x.roundId === undefined ? 0n : BigInt(x.roundId)] }),
+            data: encode(A.ReplayAggregator!.abi, 'pushPrice', [x.price, BigInt(x.updatedAt ?? ch.clock.timestamp), x.roundId === undefined ? 0n : BigInt(x.roundId)]),
           });
           break;
         }
         case 'setOracleFault':
           txs.push({
             from: DEPLOYER, to: m!.aggregator, op: action.name,
-            data: encodeFunctionData({ abi: A.ReplayAggregator!.abi, functionName: 'setFault', args: [CHAINLINK_FAULTS.indexOf(action.args.fault)] }),
+            data: encode(A.ReplayAggregator!.abi, 'setFault', [CHAINLINK_FAULTS.indexOf(action.args.fault)]),
           });
           break;
         case 'setFastPrice': {
           const p = fastPriceToPyth(action.args.price, action.args.confidence);
           txs.push({
             from: DEPLOYER, to: core.pyth, op: action.name,
-            data: encodeFunctionData({ abi: A.MockPyth!.abi, functionName: 'updatePrice', args: [m!.key, p.price, p.conf, p.expo, BigInt(action.args.publishTime ?? ch.clock.timestamp)] }),
+            data: encode(A.MockPyth!.abi, 'updatePrice', [m!.key, p.price, p.conf, p.expo, BigInt(action.args.publishTime ?? ch.clock.timestamp)]),
           });
           break;
         }
         case 'mint':
-          txs.push({ from: DEPLOYER, to: core.usdc, op: action.name, data: encodeFunctionData({ abi: A.MockUSDC!.abi, functionName: 'mint', args: [addr(action.args.to), action.args.amount / WEI_PER_UNIT] }) });
+          txs.push({ from: DEPLOYER, to: core.usdc, op: action.name, data: encode(A.MockUSDC!.abi, 'mint', [addr(action.args.to), action.args.amount / WEI_PER_UNIT]) });
           break;
         case 'transfer':
-          txs.push({ from: addressOf(action.args.from), to: core.usdc, op: action.name, data: encodeFunctionData({ abi: A.MockUSDC!.abi, functionName: 'transfer', args: [addr(action.args.to), action.args.amount / WEI_PER_UNIT] }) });
+          txs.push({ from: addressOf(action.args.from), to: core.usdc, op: action.name, data: encode(A.MockUSDC!.abi, 'transfer', [addr(action.args.to), action.args.amount / WEI_PER_UNIT]) });
           break;
         case 'deposit':
         case 'withdraw':
@@ -704,7 +707,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
           // Each account mints to itself (an open faucet), so its mint and deposit are ordered by its
           // nonce: a JSON-RPC batch of thousands is not run in order across senders.
           for (const n of dustAccountNames(action.args.count)) {
-            txs.push({ from: addressOf(n), to: core.usdc, op: 'mint', data: encodeFunctionData({ abi: A.MockUSDC!.abi, functionName: 'mint', args: [addressOf(n), action.args.amount / WEI_PER_UNIT] }) });
+            txs.push({ from: addressOf(n), to: core.usdc, op: 'mint', data: encode(A.MockUSDC!.abi, 'mint', [addressOf(n), action.args.amount / WEI_PER_UNIT]) });
             chCall(addressOf(n), 'deposit', [action.args.amount], 'deposit');
             if (action.args.open) chCall(addressOf(n), 'openPosition', [markets.get(action.args.open)!.key, true, action.args.amount, 10n ** 18n, 0n, 0], 'openPosition');
           }
@@ -760,7 +763,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
         const prefix = done.length;
         const block = await ensureBlock(i); // read in the block the model read in, after its transactions so far
         queue.push({
-          request: rpc.callRequest(m.vamm, encodeFunctionData({ abi: A.Vamm!.abi, functionName: call, args } as never)),
+          request: rpc.callRequest(m.vamm, encode(A.Vamm!.abi, call, args)),
           onResult: (r) => {
             const chainValue = r.ok ? BigInt(r.result as Hex).toString() : `revert ${rpc.describeRevert(revertHex(r.result))}`;
             if (chainValue !== modelValue) report(i, action.name, 'result', modelValue, chainValue, prefix, block);

@@ -4,12 +4,13 @@
  * funding, open-interest and loss books and oracle round; every account's collateral and position
  * records; token balances; insurance fund, vault, treasury and the losses on record.
  */
-import { type Abi, type Hex, decodeFunctionResult, encodeFunctionData } from 'viem';
+import type { Abi, Hex } from 'viem';
 import type { ClearingHouse } from '../../sim/clearing-house.ts';
 import { stateView } from '../../sim/state-view.ts';
 import type { Artifacts } from './compile.ts';
 import type { CoreDeployment, MarketDeployment, Rpc } from './chain.ts';
 import { TOKEN_SCALE } from './chain.ts';
+import { type FunctionCodec, functionCodec } from './function-codec.ts';
 
 export type FlatState = Record<string, string>;
 
@@ -142,15 +143,41 @@ const BOOKS = [
  * (on the pending block, or a mined one).
  */
 export function lensRequest(ctx: StateContext, holders: readonly string[], block: Hex | 'pending' = 'pending', only?: ReadonlySet<string>): { method: string; params: unknown[] } {
+  const { addressOfName } = namesOf(ctx);
+  const addresses = holders.map(addressOfName);
+  const data = only
+    ? lens(ctx, 'stateOf').encode([ctx.core.clearingHouse, [...only].map(addressOfName), addresses])
+    : lens(ctx, 'state').encode([ctx.core.clearingHouse, addresses]);
+  return ctx.rpc.callRequest(ctx.core.lens, data, undefined, block);
+}
+
+const lens = (ctx: StateContext, name: string): FunctionCodec => functionCodec(ctx.artifacts.ProtocolLens!.abi as Abi, name);
+
+interface Names {
+  readonly size: number;
+  readonly addressOfName: (name: string) => Hex;
+  readonly holderAddress: ReadonlyMap<string, Hex>;
+  /** Lower-case market key → market id. */
+  readonly marketIdOf: ReadonlyMap<string, string>;
+}
+const namesByContext = new WeakMap<StateContext, Names>();
+
+/** The context's name → address and market key → id lookups, built once per context (again if a name was added). */
+function namesOf(ctx: StateContext): Names {
+  const known = namesByContext.get(ctx);
+  if (known && known.size === ctx.nameOf.size + ctx.markets.size) return known;
   const holderAddress = new Map<string, Hex>();
   for (const [address, name] of ctx.nameOf) holderAddress.set(name, address as Hex);
-  const addressOfName = (h: string) => (h === 'vault' ? ctx.core.vault : (holderAddress.get(h) ?? (('0x' + '0'.repeat(40)) as Hex)));
-  const addresses = holders.map(addressOfName);
-  const abi = ctx.artifacts.ProtocolLens!.abi as Abi;
-  const data = only
-    ? encodeFunctionData({ abi, functionName: 'stateOf', args: [ctx.core.clearingHouse, [...only].map(addressOfName), addresses] } as never)
-    : encodeFunctionData({ abi, functionName: 'state', args: [ctx.core.clearingHouse, addresses] } as never);
-  return ctx.rpc.callRequest(ctx.core.lens, data, undefined, block);
+  const marketIdOf = new Map<string, string>();
+  for (const [id, d] of ctx.markets) marketIdOf.set(d.key.toLowerCase(), id);
+  const names: Names = {
+    size: ctx.nameOf.size + ctx.markets.size,
+    addressOfName: (h) => (h === 'vault' ? ctx.core.vault : (holderAddress.get(h) ?? (('0x' + '0'.repeat(40)) as Hex))),
+    holderAddress,
+    marketIdOf,
+  };
+  namesByContext.set(ctx, names);
+  return names;
 }
 
 /** The chain's state in the model's terms, read in one call through the ProtocolLens (pending block). */
@@ -162,19 +189,15 @@ export async function readChainState(ctx: StateContext, holders: readonly string
 
 /** Decodes the lens's answer into the model's terms. */
 export function decodeChainState(ctx: StateContext, holders: readonly string[], data: Hex): FlatState {
-  const { core, artifacts: A } = ctx;
   const block = (b: bigint): string => {
     const n = Number(b);
     if (n === 0) return '0';
     const mapped = ctx.blockMap.get(n);
     return mapped === undefined ? `chain#${n}` : String(mapped);
   };
-  const holderAddress = new Map<string, Hex>();
-  for (const [address, name] of ctx.nameOf) holderAddress.set(name, address as Hex);
-  const s = decodeFunctionResult({ abi: A.ProtocolLens!.abi as Abi, functionName: 'state', data } as never) as unknown as LensState;
+  const { marketIdOf, holderAddress } = namesOf(ctx);
+  const s = lens(ctx, 'state').decode(data) as LensState;
   const out: FlatState = {};
-  const marketIdOf = new Map<string, string>();
-  for (const [id, d] of ctx.markets) marketIdOf.set(d.key.toLowerCase(), id);
   for (const m of s.markets) {
     const id = marketIdOf.get(m.id.toLowerCase()) ?? m.id;
     const p = `markets.${id}.`;
@@ -251,16 +274,15 @@ export function readModelViews(ch: ClearingHouse): FlatState {
 
 /** The ProtocolLens call for every open position's views (on the pending block, or a mined one). */
 export function viewsRequest(ctx: StateContext, block: Hex | 'pending' = 'pending'): { method: string; params: unknown[] } {
-  const data = encodeFunctionData({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'positionViews', args: [ctx.core.clearingHouse] } as never);
+  const data = lens(ctx, 'positionViews').encode([ctx.core.clearingHouse]);
   return ctx.rpc.callRequest(ctx.core.lens, data, undefined, block);
 }
 
 export function decodeViews(ctx: StateContext, data: Hex): FlatState {
-  const rows = decodeFunctionResult({ abi: ctx.artifacts.ProtocolLens!.abi as Abi, functionName: 'positionViews', data } as never) as unknown as ReadonlyArray<
+  const rows = lens(ctx, 'positionViews').decode(data) as ReadonlyArray<
     { trader: Hex; market: Hex } & Record<(typeof VIEW_NAMES)[number], { ok: boolean; value: bigint }>
   >;
-  const marketIdOf = new Map<string, string>();
-  for (const [id, d] of ctx.markets) marketIdOf.set(d.key.toLowerCase(), id);
+  const { marketIdOf } = namesOf(ctx);
   const out: FlatState = {};
   for (const row of rows) {
     const owner = ctx.nameOf.get(row.trader.toLowerCase()) ?? row.trader;

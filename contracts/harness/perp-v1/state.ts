@@ -7,7 +7,8 @@
  * TWAP); the collateral-token balances of every trader, liquidator, the insurance fund, the
  * clearing house and the fee pool; prepaid bad debt; the PERP the fund minted.
  */
-import { type Abi, type Hex, decodeFunctionResult, encodeFunctionData } from 'viem';
+import type { Abi, Hex } from 'viem';
+import { functionCodec } from '../function-codec.ts';
 import type { ClearingHouse } from '../../../sim/clearing-house.ts';
 import { isModelError } from '../../../sim/errors.ts';
 import { FEE_POOL, INSURANCE_FUND, VAULT } from '../../../sim/ledger.ts';
@@ -95,11 +96,9 @@ export function readModelState(ch: ClearingHouse, frame: PerpV1Frame, views: boo
 /** The lens call that reads all of it (on the pending block: after the transactions sent so far). */
 export function lensRequest(frame: PerpV1Frame): { method: string; params: unknown[] } {
   const d = frame.deployment;
-  const data = encodeFunctionData({
-    abi: frame.artifacts.PerpV1Lens.abi as Abi,
-    functionName: 'state',
-    args: [d.clearingHouse, frame.marketIds.map((id) => d.markets.get(id)!.amm), d.usdc, d.perp, holdersOf(frame).map((h) => holderAddress(frame, h)), frame.names.map((n) => addressOf(n))],
-  } as never);
+  const data = functionCodec(frame.artifacts.PerpV1Lens.abi as Abi, 'state').encode([
+    d.clearingHouse, frame.marketIds.map((id) => d.markets.get(id)!.amm), d.usdc, d.perp, holdersOf(frame).map((h) => holderAddress(frame, h)), frame.names.map((n) => addressOf(n)),
+  ]);
   return { method: 'eth_call', params: [{ to: d.lens, data, gas: '0x3b9aca00' }, 'pending'] };
 }
 
@@ -119,7 +118,7 @@ interface LensState {
 
 /** The lens's answer in the model's terms (times and blocks shifted back to the model's clock). */
 export function decodeChainState(frame: PerpV1Frame, data: Hex, views: boolean): FlatState {
-  const s = decodeFunctionResult({ abi: frame.artifacts.PerpV1Lens.abi as Abi, functionName: 'state', data } as never) as unknown as LensState;
+  const s = functionCodec(frame.artifacts.PerpV1Lens.abi as Abi, 'state').decode(data) as LensState;
   const out: FlatState = {};
   const shown = (v: LensView) => (v.ok ? String(v.value) : 'reverts');
   frame.marketIds.forEach((id, mi) => {
