@@ -20,8 +20,12 @@ export interface GoalInputs {
   readonly slowdown: Readonly<Record<'default: openPosition' | 'perp-v1: openPosition' | 'default: liquidate' | 'perp-v1: liquidate', number>>;
   readonly yearSeconds: number;
   readonly monthSeconds: number;
+  /** Steady state (every worker warm); the figure with start-up is printed beside it. */
   readonly insurancePathsPerSecond: number;
+  readonly insuranceWithStartUp: number;
+  /** Steady state; the whole batch's ratio with start-up is printed beside it. */
   readonly batchSpeedup: number;
+  readonly batchWithStartUp: number;
   readonly replayTransactionsPerSecond: number;
 }
 
@@ -48,11 +52,11 @@ export function goals(m: GoalInputs): Goal[] {
       name: 'insurance study, 7-day paths, 2 workers',
       before: '9 paths/s',
       goal: '≥ 100 paths/s',
-      now: `${m.insurancePathsPerSecond.toFixed(1)} paths/s`,
+      now: `${m.insurancePathsPerSecond.toFixed(1)} paths/s steady (${m.insuranceWithStartUp.toFixed(1)} with start-up)`,
       speedup: m.insurancePathsPerSecond / 9,
       met: m.insurancePathsPerSecond >= 100,
     },
-    { name: 'batch of runs, 2 workers vs 1', before: '1.59×', goal: '≥ 1.8×', now: `${m.batchSpeedup.toFixed(2)}×`, speedup: m.batchSpeedup / 1.59, met: m.batchSpeedup >= 1.8 },
+    { name: 'batch of runs, 2 workers vs 1', before: '1.59×', goal: '≥ 1.8×', now: `${m.batchSpeedup.toFixed(2)}× steady (${m.batchWithStartUp.toFixed(2)}× with start-up)`, speedup: m.batchSpeedup / 1.59, met: m.batchSpeedup >= 1.8 },
     {
       name: 'anvil replay, full comparison',
       before: '122.9 tx/s',

@@ -4,9 +4,11 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 
+/** Unique per thread too: worker threads of one process may write the same file at once. */
 export function tempPathFor(file: string): string {
-  return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${threadId}.tmp`);
 }
 
 export function writeFileAtomic(file: string, content: string | Uint8Array): void {

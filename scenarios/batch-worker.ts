@@ -1,9 +1,14 @@
 /**
  * A pool worker: runs one scenario at one seed, without an event log, and returns its summary.
  */
+import { threadId } from 'node:worker_threads';
 import type { RunSummary } from '../sim/engine/summary.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
 import { parseRunScenario, resolveRun } from './run-loader.ts';
+import type { WorkerTiming } from './batch.ts';
+
+/** Evaluated when the worker has loaded this module and everything it imports. */
+const readyAt = performance.timeOrigin + performance.now();
 
 export interface BatchTask {
   /** The scenario file's text (so workers need no file system state of the caller). */
@@ -13,9 +18,16 @@ export interface BatchTask {
   readonly dataDir?: string;
 }
 
-export default async function runTask(task: BatchTask): Promise<{ summary: RunSummary; seconds: number }> {
-  const started = Date.now();
+export interface TaskResult {
+  readonly summary: RunSummary;
+  readonly seconds: number;
+  readonly worker: WorkerTiming;
+}
+
+export default async function runTask(task: BatchTask): Promise<TaskResult> {
+  const startedAt = performance.timeOrigin + performance.now();
   const config = await resolveRun(parseRunScenario(task.scenarioText, task.file), { seed: task.seed, ...(task.dataDir ? { dataDir: task.dataDir } : {}) });
   const { summary } = await runSimulation(config);
-  return { summary, seconds: (Date.now() - started) / 1000 };
+  const finishedAt = performance.timeOrigin + performance.now();
+  return { summary, seconds: (finishedAt - startedAt) / 1000, worker: { threadId, readyAt, startedAt, finishedAt } };
 }

@@ -5,7 +5,8 @@
  */
 import { Piscina } from 'piscina';
 import type { RunSummary } from '../sim/engine/summary.ts';
-import type { BatchTask } from './batch-worker.ts';
+import type { BatchTask, TaskResult } from './batch-worker.ts';
+import { workerModule } from './worker-bundle.ts';
 
 export interface BatchJob extends BatchTask {
   /** Wall-clock limit for this run (ms); a run past it is stopped and reported as hung. */
@@ -13,8 +14,17 @@ export interface BatchJob extends BatchTask {
 }
 
 export type BatchOutcome =
-  | { readonly ok: true; readonly file: string; readonly seed: number; readonly summary: RunSummary; readonly seconds: number }
+  | { readonly ok: true; readonly file: string; readonly seed: number; readonly summary: RunSummary; readonly seconds: number; readonly worker: WorkerTiming }
   | { readonly ok: false; readonly file: string; readonly seed: number; readonly error: string; readonly timedOut: boolean };
+
+/** Which worker ran a run and when (epoch ms, comparable across threads): how the bench splits start-up from steady state. */
+export interface WorkerTiming {
+  readonly threadId: number;
+  /** When the worker had loaded its code (before its first run). */
+  readonly readyAt: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+}
 
 export interface BatchOptions<J extends BatchJob> {
   readonly threads: number;
@@ -26,7 +36,7 @@ export async function runBatch<J extends BatchJob>(jobs: readonly J[], o: BatchO
   // loading the engine) and JIT warm-up once, and runs stream to whichever is free.
   const threads = Math.max(1, Math.min(o.threads, jobs.length));
   const pool = new Piscina({
-    filename: new URL('./batch-worker.mjs', import.meta.url).href,
+    filename: await workerModule(new URL('./batch-worker.ts', import.meta.url), new URL('./batch-worker.mjs', import.meta.url)),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
@@ -41,8 +51,8 @@ export async function runBatch<J extends BatchJob>(jobs: readonly J[], o: BatchO
         const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
         let outcome: BatchOutcome;
         try {
-          const r = (await pool.run(task, { signal: controller.signal })) as { summary: RunSummary; seconds: number };
-          outcome = { ok: true, file: job.file, seed: job.seed, summary: r.summary, seconds: r.seconds };
+          const r = (await pool.run(task, { signal: controller.signal })) as TaskResult;
+          outcome = { ok: true, file: job.file, seed: job.seed, summary: r.summary, seconds: r.seconds, worker: r.worker };
         } catch (e) {
           const timedOut = controller.signal.aborted;
           const reason = timedOut ? `no result within ${timeoutMs} ms (stopped)` : e instanceof Error ? e.message : String(e);

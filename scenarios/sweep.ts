@@ -193,6 +193,8 @@ export interface SweepOptions {
   readonly metrics: (summary: RunSummary, point: SweepPoint) => Json;
   readonly dataDir?: string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Each run's outcome as it finishes (the bench reads its worker timing). */
+  readonly onOutcome?: (outcome: BatchOutcome) => void;
 }
 
 /** How any study's work is run: threads, the shard, the rows file, the data folder, progress. */
@@ -220,6 +222,7 @@ export async function runSweep(spec: SweepSpec, o: SweepOptions): Promise<SweepR
     {
       threads: o.threads,
       onDone: (outcome: BatchOutcome, _n, _total, job) => {
+        o.onOutcome?.(outcome);
         const p = byKey.get((job as { key: string }).key) as SweepPoint;
         const row: SweepRow = outcome.ok
           ? { index: p.index, key: p.key, values: p.values, seed: p.seed, ok: true, metrics: o.metrics(outcome.summary, p) }

@@ -1,0 +1,81 @@
+/**
+ * A pool batch's time split into start-up and steady state, from each run's worker timing
+ * (scenarios/batch.ts): how long the workers took to load their code, how long each worker's
+ * first run took beside a warm one (data loading and JIT warm-up), and the runs per second
+ * once every worker is warm, which is what a long sweep runs at.
+ */
+import type { BatchOutcome, WorkerTiming } from '../scenarios/batch.ts';
+
+export interface BatchTiming {
+  readonly threads: number;
+  readonly runs: number;
+  /** The whole batch, pool start-up included (s). */
+  readonly seconds: number;
+  /** CPU seconds of the whole process (every thread) per run, start-up included. */
+  readonly cpuSecondsPerRun: number;
+  /** From the pool's start until the last worker had loaded its code (s). */
+  readonly workersReadyAfter: number;
+  /** From the pool's start until every worker had finished its first run (s). */
+  readonly firstRunsDoneAfter: number;
+  /** The slowest worker's first run alone (s). */
+  readonly firstRunSeconds: number;
+  /** Median run once warm (s). */
+  readonly warmRunSeconds: number;
+  /** Runs per second once every worker has finished `WARM_UP_RUNS` runs, while every worker is still busy. */
+  readonly steadyRunsPerSecond: number;
+  readonly steadyRuns: number;
+}
+
+/** A worker's first runs pay its data loading and JIT warm-up: the steady state starts after these. */
+export const WARM_UP_RUNS = 2;
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : ((s[(s.length - 1) >> 1] as number) + (s[s.length >> 1] as number)) / 2;
+};
+
+/** `startedAt` is the epoch ms at which the pool was asked to start; `cpuSeconds` the process's over the batch. */
+export function batchTiming(outcomes: readonly BatchOutcome[], startedAt: number, finishedAt: number, cpuSeconds: number): BatchTiming {
+  const byWorker = new Map<number, WorkerTiming[]>();
+  for (const o of outcomes) {
+    if (!o.ok) throw new Error(`batch timing: ${o.error}`);
+    byWorker.set(o.worker.threadId, [...(byWorker.get(o.worker.threadId) ?? []), o.worker]);
+  }
+  const workers = [...byWorker.values()].map((runs) => runs.sort((a, b) => a.finishedAt - b.finishedAt));
+  const s = (ms: number) => (ms - startedAt) / 1000;
+  const warmFrom = Math.max(...workers.map((r) => (r[Math.min(WARM_UP_RUNS, r.length) - 1] as WorkerTiming).finishedAt));
+  const busyUntil = Math.min(...workers.map((r) => (r.at(-1) as WorkerTiming).finishedAt));
+  const steady = workers.flat().filter((r) => r.finishedAt > warmFrom && r.finishedAt <= busyUntil).length;
+  const warm = workers.flatMap((r) => r.slice(WARM_UP_RUNS)).map((r) => (r.finishedAt - r.startedAt) / 1000);
+  return {
+    threads: workers.length,
+    runs: outcomes.length,
+    seconds: s(finishedAt),
+    cpuSecondsPerRun: cpuSeconds / outcomes.length,
+    workersReadyAfter: s(Math.max(...workers.map((r) => (r[0] as WorkerTiming).readyAt))),
+    firstRunsDoneAfter: s(Math.max(...workers.map((r) => (r[0] as WorkerTiming).finishedAt))),
+    firstRunSeconds: Math.max(...workers.map((r) => ((r[0] as WorkerTiming).finishedAt - (r[0] as WorkerTiming).startedAt) / 1000)),
+    warmRunSeconds: median(warm),
+    steadyRunsPerSecond: busyUntil > warmFrom ? steady / ((busyUntil - warmFrom) / 1000) : Number.NaN,
+    steadyRuns: steady,
+  };
+}
+
+/** Runs `batch` and times it: wall clock and the process's CPU (every thread). */
+export async function timeBatch(batch: () => Promise<readonly BatchOutcome[]>): Promise<BatchTiming> {
+  const now = () => performance.timeOrigin + performance.now();
+  const cpu = process.cpuUsage();
+  const started = now();
+  const outcomes = await batch();
+  const finished = now();
+  const used = process.cpuUsage(cpu);
+  return batchTiming(outcomes, started, finished, (used.user + used.system) / 1e6);
+}
+
+export function formatBatchTiming(t: BatchTiming, unit = 'runs'): string {
+  return (
+    `${t.threads} worker${t.threads === 1 ? '' : 's'}: ${t.runs} ${unit} in ${t.seconds.toFixed(1)} s (${(t.runs / t.seconds).toFixed(2)} ${unit}/s with start-up, ${t.cpuSecondsPerRun.toFixed(2)} CPU s per run); ` +
+    `start-up: workers loaded after ${t.workersReadyAfter.toFixed(2)} s, first runs done after ${t.firstRunsDoneAfter.toFixed(2)} s (a first run ${t.firstRunSeconds.toFixed(2)} s, a warm run ${t.warmRunSeconds.toFixed(2)} s); ` +
+    `steady state ${t.steadyRunsPerSecond.toFixed(2)} ${unit}/s (${t.steadyRuns} ${unit} once every worker was warm)`
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * A pool worker's TypeScript as one compiled ES module, built once per process with esbuild
+ * (the compiler tsx itself uses, with tsx's settings), so each worker loads a single plain .js
+ * file instead of resolving and transforming its ~200 modules through tsx's loader thread:
+ * worker start-up fell from ~1 s of wall time to ~0.1–0.2 s (README, "Issue 15: where the
+ * time went"). Packages stay external (loaded from node_modules as usual); `import.meta.url`,
+ * `.dirname` and `.filename` are replaced by each source file's own, so paths the code builds
+ * from them point where they did. `VAMM_WORKER_TSX=1` runs workers through tsx instead (the
+ * stack traces then name the .ts files).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { writeFileAtomic } from '../data/atomic-write.ts';
+import { REPO_ROOT } from '../data/shared-dir.ts';
+
+/** Where the bundles live: inside the checkout, so their bare imports resolve from its node_modules. */
+const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'vamm-workers');
+
+/** Each source file's `import.meta` fields as literals (a bundle's own would name the bundle). */
+const ownImportMeta: Plugin = {
+  name: 'own-import-meta',
+  setup(b) {
+    b.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const contents = text
+        .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+        .replaceAll('import.meta.filename', JSON.stringify(args.path))
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+const built = new Map<string, Promise<string>>();
+
+/**
+ * The file URL of `entry` (a .ts module) compiled into one module; `fallback` (a .mjs loading
+ * it through tsx) when `VAMM_WORKER_TSX=1`.
+ */
+export function workerModule(entry: URL, fallback: URL): Promise<string> {
+  if (process.env.VAMM_WORKER_TSX === '1') return Promise.resolve(fallback.href);
+  let url = built.get(entry.href);
+  if (!url) {
+    url = bundle(fileURLToPath(entry));
+    built.set(entry.href, url);
+    url.catch(() => built.delete(entry.href));
+  }
+  return url;
+}
+
+async function bundle(entry: string): Promise<string> {
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    // As tsx compiles: functions and classes keep their names.
+    keepNames: true,
+    plugins: [ownImportMeta],
+    logLevel: 'silent',
+  });
+  const code = (out.outputFiles[0] as { contents: Uint8Array }).contents;
+  // Named by content: concurrent processes write the same bytes, and a stale bundle is never reused.
+  const file = join(CACHE_DIR, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  writeFileAtomic(file, code);
+  return pathToFileURL(file).href;
+}
