@@ -9,7 +9,7 @@
  * stack traces then name the .ts files).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../data/atomic-write.ts';
 import { REPO_ROOT } from '../data/shared-dir.ts';
 
 /** Where the bundles live: inside the checkout, so their bare imports resolve from its node_modules. */
-const CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'vamm-workers');
+export const WORKER_BUNDLE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'vamm-workers');
 
 /** Each source file's `import.meta` fields as literals (a bundle's own would name the bundle). */
 const ownImportMeta: Plugin = {
@@ -38,15 +38,18 @@ const built = new Map<string, Promise<string>>();
 
 /**
  * The file URL of `entry` (a .ts module) compiled into one module; `fallback` (a .mjs loading
- * it through tsx) when `VAMM_WORKER_TSX=1`.
+ * it through tsx) when `VAMM_WORKER_TSX=1`, or when the bundle cannot be built or written (a
+ * read-only checkout), said once on stderr.
  */
 export function workerModule(entry: URL, fallback: URL): Promise<string> {
   if (process.env.VAMM_WORKER_TSX === '1') return Promise.resolve(fallback.href);
   let url = built.get(entry.href);
   if (!url) {
-    url = bundle(fileURLToPath(entry));
+    url = bundle(fileURLToPath(entry)).catch((e: unknown) => {
+      process.stderr.write(`worker bundle for ${fileURLToPath(entry)} not built (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): workers load through tsx\n`);
+      return fallback.href;
+    });
     built.set(entry.href, url);
-    url.catch(() => built.delete(entry.href));
   }
   return url;
 }
@@ -69,7 +72,23 @@ async function bundle(entry: string): Promise<string> {
   });
   const code = (out.outputFiles[0] as { contents: Uint8Array }).contents;
   // Named by content: concurrent processes write the same bytes, and a stale bundle is never reused.
-  const file = join(CACHE_DIR, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  const file = join(WORKER_BUNDLE_DIR, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   writeFileAtomic(file, code);
+  pruneOldBundles(file);
   return pathToFileURL(file).href;
+}
+
+/** A day after a process last wrote a bundle, no pool can still need it (pools load at their start). */
+const BUNDLE_LIFETIME_MS = 24 * 3600 * 1000;
+
+function pruneOldBundles(keep: string): void {
+  for (const name of readdirSync(WORKER_BUNDLE_DIR)) {
+    const file = join(WORKER_BUNDLE_DIR, name);
+    if (file === keep || !name.endsWith('.mjs')) continue;
+    try {
+      if (Date.now() - statSync(file).mtimeMs > BUNDLE_LIFETIME_MS) rmSync(file, { force: true });
+    } catch {
+      // Another process pruned it first.
+    }
+  }
 }
