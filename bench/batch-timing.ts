@@ -74,7 +74,7 @@ export async function timeBatch(batch: () => Promise<readonly BatchOutcome[]>): 
 
 export function formatBatchTiming(t: BatchTiming, unit = 'runs'): string {
   return (
-    `${t.threads} worker${t.threads === 1 ? '' : 's'}: ${t.runs} ${unit} in ${t.seconds.toFixed(1)} s (${(t.runs / t.seconds).toFixed(2)} ${unit}/s with start-up, ${t.cpuSecondsPerRun.toFixed(2)} CPU s per run); ` +
+    `${t.threads} worker${t.threads === 1 ? '' : 's'}: ${t.runs} ${unit} in ${t.seconds.toFixed(1)} s (${(t.runs / t.seconds).toFixed(2)} ${unit}/s with start-up, ${t.cpuSecondsPerRun.toFixed(2)} CPU s per ${unit.replace(/s$/, '')}); ` +
     `start-up: workers loaded after ${t.workersReadyAfter.toFixed(2)} s, first runs done after ${t.firstRunsDoneAfter.toFixed(2)} s (a first run ${t.firstRunSeconds.toFixed(2)} s, a warm run ${t.warmRunSeconds.toFixed(2)} s); ` +
     `steady state ${t.steadyRunsPerSecond.toFixed(2)} ${unit}/s (${t.steadyRuns} ${unit} once every worker was warm)`
   );
