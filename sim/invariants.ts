@@ -41,6 +41,9 @@ export interface InvariantCounts {
   notApplicable: number;
 }
 
+/** The invariants a check of the state decides (its verdict repeats while the state stands). */
+const STATE_INVARIANTS = ['zero-sum', 'funding-conservation', 'ledger'] as const;
+
 /** Most the ledger balance may move in one operation: token flooring of a few transfers. */
 export const LEDGER_DUST_PER_OPERATION = 16n * TOKEN_SCALE;
 
@@ -52,6 +55,13 @@ export class InvariantChecker {
   private lastFundingRoundings = 0;
   /** The journal's version at the last full check, and that check's state-invariant verdict. */
   private checkedVersion = -1;
+  /** Where `fail` records: the running check's violations. */
+  private violations: InvariantViolation[] = [];
+  /** Records a violation of the running check (made once: tsx's keepNames names a closure each time one is created). */
+  private readonly fail = (invariant: InvariantName, message: string): void => {
+    this.violations.push({ invariant, message });
+    this.counts[invariant].violations++;
+  };
   private lastState: { readonly violations: readonly InvariantViolation[]; readonly counted: ReadonlyArray<readonly [InvariantName, 'checks' | 'notApplicable']> } | null = null;
 
   /**
@@ -78,12 +88,10 @@ export class InvariantChecker {
     // give the verdict they gave then, counted and reported again without walking every account.
     if (this.options.incremental && events.length === 0 && this.ch.j.version === this.checkedVersion && this.lastState !== null) return this.repeat(this.lastState);
     const violations: InvariantViolation[] = [];
+    this.violations = violations;
+    const fail = this.fail;
     const counted: Array<readonly [InvariantName, 'checks' | 'notApplicable']> = [];
-    const fail = (invariant: InvariantName, message: string) => {
-      violations.push({ invariant, message });
-      this.counts[invariant].violations++;
-    };
-    const before = this.snapshotCounts();
+    const before = this.stateCounts();
     const sums = this.accountSums();
     for (const m of this.ch.markets.values()) {
       m.vamm.recordSwaps = true;
@@ -97,8 +105,10 @@ export class InvariantChecker {
       fail('ledger', message);
       moves.add(violations.at(-1) as InvariantViolation);
     });
-    for (const name of ['zero-sum', 'funding-conservation', 'ledger'] as const) {
-      for (const kind of ['checks', 'notApplicable'] as const) for (let i = before[name][kind]; i < this.counts[name][kind]; i++) counted.push([name, kind]);
+    for (let n = 0; n < STATE_INVARIANTS.length; n++) {
+      const name = STATE_INVARIANTS[n] as (typeof STATE_INVARIANTS)[number];
+      for (let i = before[2 * n] as number; i < this.counts[name].checks; i++) counted.push([name, 'checks']);
+      for (let i = before[2 * n + 1] as number; i < this.counts[name].notApplicable; i++) counted.push([name, 'notApplicable']);
     }
     this.lastState = { violations: violations.filter((v) => !moves.has(v)), counted };
     for (const m of this.ch.markets.values()) this.checkK(m, fail);
@@ -114,8 +124,11 @@ export class InvariantChecker {
     return [...last.violations];
   }
 
-  private snapshotCounts(): Record<InvariantName, InvariantCounts> {
-    return Object.fromEntries(INVARIANTS.map((n) => [n, { ...this.counts[n] }])) as Record<InvariantName, InvariantCounts>;
+  /** The state invariants' checks and not-applicable counts, in STATE_INVARIANTS order. */
+  private stateCounts(): number[] {
+    const out: number[] = [];
+    for (const name of STATE_INVARIANTS) out.push(this.counts[name].checks, this.counts[name].notApplicable);
+    return out;
   }
 
   /**

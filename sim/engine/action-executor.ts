@@ -16,19 +16,51 @@ export interface ActionOutcome {
   readonly args: Json;
 }
 
-const usd = (x: number): bigint => toWei(finite(x).toFixed(6));
-const ratio = (x: number): bigint => toWei(finite(x).toFixed(4));
+const usd = (x: number): bigint => fixedToWei(finite(x).toFixed(6), 6);
+const ratio = (x: number): bigint => fixedToWei(finite(x).toFixed(4), 4);
+const SCALE = [10n ** 18n, 10n ** 17n, 10n ** 16n, 10n ** 15n, 10n ** 14n, 10n ** 13n, 10n ** 12n];
+
+/** `toFixed(places)`'s text in wei: its digits without the point, scaled (what parseUnits gives, without its regular expressions); exponent forms go through parseUnits. */
+function fixedToWei(text: string, places: number): bigint {
+  const dot = text.length - places - 1;
+  if (places > 0 && dot > 0 && text.charCodeAt(dot) === 46) return BigInt(text.slice(0, dot) + text.slice(dot + 1)) * (SCALE[places] as bigint);
+  return toWei(text);
+}
 
 function finite(x: number): number {
   if (!Number.isFinite(x) || x < 0) throw new RangeError(`not a usable amount: ${x}`);
   return x;
 }
 
-/** The call an action makes, as its wei arguments. */
-export function actionArgs(trader: string, a: AgentAction): Json {
+/** An action's amounts in wei: the margin or amount (USD, 6 decimals) and the leverage (4); 0 where it has none. */
+interface WeiAmounts {
+  readonly amount: bigint;
+  readonly leverage: bigint;
+}
+
+function weiAmounts(a: AgentAction): WeiAmounts {
   switch (a.kind) {
     case 'open':
-      return { trader, market: a.market, side: a.side, margin: usd(a.margin).toString(), leverage: ratio(a.leverage).toString(), ...(a.isolated !== undefined ? { isolated: a.isolated } : {}) };
+      return { amount: usd(a.margin), leverage: ratio(a.leverage) };
+    case 'deposit':
+    case 'withdraw':
+    case 'addMargin':
+    case 'removeMargin':
+      return { amount: usd(a.amount), leverage: 0n };
+    default:
+      return { amount: 0n, leverage: 0n };
+  }
+}
+
+/** The call an action makes, as its wei arguments. */
+export function actionArgs(trader: string, a: AgentAction): Json {
+  return argsOf(trader, a, weiAmounts(a));
+}
+
+function argsOf(trader: string, a: AgentAction, w: WeiAmounts): Json {
+  switch (a.kind) {
+    case 'open':
+      return { trader, market: a.market, side: a.side, margin: w.amount.toString(), leverage: w.leverage.toString(), ...(a.isolated !== undefined ? { isolated: a.isolated } : {}) };
     case 'close':
       return { trader, market: a.market };
     case 'liquidate':
@@ -37,24 +69,26 @@ export function actionArgs(trader: string, a: AgentAction): Json {
       return { market: a.market };
     case 'deposit':
     case 'withdraw':
-      return { trader, amount: usd(a.amount).toString() };
+      return { trader, amount: w.amount.toString() };
     case 'addMargin':
     case 'removeMargin':
-      return { trader, market: a.market, amount: usd(a.amount).toString() };
+      return { trader, market: a.market, amount: w.amount.toString() };
   }
 }
 
 export function executeAction(ch: ClearingHouse, trader: string, a: AgentAction): ActionOutcome {
   let args: Json;
+  let w: WeiAmounts;
   try {
-    args = actionArgs(trader, a);
+    w = weiAmounts(a);
+    args = argsOf(trader, a, w);
   } catch (e) {
     return { ok: false, reason: 'InvalidAgentAction', args: { error: (e as Error).message } };
   }
   try {
     switch (a.kind) {
       case 'open':
-        ch.openPosition({ trader, market: a.market, side: a.side, margin: usd(a.margin), leverage: ratio(a.leverage), ...(a.isolated !== undefined ? { isolated: a.isolated } : {}) });
+        ch.openPosition({ trader, market: a.market, side: a.side, margin: w.amount, leverage: w.leverage, ...(a.isolated !== undefined ? { isolated: a.isolated } : {}) });
         break;
       case 'close':
         ch.closePosition(trader, a.market);
@@ -66,16 +100,16 @@ export function executeAction(ch: ClearingHouse, trader: string, a: AgentAction)
         ch.settleFunding(a.market);
         break;
       case 'deposit':
-        ch.deposit(trader, usd(a.amount));
+        ch.deposit(trader, w.amount);
         break;
       case 'withdraw':
-        ch.withdraw(trader, usd(a.amount));
+        ch.withdraw(trader, w.amount);
         break;
       case 'addMargin':
-        ch.addMargin(trader, a.market, usd(a.amount));
+        ch.addMargin(trader, a.market, w.amount);
         break;
       case 'removeMargin':
-        ch.removeMargin(trader, a.market, usd(a.amount));
+        ch.removeMargin(trader, a.market, w.amount);
         break;
     }
     return { ok: true, reason: null, args };

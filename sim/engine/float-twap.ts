@@ -36,20 +36,21 @@ export class FloatTwap {
   average(now: number): number {
     const n = this.times.length;
     if (n === this.start) return Number.NaN;
-    const at = (t: number): number => {
-      // ∫ from times[start] to t
-      let lo = this.start;
-      let hi = n - 1;
-      if (t <= (this.times[lo] as number)) return this.integral[lo] as number;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if ((this.times[mid] as number) <= t) lo = mid;
-        else hi = mid - 1;
-      }
-      return (this.integral[lo] as number) + (this.values[lo] as number) * (t - (this.times[lo] as number));
-    };
     const from = Math.max(this.times[this.start] as number, now - this.window);
     if (now <= from) return this.values[n - 1] as number;
-    return (at(now) - at(from)) / (now - from);
+    return (this.integralTo(now) - this.integralTo(from)) / (now - from);
+  }
+
+  /** ∫ from times[start] to t (a method, not a closure: tsx's keepNames names a closure on every call). */
+  private integralTo(t: number): number {
+    let lo = this.start;
+    let hi = this.times.length - 1;
+    if (t <= (this.times[lo] as number)) return this.integral[lo] as number;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.times[mid] as number) <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return (this.integral[lo] as number) + (this.values[lo] as number) * (t - (this.times[lo] as number));
   }
 }

@@ -180,17 +180,10 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   }
   const mmr = d[H.maintenanceMarginRatio] as number;
   const { markets, accounts } = obs.layout;
-  const value = (i: number, owner: string) => {
-    writeAccount(ch, obs, i, owner);
-    rows.record(ch, i, owner, markets);
-  };
-  const exactAt = (i: number) => {
-    if (!rows.sameOwn(ch, i, accounts[i] as string, markets) || !rows.sameMarkets(ch, i, markets)) value(i, accounts[i] as string);
-  };
   if (readers !== undefined && readers.othersBelow === false) {
     // No waking agent reads another account: only their own rows need be exact.
     for (const i of readers.waking) {
-      exactAt(i);
+      exactAt(ch, obs, rows, i);
       writeLiquidationRatios(ch, obs, rows, i, mmr);
     }
     return;
@@ -211,21 +204,33 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     });
     for (let i = 0; i < accounts.length; i++) {
       const owner = accounts[i] as string;
-      if (!rows.sameOwn(ch, i, owner, markets)) value(i, owner);
+      if (!rows.sameOwn(ch, i, owner, markets)) value(ch, obs, rows, i, owner);
       else if (!rows.sameMarkets(ch, i, markets)) {
         // Only reserves or the premium index moved: rows no reader can need may stand.
         const standing = !all && waking[i] === 0 && rows.samePremium(ch, i, markets) && storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level);
-        if (!standing) value(i, owner);
+        if (!standing) value(ch, obs, rows, i, owner);
       }
     }
   } else {
     // The state stands since the last screen: only rows it left standing (or that own-row
     // observations skipped) may need valuing now.
-    if (all) for (let i = 0; i < accounts.length; i++) exactAt(i);
-    else for (const i of readers.waking) exactAt(i);
+    if (all) for (let i = 0; i < accounts.length; i++) exactAt(ch, obs, rows, i);
+    else for (const i of readers.waking) exactAt(ch, obs, rows, i);
   }
   if (!all) for (const i of readers.waking) waking[i] = 0;
   for (let i = 0; i < accounts.length; i++) writeLiquidationRatios(ch, obs, rows, i, mmr);
+}
+
+/** Values an account's rows at spot and records what they were valued from. */
+function value(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, owner: string): void {
+  writeAccount(ch, obs, i, owner);
+  rows.record(ch, i, owner, obs.layout.markets);
+}
+
+/** Brings an account's rows up to date unless its own inputs and its markets stand. */
+function exactAt(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number): void {
+  const { markets, accounts } = obs.layout;
+  if (!rows.sameOwn(ch, i, accounts[i] as string, markets) || !rows.sameMarkets(ch, i, markets)) value(ch, obs, rows, i, accounts[i] as string);
 }
 
 /** Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks); elsewhere the spot ratio. */

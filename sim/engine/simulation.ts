@@ -343,11 +343,10 @@ export class Simulation {
   /** Runs the block that contains time `t`. */
   private async runBlock(t: number): Promise<void> {
     const { ch, config } = this;
-    const blockAt = (x: number) => Math.max(1, Math.ceil((x - config.start) / config.blockTime));
-    let n = blockAt(t);
+    let n = blockAt(config, t);
     // The block that holds `t` may itself fall in a sequencer's downtime: then the first after it.
     const live = this.events.nextLive(config.start + n * config.blockTime);
-    if (live !== config.start + n * config.blockTime) n = blockAt(live);
+    if (live !== config.start + n * config.blockTime) n = blockAt(config, live);
     const blockTime = config.start + n * config.blockTime;
     ch.clock.blockNumber = config.startBlock + n;
     ch.clock.timestamp = blockTime;
@@ -806,6 +805,11 @@ function routedArgs(trader: string, action: Submission['action']): Json {
   } catch (e) {
     return { error: (e as Error).message };
   }
+}
+
+/** The number (from the start) of the block that holds time `x`. */
+function blockAt(config: SimulationConfig, x: number): number {
+  return Math.max(1, Math.ceil((x - config.start) / config.blockTime));
 }
 
 function firstPrice(s: CandleSeries, start: number): bigint {

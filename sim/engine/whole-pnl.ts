@@ -75,6 +75,11 @@ export interface WholePnl {
 const usd = (wei: bigint): number => Number(wei) / 1e18;
 const num = (x: unknown): bigint => BigInt(x as string);
 
+/** What a position of `size` pays at a settlement of premium fraction `pf` (+ pays). */
+function payment(size: bigint, pf: number): number {
+  return (Number(size) / 1e18) * pf;
+}
+
 export class WholePnlBook implements EventSink {
   private readonly ledger = new AgentLedger();
   /** Every trader's size (wei), for the funding attribution. */
@@ -164,13 +169,12 @@ export class WholePnlBook implements EventSink {
   /** Splits what the agent received at one settlement among the payers, pro rata. */
   private attribute(premiumFraction: bigint, ammFundingProfit: bigint): void {
     const pf = Number(premiumFraction) / 1e18;
-    const payment = (size: bigint) => (Number(size) / 1e18) * pf; // + pays
-    for (const size of this.sizes.values()) this.tradersPaid += Math.max(0, payment(size));
-    const received = -payment(this.sizes.get(this.agent) ?? 0n);
+    for (const size of this.sizes.values()) this.tradersPaid += Math.max(0, payment(size, pf));
+    const received = -payment(this.sizes.get(this.agent) ?? 0n, pf);
     if (!(received > 0)) return;
     const paid = new Map<string, number>();
     for (const [trader, size] of this.sizes) {
-      const p = payment(size);
+      const p = payment(size, pf);
       if (p <= 0 || trader === this.agent) continue;
       const kind = this.ledger.agents.get(trader)?.kind || trader;
       paid.set(kind, (paid.get(kind) ?? 0) + p);
