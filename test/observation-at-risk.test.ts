@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { provablyAbove } from '../sim/engine/at-risk-screen.ts';
 import { FloatTwap } from '../sim/engine/float-twap.ts';
-import { A, ACCOUNT_FIELDS, Observation, P, POSITION_FIELDS, observationLength } from '../sim/engine/observation.ts';
+import { A, ACCOUNT_FIELDS, H, Observation, P, POSITION_FIELDS, observationLength } from '../sim/engine/observation.ts';
 import { writeObservation } from '../sim/engine/observe.ts';
 import { weiToNumber } from '../sim/math/units.ts';
 import { LIQUIDATOR, MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
@@ -24,6 +24,7 @@ describe('observation for its readers: rows left standing are those no reader ca
   it('matches the exact observation wherever a reader decides, over random sequences', () => {
     let standing = 0;
     let compared = 0;
+    let flagged = 0;
     fc.assert(
       fc.property(
         fc.array(fc.record({ action: randomActions('liquidations'), waking: fc.subarray([...layout.accounts.keys()]), othersBelow: fc.constantFrom<number | false>(0, 0, 0.02, 0.1, false, false) }), { minLength: 5, maxLength: 50 }),
@@ -40,7 +41,15 @@ describe('observation for its readers: rows left standing are those no reader ca
             // With no reader of other accounts awake, only the waking agents' own rows are written.
             const level = othersBelow === false ? Number.NaN : Math.max(1.5 * mmr, mmr + othersBelow);
             const header = exact.accountOffset(0);
-            for (let k = 0; k < header; k++) expect(same(lazy.data[k] as number, exact.data[k] as number), `header/market field ${k}`).toBe(true);
+            for (let k = 0; k < header; k++) {
+              // Without a reader of others, other rows are not brought up to date: the flag says it knows nothing.
+              if (k === H.noneBelowMaintenance && othersBelow === false) expect(lazy.data[k]).toBe(0);
+              else expect(same(lazy.data[k] as number, exact.data[k] as number), `header/market field ${k}`).toBe(true);
+            }
+            // The flag is what a liquidator's scan would find: 1 exactly when no row's liquidation ratio is below maintenance.
+            const anyBelow = layout.accounts.some((_, i) => MARKETS.some((market) => (exact.position(i, market, 'liquidationRatio') as number) < mmr));
+            expect(exact.header('noneBelowMaintenance')).toBe(anyBelow ? 0 : 1);
+            if (anyBelow) flagged++;
             for (let i = 0; i < layout.accounts.length; i++) {
               if (othersBelow === false && !waking.includes(i)) continue;
               const ao = exact.accountOffset(i);
@@ -70,6 +79,7 @@ describe('observation for its readers: rows left standing are those no reader ca
     // Not vacuous: rows were left standing, and most rows compared were exact anyway.
     expect(standing).toBeGreaterThan(50);
     expect(standing).toBeLessThan(compared);
+    expect(flagged).toBeGreaterThan(0);
   });
 
   it('values every row exactly when a waking reader reads every account', () => {

@@ -66,6 +66,11 @@ export const HEADER_FIELDS = [
   'feeOrdering',
   /** 1 when the design's restriction mode is on: after a liquidation, a trader who acted in the block cannot act again in it. */
   'restrictionMode',
+  /**
+   * 1 when the writer saw every position row's liquidation ratio at or above maintenance (or
+   * flat): a liquidator's scan would find nothing. 0 when some row is below, or unknown.
+   */
+  'noneBelowMaintenance',
 ] as const;
 
 type Index<T extends readonly string[]> = { readonly [K in T[number]]: number };

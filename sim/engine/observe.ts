@@ -186,6 +186,8 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
       exactAt(ch, obs, rows, i);
       writeLiquidationRatios(ch, obs, rows, i, mmr);
     }
+    // Other accounts' rows were not brought up to date: say nothing about them.
+    d[H.noneBelowMaintenance] = 0;
     return;
   }
   // Rows left as valued at earlier reserves must stay above every reader's level: the liquidation
@@ -218,7 +220,9 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     else for (const i of readers.waking) exactAt(ch, obs, rows, i);
   }
   if (!all) for (const i of readers.waking) waking[i] = 0;
-  for (let i = 0; i < accounts.length; i++) writeLiquidationRatios(ch, obs, rows, i, mmr);
+  let below = false;
+  for (let i = 0; i < accounts.length; i++) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
+  d[H.noneBelowMaintenance] = below ? 0 : 1;
 }
 
 /** Values an account's rows at spot and records what they were valued from. */
@@ -233,17 +237,26 @@ function exactAt(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number
   if (!rows.sameOwn(ch, i, accounts[i] as string, markets) || !rows.sameMarkets(ch, i, markets)) value(ch, obs, rows, i, accounts[i] as string);
 }
 
-/** Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks); elsewhere the spot ratio. */
-function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, mmr: number): void {
+/**
+ * Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks);
+ * elsewhere the spot ratio. Returns whether a row's ratio is below maintenance (what a
+ * liquidator's scan looks for).
+ */
+function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, mmr: number): boolean {
   const d = obs.data;
   const { markets, accounts } = obs.layout;
   const offsets = rows.positionOffsets[i] as number[];
+  let below = false;
   for (let m = 0; m < markets.length; m++) {
     const po = offsets[m] as number;
     const spotRatio = d[po + P.marginRatio] as number;
-    d[po + P.liquidationRatio] = spotRatio;
-    if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) d[po + P.liquidationRatio] = liquidationRatioOrSpot(ch, accounts[i] as string, markets[m] as string, spotRatio);
+    let ratio = spotRatio;
+    if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) ratio = liquidationRatioOrSpot(ch, accounts[i] as string, markets[m] as string, spotRatio);
+    d[po + P.liquidationRatio] = ratio;
+    // The liquidator's own test, negated: NaN (flat) or at/above maintenance is never a candidate.
+    if (!(Number.isNaN(ratio) || ratio >= mmr)) below = true;
   }
+  return below;
 }
 
 /** Whether every position row's stored margin ratio is above the level (flat rows hold NaN and are not read as at risk). */
