@@ -7,7 +7,7 @@ import { exitValueOrSpot } from '../curve.ts';
 import { isModelError } from '../errors.ts';
 import { divD, mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
-import type { Position } from '../position.ts';
+import type { Account, Position } from '../position.ts';
 import { provablyAbove } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
 import { A, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
@@ -39,6 +39,12 @@ class RowInputs {
   readonly base: bigint[] = [];
   readonly premium: bigint[] = [];
   readonly valued: boolean[] = [];
+  /** The account object the rows were valued from (undefined: it did not exist then). */
+  readonly account: Array<Account | undefined> = [];
+  /** Per market, as `readMarkets` last read them. */
+  readonly nowQuote: bigint[] = [];
+  readonly nowBase: bigint[] = [];
+  readonly nowPremium: bigint[] = [];
   /** The journal version the rows were last brought up to date at, and the readers' level then. */
   version = -1;
   level = 0;
@@ -58,40 +64,54 @@ class RowInputs {
     this.positionOffsets = obs.layout.accounts.map((_, i) => obs.layout.markets.map((id) => obs.positionOffset(i, id)));
   }
 
-  /** Whether the account's own inputs are those its rows were valued from. */
+  /**
+   * Whether the account's own inputs are those its rows were valued from. An account recorded
+   * is read through the kept reference (accounts are created outside views and never dropped
+   * once an operation kept them; the engine records only between operations).
+   */
   sameOwn(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): boolean {
     if (!this.valued[i]) return false;
-    const account = ch.accounts.get(owner);
+    const account = this.account[i] ?? ch.accounts.get(owner);
     if (this.wallet[i] !== ch.ledger.balanceOf(owner) || this.collateral[i] !== (account?.collateral ?? 0n)) return false;
     const base = i * markets.length;
     for (let m = 0; m < markets.length; m++) if (this.position[base + m] !== account?.positions.get(markets[m] as string)) return false;
     return true;
   }
 
-  /** Whether every market the account holds a position in has the reserves and index its rows were valued at. */
-  sameMarkets(ch: ClearingHouse, i: number, markets: readonly string[]): boolean {
-    const base = i * markets.length;
+  /** Each market's reserves and premium index now (read once per observation, compared per account). */
+  readMarkets(ch: ClearingHouse, markets: readonly string[]): void {
     for (let m = 0; m < markets.length; m++) {
+      const market = ch.market(markets[m] as string);
+      this.nowQuote[m] = market.vamm.quoteReserve;
+      this.nowBase[m] = market.vamm.baseReserve;
+      this.nowPremium[m] = market.cumulativePremiumFraction;
+    }
+  }
+
+  /** Whether every market the account holds a position in has the reserves and index its rows were valued at (after `readMarkets`). */
+  sameMarkets(i: number, nm: number): boolean {
+    const base = i * nm;
+    for (let m = 0; m < nm; m++) {
       const pos = this.position[base + m];
       if (!pos || pos.size === 0n) continue;
-      const market = ch.market(markets[m] as string);
-      if (this.quote[base + m] !== market.vamm.quoteReserve || this.base[base + m] !== market.vamm.baseReserve || this.premium[base + m] !== market.cumulativePremiumFraction) return false;
+      if (this.quote[base + m] !== this.nowQuote[m] || this.base[base + m] !== this.nowBase[m] || this.premium[base + m] !== this.nowPremium[m]) return false;
     }
     return true;
   }
 
-  /** Whether the premium index (funding owed) stands for every position: a reserve move alone leaves it. */
-  samePremium(ch: ClearingHouse, i: number, markets: readonly string[]): boolean {
-    const base = i * markets.length;
-    for (let m = 0; m < markets.length; m++) {
+  /** Whether the premium index (funding owed) stands for every position: a reserve move alone leaves it (after `readMarkets`). */
+  samePremium(i: number, nm: number): boolean {
+    const base = i * nm;
+    for (let m = 0; m < nm; m++) {
       const pos = this.position[base + m];
-      if (pos && pos.size !== 0n && this.premium[base + m] !== ch.market(markets[m] as string).cumulativePremiumFraction) return false;
+      if (pos && pos.size !== 0n && this.premium[base + m] !== this.nowPremium[m]) return false;
     }
     return true;
   }
 
   record(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): void {
     const account = ch.accounts.get(owner);
+    this.account[i] = account;
     this.valued[i] = true;
     this.wallet[i] = ch.ledger.balanceOf(owner);
     this.collateral[i] = account?.collateral ?? 0n;
@@ -180,6 +200,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   }
   const mmr = d[H.maintenanceMarginRatio] as number;
   const { markets, accounts } = obs.layout;
+  rows.readMarkets(ch, markets);
   if (readers !== undefined && readers.othersBelow === false) {
     // No waking agent reads another account: only their own rows need be exact.
     for (const i of readers.waking) {
@@ -207,9 +228,9 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     for (let i = 0; i < accounts.length; i++) {
       const owner = accounts[i] as string;
       if (!rows.sameOwn(ch, i, owner, markets)) value(ch, obs, rows, i, owner);
-      else if (!rows.sameMarkets(ch, i, markets)) {
+      else if (!rows.sameMarkets(i, markets.length)) {
         // Only reserves or the premium index moved: rows no reader can need may stand.
-        const standing = !all && waking[i] === 0 && rows.samePremium(ch, i, markets) && storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level);
+        const standing = !all && waking[i] === 0 && rows.samePremium(i, markets.length) && storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level);
         if (!standing) value(ch, obs, rows, i, owner);
       }
     }
@@ -234,7 +255,7 @@ function value(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, 
 /** Brings an account's rows up to date unless its own inputs and its markets stand. */
 function exactAt(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number): void {
   const { markets, accounts } = obs.layout;
-  if (!rows.sameOwn(ch, i, accounts[i] as string, markets) || !rows.sameMarkets(ch, i, markets)) value(ch, obs, rows, i, accounts[i] as string);
+  if (!rows.sameOwn(ch, i, accounts[i] as string, markets) || !rows.sameMarkets(i, markets.length)) value(ch, obs, rows, i, accounts[i] as string);
 }
 
 /**
