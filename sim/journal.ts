@@ -26,6 +26,8 @@ export class Journal {
    * operation, an unchanged version means an unchanged state (incremental checks skip on it).
    */
   version = 0;
+  /** Write logs handed out by `writeLog`: each receives every write's target and key. */
+  private readonly logs: WriteLog[] = [];
 
   /** Runs `fn` atomically: its mutations are kept if it returns and undone if it throws. */
   atomic<R>(fn: () => R): R {
@@ -57,14 +59,27 @@ export class Journal {
     }
   }
 
+  /**
+   * A log of every write from now on (dirty tracking): its reader learns which objects (and
+   * which map keys) changed since it last emptied the log, instead of comparing every account.
+   * Writes an operation then undid stay in the log: it may name more than changed, never less.
+   */
+  writeLog(): WriteLog {
+    const log = new WriteLog();
+    this.logs.push(log);
+    return log;
+  }
+
   set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): void {
     this.version++;
+    if (this.logs.length > 0) this.logWrite(target, key);
     if (this.depth > 0) this.record(SET, target, key, target[key]);
     target[key] = value;
   }
 
   mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
     this.version++;
+    if (this.logs.length > 0) this.logWrite(map, key);
     if (this.depth > 0) {
       if (map.has(key)) this.record(MAP_RESTORE, map, key, map.get(key));
       else this.record(MAP_REMOVE, map, key, undefined);
@@ -75,12 +90,14 @@ export class Journal {
   mapDelete<K, V>(map: Map<K, V>, key: K): void {
     if (!map.has(key)) return;
     this.version++;
+    if (this.logs.length > 0) this.logWrite(map, key);
     if (this.depth > 0) this.record(MAP_RESTORE, map, key, map.get(key));
     map.delete(key);
   }
 
   push<T>(array: T[], item: T): void {
     this.version++;
+    if (this.logs.length > 0) this.logWrite(array, undefined);
     if (this.depth > 0) this.record(POP, array, undefined, undefined);
     array.push(item);
   }
@@ -88,7 +105,12 @@ export class Journal {
   /** Records a custom undo action (for structures with their own mutation API). */
   onUndo(action: Undo): void {
     this.version++;
+    if (this.logs.length > 0) this.logWrite(action, undefined);
     if (this.depth > 0) this.record(CUSTOM, action, undefined, undefined);
+  }
+
+  private logWrite(target: unknown, key: unknown): void {
+    for (const log of this.logs) log.add(target, key);
   }
 
   private record(kind: number, target: unknown, key: unknown, old: unknown): void {
@@ -134,5 +156,28 @@ export class Journal {
   private clear(): void {
     if (this.top > 0) this.records.fill(undefined, 0, this.top);
     this.top = 0;
+  }
+}
+
+/**
+ * The targets and keys written since the reader last took them. A log its reader leaves
+ * unread past `LIMIT` writes stops recording and says it overflowed: the reader must then treat
+ * everything as changed.
+ */
+export class WriteLog {
+  static readonly LIMIT = 1 << 16;
+  /** target, key, target, key, … */
+  entries: unknown[] = [];
+  overflowed = false;
+
+  add(target: unknown, key: unknown): void {
+    if (this.entries.length >= WriteLog.LIMIT) this.overflowed = true;
+    else this.entries.push(target, key);
+  }
+
+  /** Empties the log (after reading `entries` and `overflowed`). */
+  clear(): void {
+    this.entries.length = 0;
+    this.overflowed = false;
   }
 }

@@ -3,6 +3,7 @@
  * at spot (cheap enough to do every block; liquidations still check the exact ratio).
  */
 import type { ClearingHouse } from '../clearing-house.ts';
+import type { WriteLog } from '../journal.ts';
 import { exitValueOrSpot } from '../curve.ts';
 import { isModelError } from '../errors.ts';
 import { divD, mulD } from '../math/fixed.ts';
@@ -56,21 +57,61 @@ class RowInputs {
   readonly positionOffsets: number[][];
   /** Marks of the agents waking on the observation being written. */
   readonly waking: Uint8Array;
+  /** Per account: possibly written (its wallet, account or positions) since its rows were recorded. */
+  readonly dirty: Uint8Array;
+  /** The journal's write log this reads, and the clearing house it belongs to. */
+  private log: WriteLog | null = null;
+  private logOf: ClearingHouse | null = null;
+  /** Account objects and their position maps → account index (registered when recorded). */
+  private readonly owners = new WeakMap<object, number>();
+  private readonly indexOf: ReadonlyMap<string, number>;
 
   constructor(obs: Observation) {
     this.marketOffsets = obs.layout.markets.map((id) => obs.marketOffset(id));
     this.waking = new Uint8Array(obs.layout.accounts.length);
+    this.dirty = new Uint8Array(obs.layout.accounts.length).fill(1);
+    this.indexOf = new Map(obs.layout.accounts.map((a, i) => [a, i]));
     this.accountOffsets = obs.layout.accounts.map((_, i) => obs.accountOffset(i));
     this.positionOffsets = obs.layout.accounts.map((_, i) => obs.layout.markets.map((id) => obs.positionOffset(i, id)));
   }
 
   /**
-   * Whether the account's own inputs are those its rows were valued from. An account recorded
-   * is read through the kept reference (accounts are created outside views and never dropped
-   * once an operation kept them; the engine records only between operations).
+   * Marks the accounts the journal wrote since the last call: a balance (the ledger's map, by
+   * holder), an account created (the accounts map, by owner), an account's collateral or its
+   * position map (by the objects registered when its rows were recorded). The log may name
+   * more than changed (undone writes), never less; past its limit, every account is marked.
+   */
+  takeWrites(ch: ClearingHouse): void {
+    const log = this.log;
+    if (log === null || this.logOf !== ch) {
+      this.logOf = ch;
+      this.log = ch.j.writeLog();
+      this.dirty.fill(1);
+      return;
+    }
+    if (log.overflowed) this.dirty.fill(1);
+    else {
+      const e = log.entries;
+      const balances = ch.ledger.balances;
+      const accounts = ch.accounts;
+      for (let k = 0; k < e.length; k += 2) {
+        const target = e[k] as object;
+        const i = target === balances || target === accounts ? this.indexOf.get(e[k + 1] as string) : this.owners.get(target);
+        if (i !== undefined) this.dirty[i] = 1;
+      }
+    }
+    log.clear();
+  }
+
+  /**
+   * Whether the account's own inputs are those its rows were valued from: certainly when the
+   * journal wrote none of them since (`takeWrites`), else compared. An account recorded is read
+   * through the kept reference (accounts are created outside views and never dropped once an
+   * operation kept them; the engine records only between operations).
    */
   sameOwn(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): boolean {
     if (!this.valued[i]) return false;
+    if (this.dirty[i] === 0) return true;
     const account = this.account[i] ?? ch.accounts.get(owner);
     if (this.wallet[i] !== ch.ledger.balanceOf(owner) || this.collateral[i] !== (account?.collateral ?? 0n)) return false;
     const base = i * markets.length;
@@ -111,8 +152,13 @@ class RowInputs {
 
   record(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): void {
     const account = ch.accounts.get(owner);
+    if (account !== undefined && this.account[i] !== account) {
+      this.owners.set(account, i);
+      this.owners.set(account.positions, i);
+    }
     this.account[i] = account;
     this.valued[i] = true;
+    this.dirty[i] = 0;
     this.wallet[i] = ch.ledger.balanceOf(owner);
     this.collateral[i] = account?.collateral ?? 0n;
     const base = i * markets.length;
@@ -201,6 +247,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   const mmr = d[H.maintenanceMarginRatio] as number;
   const { markets, accounts } = obs.layout;
   rows.readMarkets(ch, markets);
+  rows.takeWrites(ch);
   if (readers !== undefined && readers.othersBelow === false) {
     // No waking agent reads another account: only their own rows need be exact.
     for (const i of readers.waking) {
