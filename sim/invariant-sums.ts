@@ -2,11 +2,13 @@
  * What the zero-sum, funding and ledger invariants sum over every account's positions, walked
  * in full or kept per account. The kept sums hold each account's share with what it was
  * computed from (its collateral and position records, which the model replaces rather than
- * mutates, and its markets' premium and loss indices); a check recomputes only the shares whose
+ * mutates, and its markets' premium and loss indices); a check compares only the accounts the
+ * journal's write log names (every account when an index moved) and recomputes the shares whose
  * inputs changed, and a market-wide index change recomputes every share in that market. Under a
  * lazy remap a position's size moves with every trade, so the sums are walked in full.
  */
 import type { ClearingHouse } from './clearing-house.ts';
+import type { WriteLog } from './journal.ts';
 import type { Market } from './market.ts';
 import type { Account, Position } from './position.ts';
 
@@ -81,6 +83,12 @@ export class IncrementalAccountSums {
   private indices: MarketIndices[] = [];
   private totals: MarketSums[] = [];
   private claims = 0n;
+  /** The journal's write log (dirty tracking): between index moves, only the accounts it names are compared. */
+  private log: WriteLog | null = null;
+  /** Account objects and their position maps → the account (registered with its first share). */
+  private readonly owners = new WeakMap<object, Account>();
+  /** Set when the shares were dropped: the next check compares every account. */
+  private whole = true;
 
   constructor(private readonly ch: ClearingHouse) {}
 
@@ -92,26 +100,51 @@ export class IncrementalAccountSums {
       return walkAccountSums(ch);
     }
     if (markets.length !== this.marketIds.length || markets.some((m, i) => m.id !== this.marketIds[i])) this.reset(markets);
+    let anyMoved = false;
     const moved = markets.map((m, i) => {
       const was = this.indices[i] as MarketIndices;
       const now = indicesOf(m);
       this.indices[i] = now;
-      return was.premium !== now.premium || was.lossLong !== now.lossLong || was.lossShort !== now.lossShort;
+      const indexMoved = was.premium !== now.premium || was.lossLong !== now.lossLong || was.lossShort !== now.lossShort;
+      anyMoved ||= indexMoved;
+      return indexMoved;
     });
-    // Accounts are only ever added between checks (the journal drops one only when it undoes the
-    // operation that created it, before any check sees it).
-    for (const account of ch.accounts.values()) {
-      const share = this.shares.get(account);
-      if (share && this.stands(share, account, moved)) continue;
-      if (share) this.apply(share, -1n);
-      const fresh = this.shareOf(account);
-      this.shares.set(account, fresh);
-      this.apply(fresh, 1n);
+    const log = this.log;
+    if (log === null || log.overflowed || anyMoved || this.whole) {
+      this.whole = false;
+      // Accounts are only ever added between checks (the journal drops one only when it undoes the
+      // operation that created it, before any check sees it).
+      for (const account of ch.accounts.values()) this.refresh(account, moved);
+    } else {
+      // Only the accounts the journal wrote (their collateral, their position map) or created.
+      const e = log.entries;
+      for (let k = 0; k < e.length; k += 2) {
+        const target = e[k] as object;
+        const account = target === ch.accounts ? ch.accounts.get(e[k + 1] as string) : this.owners.get(target);
+        if (account !== undefined) this.refresh(account, moved);
+      }
     }
+    if (log === null) this.log = ch.j.writeLog();
+    else log.clear();
     return { markets: new Map(this.marketIds.map((id, i) => [id, { ...(this.totals[i] as MarketSums) }])), claims: this.claims };
   }
 
+  /** Recomputes the account's share unless its inputs stand. */
+  private refresh(account: Account, moved: readonly boolean[]): void {
+    const share = this.shares.get(account);
+    if (share && this.stands(share, account, moved)) return;
+    if (share) this.apply(share, -1n);
+    else {
+      this.owners.set(account, account);
+      this.owners.set(account.positions, account);
+    }
+    const fresh = this.shareOf(account);
+    this.shares.set(account, fresh);
+    this.apply(fresh, 1n);
+  }
+
   private reset(markets: readonly Market[]): void {
+    this.whole = true;
     this.shares.clear();
     this.marketIds = markets.map((m) => m.id);
     this.indices = markets.map(indicesOf);
