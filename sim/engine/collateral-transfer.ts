@@ -87,12 +87,15 @@ export interface TransferArrival {
   readonly amount: number;
 }
 
-interface Desk {
+export interface Desk {
   readonly agent: string;
   readonly market: string;
   readonly p: TransferParams;
   nextLook: number;
   busy: boolean;
+  /** What its last chain standing was valued from, and the standing (null: it could not be valued). */
+  inputs: unknown[] | null;
+  standing: { value: bigint; notional: bigint } | null;
 }
 
 export class CollateralTreasury {
@@ -101,7 +104,7 @@ export class CollateralTreasury {
 
   /** Gives `agent` a treasury for its position in `market` (none when its interval is 0). */
   add(agent: string, market: string, p: TransferParams, start: number): void {
-    if (p.interval > 0) this.desks.set(agent, { agent, market, p, nextLook: start + p.interval, busy: false });
+    if (p.interval > 0) this.desks.set(agent, { agent, market, p, nextLook: start + p.interval, busy: false, inputs: null, standing: null });
   }
 
   get size(): number {
@@ -161,14 +164,8 @@ function decide(d: Desk, now: number, ch: ClearingHouse, venue: HedgeVenue): Tra
   if (!pos || pos.size === 0n) return null;
   const hedge = venue.standing(agent, now);
   if (!hedge) return null;
-  let chain: { value: bigint; notional: bigint };
-  try {
-    chain = ch.marginStanding(agent, market, 'spot');
-  } catch (e) {
-    // A position the curve cannot take back in one trade has no exit value: the desk cannot size a transfer.
-    if (isModelError(e)) return null;
-    throw e;
-  }
+  const chain = chainStanding(d, ch);
+  if (chain === null) return null;
   const value = weiToNumber(chain.value);
   const notional = weiToNumber(chain.notional);
   if (!(notional > 0)) return null;
@@ -189,4 +186,61 @@ function decide(d: Desk, now: number, ch: ClearingHouse, venue: HedgeVenue): Tra
     return { kind: 'toVenue', agent, market, amount };
   }
   return null;
+}
+
+/**
+ * The desk's account value and notional on chain at spot (null: a position the curve cannot
+ * take back in one trade has no exit value, and the desk cannot size a transfer). Desks look
+ * every minute and most looks find the chain as the last one left it: the standing is valued
+ * again only when something it is valued from changed (`sameInputs`).
+ */
+export function chainStanding(d: Desk, ch: ClearingHouse): { value: bigint; notional: bigint } | null {
+  if (d.inputs !== null && sameInputs(d.inputs, ch, d.agent)) return d.standing;
+  let standing: { value: bigint; notional: bigint } | null;
+  try {
+    standing = ch.marginStanding(d.agent, d.market, 'spot');
+  } catch (e) {
+    if (!isModelError(e)) throw e;
+    standing = null;
+  }
+  d.inputs = standingInputs(ch, d.agent);
+  d.standing = standing;
+  return standing;
+}
+
+/**
+ * What an account's standing at spot is valued from: the margin mode, its collateral, its
+ * position records (by identity: the model replaces a record, never mutates it) and, for each
+ * open one, its market's reserves, premium and loss indices. Null (never reused) while a market
+ * it holds is under a lazy remap or a k migration: sizes then move with other accounts' trades.
+ */
+function standingInputs(ch: ClearingHouse, agent: string): unknown[] | null {
+  const account = ch.accounts.get(agent);
+  if (account === undefined) return null;
+  const out: unknown[] = [ch.params.marginMode, account.collateral];
+  for (const [id, pos] of account.positions) {
+    out.push(id, pos);
+    if (pos.size === 0n) continue;
+    const m = ch.market(id);
+    if (m.lastRemap === 'lazy' || m.migration !== null) return null;
+    out.push(m.vamm.quoteReserve, m.vamm.baseReserve, m.cumulativePremiumFraction, m.lossIndexLong, m.lossIndexShort);
+  }
+  return out;
+}
+
+/** Whether `standingInputs` would give `inputs` again (compared in place, nothing built). */
+function sameInputs(inputs: readonly unknown[], ch: ClearingHouse, agent: string): boolean {
+  const account = ch.accounts.get(agent);
+  if (account === undefined || inputs[0] !== ch.params.marginMode || inputs[1] !== account.collateral) return false;
+  let k = 2;
+  for (const [id, pos] of account.positions) {
+    if (inputs[k] !== id || inputs[k + 1] !== pos) return false;
+    k += 2;
+    if (pos.size === 0n) continue;
+    const m = ch.market(id);
+    if (m.lastRemap === 'lazy' || m.migration !== null) return false;
+    if (inputs[k] !== m.vamm.quoteReserve || inputs[k + 1] !== m.vamm.baseReserve || inputs[k + 2] !== m.cumulativePremiumFraction || inputs[k + 3] !== m.lossIndexLong || inputs[k + 4] !== m.lossIndexShort) return false;
+    k += 5;
+  }
+  return k === inputs.length;
 }
