@@ -25,6 +25,7 @@ describe('observation for its readers: rows left standing are those no reader ca
     let standing = 0;
     let compared = 0;
     let flagged = 0;
+    let skippedNearMaintenance = 0;
     fc.assert(
       fc.property(
         fc.array(fc.record({ action: randomActions('liquidations'), waking: fc.subarray([...layout.accounts.keys()]), othersBelow: fc.constantFrom<number | false>(0, 0, 0.02, 0.1, false, false) }), { minLength: 5, maxLength: 50 }),
@@ -50,6 +51,23 @@ describe('observation for its readers: rows left standing are those no reader ca
             const anyBelow = layout.accounts.some((_, i) => MARKETS.some((market) => (exact.position(i, market, 'liquidationRatio') as number) < mmr));
             expect(exact.header('noneBelowMaintenance')).toBe(anyBelow ? 0 : 1);
             if (anyBelow) flagged++;
+            // Near maintenance a reader decides on the row's liquidation ratio as on the exact one, computed or not.
+            for (let i = 0; i < layout.accounts.length; i++) {
+              for (const market of MARKETS) {
+                const spot = exact.position(i, market, 'marginRatio');
+                if (Number.isNaN(spot) || !(spot < 1.5 * mmr)) continue;
+                let truth: number;
+                try {
+                  truth = weiToNumber(ch.liquidationMarginRatio(layout.accounts[i] as string, market));
+                } catch {
+                  continue;
+                }
+                const seen = exact.position(i, market, 'liquidationRatio');
+                expect(seen < mmr, `${layout.accounts[i]}@${market}: ${seen} against the exact ${truth}`).toBe(truth < mmr);
+                if (truth < mmr) expect(seen).toBe(truth);
+                else if (seen !== truth) skippedNearMaintenance++;
+              }
+            }
             for (let i = 0; i < layout.accounts.length; i++) {
               if (othersBelow === false && !waking.includes(i)) continue;
               const ao = exact.accountOffset(i);
@@ -80,6 +98,7 @@ describe('observation for its readers: rows left standing are those no reader ca
     expect(standing).toBeGreaterThan(50);
     expect(standing).toBeLessThan(compared);
     expect(flagged).toBeGreaterThan(0);
+    expect(skippedNearMaintenance).toBeGreaterThan(0);
   });
 
   it('values every row exactly when a waking reader reads every account', () => {

@@ -46,7 +46,8 @@ export const POSITION_FIELDS = [
   'groupValue',
   /**
    * The ratio the liquidation check uses (trader-favourable of spot and TWAP, oracle-protected),
-   * exact, computed only for groups near maintenance; elsewhere the spot ratio.
+   * exact, computed only for groups near maintenance that it may carry below it; elsewhere the
+   * spot ratio (then at or above maintenance whenever the exact one is: readers act only below).
    */
   'liquidationRatio',
 ] as const;

@@ -307,7 +307,8 @@ function exactAt(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number
 
 /**
  * Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks);
- * elsewhere the spot ratio. Returns whether a row's ratio is below maintenance (what a
+ * elsewhere, and where the spot ratio is provably at or above maintenance (`noLossOwed`), the
+ * spot ratio. Returns whether a row's ratio is below maintenance (what a
  * liquidator's scan looks for).
  */
 function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, mmr: number): boolean {
@@ -319,12 +320,42 @@ function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowIn
     const po = offsets[m] as number;
     const spotRatio = d[po + P.marginRatio] as number;
     let ratio = spotRatio;
-    if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5) ratio = liquidationRatioOrSpot(ch, accounts[i] as string, markets[m] as string, spotRatio);
+    if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5 && !(spotRatio >= mmr * SURELY_ABOVE && mmr < 1 && noLossOwed(ch, accounts[i] as string))) {
+      ratio = liquidationRatioOrSpot(ch, accounts[i] as string, markets[m] as string, spotRatio);
+    }
     d[po + P.liquidationRatio] = ratio;
     // The liquidator's own test, negated: NaN (flat) or at/above maintenance is never a candidate.
     if (!(Number.isNaN(ratio) || ratio >= mmr)) below = true;
   }
   return below;
+}
+
+/**
+ * A row's spot ratio this far above maintenance (relative) is above it exactly: the float is the
+ * exact ratio converted once (error 10⁻¹⁶ relative); the margin is a million times that.
+ */
+const SURELY_ABOVE = 1 + 1e-10;
+
+/**
+ * Whether none of the account's open positions owes socialised loss, and none is under a lazy
+ * remap or a k migration: its rows' spot ratio (collateral or margin + PnL − funding over the
+ * exit notional) is then the liquidation check's spot valuation exactly. The check takes, per
+ * position, the valuation with the higher PnL (TWAP or spot), then the better of that and the
+ * oracle's: a higher PnL adds Δ to the value and at most Δ to the notional, so a ratio at or
+ * above maintenance (below 1) stays at or above it. A reader acting only below maintenance
+ * (liquidators, searchers) then decides on the spot ratio as on the exact one, which is not
+ * computed.
+ */
+function noLossOwed(ch: ClearingHouse, owner: string): boolean {
+  const account = ch.accounts.get(owner);
+  if (account === undefined) return false;
+  for (const [id, pos] of account.positions) {
+    if (pos.size === 0n) continue;
+    const m = ch.market(id);
+    if (m.lastRemap === 'lazy' || m.migration !== null) return false;
+    if ((pos.size > 0n ? m.lossIndexLong : m.lossIndexShort) !== pos.lastLossIndex) return false;
+  }
+  return true;
 }
 
 /** Whether every position row's stored margin ratio is above the level (flat rows hold NaN and are not read as at risk). */
