@@ -18,8 +18,14 @@ export interface AnvilOptions {
   /** Genesis block number and timestamp (a fresh chain). */
   readonly number?: number;
   readonly timestamp?: number;
-  /** Fork this RPC URL at this block. */
+  /** Fork this RPC URL (or another anvil's IPC socket path) at this block. */
   readonly forkUrl?: string;
+  /**
+   * The fork's source is a local anvil: no rate limit on the slots the fork fetches from it. A
+   * fork asks its source for every slot it first touches, fresh ones included (a vAMM snapshot per
+   * block), and anvil's default budget for a remote provider throttled those.
+   */
+  readonly forkIsLocal?: boolean;
   readonly forkBlockNumber?: number;
   readonly startTimeoutMs?: number;
   /** Also listen on an IPC socket (a file in the temp folder): a cheaper channel than HTTP for many batches. */
@@ -105,6 +111,7 @@ export class Anvil {
     // chain 31337 at the same block, so a fork would read the contracts of an earlier run (another
     // build of contracts/src) from the cache instead of the base anvil.
     if (options.forkUrl) args.push('--fork-url', options.forkUrl, '--no-storage-caching');
+    if (options.forkUrl && options.forkIsLocal) args.push('--no-rate-limit');
     if (options.forkBlockNumber !== undefined) args.push('--fork-block-number', String(options.forkBlockNumber));
     const ipcPath = options.ipc ? join(tmpdir(), `vamm-anvil-${process.pid}-${port}.ipc`) : null;
     if (ipcPath) args.push('--ipc', ipcPath);

@@ -396,7 +396,7 @@ export async function startChain(options: {
       return { anvils, rpc, core, artifacts };
     }
     if (options.startBlock < 2) throw new Error('the model must start at block 2 or later (the deployment needs a block before it)');
-    const base = await Anvil.start({ number: options.startBlock - 2, timestamp: options.startTimestamp - 1 });
+    const base = await Anvil.start({ number: options.startBlock - 2, timestamp: options.startTimestamp - 1, ipc: true });
     anvils.push(base);
     const baseRpc = new Rpc(base.url, artifacts);
     const core = await deployCore(baseRpc, options.params);
@@ -405,7 +405,10 @@ export async function startChain(options: {
     const receipts = await baseRpc.receipts(mined.transactions);
     const failed = receipts.findIndex((r) => r.status !== '0x1');
     if (failed >= 0) throw new Error(`deployment transaction ${failed} failed on the base anvil`);
-    const fork = await Anvil.start({ forkUrl: base.url, forkBlockNumber: mined.number, ipc: true });
+    // The fork reads the base over its IPC socket, unthrottled: it asks the base for every slot it
+    // first touches (about one per replayed block), and over HTTP with a remote provider's rate
+    // limit those waits were a tenth of the replay.
+    const fork = await Anvil.start({ forkUrl: base.ipcPath!, forkIsLocal: true, forkBlockNumber: mined.number, ipc: true });
     anvils.push(fork);
     return { anvils, rpc: await connectRpc(fork, artifacts), core, artifacts };
   } catch (e) {
