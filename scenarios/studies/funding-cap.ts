@@ -30,6 +30,7 @@ import { writeFileAtomic } from '../../data/atomic-write.ts';
 import { Rng, seedFrom } from '../../data/prng.ts';
 import type { Json } from '../../sim/state-view.ts';
 import { type StudyRunOptions, type SweepRow, readRows, shardPoints } from '../sweep.ts';
+import { workerModule } from '../worker-bundle.ts';
 import type { ArbitrageRegime, FundingCap } from './attack-env.ts';
 import { PLAN_SIDES } from './adversary-plan.ts';
 import type { StartReport } from './adversary-search.ts';
@@ -337,7 +338,9 @@ export async function runFundingCapStudy(c: FundingCapConfig, o: StudyRunOptions
     o.onProgress?.(++finished, total);
   };
   if (todo.length > 0) {
-    const pool = new Piscina({ filename: new URL('./funding-cap-worker.mjs', import.meta.url).href, minThreads: 1, maxThreads: Math.max(1, o.threads), idleTimeout: 1000 });
+    // The worker's code compiled into one module, as the batch pool's (scenarios/worker-bundle.ts).
+    const filename = await workerModule(new URL('./funding-cap-worker.ts', import.meta.url), new URL('./funding-cap-worker.mjs', import.meta.url));
+    const pool = new Piscina({ filename, minThreads: 1, maxThreads: Math.max(1, o.threads), idleTimeout: 1000 });
     try {
       await Promise.all(
         todo.map(async (task) => {
