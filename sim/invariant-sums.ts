@@ -27,6 +27,9 @@ export interface MarketSums {
 export interface AccountSums {
   readonly markets: ReadonlyMap<string, MarketSums>;
   readonly claims: bigint;
+  /** Σ token balances over every holder, and whether any balance is negative. */
+  readonly supply: bigint;
+  readonly negative: boolean;
 }
 
 const emptySums = (): MarketSums => ({ longs: 0n, shorts: 0n, onLong: 0n, onShort: 0n, pending: 0n, open: 0 });
@@ -58,7 +61,19 @@ export function walkAccountSums(ch: ClearingHouse): AccountSums {
       claims += stored.margin + addPosition(ch, account.owner, marketId, stored, markets.get(marketId) as MarketSums);
     }
   }
-  return { markets, claims };
+  const { supply, negative } = walkBalances(ch);
+  return { markets, claims, supply, negative };
+}
+
+/** One walk over every token balance. */
+function walkBalances(ch: ClearingHouse): { supply: bigint; negative: boolean } {
+  let supply = 0n;
+  let negative = false;
+  for (const units of ch.ledger.balances.values()) {
+    supply += units;
+    if (units < 0n) negative = true;
+  }
+  return { supply, negative };
 }
 
 /** An account's share of the sums and its inputs. */
@@ -87,6 +102,10 @@ export class IncrementalAccountSums {
   private log: WriteLog | null = null;
   /** Account objects and their position maps → the account (registered with its first share). */
   private readonly owners = new WeakMap<object, Account>();
+  /** Each holder's balance as last summed, their sum, and the holders below zero. */
+  private readonly balances = new Map<string, bigint>();
+  private supply = 0n;
+  private readonly negatives = new Set<string>();
   /** Set when the shares were dropped: the next check compares every account. */
   private whole = true;
 
@@ -124,9 +143,35 @@ export class IncrementalAccountSums {
         if (account !== undefined) this.refresh(account, moved);
       }
     }
+    this.updateBalances(log);
     if (log === null) this.log = ch.j.writeLog();
     else log.clear();
-    return { markets: new Map(this.marketIds.map((id, i) => [id, { ...(this.totals[i] as MarketSums) }])), claims: this.claims };
+    return { markets: new Map(this.marketIds.map((id, i) => [id, { ...(this.totals[i] as MarketSums) }])), claims: this.claims, supply: this.supply, negative: this.negatives.size > 0 };
+  }
+
+  /** Σ balances and the negative holders: walked when there is no log to read, else moved by the holders it names. */
+  private updateBalances(log: WriteLog | null): void {
+    const balances = this.ch.ledger.balances;
+    if (log === null || log.overflowed) {
+      this.balances.clear();
+      this.negatives.clear();
+      this.supply = 0n;
+      for (const [holder, units] of balances) this.setBalance(holder, units);
+      return;
+    }
+    const e = log.entries;
+    for (let k = 0; k < e.length; k += 2) {
+      if (e[k] !== balances) continue;
+      const holder = e[k + 1] as string;
+      this.setBalance(holder, balances.get(holder) ?? 0n);
+    }
+  }
+
+  private setBalance(holder: string, units: bigint): void {
+    this.supply += units - (this.balances.get(holder) ?? 0n);
+    this.balances.set(holder, units);
+    if (units < 0n) this.negatives.add(holder);
+    else this.negatives.delete(holder);
   }
 
   /** Recomputes the account's share unless its inputs stand. */

@@ -71,7 +71,8 @@ export class InvariantChecker {
    *   accounts the journal's write log names, or every account when an index moved). The model
    *   changes state only through the journal, so a skipped check would have found what the last
    *   one found; state corrupted behind the journal's back (what the checker's own tests
-   *   simulate) is only seen at the next journaled change (to that account, for its share).
+   *   simulate) is only seen at the next journaled change (to that account, for its share; to
+   *   that holder's balance, for the token supply's sum, which moves by the balances written).
    */
   private readonly kept: IncrementalAccountSums | null;
 
@@ -226,13 +227,9 @@ export class InvariantChecker {
     let lazy = false;
     for (const m of ch.markets.values()) if (m.lastRemap === 'lazy' || m.migration !== null) lazy = true;
     this.counts.ledger[lazy ? 'notApplicable' : 'checks']++;
-    // One pass for the sum; the holders of a negative balance are named in a second only when there is one.
-    let supply = 0n;
-    let negative = false;
-    for (const units of ch.ledger.balances.values()) {
-      supply += units;
-      if (units < 0n) negative = true;
-    }
+    // The sum from the account sums (walked, or moved by the balances the journal wrote); the
+    // holders of a negative balance are named in a pass only when there is one.
+    const { supply, negative } = sums;
     if (supply !== ch.ledger.totalSupply) fail('ledger', `token balances sum to ${supply}, supply is ${ch.ledger.totalSupply}`);
     if (negative) {
       for (const [holder, units] of ch.ledger.balances) if (units < 0n) fail('ledger', `${holder} holds a negative balance ${units}`);

@@ -13,12 +13,13 @@ import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from 
 import type { ClearingHouse } from '../sim/clearing-house.ts';
 import type { ProfileName } from '../sim/params.ts';
 
-type Corruption = { kind: 'collateral'; trader: number; wei: number } | { kind: 'size'; trader: number; market: number } | { kind: 'premium'; market: number } | { kind: 'lazy'; market: number };
+type Corruption = { kind: 'collateral'; trader: number; wei: number } | { kind: 'balance'; trader: number; units: number } | { kind: 'size'; trader: number; market: number } | { kind: 'premium'; market: number } | { kind: 'lazy'; market: number };
 
 const corruption: fc.Arbitrary<Corruption> = fc.oneof(
   fc.record({ kind: fc.constant('collateral' as const), trader: fc.integer({ min: 0, max: TRADERS.length - 1 }), wei: fc.integer({ min: 1, max: 10 ** 9 }) }),
   fc.record({ kind: fc.constant('size' as const), trader: fc.integer({ min: 0, max: TRADERS.length - 1 }), market: fc.integer({ min: 0, max: 1 }) }),
   fc.record({ kind: fc.constant('premium' as const), market: fc.integer({ min: 0, max: 1 }) }),
+  fc.record({ kind: fc.constant('balance' as const), trader: fc.integer({ min: 0, max: TRADERS.length - 1 }), units: fc.integer({ min: -3, max: 3 }) }),
   fc.record({ kind: fc.constant('lazy' as const), market: fc.integer({ min: 0, max: 1 }) }),
 );
 
@@ -35,6 +36,12 @@ function corrupt(ch: ClearingHouse, c: Corruption): void {
   if (c.kind === 'premium') {
     const m = ch.market(MARKETS[c.market] as string);
     ch.j.set(m, 'cumulativePremiumFraction', m.cumulativePremiumFraction + 10n ** 15n);
+    return;
+  }
+  if (c.kind === 'balance') {
+    // A wallet's token balance (the ledger's supply sum and negative-balance checks read it).
+    const holder = TRADERS[c.trader] as string;
+    ch.j.mapSet(ch.ledger.balances, holder, ch.ledger.balanceOf(holder) + BigInt(c.units));
     return;
   }
   const account = ch.accounts.get(TRADERS[c.trader] as string);
