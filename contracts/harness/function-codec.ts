@@ -38,6 +38,12 @@ function offset(hex: string, at: number, base: number): number {
   return base + 2 * n;
 }
 
+/** A dynamic value's tail: where its length word is, and the length it holds. */
+function tailOf(hex: string, at: number, base: number): { start: number; length: number } {
+  const start = offset(hex, at, base);
+  return { start, length: Number.parseInt(word(hex, start), 16) };
+}
+
 function readSequence(parts: readonly ParamDecoder[], hex: string, start: number): unknown[] {
   const out = new Array<unknown>(parts.length);
   let at = start;
@@ -116,8 +122,7 @@ function paramDecoder(param: AbiParameter): ParamDecoder {
         dynamic: true,
         words: 1,
         read(hex, at, base) {
-          const start = offset(hex, at, base);
-          const length = Number.parseInt(word(hex, start), 16);
+          const { start, length } = tailOf(hex, at, base);
           if (length > (hex.length - start) / 2) throw new RangeError(`ABI data: an array of ${length} elements at byte ${(start - 2) / 2} is longer than the data`);
           return readSequence(new Array<ParamDecoder>(length).fill(element), hex, start + WORD);
         },
@@ -149,8 +154,7 @@ function paramDecoder(param: AbiParameter): ParamDecoder {
       dynamic: true,
       words: 1,
       read(hex, at, base) {
-        const start = offset(hex, at, base);
-        const length = Number.parseInt(word(hex, start), 16);
+        const { start, length } = tailOf(hex, at, base);
         const end = start + WORD + 2 * length;
         if (end > hex.length) throw new RangeError(`ABI data too short: ${type} of ${length} bytes at byte ${(start - 2) / 2}`);
         const body = hex.slice(start + WORD, end);
