@@ -34,7 +34,13 @@ export interface AccountSums {
 
 const emptySums = (): MarketSums => ({ longs: 0n, shorts: 0n, onLong: 0n, onShort: 0n, pending: 0n, open: 0 });
 
-/** Adds one position's share to a market's sums and returns its claim on the vault beyond its margin (−funding − loss). */
+/**
+ * Adds one position's share to a market's sums and returns its claim on the vault beyond its
+ * margin (−funding − loss). Under a lazy remap no check reads a position's funding or loss owed
+ * (zero-sum, funding conservation and the ledger are not applicable there), and valuing it may
+ * revert as Perp v1's own views do (the net flow since its snapshot replayed past the old curve's
+ * end): they are left out rather than computed.
+ */
 function addPosition(ch: ClearingHouse, owner: string, marketId: string, stored: Position, sums: MarketSums): bigint {
   if (stored.size > 0n) {
     sums.longs += stored.size;
@@ -44,6 +50,10 @@ function addPosition(ch: ClearingHouse, owner: string, marketId: string, stored:
     sums.onShort += stored.openNotional;
   }
   if (stored.size === 0n) return 0n;
+  if (ch.market(marketId).lastRemap === 'lazy') {
+    sums.open++;
+    return 0n;
+  }
   const funding = ch.fundingOwed(owner, marketId);
   sums.pending += funding;
   sums.open++;
