@@ -42,6 +42,9 @@ export class MarketAdmin extends Liquidation {
     return this.j.atomic(() => {
       const m = this.market(marketId);
       this.requireNoMigration(m);
+      // Positions a lazy migration left are remapped when their traders act, through every
+      // snapshot since their own; a remap now would size them from their stale stored sizes.
+      requireThat(remap === 'lazy' || m.lastRemap !== 'lazy', 'NotSupported', `a migration remapping ${remap === 'eager' ? 'now' : 'nothing'} after a lazy one would drop the lazy remaps still pending`);
       const before = this.netTraderValue(m);
       // Perp v1's legacy Amm (AmmV1) has a single fluctuation message.
       const overBand = this.params.profile === 'perp-v1' ? 'PriceOverFluctuationLimit' : 'PriceAlreadyOverFluctuationLimit';

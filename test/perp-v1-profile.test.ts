@@ -273,6 +273,22 @@ describe('k migration', () => {
     expect(viewLater + ch.position('bob', 'ETH').size).not.toBe(m.vamm.totalPositionSize);
   });
 
+  it('refuses an eager or no-remap migration after a lazy one, whose pending remaps it would drop', () => {
+    // Found by test/migration-run-property.test.ts: an eager remap after a lazy one sized every
+    // position from its stored (not yet lazily remapped) size and moved it to the newest index, so
+    // the lazy remaps still pending were lost and the books stopped adding up (ledger and funding
+    // conservation failed for the rest of the run). A later lazy migration is fine: Perp v1 walks
+    // a position through every snapshot since its own.
+    for (const remap of ['eager', 'none'] as const) {
+      const { ch, open, advance } = v1({ traders: { alice: '10000', bob: '100000' } });
+      open('alice', 'long', '1000', '5');
+      ch.migrateLiquidity('ETH', w('2'), 'lazy');
+      advance(15);
+      expectRevertUnchanged(ch, 'NotSupported', () => ch.migrateLiquidity('ETH', w('2'), remap), snap(ch));
+      ch.migrateLiquidity('ETH', w('0.5'), 'lazy');
+    }
+  });
+
   it('none: sizes stay, so each holder’s PnL moves with the deeper curve, and the cost is on record', () => {
     const { ch, open, checkInvariants } = makeWorld();
     open('alice', 'long', '2000', '5');
