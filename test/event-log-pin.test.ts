@@ -2,7 +2,9 @@
  * The exactness pin: the bundled runs' event logs, byte for byte, by SHA-256. A speed-up must
  * leave every one of them unchanged (one wei anywhere changes the hash). A change that is meant
  * to change a log (a new agent behaviour, a fixed rule) updates the pin here and says why in its
- * commit; the failure message prints the new hash and line count to paste in.
+ * commit; the failure message prints the new hash and line count to paste in. Each run's
+ * summary (built from the events as the engine made them) must also equal the summary rebuilt
+ * from its log's lines.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,15 +12,19 @@ import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
 import type { EventSink, LoggedEvent } from '../sim/engine/event-log.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
+import { SummaryBuilder } from '../sim/engine/summary.ts';
 
-/** Hashes the JSON Lines log as `vamm run` writes it (each line then '\n'), keeping nothing. */
+/** Hashes the JSON Lines log as `vamm run` writes it (each line then '\n'), and rebuilds the summary from the lines. */
 class HashSink implements EventSink {
   readonly needsLine = true;
+  readonly readsRecords = true;
   private readonly hash = createHash('sha256');
+  readonly rebuilt = new SummaryBuilder();
   lines = 0;
   write(_e: LoggedEvent, line: string): void {
     this.hash.update(line);
     this.hash.update('\n');
+    this.rebuilt.write(JSON.parse(line) as LoggedEvent);
     this.lines++;
   }
   close(): void {}
@@ -78,12 +84,13 @@ describe('exactness pin: bundled runs reproduce their event logs to the byte', (
       const scenario = JSON.parse(readFileSync(pin.scenario, 'utf8')) as Record<string, unknown>;
       pin.edit?.(scenario);
       const sink = new HashSink();
-      await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario), pin.scenario)), { sinks: [sink] });
+      const { summary } = await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario), pin.scenario)), { sinks: [sink] });
       const got = { lines: sink.lines, sha256: sink.digest() };
       expect(got, `${name}: the event log changed; if that is intended, pin ${JSON.stringify(got)} and say why in the commit`).toEqual({
         lines: pin.lines,
         sha256: pin.sha256,
       });
+      expect(JSON.stringify(sink.rebuilt.result()), `${name}: the summary differs from the one its log's lines rebuild`).toBe(JSON.stringify(summary));
     });
   }
 });

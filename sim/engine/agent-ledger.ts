@@ -7,9 +7,7 @@
  * both read agents' results from it.
  */
 import { indexAnswerScale } from '../params.ts';
-import type { LoggedEvent } from './event-log.ts';
-
-const big = (x: unknown): bigint => BigInt(x as string);
+import { type EventRecord, amountOf as big, numberOf as num } from './event-log.ts';
 
 export interface AgentTally {
   kind: string;
@@ -51,7 +49,8 @@ export class AgentLedger {
   /** OracleRound answers × this = wei (set from the run's profile). */
   private answerScale = indexAnswerScale('default');
 
-  write(e: LoggedEvent): void {
+  /** Reads an event as the engine built it or as its log reads back, alike. */
+  write(e: EventRecord): void {
     switch (e.type) {
       case 'RunStarted':
         this.answerScale = indexAnswerScale(e.profile as string);
@@ -60,22 +59,22 @@ export class AgentLedger {
         const a = this.agent(e.agent as string, e.kind as string);
         a.actions++;
         if (!e.ok) a.reverted++;
-        a.gasUsd += e.gasCostUsd as number;
+        a.gasUsd += num(e.gasCostUsd);
         break;
       }
       case 'HedgeFill': {
         const a = this.agent(e.agent as string);
-        a.hedgeCash -= (e.size as number) * (e.price as number);
-        a.hedgePosition = e.position as number;
-        a.hedgeFees += e.fee as number;
-        a.hedgeSpread += e.spreadCost as number;
+        a.hedgeCash -= num(e.size) * num(e.price);
+        a.hedgePosition = num(e.position);
+        a.hedgeFees += num(e.fee);
+        a.hedgeSpread += num(e.spreadCost);
         break;
       }
       case 'HedgeFunding':
-        this.agent(e.agent as string).hedgeFunding += e.amount as number;
+        this.agent(e.agent as string).hedgeFunding += num(e.amount);
         break;
       case 'HedgeWithdrawal':
-        this.agent(e.agent as string).transferFees += e.fee as number;
+        this.agent(e.agent as string).transferFees += num(e.fee);
         break;
       case 'CollateralArrived':
         this.agent(e.agent as string).transferredToChain += big(e.amount);
@@ -83,14 +82,14 @@ export class AgentLedger {
       case 'CollateralSent': {
         const a = this.agent(e.agent as string);
         a.transferredToChain -= big(e.amount);
-        a.gasUsd += e.gasCostUsd as number;
+        a.gasUsd += num(e.gasCostUsd);
         break;
       }
       case 'HedgeMarginCall':
         this.agent(e.agent as string).hedgeMarginCalls++;
         break;
       case 'HedgeMark':
-        if (Number.isNaN(this.hedgeMark)) this.hedgeMark = e.price as number;
+        if (Number.isNaN(this.hedgeMark)) this.hedgeMark = num(e.price);
         break;
       case 'FastPrice':
         this.referencePrice.set(e.market as string, Number(big(e.price)) / 1e18);

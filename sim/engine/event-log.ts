@@ -144,6 +144,29 @@ export type LogEvent = ProtocolEvent | EngineEvent;
 /** A logged event as JSON: bigints as decimal strings. */
 export type LoggedEvent = { readonly type: string; readonly blockNumber: number; readonly timestamp: number } & { readonly [k: string]: Json };
 
+/**
+ * An event as the engine built it (amounts as bigint) or as its log reads back (amounts as
+ * decimal strings): what a sink that reads either gets (`EventSink.readsRecords`). Such a sink
+ * reads an amount with `amountOf`, a stored decimal with `decimalOf` and a number with
+ * `numberOf`, which give the same for both forms.
+ */
+export type EventRecord = { readonly type: string; readonly blockNumber: number; readonly timestamp: number } & { readonly [k: string]: Json | bigint | undefined };
+
+/** An amount field of either form as a bigint (BigInt of its decimal string, or itself). */
+export function amountOf(x: unknown): bigint {
+  return BigInt(x as string | bigint);
+}
+
+/** An amount field of either form as its logged decimal string. */
+export function decimalOf(x: unknown): string {
+  return typeof x === 'bigint' ? x.toString() : (x as string);
+}
+
+/** A number field of either form as its log reads back: −0 as 0, NaN and ±∞ as null (JSON's), a logged null as null. */
+export function numberOf(x: unknown): number {
+  return (typeof x === 'number' ? (Number.isFinite(x) ? (x === 0 ? 0 : x) : null) : x) as number;
+}
+
 export function serialiseEvent(e: LogEvent): string {
   return JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
@@ -184,6 +207,12 @@ export interface EventSink {
    * and the engine skips the stringify when no sink wants it; unset means it does.
    */
   readonly needsLine?: boolean;
+  /**
+   * Set by a sink whose `write` reads an `EventRecord` (amounts and numbers through `amountOf`,
+   * `decimalOf`, `numberOf`): the engine hands it each event as built, and copies the event into
+   * JSON values (`toLogged`) only for the sinks that do not say this.
+   */
+  readonly readsRecords?: boolean;
   write(e: LoggedEvent, line: string): void;
   close(): void;
 }
@@ -195,6 +224,8 @@ export function needsLine(sinks: readonly EventSink[]): boolean {
 
 /** Streams the log to a file, buffering writes (synchronously, so order never varies). */
 export class FileSink implements EventSink {
+  /** It reads only the line. */
+  readonly readsRecords = true;
   private readonly fd: number;
   private buffer: string[] = [];
   private size = 0;
@@ -241,12 +272,28 @@ export class MemorySink implements EventSink {
   close(): void {}
 }
 
-/** Writes every event to several sinks (the file, the summary, a progress counter). */
+/**
+ * Writes every event to several sinks (the file, the summary, a progress counter): the engine's
+ * events as built to the sinks that read records, one JSON copy shared by the others, and the
+ * line only when one reads it.
+ */
 export class TeeSink implements EventSink {
   readonly needsLine: boolean;
+  /** Only when every sink does: a record passed on must reach each as it came. */
+  readonly readsRecords: boolean;
+  private readonly copies: boolean;
   constructor(private readonly sinks: readonly EventSink[]) {
     this.needsLine = needsLine(sinks);
+    this.readsRecords = sinks.every((s) => s.readsRecords === true);
+    this.copies = !this.readsRecords;
   }
+  /** One event as the engine built it. */
+  writeEvent(e: LogEvent): void {
+    const logged = this.copies || this.needsLine ? toLogged(e) : null;
+    const line = this.needsLine ? JSON.stringify(logged) : '';
+    for (const s of this.sinks) s.write(s.readsRecords === true ? (e as unknown as LoggedEvent) : (logged as LoggedEvent), s.needsLine === false ? '' : line);
+  }
+  /** An event already in the log's form (read back from a file). */
   write(e: LoggedEvent, line: string): void {
     for (const s of this.sinks) s.write(e, line);
   }

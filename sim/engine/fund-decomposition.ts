@@ -5,7 +5,7 @@
  * that drawdown is recorded, so a study can read, for any horizon, how deep the fund fell and
  * why; the totals by reason at the end give each component's own distribution.
  */
-import type { EventSink, LoggedEvent } from './event-log.ts';
+import { type EventRecord, type EventSink, amountOf } from './event-log.ts';
 import { fromWei } from '../math/units.ts';
 
 export const FLOW_PARTS = ['badDebt', 'fundingPaid', 'fundingReceived', 'penalty', 'fee', 'yieldLoss', 'other'] as const;
@@ -24,24 +24,25 @@ function partOf(reason: string, amount: bigint): FlowPart {
 const OUTFLOWS: ReadonlySet<FlowPart> = new Set(['badDebt', 'fundingPaid', 'yieldLoss']);
 
 export class FundDecomposition implements EventSink {
+  readonly readsRecords = true;
   private start: bigint | null = null;
   private low: bigint | null = null;
   private readonly totals: Record<FlowPart, bigint> = { badDebt: 0n, fundingPaid: 0n, fundingReceived: 0n, penalty: 0n, fee: 0n, yieldLoss: 0n, other: 0n };
   /** At each new low: [timestamp, drawdown, ...the totals by part then], USD decimal strings. */
   private readonly lows: Array<[number, ...string[]]> = [];
 
-  write(e: LoggedEvent): void {
+  write(e: EventRecord): void {
     if (e.type === 'RunStarted' && e.insuranceFund !== undefined) {
-      this.start = BigInt(e.insuranceFund as string);
+      this.start = amountOf(e.insuranceFund);
       this.low = this.start;
       return;
     }
     if (e.type !== 'InsuranceFundFlow' || e.reason === 'seed') return;
-    const amount = BigInt(e.amount as string);
+    const amount = amountOf(e.amount);
     const part = partOf(e.reason as string, amount);
     // Outflows as positive amounts for bad debt and funding paid; income as positive amounts.
     this.totals[part] += OUTFLOWS.has(part) ? -amount : amount;
-    const balance = BigInt(e.balanceAfter as string);
+    const balance = amountOf(e.balanceAfter);
     if (this.start === null) return;
     if (this.low === null || balance < this.low) {
       this.low = balance;

@@ -27,7 +27,7 @@ import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
 import type { Profile } from '../params.ts';
 import { type Json, toJson } from '../state-view.ts';
 import { type ActionOutcome, actionArgs, executeAction } from './action-executor.ts';
-import { type EngineEvent, type EventSink, type LogEvent, type RunSetup, toLogged } from './event-log.ts';
+import { type EngineEvent, type EventSink, type LogEvent, type RunSetup, TeeSink } from './event-log.ts';
 import { orderBlock } from './block-order.ts';
 import { FloatTwap } from './float-twap.ts';
 import { type GasParams, GasProcess } from './gas-process.ts';
@@ -173,11 +173,15 @@ export class Simulation {
   private readonly remapProbes = new RemapProbes();
   private setupRecord: RunSetup = { blockTime: 0, markets: [], accounts: [], backstopLiquidityProviders: [] };
 
+  /** Where events go: each sink gets them as built or as JSON copies, as it reads them. */
+  private readonly sink: TeeSink;
+
   constructor(
     private readonly config: SimulationConfig,
     private readonly host: AgentHost,
-    private readonly sink: EventSink,
+    sink: EventSink,
   ) {
+    this.sink = sink instanceof TeeSink ? sink : new TeeSink([sink]);
     const clock = createClock(config.start, config.startBlock);
     this.ch = new ClearingHouse(clock, config.profile);
     const first = config.markets[0] as MarketRun;
@@ -751,9 +755,7 @@ export class Simulation {
 
   private log(e: LogEvent | EngineEvent): void {
     this.eventCount++;
-    const logged = toLogged(e);
-    // Stringified only for a sink that reads the text (a file, a hash); the same bytes as serialiseEvent.
-    this.sink.write(logged, this.sink.needsLine === false ? '' : JSON.stringify(logged));
+    this.sink.writeEvent(e);
   }
 }
 

@@ -7,10 +7,10 @@
  */
 import { fromWei } from '../math/units.ts';
 import { AgentLedger, type AgentTally } from './agent-ledger.ts';
-import type { EventSink, LoggedEvent } from './event-log.ts';
+import { type EventRecord, type EventSink, amountOf, decimalOf, numberOf } from './event-log.ts';
 import { FundDecomposition } from './fund-decomposition.ts';
 
-const big = (x: unknown): bigint => BigInt(x as string);
+const big = amountOf;
 const usd = (x: bigint): string => fromWei(x);
 
 /** One remap variant's errors against the exact remap, over the probed positions. */
@@ -48,11 +48,11 @@ interface MigrationSummary {
 
 const tally = (): RemapTally => ({ gain: 0n, absError: 0n, maxAbsError: 0n, baseMismatch: 0n });
 
-function emptyMigration(e: LoggedEvent): MigrationSummary {
+function emptyMigration(e: EventRecord): MigrationSummary {
   return { market: e.market as string, timestamp: e.timestamp, multiplier: big(e.multiplier), remap: e.remap as string, cost: big(e.cost), lazy: tally(), none: tally(), probes: [] };
 }
 
-function addProbe(mg: MigrationSummary, e: LoggedEvent): void {
+function addProbe(mg: MigrationSummary, e: EventRecord): void {
   const row: RemapProbeRow = {
     trader: e.trader as string,
     when: e.when as string,
@@ -127,6 +127,8 @@ export interface PricePoint {
 
 export class SummaryBuilder implements EventSink {
   readonly needsLine = false;
+  /** It reads the engine's events as built (no JSON copy per event), and a saved log's alike. */
+  readonly readsRecords = true;
   private name = '';
   private profile = '';
   private seed = 0;
@@ -169,7 +171,7 @@ export class SummaryBuilder implements EventSink {
   private invariantChecks: Record<string, unknown> | null = null;
   readonly series: PricePoint[] = [];
 
-  write(e: LoggedEvent): void {
+  write(e: EventRecord): void {
     this.events++;
     this.ledger.write(e);
     this.fundFlows.write(e);
@@ -181,7 +183,7 @@ export class SummaryBuilder implements EventSink {
         for (const b of ((e.setup as { book?: Array<{ account: string }> } | undefined)?.book ?? [])) this.kindOf.set(b.account, 'holder');
         this.name = e.name as string;
         this.profile = e.profile as string;
-        this.seed = e.seed as number;
+        this.seed = numberOf(e.seed);
         // Logs from before RunStarted carried the fund start from its first snapshot instead.
         if (e.insuranceFund !== undefined) {
           this.fundStart = big(e.insuranceFund);
@@ -237,7 +239,7 @@ export class SummaryBuilder implements EventSink {
         break;
       }
       case 'BadDebt':
-        this.badDebtEvents.push([e.timestamp, e.amount as string]);
+        this.badDebtEvents.push([e.timestamp, decimalOf(e.amount)]);
         this.badDebt.count++;
         this.badDebt.total += big(e.amount);
         this.badDebt.coveredByInsuranceFund += big(e.coveredByInsuranceFund);
@@ -260,27 +262,27 @@ export class SummaryBuilder implements EventSink {
         this.snapshots++;
         this.series.push({
           timestamp: e.timestamp,
-          spot: e.spot as string,
-          index: e.index as string,
-          fast: e.fast as string,
-          markTwap: e.markTwap as string,
-          insuranceFund: e.insuranceFund as string,
-          openNotionalLong: e.openNotionalLong as string,
-          openNotionalShort: e.openNotionalShort as string,
+          spot: decimalOf(e.spot),
+          index: decimalOf(e.index),
+          fast: decimalOf(e.fast),
+          markTwap: decimalOf(e.markTwap),
+          insuranceFund: decimalOf(e.insuranceFund),
+          openNotionalLong: decimalOf(e.openNotionalLong),
+          openNotionalShort: decimalOf(e.openNotionalShort),
         });
         break;
       }
       case 'PriceGaps': {
-        const gaps = e.gaps as Array<{ from: number; bars: number }>;
+        const gaps = (e.gaps as Array<{ from: number; bars: number }>).map((g) => ({ from: numberOf(g.from), bars: numberOf(g.bars) }));
         const longest = gaps.reduce<{ from: number; bars: number } | null>((a, g) => (a === null || g.bars > a.bars ? g : a), null);
         this.priceGaps.push({
           market: e.market as string,
           policy: e.policy as string,
-          count: e.count as number,
-          missingBars: e.missingBars as number,
-          missingSeconds: (e.missingBars as number) * (e.resolution as number),
-          filled: e.filled as number,
-          longest: longest && { from: longest.from, bars: longest.bars, seconds: longest.bars * (e.resolution as number) },
+          count: numberOf(e.count),
+          missingBars: numberOf(e.missingBars),
+          missingSeconds: numberOf(e.missingBars) * numberOf(e.resolution),
+          filled: numberOf(e.filled),
+          longest: longest && { from: longest.from, bars: longest.bars, seconds: longest.bars * numberOf(e.resolution) },
         });
         break;
       }
@@ -288,7 +290,7 @@ export class SummaryBuilder implements EventSink {
         this.violations.set(e.invariant as string, (this.violations.get(e.invariant as string) ?? 0) + 1);
         break;
       case 'RunEnded':
-        this.blocks = e.blocks as number;
+        this.blocks = numberOf(e.blocks);
         this.invariantChecks = (e.invariants as Record<string, unknown> | null) ?? null;
         break;
     }
