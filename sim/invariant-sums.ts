@@ -229,18 +229,29 @@ export class IncrementalAccountSums {
     return { collateral: account.collateral, positions, sums, claims };
   }
 
+  /** Adds (1n) or takes away (−1n) a share: sums and differences, no bigint products. */
   private apply(share: Share, sign: 1n | -1n): void {
-    this.claims += sign * share.claims;
+    const add = sign === 1n;
+    this.claims = add ? this.claims + share.claims : this.claims - share.claims;
     for (let i = 0; i < this.totals.length; i++) {
       const t = this.totals[i] as MarketSums;
       const s = share.sums[i] as MarketSums;
       if (s.longs === 0n && s.shorts === 0n && s.open === 0 && s.onLong === 0n && s.onShort === 0n) continue;
-      t.longs += sign * s.longs;
-      t.shorts += sign * s.shorts;
-      t.onLong += sign * s.onLong;
-      t.onShort += sign * s.onShort;
-      t.pending += sign * s.pending;
-      t.open += sign === 1n ? s.open : -s.open;
+      if (add) {
+        t.longs += s.longs;
+        t.shorts += s.shorts;
+        t.onLong += s.onLong;
+        t.onShort += s.onShort;
+        t.pending += s.pending;
+        t.open += s.open;
+      } else {
+        t.longs -= s.longs;
+        t.shorts -= s.shorts;
+        t.onLong -= s.onLong;
+        t.onShort -= s.onShort;
+        t.pending -= s.pending;
+        t.open -= s.open;
+      }
     }
   }
 }

@@ -29,7 +29,7 @@ describe('treasury desk: the kept chain standing', () => {
       fc.assert(
         fc.property(fc.array(randomActions('mixed'), { minLength: 5, maxLength: 40 }), (actions) => {
           const ch = randomWorld(profile);
-          const desks: Desk[] = TRADERS.flatMap((agent) => MARKETS.map((market) => ({ agent, market, p: DEFAULT_TRANSFER, nextLook: 0, busy: false, inputs: null, standing: null })));
+          const desks: Desk[] = TRADERS.flatMap((agent) => MARKETS.map((market) => ({ agent, market, p: DEFAULT_TRANSFER, nextLook: 0, busy: false, inputs: null, standing: null, band: null })));
           for (const action of actions) {
             applyRandomAction(ch, action);
             for (const d of desks) {

@@ -96,6 +96,20 @@ export interface Desk {
   /** What its last chain standing was valued from, and the standing (null: it could not be valued). */
   inputs: unknown[] | null;
   standing: { value: bigint; notional: bigint } | null;
+  /** What that standing reads at other reserves, when it rests on one open position (`inBand`); else null. */
+  band: Band | null;
+}
+
+/**
+ * A standing on one open position, as a function of its market's reserves: the value is
+ * `constant` + the position's exit value (a long) or − it (a short), the notional its exit
+ * value; `constant` (collateral or margin, − open notional or + it, − funding and loss owed) is
+ * exact when valued and moves with none of the reserves.
+ */
+export interface Band {
+  readonly constant: number;
+  readonly size: number;
+  readonly long: boolean;
 }
 
 export class CollateralTreasury {
@@ -104,7 +118,7 @@ export class CollateralTreasury {
 
   /** Gives `agent` a treasury for its position in `market` (none when its interval is 0). */
   add(agent: string, market: string, p: TransferParams, start: number): void {
-    if (p.interval > 0) this.desks.set(agent, { agent, market, p, nextLook: start + p.interval, busy: false, inputs: null, standing: null });
+    if (p.interval > 0) this.desks.set(agent, { agent, market, p, nextLook: start + p.interval, busy: false, inputs: null, standing: null, band: null });
   }
 
   get size(): number {
@@ -158,12 +172,15 @@ export class CollateralTreasury {
 }
 
 /** One desk's decision at `now`, or null. */
-function decide(d: Desk, now: number, ch: ClearingHouse, venue: HedgeVenue): TransferDecision | null {
+export function decide(d: Desk, now: number, ch: ClearingHouse, venue: Pick<HedgeVenue, 'standing'>): TransferDecision | null {
   const { p, agent, market } = d;
   const pos = ch.accounts.get(agent)?.positions.get(market);
   if (!pos || pos.size === 0n) return null;
   const hedge = venue.standing(agent, now);
   if (!hedge) return null;
+  const venueLow = hedge.equity < p.venueLow * hedge.requirement;
+  // Most looks find the margin ratio inside the desk's band: then nothing moves, and the exact standing is not needed.
+  if (inBand(d, ch, venueLow)) return null;
   const chain = chainStanding(d, ch);
   if (chain === null) return null;
   const value = weiToNumber(chain.value);
@@ -177,15 +194,27 @@ function decide(d: Desk, now: number, ch: ClearingHouse, venue: HedgeVenue): Tra
     if (amount < p.minTransfer) return null;
     return { kind: 'toChain', agent, market, amount, fee: p.withdrawalFee, arrivesAt: now + p.withdrawalLatency };
   }
-  if (ratio > p.chainHigh && hedge.equity < p.venueLow * hedge.requirement) {
+  if (ratio > p.chainHigh && venueLow) {
     const need = p.venueTarget * hedge.requirement - hedge.equity;
     // Free collateral in whole USD, floored exactly: the withdrawal must never ask for more than is free.
-    const spare = Math.min(value - p.chainTarget * notional, wholeUnitsDown(ch.freeCollateral(agent, market)));
+    const free = freeCollateral(ch, agent, market);
+    if (free === null) return null;
+    const spare = Math.min(value - p.chainTarget * notional, wholeUnitsDown(free));
     const amount = Math.floor(Math.min(need, spare));
     if (amount < p.minTransfer) return null;
     return { kind: 'toVenue', agent, market, amount };
   }
   return null;
+}
+
+/** Free collateral (null: a position valued on the time-weighted curve has no exit there, and the desk cannot size a withdrawal). */
+function freeCollateral(ch: ClearingHouse, agent: string, market: string): bigint | null {
+  try {
+    return ch.freeCollateral(agent, market);
+  } catch (e) {
+    if (!isModelError(e)) throw e;
+    return null;
+  }
 }
 
 /**
@@ -195,7 +224,7 @@ function decide(d: Desk, now: number, ch: ClearingHouse, venue: HedgeVenue): Tra
  * again only when something it is valued from changed (`sameInputs`).
  */
 export function chainStanding(d: Desk, ch: ClearingHouse): { value: bigint; notional: bigint } | null {
-  if (d.inputs !== null && sameInputs(d.inputs, ch, d.agent)) return d.standing;
+  if (d.inputs !== null && compareInputs(d.inputs, ch, d.agent) === SAME) return d.standing;
   let standing: { value: bigint; notional: bigint } | null;
   try {
     standing = ch.marginStanding(d.agent, d.market, 'spot');
@@ -205,7 +234,65 @@ export function chainStanding(d: Desk, ch: ClearingHouse): { value: bigint; noti
   }
   d.inputs = standingInputs(ch, d.agent);
   d.standing = standing;
+  d.band = d.inputs !== null && standing !== null ? bandOf(ch, d.agent, d.market, standing) : null;
   return standing;
+}
+
+/** The standing's band when the account's only open position is in the desk's market (its group then holds that position alone). */
+function bandOf(ch: ClearingHouse, agent: string, market: string, standing: { value: bigint; notional: bigint }): Band | null {
+  let only: bigint | null = null;
+  for (const [id, pos] of (ch.accounts.get(agent) as NonNullable<ReturnType<typeof ch.accounts.get>>).positions) {
+    if (pos.size === 0n) continue;
+    if (id !== market || only !== null) return null;
+    only = pos.size;
+  }
+  if (only === null) return null;
+  const long = only > 0n;
+  return { constant: weiToNumber(long ? standing.value - standing.notional : standing.value + standing.notional), size: weiToNumber(long ? only : -only), long };
+}
+
+/**
+ * Relative slack on every float64 magnitude and absolute slack in USD: each wei amount read as
+ * a float is within 2.3·10⁻¹⁶ of it, a short's B − |s| (kept above 1 % of B) loses at most
+ * 5·10⁻¹⁴, the exit value's flooring is a few wei; the slack is 20 times the sum and more.
+ */
+const RELATIVE = 1e-12;
+const ABSOLUTE = 1e-15;
+
+/**
+ * Whether the desk's decision is provably null without valuing its standing exactly: the
+ * account's inputs but its market's reserves are those its band was valued from, and at the
+ * current reserves the margin ratio (value / notional, as `decide` reads it in floats) is at or
+ * above `chainLow` and, when the venue is low, at or below `chainHigh`. The exit value is
+ * Q·s/(B + s) for a long and Q·s/(B − s) for a short, give or take a few wei of flooring
+ * (curve.ts); bounds on it with the slack above bound the ratio, and the ratio read in floats
+ * is within a few ulps of the exact one.
+ */
+export function inBand(d: Desk, ch: ClearingHouse, venueLow: boolean): boolean {
+  const band = d.band;
+  if (band == null || d.inputs === null || compareInputs(d.inputs, ch, d.agent) === CHANGED) return false;
+  const vamm = ch.market(d.market).vamm;
+  const q = weiToNumber(vamm.quoteReserve);
+  const b = weiToNumber(vamm.baseReserve);
+  const room = band.long ? b + band.size : b - band.size;
+  // A short's buy-back cost explodes near the base reserve, and B − s loses digits: valued exactly there.
+  if (!(room > b * 1e-2)) return false;
+  const exit = (q * band.size) / room;
+  const exitSlack = RELATIVE * exit + ABSOLUTE;
+  const valueSlack = RELATIVE * (Math.abs(band.constant) + exit) + ABSOLUTE + exitSlack;
+  const value = band.long ? band.constant + exit : band.constant - exit;
+  const nLow = exit - exitSlack;
+  const nHigh = exit + exitSlack;
+  if (!(nLow > 1e3 * ABSOLUTE)) return false;
+  const vLow = value - valueSlack;
+  const vHigh = value + valueSlack;
+  // value / notional over the box: extremes at its corners (notional > 0).
+  const rLow = Math.min(vLow / nLow, vLow / nHigh);
+  const rHigh = Math.max(vHigh / nLow, vHigh / nHigh);
+  const slack = RELATIVE * (Math.abs(rLow) + Math.abs(rHigh) + 1);
+  const { chainLow, chainHigh } = d.p;
+  if (!(rLow - slack > chainLow)) return false;
+  return !venueLow || rHigh + slack < chainHigh;
 }
 
 /**
@@ -228,19 +315,25 @@ function standingInputs(ch: ClearingHouse, agent: string): unknown[] | null {
   return out;
 }
 
-/** Whether `standingInputs` would give `inputs` again (compared in place, nothing built). */
-function sameInputs(inputs: readonly unknown[], ch: ClearingHouse, agent: string): boolean {
+const SAME = 0;
+const RESERVES = 1;
+const CHANGED = 2;
+
+/** Whether `standingInputs` would give `inputs` again (SAME), again but for reserves (RESERVES), or not (compared in place, nothing built). */
+function compareInputs(inputs: readonly unknown[], ch: ClearingHouse, agent: string): typeof SAME | typeof RESERVES | typeof CHANGED {
   const account = ch.accounts.get(agent);
-  if (account === undefined || inputs[0] !== ch.params.marginMode || inputs[1] !== account.collateral) return false;
+  if (account === undefined || inputs[0] !== ch.params.marginMode || inputs[1] !== account.collateral) return CHANGED;
   let k = 2;
+  let reserves = false;
   for (const [id, pos] of account.positions) {
-    if (inputs[k] !== id || inputs[k + 1] !== pos) return false;
+    if (inputs[k] !== id || inputs[k + 1] !== pos) return CHANGED;
     k += 2;
     if (pos.size === 0n) continue;
     const m = ch.market(id);
-    if (m.lastRemap === 'lazy' || m.migration !== null) return false;
-    if (inputs[k] !== m.vamm.quoteReserve || inputs[k + 1] !== m.vamm.baseReserve || inputs[k + 2] !== m.cumulativePremiumFraction || inputs[k + 3] !== m.lossIndexLong || inputs[k + 4] !== m.lossIndexShort) return false;
+    if (m.lastRemap === 'lazy' || m.migration !== null) return CHANGED;
+    if (inputs[k + 2] !== m.cumulativePremiumFraction || inputs[k + 3] !== m.lossIndexLong || inputs[k + 4] !== m.lossIndexShort) return CHANGED;
+    if (inputs[k] !== m.vamm.quoteReserve || inputs[k + 1] !== m.vamm.baseReserve) reserves = true;
     k += 5;
   }
-  return k === inputs.length;
+  return k !== inputs.length ? CHANGED : reserves ? RESERVES : SAME;
 }
