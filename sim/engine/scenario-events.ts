@@ -88,7 +88,8 @@ export class ScenarioEvents {
 
   /** When agent `index` is back, if it is down at `t`; else null. */
   downUntil(index: number, t: number): number | null {
-    for (const w of this.outages.get(index) ?? []) if (t >= w.from && t < w.to) return w.to;
+    const windows = this.outages.get(index);
+    if (windows !== undefined) for (const w of windows) if (t >= w.from && t < w.to) return w.to;
     return null;
   }
 

@@ -136,6 +136,8 @@ interface Pending {
 /** A sequencer sentinel's refusal during the grace period after downtime (never reaches the protocol; one of ROUTER_REASONS). */
 export const GRACE_PERIOD_REASON = 'SequencerGracePeriod';
 
+const NO_EVENTS: readonly LogEvent[] = [];
+
 export class Simulation {
   readonly ch: ClearingHouse;
   private readonly checker: InvariantChecker | null;
@@ -155,6 +157,10 @@ export class Simulation {
   private searchers: number[] = [];
   private keepers: number[] = [];
   private tradeWatchers: number[] = [];
+  /** The agents that trade (phase `trade`), in index order. */
+  private traders: number[] = [];
+  /** Per agent: due in the block being run (its wake-up fell due, or it watches a feed that moved). */
+  private due = new Uint8Array(0);
   private readonly tickCursor = new Map<string, number>();
   private readonly roundCursor = new Map<string, number>();
   private infos: AgentInfo[] = [];
@@ -297,9 +303,13 @@ export class Simulation {
     this.infos = await this.host.init(config.start);
     this.nextWake = this.infos.map(() => Number.NaN);
     this.wakeups = new WakeAgenda(this.infos.length);
-    this.searchers = this.infos.filter((a) => a.phase === 'searcher').map((a) => a.index);
-    this.keepers = this.infos.filter((a) => a.phase === 'keeper').map((a) => a.index);
-    this.tradeWatchers = this.infos.filter((a) => a.phase === 'trade' && a.wakesOnChange).map((a) => a.index);
+    // Each list in index order: agents wake in that order.
+    const byIndex = (keep: (a: AgentInfo) => boolean) => this.infos.filter(keep).map((a) => a.index).sort((a, b) => a - b);
+    this.searchers = byIndex((a) => a.phase === 'searcher');
+    this.keepers = byIndex((a) => a.phase === 'keeper');
+    this.traders = byIndex((a) => a.phase === 'trade');
+    this.tradeWatchers = byIndex((a) => a.phase === 'trade' && a.wakesOnChange);
+    this.due = new Uint8Array(this.infos.length);
     this.othersBelow = Math.max(0, ...this.infos.map((a) => (typeof a.readsOthers === 'number' ? a.readsOthers : 0)));
     for (const info of this.infos) if (info.first !== null) this.schedule(info.index, info.first);
     let lastProgress = 0;
@@ -361,18 +371,19 @@ export class Simulation {
     let changed = this.migrateDue(blockTime) || oracleMoved;
     changed = this.injectFaults(blockTime) || changed;
     this.landTransfers(blockTime);
-    const due = new Set(this.wakeups.popDue(blockTime));
+    const due = this.due;
+    const popped = this.wakeups.popDue(blockTime);
+    for (const i of popped) due[i] = 1;
     // Traders that watch the market also look when the oracle or fast feed moved.
-    if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) due.add(i);
-    const traders = this.awake([...due].filter((i) => (this.infos[i] as AgentInfo).phase === 'trade'), blockTime);
+    if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) due[i] = 1;
+    const traders = this.awake(this.traders, blockTime, due);
     if (traders.length > 0) await this.wakeAgents(traders, blockTime);
     const traded = await this.executeDue(blockTime, oracleMoved);
     changed = traded || changed;
     // Keepers due now, and those that watch for changes when something changed.
-    const keepers = this.awake(
-      this.keepers.filter((i) => due.has(i) || (changed && (this.infos[i] as AgentInfo).wakesOnChange)),
-      blockTime,
-    );
+    if (changed) for (const i of this.keepers) if ((this.infos[i] as AgentInfo).wakesOnChange) due[i] = 1;
+    const keepers = this.awake(this.keepers, blockTime, due);
+    due.fill(0);
     if (keepers.length > 0) {
       await this.wakeAgents(keepers, blockTime);
       changed = (await this.executeDue(blockTime, false)) || changed;
@@ -391,10 +402,11 @@ export class Simulation {
     if (this.blocks % 1000 === 0) this.prune();
   }
 
-  /** The agents of `indices` that are up at `now`; those in an outage are woken when it ends. */
-  private awake(indices: number[], now: number): number[] {
+  /** The agents of `indices` (in index order) that are up at `now`, of those marked in `only` when given; those in an outage are woken when it ends. */
+  private awake(indices: readonly number[], now: number, only?: Uint8Array): number[] {
     const up: number[] = [];
-    for (const i of indices.sort((a, b) => a - b)) {
+    for (const i of indices) {
+      if (only !== undefined && only[i] === 0) continue;
       const back = this.events.downUntil(i, now);
       if (back === null) up.push(i);
       else this.schedule(i, back);
@@ -486,8 +498,16 @@ export class Simulation {
     const now = this.ch.clock.timestamp;
     const first = (this.config.markets[0] as MarketRun).id;
     this.cex.set(first, this.hedgeVenue.priceAt(now));
-    const reads = waking.map((i) => (this.infos[i] as AgentInfo).readsOthers);
-    const othersBelow = reads.includes(null) ? null : reads.every((r) => r === false) ? false : this.othersBelow;
+    // null when one reads every account, false when none reads another's, else the run's level.
+    let othersBelow: number | false | null = false;
+    for (const i of waking) {
+      const r = (this.infos[i] as AgentInfo).readsOthers;
+      if (r === null) {
+        othersBelow = null;
+        break;
+      }
+      if (r !== false) othersBelow = this.othersBelow;
+    }
     writeObservation(
       this.ch,
       this.host.view,
@@ -501,7 +521,8 @@ export class Simulation {
   private enqueue(results: Awaited<ReturnType<AgentHost['wake']>>, now: number): void {
     for (const r of results) {
       const info = this.infos[r.index] as AgentInfo;
-      r.submissions.forEach((submission, seq) => {
+      for (let seq = 0; seq < r.submissions.length; seq++) {
+        const submission = r.submissions[seq] as Submission;
         const latency = submission.latency ?? info.latency;
         this.actions.push(now + latency, {
           id: this.nextPendingId++,
@@ -513,7 +534,7 @@ export class Simulation {
           priorityFee: submission.priorityFee,
           ...(submission.bundle ? { bundle: submission.bundle } : {}),
         });
-      });
+      }
       if (r.next !== null) this.schedule(r.index, Math.max(r.next, now + 1));
       else {
         this.nextWake[r.index] = Number.NaN;
@@ -531,7 +552,7 @@ export class Simulation {
     let due = this.actions.popDue(now);
     if (due.length === 0 && !oracleMoved) return false;
     if (this.searchers.length > 0 && (oracleMoved || due.some((p) => p.submission.action.kind === 'liquidate'))) {
-      const searchers = this.awake([...this.searchers], now);
+      const searchers = this.awake(this.searchers, now);
       if (searchers.length > 0) {
         const mempool: MempoolTx[] = due
           .filter((p) => !p.submission.private && !p.bundle)
@@ -657,7 +678,8 @@ export class Simulation {
     if (probe) this.log({ ...probe, blockNumber: this.ch.clock.blockNumber, timestamp: this.ch.clock.timestamp });
   }
 
-  private drainProtocolEvents(): LogEvent[] {
+  private drainProtocolEvents(): readonly LogEvent[] {
+    if (this.ch.events.length === 0) return NO_EVENTS;
     const events = this.ch.events.splice(0, this.ch.events.length);
     for (const e of events) {
       this.log(e);
