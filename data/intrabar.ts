@@ -16,6 +16,7 @@
 import { join } from 'node:path';
 import type { CandleSeries, SeriesSegment } from './candle-series.ts';
 import { loadCandles } from './candle-loader.ts';
+import { INTRABAR_CACHE_DIR, dataCode, holdsDonors, libraryKey, readCachedLibrary, writeCachedLibrary } from './intrabar-cache.ts';
 import type { PricePath } from './generators/replay.ts';
 import type { Rng } from './prng.ts';
 import { resample } from './resample.ts';
@@ -70,21 +71,35 @@ export function libraryOf(donors: ReadonlyArray<{ ret: number; shape: Float64Arr
 
 const libraries = new Map<string, Promise<IntrabarLibrary>>();
 
-/** The library of the data folder (built once per process). */
-export function intrabarLibrary(dataDir: string): Promise<IntrabarLibrary> {
-  let lib = libraries.get(dataDir);
+/**
+ * The library of the data folder: built once per process, or read from the cache in `cacheDir`
+ * built from the same sources and code (intrabar-cache.ts; null or `VAMM_INTRABAR_CACHE=0`: none).
+ */
+export function intrabarLibrary(dataDir: string, cacheDir: string | null = INTRABAR_CACHE_DIR): Promise<IntrabarLibrary> {
+  const dir = process.env.VAMM_INTRABAR_CACHE === '0' ? null : cacheDir;
+  let lib = libraries.get(`${dataDir}\n${dir}`);
   if (!lib) {
     lib = (async () => {
+      const files = INTRABAR_SOURCES.map((f) => join(dataDir, f));
+      const key = dir === null ? '' : libraryKey(files, dataCode());
+      const read = dir === null ? null : readCachedLibrary(key, dir);
+      // Checked against the first source's donors built afresh: a library from other code is never used.
+      if (read && holdsDonors(read, await donorsFrom(files[0] as string))) return { ...read, sources: INTRABAR_SOURCES };
       const donors: Array<{ ret: number; shape: Float64Array }> = [];
-      for (const file of INTRABAR_SOURCES) {
-        const raw = await loadCandles(join(dataDir, file), { gapPolicy: 'skip' });
-        donors.push(...donorsOf(raw.resolution === BAR ? raw : resample(raw, BAR)));
-      }
-      return libraryOf(donors, INTRABAR_SOURCES);
+      for (const file of files) donors.push(...(await donorsFrom(file)));
+      const built = libraryOf(donors, INTRABAR_SOURCES);
+      if (dir !== null) writeCachedLibrary(key, built, dir);
+      return built;
     })();
-    libraries.set(dataDir, lib);
+    libraries.set(`${dataDir}\n${dir}`, lib);
   }
   return lib;
+}
+
+/** The donor shapes of one source file (1-minute files aggregated to 5 minutes). */
+async function donorsFrom(file: string): Promise<Array<{ ret: number; shape: Float64Array }>> {
+  const raw = await loadCandles(file, { gapPolicy: 'skip' });
+  return donorsOf(raw.resolution === BAR ? raw : resample(raw, BAR));
 }
 
 /** Index of a donor among the `neighbours` nearest in return to r. */
