@@ -9,10 +9,11 @@
  * so a library from other code is rebuilt instead of used. `VAMM_INTRABAR_CACHE=0` always builds.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
 import { REPO_ROOT } from './shared-dir.ts';
+import { removeStaleFiles } from './stale-files.ts';
 
 /** Where the libraries live (one per set of sources and code), beside the worker bundles. */
 export const INTRABAR_CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'vamm-intrabar');
@@ -113,15 +114,7 @@ export function writeCachedLibrary(key: string, lib: CachedLibrary, dir = INTRAB
   } catch {
     return false;
   }
-  for (const name of readdirSync(dir)) {
-    const other = join(dir, name);
-    if (other === file || !name.endsWith('.bin')) continue;
-    try {
-      if (Date.now() - statSync(other).mtimeMs > LIFETIME_MS) rmSync(other, { force: true });
-    } catch {
-      // Another process dropped it first.
-    }
-  }
+  removeStaleFiles(dir, '.bin', file, LIFETIME_MS);
   return true;
 }
 

@@ -9,12 +9,13 @@
  * stack traces then name the .ts files).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { writeFileAtomic } from '../data/atomic-write.ts';
 import { REPO_ROOT } from '../data/shared-dir.ts';
+import { removeStaleFiles } from '../data/stale-files.ts';
 
 /** Where the bundles live: inside the checkout, so their bare imports resolve from its node_modules. */
 export const WORKER_BUNDLE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'vamm-workers');
@@ -74,21 +75,11 @@ async function bundle(entry: string): Promise<string> {
   // Named by content: concurrent processes write the same bytes, and a stale bundle is never reused.
   const file = join(WORKER_BUNDLE_DIR, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   writeFileAtomic(file, code);
-  pruneOldBundles(file);
+  removeStaleFiles(WORKER_BUNDLE_DIR, '.mjs', file, BUNDLE_LIFETIME_MS);
   return pathToFileURL(file).href;
 }
 
 /** A day after a process last wrote a bundle, no pool can still need it (pools load at their start). */
 const BUNDLE_LIFETIME_MS = 24 * 3600 * 1000;
 
-function pruneOldBundles(keep: string): void {
-  for (const name of readdirSync(WORKER_BUNDLE_DIR)) {
-    const file = join(WORKER_BUNDLE_DIR, name);
-    if (file === keep || !name.endsWith('.mjs')) continue;
-    try {
-      if (Date.now() - statSync(file).mtimeMs > BUNDLE_LIFETIME_MS) rmSync(file, { force: true });
-    } catch {
-      // Another process pruned it first.
-    }
-  }
-}
+
