@@ -208,6 +208,31 @@ describe('contagion through the cross-margin account', () => {
     }
   });
 
+  it('enters every position within 0.3 % of its market’s start price, on a skewed book, whichever side the second book takes', async () => {
+    // Found by test/engine-run-property.test.ts: the slices were interleaved over both markets'
+    // entries at once, so one market's longs were balanced by the other's shorts and each curve
+    // wandered while the book went on (positions opened 6-9 % off the start price, each account
+    // starting with that much unrealised PnL, and an opposite book refused at 8x).
+    const skewed = PopulationSchema.parse({ ...population, openInterest: { long: '9000000', short: '3000000' } });
+    for (const side of ['same', 'opposite']) {
+      const secondMarket = { id: 'BTC', depth: '30000000', startPrice: '30000', fit: still, book: { share: 0.5, side } };
+      const config = await resolveRun(parseRunScenario(JSON.stringify({ ...withPopulation(environment, skewed), prices: crash, secondMarket })));
+      const ch = new Simulation(config, hostFor(config, 1), { needsLine: false, write() {}, close() {} }).ch;
+      let checked = 0;
+      for (const m of ['ETH', 'BTC']) {
+        const start = weiToNumber(ch.market(m).vamm.spotPrice());
+        for (const [id, account] of ch.accounts) {
+          const pos = account.positions.get(m);
+          if (!pos || pos.size === 0n || id.startsWith('skew')) continue;
+          const entered = weiToNumber(pos.openNotional) / Math.abs(weiToNumber(pos.size));
+          expect(Math.abs(entered / start - 1), `${side} ${m} ${id}`).toBeLessThan(0.003);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(40);
+    }
+  });
+
   it('refuses a second market named like the first, naming the field', () => {
     const text = JSON.stringify({ ...withPopulation(environment, population), prices: crash, secondMarket: { id: 'ETH', depth: '1000000', startPrice: '30000' } });
     expect(() => parseRunScenario(text, 'c.json')).toThrow(/secondMarket\.id.*first market's id/);

@@ -274,7 +274,7 @@ describe('k migration', () => {
   });
 
   it('refuses an eager or no-remap migration after a lazy one, whose pending remaps it would drop', () => {
-    // Found by test/migration-run-property.test.ts: an eager remap after a lazy one sized every
+    // Found by test/engine-run-property.test.ts: an eager remap after a lazy one sized every
     // position from its stored (not yet lazily remapped) size and moved it to the newest index, so
     // the lazy remaps still pending were lost and the books stopped adding up (ledger and funding
     // conservation failed for the rest of the run). A later lazy migration is fine: Perp v1 walks

@@ -53,11 +53,18 @@ export function preBookReserves(depth: bigint, price: bigint, skew: bigint, mark
 }
 
 /**
- * The book as a sequence of slices of at most `piece` notional, longs and shorts interleaved:
- * the next slice is on the side that brings the running net back toward zero, so the curve
- * never strays from the start price by more than about one slice moves it.
+ * The book as a sequence of slices of at most `piece` notional, market by market, longs and
+ * shorts interleaved within each: the next slice is on the side that brings that market's running
+ * net back toward zero, so its curve never strays from the start price by more than about one
+ * slice moves it. (Interleaved over both markets at once, one market's longs were balanced by the
+ * other's shorts and each curve wandered by the other market's book.)
  */
 export function slices(entries: readonly BookEntry[], piece: bigint): Array<{ entry: BookEntry; notional: bigint }> {
+  const markets = [...new Set(entries.map((e) => e.market))];
+  return markets.flatMap((market) => marketSlices(entries.filter((e) => e.market === market), piece));
+}
+
+function marketSlices(entries: readonly BookEntry[], piece: bigint): Array<{ entry: BookEntry; notional: bigint }> {
   const queue = (side: 'long' | 'short') => entries.filter((e) => e.side === side).map((entry) => ({ entry, left: entry.notional }));
   const longs = queue('long');
   const shorts = queue('short');

@@ -1,0 +1,85 @@
+/**
+ * The engine under random combinations of what a scenario can schedule: random k changes, the
+ * sequencer down, agents out, oracle delays and a manipulated fast feed, a stated book of
+ * leveraged accounts opened before the start, a second market sharing their cross margin, on
+ * both profiles, with the bundled FTX scenario's agents (noise, momentum, mean reversion, hedged
+ * arbitrageurs, a whale, a manipulator, liquidators, a keeper) on its crash window. Every run must finish, with
+ * no invariant violated after any block: a view that cannot value a state it reaches, or a fault
+ * the books do not survive, fails here with the shrunk scenario.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import { runSimulation } from '../sim/engine/run-simulation.ts';
+
+const base = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'scenarios', 'runs', 'ftx-2022.json'), 'utf8')) as Record<string, unknown>;
+const FROM = Date.parse('2022-11-08T00:00:00Z') / 1000;
+const HOURS = 14;
+const at = (minute: number) => new Date((FROM + minute * 60) * 1000).toISOString();
+
+/** A window inside the run: start minute and length in minutes. */
+const windowArb = fc.record({ start: fc.integer({ min: 1, max: HOURS * 60 - 10 }), length: fc.integer({ min: 5, max: 240 }) });
+const eventArb = fc.oneof(
+  windowArb.map((w) => ({ kind: 'sequencer-down', from: at(w.start), to: at(w.start + w.length), grace: 600 })),
+  fc.tuple(windowArb, fc.constantFrom('liquidator-*', 'arbitrageur-*', 'keeper-*', 'noise-*')).map(([w, agents]) => ({ kind: 'agent-outage', agents, from: at(w.start), to: at(w.start + w.length) })),
+  fc.tuple(windowArb, fc.constantFrom('fast', 'chainlink', 'both'), fc.integer({ min: 30, max: 3600 })).map(([w, feed, seconds]) => ({ kind: 'oracle-delay', feed, from: at(w.start), to: at(w.start + w.length), seconds })),
+  fc.tuple(windowArb, fc.constantFrom(-0.3, -0.1, 0.05, 0.2)).map(([w, deviation]) => ({ kind: 'fast-feed-manipulation', from: at(w.start), to: at(w.start + w.length), deviation })),
+);
+const migrationArb = fc.record({
+  minute: fc.integer({ min: 1, max: HOURS * 60 - 1 }),
+  multiplier: fc.constantFrom('0.5', '0.8', '1.5', '3'),
+  remap: fc.constantFrom('lazy', 'eager', 'none'),
+});
+
+/** A stated book (scenarios/population.ts) of 40–80 accounts a side, up to 10× leverage, on a deeper market so every account can open. */
+const bookArb = fc.record({
+  long: fc.integer({ min: 1, max: 4 }),
+  short: fc.integer({ min: 1, max: 4 }),
+  accounts: fc.integer({ min: 40, max: 80 }),
+  highLeverage: fc.constantFrom(3, 6, 10),
+});
+const book = (b: { long: number; short: number; accounts: number; highLeverage: number }) => ({
+  openInterest: { long: `${b.long}000000`, short: `${b.short}000000` },
+  accounts: { long: b.accounts, short: b.accounts },
+  concentration: { top1: 0.2, top10: 0.7 },
+  leverage: [
+    { leverage: 2, share: 0.5 },
+    { leverage: b.highLeverage, share: 0.5 },
+  ],
+});
+const secondMarketArb = fc.constantFrom('same', 'opposite').map((side) => ({ id: 'BTC', depth: '40000000', startPrice: '20000', book: { share: 0.5, side } }));
+
+describe('engine runs under random schedules', () => {
+  it('finish with every invariant held, both profiles', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('default', 'perp-v1'),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.array(eventArb, { maxLength: 3 }),
+        fc.uniqueArray(migrationArb, { maxLength: 3, selector: (m) => m.minute }),
+        fc.option(bookArb, { nil: undefined }),
+        fc.option(secondMarketArb, { nil: undefined }),
+        async (profile, seed, events, migrations, population, secondMarket) => {
+          const scenario = {
+            ...base,
+            name: 'engine-property',
+            profile,
+            seed,
+            prices: { file: 'w5_ftx', gapPolicy: 'carry-forward', from: at(0), to: at(HOURS * 60) },
+            invariants: 'block',
+            events,
+            migrations: [...migrations].sort((a, b) => a.minute - b.minute).map((m) => ({ at: at(m.minute), multiplier: m.multiplier, remap: m.remap })),
+            // A stated book needs cross margin: the default design's.
+            ...(population && profile === 'default' ? { population: book(population), market: { id: 'ETH', depth: '40000000' } } : {}),
+            ...(population && secondMarket && profile === 'default' ? { secondMarket } : {}),
+          };
+          const { summary } = await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario))));
+          expect(summary.invariants.violations).toEqual({});
+        },
+      ),
+      { numRuns: Number(process.env.VAMM_ENGINE_PROPERTY_RUNS ?? 16) },
+    );
+  }, 900_000);
+});
