@@ -295,7 +295,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
 
 /** Values an account's rows at spot and records what they were valued from. */
 function value(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, owner: string): void {
-  writeAccount(ch, obs, i, owner);
+  writeAccount(ch, obs, rows, i, owner);
   rows.record(ch, i, owner, obs.layout.markets);
 }
 
@@ -367,19 +367,33 @@ function storedAbove(d: Float64Array, positionOffsets: readonly number[], level:
   return true;
 }
 
-/** An account's rows at spot. */
-function writeAccount(ch: ClearingHouse, obs: Observation, i: number, owner: string): void {
+/** Scratch: the cross positions' row offsets of the account being written. */
+const crossRows: number[] = [];
+
+/**
+ * An account's rows at spot. Fields that read only inputs its rows were last valued from (the
+ * wallet, the collateral, a position record, which the model replaces rather than mutates, and
+ * for funding owed its market's premium index) already hold what they would be written again:
+ * only the fields the reserves move are converted again.
+ */
+function writeAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, owner: string): void {
   const d = obs.data;
   const account = ch.accounts.get(owner);
-  const ao = obs.accountOffset(i);
-  d[ao + A.wallet] = weiToNumber(ch.ledger.balanceOfWei(owner));
-  d[ao + A.collateral] = weiToNumber(account?.collateral ?? 0n);
+  const ao = rows.accountOffsets[i] as number;
+  const was = rows.valued[i] === true;
+  const collateral = account?.collateral ?? 0n;
+  if (!was || rows.wallet[i] !== ch.ledger.balanceOf(owner)) d[ao + A.wallet] = weiToNumber(ch.ledger.balanceOfWei(owner));
+  if (!was || rows.collateral[i] !== collateral) d[ao + A.collateral] = weiToNumber(collateral);
   // Cross group: collateral + Σ (pnl − funding) over cross positions, and their notional.
-  let crossValue = account?.collateral ?? 0n;
+  let crossValue = collateral;
   let crossNotional = 0n;
-  const crossRows: number[] = [];
-  for (const id of obs.layout.markets) {
-    const po = obs.positionOffset(i, id);
+  crossRows.length = 0;
+  const { markets } = obs.layout;
+  const offsets = rows.positionOffsets[i] as number[];
+  const base = i * markets.length;
+  for (let k = 0; k < markets.length; k++) {
+    const id = markets[k] as string;
+    const po = offsets[k] as number;
     const pos = account?.positions.get(id);
     if (!pos || pos.size === 0n) {
       d.fill(0, po, po + POSITION_FIELDS.length);
@@ -389,17 +403,20 @@ function writeAccount(ch: ClearingHouse, obs: Observation, i: number, owner: str
       continue;
     }
     const m = ch.market(id);
+    const sameRecord = was && rows.position[base + k] === pos;
     const notional = exitValueOrSpot(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve);
     const absNotional = notional < 0n ? -notional : notional;
     const pnl = pos.size > 0n ? notional - pos.openNotional : pos.openNotional + notional;
     const funding = mulD(m.cumulativePremiumFraction - pos.lastCumulativePremiumFraction, pos.size);
-    d[po + P.size] = weiToNumber(pos.size);
-    d[po + P.openNotional] = weiToNumber(pos.openNotional);
-    d[po + P.margin] = weiToNumber(pos.margin);
-    d[po + P.isolated] = pos.isolated ? 1 : 0;
+    if (!sameRecord) {
+      d[po + P.size] = weiToNumber(pos.size);
+      d[po + P.openNotional] = weiToNumber(pos.openNotional);
+      d[po + P.margin] = weiToNumber(pos.margin);
+      d[po + P.isolated] = pos.isolated ? 1 : 0;
+    }
     d[po + P.notional] = weiToNumber(absNotional);
     d[po + P.pnl] = weiToNumber(pnl);
-    d[po + P.fundingOwed] = weiToNumber(funding);
+    if (!sameRecord || rows.premium[base + k] !== m.cumulativePremiumFraction) d[po + P.fundingOwed] = weiToNumber(funding);
     if (pos.isolated) {
       const value = pos.margin + pnl - funding;
       d[po + P.groupValue] = weiToNumber(value);
@@ -410,8 +427,11 @@ function writeAccount(ch: ClearingHouse, obs: Observation, i: number, owner: str
       crossRows.push(po);
     }
   }
+  if (crossRows.length === 0) return;
+  const groupValue = weiToNumber(crossValue);
+  const ratio = crossNotional === 0n ? Number.NaN : weiToNumber(divD(crossValue, crossNotional));
   for (const po of crossRows) {
-    d[po + P.groupValue] = weiToNumber(crossValue);
-    d[po + P.marginRatio] = crossNotional === 0n ? Number.NaN : weiToNumber(divD(crossValue, crossNotional));
+    d[po + P.groupValue] = groupValue;
+    d[po + P.marginRatio] = ratio;
   }
 }
