@@ -69,3 +69,18 @@ function clears(value: number, magnitude: number, notional: number, threshold: n
   const high = notional * (1 + RELATIVE) + ABSOLUTE;
   return notional > 1e3 * ABSOLUTE && low > 0 && low > threshold * high;
 }
+
+/**
+ * Whether `provablyAbove` holds for every reserves (q, b) of market `market` with q and b each
+ * within `width` (relative) of `at`, for an account whose one open position is in that market.
+ * Its exit value q·s/(b ± s) grows with q and falls with b, so over the box it lies between its
+ * values at the corners (q low, b high) and (q high, b low); the margin ratio's test (value −
+ * threshold × notional, less the slack, all affine in the exit value) then holds between them
+ * when it holds at both, and each corner's own float errors are inside the slack as at a point.
+ */
+export function provablyAboveOnBox(d: Float64Array, accountOffset: number, positionOffsets: readonly number[], at: readonly ReservesFloat[], market: number, width: number, level: number): boolean {
+  const r = at[market] as ReservesFloat;
+  const low = at.map((x, m) => (m === market ? { quote: r.quote * (1 - width), base: r.base * (1 + width) } : x));
+  const high = at.map((x, m) => (m === market ? { quote: r.quote * (1 + width), base: r.base * (1 - width) } : x));
+  return provablyAbove(d, accountOffset, positionOffsets, low, level) && provablyAbove(d, accountOffset, positionOffsets, high, level);
+}

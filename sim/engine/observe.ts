@@ -9,7 +9,7 @@ import { isModelError } from '../errors.ts';
 import { divD, mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { Account, Position } from '../position.ts';
-import { provablyAbove } from './at-risk-screen.ts';
+import { type ReservesFloat, provablyAbove, provablyAboveOnBox } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
 import { A, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 
@@ -59,6 +59,29 @@ class RowInputs {
   readonly waking: Uint8Array;
   /** Per account: possibly written (its wallet, account or positions) since its rows were recorded. */
   readonly dirty: Uint8Array;
+  /** The accounts marked dirty since the last screen (may repeat, or name ones valued since), and whether every account was. */
+  readonly dirtyList: number[] = [];
+  allDirty = true;
+  /**
+   * Per account: 1 when its rows, as stored, are provably above `boxLevel` at any reserves in
+   * its box (its one open position's market `boxMarket`, q in [boxQ0, boxQ1], b in [boxB0,
+   * boxB1]) under the premium index they were valued at; cleared when the rows are valued again.
+   */
+  readonly boxed: Uint8Array;
+  readonly boxLevel: Float64Array;
+  readonly boxMarket: Int32Array;
+  readonly box: Float64Array;
+  /** Accounts with open positions and no box: looked at on every screen (may repeat, or name boxed ones). */
+  readonly loose: number[] = [];
+  /** Per account: in `loose` (1), or being looked at in this screen (2). */
+  readonly mark: Uint8Array;
+  /**
+   * What every boxed account's box holds: per market the largest lower and smallest upper
+   * bounds, the least level, and the premium indices then (a screen whose reserves, level and
+   * indices are inside need look at no boxed account that was not written); null until a full
+   * screen built it, and after one that valued every row.
+   */
+  common: { q0: Float64Array; q1: Float64Array; b0: Float64Array; b1: Float64Array; level: number; premium: bigint[] } | null = null;
   /** The journal's write log this reads, and the clearing house it belongs to. */
   private log: WriteLog | null = null;
   private logOf: ClearingHouse | null = null;
@@ -70,6 +93,12 @@ class RowInputs {
     this.marketOffsets = obs.layout.markets.map((id) => obs.marketOffset(id));
     this.waking = new Uint8Array(obs.layout.accounts.length);
     this.dirty = new Uint8Array(obs.layout.accounts.length).fill(1);
+    const n = obs.layout.accounts.length;
+    this.boxed = new Uint8Array(n);
+    this.boxLevel = new Float64Array(n);
+    this.boxMarket = new Int32Array(n);
+    this.box = new Float64Array(4 * n);
+    this.mark = new Uint8Array(n);
     this.indexOf = new Map(obs.layout.accounts.map((a, i) => [a, i]));
     this.accountOffsets = obs.layout.accounts.map((_, i) => obs.accountOffset(i));
     this.positionOffsets = obs.layout.accounts.map((_, i) => obs.layout.markets.map((id) => obs.positionOffset(i, id)));
@@ -87,17 +116,24 @@ class RowInputs {
       this.logOf = ch;
       this.log = ch.j.writeLog();
       this.dirty.fill(1);
+      this.allDirty = true;
       return;
     }
-    if (log.overflowed) this.dirty.fill(1);
-    else {
+    if (log.overflowed) {
+      this.dirty.fill(1);
+      this.allDirty = true;
+    } else {
       const e = log.entries;
       const balances = ch.ledger.balances;
       const accounts = ch.accounts;
       for (let k = 0; k < e.length; k += 2) {
         const target = e[k] as object;
         const i = target === balances || target === accounts ? this.indexOf.get(e[k + 1] as string) : this.owners.get(target);
-        if (i !== undefined) this.dirty[i] = 1;
+        if (i !== undefined) {
+          // Listed at every write: an account compared equal stays marked, and a later write to it must still be looked at.
+          this.dirty[i] = 1;
+          this.dirtyList.push(i);
+        }
       }
     }
     log.clear();
@@ -151,6 +187,12 @@ class RowInputs {
   }
 
   record(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): void {
+    // Valued again: any box was proved for the rows as they were.
+    this.boxed[i] = 0;
+    if (this.mark[i] === 0) {
+      this.mark[i] = 1;
+      this.loose.push(i);
+    }
     const account = ch.accounts.get(owner);
     if (account !== undefined && this.account[i] !== account) {
       this.owners.set(account, i);
@@ -265,22 +307,18 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   const waking = rows.waking;
   if (!all) for (const i of readers.waking) waking[i] = 1;
   // A new state, or a higher level than rows were left standing under: screen them again.
+  let looked: number[] | null = null;
   if (rows.version !== ch.j.version || level > rows.level) {
     rows.version = ch.j.version;
     rows.level = level;
-    const reserves = markets.map((id) => {
+    const reserves: ReservesFloat[] = markets.map((id) => {
       const m = ch.market(id);
       return { quote: weiToNumber(m.vamm.quoteReserve), base: weiToNumber(m.vamm.baseReserve) };
     });
-    for (let i = 0; i < accounts.length; i++) {
-      const owner = accounts[i] as string;
-      if (!rows.sameOwn(ch, i, owner, markets)) value(ch, obs, rows, i, owner);
-      else if (!rows.sameMarkets(i, markets.length)) {
-        // Only reserves or the premium index moved: rows no reader can need may stand.
-        const standing = !all && waking[i] === 0 && rows.samePremium(i, markets.length) && storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level);
-        if (!standing) value(ch, obs, rows, i, owner);
-      }
-    }
+    looked = all ? null : screenWithin(ch, obs, rows, reserves, level, readers.waking);
+    if (looked === null) screenEvery(ch, obs, rows, reserves, level, all);
+    rows.dirtyList.length = 0;
+    rows.allDirty = false;
   } else {
     // The state stands since the last screen: only rows it left standing (or that own-row
     // observations skipped) may need valuing now.
@@ -289,8 +327,146 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   }
   if (!all) for (const i of readers.waking) waking[i] = 0;
   let below = false;
+  if (looked !== null) {
+    // Boxed rows not looked at stand above the level (≥ 1.5× maintenance): their liquidation ratio is their stored spot ratio, as written.
+    for (const i of looked) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
+    d[H.noneBelowMaintenance] = below ? 0 : 1;
+    return;
+  }
   for (let i = 0; i < accounts.length; i++) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
   d[H.noneBelowMaintenance] = below ? 0 : 1;
+}
+
+/** Relative half-width of the box an account's standing rows are proved over: about a 2 % price move either way. */
+const BOX_WIDTH = 1e-2;
+
+/** Screens one account (the full screen's step): values its rows unless they stand, and boxes rows that stand or were just valued. */
+function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, all: boolean, i: number): void {
+  const { markets, accounts } = obs.layout;
+  const owner = accounts[i] as string;
+  const d = obs.data;
+  if (!rows.sameOwn(ch, i, owner, markets)) value(ch, obs, rows, i, owner);
+  else if (!rows.sameMarkets(i, markets.length)) {
+    // Only reserves or the premium index moved: rows no reader can need may stand.
+    const standing =
+      !all &&
+      rows.waking[i] === 0 &&
+      rows.samePremium(i, markets.length) &&
+      (boxHolds(rows, i, reserves, level) || (storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level)));
+    if (!standing) value(ch, obs, rows, i, owner);
+  }
+  if (!all && rows.boxed[i] === 0) tryBox(obs, rows, reserves, level, i);
+}
+
+/** Whether the account's box holds its rows above `level` at these reserves (its premium index checked by the caller). */
+function boxHolds(rows: RowInputs, i: number, reserves: readonly ReservesFloat[], level: number): boolean {
+  if (rows.boxed[i] === 0 || level > (rows.boxLevel[i] as number)) return false;
+  const r = reserves[rows.boxMarket[i] as number] as ReservesFloat;
+  const b = 4 * i;
+  return r.quote >= (rows.box[b] as number) && r.quote <= (rows.box[b + 1] as number) && r.base >= (rows.box[b + 2] as number) && r.base <= (rows.box[b + 3] as number);
+}
+
+/**
+ * Boxes the account's rows as they stand (valued at their recorded reserves and premium index,
+ * which the caller has seen to be current or standing): when its one open position's rows are
+ * stored above `level` and provably above it over the box around these reserves.
+ */
+function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, i: number): void {
+  const d = obs.data;
+  const offsets = rows.positionOffsets[i] as number[];
+  let market = -1;
+  for (let m = 0; m < offsets.length; m++) {
+    if ((d[(offsets[m] as number) + P.size] as number) === 0) continue;
+    if (market >= 0) return;
+    market = m;
+  }
+  if (market < 0 || !storedAbove(d, offsets, level) || !provablyAboveOnBox(d, rows.accountOffsets[i] as number, offsets, reserves, market, BOX_WIDTH, level)) return;
+  const r = reserves[market] as ReservesFloat;
+  const b = 4 * i;
+  // The same floats the proof's corners were built from.
+  rows.box[b] = r.quote * (1 - BOX_WIDTH);
+  rows.box[b + 1] = r.quote * (1 + BOX_WIDTH);
+  rows.box[b + 2] = r.base * (1 - BOX_WIDTH);
+  rows.box[b + 3] = r.base * (1 + BOX_WIDTH);
+  rows.boxLevel[i] = level;
+  rows.boxMarket[i] = market;
+  rows.boxed[i] = 1;
+  const c = rows.common;
+  if (c === null) return;
+  c.q0[market] = Math.max(c.q0[market] as number, rows.box[b] as number);
+  c.q1[market] = Math.min(c.q1[market] as number, rows.box[b + 1] as number);
+  c.b0[market] = Math.max(c.b0[market] as number, rows.box[b + 2] as number);
+  c.b1[market] = Math.min(c.b1[market] as number, rows.box[b + 3] as number);
+  c.level = Math.min(c.level, level);
+}
+
+/** Every account screened; the boxes' common ground and the loose accounts rebuilt (none kept after a screen for readers of every row). */
+function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, all: boolean): void {
+  const nm = obs.layout.markets.length;
+  const n = obs.layout.accounts.length;
+  rows.common = null;
+  for (const i of rows.loose) rows.mark[i] = 0;
+  rows.loose.length = 0;
+  for (let i = 0; i < n; i++) screenAccount(ch, obs, rows, reserves, level, all, i);
+  if (all) return;
+  const c = { q0: new Float64Array(nm).fill(-Infinity), q1: new Float64Array(nm).fill(Infinity), b0: new Float64Array(nm).fill(-Infinity), b1: new Float64Array(nm).fill(Infinity), level: Infinity, premium: obs.layout.markets.map((id) => ch.market(id).cumulativePremiumFraction) };
+  for (const i of rows.loose) rows.mark[i] = 0;
+  rows.loose.length = 0;
+  const d = obs.data;
+  for (let i = 0; i < n; i++) {
+    if (rows.boxed[i] === 1) {
+      const m = rows.boxMarket[i] as number;
+      const b = 4 * i;
+      c.q0[m] = Math.max(c.q0[m] as number, rows.box[b] as number);
+      c.q1[m] = Math.min(c.q1[m] as number, rows.box[b + 1] as number);
+      c.b0[m] = Math.max(c.b0[m] as number, rows.box[b + 2] as number);
+      c.b1[m] = Math.min(c.b1[m] as number, rows.box[b + 3] as number);
+      c.level = Math.min(c.level, rows.boxLevel[i] as number);
+    } else if ((rows.positionOffsets[i] as number[]).some((po) => (d[po + P.size] as number) !== 0)) {
+      rows.mark[i] = 1;
+      rows.loose.push(i);
+    }
+  }
+  rows.common = c;
+}
+
+/**
+ * The screen when the reserves, the level and the premium indices are inside what every boxed
+ * account's box holds and no account was written past the log's reach: only the written, the
+ * waking and the loose accounts are looked at (every other one is flat and unwritten, or boxed
+ * and standing). Returns the accounts looked at, or null when the full screen is needed.
+ */
+function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, waking: readonly number[]): number[] | null {
+  const c = rows.common;
+  if (c === null || rows.allDirty || level > c.level) return null;
+  const { markets } = obs.layout;
+  for (let m = 0; m < markets.length; m++) {
+    const r = reserves[m] as ReservesFloat;
+    if (!(r.quote >= (c.q0[m] as number) && r.quote <= (c.q1[m] as number) && r.base >= (c.b0[m] as number) && r.base <= (c.b1[m] as number))) return null;
+    if (ch.market(markets[m] as string).cumulativePremiumFraction !== c.premium[m]) return null;
+  }
+  const looked: number[] = [];
+  const take = (i: number) => {
+    if (rows.mark[i] === 2) return;
+    looked.push(i);
+    rows.mark[i] = 2;
+  };
+  for (const i of rows.dirtyList) take(i);
+  for (const i of waking) take(i);
+  for (const i of rows.loose) take(i);
+  rows.loose.length = 0;
+  for (const i of looked) rows.mark[i] = 0;
+  for (const i of looked) screenAccount(ch, obs, rows, reserves, level, false, i);
+  // Still loose: looked at again next time.
+  const d = obs.data;
+  for (const i of looked) {
+    if (rows.boxed[i] === 1 || rows.mark[i] === 1) continue;
+    if ((rows.positionOffsets[i] as number[]).some((po) => (d[po + P.size] as number) !== 0)) {
+      rows.mark[i] = 1;
+      rows.loose.push(i);
+    }
+  }
+  return looked;
 }
 
 /** Values an account's rows at spot and records what they were valued from. */
