@@ -340,8 +340,12 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
 /** Relative half-width of the box an account's standing rows are proved over: about a 2 % price move either way. */
 const BOX_WIDTH = 1e-2;
 
-/** Screens one account (the full screen's step): values its rows unless they stand, and boxes rows that stand or were just valued. */
-function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, all: boolean, i: number): void {
+/**
+ * Screens one account: values its rows unless they stand, and boxes rows that stand or were
+ * just valued (`recentre`: a boxed row's box is moved to these reserves when the proof holds
+ * there, so that the full screen leaves every box around the reserves it saw).
+ */
+function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, all: boolean, i: number, recentre: boolean): void {
   const { markets, accounts } = obs.layout;
   const owner = accounts[i] as string;
   const d = obs.data;
@@ -355,7 +359,7 @@ function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, res
       (boxHolds(rows, i, reserves, level) || (storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level)));
     if (!standing) value(ch, obs, rows, i, owner);
   }
-  if (!all && rows.boxed[i] === 0) tryBox(obs, rows, reserves, level, i);
+  if (!all && (rows.boxed[i] === 0 || recentre)) tryBox(obs, rows, reserves, level, i);
 }
 
 /** Whether the account's box holds its rows above `level` at these reserves (its premium index checked by the caller). */
@@ -369,7 +373,9 @@ function boxHolds(rows: RowInputs, i: number, reserves: readonly ReservesFloat[]
 /**
  * Boxes the account's rows as they stand (valued at their recorded reserves and premium index,
  * which the caller has seen to be current or standing): when its one open position's rows are
- * stored above `level` and provably above it over the box around these reserves.
+ * stored above `level` and provably above it over the box around these reserves. A box it had
+ * stays when the new one cannot be proved and these reserves are in it (it still holds: the rows
+ * did not change).
  */
 function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, i: number): void {
   const d = obs.data;
@@ -380,7 +386,11 @@ function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFl
     if (market >= 0) return;
     market = m;
   }
-  if (market < 0 || !storedAbove(d, offsets, level) || !provablyAboveOnBox(d, rows.accountOffsets[i] as number, offsets, reserves, market, BOX_WIDTH, level)) return;
+  if (market < 0 || !storedAbove(d, offsets, level) || !provablyAboveOnBox(d, rows.accountOffsets[i] as number, offsets, reserves, market, BOX_WIDTH, level)) {
+    // A box these reserves left would keep every later screen a full one: the account is loose instead.
+    if (rows.boxed[i] === 1 && !boxHolds(rows, i, reserves, level)) rows.boxed[i] = 0;
+    return;
+  }
   const r = reserves[market] as ReservesFloat;
   const b = 4 * i;
   // The same floats the proof's corners were built from.
@@ -407,7 +417,7 @@ function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reser
   rows.common = null;
   for (const i of rows.loose) rows.mark[i] = 0;
   rows.loose.length = 0;
-  for (let i = 0; i < n; i++) screenAccount(ch, obs, rows, reserves, level, all, i);
+  for (let i = 0; i < n; i++) screenAccount(ch, obs, rows, reserves, level, all, i, true);
   if (all) return;
   const c = { q0: new Float64Array(nm).fill(-Infinity), q1: new Float64Array(nm).fill(Infinity), b0: new Float64Array(nm).fill(-Infinity), b1: new Float64Array(nm).fill(Infinity), level: Infinity, premium: obs.layout.markets.map((id) => ch.market(id).cumulativePremiumFraction) };
   for (const i of rows.loose) rows.mark[i] = 0;
@@ -456,7 +466,7 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
   for (const i of rows.loose) take(i);
   rows.loose.length = 0;
   for (const i of looked) rows.mark[i] = 0;
-  for (const i of looked) screenAccount(ch, obs, rows, reserves, level, false, i);
+  for (const i of looked) screenAccount(ch, obs, rows, reserves, level, false, i, false);
   // Still loose: looked at again next time.
   const d = obs.data;
   for (const i of looked) {
