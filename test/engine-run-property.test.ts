@@ -1,6 +1,9 @@
 /**
  * The engine under random combinations of what a scenario can schedule: random k changes, the
- * sequencer down, agents out, oracle delays and a manipulated fast feed, a stated book of
+ * sequencer down, agents out, oracle delays and a manipulated fast feed, injected faults (the
+ * Chainlink feed reverting or answering zero or negative, a fluctuation band, a funding cap,
+ * trade limit or maintenance margin changed mid-run, a flood of dust accounts, the vault's yield
+ * source losing deposits and its breaker tripped), a stated book of
  * leveraged accounts opened before the start, a second market sharing their cross margin, on
  * both profiles, with the bundled FTX scenario's agents (noise, momentum, mean reversion, hedged
  * arbitrageurs, a whale, a manipulator, liquidators, a keeper) on its crash window. Every run must finish, with
@@ -33,6 +36,25 @@ const migrationArb = fc.record({
   remap: fc.constantFrom('lazy', 'eager', 'none'),
 });
 
+/** Faults at a random minute (scenarios/fault-schedule.ts); a yield-source bundle attaches, deposits, loses and may trip. */
+const faultArb = fc.oneof(
+  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 130 }), fc.constantFrom('revert', 'zero', 'negative'), fc.integer({ min: 1, max: 120 })).map(([minute, fault, lasts]) => [
+    { at: at(minute), setOracleFault: { market: 'ETH', fault } },
+    { at: at(minute + lasts), setOracleFault: { market: 'ETH', fault: 'none' } },
+  ]),
+  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 1 }), fc.constantFrom({ fluctuationLimitRatio: '0.005' }, { fluctuationLimitRatio: '0.05' }, { tradeLimitRatio: '0.01' }, { funding: { fundingCapRatio: '0.0001' } }, { fees: { feeRatio: '0.01' } })).map(([minute, params]) => [
+    { at: at(minute), setMarketParams: { market: 'ETH', ...params } },
+  ]),
+  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 1 }), fc.constantFrom('0.08', '0.1')).map(([minute, mmr]) => [{ at: at(minute), setClearingHouseParams: { maintenanceMarginRatio: mmr } }]),
+  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 1 }), fc.integer({ min: 1, max: 200 })).map(([minute, count]) => [{ at: at(minute), dustAccounts: { count, amount: '1' } }]),
+  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 30 }), fc.constantFrom('1000', '200000'), fc.boolean()).map(([minute, lost, trip]) => [
+    { at: at(minute), setYieldSource: { maxLossRatio: '0.01' } },
+    { at: at(minute), depositToYield: { amount: '400000' } },
+    { at: at(minute + 10), yieldSourceLoss: { amount: lost } },
+    ...(trip ? [{ at: at(minute + 20), tripCircuitBreaker: { by: 'owner' } }] : []),
+  ]),
+);
+
 /** A stated book (scenarios/population.ts) of 40–80 accounts a side, up to 10× leverage, on a deeper market so every account can open. */
 const bookArb = fc.record({
   long: fc.integer({ min: 1, max: 4 }),
@@ -61,7 +83,8 @@ describe('engine runs under random schedules', () => {
         fc.uniqueArray(migrationArb, { maxLength: 3, selector: (m) => m.minute }),
         fc.option(bookArb, { nil: undefined }),
         fc.option(secondMarketArb, { nil: undefined }),
-        async (profile, seed, events, migrations, population, secondMarket) => {
+        fc.array(faultArb, { maxLength: 3 }),
+        async (profile, seed, events, migrations, population, secondMarket, faults) => {
           const scenario = {
             ...base,
             name: 'engine-property',
@@ -74,6 +97,8 @@ describe('engine runs under random schedules', () => {
             // A stated book needs cross margin: the default design's.
             ...(population && profile === 'default' ? { population: book(population), market: { id: 'ETH', depth: '40000000' } } : {}),
             ...(population && secondMarket && profile === 'default' ? { secondMarket } : {}),
+            // Faults at the same moment keep their order (the schedule is stable by time).
+            ...(faults.length > 0 ? { faults: faults.flat().sort((a, b) => a.at.localeCompare(b.at)) } : {}),
           };
           const { summary } = await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario))));
           expect(summary.invariants.violations).toEqual({});
