@@ -26,6 +26,8 @@ export class Journal {
    * operation, an unchanged version means an unchanged state (incremental checks skip on it).
    */
   version = 0;
+  /** Operations kept: outermost `atomic` calls that returned (the ledger's dust is allowed per operation). */
+  operations = 0;
   /** Write logs handed out by `writeLog`: each receives every write's target and key. */
   private readonly logs: WriteLog[] = [];
 
@@ -35,7 +37,9 @@ export class Journal {
     const version = this.version;
     this.depth++;
     try {
-      return fn();
+      const result = fn();
+      if (this.depth === 1) this.operations++;
+      return result;
     } catch (error) {
       this.rollbackTo(mark, version);
       throw error;

@@ -6,7 +6,8 @@
  * source losing deposits and its breaker tripped), a stated book of
  * leveraged accounts opened before the start, a second market sharing their cross margin, on
  * both profiles, with the bundled FTX scenario's agents (noise, momentum, mean reversion, hedged
- * arbitrageurs, a whale, a manipulator, liquidators, a keeper) on its crash window. Every run must finish, with
+ * arbitrageurs, a whale, a manipulator, liquidators, a keeper), Black Thursday's (L1 gas and an
+ * MEV searcher) or 19 May 2021's (ordered by priority fee), each on 14 hours of its crash. Every run must finish, with
  * no invariant violated after any block: a view that cannot value a state it reaches, or a fault
  * the books do not survive, fails here with the shrunk scenario.
  */
@@ -17,18 +18,27 @@ import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
 
-const base = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'scenarios', 'runs', 'ftx-2022.json'), 'utf8')) as Record<string, unknown>;
-const FROM = Date.parse('2022-11-08T00:00:00Z') / 1000;
+/** Bundled scenarios whose agents and gas differ, each on 14 hours of its crash. */
+const BASES = {
+  // L2 gas, first come first served: hedged arbitrageurs, a whale, a manipulator.
+  ftx: { file: 'ftx-2022', prices: 'w5_ftx', from: '2022-11-08T00:00:00Z' },
+  // L1 gas with its volatility-driven base fee, and an MEV searcher.
+  'black-thursday': { file: 'black-thursday-2020', prices: 'w1_black_thursday', from: '2020-03-12T00:00:00Z' },
+  // L2 ordered by priority fee, 1-minute candles.
+  may19: { file: 'may19-2021', prices: 'w2_may19', from: '2021-05-19T00:00:00Z' },
+} as const;
+const bundled = (file: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', 'scenarios', 'runs', `${file}.json`), 'utf8')) as Record<string, unknown>;
 const HOURS = 14;
-const at = (minute: number) => new Date((FROM + minute * 60) * 1000).toISOString();
+/** Schedules are drawn in minutes into the run and dated once the run's start is known. */
+const dateAt = (from: string, minute: number) => new Date(Date.parse(from) + minute * 60_000).toISOString();
 
 /** A window inside the run: start minute and length in minutes. */
 const windowArb = fc.record({ start: fc.integer({ min: 1, max: HOURS * 60 - 10 }), length: fc.integer({ min: 5, max: 240 }) });
 const eventArb = fc.oneof(
-  windowArb.map((w) => ({ kind: 'sequencer-down', from: at(w.start), to: at(w.start + w.length), grace: 600 })),
-  fc.tuple(windowArb, fc.constantFrom('liquidator-*', 'arbitrageur-*', 'keeper-*', 'noise-*')).map(([w, agents]) => ({ kind: 'agent-outage', agents, from: at(w.start), to: at(w.start + w.length) })),
-  fc.tuple(windowArb, fc.constantFrom('fast', 'chainlink', 'both'), fc.integer({ min: 30, max: 3600 })).map(([w, feed, seconds]) => ({ kind: 'oracle-delay', feed, from: at(w.start), to: at(w.start + w.length), seconds })),
-  fc.tuple(windowArb, fc.constantFrom(-0.3, -0.1, 0.05, 0.2)).map(([w, deviation]) => ({ kind: 'fast-feed-manipulation', from: at(w.start), to: at(w.start + w.length), deviation })),
+  windowArb.map((w) => ({ kind: 'sequencer-down', from: w.start, to: w.start + w.length, grace: 600 })),
+  fc.tuple(windowArb, fc.constantFrom('liquidator-*', 'arbitrageur-*', 'keeper-*', 'noise-*')).map(([w, agents]) => ({ kind: 'agent-outage', agents, from: w.start, to: w.start + w.length })),
+  fc.tuple(windowArb, fc.constantFrom('fast', 'chainlink', 'both'), fc.integer({ min: 30, max: 3600 })).map(([w, feed, seconds]) => ({ kind: 'oracle-delay', feed, from: w.start, to: w.start + w.length, seconds })),
+  fc.tuple(windowArb, fc.constantFrom(-0.3, -0.1, 0.05, 0.2)).map(([w, deviation]) => ({ kind: 'fast-feed-manipulation', from: w.start, to: w.start + w.length, deviation })),
 );
 const migrationArb = fc.record({
   minute: fc.integer({ min: 1, max: HOURS * 60 - 1 }),
@@ -39,19 +49,19 @@ const migrationArb = fc.record({
 /** Faults at a random minute (scenarios/fault-schedule.ts); a yield-source bundle attaches, deposits, loses and may trip. */
 const faultArb = fc.oneof(
   fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 130 }), fc.constantFrom('revert', 'zero', 'negative'), fc.integer({ min: 1, max: 120 })).map(([minute, fault, lasts]) => [
-    { at: at(minute), setOracleFault: { market: 'ETH', fault } },
-    { at: at(minute + lasts), setOracleFault: { market: 'ETH', fault: 'none' } },
+    { at: minute, setOracleFault: { market: 'ETH', fault } },
+    { at: minute + lasts, setOracleFault: { market: 'ETH', fault: 'none' } },
   ]),
   fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 1 }), fc.constantFrom({ fluctuationLimitRatio: '0.005' }, { fluctuationLimitRatio: '0.05' }, { tradeLimitRatio: '0.01' }, { funding: { fundingCapRatio: '0.0001' } }, { fees: { feeRatio: '0.01' } })).map(([minute, params]) => [
-    { at: at(minute), setMarketParams: { market: 'ETH', ...params } },
+    { at: minute, setMarketParams: { market: 'ETH', ...params } },
   ]),
-  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 1 }), fc.constantFrom('0.08', '0.1')).map(([minute, mmr]) => [{ at: at(minute), setClearingHouseParams: { maintenanceMarginRatio: mmr } }]),
-  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 1 }), fc.integer({ min: 1, max: 200 })).map(([minute, count]) => [{ at: at(minute), dustAccounts: { count, amount: '1' } }]),
+  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 1 }), fc.constantFrom('0.08', '0.1')).map(([minute, mmr]) => [{ at: minute, setClearingHouseParams: { maintenanceMarginRatio: mmr } }]),
+  fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 1 }), fc.integer({ min: 1, max: 200 })).map(([minute, count]) => [{ at: minute, dustAccounts: { count, amount: '1' } }]),
   fc.tuple(fc.integer({ min: 1, max: HOURS * 60 - 30 }), fc.constantFrom('1000', '200000'), fc.boolean()).map(([minute, lost, trip]) => [
-    { at: at(minute), setYieldSource: { maxLossRatio: '0.01' } },
-    { at: at(minute), depositToYield: { amount: '400000' } },
-    { at: at(minute + 10), yieldSourceLoss: { amount: lost } },
-    ...(trip ? [{ at: at(minute + 20), tripCircuitBreaker: { by: 'owner' } }] : []),
+    { at: minute, setYieldSource: { maxLossRatio: '0.01' } },
+    { at: minute, depositToYield: { amount: '400000' } },
+    { at: minute + 10, yieldSourceLoss: { amount: lost } },
+    ...(trip ? [{ at: minute + 20, tripCircuitBreaker: { by: 'owner' } }] : []),
   ]),
 );
 
@@ -77,6 +87,7 @@ describe('engine runs under random schedules', () => {
   it('finish with every invariant held, both profiles', async () => {
     await fc.assert(
       fc.asyncProperty(
+        fc.constantFrom(...(Object.keys(BASES) as Array<keyof typeof BASES>)),
         fc.constantFrom('default', 'perp-v1'),
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.array(eventArb, { maxLength: 3 }),
@@ -84,21 +95,23 @@ describe('engine runs under random schedules', () => {
         fc.option(bookArb, { nil: undefined }),
         fc.option(secondMarketArb, { nil: undefined }),
         fc.array(faultArb, { maxLength: 3 }),
-        async (profile, seed, events, migrations, population, secondMarket, faults) => {
+        async (baseName, profile, seed, events, migrations, population, secondMarket, faults) => {
+          const base = BASES[baseName];
+          const at = (minute: number) => dateAt(base.from, minute);
           const scenario = {
-            ...base,
+            ...bundled(base.file),
             name: 'engine-property',
             profile,
             seed,
-            prices: { file: 'w5_ftx', gapPolicy: 'carry-forward', from: at(0), to: at(HOURS * 60) },
+            prices: { file: base.prices, gapPolicy: 'carry-forward', from: at(0), to: at(HOURS * 60) },
             invariants: 'block',
-            events,
+            events: events.map((e) => ({ ...e, from: at(e.from), to: at(e.to) })),
             migrations: [...migrations].sort((a, b) => a.minute - b.minute).map((m) => ({ at: at(m.minute), multiplier: m.multiplier, remap: m.remap })),
             // A stated book needs cross margin: the default design's.
             ...(population && profile === 'default' ? { population: book(population), market: { id: 'ETH', depth: '40000000' } } : {}),
             ...(population && secondMarket && profile === 'default' ? { secondMarket } : {}),
             // Faults at the same moment keep their order (the schedule is stable by time).
-            ...(faults.length > 0 ? { faults: faults.flat().sort((a, b) => a.at.localeCompare(b.at)) } : {}),
+            ...(faults.length > 0 ? { faults: faults.flat().sort((a, b) => a.at - b.at).map((f) => ({ ...f, at: at(f.at) })) } : {}),
           };
           const { summary } = await runSimulation(await resolveRun(parseRunScenario(JSON.stringify(scenario))));
           expect(summary.invariants.violations).toEqual({});
