@@ -13,8 +13,7 @@ import type { AgentInfo, AgentHost } from '../../agents/agent-host.ts';
 import type { MempoolTx, Submission } from '../../agents/agent.ts';
 import { type AgentSlot, hedgeOf } from '../../agents/registry.ts';
 import type { CandleSeries } from '../../data/candle-series.ts';
-import { ClearingHouse, type MarketSetup } from '../clearing-house.ts';
-import { createClock } from '../clock.ts';
+import type { ClearingHouse, MarketSetup } from '../clearing-house.ts';
 import { InvariantChecker, type InvariantViolation } from '../invariants.ts';
 import type { ProtocolEvent } from '../events.ts';
 import { VAULT } from '../ledger.ts';
@@ -35,7 +34,8 @@ import { CollateralTreasury, type TransferArrival, type TransferDecision, VENUE_
 import { type HedgeEvent, HedgeVenue } from './hedge-venue.ts';
 import { writeObservation } from './observe.ts';
 import { type FastTick, fastTicks } from './price-timeline.ts';
-import { type BookEntry, bookSkew, openBook, preBookReserves, weiOf } from './opening-book.ts';
+import { type BookEntry, bookSkew, preBookReserves, weiOf } from './opening-book.ts';
+import { type OpeningAccount, type OpeningMarket, openedState } from './opened-state.ts';
 import { type ScenarioEvent, ScenarioEvents } from './scenario-events.ts';
 import { route } from './order-router.ts';
 import { RemapProbes } from './remap-probe.ts';
@@ -188,8 +188,6 @@ export class Simulation {
     sink: EventSink,
   ) {
     this.sink = sink instanceof TeeSink ? sink : new TeeSink([sink]);
-    const clock = createClock(config.start, config.startBlock);
-    this.ch = new ClearingHouse(clock, config.profile);
     const first = config.markets[0] as MarketRun;
     // The true price path: what hedge venues trade at and crash-correlated outages watch.
     const truePath = fastTicks(first.candles, first.tickInterval);
@@ -201,53 +199,43 @@ export class Simulation {
     this.nextSnapshot = config.start;
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
     this.faults = [...(config.faults ?? [])].sort((a, b) => a.at - b.at);
-    this.setUp();
+    this.ch = this.setUp();
     this.checker = config.invariants === 'off' ? null : new InvariantChecker(this.ch, { incremental: true });
   }
 
-  private setUp(): void {
-    const { ch, config } = this;
-    const markets: Array<RunSetup['markets'][number]> = [];
-    const accounts: Array<RunSetup['accounts'][number]> = [];
-    const backstops: string[] = [];
+  /** The opening state (opened-state.ts: built once per equal inputs, copied per run) and this run's own start: cursors, TWAPs, hedges, treasuries. */
+  private setUp(): ClearingHouse {
+    const { config } = this;
     const book = bookOf(config.slots);
+    const markets: OpeningMarket[] = [];
     for (const m of config.markets) {
       const first = firstPrice(m.candles, config.start);
       // With an opening book the depth is the quote reserve once the book is on (opening-book.ts).
       const { quoteReserve, baseReserve } = book.some((e) => e.market === m.id)
         ? preBookReserves(m.quoteReserve, first, bookSkew(book, m.id), m.id)
         : { quoteReserve: m.quoteReserve, baseReserve: (m.quoteReserve * 10n ** 18n) / first };
-      ch.addMarket({ id: m.id, quoteReserve, baseReserve, ...(m.params ? { params: m.params } : {}) });
-      this.twaps.set(m.id, new FloatTwap(ch.market(m.id).params.funding.markTwapInterval));
       // The oracle starts from the latest round at or before the start (or the first one).
       const rounds = this.rounds.get(m.id) as readonly ChainlinkRound[];
       let cursor = 0;
       while (cursor + 1 < rounds.length && (rounds[cursor + 1] as ChainlinkRound).updatedAt <= config.start) cursor++;
       const seed = rounds[cursor];
       if (!seed) throw new Error(`market ${m.id}: no oracle rounds`);
-      const updatedAt = Math.min(seed.updatedAt, config.start);
-      ch.pushOracleRound(m.id, seed.answer * 10n ** 10n, updatedAt, seed.roundId);
-      markets.push({ id: m.id, quoteReserve, baseReserve, oracle: { answer: seed.answer, updatedAt, roundId: seed.roundId } });
+      markets.push({ id: m.id, quoteReserve, baseReserve, ...(m.params ? { params: m.params } : {}), oracle: { answer: seed.answer, updatedAt: Math.min(seed.updatedAt, config.start), roundId: seed.roundId } });
       this.roundCursor.set(m.id, cursor + 1);
       const ticks = this.ticks.get(m.id) as FastTick[];
       let t = 0;
       while (t < ticks.length && (ticks[t] as FastTick).time < config.start) t++;
       this.tickCursor.set(m.id, t);
     }
-    if (config.insuranceFund > 0n) ch.seedInsuranceFund(config.insuranceFund);
-    for (const slot of config.slots) {
+    const accounts = config.slots.map((slot): OpeningAccount => {
       const capital = BigInt(Math.round(Number(slot.capital) * 1e6)) * 10n ** 12n;
-      const deposited = capital > 0n && ch.params.marginMode === 'cross';
-      if (capital > 0n) {
-        ch.mint(slot.id, capital);
-        if (deposited) ch.deposit(slot.id, capital);
-      }
-      accounts.push({ id: slot.id, capital, deposited });
-      if (slot.kind === 'liquidator' && (slot.spec.params as { backstop?: boolean }).backstop) {
-        ch.setBackstopLiquidityProvider(slot.id, true);
-        backstops.push(slot.id);
-      }
-      this.equityStart.set(slot.index, capital);
+      const backstop = slot.kind === 'liquidator' && Boolean((slot.spec.params as { backstop?: boolean }).backstop);
+      return { id: slot.id, capital, deposited: capital > 0n && config.profile.clearingHouse.marginMode === 'cross', backstop };
+    });
+    const { ch, booked } = openedState({ profile: config.profile, start: config.start, startBlock: config.startBlock, markets, insuranceFund: config.insuranceFund, accounts, book });
+    for (const m of config.markets) this.twaps.set(m.id, new FloatTwap(ch.market(m.id).params.funding.markTwapInterval));
+    for (const [i, slot] of config.slots.entries()) {
+      this.equityStart.set(slot.index, (accounts[i] as OpeningAccount).capital);
       const hedge = hedgeOf(slot);
       if (hedge) {
         this.hedgeVenue.open(slot.id, hedge, Number(slot.capital));
@@ -255,19 +243,18 @@ export class Simulation {
         if (slot.market === (config.markets[0] as MarketRun).id) this.treasury.add(slot.id, slot.market, hedge.transfer, config.start);
       }
     }
-    const booked = openBook(ch, book);
     for (const b of booked) {
       const slot = config.slots.find((s) => s.id === b.account) as AgentSlot;
       this.equityStart.set(slot.index, equityOf(ch, b.account).equity);
     }
     this.setupRecord = {
       blockTime: config.blockTime,
-      markets,
-      accounts,
-      backstopLiquidityProviders: backstops,
+      markets: markets.map((m) => ({ id: m.id, quoteReserve: m.quoteReserve, baseReserve: m.baseReserve, oracle: m.oracle })),
+      accounts: accounts.map((a) => ({ id: a.id, capital: a.capital, deposited: a.deposited })),
+      backstopLiquidityProviders: accounts.filter((a) => a.backstop).map((a) => a.id),
       ...(booked.length ? { book: booked.map((b) => ({ account: b.account, market: b.market, side: b.side, notional: b.notional, leverage: b.leverage, collateral: b.collateral })) } : {}),
     };
-    ch.events.length = 0;
+    return ch;
   }
 
   async run(onProgress?: (p: Progress) => void): Promise<RunResult> {
