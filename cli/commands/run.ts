@@ -135,7 +135,7 @@ export function registerRunCommand(program: Command): void {
     .argument('<scenario>', 'scenario JSON (see README: "Running scenarios")')
     .option('--seed <n>', "override the scenario's seed")
     .option('--data <dir>', 'price-data folder (default: $VAMM_DATA_DIR, else ../shared/data/eth)')
-    .option('--agent-threads <n>', 'shard the agents over this many worker threads', '1')
+    .option('--agent-threads <n>', 'shard the agents over this many threads (the engine\'s own and n − 1 workers)', '1')
     .option('-o, --out <dir>', 'output folder (default: runs/<name>-seed<seed>); replaced only when the run finishes')
     .option('--no-event-log', 'skip writing events.jsonl (the summaries are still written)')
     .option('--no-report', `skip writing ${RUN_REPORT_FILE}`)
