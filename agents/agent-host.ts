@@ -37,6 +37,11 @@ export interface AgentHostOptions {
 export interface AgentHost {
   /** The observation the engine fills before each wake (shared memory for worker hosts). */
   readonly view: Observation;
+  /**
+   * Whether the agents read `view` itself, in this thread, while `wake` runs: then rows may be
+   * valued when first read (`Observation.deferRows`). Worker threads read their own copies.
+   */
+  readonly readsViewInThread: boolean;
   init(startTime: number): Promise<AgentInfo[]>;
   wake(indices: readonly number[], now: number, mempool?: readonly MempoolTx[]): Promise<WakeResult[]>;
   close(): Promise<void>;
@@ -73,6 +78,7 @@ export function describeAgents(agents: ReadonlyMap<number, Agent>, startTime: nu
 /** All agents in this thread. */
 export class LocalAgentHost implements AgentHost {
   readonly view: Observation;
+  readonly readsViewInThread = true;
   private readonly agents: Map<number, Agent>;
 
   constructor(o: AgentHostOptions) {

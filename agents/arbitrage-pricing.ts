@@ -47,6 +47,16 @@ export function arbitrageRatio(hedge: HedgeParams, fee: number, quote: number, s
   return side === 'long' ? ((1 - h) * (1 - edge)) / (1 + fee) : ((1 + h) * (1 + edge)) / (1 - fee);
 }
 
+/**
+ * The quote that takes the mark to the limit of a small hedge, whatever the room: the gap alone.
+ * Under the minimum, `arbitrageQuote` is null for every room but NaN (the room of finite rows
+ * is never NaN), so a caller may skip valuing its room.
+ */
+export function gapQuote(view: Observation, market: string, side: Side, hedge: HedgeParams, minEdge: number): number {
+  const cex = view.market(market, 'cex');
+  return quoteToPrice(view.market(market, 'quoteReserve'), view.market(market, 'baseReserve'), side, cex * arbitrageRatio(hedge, view.market(market, 'feeRatio'), 0, side, minEdge));
+}
+
 /** The quote that takes the mark to its limit (within `room`), and that limit; null when under the minimum. */
 export function arbitrageQuote(view: Observation, market: string, side: Side, room: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } | null {
   const cex = view.market(market, 'cex');
@@ -54,7 +64,7 @@ export function arbitrageQuote(view: Observation, market: string, side: Side, ro
   const b = view.market(market, 'baseReserve');
   const fee = view.market(market, 'feeRatio');
   // Size first at the cost of a small hedge, then price the hedge's spread at that size.
-  let quote = Math.min(room, quoteToPrice(q, b, side, cex * arbitrageRatio(hedge, fee, 0, side, minEdge)));
+  let quote = Math.min(room, gapQuote(view, market, side, hedge, minEdge));
   if (quote < MIN_ARBITRAGE_NOTIONAL) return null;
   const limit = cex * arbitrageRatio(hedge, fee, quote, side, minEdge);
   quote = Math.min(room, quoteToPrice(q, b, side, limit));

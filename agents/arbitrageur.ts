@@ -19,7 +19,7 @@ import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { type Bid, arbitrageOrder, arbitrageQuote, inventoryRoom } from './arbitrage-pricing.ts';
+import { type Bid, MIN_ARBITRAGE_NOTIONAL, arbitrageOrder, arbitrageQuote, gapQuote, inventoryRoom } from './arbitrage-pricing.ts';
 import { type Distribution, centre, draw } from './distribution.ts';
 
 export interface ArbitrageurParams {
@@ -96,6 +96,8 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   private order(view: Observation): Submission | null {
     const { market } = this.a;
     const side: Side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
+    // Most looks find no gap worth the minimum: then no room makes one, and its own rows go unread (unvalued).
+    if (gapQuote(view, market, side, this.a.hedge, this.minEdge) < MIN_ARBITRAGE_NOTIONAL) return null;
     const quote = arbitrageQuote(view, market, side, this.room(view, side), this.a.hedge, this.minEdge);
     if (quote === null) return null;
     const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);

@@ -19,6 +19,7 @@ interface Shard {
 }
 
 export class WorkerAgentHost implements AgentHost {
+  readonly readsViewInThread = false;
   readonly view: Observation;
   private readonly buffer: SharedArrayBuffer;
   /** Shard 1's agents, woken in the engine's own thread while the workers wake theirs. */

@@ -4,7 +4,9 @@
  * leaves its fields as they are. Over random sequences (two markets, cross and isolated, trades,
  * funding, liquidations, k changes, deposits), an observation written after every step holds,
  * field for field (Object.is), what a fresh observation written from nothing holds, for every
- * reader mode: every row exact, and only the waking agents' own rows.
+ * reader mode: every row exact, only the waking agents' own rows, and own rows deferred until an
+ * agent reads them (some read, some not: a row deferred and never read leaves every later
+ * observation as exact as if its agent had not woken).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -19,22 +21,28 @@ describe('observation: fields whose inputs stand are not converted again', () =>
   for (const profile of ['default', 'perp-v1'] as const) {
     it(`a reused observation equals a fresh one after every step (${profile})`, () => {
       let rows = 0;
+      const modes = fc.constantFrom('all', 'own', 'deferred');
+      const step = fc.record({ action: randomActions('mixed'), waking: fc.subarray([...layout.accounts.keys()], { minLength: 1 }), mode: modes, reads: fc.array(fc.boolean(), { minLength: layout.accounts.length, maxLength: layout.accounts.length }) });
       fc.assert(
-        fc.property(fc.array(fc.record({ action: randomActions('mixed'), waking: fc.subarray([...layout.accounts.keys()], { minLength: 1 }), own: fc.boolean() }), { minLength: 5, maxLength: 50 }), (steps) => {
+        fc.property(fc.array(step, { minLength: 5, maxLength: 50 }), (steps) => {
           const ch = randomWorld(profile);
           const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
           const kept = new Observation(layout, new Float64Array(observationLength(layout)));
-          for (const { action, waking, own } of steps) {
+          for (const { action, waking, mode, reads } of steps) {
             applyRandomAction(ch, action);
             const fresh = new Observation(layout, new Float64Array(observationLength(layout)));
-            // Own rows only (no waking agent reads others), or every row exact.
-            const readers = own ? { waking, othersBelow: false as const } : undefined;
+            // Own rows only (no waking agent reads others), deferred until read, or every row exact.
+            const own = mode !== 'all';
+            const readers = own ? { waking, othersBelow: false as const, deferOwn: mode === 'deferred' } : undefined;
             writeObservation(ch, kept, twaps, undefined, readers);
-            writeObservation(ch, fresh, twaps, undefined, readers);
-            const accounts = own ? waking : [...layout.accounts.keys()];
-            for (let k = 0; k < kept.accountOffset(0); k++) expect(Object.is(kept.data[k], fresh.data[k]), `header/market field ${k}`).toBe(true);
+            writeObservation(ch, fresh, twaps, undefined, own ? { waking, othersBelow: false as const } : undefined);
+            // Deferred: the agents that read (ask for their offset) get their rows valued; the others' stay unread.
+            const accounts = mode === 'deferred' ? waking.filter((i) => reads[i]) : own ? waking : [...layout.accounts.keys()];
+            for (const i of accounts) kept.accountOffset(i);
+            kept.dropDeferred();
+            for (let k = 0; k < fresh.accountOffset(0); k++) expect(Object.is(kept.data[k], fresh.data[k]), `header/market field ${k}`).toBe(true);
             for (const i of accounts) {
-              const from = kept.accountOffset(i);
+              const from = fresh.accountOffset(i);
               for (let k = from; k < from + kept.accountStride; k++) {
                 expect(Object.is(kept.data[k], fresh.data[k]), `${layout.accounts[i]} field ${k - from} after ${JSON.stringify(action)}: ${kept.data[k]} against ${fresh.data[k]}`).toBe(true);
               }

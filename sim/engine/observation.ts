@@ -100,6 +100,10 @@ export class Observation {
   private readonly accountBase: number;
   /** Fields per account: account i's rows start `i × accountStride` after account 0's (scans over every account step by it). */
   readonly accountStride: number;
+  /** Per account: 1 while its rows are deferred (`deferRows`), valued when their offset is first asked for. */
+  private readonly deferred: Uint8Array;
+  private deferredCount = 0;
+  private fill: ((account: number) => void) | null = null;
 
   constructor(
     readonly layout: ObservationLayout,
@@ -110,6 +114,30 @@ export class Observation {
     this.marketBase = HEADER_FIELDS.length;
     this.accountBase = this.marketBase + layout.markets.length * MARKET_FIELDS.length;
     this.accountStride = ACCOUNT_FIELDS.length + layout.markets.length * POSITION_FIELDS.length;
+    this.deferred = new Uint8Array(layout.accounts.length);
+  }
+
+  /**
+   * The writer's side: these accounts' rows are valued by `fill` when an agent in this thread
+   * first asks for their offset (an agent that reads only its own rows and decides without them
+   * costs no valuation). Only for agents reading this object itself, within the wake the
+   * observation was written for: `dropDeferred` before the state moves on.
+   */
+  deferRows(accounts: readonly number[], fill: (account: number) => void): void {
+    this.fill = fill;
+    for (const i of accounts) {
+      if (this.deferred[i] === 1) continue;
+      this.deferred[i] = 1;
+      this.deferredCount++;
+    }
+  }
+
+  /** Forgets rows deferred and never read: they keep what they held (the writer did not record them as valued). */
+  dropDeferred(): void {
+    if (this.deferredCount === 0) return;
+    this.deferred.fill(0);
+    this.deferredCount = 0;
+    this.fill = null;
   }
 
   get timestamp(): number {
@@ -146,6 +174,11 @@ export class Observation {
   accountOffset(account: string | number): number {
     const i = typeof account === 'number' ? account : this.accountIndex.get(account);
     if (i === undefined || i < 0 || i >= this.layout.accounts.length) throw new RangeError(`no account ${account} in the observation`);
+    if (this.deferredCount !== 0 && this.deferred[i] === 1) {
+      this.deferred[i] = 0;
+      this.deferredCount--;
+      (this.fill as (account: number) => void)(i);
+    }
     return this.accountBase + i * this.accountStride;
   }
 

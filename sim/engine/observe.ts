@@ -82,6 +82,9 @@ class RowInputs {
    * screen built it, and after one that valued every row.
    */
   common: { q0: Float64Array; q1: Float64Array; b0: Float64Array; b1: Float64Array; level: number; premium: bigint[] } | null = null;
+  /** Values a deferred account's own rows on first read (`Observation.deferRows`), on `fillFrom`'s state. */
+  fillOwn: ((i: number) => void) | null = null;
+  fillFrom: ClearingHouse | null = null;
   /** The journal's write log this reads, and the clearing house it belongs to. */
   private log: WriteLog | null = null;
   private logOf: ClearingHouse | null = null;
@@ -226,6 +229,12 @@ const rowInputs = new WeakMap<Observation, RowInputs>();
 export interface ObservationReaders {
   readonly waking: readonly number[];
   readonly othersBelow: number | false | null;
+  /**
+   * The waking agents read this `Observation` object itself, in this thread, during the wake it
+   * is written for: when none reads another account, each one's own rows are valued only when
+   * it first asks for their offset (an arbitrageur that finds no gap reads none).
+   */
+  readonly deferOwn?: boolean;
 }
 
 /** What the engine adds to the protocol's state: the block's base fee (gwei), the ETH price gas is paid at, the CEX price per market. */
@@ -245,6 +254,8 @@ export interface OffChainView {
 export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: ReadonlyMap<string, FloatTwap>, gas: OffChainView = { baseFee: 0, ethUsd: 0 }, readers?: ObservationReaders): void {
   const d = obs.data;
   const now = ch.clock.timestamp;
+  // Rows deferred for the last wake and never read stay as they were (not recorded as valued).
+  obs.dropDeferred();
   let rows = rowInputs.get(obs);
   if (!rows) rowInputs.set(obs, (rows = new RowInputs(obs)));
   d[H.timestamp] = now;
@@ -292,6 +303,13 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   rows.takeWrites(ch);
   if (readers !== undefined && readers.othersBelow === false) {
     // No waking agent reads another account: only their own rows need be exact.
+    if (readers.deferOwn === true) {
+      // Valued when read, on this state: the same rows, and as if unread ones had not woken.
+      rows.fillFrom = ch;
+      obs.deferRows(readers.waking, (rows.fillOwn ??= ownRowsFiller(obs, rows)));
+      d[H.noneBelowMaintenance] = 0;
+      return;
+    }
     for (const i of readers.waking) {
       exactAt(ch, obs, rows, i);
       writeLiquidationRatios(ch, obs, rows, i, mmr);
@@ -335,6 +353,15 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   }
   for (let i = 0; i < accounts.length; i++) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
   d[H.noneBelowMaintenance] = below ? 0 : 1;
+}
+
+/** What values one waking account's own rows when they were deferred: as the own-rows observation does. */
+function ownRowsFiller(obs: Observation, rows: RowInputs): (i: number) => void {
+  return (i) => {
+    const ch = rows.fillFrom as ClearingHouse;
+    exactAt(ch, obs, rows, i);
+    writeLiquidationRatios(ch, obs, rows, i, obs.data[H.maintenanceMarginRatio] as number);
+  };
 }
 
 /** Relative half-width of the box an account's standing rows are proved over: about a 2 % price move either way. */
@@ -456,14 +483,10 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
     if (ch.market(markets[m] as string).cumulativePremiumFraction !== c.premium[m]) return null;
   }
   const looked: number[] = [];
-  const take = (i: number) => {
-    if (rows.mark[i] === 2) return;
-    looked.push(i);
-    rows.mark[i] = 2;
-  };
-  for (const i of rows.dirtyList) take(i);
-  for (const i of waking) take(i);
-  for (const i of rows.loose) take(i);
+  // No closure per screen: tsx names every function expression it creates (a defineProperty each).
+  takeOnce(rows, rows.dirtyList, looked);
+  takeOnce(rows, waking, looked);
+  takeOnce(rows, rows.loose, looked);
   rows.loose.length = 0;
   for (const i of looked) rows.mark[i] = 0;
   for (const i of looked) screenAccount(ch, obs, rows, reserves, level, false, i, false);
@@ -477,6 +500,15 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
     }
   }
   return looked;
+}
+
+/** Appends to `looked` the accounts of `from` not yet in it (marked 2 while the screen collects them). */
+function takeOnce(rows: RowInputs, from: readonly number[], looked: number[]): void {
+  for (const i of from) {
+    if (rows.mark[i] === 2) continue;
+    looked.push(i);
+    rows.mark[i] = 2;
+  }
 }
 
 /** Values an account's rows at spot and records what they were valued from. */

@@ -477,7 +477,10 @@ export class Simulation {
 
   private async wakeAgents(indices: number[], now: number): Promise<void> {
     this.observe(indices);
-    this.enqueue(await this.host.wake(indices, now), now);
+    const results = await this.host.wake(indices, now);
+    // Own rows deferred and not read stay unvalued: no later read may fill them on a moved state.
+    this.host.view.dropDeferred();
+    this.enqueue(results, now);
   }
 
   /** Fills the observation for the agents of `waking`: their own rows exact, and every row any of them may read about others. */
@@ -500,7 +503,7 @@ export class Simulation {
       this.host.view,
       this.twaps,
       { baseFee: this.baseFee, ethUsd: this.ethUsd(), cex: this.cex, feeOrdering: this.config.gas.ordering === 'priority-fee' },
-      { waking, othersBelow },
+      { waking, othersBelow, deferOwn: this.host.readsViewInThread },
     );
   }
 
@@ -546,7 +549,9 @@ export class Simulation {
           .map((p) => ({ id: p.id, agent: (this.infos[p.agent] as AgentInfo).id, kind: (this.infos[p.agent] as AgentInfo).kind, action: p.submission.action, priorityFee: p.priorityFee }));
         this.observe(searchers);
         // Bundles land in this block (a searcher's latency is the builder's, none).
-        this.enqueue(await this.host.wake(searchers, now, mempool), now);
+        const results = await this.host.wake(searchers, now, mempool);
+        this.host.view.dropDeferred();
+        this.enqueue(results, now);
         due = [...due, ...this.actions.popDue(now)];
       }
     }
