@@ -76,6 +76,17 @@ function argsOf(trader: string, a: AgentAction, w: WeiAmounts): Json {
   }
 }
 
+/**
+ * Whether `settleFunding` would revert with SettleFundingTooEarly: its checks before that one
+ * pass (the market exists, is open, is not migrating) and the period has not ended. It reverts
+ * there before any write, so the outcome is known without the call; keepers racing to settle
+ * meet it once per period, and the revert's stack trace was nearly all of its cost.
+ */
+export function settleFundingTooEarly(ch: ClearingHouse, marketId: string): boolean {
+  const m = ch.markets.get(marketId);
+  return m !== undefined && m.vamm.open && m.migration === null && ch.clock.timestamp < m.nextFundingTime;
+}
+
 export function executeAction(ch: ClearingHouse, trader: string, a: AgentAction): ActionOutcome {
   let args: Json;
   let w: WeiAmounts;
@@ -85,6 +96,7 @@ export function executeAction(ch: ClearingHouse, trader: string, a: AgentAction)
   } catch (e) {
     return { ok: false, reason: 'InvalidAgentAction', args: { error: (e as Error).message } };
   }
+  if (a.kind === 'settleFunding' && settleFundingTooEarly(ch, a.market)) return { ok: false, reason: 'SettleFundingTooEarly', args };
   try {
     switch (a.kind) {
       case 'open':

@@ -813,11 +813,10 @@ function bookOf(slots: readonly AgentSlot[]): BookEntry[] {
     });
 }
 
-/** The arguments of an order the router refused, as it was asked for (without its limit). */
+/** The arguments of an order the router refused, as it was asked for (the call's arguments never include its limit). */
 function routedArgs(trader: string, action: Submission['action']): Json {
-  const { limit: _limit, ...plain } = action as Submission['action'] & { limit?: unknown };
   try {
-    return actionArgs(trader, plain as Submission['action']);
+    return actionArgs(trader, action);
   } catch (e) {
     return { error: (e as Error).message };
   }

@@ -1,0 +1,102 @@
+/**
+ * The engine knows a settlement before its time reverts without calling the clearing house
+ * (issue 15: keepers racing to settle meet it once per period, and the revert's stack trace was
+ * nearly all its cost). Over random sequences (both profiles, trades, funding, k migrations left
+ * pending by a small page size, shut-down markets, the clock a second either side of the next
+ * funding time), `settleFundingTooEarly` holds exactly when `settleFunding` reverts with
+ * SettleFundingTooEarly, which writes nothing; and the engine's outcome for a keeper's
+ * settlement is then the one the call gave.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ClearingHouse } from '../sim/clearing-house.ts';
+import { executeAction, settleFundingTooEarly } from '../sim/engine/action-executor.ts';
+import { isModelError } from '../sim/errors.ts';
+import { MARKETS, type RandomAction, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+
+type Step = { kind: 'action'; action: RandomAction } | { kind: 'toFunding'; market: number; offset: number } | { kind: 'shutdown'; market: number } | { kind: 'page'; market: number };
+
+const steps = fc.array(
+  fc.oneof(
+    { weight: 6, arbitrary: randomActions('mixed').map((action): Step => ({ kind: 'action', action })) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('toFunding' as const), market: fc.integer({ min: 0, max: 1 }), offset: fc.integer({ min: -1, max: 1 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('shutdown' as const), market: fc.integer({ min: 0, max: 1 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('page' as const), market: fc.integer({ min: 0, max: 1 }) }) },
+  ),
+  { minLength: 5, maxLength: 40 },
+);
+
+const UNDO = new Error('undo');
+
+/** What `settleFunding` does now, undone: the revert's reason, or null when it would settle. */
+function settleOutcome(ch: ClearingHouse, market: string): string | null {
+  try {
+    ch.j.atomic(() => {
+      ch.settleFunding(market);
+      throw UNDO;
+    });
+  } catch (e) {
+    if (e === UNDO) return null;
+    if (isModelError(e)) return e.reason;
+    throw e;
+  }
+  return null;
+}
+
+function apply(ch: ClearingHouse, s: Step): void {
+  if (s.kind === 'action') {
+    applyRandomAction(ch, s.action);
+    return;
+  }
+  const id = MARKETS[s.market] as string;
+  try {
+    if (s.kind === 'shutdown') ch.shutdown(id);
+    else if (s.kind === 'page') ch.remapPositions(id);
+  } catch (e) {
+    if (!isModelError(e)) throw e;
+  }
+  if (s.kind === 'toFunding') {
+    const next = ch.market(id).nextFundingTime + s.offset;
+    if (next > ch.clock.timestamp) {
+      ch.clock.blockNumber += 1;
+      ch.clock.timestamp = next;
+    }
+  }
+}
+
+describe('a settlement before its time', () => {
+  for (const profile of ['default', 'perp-v1'] as const) {
+    it(`is known without the call exactly when the call reverts with SettleFundingTooEarly (${profile})`, () => {
+      const seen = { tooEarly: 0, settles: 0, other: 0 };
+      fc.assert(
+        fc.property(steps, (ss) => {
+          const ch = randomWorld(profile);
+          // Migrations remap one position per page: they stay pending across steps.
+          (ch.params as { remapPageSize: number }).remapPageSize = 1;
+          for (const s of ss) {
+            apply(ch, s);
+            for (const market of MARKETS) {
+              const version = ch.j.version;
+              const reason = settleOutcome(ch, market);
+              const known = settleFundingTooEarly(ch, market);
+              expect(known, `${market} at ${ch.clock.timestamp}, next ${ch.market(market).nextFundingTime}: the call gave ${reason}`).toBe(reason === 'SettleFundingTooEarly');
+              expect(ch.j.version).toBe(version);
+              if (known) {
+                seen.tooEarly++;
+                const operations = ch.j.operations;
+                expect(executeAction(ch, 'keeper', { kind: 'settleFunding', market })).toEqual({ ok: false, reason: 'SettleFundingTooEarly', args: { market } });
+                expect([ch.j.version, ch.j.operations]).toEqual([version, operations]);
+              } else if (reason === null) seen.settles++;
+              else seen.other++;
+            }
+          }
+        }),
+        { numRuns: 120 },
+      );
+      // Each side drawn: too early, due, and other reverts (closed, migrating, a stale index).
+      expect(seen.tooEarly).toBeGreaterThan(200);
+      expect(seen.settles).toBeGreaterThan(50);
+      expect(seen.other).toBeGreaterThan(50);
+    });
+  }
+});
