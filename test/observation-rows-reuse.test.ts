@@ -1,7 +1,8 @@
 /**
  * An observation written again converts only the fields whose inputs moved since its rows were
  * valued (issue 15): a wallet, a collateral, a position record or a premium index that stands
- * leaves its fields as they are. Over random sequences (two markets, cross and isolated, trades,
+ * leaves its fields as they are, and so does a header or market amount (reserves, spot, index,
+ * fast price, funding rate, fund, parameters) equal to the one its float was converted from. Over random sequences (two markets, cross and isolated, trades,
  * funding, liquidations, k changes, deposits), an observation written after every step holds,
  * field for field (Object.is), what a fresh observation written from nothing holds, for every
  * reader mode: every row exact, only the waking agents' own rows, and own rows deferred until an

@@ -82,6 +82,22 @@ class RowInputs {
    * screen built it, and after one that valued every row.
    */
   common: { q0: Float64Array; q1: Float64Array; b0: Float64Array; b1: Float64Array; level: number; premium: bigint[] } | null = null;
+  /** Per header or market field: the amount its float was converted from (undefined: written from a float, or never). */
+  readonly from: Array<bigint | undefined> = [];
+
+  /** Writes `x` as a float unless the field already holds this amount's conversion. */
+  put(d: Float64Array, at: number, x: bigint): void {
+    if (this.from[at] === x) return;
+    this.from[at] = x;
+    d[at] = weiToNumber(x);
+  }
+
+  /** Writes a float that was not converted from an amount (forgets what the field held). */
+  putFloat(d: Float64Array, at: number, x: number): void {
+    this.from[at] = undefined;
+    d[at] = x;
+  }
+
   /** Values a deferred account's own rows on first read (`Observation.deferRows`), on `fillFrom`'s state. */
   fillOwn: ((i: number) => void) | null = null;
   fillFrom: ClearingHouse | null = null;
@@ -267,10 +283,10 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   const stateChanged = rows.headerVersion !== ch.j.version;
   rows.headerVersion = ch.j.version;
   if (stateChanged) {
-    d[H.insuranceFund] = weiToNumber(ch.insuranceFundBalance());
-    d[H.maintenanceMarginRatio] = weiToNumber(ch.params.maintenanceMarginRatio);
-    d[H.initMarginRatio] = weiToNumber(ch.params.initMarginRatio);
-    d[H.liquidationFeeRatio] = weiToNumber(ch.params.liquidationFeeRatio);
+    rows.put(d, H.insuranceFund, ch.insuranceFundBalance());
+    rows.put(d, H.maintenanceMarginRatio, ch.params.maintenanceMarginRatio);
+    rows.put(d, H.initMarginRatio, ch.params.initMarginRatio);
+    rows.put(d, H.liquidationFeeRatio, ch.params.liquidationFeeRatio);
     d[H.restrictionMode] = ch.params.restrictionMode ? 1 : 0;
   }
   for (let k = 0; k < obs.layout.markets.length; k++) {
@@ -278,20 +294,29 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     const m = ch.market(id);
     const o = rows.marketOffsets[k] as number;
     if (stateChanged) {
-      const spot = weiToNumber(m.vamm.spotPrice());
-      const index = m.oracle.chainlink.latestRound() ? weiToNumber(m.oracle.chainlink.lastPublishedWei()) : spot;
-      d[o + M.spot] = spot;
-      d[o + M.index] = index;
-      d[o + M.fast] = m.oracle.fast.latest ? weiToNumber(m.oracle.fast.latest.price) : index;
-      d[o + M.fundingRate] = weiToNumber(m.fundingRate);
+      const { quoteReserve, baseReserve } = m.vamm;
+      // Spot is Q/B: valued again only when a reserve moved.
+      if (rows.from[o + M.quoteReserve] !== quoteReserve || rows.from[o + M.baseReserve] !== baseReserve) {
+        d[o + M.spot] = weiToNumber(m.vamm.spotPrice());
+        rows.put(d, o + M.quoteReserve, quoteReserve);
+        rows.put(d, o + M.baseReserve, baseReserve);
+      }
+      const spot = d[o + M.spot] as number;
+      if (m.oracle.chainlink.latestRound()) rows.put(d, o + M.index, m.oracle.chainlink.lastPublishedWei());
+      else rows.putFloat(d, o + M.index, spot);
+      const index = d[o + M.index] as number;
+      if (m.oracle.fast.latest) rows.put(d, o + M.fast, m.oracle.fast.latest.price);
+      else rows.putFloat(d, o + M.fast, index);
+      rows.put(d, o + M.fundingRate, m.fundingRate);
       d[o + M.fundingPeriod] = m.params.funding.fundingPeriod;
       d[o + M.nextFundingTime] = m.nextFundingTime;
-      d[o + M.quoteReserve] = weiToNumber(m.vamm.quoteReserve);
-      d[o + M.baseReserve] = weiToNumber(m.vamm.baseReserve);
-      d[o + M.totalPositionSize] = weiToNumber(m.vamm.totalPositionSize);
-      d[o + M.feeRatio] = weiToNumber(m.params.fees.feeRatio + m.params.fees.tollRatio + m.params.fees.spreadRatio);
-      d[o + M.maxLeverage] = weiToNumber(divD(ONE, ch.params.initMarginRatio));
-      d[o + M.fluctuationLimit] = weiToNumber(m.vamm.fluctuationLimitRatio);
+      rows.put(d, o + M.totalPositionSize, m.vamm.totalPositionSize);
+      rows.put(d, o + M.feeRatio, m.params.fees.feeRatio + m.params.fees.tollRatio + m.params.fees.spreadRatio);
+      if (rows.from[o + M.maxLeverage] !== ch.params.initMarginRatio) {
+        d[o + M.maxLeverage] = weiToNumber(divD(ONE, ch.params.initMarginRatio));
+        rows.from[o + M.maxLeverage] = ch.params.initMarginRatio;
+      }
+      rows.put(d, o + M.fluctuationLimit, m.vamm.fluctuationLimitRatio);
       d[o + M.open] = m.vamm.open ? 1 : 0;
     }
     d[o + M.markTwap] = twaps.get(id)?.average(now) ?? (d[o + M.spot] as number);
