@@ -683,8 +683,12 @@ export class Simulation {
     return events;
   }
 
+  /** A hedge event with its block: the venue returns each event fresh and keeps none, so it is stamped in place (the keys in the order a copy would have). */
   private logHedge(e: HedgeEvent): void {
-    this.log({ ...e, blockNumber: this.ch.clock.blockNumber, timestamp: this.ch.clock.timestamp });
+    const stamped = e as HedgeEvent & { blockNumber: number; timestamp: number };
+    stamped.blockNumber = this.ch.clock.blockNumber;
+    stamped.timestamp = this.ch.clock.timestamp;
+    this.log(stamped);
   }
 
   private checkInvariants(events: readonly LogEvent[]): void {
