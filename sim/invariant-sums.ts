@@ -55,10 +55,16 @@ function addPosition(ch: ClearingHouse, owner: string, marketId: string, stored:
     return 0n;
   }
   const funding = ch.fundingOwed(owner, marketId);
+  const loss = ch.lossOwed(owner, marketId);
   sums.pending += funding;
   sums.open++;
-  return -(funding + ch.lossOwed(owner, marketId));
+  owed.funding = funding;
+  owed.loss = loss;
+  return -(funding + loss);
 }
+
+/** What the last `addPosition` of an open position (not under a lazy remap) found owed. */
+const owed = { funding: 0n, loss: 0n };
 
 /** One walk over every account. */
 export function walkAccountSums(ch: ClearingHouse): AccountSums {
@@ -92,7 +98,10 @@ interface Share {
   /** Per market (clearing-house order): the position record it was computed from. */
   readonly positions: Array<Position | undefined>;
   readonly sums: MarketSums[];
-  readonly claims: bigint;
+  claims: bigint;
+  /** Per market: the open position's funding and loss owed in it (0 when flat). */
+  readonly funding: bigint[];
+  readonly loss: bigint[];
 }
 
 /** A market's indices that every position's funding and loss owed read. */
@@ -184,10 +193,13 @@ export class IncrementalAccountSums {
     else this.negatives.delete(holder);
   }
 
-  /** Recomputes the account's share unless its inputs stand. */
+  /** Recomputes the account's share unless its inputs stand; when only its markets' indices moved, just what they move. */
   private refresh(account: Account, moved: readonly boolean[]): void {
     const share = this.shares.get(account);
-    if (share && this.stands(share, account, moved)) return;
+    if (share && this.ownStands(share, account)) {
+      this.owedAgain(share, account, moved);
+      return;
+    }
     if (share) this.apply(share, -1n);
     else {
       this.owners.set(account, account);
@@ -207,26 +219,57 @@ export class IncrementalAccountSums {
     this.claims = 0n;
   }
 
-  /** Whether the share's inputs are the account's now, and none of its open positions' markets moved an index. */
-  private stands(share: Share, account: Account, moved: readonly boolean[]): boolean {
+  /** Whether the share's own inputs (collateral and position records) are the account's now. */
+  private ownStands(share: Share, account: Account): boolean {
     if (share.collateral !== account.collateral) return false;
     for (let i = 0; i < this.marketIds.length; i++) {
-      const pos = share.positions[i];
-      if (pos !== account.positions.get(this.marketIds[i] as string)) return false;
-      if (moved[i] && pos !== undefined && pos.size !== 0n) return false;
+      if (share.positions[i] !== account.positions.get(this.marketIds[i] as string)) return false;
     }
     return true;
+  }
+
+  /**
+   * The share's records stand: in each market that moved an index, its open position's funding
+   * and loss owed are computed again (rounded per position, as `shareOf` does) and the totals
+   * moved by the difference. Sizes and open notionals read no index.
+   */
+  private owedAgain(share: Share, account: Account, moved: readonly boolean[]): void {
+    for (let i = 0; i < this.marketIds.length; i++) {
+      const pos = share.positions[i];
+      if (!moved[i] || pos === undefined || pos.size === 0n) continue;
+      const id = this.marketIds[i] as string;
+      const funding = this.ch.fundingOwed(account.owner, id);
+      const loss = this.ch.lossOwed(account.owner, id);
+      const was = (share.funding[i] as bigint) + (share.loss[i] as bigint);
+      // Claims carry −(funding + loss) per open position.
+      const delta = was - (funding + loss);
+      share.claims += delta;
+      this.claims += delta;
+      const pending = funding - (share.funding[i] as bigint);
+      (share.sums[i] as MarketSums).pending += pending;
+      (this.totals[i] as MarketSums).pending += pending;
+      share.funding[i] = funding;
+      share.loss[i] = loss;
+    }
   }
 
   private shareOf(account: Account): Share {
     const sums = this.marketIds.map(emptySums);
     const positions = this.marketIds.map((id) => account.positions.get(id));
+    const funding = this.marketIds.map(() => 0n);
+    const loss = this.marketIds.map(() => 0n);
     let claims = account.collateral;
     for (let i = 0; i < positions.length; i++) {
       const stored = positions[i];
-      if (stored) claims += stored.margin + addPosition(this.ch, account.owner, this.marketIds[i] as string, stored, sums[i] as MarketSums);
+      if (!stored) continue;
+      claims += stored.margin + addPosition(this.ch, account.owner, this.marketIds[i] as string, stored, sums[i] as MarketSums);
+      // No market is under a lazy remap here (`sums` walks in full then): an open position's owed amounts were just computed.
+      if (stored.size !== 0n) {
+        funding[i] = owed.funding;
+        loss[i] = owed.loss;
+      }
     }
-    return { collateral: account.collateral, positions, sums, claims };
+    return { collateral: account.collateral, positions, sums, claims, funding, loss };
   }
 
   /** Adds (1n) or takes away (−1n) a share: sums and differences, no bigint products. */
