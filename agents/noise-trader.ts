@@ -4,7 +4,7 @@
  */
 import { type Wake, exponentialWait } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { positionOf, spendable, usableLeverage } from './account-view.ts';
+import { spendable, usableLeverage } from './account-view.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 
 export interface NoiseTraderParams {
@@ -37,9 +37,10 @@ export class NoiseTrader extends AgentBase<NoiseTraderParams> {
 
   override wake(view: Observation, now: number): Wake {
     const { rng } = this.ctx;
-    const pos = positionOf(view, this.ctx.index, this.p.market);
+    // Only its size: a record field, so its own rows need not be valued on the reserves now.
+    const size = view.position(this.ctx.index, this.p.market, 'size');
     const nextArrival = now + exponentialWait(rng, this.p.meanInterval);
-    if (pos.size !== 0) {
+    if (size !== 0) {
       if (now >= this.exitAt) {
         this.exitAt = Number.POSITIVE_INFINITY;
         return { submissions: [{ action: { kind: 'close', market: this.p.market }, priorityFee: this.p.priorityFee }], next: nextArrival };

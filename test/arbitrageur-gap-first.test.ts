@@ -144,7 +144,7 @@ describe('arbitrageur: the gap before the room', () => {
           write(view, l, (gapFirst as unknown as Inner).minEdge);
           // Its rows deferred: a look that reads them values them (here: counts the reads).
           let read = 0;
-          view.deferRows([0], () => read++);
+          view.deferRows([0], () => read++, () => read++);
           const w = gapFirst.wake(view, now);
           view.dropDeferred();
           // The reference's first look sets its capital as the agent's did.

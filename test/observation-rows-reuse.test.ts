@@ -6,14 +6,15 @@
  * funding, liquidations, k changes, deposits), an observation written after every step holds,
  * field for field (Object.is), what a fresh observation written from nothing holds, for every
  * reader mode: every row exact, only the waking agents' own rows, and own rows deferred until an
- * agent reads them (some read, some not: a row deferred and never read leaves every later
- * observation as exact as if its agent had not woken).
+ * agent reads them (some read all, some only their record fields, some nothing: a row deferred
+ * and never valued leaves every later observation as exact as if its agent had not woken).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FloatTwap } from '../sim/engine/float-twap.ts';
-import { Observation, observationLength } from '../sim/engine/observation.ts';
+import { Observation, RECORD_POSITION_FIELDS, observationLength } from '../sim/engine/observation.ts';
 import { writeObservation } from '../sim/engine/observe.ts';
+import { toWei } from '../sim/math/units.ts';
 import { LIQUIDATOR, MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
 
 const layout = { markets: [...MARKETS], accounts: [...TRADERS, LIQUIDATOR] };
@@ -22,8 +23,9 @@ describe('observation: fields whose inputs stand are not converted again', () =>
   for (const profile of ['default', 'perp-v1'] as const) {
     it(`a reused observation equals a fresh one after every step (${profile})`, () => {
       let rows = 0;
+      let records = 0;
       const modes = fc.constantFrom('all', 'own', 'deferred');
-      const step = fc.record({ action: randomActions('mixed'), waking: fc.subarray([...layout.accounts.keys()], { minLength: 1 }), mode: modes, reads: fc.array(fc.boolean(), { minLength: layout.accounts.length, maxLength: layout.accounts.length }) });
+      const step = fc.record({ action: randomActions('mixed'), waking: fc.subarray([...layout.accounts.keys()], { minLength: 1 }), mode: modes, reads: fc.array(fc.constantFrom('none', 'records', 'all'), { minLength: layout.accounts.length, maxLength: layout.accounts.length }) });
       fc.assert(
         fc.property(fc.array(step, { minLength: 5, maxLength: 50 }), (steps) => {
           const ch = randomWorld(profile);
@@ -37,8 +39,19 @@ describe('observation: fields whose inputs stand are not converted again', () =>
             const readers = own ? { waking, othersBelow: false as const, deferOwn: mode === 'deferred' } : undefined;
             writeObservation(ch, kept, twaps, undefined, readers);
             writeObservation(ch, fresh, twaps, undefined, own ? { waking, othersBelow: false as const } : undefined);
-            // Deferred: the agents that read (ask for their offset) get their rows valued; the others' stay unread.
-            const accounts = mode === 'deferred' ? waking.filter((i) => reads[i]) : own ? waking : [...layout.accounts.keys()];
+            // Deferred: the agents that read all (ask for their offset) get their rows valued; those that read only
+            // record fields (size, open notional, margin, isolated, wallet, collateral) get those; the others' stay unread.
+            const accounts = mode === 'deferred' ? waking.filter((i) => reads[i] === 'all') : own ? waking : [...layout.accounts.keys()];
+            for (const i of mode === 'deferred' ? waking.filter((i) => reads[i] === 'records') : []) {
+              for (const market of MARKETS) {
+                for (const field of RECORD_POSITION_FIELDS) {
+                  const got = kept.position(i, market, field);
+                  expect(Object.is(got, fresh.position(i, market, field)), `${layout.accounts[i]} ${market} ${field} read alone: ${got} against ${fresh.position(i, market, field)}`).toBe(true);
+                }
+              }
+              for (const field of ['wallet', 'collateral'] as const) expect(Object.is(kept.account(i, field), fresh.account(i, field)), `${layout.accounts[i]} ${field} read alone`).toBe(true);
+              records++;
+            }
             for (const i of accounts) kept.accountOffset(i);
             kept.dropDeferred();
             for (let k = 0; k < fresh.accountOffset(0); k++) expect(Object.is(kept.data[k], fresh.data[k]), `header/market field ${k}`).toBe(true);
@@ -54,6 +67,27 @@ describe('observation: fields whose inputs stand are not converted again', () =>
         { numRuns: 150 },
       );
       expect(rows).toBeGreaterThan(5000);
+      expect(records).toBeGreaterThan(500);
     });
   }
+  it('puts records read ahead back after the wake: a collateral that moves away and back is not left at the middle value', () => {
+    const ch = randomWorld('default');
+    const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
+    const kept = new Observation(layout, new Float64Array(observationLength(layout)));
+    const alice = 0;
+    writeObservation(ch, kept, twaps);
+    const before = kept.account(alice, 'collateral');
+    ch.deposit('alice', toWei('500'));
+    // Alice wakes and reads only her collateral: her records are written ahead, not valued.
+    writeObservation(ch, kept, twaps, undefined, { waking: [alice], othersBelow: false, deferOwn: true });
+    expect(kept.account(alice, 'collateral')).toBe(before + 500);
+    kept.dropDeferred();
+    ch.withdraw('alice', toWei('500'));
+    // Back where her rows were valued: the kept rows must read as a fresh observation's.
+    writeObservation(ch, kept, twaps);
+    const fresh = new Observation(layout, new Float64Array(observationLength(layout)));
+    writeObservation(ch, fresh, twaps);
+    expect(kept.account(alice, 'collateral')).toBe(fresh.account(alice, 'collateral'));
+    expect([...kept.data]).toEqual([...fresh.data]);
+  });
 });

@@ -74,6 +74,13 @@ export const HEADER_FIELDS = [
   'noneBelowMaintenance',
 ] as const;
 
+/**
+ * The position fields an account's records alone set (no reserve or index moves them): an agent
+ * reading only these, and its account fields, has its deferred rows' records written, not
+ * valued (`Observation.deferRows`).
+ */
+export const RECORD_POSITION_FIELDS: ReadonlySet<(typeof POSITION_FIELDS)[number]> = new Set(['size', 'openNotional', 'margin', 'isolated']);
+
 type Index<T extends readonly string[]> = { readonly [K in T[number]]: number };
 const indexOf = <T extends readonly string[]>(fields: T): Index<T> => Object.fromEntries(fields.map((f, i) => [f, i])) as Index<T>;
 export const H = indexOf(HEADER_FIELDS);
@@ -100,10 +107,17 @@ export class Observation {
   private readonly accountBase: number;
   /** Fields per account: account i's rows start `i × accountStride` after account 0's (scans over every account step by it). */
   readonly accountStride: number;
-  /** Per account: 1 while its rows are deferred (`deferRows`), valued when their offset is first asked for. */
+  /**
+   * Per account while its rows are deferred (`deferRows`): 1, nothing written yet; 2, its
+   * record fields written (`fillRecords`), its valued fields not. 0 when none is deferred.
+   */
   private readonly deferred: Uint8Array;
   private deferredCount = 0;
   private fill: ((account: number) => void) | null = null;
+  private fillRecords: ((account: number) => void) | null = null;
+  /** The rows of the accounts whose records were written ahead (state 2), as they were before: put back by `dropDeferred`. */
+  private readonly before: Float64Array;
+  private readonly recordsAhead: number[] = [];
 
   constructor(
     readonly layout: ObservationLayout,
@@ -115,29 +129,44 @@ export class Observation {
     this.accountBase = this.marketBase + layout.markets.length * MARKET_FIELDS.length;
     this.accountStride = ACCOUNT_FIELDS.length + layout.markets.length * POSITION_FIELDS.length;
     this.deferred = new Uint8Array(layout.accounts.length);
+    this.before = new Float64Array(layout.accounts.length * this.accountStride);
   }
 
   /**
    * The writer's side: these accounts' rows are valued by `fill` when an agent in this thread
-   * first asks for their offset (an agent that reads only its own rows and decides without them
-   * costs no valuation). Only for agents reading this object itself, within the wake the
+   * first asks for their offset or reads a valued field (an agent that reads only its own rows
+   * and decides without them costs no valuation); a read of an account field or a record
+   * position field (`RECORD_POSITION_FIELDS`) first writes just the record fields
+   * (`fillRecords`). Only for agents reading this object itself, within the wake the
    * observation was written for: `dropDeferred` before the state moves on.
    */
-  deferRows(accounts: readonly number[], fill: (account: number) => void): void {
+  deferRows(accounts: readonly number[], fill: (account: number) => void, fillRecords: (account: number) => void): void {
     this.fill = fill;
+    this.fillRecords = fillRecords;
     for (const i of accounts) {
-      if (this.deferred[i] === 1) continue;
+      if (this.deferred[i] !== 0) continue;
       this.deferred[i] = 1;
       this.deferredCount++;
     }
   }
 
-  /** Forgets rows deferred and never read: they keep what they held (the writer did not record them as valued). */
+  /**
+   * Forgets rows deferred and never valued: they hold what they held before the wake (the
+   * writer did not record them as valued; records written ahead are put back, so no later read
+   * sees records newer than the valued fields beside them).
+   */
   dropDeferred(): void {
     if (this.deferredCount === 0) return;
+    for (const i of this.recordsAhead) {
+      if (this.deferred[i] !== 2) continue;
+      const from = this.accountBase + i * this.accountStride;
+      this.data.set(this.before.subarray(i * this.accountStride, (i + 1) * this.accountStride), from);
+    }
+    this.recordsAhead.length = 0;
     this.deferred.fill(0);
     this.deferredCount = 0;
     this.fill = null;
+    this.fillRecords = null;
   }
 
   get timestamp(): number {
@@ -153,11 +182,13 @@ export class Observation {
   }
 
   account(account: string | number, field: (typeof ACCOUNT_FIELDS)[number]): number {
-    return this.data[this.accountOffset(account) + A[field]] as number;
+    return this.data[this.rowsOffset(account, true) + A[field]] as number;
   }
 
   position(account: string | number, market: string, field: (typeof POSITION_FIELDS)[number]): number {
-    return this.data[this.positionOffset(account, market) + P[field]] as number;
+    const m = this.indexOfMarket(market);
+    if (m === undefined) throw new RangeError(`no market ${market} in the observation`);
+    return this.data[this.rowsOffset(account, RECORD_POSITION_FIELDS.has(field)) + ACCOUNT_FIELDS.length + m * POSITION_FIELDS.length + P[field]] as number;
   }
 
   marketOffset(market: string): number {
@@ -172,12 +203,25 @@ export class Observation {
   }
 
   accountOffset(account: string | number): number {
+    return this.rowsOffset(account, false);
+  }
+
+  /** The account's rows' offset, its deferred rows written first: the record fields only when that is all the read needs. */
+  private rowsOffset(account: string | number, recordsOnly: boolean): number {
     const i = typeof account === 'number' ? account : this.accountIndex.get(account);
     if (i === undefined || i < 0 || i >= this.layout.accounts.length) throw new RangeError(`no account ${account} in the observation`);
-    if (this.deferredCount !== 0 && this.deferred[i] === 1) {
-      this.deferred[i] = 0;
-      this.deferredCount--;
-      (this.fill as (account: number) => void)(i);
+    if (this.deferredCount !== 0 && this.deferred[i] !== 0) {
+      if (!recordsOnly) {
+        this.deferred[i] = 0;
+        this.deferredCount--;
+        (this.fill as (account: number) => void)(i);
+      } else if (this.deferred[i] === 1) {
+        this.deferred[i] = 2;
+        const from = this.accountBase + i * this.accountStride;
+        this.before.set(this.data.subarray(from, from + this.accountStride), i * this.accountStride);
+        this.recordsAhead.push(i);
+        (this.fillRecords as (account: number) => void)(i);
+      }
     }
     return this.accountBase + i * this.accountStride;
   }

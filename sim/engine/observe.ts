@@ -100,6 +100,7 @@ class RowInputs {
 
   /** Values a deferred account's own rows on first read (`Observation.deferRows`), on `fillFrom`'s state. */
   fillOwn: ((i: number) => void) | null = null;
+  fillOwnRecords: ((i: number) => void) | null = null;
   fillFrom: ClearingHouse | null = null;
   /** The journal's write log this reads, and the clearing house it belongs to. */
   private log: WriteLog | null = null;
@@ -331,7 +332,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     if (readers.deferOwn === true) {
       // Valued when read, on this state: the same rows, and as if unread ones had not woken.
       rows.fillFrom = ch;
-      obs.deferRows(readers.waking, (rows.fillOwn ??= ownRowsFiller(obs, rows)));
+      obs.deferRows(readers.waking, (rows.fillOwn ??= ownRowsFiller(obs, rows)), (rows.fillOwnRecords ??= ownRecordsFiller(obs, rows)));
       d[H.noneBelowMaintenance] = 0;
       return;
     }
@@ -386,6 +387,35 @@ function ownRowsFiller(obs: Observation, rows: RowInputs): (i: number) => void {
     const ch = rows.fillFrom as ClearingHouse;
     exactAt(ch, obs, rows, i);
     writeLiquidationRatios(ch, obs, rows, i, obs.data[H.maintenanceMarginRatio] as number);
+  };
+}
+
+/**
+ * What writes one waking account's record fields when it reads only those (its wallet,
+ * collateral, and each position's size, open notional, margin and isolated flag): the floats
+ * `writeAccount` gives them, nothing valued and nothing recorded (the observation puts them back
+ * after the wake unless the rows get valued).
+ */
+function ownRecordsFiller(obs: Observation, rows: RowInputs): (i: number) => void {
+  return (i) => {
+    const ch = rows.fillFrom as ClearingHouse;
+    const d = obs.data;
+    const owner = obs.layout.accounts[i] as string;
+    const account = ch.accounts.get(owner);
+    const ao = rows.accountOffsets[i] as number;
+    d[ao + A.wallet] = weiToNumber(ch.ledger.balanceOfWei(owner));
+    d[ao + A.collateral] = weiToNumber(account?.collateral ?? 0n);
+    const { markets } = obs.layout;
+    const offsets = rows.positionOffsets[i] as number[];
+    for (let k = 0; k < markets.length; k++) {
+      const po = offsets[k] as number;
+      const pos = account?.positions.get(markets[k] as string);
+      const open = pos !== undefined && pos.size !== 0n;
+      d[po + P.size] = open ? weiToNumber(pos.size) : 0;
+      d[po + P.openNotional] = open ? weiToNumber(pos.openNotional) : 0;
+      d[po + P.margin] = pos ? weiToNumber(pos.margin) : 0;
+      d[po + P.isolated] = open && pos.isolated ? 1 : 0;
+    }
   };
 }
 
