@@ -49,8 +49,9 @@ export function arbitrageRatio(hedge: HedgeParams, fee: number, quote: number, s
 
 /**
  * The quote that takes the mark to the limit of a small hedge, whatever the room: the gap alone.
- * Under the minimum, `arbitrageQuote` is null for every room but NaN (the room of finite rows
- * is never NaN), so a caller may skip valuing its room.
+ * Under the minimum no room makes an order of it, so a caller may skip valuing its room: any
+ * room gives a quote under the minimum (null), and a NaN room (a band over 111 %: √ of a
+ * negative) a quote whose expected edge is 0, which `arbitrageOrder` refuses against any gas.
  */
 export function gapQuote(view: Observation, market: string, side: Side, hedge: HedgeParams, minEdge: number): number {
   const cex = view.market(market, 'cex');

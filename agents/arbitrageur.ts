@@ -96,7 +96,7 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   private order(view: Observation): Submission | null {
     const { market } = this.a;
     const side: Side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
-    // Most looks find no gap worth the minimum: then no room makes one, and its own rows go unread (unvalued).
+    // Most looks find no gap worth the minimum: then no room makes an order (gapQuote), and its own rows go unread (unvalued).
     if (gapQuote(view, market, side, this.a.hedge, this.minEdge) < MIN_ARBITRAGE_NOTIONAL) return null;
     const quote = arbitrageQuote(view, market, side, this.room(view, side), this.a.hedge, this.minEdge);
     if (quote === null) return null;
