@@ -91,6 +91,15 @@ export class GasProcess {
   private readonly rng: Rng;
   private readonly noise: number[] = [];
   private readonly phi: number;
+  /** Whether the close times ascend (always, from a candle series): then the last fee can be reused. */
+  private readonly ascending: boolean;
+  /**
+   * The last base fee and what it was computed from: the indices of the last close at or before
+   * t and before t − window, and t's noise step. The fee is a step function of t: a block
+   * with the same three gets the same fee, found without the binary searches, the power and the
+   * exponential (most blocks follow one another within a minute).
+   */
+  private last = { fee: 0, end: 0, start: 0, step: Number.NaN };
 
   constructor(
     readonly params: GasParams,
@@ -110,15 +119,22 @@ export class GasProcess {
       this.closeTime[i] = (c.time[i] as number) + c.resolution;
       this.cumVariance[i] = cum;
     }
+    let ascending = true;
+    for (let i = 1; i < n; i++) if (!((this.closeTime[i - 1] as number) <= (this.closeTime[i] as number))) ascending = false;
+    this.ascending = ascending;
     this.rng = new Rng(seedFrom(`${seed}/gas`));
     this.phi = Math.exp(-NOISE_STEP / params.noiseMemory);
   }
 
   /** Daily-scaled realised volatility over the window ending at `t` (NaN before two closes). */
   volatility(t: number): number {
-    const end = upperBound(this.closeTime, t) - 1;
+    return this.volatilityOver(upperBound(this.closeTime, t) - 1, upperBound(this.closeTime, t - this.params.volatilityWindow) - 1);
+  }
+
+  /** The volatility between the last close at or before the window's start (`before`, −1: none) and the last at or before its end (`end`). */
+  private volatilityOver(end: number, before: number): number {
     if (end < 1) return Number.NaN;
-    const start = Math.max(0, upperBound(this.closeTime, t - this.params.volatilityWindow) - 1);
+    const start = Math.max(0, before);
     const span = (this.closeTime[end] as number) - (this.closeTime[start] as number);
     if (span <= 0) return Number.NaN;
     return Math.sqrt((((this.cumVariance[end] as number) - (this.cumVariance[start] as number)) * 86400) / span);
@@ -128,10 +144,24 @@ export class GasProcess {
   baseFee(t: number): number {
     const p = this.params;
     if (p.profile === 'l2') return p.baseFeeGwei;
-    const sigma = this.volatility(t);
+    const from = t - p.volatilityWindow;
+    const step = Math.floor(t / NOISE_STEP);
+    const last = this.last;
+    if (step === last.step && this.ascending && this.lastCloseIs(last.end, t) && this.lastCloseIs(last.start, from)) return last.fee;
+    const end = upperBound(this.closeTime, t) - 1;
+    const start = upperBound(this.closeTime, from) - 1;
+    const sigma = this.volatilityOver(end, start);
     const ratio = Number.isNaN(sigma) || p.calmVolatility <= 0 ? 1 : sigma / p.calmVolatility;
     const multiple = Math.min(MAX_MULTIPLE, Math.max(MIN_MULTIPLE, ratio ** p.volatilityElasticity));
-    return p.baseFeeGwei * multiple * Math.exp(this.noiseAt(t) - (p.noise * p.noise) / 2);
+    const fee = p.baseFeeGwei * multiple * Math.exp(this.noiseAt(t) - (p.noise * p.noise) / 2);
+    this.last = { fee, end, start, step };
+    return fee;
+  }
+
+  /** Whether `i` is the last close at or before `x` (−1: none is), as `upperBound` would find it in ascending closes. */
+  private lastCloseIs(i: number, x: number): boolean {
+    const c = this.closeTime;
+    return (i < 0 || (c[i] as number) <= x) && (i + 1 >= c.length || x < (c[i + 1] as number));
   }
 
   /** What a transaction costs: units × (base + priority fee) × ETH/USD, plus an L2's L1 data. */
