@@ -55,11 +55,15 @@ const SCALE_8_TO_18 = 10n ** 10n;
 /**
  * A generator's float price to wei, once: the float's exact binary value rounded to 8 decimals
  * (Chainlink's precision) by `toFixed`, which rounds the true value, then read as text. No float
- * arithmetic touches the result.
+ * arithmetic touches the result. Below 2⁵² the same integer comes from the product in floats:
+ * rounding to a double is monotone and every half-integer there is a double, so price × 10⁸ in
+ * floats lies on the same side of each half as the exact product, or on it (then the text decides).
  */
 export function floatPriceToWei(price: number): bigint {
   if (!Number.isFinite(price) || price <= 0) throw new UnitError(`price ${price} is not a positive finite number`);
   if (price >= 1e21) throw new UnitError(`price ${price} is too large`);
+  const scaled = price * 1e8;
+  if (scaled < 2 ** 52 && scaled - Math.floor(scaled) !== 0.5) return BigInt(Math.round(scaled)) * SCALE_8_TO_18;
   const text = price.toFixed(8);
   const dot = text.indexOf('.');
   return BigInt(text.slice(0, dot) + text.slice(dot + 1)) * SCALE_8_TO_18;
