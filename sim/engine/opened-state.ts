@@ -10,6 +10,7 @@
  */
 import { ClearingHouse, type MarketSetup } from '../clearing-house.ts';
 import { createClock } from '../clock.ts';
+import { dataKey } from '../data-key.ts';
 import type { Profile } from '../params.ts';
 import { type BookEntry, type BookedAccount, openBook } from './opening-book.ts';
 import { copyInto } from './state-copy.ts';
@@ -91,31 +92,7 @@ export function copyOf(ch: ClearingHouse, inputs: Pick<OpeningInputs, 'profile' 
   return copyInto(new ClearingHouse(createClock(inputs.start, inputs.startBlock), inputs.profile), ch);
 }
 
-/**
- * The inputs as text, every field included: bigints, undefined, −0 and non-finite numbers
- * spelled apart, and anything but plain data refused, so equal keys mean equal inputs.
- */
+/** The inputs as text (every field, plain data only): equal keys mean equal inputs. */
 export function openingKey(inputs: OpeningInputs): string {
-  return JSON.stringify(inputs, function (this: unknown, _key: string, v: unknown) {
-    switch (typeof v) {
-      case 'bigint':
-        return `${v}n`;
-      case 'undefined':
-        return '(undefined)';
-      case 'number':
-        return Number.isFinite(v) && !Object.is(v, -0) ? v : `(${Object.is(v, -0) ? '-0' : String(v)})`;
-      case 'string':
-        return `'${v}`;
-      case 'boolean':
-        return v;
-      case 'object': {
-        if (v === null || Array.isArray(v)) return v;
-        const proto = Object.getPrototypeOf(v);
-        if (proto === Object.prototype || proto === null) return v;
-        throw new Error(`opening state: an input is a ${Object.prototype.toString.call(v)}, not plain data`);
-      }
-      default:
-        throw new Error(`opening state: an input is a ${typeof v}, not plain data`);
-    }
-  });
+  return dataKey(inputs);
 }
