@@ -18,13 +18,33 @@ export interface ActionOutcome {
 
 const usd = (x: number): bigint => fixedToWei(finite(x).toFixed(6), 6);
 const ratio = (x: number): bigint => fixedToWei(finite(x).toFixed(4), 4);
+/** `usd(x).toString()` and `ratio(x).toString()` without the bigint: what a refused order's log needs. */
+const usdText = (x: number): string => fixedToWeiText(finite(x).toFixed(6), 6);
+const ratioText = (x: number): string => fixedToWeiText(finite(x).toFixed(4), 4);
 const SCALE = [10n ** 18n, 10n ** 17n, 10n ** 16n, 10n ** 15n, 10n ** 14n, 10n ** 13n, 10n ** 12n];
+
+/** Whether `toFixed(places)` wrote plain digits with the point where it belongs (not an exponent form); returns the point's index, or −1. */
+function plainPoint(text: string, places: number): number {
+  const dot = text.length - places - 1;
+  return places > 0 && dot > 0 && text.charCodeAt(dot) === 46 ? dot : -1;
+}
 
 /** `toFixed(places)`'s text in wei: its digits without the point, scaled (what parseUnits gives, without its regular expressions); exponent forms go through parseUnits. */
 function fixedToWei(text: string, places: number): bigint {
-  const dot = text.length - places - 1;
-  if (places > 0 && dot > 0 && text.charCodeAt(dot) === 46) return BigInt(text.slice(0, dot) + text.slice(dot + 1)) * (SCALE[places] as bigint);
+  const dot = plainPoint(text, places);
+  if (dot > 0) return BigInt(text.slice(0, dot) + text.slice(dot + 1)) * (SCALE[places] as bigint);
   return toWei(text);
+}
+
+/** `fixedToWei(text, places).toString()` in text alone: the digits without the point and their leading zeros, then 18 − places zeros (none stays "0"). */
+function fixedToWeiText(text: string, places: number): string {
+  const dot = plainPoint(text, places);
+  if (dot < 0) return toWei(text).toString();
+  let digits = text.slice(0, dot) + text.slice(dot + 1);
+  let first = 0;
+  while (first < digits.length - 1 && digits.charCodeAt(first) === 48) first++;
+  digits = digits.slice(first);
+  return digits === '0' ? '0' : digits + '0'.repeat(18 - places);
 }
 
 function finite(x: number): number {
@@ -32,35 +52,37 @@ function finite(x: number): number {
   return x;
 }
 
-/** An action's amounts in wei: the margin or amount (USD, 6 decimals) and the leverage (4); 0 where it has none. */
-interface WeiAmounts {
-  readonly amount: bigint;
-  readonly leverage: bigint;
+/** An action's amounts: the margin or amount (USD, 6 decimals) and the leverage (4); 0 where it has none. */
+interface Amounts<T> {
+  readonly amount: T;
+  readonly leverage: T;
 }
+type WeiAmounts = Amounts<bigint>;
 
-function weiAmounts(a: AgentAction): WeiAmounts {
+/** An action's amounts through one converter: in wei for the call, or as their decimal text for the log. */
+function amountsOf<T>(a: AgentAction, money: (x: number) => T, lev: (x: number) => T, zero: T): Amounts<T> {
   switch (a.kind) {
     case 'open':
-      return { amount: usd(a.margin), leverage: ratio(a.leverage) };
+      return { amount: money(a.margin), leverage: lev(a.leverage) };
     case 'deposit':
     case 'withdraw':
     case 'addMargin':
     case 'removeMargin':
-      return { amount: usd(a.amount), leverage: 0n };
+      return { amount: money(a.amount), leverage: zero };
     default:
-      return { amount: 0n, leverage: 0n };
+      return { amount: zero, leverage: zero };
   }
 }
 
-/** The call an action makes, as its wei arguments. */
+/** The call an action makes, as its wei arguments (the log's text, without building the amounts). */
 export function actionArgs(trader: string, a: AgentAction): Json {
-  return argsOf(trader, a, weiAmounts(a));
+  return argsOf(trader, a, amountsOf(a, usdText, ratioText, '0'));
 }
 
-function argsOf(trader: string, a: AgentAction, w: WeiAmounts): Json {
+function argsOf(trader: string, a: AgentAction, w: Amounts<string>): Json {
   switch (a.kind) {
     case 'open':
-      return { trader, market: a.market, side: a.side, margin: w.amount.toString(), leverage: w.leverage.toString(), ...(a.isolated !== undefined ? { isolated: a.isolated } : {}) };
+      return { trader, market: a.market, side: a.side, margin: w.amount, leverage: w.leverage, ...(a.isolated !== undefined ? { isolated: a.isolated } : {}) };
     case 'close':
       return { trader, market: a.market };
     case 'liquidate':
@@ -69,10 +91,10 @@ function argsOf(trader: string, a: AgentAction, w: WeiAmounts): Json {
       return { market: a.market };
     case 'deposit':
     case 'withdraw':
-      return { trader, amount: w.amount.toString() };
+      return { trader, amount: w.amount };
     case 'addMargin':
     case 'removeMargin':
-      return { trader, market: a.market, amount: w.amount.toString() };
+      return { trader, market: a.market, amount: w.amount };
   }
 }
 
@@ -91,8 +113,8 @@ export function executeAction(ch: ClearingHouse, trader: string, a: AgentAction)
   let args: Json;
   let w: WeiAmounts;
   try {
-    w = weiAmounts(a);
-    args = argsOf(trader, a, w);
+    w = amountsOf(a, usd, ratio, 0n);
+    args = argsOf(trader, a, { amount: w.amount.toString(), leverage: w.leverage.toString() });
   } catch (e) {
     return { ok: false, reason: 'InvalidAgentAction', args: { error: (e as Error).message } };
   }
