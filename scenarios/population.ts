@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import type { AgentSpec } from '../agents/registry.ts';
-import { dataKey } from '../sim/data-key.ts';
+import { KeptBuilds } from '../sim/kept-builds.ts';
 
 const share = z.number().min(0).max(1);
 const usd = z.string().regex(/^\d+(\.\d{1,6})?$/, 'a USD amount as a decimal string');
@@ -124,22 +124,14 @@ export function assignLeverage(sizes: readonly number[], buckets: BookSpec['leve
 
 /** The book: every account's side, notional (to the cent) and leverage (solved once per spec and kept; each call gets its own copy). */
 export function populationBook(p: BookSpec): BookAccount[] {
-  const key = dataKey(p);
-  let book = books.get(key);
-  if (!book) {
-    book = solveBook(p);
-    books.set(key, book);
-    if (books.size > BOOKS_KEPT) books.delete(books.keys().next().value as string);
-  }
-  return book.map((a) => ({ ...a }));
+  return books.get(p).map((a) => ({ ...a }));
 }
 
 /**
- * Books solved, by their spec's key (oldest first): a study's every path parses the same
- * population, and solving its power laws takes about a millisecond.
+ * Books solved, by their spec's key: a study's every path parses the same population, and
+ * solving its power laws takes about a millisecond.
  */
-const books = new Map<string, readonly BookAccount[]>();
-const BOOKS_KEPT = 16;
+const books = new KeptBuilds<BookSpec, readonly BookAccount[]>(16, solveBook);
 
 /** The book solved from its spec (what `populationBook` keeps). */
 export function solveBook(p: BookSpec): BookAccount[] {

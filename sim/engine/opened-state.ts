@@ -11,6 +11,7 @@
 import { ClearingHouse, type MarketSetup } from '../clearing-house.ts';
 import { createClock } from '../clock.ts';
 import { dataKey } from '../data-key.ts';
+import { KeptBuilds } from '../kept-builds.ts';
 import type { Profile } from '../params.ts';
 import { type BookEntry, type BookedAccount, openBook } from './opening-book.ts';
 import { copyInto } from './state-copy.ts';
@@ -70,20 +71,13 @@ export function openState(inputs: OpeningInputs): OpenedState {
   return { ch, booked };
 }
 
-/** Templates by their inputs' key, oldest first; a few, for sweeps that alternate populations. */
-const templates = new Map<string, OpenedState>();
-const TEMPLATES_KEPT = 4;
+/** Templates by their inputs' key; a few, for sweeps that alternate populations. */
+const templates = new KeptBuilds<OpeningInputs, OpenedState>(4, openState);
 
 /** The opening state: a copy of the template built from equal inputs, built (and kept) on the first call. */
 export function openedState(inputs: OpeningInputs): OpenedState {
   if (process.env.VAMM_OPENING_CACHE === '0') return openState(inputs);
-  const key = openingKey(inputs);
-  let template = templates.get(key);
-  if (!template) {
-    template = openState(inputs);
-    templates.set(key, template);
-    if (templates.size > TEMPLATES_KEPT) templates.delete(templates.keys().next().value as string);
-  }
+  const template = templates.get(inputs);
   return { ch: copyOf(template.ch, inputs), booked: template.booked };
 }
 
