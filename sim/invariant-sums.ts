@@ -168,6 +168,20 @@ export class IncrementalAccountSums {
     return { markets: new Map(this.marketIds.map((id, i) => [id, { ...(this.totals[i] as MarketSums) }])), claims: this.claims, supply: this.supply, negative: this.negatives.size > 0 };
   }
 
+  /**
+   * Whether every write since the last `sums` went to one of `targets` (objects no sum reads,
+   * such as the oracles): then the sums stand, and the log is emptied as `sums` would have
+   * emptied it (none of its entries names an account or a balance).
+   */
+  wroteOnly(targets: ReadonlySet<unknown>): boolean {
+    const log = this.log;
+    if (log === null || log.overflowed || this.whole) return false;
+    const e = log.entries;
+    for (let k = 0; k < e.length; k += 2) if (!targets.has(e[k])) return false;
+    log.clear();
+    return true;
+  }
+
   /** Σ balances and the negative holders: walked when there is no log to read, else moved by the holders it names. */
   private updateBalances(log: WriteLog | null): void {
     const balances = this.ch.ledger.balances;

@@ -6,7 +6,8 @@
  * both checkers report the same violations and counts.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { IncrementalAccountSums } from '../sim/invariant-sums.ts';
 import { InvariantChecker, type InvariantViolation } from '../sim/invariants.ts';
 import { ONE } from '../sim/math/fixed.ts';
 import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
@@ -55,26 +56,37 @@ function corrupt(ch: ClearingHouse, c: Corruption): void {
 
 const verdict = (v: readonly InvariantViolation[]) => v.filter((x) => x.invariant !== 'k-monotone').map((x) => `${x.invariant}: ${x.message}`);
 
+/** A random world with a full and an incremental checker, both rebased on it. */
+function worldWithCheckers(profile: ProfileName): { ch: ClearingHouse; full: InvariantChecker; incremental: InvariantChecker } {
+  const ch = randomWorld(profile);
+  const full = new InvariantChecker(ch);
+  const incremental = new InvariantChecker(ch, { incremental: true });
+  full.rebase();
+  incremental.rebase();
+  return { ch, full, incremental };
+}
+
+/** Both checkers on the events since `from`: the same verdict and counts (returns how many violations the full check found). */
+function checkBoth(ch: ClearingHouse, from: number, incremental: InvariantChecker, full: InvariantChecker, step: unknown): number {
+  const events = ch.events.slice(from);
+  // The incremental checker goes first: the full one then consumes the swap log (k-monotone is compared by count elsewhere).
+  const got = verdict(incremental.check(events));
+  const want = verdict(full.check(events));
+  expect(got, JSON.stringify(step)).toEqual(want);
+  for (const name of ['zero-sum', 'ledger', 'funding-conservation', 'post-liquidation'] as const) expect(incremental.counts[name], name).toEqual(full.counts[name]);
+  return want.length;
+}
+
 function compare(profile: ProfileName, mix: 'mixed' | 'liquidations', runs: number): number {
   let violations = 0;
   fc.assert(
     fc.property(fc.array(fc.oneof({ weight: 12, arbitrary: randomActions(mix).map((a) => ({ a })) }, { weight: 1, arbitrary: corruption.map((c) => ({ c })) }), { minLength: 1, maxLength: 60 }), (steps) => {
-      const ch = randomWorld(profile);
-      const full = new InvariantChecker(ch);
-      const incremental = new InvariantChecker(ch, { incremental: true });
-      full.rebase();
-      incremental.rebase();
+      const { ch, full, incremental } = worldWithCheckers(profile);
       for (const step of steps) {
         const from = ch.events.length;
         if ('a' in step) applyRandomAction(ch, step.a);
         else corrupt(ch, step.c);
-        const events = ch.events.slice(from);
-        // The incremental checker goes first: the full one then consumes the swap log (k-monotone is compared by count elsewhere).
-        const got = verdict(incremental.check(events));
-        const want = verdict(full.check(events));
-        violations += want.length;
-        expect(got, JSON.stringify(step)).toEqual(want);
-        for (const name of ['zero-sum', 'ledger', 'funding-conservation', 'post-liquidation'] as const) expect(incremental.counts[name], name).toEqual(full.counts[name]);
+        violations += checkBoth(ch, from, incremental, full, step);
       }
     }),
     { numRuns: runs },
@@ -94,6 +106,47 @@ describe('incremental invariant checker: the full check’s verdict', () => {
 
   it('perp-v1 rules', () => {
     compare('perp-v1', 'mixed', 100);
+  }, 120_000);
+
+  it('after writes to the oracles alone, gives the full check’s verdict without summing again', () => {
+    // Oracle rounds and fast-feed ticks between checks (most blocks of a 1-minute run), trades,
+    // and collateral corruptions near the ledger's dust allowance per operation (16 tokens): a
+    // check after oracle writes alone must take the operations since as a full check does.
+    const wroteOnly = vi.spyOn(IncrementalAccountSums.prototype, 'wroteOnly');
+    type Step = { kind: 'round' | 'tick'; market: number; permille: number } | { kind: 'open'; trader: number; market: number; long: boolean } | { kind: 'collateral'; trader: number; tokens: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom('round' as const, 'tick' as const), market: fc.integer({ min: 0, max: 1 }), permille: fc.integer({ min: -50, max: 50 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('open' as const), trader: fc.integer({ min: 0, max: TRADERS.length - 1 }), market: fc.integer({ min: 0, max: 1 }), long: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('collateral' as const), trader: fc.integer({ min: 0, max: TRADERS.length - 1 }), tokens: fc.integer({ min: 1, max: 40 }) }) },
+    );
+    let violations = 0;
+    fc.assert(
+      fc.property(fc.constantFrom<ProfileName>('default', 'perp-v1'), fc.array(step, { minLength: 1, maxLength: 40 }), (profile, steps) => {
+        const { ch, full, incremental } = worldWithCheckers(profile);
+        for (const s of steps) {
+          const from = ch.events.length;
+          if (s.kind === 'open') applyRandomAction(ch, { kind: 'open', trader: s.trader, market: s.market, long: s.long, margin: 500, leverage: 3 });
+          else if (s.kind === 'collateral') {
+            const account = ch.accounts.get(TRADERS[s.trader] as string);
+            if (account) ch.j.set(account, 'collateral', account.collateral + BigInt(s.tokens) * ONE);
+          } else {
+            const m = ch.market(MARKETS[s.market] as string);
+            const price = m.oracle.chainlink.price();
+            const next = ((price + (price * BigInt(s.permille)) / 1000n) / 10n ** 10n) * 10n ** 10n;
+            ch.clock.timestamp += 12;
+            ch.clock.blockNumber += 1;
+            if (s.kind === 'round') ch.pushOracleRound(m.id, next);
+            else ch.setFastPrice(m.id, next, next / 1000n, ch.clock.timestamp);
+          }
+          violations += checkBoth(ch, from, incremental, full, s);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    // Not vacuous: the oracle-only path was taken, and ledger moves were reported by both.
+    expect(wroteOnly.mock.results.filter((r) => r.value === true).length).toBeGreaterThan(100);
+    expect(violations).toBeGreaterThan(0);
+    wroteOnly.mockRestore();
   }, 120_000);
 
   it("checks a lazy remap whose positions Perp v1's views cannot value, without throwing", () => {

@@ -272,8 +272,13 @@ export function inBand(d: Desk, ch: ClearingHouse, venueLow: boolean): boolean {
   const band = d.band;
   if (band == null || d.inputs === null || compareInputs(d.inputs, ch, d.agent) === CHANGED) return false;
   const vamm = ch.market(d.market).vamm;
-  const q = weiToNumber(vamm.quoteReserve);
-  const b = weiToNumber(vamm.baseReserve);
+  if (vamm.quoteReserve !== floatsOf.quote || vamm.baseReserve !== floatsOf.base) {
+    floatsOf.quote = vamm.quoteReserve;
+    floatsOf.base = vamm.baseReserve;
+    floatsOf.q = weiToNumber(vamm.quoteReserve);
+    floatsOf.b = weiToNumber(vamm.baseReserve);
+  }
+  const { q, b } = floatsOf;
   const room = band.long ? b + band.size : b - band.size;
   // A short's buy-back cost explodes near the base reserve, and B − s loses digits: valued exactly there.
   if (!(room > b * 1e-2)) return false;
@@ -314,6 +319,9 @@ function standingInputs(ch: ClearingHouse, agent: string): unknown[] | null {
   }
   return out;
 }
+
+/** The reserves last read as floats (every desk of a market looks at the same reserves in a block). */
+const floatsOf = { quote: -1n, base: -1n, q: Number.NaN, b: Number.NaN };
 
 const SAME = 0;
 const RESERVES = 1;

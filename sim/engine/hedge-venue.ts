@@ -104,8 +104,20 @@ export class HedgeVenue {
     return this.accounts.has(agent);
   }
 
+  /** The time `priceAt` was last asked for, and its answer: a block asks for its own time once per desk and per observation. */
+  private askedAt = Number.NaN;
+  private asked = Number.NaN;
+
   /** The true reference price at `t` (the last tick at or before it; the first one before the path starts). */
   priceAt(t: number): number {
+    if (t !== this.askedAt) {
+      this.asked = this.search(t);
+      this.askedAt = t;
+    }
+    return this.asked;
+  }
+
+  private search(t: number): number {
     let lo = 0;
     let hi = this.path.length;
     while (lo < hi) {

@@ -137,6 +137,8 @@ interface Pending {
 export const GRACE_PERIOD_REASON = 'SequencerGracePeriod';
 
 const NO_EVENTS: readonly LogEvent[] = [];
+const PHASE_TRADE = 1;
+const PHASE_KEEPER = 2;
 
 export class Simulation {
   readonly ch: ClearingHouse;
@@ -157,16 +159,21 @@ export class Simulation {
   private searchers: number[] = [];
   private keepers: number[] = [];
   private tradeWatchers: number[] = [];
-  /** The agents that trade (phase `trade`), in index order. */
-  private traders: number[] = [];
   /** Per agent: due in the block being run (its wake-up fell due, or it watches a feed that moved). */
   private due = new Uint8Array(0);
+  /** The agents marked due in the block being run, in index order (a block marks a few of the hundred). */
+  private marked: number[] = [];
+  /** Per agent: its phase's code (PHASE_TRADE, PHASE_KEEPER, or neither). */
+  private phaseCode = new Uint8Array(0);
   private readonly tickCursor = new Map<string, number>();
   private readonly roundCursor = new Map<string, number>();
   private infos: AgentInfo[] = [];
   /** How far above maintenance any agent of the run reads other accounts' rows (the observation keeps those exact). */
   private othersBelow = 0;
   private readonly cex = new Map<string, number>();
+  /** The round `ethUsd` last converted (rounds are never mutated, only appended), and its price. */
+  private ethUsdRound: object | undefined = undefined;
+  private ethUsdValue = Number.NaN;
   private blocks = 0;
   private actionCount = 0;
   private eventCount = 0;
@@ -294,9 +301,10 @@ export class Simulation {
     const byIndex = (keep: (a: AgentInfo) => boolean) => this.infos.filter(keep).map((a) => a.index).sort((a, b) => a - b);
     this.searchers = byIndex((a) => a.phase === 'searcher');
     this.keepers = byIndex((a) => a.phase === 'keeper');
-    this.traders = byIndex((a) => a.phase === 'trade');
     this.tradeWatchers = byIndex((a) => a.phase === 'trade' && a.wakesOnChange);
     this.due = new Uint8Array(this.infos.length);
+    this.phaseCode = new Uint8Array(this.infos.length);
+    for (const a of this.infos) this.phaseCode[a.index] = a.phase === 'trade' ? PHASE_TRADE : a.phase === 'keeper' ? PHASE_KEEPER : 0;
     this.othersBelow = Math.max(0, ...this.infos.map((a) => (typeof a.readsOthers === 'number' ? a.readsOthers : 0)));
     for (const info of this.infos) if (info.first !== null) this.schedule(info.index, info.first);
     let lastProgress = 0;
@@ -358,19 +366,18 @@ export class Simulation {
     let changed = this.migrateDue(blockTime) || oracleMoved;
     changed = this.injectFaults(blockTime) || changed;
     this.landTransfers(blockTime);
-    const due = this.due;
-    const popped = this.wakeups.popDue(blockTime);
-    for (const i of popped) due[i] = 1;
+    for (const i of this.wakeups.popDue(blockTime)) this.markDue(i);
     // Traders that watch the market also look when the oracle or fast feed moved.
-    if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) due[i] = 1;
-    const traders = this.awake(this.traders, blockTime, due);
+    if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) this.markDue(i);
+    const traders = this.awakeMarked(PHASE_TRADE, blockTime);
     if (traders.length > 0) await this.wakeAgents(traders, blockTime);
     const traded = await this.executeDue(blockTime, oracleMoved);
     changed = traded || changed;
     // Keepers due now, and those that watch for changes when something changed.
-    if (changed) for (const i of this.keepers) if ((this.infos[i] as AgentInfo).wakesOnChange) due[i] = 1;
-    const keepers = this.awake(this.keepers, blockTime, due);
-    due.fill(0);
+    if (changed) for (const i of this.keepers) if ((this.infos[i] as AgentInfo).wakesOnChange) this.markDue(i);
+    const keepers = this.awakeMarked(PHASE_KEEPER, blockTime);
+    for (const i of this.marked) this.due[i] = 0;
+    this.marked.length = 0;
     if (keepers.length > 0) {
       await this.wakeAgents(keepers, blockTime);
       changed = (await this.executeDue(blockTime, false)) || changed;
@@ -389,16 +396,38 @@ export class Simulation {
     if (this.blocks % 1000 === 0) this.prune();
   }
 
-  /** The agents of `indices` (in index order) that are up at `now`, of those marked in `only` when given; those in an outage are woken when it ends. */
-  private awake(indices: readonly number[], now: number, only?: Uint8Array): number[] {
+  /** The agents of `indices` (in index order) that are up at `now`; those in an outage are woken when it ends. */
+  private awake(indices: readonly number[], now: number): number[] {
     const up: number[] = [];
-    for (const i of indices) {
-      if (only !== undefined && only[i] === 0) continue;
-      const back = this.events.downUntil(i, now);
-      if (back === null) up.push(i);
-      else this.schedule(i, back);
-    }
+    for (const i of indices) this.upOrLater(i, now, up);
     return up;
+  }
+
+  /** The agents of `phase` marked due (in index order) that are up at `now`; those in an outage are woken when it ends. */
+  private awakeMarked(phase: number, now: number): number[] {
+    const up: number[] = [];
+    for (const i of this.marked) if (this.phaseCode[i] === phase) this.upOrLater(i, now, up);
+    return up;
+  }
+
+  private upOrLater(i: number, now: number, up: number[]): void {
+    const back = this.events.downUntil(i, now);
+    if (back === null) up.push(i);
+    else this.schedule(i, back);
+  }
+
+  /** Marks agent `i` due in this block, keeping `marked` in index order. */
+  private markDue(i: number): void {
+    if (this.due[i] === 1) return;
+    this.due[i] = 1;
+    const marked = this.marked;
+    let k = marked.length;
+    marked.push(i);
+    while (k > 0 && (marked[k - 1] as number) > i) {
+      marked[k] = marked[k - 1] as number;
+      k--;
+    }
+    marked[k] = i;
   }
 
   /** Applies the oracle updates due; returns whether any arrived. */
@@ -656,9 +685,15 @@ export class Simulation {
     this.treasury.done(agent);
   }
 
-  /** ETH/USD for gas: the first market's index (every bundled market is ETH). */
+  /** ETH/USD for gas: the first market's index (every bundled market is ETH), converted once per round. */
   private ethUsd(): number {
-    return weiToNumber(this.ch.market((this.config.markets[0] as MarketRun).id).oracle.chainlink.lastPublishedWei());
+    const feed = this.ch.market((this.config.markets[0] as MarketRun).id).oracle.chainlink;
+    const round = feed.latestRound();
+    if (round === undefined || round !== this.ethUsdRound) {
+      this.ethUsdValue = weiToNumber(feed.lastPublishedWei());
+      this.ethUsdRound = round;
+    }
+    return this.ethUsdValue;
   }
 
   /** Before an action that touches a position measured since a k change: the moment Perp v1 remaps it. */

@@ -136,7 +136,8 @@ export class SummaryBuilder implements EventSink {
   private end = Number.NaN;
   private blocks = 0;
   private events = 0;
-  private readonly outcomes = new Map<string, number>();
+  /** Actions by kind, action and outcome (nested: a key text built per action cost a flatten and a hash per count). */
+  private readonly outcomes = new Map<unknown, Map<unknown, Map<unknown, number>>>();
   /** Every agent's money (also what the training environment reads). */
   private readonly ledger = new AgentLedger();
   /** The insurance fund's flows by reason, and the composition of each new low. */
@@ -192,8 +193,7 @@ export class SummaryBuilder implements EventSink {
         }
         break;
       case 'AgentAction': {
-        const key = `${e.kind}:${e.action}:${e.ok ? 'ok' : e.reason}`;
-        this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
+        this.countOutcome(e.kind, e.action, e.ok ? 'ok' : e.reason);
         this.kindOf.set(e.agent as string, e.kind as string);
         const args = e.args as { trader?: string } | null;
         this.actor = { kind: e.kind as string, target: e.action === 'liquidate' ? (args?.trader ?? null) : null };
@@ -299,6 +299,28 @@ export class SummaryBuilder implements EventSink {
   close(): void {}
 
   /** Who paid a flow into (or was paid by) the fund: the liquidated trader's kind in a liquidation, the actor's otherwise; funding is the imbalance between the sides. */
+  private countOutcome(kind: unknown, action: unknown, outcome: unknown): void {
+    let byAction = this.outcomes.get(kind);
+    if (byAction === undefined) this.outcomes.set(kind, (byAction = new Map()));
+    let byOutcome = byAction.get(action);
+    if (byOutcome === undefined) byAction.set(action, (byOutcome = new Map()));
+    byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+  }
+
+  /** The counts by `kind:action:outcome` (values that read alike as text count together, as one key would). */
+  private outcomeCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [kind, byAction] of this.outcomes) {
+      for (const [action, byOutcome] of byAction) {
+        for (const [outcome, n] of byOutcome) {
+          const key = `${kind}:${action}:${outcome}`;
+          out.set(key, (out.get(key) ?? 0) + n);
+        }
+      }
+    }
+    return out;
+  }
+
   private addFundFlow(reason: string, amount: bigint): void {
     let payer: string;
     if (reason === 'funding') payer = 'funding imbalance';
@@ -395,7 +417,7 @@ export class SummaryBuilder implements EventSink {
       },
       migrations: this.migrations.map(migrationJson),
       adminFailures: this.adminFailures,
-      actions: Object.fromEntries([...this.outcomes].sort(([a], [b]) => (a < b ? -1 : 1))),
+      actions: Object.fromEntries([...this.outcomeCounts()].sort(([a], [b]) => (a < b ? -1 : 1))),
       pnlByKind: Object.fromEntries(
         [...byKind]
           .sort(([a], [b]) => (a < b ? -1 : 1))
