@@ -23,6 +23,12 @@ export interface GoalInputs {
   /** Steady state (every worker warm); the figure with start-up is printed beside it. */
   readonly insurancePathsPerSecond: number;
   readonly insuranceWithStartUp: number;
+  /**
+   * Variance-equivalent paths/s of the study's design and of the best measured one (plain paths
+   * a design is worth for P(D ≥ the 1 % fund), per second of its wall time): beside the exact
+   * rate, never instead of it (bench/insurance-tail-design.ts).
+   */
+  readonly insuranceVarianceEquivalent?: { readonly study: number; readonly best: number; readonly bestName: string };
   /** Settled (V8 done compiling: what a long sweep runs at); the steady state and the whole batch's ratio with start-up are printed beside it. */
   readonly batchSpeedup: number;
   readonly batchSteady: number;
@@ -57,6 +63,18 @@ export function goals(m: GoalInputs): Goal[] {
       speedup: m.insurancePathsPerSecond / 9,
       met: m.insurancePathsPerSecond >= 100,
     },
+    ...(m.insuranceVarianceEquivalent
+      ? [
+          {
+            name: 'insurance tail, variance-equivalent paths/s',
+            before: `${m.insuranceVarianceEquivalent.study.toFixed(1)} (study)`,
+            goal: '≥ 100 paths/s (not the exact rate: plain paths the design is worth at P(D ≥ 1 % fund), bootstrap)',
+            now: `${m.insuranceVarianceEquivalent.best.toFixed(1)} (${m.insuranceVarianceEquivalent.bestName})`,
+            speedup: m.insuranceVarianceEquivalent.best / m.insuranceVarianceEquivalent.study,
+            met: m.insuranceVarianceEquivalent.best >= 100,
+          },
+        ]
+      : []),
     { name: 'batch of runs, 2 workers vs 1', before: '1.59×', goal: '≥ 1.8×', now: `${m.batchSpeedup.toFixed(2)}× settled (${m.batchSteady.toFixed(2)}× steady, ${m.batchWithStartUp.toFixed(2)}× with start-up)`, speedup: m.batchSpeedup / 1.59, met: m.batchSpeedup >= 1.8 },
     {
       name: 'anvil replay, full comparison',

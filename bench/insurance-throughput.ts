@@ -11,7 +11,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { forPath } from '../data/prng.ts';
+import { findDataDir } from '../data/shared-dir.ts';
+import { parseTimeArg } from '../data/time-arg.ts';
 import type { BatchOutcome } from '../scenarios/batch.ts';
+import { fittedGenerator } from '../scenarios/price-source.ts';
+import { cascadeScreen, screenScore } from '../scenarios/studies/cascade-screen.ts';
+import { screenMarket } from '../scenarios/studies/screen-market.ts';
+import { pathScore } from '../scenarios/studies/strata.ts';
 import { STUDIES, loadStudyConfig } from '../scenarios/studies/registry.ts';
 import { runSweep } from '../scenarios/sweep.ts';
 import { type BatchTiming, timeBatch } from './batch-timing.ts';
@@ -35,4 +42,44 @@ export async function insuranceThroughput(count = 32, threads = 2): Promise<Batc
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface ScreenTiming {
+  readonly candidates: number;
+  /** Per candidate, on one core: drawing its hourly returns, the largest-move score, the cascade screen. */
+  readonly drawMicroseconds: number;
+  readonly largestMoveMicroseconds: number;
+  readonly screenMicroseconds: number;
+}
+
+/**
+ * Phase 1's cost per candidate on the bundled config's plain-path generator (bootstrap): its
+ * returns drawn, scored by the largest move and by the cascade screen, each timed apart (after
+ * `warmUp` candidates), as the study's phase 1 runs them on one core.
+ */
+export async function screenThroughput(candidates = 20_000, warmUp = 2_000): Promise<ScreenTiming> {
+  const study = STUDIES.insurance;
+  const config = loadStudyConfig(study, study.defaultConfig);
+  const history = { ...config.paths.history, from: parseTimeArg(config.paths.history.from) as number, to: parseTimeArg(config.paths.history.to) as number };
+  const gen = await fittedGenerator({ generator: config.paths.plain.generator, history } as never, () => findDataDir());
+  const steps = Math.ceil(config.paths.horizon / gen.resolution);
+  const window = Math.max(1, Math.round(86400 / gen.resolution));
+  const screen = cascadeScreen(screenMarket(config));
+  let [draw, move, cascade, sink] = [0, 0, 0, 0];
+  for (let i = 0; i < warmUp + candidates; i++) {
+    const t0 = performance.now();
+    const returns = gen.generate(forPath(config.seed, i), steps);
+    const t1 = performance.now();
+    sink += pathScore(returns, window);
+    const t2 = performance.now();
+    sink += screenScore(screen(returns));
+    const t3 = performance.now();
+    if (i < warmUp) continue;
+    draw += t1 - t0;
+    move += t2 - t1;
+    cascade += t3 - t2;
+  }
+  if (Number.isNaN(sink)) throw new Error('insurance bench: a phase-1 score was NaN');
+  const us = (ms: number) => (1000 * ms) / candidates;
+  return { candidates, drawMicroseconds: us(draw), largestMoveMicroseconds: us(move), screenMicroseconds: us(cascade) };
 }

@@ -9,7 +9,8 @@ import { WARM_UP_RUNS, formatBatchTiming } from './batch-timing.ts';
 import { backtests, batchSpeedup } from './engine-throughput.ts';
 import { crosscheckThroughput } from './crosscheck-throughput.ts';
 import { goals, printGoals } from './goals.ts';
-import { insuranceThroughput } from './insurance-throughput.ts';
+import { insuranceThroughput, screenThroughput } from './insurance-throughput.ts';
+import { MEASURED_TAIL, varianceEquivalentRates } from './insurance-tail-design.ts';
 import { modelThroughput, swapThroughput } from './model-throughput.ts';
 import { formatGasComparison, gasBesidePerpV1 } from './gas-beside-perp-v1.ts';
 import { formatPerpV1Bench, perpV1Differential } from './perp-v1-differential.ts';
@@ -43,6 +44,13 @@ for (const t of [batch.one, batch.two]) console.log(`  ${formatBatchTiming(t)}`)
 console.log(`  2 workers vs 1: ${batch.settledRatio.toFixed(2)}× settled (after every worker's ${batch.two.settledAfter}th run), ${batch.steadyRatio.toFixed(2)}× in steady state (after the ${WARM_UP_RUNS}nd), ${batch.ratio.toFixed(2)}× for the whole batch with start-up`);
 const insurance = await insuranceThroughput(Number(process.env.VAMM_BENCH_INSURANCE_PATHS ?? 32), 2);
 console.log(`insurance study, seven-day paths at the study's resolution (bench/insurance-throughput.ts):\n  ${formatBatchTiming(insurance, 'paths')}`);
+const phase1 = await screenThroughput(Number(process.env.VAMM_BENCH_SCREEN_CANDIDATES ?? 20_000));
+console.log(
+  `  phase 1, per candidate on one core (${phase1.candidates} ${MEASURED_TAIL.generator} candidates): draw ${phase1.drawMicroseconds.toFixed(1)} µs, largest-move score ${phase1.largestMoveMicroseconds.toFixed(1)} µs, cascade screen ${phase1.screenMicroseconds.toFixed(1)} µs`,
+);
+const equivalent = varianceEquivalentRates(insurance.steadyRunsPerSecond, phase1);
+console.log(`  variance-equivalent paths/s (NOT exact paths/s: plain paths each design is worth for P(D ≥ the ${MEASURED_TAIL.level * 100} % fund) = ${MEASURED_TAIL.p * 100} %, ${MEASURED_TAIL.generator}; N_eq from bench/insurance-tail-design.ts, times from this run):`);
+for (const e of equivalent) console.log(`    ${e.name.padEnd(52)} N_eq ${String(e.nEq).padStart(5)} in ${e.seconds.toFixed(0)} s: ${e.pathsPerSecond.toFixed(1)} paths/s`);
 const blocks = Number(process.env.VAMM_BENCH_CRASH_BLOCKS ?? 4000);
 console.log(`\ncross-check: ${blocks}-block crash log replayed on anvil…`);
 const crosscheck = await crosscheckThroughput(blocks);
@@ -87,6 +95,10 @@ const goalRows = goals({
   monthSeconds: engine[1]?.seconds ?? Number.NaN,
   insurancePathsPerSecond: insurance.steadyRunsPerSecond,
   insuranceWithStartUp: insurance.runs / insurance.seconds,
+  insuranceVarianceEquivalent: (() => {
+    const best = equivalent.reduce((a, e) => (e.pathsPerSecond > a.pathsPerSecond ? e : a));
+    return { study: equivalent[0]?.pathsPerSecond ?? Number.NaN, best: best.pathsPerSecond, bestName: best.name };
+  })(),
   batchSpeedup: batch.settledRatio,
   batchSteady: batch.steadyRatio,
   batchWithStartUp: batch.ratio,
@@ -108,6 +120,8 @@ const results = {
   engine,
   batch,
   insurance,
+  insurancePhase1: phase1,
+  insuranceVarianceEquivalent: equivalent,
   goals: goalRows,
   loadAverage: load,
   ratios: Object.fromEntries(model.map((m) => [m.name, swaps.float64.opsPerSecond / m.opsPerSecond])),

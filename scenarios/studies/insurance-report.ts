@@ -1,7 +1,7 @@
 /** The insurance-fund study's result as a report document: the decision first, then everything it rests on. */
 import type { Block, ReportDocument } from '../../reports/document.ts';
 import { FLOW_PARTS } from '../../sim/engine/fund-decomposition.ts';
-import type { InsuranceConfig, InsuranceResult } from './insurance.ts';
+import { type InsuranceConfig, type InsuranceResult, STRATA_SCORE_TEXT } from './insurance.ts';
 import type { Interval } from './statistics.ts';
 
 const usd = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -19,7 +19,7 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
     `Open interest ${usd(Number(p.openInterest.long))} long / ${usd(Number(p.openInterest.short))} short USD over ${p.accounts.long} / ${p.accounts.short} accounts; the largest holds ${pct(p.concentration.top1)} of its side, the top ten ${pct(p.concentration.top10)}; the ${usd(r.book.skew)} USD difference is held by a hedged market maker at ${p.skewHolderLeverage}x.`,
     `Account leverage (notional / equity at the mark) by share of open interest: ${p.leverage.map((l) => `${l.leverage}x ${pct(l.share)}`).join(', ')}; accounts hold their positions until liquidated (no margin added, no stop-loss).`,
     `vAMM depth ${usd(Number(p.depth))} USD; the fund takes ${pct(p.feeShare)} of fees; the default design's margin and liquidation rules.`,
-    `Paths: ${c.paths.generators.join(', ')} fitted to ${c.paths.history.file} ${c.paths.history.from} → ${c.paths.history.to}, ${days(c.paths.horizon)} from ${c.paths.startPrice} USD, real 5-minute shapes inside each hour (${c.paths.intrabar}); the far tail by stratification on each path's largest daily move.`,
+    `Paths: ${c.paths.generators.join(', ')} fitted to ${c.paths.history.file} ${c.paths.history.from} → ${c.paths.history.to}, ${days(c.paths.horizon)} from ${c.paths.startPrice} USD, real 5-minute shapes inside each hour (${c.paths.intrabar}); the far tail by stratification on ${STRATA_SCORE_TEXT[c.paths.score]}.`,
     `Stresses: each crash as it happened and ${c.stresses.map((s) => s.label).join(', ')}, over ${c.stressSeeds.length} agent seeds; a stress binds when its worst seed's drawdown exceeds every generator's bound.`,
     ...(typeof c.environment.description === 'string' ? [`The market around the book: ${c.environment.description}`] : []),
     'A stress with a second market (secondMarket) adds that market\'s book to the stated one: its drawdown covers more open interest than the share column counts.',

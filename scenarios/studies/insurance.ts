@@ -41,7 +41,19 @@ import { parseRunScenario } from '../run-loader.ts';
 import { LABEL_PREFIX, POINT_SEED, type SweepPoint, type SweepRow, type SweepSpec, applyValues } from '../sweep.ts';
 import { type Interval, wilson } from './statistics.ts';
 import { steepestFall } from './crash-moment.ts';
-import { designStrata } from './strata.ts';
+import { type PathScorer, designStrata, largestMoveScorer } from './strata.ts';
+import { cascadeScreen, screenScore } from './cascade-screen.ts';
+import { screenMarket } from './screen-market.ts';
+
+/** The phase-1 scores a study can stratify on. */
+export const STRATA_SCORES = ['largest-move', 'cascade', 'either'] as const;
+
+/** Each score as the report states it. */
+export const STRATA_SCORE_TEXT: Readonly<Record<(typeof STRATA_SCORES)[number], string>> = {
+  'largest-move': "each path's largest daily move",
+  cascade: "each path's drawdown in the float64 cascade screen (the stated book on the curve, the arbitrageurs' room, liquidations cascading: a rank, not a loss)",
+  either: "the higher of each path's two ranks, by its largest daily move and by the float64 cascade screen",
+};
 import { type WeightedSample, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
 
 const set = z.record(z.string(), z.unknown());
@@ -64,6 +76,13 @@ export const InsuranceConfigSchema = z.strictObject({
     candidates: z.union([z.number().int().positive(), z.record(z.string(), z.number().int().positive())]),
     /** Upper tail probabilities where strata are cut, e.g. [0.1, 0.01, 0.001]. */
     strata: z.array(z.number().gt(0).lt(1)).min(1),
+    /**
+     * What phase 1 ranks candidates by: `largest-move` (each path's largest move within a day),
+     * `cascade` (the float64 cascade screen's drawdown on the stated book: cascade-screen.ts) or
+     * `either` (each path at the higher of its two ranks: strata.ts' rankMax).
+     * Either way a stratum's weight is its share of the candidates, so the estimate is unbiased.
+     */
+    score: z.enum(STRATA_SCORES).default('largest-move'),
     /** Runs per stratum, bulk first (one more than `strata`). */
     perStratum: z.array(z.number().int().positive()),
     /** Plain Monte Carlo on one generator, for the check that stratification agrees with it. */
@@ -127,6 +146,14 @@ export type InsuranceConfig = z.output<typeof InsuranceConfigSchema>;
 
 const label = (k: string) => `${LABEL_PREFIX}${k}`;
 
+/** The phase-1 score a study's config names (undefined: the largest move, designStrata's own). */
+export function strataScorer(c: InsuranceConfig, resolution: number): PathScorer | PathScorer[] | undefined {
+  if (c.paths.score === 'largest-move') return undefined;
+  const screen = cascadeScreen(screenMarket(c));
+  const cascade: PathScorer = (returns) => screenScore(screen(returns));
+  return c.paths.score === 'cascade' ? cascade : [largestMoveScorer(Math.max(1, Math.round(86400 / resolution))), cascade];
+}
+
 /** Phase-1 candidates of a generator (a number, or by name with `default`). */
 export function candidatesOf(c: InsuranceConfig, generator: string): number {
   const n = typeof c.paths.candidates === 'number' ? c.paths.candidates : (c.paths.candidates[generator] ?? c.paths.candidates.default);
@@ -161,7 +188,7 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
   const designs = new Map<string, Awaited<ReturnType<typeof designStrata>>>();
   for (const g of c.paths.generators) {
     const gen = await fittedGenerator({ generator: g, history } as never, dataDir);
-    const design = designStrata(gen, { candidates: candidatesOf(c, g), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: c.paths.perStratum, skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0 });
+    const design = designStrata(gen, { candidates: candidatesOf(c, g), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: c.paths.perStratum, skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0, score: strataScorer(c, gen.resolution) });
     designs.set(g, design);
     design.chosen.forEach((idx, h) => {
       for (const i of idx) points.push({ 'prices.path': i, 'prices.generator': g, [label('set')]: 'paths', [label('generator')]: g, [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
@@ -207,7 +234,7 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
     const g = c.grid;
     const first = c.paths.generators[0] as string;
     const gen = await fittedGenerator({ generator: first, history } as never, dataDir);
-    const design = designStrata(gen, { candidates: candidatesOf(c, first), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: g.perStratum, skipBelow: first === c.paths.plain.generator ? c.paths.plain.count : 0 });
+    const design = designStrata(gen, { candidates: candidatesOf(c, first), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: g.perStratum, skipBelow: first === c.paths.plain.generator ? c.paths.plain.count : 0, score: strataScorer(c, gen.resolution) });
     for (const oi of g.openInterest) {
       for (const [lev, buckets] of Object.entries(g.leverage)) {
         for (const depth of g.depth) {

@@ -1,0 +1,142 @@
+/**
+ * The cascade screen (scenarios/studies/cascade-screen.ts) and stratification on it: the screen is
+ * a pure function of a path (same returns, same result, whatever was screened before); it ranks a
+ * fall that brings the leveraged book to maintenance, and the shipped Black Thursday crash, above
+ * calm paths; the stratified estimator on its strata is unbiased (a synthetic population with a
+ * known P); and a study config naming an unknown score is refused with the file and field.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadCandles } from '../data/candle-loader.ts';
+import { resolveDataFile } from '../data/catalog.ts';
+import { Rng } from '../data/prng.ts';
+import { findDataDir } from '../data/shared-dir.ts';
+import { cascadeScreen, screenScore } from '../scenarios/studies/cascade-screen.ts';
+import { STUDIES, loadStudyConfig } from '../scenarios/studies/registry.ts';
+import { DEFAULT_SCREEN, arbitrageRoom, screenMarket } from '../scenarios/studies/screen-market.ts';
+import { cutStrata, stratumOf } from '../scenarios/studies/strata.ts';
+import { exceedance, stratifiedSamples } from '../scenarios/studies/tail.ts';
+import type { InsuranceConfig } from '../scenarios/studies/insurance.ts';
+
+const study = STUDIES.insurance;
+const bundled = loadStudyConfig(study, study.defaultConfig) as InsuranceConfig;
+
+/** A calm hourly path: Gaussian returns of `sigma` an hour. */
+function calm(rng: Rng, hours: number, sigma: number): Float64Array {
+  return Float64Array.from({ length: hours }, () => sigma * rng.normal());
+}
+
+describe('cascade screen', () => {
+  it('is a pure function of the path: the same returns give the same result whatever was screened before', () => {
+    const screen = cascadeScreen(screenMarket(bundled));
+    const fresh = () => cascadeScreen(screenMarket(bundled));
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -0.08, max: 0.08, noNaN: true }), { minLength: 1, maxLength: 168 }), fc.array(fc.double({ min: -0.08, max: 0.08, noNaN: true }), { minLength: 1, maxLength: 168 }), (a, b) => {
+        const path = Float64Array.from(a);
+        const first = screen(path);
+        screen(Float64Array.from(b));
+        expect(screen(path)).toEqual(first);
+        expect(fresh()(path)).toEqual(first);
+        expect(first.drawdown).toBeGreaterThanOrEqual(0);
+        expect(first.badDebt).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('sees nothing on a flat path and ranks a fall that brings the 10x/12x longs to maintenance together above calm paths', () => {
+    const screen = cascadeScreen(screenMarket(bundled));
+    expect(screen(new Float64Array(168))).toEqual({ drawdown: 0, badDebt: 0, liquidated: 0, liquidations: 0 });
+    // 5 % down inside one hour: the 12x longs (8.3 % margin) and the 10x ones (10 %) reach
+    // maintenance together, their closes sell into a curve the arbitrageurs cannot refill in time.
+    const fast = new Float64Array(168);
+    fast[24] = Math.log(0.95);
+    const cascade = screen(fast);
+    expect(cascade.drawdown).toBeGreaterThan(0);
+    expect(cascade.badDebt).toBeGreaterThan(0);
+    // The same fall over 12 hours: the partial liquidations keep pace and the arbitrageurs refill the curve.
+    const slow = new Float64Array(168);
+    for (let t = 24; t < 36; t++) slow[t] = Math.log(0.95) / 12;
+    expect(screenScore(screen(slow))).toBeLessThan(screenScore(cascade));
+    const rng = new Rng(3);
+    const calmScores = Array.from({ length: 200 }, () => screenScore(screen(calm(rng, 168, 0.002))));
+    expect(Math.max(...calmScores)).toBeLessThan(screenScore(cascade));
+  });
+
+  it('ranks the shipped Black Thursday week above calm paths, and above the same week with the arbitrageurs holding twice the room', async () => {
+    const candles = await loadCandles(resolveDataFile('w1_black_thursday', () => findDataDir()), { gapPolicy: 'carry-forward' });
+    const perHour = Math.round(3600 / candles.resolution);
+    const closes: number[] = [];
+    for (let i = perHour - 1; i < candles.close.length; i += perHour) closes.push(Number(candles.close[i]) / 1e18);
+    const crash = Float64Array.from(closes.slice(1), (c, i) => Math.log(c / (closes[i] as number)));
+    const screen = cascadeScreen(screenMarket(bundled));
+    const crashScore = screenScore(screen(crash));
+    const rng = new Rng(5);
+    const calmScores = Array.from({ length: 100 }, () => screenScore(screen(calm(rng, crash.length, 0.006))));
+    expect(Math.max(...calmScores)).toBeLessThan(crashScore);
+    // A market whose arbitrageurs hold more absorbs more of the cascade: the room is in the screen.
+    const deeper = cascadeScreen(screenMarket(bundled, { ...DEFAULT_SCREEN, inventoryScale: 2 }));
+    expect(screenScore(deeper(crash))).toBeLessThanOrEqual(crashScore);
+  });
+
+  it('gives a withdrawn arbitrage population no room (the stress sets their least edge to 100 %)', () => {
+    const agents = (bundled.environment as { agents: Array<Record<string, unknown>> }).agents;
+    expect(arbitrageRoom(agents)).toBeGreaterThan(0);
+    const withdrawn = agents.map((a) => (a.kind === 'arbitrageur' || a.kind === 'searcher' ? { ...a, params: { ...(a.params as object), minEdge: 1 } } : a));
+    expect(arbitrageRoom(withdrawn)).toBe(0);
+  });
+});
+
+describe('stratification on a score', () => {
+  it('is unbiased whatever the score: strata cut on a noisy screen estimate a known P (mean over designs within 3 standard errors)', () => {
+    // Loss = a latent severity plus noise; the screen sees the severity through its own noise.
+    // P(loss > 3) is known by construction from a large sample.
+    const rng = new Rng(11);
+    const n = 20_000;
+    const latent = Float64Array.from({ length: n }, () => rng.normal());
+    const loss = (i: number, r: Rng) => (latent[i] as number) + 0.6 * r.normal();
+    const truthRng = new Rng(99);
+    let truthHits = 0;
+    const truthDraws = 400_000;
+    for (let k = 0; k < truthDraws; k++) if (rng.normal() + 0.6 * truthRng.normal() > 2.5) truthHits++;
+    const truth = truthHits / truthDraws;
+    const screen = Float64Array.from(latent, (x) => x + 0.8 * rng.normal());
+    const estimates: number[] = [];
+    for (let rep = 0; rep < 200; rep++) {
+      // Each design draws its candidates afresh (a permutation of which candidates come first).
+      const order = Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [order[i], order[j]] = [order[j] as number, order[i] as number];
+      }
+      const scores = Float64Array.from(order, (i) => screen[i] as number);
+      const design = cutStrata(scores, { tails: [0.1, 0.01], perStratum: [40, 40, 40] });
+      const strata = design.chosen.map((idx, h) => ({ weight: design.weights[h] as number, xs: idx.map((i) => loss(order[i] as number, rng)) }));
+      expect(design.chosen.every((idx, h) => idx.every((i) => stratumOf(design.cuts, scores[i] as number) === h))).toBe(true);
+      estimates.push(exceedance(stratifiedSamples(strata), 2.5).estimate);
+    }
+    const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
+    const se = Math.sqrt(estimates.reduce((a, b) => a + (b - mean) ** 2, 0) / (estimates.length - 1) / estimates.length);
+    expect(Math.abs(mean - truth)).toBeLessThan(3 * se + 0.02 * truth);
+  });
+
+  it('refuses a study config naming an unknown score, with the file and the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vamm-score-'));
+    try {
+      const file = join(dir, 'insurance.json');
+      const json = JSON.parse(readFileSync(study.defaultConfig, 'utf8'));
+      json.paths.score = 'largest-drawdown';
+      writeFileSync(file, JSON.stringify(json, null, 2));
+      expect(() => loadStudyConfig(study, file)).toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*paths\\.score`, 's'));
+      json.paths.score = 'cascade';
+      writeFileSync(file, JSON.stringify(json, null, 2));
+      expect((loadStudyConfig(study, file) as InsuranceConfig).paths.score).toBe('cascade');
+      expect(bundled.paths.score).toBe('largest-move');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
