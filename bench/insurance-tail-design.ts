@@ -34,8 +34,8 @@ export const MEASURED_TAIL = {
   designs: [
     { name: 'largest move, 150 runs a stratum (the study today)', scores: ['largest-move'], exactRuns: 600, nEq: 369, factor: [1, 1, 1] },
     { name: 'largest move, Neyman allocation', scores: ['largest-move'], exactRuns: 600, nEq: 849, factor: [2.3, 1.51, 2.57] },
-    { name: 'cascade screen, 150 a stratum', scores: ['cascade'], exactRuns: 600, nEq: 335, factor: [0.91, 0.41, 1.82] },
-    { name: 'either score (max rank), Neyman allocation', scores: ['largest-move', 'cascade'], exactRuns: 600, nEq: 1173, factor: [3.17, 1.17, 8.55] },
+    { name: 'cascade screen, 150 runs a stratum', scores: ['cascade'], exactRuns: 600, nEq: 427, factor: [1.16, 0.59, 2.91] },
+    { name: 'either score (max rank), Neyman allocation', scores: ['largest-move', 'cascade'], exactRuns: 600, nEq: 1277, factor: [3.46, 1.76, 9.38] },
   ] satisfies MeasuredDesign[],
 } as const;
 

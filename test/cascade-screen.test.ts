@@ -82,6 +82,20 @@ describe('cascade screen', () => {
     expect(screenScore(deeper(crash))).toBeLessThanOrEqual(crashScore);
   });
 
+  it('does not let a rally that filled the arbitrageurs\' short room shield the longs from the crash after it (their limit is on notional at the mark)', () => {
+    const screen = cascadeScreen(screenMarket(bundled));
+    // +50 % over a day (the arbitrageurs sell the mark down into it and end short), then −70 % over the next.
+    const path = new Float64Array(168);
+    for (let t = 0; t < 24; t++) path[t] = Math.log(1.5) / 24;
+    for (let t = 24; t < 48; t++) path[t] = Math.log(0.3) / 24;
+    // The same close reached by the fall alone.
+    const fallOnly = new Float64Array(168);
+    for (let t = 24; t < 48; t++) fallOnly[t] = Math.log(0.45) / 24;
+    // Were their room counted in the quote they sold (it never frees), the mark would stay above
+    // the index through the fall, the longs would keep their spot value and go unliquidated.
+    expect(screen(path).badDebt).toBeGreaterThan(10 * screen(fallOnly).badDebt);
+  });
+
   it('gives a withdrawn arbitrage population no room (the stress sets their least edge to 100 %)', () => {
     const agents = (bundled.environment as { agents: Array<Record<string, unknown>> }).agents;
     expect(arbitrageRoom(agents)).toBeGreaterThan(0);

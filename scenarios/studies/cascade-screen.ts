@@ -14,7 +14,8 @@
  *   running `overshoot` of the hour's move past its close first (the hour's wick, in proportion to
  *   the move: the generated path's real 5-minute shapes are not drawn here, they cost milliseconds);
  * - the arbitrageurs as one pool: at each step they trade the mark back toward the index, to within
- *   `band`, as far as their inventory room allows (`inventory`: the notional they can hold, from
+ *   `band`, as far as their inventory room allows (`inventory`: the notional they can hold at the
+ *   mark, so a position a move has shrunk frees room; from
  *   the calibrated population's capital and inventory limits; 0 when arbitrage is withdrawn);
  *   within a step the liquidators are faster than they are (12–60 s looks and a few seconds of
  *   latency against liquidations landing block after block), so what liquidations do to the mark
@@ -171,7 +172,7 @@ export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
     nLong = longs.length;
     nShort = shorts.length;
     let q = market.depth; // quote reserve; base = k / q, mark = q² / k
-    let inventory = 0; // the arbitrageurs' net long notional (quote they paid)
+    let inventory = 0; // the arbitrageurs' net position (base, long positive)
     let fund = 0;
     let low = 0;
     let badDebt = 0;
@@ -224,20 +225,27 @@ export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
       triggers(i);
     };
 
-    /** The arbitrageurs trade `share` of the gap between mark and index (beyond their band), as far as their room allows. */
+    /**
+     * The arbitrageurs trade `share` of the gap between mark and index (beyond their band), as far
+     * as their room allows: their limit is on the notional they hold at the mark, so a short that
+     * a fall has shrunk frees room to sell again.
+     */
     const arbitrage = (share: number) => {
       const mark = (q * q) / k;
+      const held = inventory * mark;
       if (mark < index * (1 - band)) {
         const want = share * (Math.sqrt(k * index * (1 - band)) - q);
-        const buy = Math.min(want, Math.max(0, inventoryMax - inventory));
+        const buy = Math.min(want, Math.max(0, inventoryMax - held));
+        if (buy <= 0) return;
+        inventory += k / q - k / (q + buy);
         q += buy;
-        inventory += buy;
         fund += feeShare * fee * buy;
       } else if (mark > index * (1 + band)) {
         const want = share * (q - Math.sqrt(k * index * (1 + band)));
-        const sell = Math.min(want, Math.max(0, inventoryMax + inventory));
+        const sell = Math.min(want, Math.max(0, inventoryMax + held));
+        if (sell <= 0) return;
+        inventory -= k / (q - sell) - k / q;
         q -= sell;
-        inventory -= sell;
         fund += feeShare * fee * sell;
       }
     };
