@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClearingHouse } from '../sim/clearing-house.ts';
-import { DEFAULT_TRANSFER, type Desk, type TransferParams, decide, inBand } from '../sim/engine/collateral-transfer.ts';
+import { DEFAULT_TRANSFER, type Desk, type TransferParams, decide, inBand, newDesk } from '../sim/engine/collateral-transfer.ts';
 import { isModelError } from '../sim/errors.ts';
 import { weiToNumber } from '../sim/math/units.ts';
 import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
@@ -61,8 +61,9 @@ describe('treasury desk: the band screen', () => {
                 const venue = { standing: () => ({ equity: 1e9, requirement: s.venueLow ? 2e9 : 1e8 }) };
                 const key = `${agent}@${market}`;
                 const was = kept.get(key);
-                const d: Desk = { agent, market, p, nextLook: 0, busy: false, inputs: was?.inputs ?? null, standing: was?.standing ?? null, band: was?.band ?? null };
-                const fresh: Desk = { agent, market, p, nextLook: 0, busy: false, inputs: null, standing: null, band: null };
+                // The params move with the ratio every step: the desk's in-band memo (fixed params) is not carried.
+                const d: Desk = { ...newDesk(agent, market, p, 0), inputs: was?.inputs ?? null, standing: was?.standing ?? null, band: was?.band ?? null };
+                const fresh = newDesk(agent, market, p, 0);
                 const banded = inBand(d, ch, s.venueLow);
                 const got = decide(d, 0, ch, venue);
                 const want = decide(fresh, 0, ch, venue);
@@ -82,6 +83,41 @@ describe('treasury desk: the band screen', () => {
       expect(screened).toBeGreaterThan(150);
       expect(near).toBeGreaterThan(10);
       expect(decided).toBeGreaterThan(300);
+    });
+
+    it(`remembers a look in its band only for the same state and venue (${profile})`, () => {
+      // Desks with fixed params kept across steps (many change nothing: a reverted operation or
+      // none), the venue low or not at each look: each decides as a fresh desk.
+      let remembered = 0;
+      let flipped = 0;
+      fc.assert(
+        fc.property(
+          fc.array(fc.record({ action: fc.option(randomActions('mixed'), { freq: 2 }), venueLow: fc.boolean() }), { minLength: 5, maxLength: 40 }),
+          fc.double({ min: 0.05, max: 1.5, noNaN: true }),
+          (steps, chainHigh) => {
+            const ch = randomWorld(profile);
+            const p: TransferParams = { ...DEFAULT_TRANSFER, chainLow: -1e9, chainHigh, chainTarget: 0, venueKeep: 0, venueLow: 1, venueTarget: 1e6, withdrawalFee: 0, minTransfer: 0 };
+            const desks = TRADERS.flatMap((agent) => MARKETS.map((market) => newDesk(agent, market, p, 0)));
+            for (const s of steps) {
+              if (s.action !== null) applyRandomAction(ch, s.action);
+              const venue = { standing: () => ({ equity: 1e9, requirement: s.venueLow ? 2e9 : 1e8 }) };
+              for (const d of desks) {
+                const memo = d.inBandAt === ch.j.version;
+                const want = decide(newDesk(d.agent, d.market, p, 0), 0, ch, venue);
+                expect(decide(d, 0, ch, venue), `${d.agent}@${d.market} after ${JSON.stringify(s)}`).toEqual(want);
+                if (memo && d.inBandLow === s.venueLow) remembered++;
+                if (memo && want !== null) flipped++;
+                // A decision would mark the desk busy in the engine until the chain changed: start afresh.
+                if (want !== null) Object.assign(d, newDesk(d.agent, d.market, p, 0));
+              }
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+      // Not vacuous: remembered looks, and looks at a remembered state whose venue turned low and that decided.
+      expect(remembered).toBeGreaterThan(250);
+      expect(flipped).toBeGreaterThan(30);
     });
   }
 });

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClearingHouse } from '../sim/clearing-house.ts';
-import { DEFAULT_TRANSFER, type Desk, chainStanding } from '../sim/engine/collateral-transfer.ts';
+import { DEFAULT_TRANSFER, type Desk, chainStanding, newDesk } from '../sim/engine/collateral-transfer.ts';
 import { isModelError } from '../sim/errors.ts';
 import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
 
@@ -29,7 +29,7 @@ describe('treasury desk: the kept chain standing', () => {
       fc.assert(
         fc.property(fc.array(randomActions('mixed'), { minLength: 5, maxLength: 40 }), (actions) => {
           const ch = randomWorld(profile);
-          const desks: Desk[] = TRADERS.flatMap((agent) => MARKETS.map((market) => ({ agent, market, p: DEFAULT_TRANSFER, nextLook: 0, busy: false, inputs: null, standing: null, band: null })));
+          const desks: Desk[] = TRADERS.flatMap((agent) => MARKETS.map((market) => newDesk(agent, market, DEFAULT_TRANSFER, 0)));
           for (const action of actions) {
             applyRandomAction(ch, action);
             for (const d of desks) {

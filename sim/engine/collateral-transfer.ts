@@ -98,6 +98,13 @@ export interface Desk {
   standing: { value: bigint; notional: bigint } | null;
   /** What that standing reads at other reserves, when it rests on one open position (`inBand`); else null. */
   band: Band | null;
+  /**
+   * The journal's version at the desk's last look that found it in its band, and whether the
+   * venue was low then (-1: none). At the same version the chain's state is the same, and so is
+   * the band's verdict for the same venue (its params are fixed).
+   */
+  inBandAt: number;
+  inBandLow: boolean;
 }
 
 /**
@@ -112,13 +119,18 @@ export interface Band {
   readonly long: boolean;
 }
 
+/** A desk that has valued nothing yet, first looking at `nextLook`. */
+export function newDesk(agent: string, market: string, p: TransferParams, nextLook: number): Desk {
+  return { agent, market, p, nextLook, busy: false, inputs: null, standing: null, band: null, inBandAt: -1, inBandLow: false };
+}
+
 export class CollateralTreasury {
   private readonly desks = new Map<string, Desk>();
   private arrivals: TransferArrival[] = [];
 
   /** Gives `agent` a treasury for its position in `market` (none when its interval is 0). */
   add(agent: string, market: string, p: TransferParams, start: number): void {
-    if (p.interval > 0) this.desks.set(agent, { agent, market, p, nextLook: start + p.interval, busy: false, inputs: null, standing: null, band: null });
+    if (p.interval > 0) this.desks.set(agent, newDesk(agent, market, p, start + p.interval));
   }
 
   get size(): number {
@@ -174,13 +186,24 @@ export class CollateralTreasury {
 /** One desk's decision at `now`, or null. */
 export function decide(d: Desk, now: number, ch: ClearingHouse, venue: Pick<HedgeVenue, 'standing'>): TransferDecision | null {
   const { p, agent, market } = d;
-  const pos = ch.accounts.get(agent)?.positions.get(market);
-  if (!pos || pos.size === 0n) return null;
+  const version = ch.j.version;
+  // Most looks find the chain as a look that found the desk in its band left it (a block where no one acted).
+  const remembered = d.inBandAt === version;
+  if (!remembered) {
+    const pos = ch.accounts.get(agent)?.positions.get(market);
+    if (!pos || pos.size === 0n) return null;
+  }
   const hedge = venue.standing(agent, now);
   if (!hedge) return null;
   const venueLow = hedge.equity < p.venueLow * hedge.requirement;
+  if (remembered && venueLow === d.inBandLow) return null;
   // Most looks find the margin ratio inside the desk's band: then nothing moves, and the exact standing is not needed.
-  if (inBand(d, ch, venueLow)) return null;
+  if (inBand(d, ch, venueLow)) {
+    d.inBandAt = version;
+    d.inBandLow = venueLow;
+    return null;
+  }
+  d.inBandAt = -1;
   const chain = chainStanding(d, ch);
   if (chain === null) return null;
   const value = weiToNumber(chain.value);
