@@ -4,12 +4,14 @@
  * (`provablyAboveOnBox`), are above it exactly at any later state whose reserves fall in the box
  * while the account's own inputs and the premium indices stand (other traders' trades moved the
  * reserves). Levels are drawn a hair either side of the account's ratio, and boxes wide and narrow.
+ * After a premium index moves, a box the screen proves again with the new funding owed (instead
+ * of valuing the rows) leaves only rows that are exact but for what the reserves move, above the level.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { provablyAboveOnBox } from '../sim/engine/at-risk-screen.ts';
 import { FloatTwap } from '../sim/engine/float-twap.ts';
-import { Observation, P, observationLength } from '../sim/engine/observation.ts';
+import { H, Observation, P, POSITION_FIELDS, observationLength } from '../sim/engine/observation.ts';
 import { writeObservation } from '../sim/engine/observe.ts';
 import { weiToNumber } from '../sim/math/units.ts';
 import { LIQUIDATOR, MARKETS, type RandomAction, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
@@ -79,5 +81,58 @@ describe('the at-risk screen over a box of reserves', () => {
     // Not vacuous: proofs were made, and later reserves fell inside their boxes.
     expect(proved).toBeGreaterThan(500);
     expect(inside).toBeGreaterThan(200);
+  });
+
+  it('after a premium move, a row left standing has its exact funding owed and stays above the level', () => {
+    // Boxes made over trades, then premium indices moved (a funding settlement's effect, up to
+    // ±200 USD per unit: enough to push accounts across the level either way) with trades and
+    // deposits between: every row the screen leaves standing has its own fields and funding owed
+    // exact and its exact ratio above the readers' level, and the flag is the exact one.
+    const readers = { waking: [] as number[], othersBelow: 0 };
+    let standing = 0;
+    let crossed = 0;
+    const move = fc.record({ market: fc.integer({ min: 0, max: 1 }), milliUsd: fc.oneof(fc.integer({ min: -200_000, max: 200_000 }), fc.integer({ min: -100, max: 100 })) });
+    const later = fc.oneof({ weight: 3, arbitrary: move.map((m) => ({ move: m })) }, { weight: 1, arbitrary: randomActions('mixed').map((a) => ({ action: a })) });
+    fc.assert(
+      fc.property(fc.array(randomActions('liquidations'), { minLength: 3, maxLength: 25 }), fc.array(later, { minLength: 1, maxLength: 12 }), (setup, steps) => {
+        const ch = randomWorld('default');
+        const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
+        const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
+        for (const a of setup) {
+          applyRandomAction(ch, a);
+          writeObservation(ch, lazy, twaps, undefined, readers);
+        }
+        for (const step of steps) {
+          if ('move' in step) {
+            const m = ch.market(MARKETS[step.move.market] as string);
+            ch.j.set(m, 'cumulativePremiumFraction', m.cumulativePremiumFraction + BigInt(step.move.milliUsd) * 10n ** 15n);
+          } else applyRandomAction(ch, step.action);
+          const wasBelow = layout.accounts.map((_, i) => MARKETS.some((id) => (lazy.position(i, id, 'liquidationRatio') as number) < 1.5 * weiToNumber(ch.params.maintenanceMarginRatio)));
+          writeObservation(ch, lazy, twaps, undefined, readers);
+          const exact = new Observation(layout, new Float64Array(observationLength(layout)));
+          writeObservation(ch, exact, twaps);
+          const level = 1.5 * weiToNumber(ch.params.maintenanceMarginRatio);
+          expect(lazy.header('noneBelowMaintenance'), JSON.stringify(step)).toBe(exact.header('noneBelowMaintenance'));
+          for (let i = 0; i < layout.accounts.length; i++) {
+            for (const id of MARKETS) {
+              const po = exact.positionOffset(i, id);
+              if (POSITION_FIELDS.every((_, f) => Object.is(lazy.data[po + f], exact.data[po + f]))) continue;
+              standing++;
+              const who = `${layout.accounts[i]}@${id} after ${JSON.stringify(step)}`;
+              for (const f of ['size', 'openNotional', 'margin', 'isolated', 'fundingOwed'] as const) expect(Object.is(lazy.data[po + P[f]], exact.data[po + P[f]]), `${who}: ${f}`).toBe(true);
+              expect(exact.data[po + P.marginRatio] as number, who).toBeGreaterThan(level);
+              expect(lazy.data[po + P.marginRatio] as number, who).toBeGreaterThan(level);
+            }
+            // Moves that took an account to or from below the level (the proof must have told).
+            if (MARKETS.some((id) => (exact.position(i, id, 'marginRatio') as number) <= level) !== (wasBelow[i] as boolean)) crossed++;
+          }
+          expect(lazy.data[H.noneBelowMaintenance]).toBe(exact.data[H.noneBelowMaintenance]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Not vacuous: rows stood across premium moves, and moves pushed accounts across the level.
+    expect(standing).toBeGreaterThan(300);
+    expect(crossed).toBeGreaterThan(30);
   });
 });

@@ -80,7 +80,12 @@ function clears(value: number, magnitude: number, notional: number, threshold: n
  */
 export function provablyAboveOnBox(d: Float64Array, accountOffset: number, positionOffsets: readonly number[], at: readonly ReservesFloat[], market: number, width: number, level: number): boolean {
   const r = at[market] as ReservesFloat;
-  const low = at.map((x, m) => (m === market ? { quote: r.quote * (1 - width), base: r.base * (1 + width) } : x));
-  const high = at.map((x, m) => (m === market ? { quote: r.quote * (1 + width), base: r.base * (1 - width) } : x));
-  return provablyAbove(d, accountOffset, positionOffsets, low, level) && provablyAbove(d, accountOffset, positionOffsets, high, level);
+  return provablyAboveOnCorners(d, accountOffset, positionOffsets, at, market, { quote: r.quote * (1 - width), base: r.base * (1 + width) }, { quote: r.quote * (1 + width), base: r.base * (1 - width) }, level);
+}
+
+/** `provablyAbove` at both corners of a box of market `market` (q low with b high, q high with b low), the other markets at `at`: over the whole box, as above. */
+export function provablyAboveOnCorners(d: Float64Array, accountOffset: number, positionOffsets: readonly number[], at: readonly ReservesFloat[], market: number, low: ReservesFloat, high: ReservesFloat, level: number): boolean {
+  const lowAt = at.map((x, m) => (m === market ? low : x));
+  const highAt = at.map((x, m) => (m === market ? high : x));
+  return provablyAbove(d, accountOffset, positionOffsets, lowAt, level) && provablyAbove(d, accountOffset, positionOffsets, highAt, level);
 }

@@ -9,7 +9,7 @@ import { isModelError } from '../errors.ts';
 import { divD, mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { Account, Position } from '../position.ts';
-import { type ReservesFloat, provablyAbove, provablyAboveOnBox } from './at-risk-screen.ts';
+import { type ReservesFloat, provablyAbove, provablyAboveOnBox, provablyAboveOnCorners } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
 import { A, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 
@@ -39,6 +39,8 @@ class RowInputs {
   readonly quote: bigint[] = [];
   readonly base: bigint[] = [];
   readonly premium: bigint[] = [];
+  /** Per account × market: the premium index its funding owed was written at (the one valued at, or a later one a box was proved again at). */
+  readonly fundingFrom: bigint[] = [];
   readonly valued: boolean[] = [];
   /** The account object the rows were valued from (undefined: it did not exist then). */
   readonly account: Array<Account | undefined> = [];
@@ -230,6 +232,7 @@ class RowInputs {
       this.quote[base + m] = market.vamm.quoteReserve;
       this.base[base + m] = market.vamm.baseReserve;
       this.premium[base + m] = market.cumulativePremiumFraction;
+      this.fundingFrom[base + m] = market.cumulativePremiumFraction;
     }
   }
 }
@@ -532,11 +535,13 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
   const c = rows.common;
   if (c === null || rows.allDirty || level > c.level) return null;
   const { markets } = obs.layout;
+  let premiumMoved = false;
   for (let m = 0; m < markets.length; m++) {
     const r = reserves[m] as ReservesFloat;
     if (!(r.quote >= (c.q0[m] as number) && r.quote <= (c.q1[m] as number) && r.base >= (c.b0[m] as number) && r.base <= (c.b1[m] as number))) return null;
-    if (ch.market(markets[m] as string).cumulativePremiumFraction !== c.premium[m]) return null;
+    if (rows.nowPremium[m] !== c.premium[m]) premiumMoved = true;
   }
+  if (premiumMoved && !boxesAfterFunding(ch, obs, rows, reserves)) return null;
   const looked: number[] = [];
   // No closure per screen: tsx names every function expression it creates (a defineProperty each).
   takeOnce(rows, rows.dirtyList, looked);
@@ -555,6 +560,43 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
     }
   }
   return looked;
+}
+
+/**
+ * After a premium index moved (a funding settlement), every box in its market proved again
+ * without valuing the rows: a boxed account whose own inputs stand gets its funding owed at the
+ * new index (exact, as `writeAccount` writes it from its position record) and its box's corners
+ * are proved again at its level with it (the funding is the one row input the move changed).
+ * Then every box holds at the new indices, which become the common ones; false (a full screen)
+ * when one does not hold. Accounts written since the last screen are looked at by this one.
+ */
+function boxesAfterFunding(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[]): boolean {
+  const c = rows.common as NonNullable<RowInputs['common']>;
+  const d = obs.data;
+  const { markets, accounts } = obs.layout;
+  const nm = markets.length;
+  for (let i = 0; i < rows.boxed.length; i++) {
+    if (rows.boxed[i] === 0) continue;
+    // Its own inputs moved: the screen looks at it (the journal named it since the last screen), else a full one.
+    if (!rows.sameOwn(ch, i, accounts[i] as string, markets)) {
+      if (rows.dirtyList.includes(i)) continue;
+      return false;
+    }
+    const m = rows.boxMarket[i] as number;
+    const now = rows.nowPremium[m] as bigint;
+    const at = i * nm + m;
+    if (rows.fundingFrom[at] !== now) {
+      const pos = rows.position[at] as Position;
+      d[((rows.positionOffsets[i] as number[])[m] as number) + P.fundingOwed] = weiToNumber(mulD(now - pos.lastCumulativePremiumFraction, pos.size));
+      rows.fundingFrom[at] = now;
+    }
+    const b = 4 * i;
+    const low = { quote: rows.box[b] as number, base: rows.box[b + 3] as number };
+    const high = { quote: rows.box[b + 1] as number, base: rows.box[b + 2] as number };
+    if (!provablyAboveOnCorners(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, m, low, high, rows.boxLevel[i] as number)) return false;
+  }
+  for (let m = 0; m < nm; m++) c.premium[m] = rows.nowPremium[m] as bigint;
+  return true;
 }
 
 /** Appends to `looked` the accounts of `from` not yet in it (marked 2 while the screen collects them). */
@@ -689,7 +731,7 @@ function writeAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: n
     }
     d[po + P.notional] = weiToNumber(absNotional);
     d[po + P.pnl] = weiToNumber(pnl);
-    if (!sameRecord || rows.premium[base + k] !== m.cumulativePremiumFraction) d[po + P.fundingOwed] = weiToNumber(funding);
+    if (!sameRecord || rows.fundingFrom[base + k] !== m.cumulativePremiumFraction) d[po + P.fundingOwed] = weiToNumber(funding);
     if (pos.isolated) {
       const value = pos.margin + pnl - funding;
       d[po + P.groupValue] = weiToNumber(value);
