@@ -4,6 +4,7 @@
  * backlog and grace period, agent outages alone or with crashes, a delayed or manipulated fast
  * feed), unit by unit and through the engine.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
 import { MemorySink } from '../sim/engine/event-log.ts';
@@ -16,6 +17,17 @@ const tick = (time: number, price: number): FastTick => ({ time, price: BigInt(M
 
 describe('hedge venue', () => {
   const path = [tick(0, 100), tick(10, 101), tick(28_800, 90), tick(40_000, 200)];
+
+  it('answers a time asked again as a venue asked for the first time (the last two are kept)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -20, max: 45_000 }), { minLength: 1, maxLength: 60 }), fc.array(fc.nat(3), { maxLength: 60 }), (times, back) => {
+        const venue = new HedgeVenue('ETH', path, 0);
+        // Times repeated one, two or three asks back, as a block asks for its own time around its hedges' fill times.
+        const asks = times.flatMap((t, k) => [t, ...(back[k] ? [times[Math.max(0, k - (back[k] as number))] as number] : [])]);
+        for (const t of asks) expect(venue.priceAt(t), `at ${t}`).toBe(new HedgeVenue('ETH', path, 0).priceAt(t));
+      }),
+    );
+  });
 
   it('fills after its latency at the true price, pays the taker fee and a spread that grows with size', () => {
     const venue = new HedgeVenue('ETH', path, 0);

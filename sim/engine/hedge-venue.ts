@@ -104,17 +104,24 @@ export class HedgeVenue {
     return this.accounts.has(agent);
   }
 
-  /** The time `priceAt` was last asked for, and its answer: a block asks for its own time once per desk and per observation. */
+  /**
+   * The two times `priceAt` was last asked for, and their answers (the latest first): a block
+   * asks for its own time once per desk and per observation, and for its hedges' fill time.
+   */
   private askedAt = Number.NaN;
   private asked = Number.NaN;
+  private askedBefore = Number.NaN;
+  private answeredBefore = Number.NaN;
 
   /** The true reference price at `t` (the last tick at or before it; the first one before the path starts). */
   priceAt(t: number): number {
-    if (t !== this.askedAt) {
-      this.asked = this.search(t);
-      this.askedAt = t;
-    }
-    return this.asked;
+    if (t === this.askedAt) return this.asked;
+    const price = t === this.askedBefore ? this.answeredBefore : this.search(t);
+    this.askedBefore = this.askedAt;
+    this.answeredBefore = this.asked;
+    this.askedAt = t;
+    this.asked = price;
+    return price;
   }
 
   private search(t: number): number {
