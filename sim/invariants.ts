@@ -83,6 +83,9 @@ export class InvariantChecker {
    *   that holder's balance, for the token supply's sum, which moves by the balances written).
    */
   private readonly kept: IncrementalAccountSums | null;
+  /** The markets `oracleTargets` was built from (their oracles' feeds and rounds, and the event list; built again when the markets change). */
+  private oracleMarkets: Market[] = [];
+  private oracleTargets: Set<unknown> | null = null;
 
   constructor(
     private readonly ch: ClearingHouse,
@@ -143,12 +146,18 @@ export class InvariantChecker {
    * protocol's event list, with no market under a lazy remap or a k migration.
    */
   private oraclesOnly(): boolean {
-    const targets = new Set<unknown>([this.ch.events]);
+    let k = 0;
+    let same = this.oracleTargets !== null;
     for (const m of this.ch.markets.values()) {
       if (m.lastRemap === 'lazy' || m.migration !== null) return false;
-      targets.add(m.oracle.fast).add(m.oracle.chainlink).add(m.oracle.chainlink.rounds);
+      if (this.oracleMarkets[k++] !== m) same = false;
     }
-    return (this.kept as IncrementalAccountSums).wroteOnly(targets);
+    if (!same || k !== this.oracleMarkets.length) {
+      this.oracleMarkets = [...this.ch.markets.values()];
+      this.oracleTargets = new Set<unknown>([this.ch.events]);
+      for (const m of this.oracleMarkets) this.oracleTargets.add(m.oracle.fast).add(m.oracle.chainlink).add(m.oracle.chainlink.rounds);
+    }
+    return (this.kept as IncrementalAccountSums).wroteOnly(this.oracleTargets as Set<unknown>);
   }
 
   /**

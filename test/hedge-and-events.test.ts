@@ -18,14 +18,35 @@ const tick = (time: number, price: number): FastTick => ({ time, price: BigInt(M
 describe('hedge venue', () => {
   const path = [tick(0, 100), tick(10, 101), tick(28_800, 90), tick(40_000, 200)];
 
-  it('answers a time asked again as a venue asked for the first time (the last two are kept)', () => {
+  it('prices a time as a binary search over the whole path does, whatever was asked before', () => {
+    // The venue keeps its last two answers and, on a path in time order, searches from the last
+    // tick it found: asks repeated, moving forward a little or far, and going back; paths with
+    // repeated times, and paths out of order (searched in full).
+    const reference = (ticks: readonly FastTick[], t: number): number => {
+      let lo = 0;
+      let hi = ticks.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((ticks[mid] as FastTick).time <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      const found = ticks[Math.max(0, lo - 1)];
+      return found ? Number(found.price) / 1e18 : Number.NaN;
+    };
+    const gaps = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 }), fc.integer({ min: -5, max: -1 })), { maxLength: 40 });
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -20, max: 45_000 }), { minLength: 1, maxLength: 60 }), fc.array(fc.nat(3), { maxLength: 60 }), (times, back) => {
-        const venue = new HedgeVenue('ETH', path, 0);
-        // Times repeated one, two or three asks back, as a block asks for its own time around its hedges' fill times.
-        const asks = times.flatMap((t, k) => [t, ...(back[k] ? [times[Math.max(0, k - (back[k] as number))] as number] : [])]);
-        for (const t of asks) expect(venue.priceAt(t), `at ${t}`).toBe(new HedgeVenue('ETH', path, 0).priceAt(t));
+      fc.property(gaps, fc.boolean(), fc.array(fc.integer({ min: 80, max: 1300 }), { minLength: 1, maxLength: 5 }), fc.array(fc.oneof(fc.nat(4), fc.integer({ min: -3, max: 40 }).map((d) => ({ d }))), { minLength: 1, maxLength: 80 }), (steps, ordered, times, asks) => {
+        let time = 100;
+        const ticks = steps.map((g, k) => tick((time += ordered ? Math.abs(g) : g), 100 + k));
+        const venue = new HedgeVenue('ETH', ticks, 0);
+        let t = 90;
+        for (const ask of asks) {
+          // One of a few times (asked again, one or more asks back), or a step from the last.
+          t = typeof ask === 'number' ? (times[ask % times.length] as number) : t + ask.d;
+          expect(venue.priceAt(t), `at ${t} on ${JSON.stringify(ticks.map((x) => x.time))}`).toBe(reference(ticks, t));
+        }
       }),
+      { numRuns: 500 },
     );
   });
 

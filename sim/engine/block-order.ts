@@ -25,6 +25,8 @@ export interface Ordered {
 
 export function orderBlock<T extends Ordered>(due: readonly T[], ordering: GasOrdering, seed: number, block: number): T[] {
   const builder = ordering === 'priority-fee';
+  // One transaction that is no bundle leg (most blocks that have any): nothing to order.
+  if (due.length === 1 && (!builder || (due[0] as T).bundle === undefined)) return [due[0] as T];
   const plain = due.filter((p) => !builder || p.bundle === undefined);
   const legs = builder ? due.filter((p) => p.bundle !== undefined) : [];
   const keyed = plain.map((p) => ({ p, tie: tieBreak(seed, block, p.agent) }));

@@ -94,6 +94,7 @@ export class HedgeVenue {
     start: number,
   ) {
     this.nextFunding = Math.floor(start / FUNDING_PERIOD) * FUNDING_PERIOD + FUNDING_PERIOD;
+    this.ordered = path.every((tick, k) => k === 0 || (path[k - 1] as FastTick).time <= tick.time);
   }
 
   open(agent: string, params: HedgeParams, onChainCapital: number): void {
@@ -124,14 +125,30 @@ export class HedgeVenue {
     return price;
   }
 
+  /** Whether the path's times never decrease (then the tick at or before a time is found from the last one asked for). */
+  private readonly ordered: boolean;
+  /** On an ordered path: how many ticks are at or before the time last searched. */
+  private cursor = 0;
+
   private search(t: number): number {
     let lo = 0;
     let hi = this.path.length;
+    if (this.ordered) {
+      // The first tick after `t` (the binary search below finds the same on an ordered path): a block's time is near the last one's.
+      let k = this.cursor;
+      if (k > 0 && (this.path[k - 1] as FastTick).time > t) hi = k;
+      else {
+        for (let steps = 0; steps < 8 && k < hi && (this.path[k] as FastTick).time <= t; steps++) k++;
+        if (k === hi || (this.path[k] as FastTick).time > t) lo = hi = k;
+        else lo = k;
+      }
+    }
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if ((this.path[mid] as FastTick).time <= t) lo = mid + 1;
       else hi = mid;
     }
+    this.cursor = lo;
     const tick = this.path[Math.max(0, lo - 1)];
     return tick ? Number(tick.price) / 1e18 : Number.NaN;
   }
