@@ -177,6 +177,17 @@ class RowInputs {
     return true;
   }
 
+  /** Whether the account's rows were valued with no open position and the journal wrote none of its inputs since. */
+  flatAndUnwritten(i: number): boolean {
+    if (!this.valued[i] || this.dirty[i] === 1) return false;
+    const nm = this.marketOffsets.length;
+    for (let m = i * nm; m < (i + 1) * nm; m++) {
+      const pos = this.position[m];
+      if (pos !== undefined && pos.size !== 0n) return false;
+    }
+    return true;
+  }
+
   /** Each market's reserves and premium index now (read once per observation, compared per account). */
   readMarkets(ch: ClearingHouse, markets: readonly string[]): void {
     for (let m = 0; m < markets.length; m++) {
@@ -545,7 +556,7 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
   const looked: number[] = [];
   // No closure per screen: tsx names every function expression it creates (a defineProperty each).
   takeOnce(rows, rows.dirtyList, looked);
-  takeOnce(rows, waking, looked);
+  takeOnce(rows, waking, looked, true);
   takeOnce(rows, rows.loose, looked);
   rows.loose.length = 0;
   for (const i of looked) rows.mark[i] = 0;
@@ -599,10 +610,14 @@ function boxesAfterFunding(ch: ClearingHouse, obs: Observation, rows: RowInputs,
   return true;
 }
 
-/** Appends to `looked` the accounts of `from` not yet in it (marked 2 while the screen collects them). */
-function takeOnce(rows: RowInputs, from: readonly number[], looked: number[]): void {
+/**
+ * Appends to `looked` the accounts of `from` not yet in it (marked 2 while the screen collects
+ * them); with `skipFlat`, not those valued flat and unwritten since (a waking liquidator's own
+ * account: its rows are exact, and nothing a screen does changes a flat row).
+ */
+function takeOnce(rows: RowInputs, from: readonly number[], looked: number[], skipFlat = false): void {
   for (const i of from) {
-    if (rows.mark[i] === 2) continue;
+    if (rows.mark[i] === 2 || (skipFlat && rows.flatAndUnwritten(i))) continue;
     looked.push(i);
     rows.mark[i] = 2;
   }
