@@ -129,6 +129,9 @@ export class HedgeVenue {
   private readonly ordered: boolean;
   /** On an ordered path: how many ticks are at or before the time last searched. */
   private cursor = 0;
+  /** The tick whose price was last converted to a float, and the float. */
+  private convertedAt = -1;
+  private converted = Number.NaN;
 
   private search(t: number): number {
     let lo = 0;
@@ -149,8 +152,14 @@ export class HedgeVenue {
       else hi = mid;
     }
     this.cursor = lo;
-    const tick = this.path[Math.max(0, lo - 1)];
-    return tick ? Number(tick.price) / 1e18 : Number.NaN;
+    const at = Math.max(0, lo - 1);
+    // The same tick as last time (a block between two ticks): its price already converted.
+    if (at !== this.convertedAt) {
+      const tick = this.path[at];
+      this.converted = tick ? Number(tick.price) / 1e18 : Number.NaN;
+      this.convertedAt = at;
+    }
+    return this.converted;
   }
 
   /** Offsets a vAMM position change of `base` (signed) made at `t`. */
