@@ -140,7 +140,6 @@ export class InvariantChecker {
     return [...last.violations];
   }
 
-  /** The state invariants' checks and not-applicable counts, in STATE_INVARIANTS order. */
   /**
    * Whether every write since the last check went to an oracle (its feeds and rounds) or to the
    * protocol's event list, with no market under a lazy remap or a k migration.
@@ -175,6 +174,7 @@ export class InvariantChecker {
     return violations;
   }
 
+  /** The state invariants' checks and not-applicable counts, in STATE_INVARIANTS order. */
   private stateCounts(): number[] {
     const out: number[] = [];
     for (const name of STATE_INVARIANTS) out.push(this.counts[name].checks, this.counts[name].notApplicable);
