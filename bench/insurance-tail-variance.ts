@@ -30,7 +30,7 @@ import { findDataDir } from '../data/shared-dir.ts';
 import { parseTimeArg } from '../data/time-arg.ts';
 import { fittedGenerator } from '../scenarios/price-source.ts';
 import { type CascadeScreenResult, cascadeScreen, screenScore } from '../scenarios/studies/cascade-screen.ts';
-import { type InsuranceConfig, candidatesOf } from '../scenarios/studies/insurance.ts';
+import { type InsuranceConfig, candidatesOf, perStratumOf } from '../scenarios/studies/insurance.ts';
 import { STUDIES, loadStudyConfig } from '../scenarios/studies/registry.ts';
 import { DEFAULT_SCREEN, screenMarket } from '../scenarios/studies/screen-market.ts';
 import { cutStrata, pathScore, rankMax, stratumOf } from '../scenarios/studies/strata.ts';
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
     const { old, cascade } = phase;
     const combined = rankMax([old, cascade]);
     const tails = c.paths.strata;
-    const perStratum = c.paths.perStratum;
+    const perStratum = perStratumOf(c, g);
     const skipBelow = g === c.paths.plain.generator ? c.paths.plain.count : 0;
     const scores: Array<{ name: string; values: Float64Array; phase1: number }> = [
       { name: 'largest move', values: old, phase1: (phase.drawMs + phase.oldMs) / 1000 / 2 },

@@ -26,7 +26,7 @@ import { type BatchTiming, timeBatch } from './batch-timing.ts';
 export async function insuranceThroughput(count = 32, threads = 2): Promise<BatchTiming> {
   const study = STUDIES.insurance;
   const bundled = loadStudyConfig(study, study.defaultConfig);
-  const paths = { ...bundled.paths, generators: [bundled.paths.plain.generator], candidates: 5000, perStratum: bundled.paths.perStratum.map(() => 1) };
+  const paths = { ...bundled.paths, generators: [bundled.paths.plain.generator], candidates: 5000, perStratum: [1, ...bundled.paths.strata.map(() => 1)] };
   const config = { ...bundled, paths, crashes: [], stresses: [], convergence: undefined, grid: undefined, adaptiveCheck: undefined };
   const spec = await study.sweep(config);
   const plain = spec.points.filter((p) => p['label.set'] === 'plain').slice(0, count);

@@ -137,6 +137,17 @@ describe('stratification on a score', () => {
     expect(Math.abs(mean - truth)).toBeLessThan(3 * se + 0.02 * truth);
   });
 
+  it('takes runs per stratum per generator (with a default), and refuses a generator with none', async () => {
+    const paths = { ...bundled.paths, generators: ['bootstrap', 'merton'] as InsuranceConfig['paths']['generators'], candidates: 2_000, plain: { generator: 'bootstrap' as const, count: 2 } };
+    const base = { ...bundled, crashes: [], stresses: [], convergence: undefined, grid: undefined, adaptiveCheck: undefined };
+    const spec = await study.sweep({ ...base, paths: { ...paths, perStratum: { bootstrap: [3, 2, 1, 1], default: [1, 1, 1, 2] } } });
+    const count = (g: string, h: number) => spec.points.filter((p) => p['label.set'] === 'paths' && p['label.generator'] === g && p['label.stratum'] === h).length;
+    expect([0, 1, 2, 3].map((h) => count('bootstrap', h))).toEqual([3, 2, 1, 1]);
+    expect([0, 1, 2, 3].map((h) => count('merton', h))).toEqual([1, 1, 1, 2]);
+    await expect(study.sweep({ ...base, paths: { ...paths, perStratum: { bootstrap: [3, 2, 1, 1] } } })).rejects.toThrow(/paths\.perStratum gives no counts for merton/);
+    await expect(study.sweep({ ...base, paths: { ...paths, perStratum: { bootstrap: [3, 2, 1], merton: [1, 1, 1, 1] } } })).rejects.toThrow(/paths\.perStratum \(bootstrap\) needs 4 counts/);
+  });
+
   it('refuses a study config naming an unknown score, with the file and the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vamm-score-'));
     try {

@@ -83,6 +83,7 @@ export interface CascadeScreenResult {
 
 export type CascadeScreen = (returns: Float64Array) => CascadeScreenResult;
 
+/** Liquidations one step may cascade through before it is cut short (a rank needs no more). */
 const LOOP_LIMIT = 2000;
 
 /**

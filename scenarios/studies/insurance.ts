@@ -83,8 +83,12 @@ export const InsuranceConfigSchema = z.strictObject({
      * Either way a stratum's weight is its share of the candidates, so the estimate is unbiased.
      */
     score: z.enum(STRATA_SCORES).default('largest-move'),
-    /** Runs per stratum, bulk first (one more than `strata`). */
-    perStratum: z.array(z.number().int().positive()),
+    /**
+     * Runs per stratum, bulk first (one more than `strata`), or per generator by name (with
+     * `default`): the allocation that pays differs by generator (a Neyman allocation from a
+     * pilot: bench/insurance-tail-variance.ts prints one per generator and level).
+     */
+    perStratum: z.union([z.array(z.number().int().positive()), z.record(z.string(), z.array(z.number().int().positive()))]),
     /** Plain Monte Carlo on one generator, for the check that stratification agrees with it. */
     plain: z.strictObject({ generator: z.enum(GENERATOR_NAMES), count: z.number().int().positive() }),
   }),
@@ -161,10 +165,21 @@ export function candidatesOf(c: InsuranceConfig, generator: string): number {
   return n;
 }
 
+/** Runs per stratum for a generator (one list for all, or by name with `default`). */
+export function perStratumOf(c: InsuranceConfig, generator: string): number[] {
+  const p = c.paths.perStratum;
+  const counts = Array.isArray(p) ? p : (p[generator] ?? p.default);
+  if (counts === undefined) throw new Error(`${c.name}: paths.perStratum gives no counts for ${generator} (and no default)`);
+  return counts;
+}
+
 /** The base scenario: environment + population, on the first generator's path 0. Validated before any run. */
 export function insuranceScenario(c: InsuranceConfig): Record<string, unknown> {
   for (const h of c.horizons) if (h > c.paths.horizon) throw new Error(`${c.name}: horizon ${h} s is longer than the paths (${c.paths.horizon} s)`);
-  if (c.paths.perStratum.length !== c.paths.strata.length + 1) throw new Error(`${c.name}: paths.perStratum needs ${c.paths.strata.length + 1} counts (bulk first)`);
+  for (const g of c.paths.generators) {
+    const counts = perStratumOf(c, g);
+    if (counts.length !== c.paths.strata.length + 1) throw new Error(`${c.name}: paths.perStratum${Array.isArray(c.paths.perStratum) ? '' : ` (${g})`} needs ${c.paths.strata.length + 1} counts (bulk first), got ${counts.length}`);
+  }
   const scenario = { ...withPopulation(c.environment, c.population), prices: generated(c, c.paths.generators[0] as string, 0, c.paths.intrabar) };
   parseRunScenario(JSON.stringify(scenario), `${c.name}: environment`);
   for (const s of c.stresses) parseRunScenario(JSON.stringify(applyValues(scenario, s.set as Record<string, Json>)), `${c.name}: stress ${s.label}`);
@@ -188,7 +203,7 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
   const designs = new Map<string, Awaited<ReturnType<typeof designStrata>>>();
   for (const g of c.paths.generators) {
     const gen = await fittedGenerator({ generator: g, history } as never, dataDir);
-    const design = designStrata(gen, { candidates: candidatesOf(c, g), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: c.paths.perStratum, skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0, score: strataScorer(c, gen.resolution) });
+    const design = designStrata(gen, { candidates: candidatesOf(c, g), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: perStratumOf(c, g), skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0, score: strataScorer(c, gen.resolution) });
     designs.set(g, design);
     design.chosen.forEach((idx, h) => {
       for (const i of idx) points.push({ 'prices.path': i, 'prices.generator': g, [label('set')]: 'paths', [label('generator')]: g, [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
