@@ -169,12 +169,14 @@ describe('arbitrageur: the gap before the room', () => {
           now += 12;
         }
       }),
-      { numRuns: 300 },
+      // The counts below are over the drawn cases: 300 unseeded runs put 4-13 orders within 1 % of
+      // the minimum (under 6 about one draw in ten), so 1,000 runs and a fixed seed (overridable).
+      { numRuns: 1000, seed: Number(process.env.VAMM_GAP_FIRST_SEED ?? 20261206) },
     );
     // Both kinds of look were drawn.
-    expect(orders).toBeGreaterThan(100);
-    expect(gapless).toBeGreaterThan(100);
+    expect(orders).toBeGreaterThan(400);
+    expect(gapless).toBeGreaterThan(1000);
     // Orders whose gap is within 1 % of the minimum: the threshold is drawn on.
-    expect(nearMinimum).toBeGreaterThan(5);
+    expect(nearMinimum).toBeGreaterThan(10);
   });
 });
