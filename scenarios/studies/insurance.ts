@@ -44,6 +44,7 @@ import { steepestFall } from './crash-moment.ts';
 import { type PathScorer, designStrata, largestMoveScorer } from './strata.ts';
 import { cascadeScreen, screenScore } from './cascade-screen.ts';
 import { screenMarket } from './screen-market.ts';
+import { type WeightedSample, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
 
 /** The phase-1 scores a study can stratify on. */
 export const STRATA_SCORES = ['largest-move', 'cascade', 'either'] as const;
@@ -54,7 +55,6 @@ export const STRATA_SCORE_TEXT: Readonly<Record<(typeof STRATA_SCORES)[number], 
   cascade: "each path's drawdown in the float64 cascade screen (the stated book on the curve, the arbitrageurs' room, liquidations cascading: a rank, not a loss)",
   either: "the higher of each path's two ranks, by its largest daily move and by the float64 cascade screen",
 };
-import { type WeightedSample, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
 
 const set = z.record(z.string(), z.unknown());
 

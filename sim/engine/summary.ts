@@ -298,7 +298,7 @@ export class SummaryBuilder implements EventSink {
 
   close(): void {}
 
-  /** Who paid a flow into (or was paid by) the fund: the liquidated trader's kind in a liquidation, the actor's otherwise; funding is the imbalance between the sides. */
+  /** Counts one action by its kind, action and outcome. */
   private countOutcome(kind: unknown, action: unknown, outcome: unknown): void {
     let byAction = this.outcomes.get(kind);
     if (byAction === undefined) this.outcomes.set(kind, (byAction = new Map()));
@@ -321,6 +321,7 @@ export class SummaryBuilder implements EventSink {
     return out;
   }
 
+  /** Who paid a flow into (or was paid by) the fund: the liquidated trader's kind in a liquidation, the actor's otherwise; funding is the imbalance between the sides. */
   private addFundFlow(reason: string, amount: bigint): void {
     let payer: string;
     if (reason === 'funding') payer = 'funding imbalance';
