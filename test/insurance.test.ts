@@ -219,7 +219,19 @@ describe('insurance study: analysis and decision', () => {
     // The generator's tail paths hold no agent bad debt.
     expect(at(0.01).agentShare).toBe(0);
     expect(g.composition.badDebt).toBeGreaterThan(0);
+    // 100 bulk runs without a drawdown (90 % of the mass) cannot show any fund's P below ~2.3 %: the
+    // 1 % fund is stated with the bound the runs give it, the bulk runs a bound would take, and a warning.
+    expect(g.floor).toMatchObject({ bulkRuns: 100, bulkWeight: expect.closeTo(0.9, 12) });
+    expect(g.floor.probability).toBeGreaterThan(0.02);
+    expect(g.floor.probability).toBeLessThan(0.03);
+    const gen01 = d01.candidates.find((x) => x.kind === 'generator')!;
+    expect(gen01.pBeyond).toBe(at(0.01).pBeyondFund?.high);
+    expect(gen01.pBeyond!).toBeGreaterThanOrEqual(g.floor.probability);
+    expect(d01.candidates.find((x) => x.kind === 'stress')!.pBeyond).toBeNull();
+    expect(g.floor.runsToBound.find((x) => x.target === 0.01)!.runs).toBeGreaterThan(100);
+    expect(r.warnings.some((w) => w.startsWith('For P < 1 % the runs do not show the generators\' funds below the target') && w.includes('bootstrap') && w.includes('bulk: 100 runs'))).toBe(true);
     const md = renderMarkdown(insuranceDocument(c, r));
+    expect(md).toMatch(/smallest P the runs can bound/);
     expect(md).toMatch(/## Decision/);
     expect(md).toMatch(/Black Thursday 2020: as it happened/);
     expect(md).toMatch(/What the drawdown is made of/);

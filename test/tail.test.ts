@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/prng.ts';
-import { exceedance, fitGpd, gpdES, gpdVaR, plainSamples, stratifiedBootstrap, stratifiedSamples, thresholdStability, weightedES, weightedVaR } from '../scenarios/studies/tail.ts';
+import { boundFloor, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, runsToBound, stratifiedBootstrap, stratifiedSamples, thresholdStability, weightedES, weightedVaR } from '../scenarios/studies/tail.ts';
 
 const gpdQuantile = (shape: number, scale: number, p: number) => (scale / shape) * ((1 - p) ** -shape - 1);
 
@@ -101,5 +101,68 @@ describe('weighted VaR, ES and exceedance', () => {
     // 0 of 3 is no proof that the bulk never draws down: the interval reaches well past the tail's 0.1.
     expect(p.high!).toBeGreaterThan(0.3);
     expect(p.low!).toBe(0);
+  });
+
+  it('the smallest P a design can bound: a bulk without hits leaves its own rate unknown', () => {
+    const design = (bulkRuns: number) =>
+      stratifiedSamples([
+        { weight: 0.9, xs: Array.from({ length: bulkRuns }, () => 0) },
+        { weight: 0.1, xs: Array.from({ length: 150 }, (_, i) => i) },
+      ]);
+    const floor150 = boundFloor(design(150));
+    // The study's 150 bulk runs cannot show any fund's P below ~1.6 %, however large the fund.
+    expect(floor150).toBe(exceedance(design(150), 1e12).high);
+    expect(floor150).toBeGreaterThan(0.015);
+    expect(floor150).toBeLessThan(0.02);
+    expect(boundFloor(design(1500))).toBeLessThan(floor150 / 5);
+    // Plain sampling: Wilson's bound with no hit, about z²/n.
+    expect(boundFloor(plainSamples(Array.from({ length: 1000 }, () => 0)))).toBeCloseTo(3.8415 / (1000 + 3.8415), 4);
+  });
+
+  it('runsToBound: the bulk runs without a hit whose share of the bound first meets the target', () => {
+    for (const [weight, target] of [[0.9, 0.01], [0.9, 1e-4], [0.5, 0.001], [0.99, 0.05]] as const) {
+      const n = runsToBound(weight, target);
+      // The bulk alone (a second stratum of negligible mass beside it, so the stratified interval applies).
+      const high = (runs: number) => exceedance(stratifiedSamples([{ weight, xs: Array.from({ length: runs }, () => 0) }, { weight: 1e-15, xs: [0] }]), 1).high as number;
+      expect(high(n)).toBeLessThanOrEqual(target + 1e-12);
+      expect(high(n - 1)).toBeGreaterThan(target);
+    }
+    // About z² · W / (√2 · target): 24,000 runs for 0.01 % at a 90 % bulk.
+    expect(runsToBound(0.9, 1e-4)).toBeGreaterThan(20_000);
+  });
+
+  it('a bulk that happened to draw no hit does not vouch for a fund its unrun paths exceed', () => {
+    // Truth: the bulk (90 %) holds a rare catastrophic path (1.5 % of its paths, at 30); the tail
+    // stratum (10 %) is uniform on [0, 20). P(X > 18) = 0.9 · 0.015 + 0.1 · 0.1 = 2.35 %.
+    const truth = (x: number) => (x < 30 ? 0.9 * 0.015 : 0) + 0.1 * Math.max(0, Math.min(1, (20 - x) / 20));
+    const target = 0.01;
+    const rng = new Rng(20261207);
+    let covered = 0;
+    let blind = 0;
+    let blindCovered = 0;
+    const designs = 400;
+    for (let d = 0; d < designs; d++) {
+      const bulk = Array.from({ length: 150 }, () => (rng.next() < 0.015 ? 30 : 0));
+      const samples = stratifiedSamples([
+        { weight: 0.9, xs: bulk },
+        { weight: 0.1, xs: Array.from({ length: 150 }, () => 20 * rng.next()) },
+      ]);
+      const fund = weightedVaR(samples, target);
+      const p = exceedance(samples, fund);
+      if ((p.high as number) >= truth(fund)) covered++;
+      if (!bulk.includes(30)) {
+        blind++;
+        // The fund sits near 18, where the truth is 2.35 %: the runs must not claim 1 %, and the
+        // bound should still cover the truth (with the bulk's observed 0 of 150 it stopped at ~1.5 %).
+        expect(truth(fund)).toBeGreaterThan(target);
+        expect(p.high as number).toBeGreaterThan(target);
+        if ((p.high as number) >= truth(fund)) blindCovered++;
+      }
+    }
+    // (1 − 0.015)^150 ≈ 10 % of designs see no bulk hit.
+    expect(blind).toBeGreaterThan(20);
+    // 24 of the 32 blind designs covered and 392 of 400 in all (0 and 366 with the observed 0 of 150).
+    expect(blindCovered / blind).toBeGreaterThan(0.6);
+    expect(covered / designs).toBeGreaterThan(0.95);
   });
 });

@@ -45,10 +45,17 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
     blocks: [
       {
         kind: 'table',
-        columns: ['source', 'kind', ...c.targets.map((t) => `P ≤ ${pct(t)}: fund (USD)`)],
-        numeric: c.targets.map((_, i) => i + 2),
-        rows: (r.decision[0]?.candidates ?? []).map((cand, k) => [cand.source, cand.kind, ...r.decision.map((d) => bound(d.candidates[k]?.fund ?? null, usd))]),
-        caption: 'Generators: the upper confidence bound of the drawdown quantile (the GPD tail where the runs give no bound); stresses: the worst seed.',
+        columns: ['source', 'kind', ...c.targets.flatMap((t) => [`P ≤ ${pct(t)}: fund (USD)`, 'P(D > fund), upper'])],
+        numeric: c.targets.flatMap((_, i) => [2 * i + 2, 2 * i + 3]),
+        rows: (r.decision[0]?.candidates ?? []).map((cand, k) => [cand.source, cand.kind, ...r.decision.flatMap((d) => [bound(d.candidates[k]?.fund ?? null, usd), cand.kind === 'stress' ? '–' : bound(d.candidates[k]?.pBeyond ?? null, pct)])]),
+        caption: `Generators: the upper confidence bound of the drawdown quantile (the GPD tail where the runs give no bound), and the upper ${pct(c.confidence)} bound of P(drawdown > that fund) from the same runs (above the target: the runs do not show the fund meets it); stresses: the worst seed.`,
+      },
+      {
+        kind: 'table',
+        columns: ['generator', 'bulk stratum: probability', 'bulk runs', 'smallest P the runs can bound', ...c.targets.map((t) => `bulk runs without a hit to bound P ≤ ${pct(t)}`)],
+        numeric: [1, 2, 3, ...c.targets.map((_, i) => i + 4)],
+        rows: r.generators.map((g) => [g.generator, pct(g.floor.bulkWeight), g.floor.bulkRuns, pct(g.floor.probability), ...c.targets.map((t) => bound(g.floor.runsToBound.find((x) => x.target === t)?.runs ?? null, usd))]),
+        caption: `What the design can show: a stratum without a hit still leaves its exceedance rate unknown up to what its run count allows (Agresti–Coull, ${pct(c.confidence)}), so no fund is shown below the smallest P here, however large. The bulk's runs bound it; the last columns are the runs the bulk alone would need, none beyond the fund.`,
       },
     ],
   });

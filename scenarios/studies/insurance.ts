@@ -44,7 +44,7 @@ import { steepestFall } from './crash-moment.ts';
 import { type PathScorer, designStrata, largestMoveScorer } from './strata.ts';
 import { cascadeScreen, screenScore } from './cascade-screen.ts';
 import { screenMarket } from './screen-market.ts';
-import { type WeightedSample, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
+import { type WeightedSample, boundFloor, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, runsToBound, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
 
 /** The phase-1 scores a study can stratify on. */
 export const STRATA_SCORES = ['largest-move', 'cascade', 'either'] as const;
@@ -333,6 +333,8 @@ export interface TailEstimate {
   readonly gpdEs: number | null;
   /** On the paths at or beyond the VaR: the share of their bad debt that was the market's own agents' (weighted); null without such paths. */
   readonly agentShare: number | null;
+  /** P(drawdown > the fund this level gives: the VaR's upper bound, else the GPD's), with its interval; null without a fund. */
+  readonly pBeyondFund: Interval | null;
 }
 
 export interface GeneratorResult {
@@ -347,6 +349,12 @@ export interface GeneratorResult {
   /** Each part alone: its 99.9 % quantile across paths (bad debt alone, net funding alone, income alone). */
   readonly partsAlone: Record<string, number>;
   readonly facts: Array<{ readonly fact: string; readonly ok: boolean; readonly claimed: boolean; readonly detail: string }>;
+  /**
+   * The smallest P(drawdown > fund) these runs can bound at the study's confidence, whatever the fund
+   * (tail.ts `boundFloor`), and the runs the heaviest stratum (the bulk) would need, all without a
+   * hit, to bound its own share below each target.
+   */
+  readonly floor: { readonly probability: number; readonly bulkWeight: number; readonly bulkRuns: number; readonly runsToBound: Array<{ readonly target: number; readonly runs: number }> };
 }
 
 export interface ScenarioResult {
@@ -368,7 +376,7 @@ export interface DecisionRow {
   readonly shareOfOpenInterest: number | null;
   readonly binding: string;
   /** Each generator's fund for this target (upper confidence bound) and each stress's loss. */
-  readonly candidates: Array<{ readonly source: string; readonly kind: 'generator' | 'stress'; readonly fund: number | null; readonly estimate: number | null }>;
+  readonly candidates: Array<{ readonly source: string; readonly kind: 'generator' | 'stress'; readonly fund: number | null; readonly estimate: number | null; /** A generator's upper bound of P(drawdown > its fund); null for a stress. */ readonly pBeyond: number | null }>;
   /** max − min of the generators' estimates: model uncertainty, beside the Monte Carlo interval of the binding one. */
   readonly generatorSpread: number | null;
   readonly monteCarloWidth: number | null;
@@ -427,8 +435,28 @@ function tailEstimates(samples: readonly WeightedSample[], c: InsuranceConfig, r
       );
       gpdEsValue = gpdES(fit, tail);
     }
-    return { tail, var: v, es: e, gpdVar, gpdEs: gpdEsValue, agentShare };
+    const fund = v.high ?? gpdVar?.high ?? null;
+    return { tail, var: v, es: e, gpdVar, gpdEs: gpdEsValue, agentShare, pBeyondFund: fund === null || !Number.isFinite(fund) ? null : exceedance(samples, fund, c.confidence) };
   });
+}
+
+const pctText = (p: number) => `${+(p * 100).toPrecision(3)} %`;
+
+function floorOf(samples: readonly WeightedSample[], c: InsuranceConfig): GeneratorResult['floor'] {
+  const byStratum = new Map<number, { weight: number; runs: number }>();
+  for (const s of samples) {
+    const e = byStratum.get(s.stratum) ?? { weight: 0, runs: 0 };
+    e.weight += s.w;
+    e.runs += 1;
+    byStratum.set(s.stratum, e);
+  }
+  const bulk = [...byStratum.values()].reduce((a, e) => (e.weight > a.weight ? e : a));
+  return {
+    probability: boundFloor(samples, c.confidence),
+    bulkWeight: bulk.weight,
+    bulkRuns: bulk.runs,
+    runsToBound: c.targets.map((target) => ({ target, runs: runsToBound(bulk.weight, target, c.confidence) })),
+  };
 }
 
 function fitTail(samples: readonly WeightedSample[]) {
@@ -500,6 +528,7 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
         yieldLoss: partAlone((t) => t[5] as number),
       },
       facts: verdicts.map((v) => ({ fact: v.fact, ok: v.pass, claimed: gen.reproduces.includes(v.fact), detail: v.detail })),
+      floor: floorOf(samplesLast, c),
     });
   }
 
@@ -606,9 +635,9 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
       const t = g.horizons[last]?.tails.find((x) => x.tail === target);
       // The empirical bound where the runs give one; beyond them the GPD's.
       const upper = t?.var.high ?? t?.gpdVar?.high ?? null;
-      candidates.push({ source: g.generator, kind: 'generator', fund: upper, estimate: t?.var.estimate ?? null });
+      candidates.push({ source: g.generator, kind: 'generator', fund: upper, estimate: t?.var.estimate ?? null, pBeyond: t?.pBeyondFund?.high ?? null });
     }
-    for (const s of scenarios) candidates.push({ source: `${s.crash}: ${s.stress}`, kind: 'stress', fund: s.drawdown.max, estimate: s.drawdown.mean });
+    for (const s of scenarios) candidates.push({ source: `${s.crash}: ${s.stress}`, kind: 'stress', fund: s.drawdown.max, estimate: s.drawdown.mean, pBeyond: null });
     const known = candidates.filter((x) => x.fund !== null && Number.isFinite(x.fund));
     const binding = known.reduce<(typeof known)[number] | null>((a, x) => (a === null || (x.fund as number) > (a.fund as number) ? x : a), null);
     const gens = candidates.filter((x) => x.kind === 'generator' && x.estimate !== null).map((x) => x.estimate as number);
@@ -625,6 +654,16 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
     };
   });
   for (const d of decision) {
+    const unbounded = d.candidates.filter((x) => x.kind === 'generator' && x.pBeyond !== null && x.pBeyond > d.target);
+    if (unbounded.length) {
+      const needs = unbounded.map((x) => {
+        const g = generators.find((y) => y.generator === x.source) as GeneratorResult;
+        return `${x.source} ${pctText(x.pBeyond as number)} (bulk: ${g.floor.bulkRuns} runs; ${g.floor.runsToBound.find((r) => r.target === d.target)?.runs.toLocaleString('en-US')} without a hit would bound it)`;
+      });
+      warnings.push(
+        `For P < ${pctText(d.target)} the runs do not show the generators' funds below the target: P(drawdown > fund) is bounded only by ${needs.join('; ')}. Those funds assume the bulk stratum's unrun paths stay below them; plain sampling is the check (the agreement table).`,
+      );
+    }
     if (d.agentShare !== null && d.agentShare > 0.5) {
       warnings.push(`The fund for P < ${d.target * 100} % rests on ${d.binding}, where ${Math.round(d.agentShare * 100)} % of the bad debt is the market's own agents' (arbitrageurs or traders), not the stated book's: trace it (scripts/trace-insurance-point.ts) before acting on it.`);
     }
