@@ -5,7 +5,7 @@
  * read the observation).
  */
 import { Observation, type ObservationLayout, observationLength } from '../sim/engine/observation.ts';
-import type { Agent, AgentPhase, MempoolTx, Submission } from './agent.ts';
+import type { Agent, AgentPhase, MempoolTx, QuietLook, Submission } from './agent.ts';
 import { type AgentSlot, createAgent } from './registry.ts';
 
 export interface AgentInfo {
@@ -25,6 +25,8 @@ export interface WakeResult {
   readonly index: number;
   readonly submissions: readonly Submission[];
   readonly next: number | null;
+  /** Wake.quiet, or null. */
+  readonly quiet: QuietLook | null;
 }
 
 export interface AgentHostOptions {
@@ -53,7 +55,7 @@ export function wakeAgents(agents: ReadonlyMap<number, Agent>, indices: readonly
     const agent = agents.get(index);
     if (!agent) throw new Error(`agent ${index} is not on this host`);
     const w = agent.wake(view, now, mempool);
-    return { index, submissions: w.submissions, next: w.next };
+    return { index, submissions: w.submissions, next: w.next, quiet: w.quiet ?? null };
   });
 }
 

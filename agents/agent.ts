@@ -4,6 +4,7 @@
  * own their randomness (a seeded stream each) and their memory; they never touch the model.
  */
 import type { Rng } from '../data/prng.ts';
+import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 
 export type Side = 'long' | 'short';
@@ -61,6 +62,23 @@ export interface Wake {
   readonly submissions: readonly Submission[];
   /** Next wake-up (unix seconds), or null to sleep until the end. */
   readonly next: number | null;
+  /** Set by a look that can say when its next looks would do nothing (`QuietLook`). */
+  readonly quiet?: QuietLook;
+}
+
+/**
+ * An arbitrageur's promise about its looks: while `market` is open, a look whose observation
+ * puts the gap (`gapQuoteAt` with this hedge and minimum edge, on the market's reserves, fee and
+ * CEX price) under the minimum notional on both sides submits nothing, draws no random number,
+ * changes nothing in the agent and asks to wake `interval` seconds later, whatever else the
+ * observation holds. The engine may then take that answer without writing an observation or
+ * waking the agent (sim/engine/quiet-looks.ts); a look that does not give it withdraws it.
+ */
+export interface QuietLook {
+  readonly market: string;
+  readonly hedge: HedgeParams;
+  readonly minEdge: number;
+  readonly interval: number;
 }
 
 /**

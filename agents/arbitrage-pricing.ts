@@ -54,8 +54,20 @@ export function arbitrageRatio(hedge: HedgeParams, fee: number, quote: number, s
  * negative) a quote whose expected edge is 0, which `arbitrageOrder` refuses against any gas.
  */
 export function gapQuote(view: Observation, market: string, side: Side, hedge: HedgeParams, minEdge: number): number {
-  const cex = view.market(market, 'cex');
-  return quoteToPrice(view.market(market, 'quoteReserve'), view.market(market, 'baseReserve'), side, cex * arbitrageRatio(hedge, view.market(market, 'feeRatio'), 0, side, minEdge));
+  return gapQuoteAt(view.market(market, 'quoteReserve'), view.market(market, 'baseReserve'), view.market(market, 'feeRatio'), view.market(market, 'cex'), side, hedge, minEdge);
+}
+
+/** `gapQuote` on the market's reserves, fee and CEX price as numbers. */
+export function gapQuoteAt(quoteReserve: number, baseReserve: number, fee: number, cex: number, side: Side, hedge: HedgeParams, minEdge: number): number {
+  return quoteToPrice(quoteReserve, baseReserve, side, cex * arbitrageRatio(hedge, fee, 0, side, minEdge));
+}
+
+/**
+ * Whether the gap is under the minimum on both sides: then a look finds no gap whichever side
+ * the mark is on (an arbitrageur's quiet look, agents/agent.ts `QuietLook`).
+ */
+export function noGapEitherSide(quoteReserve: number, baseReserve: number, fee: number, cex: number, hedge: HedgeParams, minEdge: number): boolean {
+  return gapQuoteAt(quoteReserve, baseReserve, fee, cex, 'long', hedge, minEdge) < MIN_ARBITRAGE_NOTIONAL && gapQuoteAt(quoteReserve, baseReserve, fee, cex, 'short', hedge, minEdge) < MIN_ARBITRAGE_NOTIONAL;
 }
 
 /** The quote that takes the mark to its limit (within `room`), and that limit; null when under the minimum. */

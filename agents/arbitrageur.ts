@@ -17,7 +17,7 @@
  */
 import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
-import type { AgentContext, Side, Submission, Wake } from './agent.ts';
+import type { AgentContext, QuietLook, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
 import { type Bid, MIN_ARBITRAGE_NOTIONAL, arbitrageOrder, arbitrageQuote, gapQuote, inventoryRoom } from './arbitrage-pricing.ts';
 import { type Distribution, centre, draw } from './distribution.ts';
@@ -66,6 +66,8 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   private readonly maxInventory: number;
   /** Its capital (collateral at the first look). */
   private capital = Number.NaN;
+  /** What any of its looks promises (`QuietLook`): a look without a gap worth the minimum does nothing. */
+  private readonly quiet: QuietLook;
 
   constructor(
     ctx: AgentContext,
@@ -77,6 +79,7 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     this.minEdge = Math.max(0, draw(ctx.rng, a.minEdge));
     this.bidShare = Math.min(1, Math.max(0, draw(ctx.rng, a.bidShare)));
     this.maxInventory = Math.max(0, draw(ctx.rng, a.maxInventory));
+    this.quiet = { market: a.market, hedge: a.hedge, minEdge: this.minEdge, interval: this.interval };
   }
 
   override start(startTime: number): number {
@@ -88,16 +91,17 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     const next = now + this.interval;
     if (!view.market(market, 'open')) return { submissions: [], next: null };
     if (Number.isNaN(this.capital)) this.capital = Math.max(view.account(this.ctx.index, 'collateral'), view.account(this.ctx.index, 'wallet'));
-    const order = this.order(view);
-    return { submissions: order ? [order] : [], next };
+    const side: Side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
+    // Most looks find no gap worth the minimum: then no room makes an order (gapQuote), and its own
+    // rows go unread (unvalued). Every look past the first (which reads its capital) says so.
+    if (gapQuote(view, market, side, this.a.hedge, this.minEdge) < MIN_ARBITRAGE_NOTIONAL) return { submissions: [], next, quiet: this.quiet };
+    const order = this.order(view, side);
+    return { submissions: order ? [order] : [], next, quiet: this.quiet };
   }
 
-  /** The order it sends now, or null when the gap does not pay. */
-  private order(view: Observation): Submission | null {
+  /** The order it sends now when the gap alone is worth the minimum, or null when it does not pay. */
+  private order(view: Observation, side: Side): Submission | null {
     const { market } = this.a;
-    const side: Side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
-    // Most looks find no gap worth the minimum: then no room makes an order (gapQuote), and its own rows go unread (unvalued).
-    if (gapQuote(view, market, side, this.a.hedge, this.minEdge) < MIN_ARBITRAGE_NOTIONAL) return null;
     const quote = arbitrageQuote(view, market, side, this.room(view, side), this.a.hedge, this.minEdge);
     if (quote === null) return null;
     const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);

@@ -12,26 +12,14 @@
  * no invariant violated after any block: a view that cannot value a state it reaches, or a fault
  * the books do not survive, fails here with the shrunk scenario.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
+import { CRASH_BASES as BASES, bundledScenario as bundled, dateAt } from './helpers/crash-bases.ts';
 
-/** Bundled scenarios whose agents and gas differ, each on 14 hours of its crash. */
-const BASES = {
-  // L2 gas, first come first served: hedged arbitrageurs, a whale, a manipulator.
-  ftx: { file: 'ftx-2022', prices: 'w5_ftx', from: '2022-11-08T00:00:00Z' },
-  // L1 gas with its volatility-driven base fee, and an MEV searcher.
-  'black-thursday': { file: 'black-thursday-2020', prices: 'w1_black_thursday', from: '2020-03-12T00:00:00Z' },
-  // L2 ordered by priority fee, 1-minute candles.
-  may19: { file: 'may19-2021', prices: 'w2_may19', from: '2021-05-19T00:00:00Z' },
-} as const;
-const bundled = (file: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', 'scenarios', 'runs', `${file}.json`), 'utf8')) as Record<string, unknown>;
+/** Each base on 14 hours of its crash. */
 const HOURS = 14;
-/** Schedules are drawn in minutes into the run and dated once the run's start is known. */
-const dateAt = (from: string, minute: number) => new Date(Date.parse(from) + minute * 60_000).toISOString();
 
 /** A window inside the run: start minute and length in minutes. */
 const windowArb = fc.record({ start: fc.integer({ min: 1, max: HOURS * 60 - 10 }), length: fc.integer({ min: 5, max: 240 }) });

@@ -38,6 +38,7 @@ import { type BookEntry, bookSkew, preBookReserves, weiOf } from './opening-book
 import { type OpeningAccount, type OpeningMarket, openedState } from './opened-state.ts';
 import { type ScenarioEvent, ScenarioEvents } from './scenario-events.ts';
 import { route } from './order-router.ts';
+import { QuietLooks } from './quiet-looks.ts';
 import { RemapProbes } from './remap-probe.ts';
 import { Agenda } from './scheduler.ts';
 import { WakeAgenda } from './wake-agenda.ts';
@@ -156,6 +157,8 @@ export class Simulation {
   private readonly events: ScenarioEvents;
   private readonly hedgeVenue: HedgeVenue;
   private readonly treasury = new CollateralTreasury();
+  /** Looks that agents promised would find nothing, taken without waking them. */
+  private readonly quiet: QuietLooks;
   private searchers: number[] = [];
   private keepers: number[] = [];
   private tradeWatchers: number[] = [];
@@ -203,6 +206,7 @@ export class Simulation {
     this.rounds = new Map(config.markets.map((m) => [m.id, this.events.rounds(m.rounds)]));
     this.gas = new GasProcess(config.gas, first.candles, config.seed);
     this.hedgeVenue = new HedgeVenue(first.id, truePath, config.start);
+    this.quiet = new QuietLooks(first.id, (t) => this.hedgeVenue.priceAt(t));
     this.nextSnapshot = config.start;
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
     this.faults = [...(config.faults ?? [])].sort((a, b) => a.at - b.at);
@@ -505,11 +509,34 @@ export class Simulation {
   }
 
   private async wakeAgents(indices: number[], now: number): Promise<void> {
-    this.observe(indices);
-    const results = await this.host.wake(indices, now);
+    const looking = this.quiet.enabled ? this.withoutQuietLooks(indices, now) : indices;
+    if (looking.length === 0) return;
+    this.observe(looking);
+    const results = await this.host.wake(looking, now);
     // Own rows deferred and not read stay unvalued: no later read may fill them on a moved state.
     this.host.view.dropDeferred();
     this.enqueue(results, now);
+  }
+
+  /**
+   * `indices` without the agents whose look now was promised to find nothing (quiet-looks.ts):
+   * each gets the wake-up its look would have asked for, as `enqueue` would give it. (Scheduled
+   * before the others' this block: the agenda orders equal times by when they were set, but a
+   * block marks its due agents in index order whatever order they come due in.)
+   */
+  private withoutQuietLooks(indices: number[], now: number): number[] {
+    let looking = indices;
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k] as number;
+      const next = this.quiet.promised(i, this.ch, now);
+      if (Number.isNaN(next)) {
+        if (looking !== indices) looking.push(i);
+        continue;
+      }
+      if (looking === indices) looking = indices.slice(0, k);
+      this.schedule(i, Math.max(next, now + 1));
+    }
+    return looking;
   }
 
   /** Fills the observation for the agents of `waking`: their own rows exact, and every row any of them may read about others. */
@@ -540,6 +567,7 @@ export class Simulation {
   private enqueue(results: Awaited<ReturnType<AgentHost['wake']>>, now: number): void {
     for (const r of results) {
       const info = this.infos[r.index] as AgentInfo;
+      this.quiet.record(r.index, r.quiet);
       for (let seq = 0; seq < r.submissions.length; seq++) {
         const submission = r.submissions[seq] as Submission;
         const latency = submission.latency ?? info.latency;

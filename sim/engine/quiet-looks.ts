@@ -1,0 +1,75 @@
+/**
+ * Looks the engine need not wake an agent for. An arbitrageur promises that a look whose
+ * observation holds no gap worth its minimum on either side does nothing but ask to wake again
+ * `interval` later (`QuietLook`, agents/agent.ts). The engine keeps the promise from its last
+ * look, and when the agent is next due it evaluates the gap on the floats the observation would
+ * hold (its market's reserves and fees converted as the observation converts them, the hedge
+ * venue's price, the open flag): under the minimum on both sides, it schedules the agent as the
+ * look would have, without writing an observation or waking it. Exact by the promise: the look
+ * would read those same floats, find no gap, draw nothing and change nothing. `VAMM_QUIET_LOOKS=0`
+ * wakes every agent.
+ */
+import type { QuietLook } from '../../agents/agent.ts';
+import { noGapEitherSide } from '../../agents/arbitrage-pricing.ts';
+import type { ClearingHouse } from '../clearing-house.ts';
+import { weiToNumber } from '../math/units.ts';
+import type { Market } from '../market.ts';
+
+/** A market's reserves and fee as the observation holds them, kept with the amounts they were converted from. */
+interface Floats {
+  market: Market | null;
+  quoteWei: bigint;
+  baseWei: bigint;
+  feeWei: bigint;
+  quoteReserve: number;
+  baseReserve: number;
+  feeRatio: number;
+}
+
+export class QuietLooks {
+  private readonly kept: (QuietLook | null)[] = [];
+  private readonly floats: Floats = { market: null, quoteWei: -1n, baseWei: -1n, feeWei: -1n, quoteReserve: 0, baseReserve: 0, feeRatio: 0 };
+
+  /**
+   * @param cexMarket the market whose CEX price the observation takes from the hedge venue (`cexAt`);
+   *   a promise on any other market is never used (its CEX field is the on-chain fast price).
+   */
+  constructor(
+    private readonly cexMarket: string,
+    private readonly cexAt: (now: number) => number,
+    readonly enabled = process.env.VAMM_QUIET_LOOKS !== '0',
+  ) {}
+
+  /** After agent `agent` looked: keeps its promise, or forgets the last one. */
+  record(agent: number, quiet: QuietLook | null): void {
+    if (quiet !== null && this.enabled && quiet.market === this.cexMarket) this.kept[agent] = quiet;
+    else if (this.kept[agent] != null) this.kept[agent] = null;
+  }
+
+  /** The wake-up agent `agent`'s look at `now` was promised to ask for (it need not be woken), or NaN when it must look. */
+  promised(agent: number, ch: ClearingHouse, now: number): number {
+    const k = this.kept[agent];
+    if (k == null) return Number.NaN;
+    const m = ch.market(k.market);
+    if (!m.vamm.open) return Number.NaN;
+    const f = this.floatsOf(m);
+    return noGapEitherSide(f.quoteReserve, f.baseReserve, f.feeRatio, this.cexAt(now), k.hedge, k.minEdge) ? now + k.interval : Number.NaN;
+  }
+
+  /** The market's reserves and fee ratio (fee + toll + spread) as floats, converted again only when an amount moved. */
+  private floatsOf(m: Market): Floats {
+    const f = this.floats;
+    const fees = m.params.fees;
+    const fee = fees.feeRatio + fees.tollRatio + fees.spreadRatio;
+    if (f.market !== m || f.quoteWei !== m.vamm.quoteReserve || f.baseWei !== m.vamm.baseReserve || f.feeWei !== fee) {
+      f.market = m;
+      f.quoteWei = m.vamm.quoteReserve;
+      f.baseWei = m.vamm.baseReserve;
+      f.feeWei = fee;
+      f.quoteReserve = weiToNumber(f.quoteWei);
+      f.baseReserve = weiToNumber(f.baseWei);
+      f.feeRatio = weiToNumber(fee);
+    }
+    return f;
+  }
+}
