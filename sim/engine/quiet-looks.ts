@@ -21,6 +21,8 @@ interface Floats {
   quoteWei: bigint;
   baseWei: bigint;
   feeWei: bigint;
+  tollWei: bigint;
+  spreadWei: bigint;
   quoteReserve: number;
   baseReserve: number;
   feeRatio: number;
@@ -28,7 +30,7 @@ interface Floats {
 
 export class QuietLooks {
   private readonly kept: (QuietLook | null)[] = [];
-  private readonly floats: Floats = { market: null, quoteWei: -1n, baseWei: -1n, feeWei: -1n, quoteReserve: 0, baseReserve: 0, feeRatio: 0 };
+  private readonly floats: Floats = { market: null, quoteWei: -1n, baseWei: -1n, feeWei: -1n, tollWei: -1n, spreadWei: -1n, quoteReserve: 0, baseReserve: 0, feeRatio: 0 };
 
   /**
    * @param cexMarket the market whose CEX price the observation takes from the hedge venue (`cexAt`);
@@ -56,19 +58,21 @@ export class QuietLooks {
     return noGapEitherSide(f.quoteReserve, f.baseReserve, f.feeRatio, this.cexAt(now), k.hedge, k.minEdge) ? now + k.interval : Number.NaN;
   }
 
-  /** The market's reserves and fee ratio (fee + toll + spread) as floats, converted again only when an amount moved. */
+  /** The market's reserves and fee ratio (fee + toll + spread, summed as the observation sums them) as floats, converted again only when an amount moved. */
   private floatsOf(m: Market): Floats {
     const f = this.floats;
     const fees = m.params.fees;
-    const fee = fees.feeRatio + fees.tollRatio + fees.spreadRatio;
-    if (f.market !== m || f.quoteWei !== m.vamm.quoteReserve || f.baseWei !== m.vamm.baseReserve || f.feeWei !== fee) {
+    const { quoteReserve, baseReserve } = m.vamm;
+    if (f.market !== m || f.quoteWei !== quoteReserve || f.baseWei !== baseReserve || f.feeWei !== fees.feeRatio || f.tollWei !== fees.tollRatio || f.spreadWei !== fees.spreadRatio) {
       f.market = m;
-      f.quoteWei = m.vamm.quoteReserve;
-      f.baseWei = m.vamm.baseReserve;
-      f.feeWei = fee;
-      f.quoteReserve = weiToNumber(f.quoteWei);
-      f.baseReserve = weiToNumber(f.baseWei);
-      f.feeRatio = weiToNumber(fee);
+      f.quoteWei = quoteReserve;
+      f.baseWei = baseReserve;
+      f.feeWei = fees.feeRatio;
+      f.tollWei = fees.tollRatio;
+      f.spreadWei = fees.spreadRatio;
+      f.quoteReserve = weiToNumber(quoteReserve);
+      f.baseReserve = weiToNumber(baseReserve);
+      f.feeRatio = weiToNumber(fees.feeRatio + fees.tollRatio + fees.spreadRatio);
     }
     return f;
   }
