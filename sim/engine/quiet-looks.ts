@@ -43,8 +43,8 @@ export class QuietLooks {
   ) {}
 
   /** After agent `agent` looked: keeps its promise, or forgets the last one. */
-  record(agent: number, quiet: QuietLook | null): void {
-    if (quiet !== null && this.enabled && quiet.market === this.cexMarket) this.kept[agent] = quiet;
+  record(agent: number, quiet: QuietLook | null | undefined): void {
+    if (quiet != null && this.enabled && quiet.market === this.cexMarket) this.kept[agent] = quiet;
     else if (this.kept[agent] != null) this.kept[agent] = null;
   }
 
