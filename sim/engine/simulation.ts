@@ -9,7 +9,7 @@
  * snapshot → invariants. Every action, accepted or reverted, every hedge and every protocol
  * event goes to the event log.
  */
-import type { AgentInfo, AgentHost } from '../../agents/agent-host.ts';
+import type { AgentInfo, AgentHost, WakeResult } from '../../agents/agent-host.ts';
 import type { MempoolTx, Submission } from '../../agents/agent.ts';
 import { type AgentSlot, hedgeOf } from '../../agents/registry.ts';
 import type { CandleSeries } from '../../data/candle-series.ts';
@@ -133,6 +133,20 @@ interface Pending {
   /** The treasury's own transaction: a deposit of collateral that arrived from the venue, or a withdrawal for it. */
   readonly transfer?: TransferDecision['kind'];
 }
+
+/** Agents a block wakes: the host answers with their results (`WakeResult`s in the order asked). */
+interface WakeCall {
+  readonly indices: readonly number[];
+  readonly now: number;
+  readonly mempool: readonly MempoolTx[] | undefined;
+}
+
+/**
+ * A block's steps, written once for both kinds of host: each yield asks for agents to be woken
+ * and resumes with their results. A host in this thread answers at once (`runNow`: no promise,
+ * no microtask turn); worker threads are awaited (`runAwaiting`).
+ */
+type BlockSteps<T> = Generator<WakeCall, T, WakeResult[]>;
 
 /** A sequencer sentinel's refusal during the grace period after downtime (never reaches the protocol; one of ROUTER_REASONS). */
 export const GRACE_PERIOD_REASON = 'SequencerGracePeriod';
@@ -315,7 +329,9 @@ export class Simulation {
     for (;;) {
       const next = this.nextEventTime();
       if (next > config.end) break;
-      await this.runBlock(next);
+      const steps = this.runBlock(next);
+      if (this.host.wakeNow) this.runNow(steps);
+      else await this.runAwaiting(steps);
       if (onProgress && this.blocks - lastProgress >= 500) {
         lastProgress = this.blocks;
         onProgress({ time: ch.clock.timestamp, start: config.start, end: config.end, blocks: this.blocks, actions: this.actionCount });
@@ -327,6 +343,23 @@ export class Simulation {
     this.finish();
     onProgress?.({ time: config.end, start: config.start, end: config.end, blocks: this.blocks, actions: this.actionCount });
     return { blocks: this.blocks, actions: this.actionCount, events: this.eventCount, invariants: this.checker?.counts ?? null, ch };
+  }
+
+  /** Runs a block's steps with a host that answers at once. */
+  private runNow(steps: BlockSteps<void>): void {
+    const host = this.host;
+    for (let s = steps.next(); s.done !== true; ) {
+      const call = s.value;
+      s = steps.next((host.wakeNow as NonNullable<AgentHost['wakeNow']>)(call.indices, call.now, call.mempool));
+    }
+  }
+
+  /** Runs a block's steps, awaiting each wake (worker threads). */
+  private async runAwaiting(steps: BlockSteps<void>): Promise<void> {
+    for (let s = steps.next(); s.done !== true; ) {
+      const call = s.value;
+      s = steps.next(await this.host.wake(call.indices, call.now, call.mempool));
+    }
   }
 
   private schedule(agent: number, time: number): void {
@@ -354,7 +387,7 @@ export class Simulation {
   }
 
   /** Runs the block that contains time `t`. */
-  private async runBlock(t: number): Promise<void> {
+  private *runBlock(t: number): BlockSteps<void> {
     const { ch, config } = this;
     let n = blockAt(config, t);
     // The block that holds `t` may itself fall in a sequencer's downtime: then the first after it.
@@ -374,17 +407,22 @@ export class Simulation {
     // Traders that watch the market also look when the oracle or fast feed moved.
     if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) this.markDue(i);
     const traders = this.awakeMarked(PHASE_TRADE, blockTime);
-    if (traders.length > 0) await this.wakeAgents(traders, blockTime);
-    const traded = await this.executeDue(blockTime, oracleMoved);
-    changed = traded || changed;
+    const tradersCall = traders.length > 0 ? this.toWake(traders, blockTime) : null;
+    if (tradersCall !== null) this.woke(yield tradersCall, blockTime);
+    let due = this.actions.popDue(blockTime);
+    if (this.searchersLook(due, oracleMoved)) due = yield* this.withBundles(due, blockTime);
+    changed = this.executeAll(due) || changed;
     // Keepers due now, and those that watch for changes when something changed.
     if (changed) for (const i of this.keepers) if ((this.infos[i] as AgentInfo).wakesOnChange) this.markDue(i);
     const keepers = this.awakeMarked(PHASE_KEEPER, blockTime);
     for (const i of this.marked) this.due[i] = 0;
     this.marked.length = 0;
     if (keepers.length > 0) {
-      await this.wakeAgents(keepers, blockTime);
-      changed = (await this.executeDue(blockTime, false)) || changed;
+      const keepersCall = this.toWake(keepers, blockTime);
+      if (keepersCall !== null) this.woke(yield keepersCall, blockTime);
+      let due = this.actions.popDue(blockTime);
+      if (this.searchersLook(due, false)) due = yield* this.withBundles(due, blockTime);
+      changed = this.executeAll(due) || changed;
     }
     // Watching traders look again in the next block after a trade.
     if (changed) for (const i of this.tradeWatchers) if ((this.nextWake[i] as number) > blockTime + config.blockTime) this.schedule(i, blockTime + config.blockTime);
@@ -508,11 +546,16 @@ export class Simulation {
     return any;
   }
 
-  private async wakeAgents(indices: number[], now: number): Promise<void> {
+  /** The agents of `indices` that must look, their observation filled; null when the quiet looks answered for every one of them. */
+  private toWake(indices: number[], now: number): WakeCall | null {
     const looking = this.quiet.enabled ? this.withoutQuietLooks(indices, now) : indices;
-    if (looking.length === 0) return;
+    if (looking.length === 0) return null;
     this.observe(looking);
-    const results = await this.host.wake(looking, now);
+    return { indices: looking, now, mempool: undefined };
+  }
+
+  /** After a wake: what the agents submitted, queued. */
+  private woke(results: WakeResult[], now: number): void {
     // Own rows deferred and not read stay unvalued: no later read may fill them on a moved state.
     this.host.view.dropDeferred();
     this.enqueue(results, now);
@@ -590,28 +633,26 @@ export class Simulation {
     }
   }
 
-  /**
-   * Executes the actions due by now in the venue's order, after the searchers have seen the
-   * public ones and placed their bundles (when there is anything for them: an oracle move or a
-   * pending liquidation). Returns whether any succeeded.
-   */
-  private async executeDue(now: number, oracleMoved: boolean): Promise<boolean> {
-    let due = this.actions.popDue(now);
-    if (due.length === 0 && !oracleMoved) return false;
-    if (this.searchers.length > 0 && (oracleMoved || due.some((p) => p.submission.action.kind === 'liquidate'))) {
-      const searchers = this.awake(this.searchers, now);
-      if (searchers.length > 0) {
-        const mempool: MempoolTx[] = due
-          .filter((p) => !p.submission.private && !p.bundle)
-          .map((p) => ({ id: p.id, agent: (this.infos[p.agent] as AgentInfo).id, kind: (this.infos[p.agent] as AgentInfo).kind, action: p.submission.action, priorityFee: p.priorityFee }));
-        this.observe(searchers);
-        // Bundles land in this block (a searcher's latency is the builder's, none).
-        const results = await this.host.wake(searchers, now, mempool);
-        this.host.view.dropDeferred();
-        this.enqueue(results, now);
-        due = [...due, ...this.actions.popDue(now)];
-      }
-    }
+  /** Whether the searchers look at the actions due (when there is anything for them: an oracle move or a pending liquidation). */
+  private searchersLook(due: readonly Pending[], oracleMoved: boolean): boolean {
+    return this.searchers.length > 0 && (oracleMoved || due.some((p) => p.submission.action.kind === 'liquidate'));
+  }
+
+  /** The actions due with the bundles the searchers place around the public ones (bundles land in this block: a searcher's latency is the builder's, none). */
+  private *withBundles(due: Pending[], now: number): BlockSteps<Pending[]> {
+    const searchers = this.awake(this.searchers, now);
+    if (searchers.length === 0) return due;
+    const mempool: MempoolTx[] = due
+      .filter((p) => !p.submission.private && !p.bundle)
+      .map((p) => ({ id: p.id, agent: (this.infos[p.agent] as AgentInfo).id, kind: (this.infos[p.agent] as AgentInfo).kind, action: p.submission.action, priorityFee: p.priorityFee }));
+    this.observe(searchers);
+    this.woke(yield { indices: searchers, now, mempool }, now);
+    return [...due, ...this.actions.popDue(now)];
+  }
+
+  /** Executes the actions in the venue's order; returns whether any succeeded. */
+  private executeAll(due: readonly Pending[]): boolean {
+    if (due.length === 0) return false;
     let any = false;
     for (const p of orderBlock(due, this.config.gas.ordering, this.config.seed, this.ch.clock.blockNumber)) any = this.execute(p) || any;
     return any;
