@@ -192,6 +192,9 @@ export class Simulation {
   private ethUsdRound: object | undefined = undefined;
   private ethUsdValue = Number.NaN;
   private blocks = 0;
+  /** What the running block's opening found: whether an oracle or the fast feed moved, and whether anything changed. */
+  private oracleMoved = false;
+  private openingChanged = false;
   private actionCount = 0;
   private eventCount = 0;
   private nextSnapshot: number;
@@ -386,8 +389,33 @@ export class Simulation {
     return this.events.nextLive(t);
   }
 
-  /** Runs the block that contains time `t`. */
+  /**
+   * Runs the block that contains time `t`: its opening, the agents' wakes and their actions, its
+   * close. (The generator keeps only what lives across its yields: its frame is copied into a
+   * generator object per block.)
+   */
   private *runBlock(t: number): BlockSteps<void> {
+    const now = this.openBlock(t);
+    const oracleMoved = this.oracleMoved;
+    const traders = this.awakeMarked(PHASE_TRADE, now);
+    const tradersCall = traders.length > 0 ? this.toWake(traders, now) : null;
+    if (tradersCall !== null) this.woke(yield tradersCall, now);
+    let due = this.actions.popDue(now);
+    if (this.searchersLook(due, oracleMoved)) due = yield* this.withBundles(due, now);
+    let changed = this.executeAll(due) || this.openingChanged;
+    const keepers = this.keepersDue(changed, now);
+    if (keepers.length > 0) {
+      const keepersCall = this.toWake(keepers, now);
+      if (keepersCall !== null) this.woke(yield keepersCall, now);
+      due = this.actions.popDue(now);
+      if (this.searchersLook(due, false)) due = yield* this.withBundles(due, now);
+      changed = this.executeAll(due) || changed;
+    }
+    this.closeBlock(now, changed);
+  }
+
+  /** Sets the clock to the block that holds `t` and applies what fell due by then (oracles, k changes, faults, transfers); marks the agents due. Returns the block's time. */
+  private openBlock(t: number): number {
     const { ch, config } = this;
     let n = blockAt(config, t);
     // The block that holds `t` may itself fall in a sequencer's downtime: then the first after it.
@@ -402,28 +430,27 @@ export class Simulation {
     const oracleMoved = this.applyOracle(blockTime);
     let changed = this.migrateDue(blockTime) || oracleMoved;
     changed = this.injectFaults(blockTime) || changed;
+    this.oracleMoved = oracleMoved;
+    this.openingChanged = changed;
     this.landTransfers(blockTime);
     for (const i of this.wakeups.popDue(blockTime)) this.markDue(i);
     // Traders that watch the market also look when the oracle or fast feed moved.
     if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) this.markDue(i);
-    const traders = this.awakeMarked(PHASE_TRADE, blockTime);
-    const tradersCall = traders.length > 0 ? this.toWake(traders, blockTime) : null;
-    if (tradersCall !== null) this.woke(yield tradersCall, blockTime);
-    let due = this.actions.popDue(blockTime);
-    if (this.searchersLook(due, oracleMoved)) due = yield* this.withBundles(due, blockTime);
-    changed = this.executeAll(due) || changed;
-    // Keepers due now, and those that watch for changes when something changed.
+    return blockTime;
+  }
+
+  /** The keepers to wake: those due now, and those that watch for changes when something changed. */
+  private keepersDue(changed: boolean, now: number): number[] {
     if (changed) for (const i of this.keepers) if ((this.infos[i] as AgentInfo).wakesOnChange) this.markDue(i);
-    const keepers = this.awakeMarked(PHASE_KEEPER, blockTime);
+    const keepers = this.awakeMarked(PHASE_KEEPER, now);
     for (const i of this.marked) this.due[i] = 0;
     this.marked.length = 0;
-    if (keepers.length > 0) {
-      const keepersCall = this.toWake(keepers, blockTime);
-      if (keepersCall !== null) this.woke(yield keepersCall, blockTime);
-      let due = this.actions.popDue(blockTime);
-      if (this.searchersLook(due, false)) due = yield* this.withBundles(due, blockTime);
-      changed = this.executeAll(due) || changed;
-    }
+    return keepers;
+  }
+
+  /** After the block's actions: watchers rescheduled, the hedge venue's funding, the treasuries' looks, TWAPs, snapshots, invariants. */
+  private closeBlock(blockTime: number, changed: boolean): void {
+    const { ch, config } = this;
     // Watching traders look again in the next block after a trade.
     if (changed) for (const i of this.tradeWatchers) if ((this.nextWake[i] as number) > blockTime + config.blockTime) this.schedule(i, blockTime + config.blockTime);
     for (const e of this.hedgeVenue.settleFunding(blockTime)) this.logHedge(e);
