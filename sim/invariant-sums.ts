@@ -3,9 +3,10 @@
  * in full or kept per account. The kept sums hold each account's share with what it was
  * computed from (its collateral and position records, which the model replaces rather than
  * mutates, and its markets' premium and loss indices); a check compares only the accounts the
- * journal's write log names (every account when an index moved) and recomputes the shares whose
- * inputs changed, and a market-wide index change recomputes every share in that market. Under a
- * lazy remap a position's size moves with every trade, so the sums are walked in full.
+ * journal's write log names and recomputes the shares whose inputs changed, and a market-wide
+ * index change moves the owed amounts of every open position in that market (the accounts the
+ * log does not name stand otherwise). Under a lazy remap a position's size moves with every
+ * trade, so the sums are walked in full.
  */
 import type { ClearingHouse } from './clearing-house.ts';
 import type { WriteLog } from './journal.ts';
@@ -41,7 +42,7 @@ const emptySums = (): MarketSums => ({ longs: 0n, shorts: 0n, onLong: 0n, onShor
  * revert as Perp v1's own views do (the net flow since its snapshot replayed past the old curve's
  * end): they are left out rather than computed.
  */
-function addPosition(ch: ClearingHouse, owner: string, marketId: string, stored: Position, sums: MarketSums): bigint {
+function addPosition(ch: ClearingHouse, m: Market, stored: Position, sums: MarketSums): bigint {
   if (stored.size > 0n) {
     sums.longs += stored.size;
     sums.onLong += stored.openNotional;
@@ -50,12 +51,12 @@ function addPosition(ch: ClearingHouse, owner: string, marketId: string, stored:
     sums.onShort += stored.openNotional;
   }
   if (stored.size === 0n) return 0n;
-  if (ch.market(marketId).lastRemap === 'lazy') {
+  if (m.lastRemap === 'lazy') {
     sums.open++;
     return 0n;
   }
-  const funding = ch.fundingOwed(owner, marketId);
-  const loss = ch.lossOwed(owner, marketId);
+  const funding = ch.fundingOwedOn(m, stored);
+  const loss = ch.lossOwedOn(m, stored);
   sums.pending += funding;
   sums.open++;
   owed.funding = funding;
@@ -74,7 +75,7 @@ export function walkAccountSums(ch: ClearingHouse): AccountSums {
   for (const account of ch.accounts.values()) {
     claims += account.collateral;
     for (const [marketId, stored] of account.positions) {
-      claims += stored.margin + addPosition(ch, account.owner, marketId, stored, markets.get(marketId) as MarketSums);
+      claims += stored.margin + addPosition(ch, ch.market(marketId), stored, markets.get(marketId) as MarketSums);
     }
   }
   const { supply, negative } = walkBalances(ch);
@@ -102,6 +103,8 @@ interface Share {
   /** Per market: the open position's funding and loss owed in it (0 when flat). */
   readonly funding: bigint[];
   readonly loss: bigint[];
+  /** The last check that brought it up to date (an index move takes each account once). */
+  seen: number;
 }
 
 /** A market's indices that every position's funding and loss owed read. */
@@ -114,6 +117,7 @@ interface MarketIndices {
 export class IncrementalAccountSums {
   private readonly shares = new Map<Account, Share>();
   private marketIds: string[] = [];
+  private markets: Market[] = [];
   private indices: MarketIndices[] = [];
   private totals: MarketSums[] = [];
   private claims = 0n;
@@ -127,6 +131,10 @@ export class IncrementalAccountSums {
   private readonly negatives = new Set<string>();
   /** Set when the shares were dropped: the next check compares every account. */
   private whole = true;
+  /** Per market (in `marketIds` order): the accounts whose share holds an open position there (what an index move reaches). */
+  private openIn: Set<Account>[] = [];
+  /** Counts the checks (a share's `seen`). */
+  private checks = 0;
 
   constructor(private readonly ch: ClearingHouse) {}
 
@@ -148,18 +156,33 @@ export class IncrementalAccountSums {
       return indexMoved;
     });
     const log = this.log;
-    if (log === null || log.overflowed || anyMoved || this.whole) {
+    const check = ++this.checks;
+    if (log === null || log.overflowed || this.whole) {
       this.whole = false;
       // Accounts are only ever added between checks (the journal drops one only when it undoes the
       // operation that created it, before any check sees it).
       for (const account of ch.accounts.values()) this.refresh(account, moved);
     } else {
-      // Only the accounts the journal wrote (their collateral, their position map) or created.
+      // The accounts the journal wrote (their collateral, their position map) or created.
       const e = log.entries;
       for (let k = 0; k < e.length; k += 2) {
         const target = e[k] as object;
         const account = target === ch.accounts ? ch.accounts.get(e[k + 1] as string) : this.owners.get(target);
-        if (account !== undefined) this.refresh(account, moved);
+        if (account === undefined) continue;
+        this.refresh(account, moved).seen = check;
+      }
+      // Every other account's collateral and position records stand: an index move changes only
+      // what its open positions in that market owe.
+      if (anyMoved) {
+        for (let i = 0; i < moved.length; i++) {
+          if (!moved[i]) continue;
+          for (const account of this.openIn[i] as Set<Account>) {
+            const share = this.shares.get(account) as Share;
+            if (share.seen === check) continue;
+            share.seen = check;
+            this.owedAgain(share, account, moved);
+          }
+        }
       }
     }
     this.updateBalances(log);
@@ -207,27 +230,30 @@ export class IncrementalAccountSums {
     else this.negatives.delete(holder);
   }
 
-  /** Recomputes the account's share unless its inputs stand; when only its markets' indices moved, just what they move. */
-  private refresh(account: Account, moved: readonly boolean[]): void {
+  /** Recomputes the account's share unless its inputs stand; when only its markets' indices moved, just what they move. Returns the share. */
+  private refresh(account: Account, moved: readonly boolean[]): Share {
     const share = this.shares.get(account);
     if (share && this.ownStands(share, account)) {
       this.owedAgain(share, account, moved);
-      return;
+      return share;
     }
-    if (share) this.apply(share, -1n);
+    if (share) this.apply(account, share, -1n);
     else {
       this.owners.set(account, account);
       this.owners.set(account.positions, account);
     }
     const fresh = this.shareOf(account);
     this.shares.set(account, fresh);
-    this.apply(fresh, 1n);
+    this.apply(account, fresh, 1n);
+    return fresh;
   }
 
   private reset(markets: readonly Market[]): void {
     this.whole = true;
     this.shares.clear();
+    this.openIn = markets.map(() => new Set<Account>());
     this.marketIds = markets.map((m) => m.id);
+    this.markets = [...markets];
     this.indices = markets.map(indicesOf);
     this.totals = markets.map(emptySums);
     this.claims = 0n;
@@ -251,9 +277,9 @@ export class IncrementalAccountSums {
     for (let i = 0; i < this.marketIds.length; i++) {
       const pos = share.positions[i];
       if (!moved[i] || pos === undefined || pos.size === 0n) continue;
-      const id = this.marketIds[i] as string;
-      const funding = this.ch.fundingOwed(account.owner, id);
-      const loss = this.ch.lossOwed(account.owner, id);
+      const m = this.markets[i] as Market;
+      const funding = this.ch.fundingOwedOn(m, pos);
+      const loss = this.ch.lossOwedOn(m, pos);
       const was = (share.funding[i] as bigint) + (share.loss[i] as bigint);
       // Claims carry −(funding + loss) per open position.
       const delta = was - (funding + loss);
@@ -276,23 +302,28 @@ export class IncrementalAccountSums {
     for (let i = 0; i < positions.length; i++) {
       const stored = positions[i];
       if (!stored) continue;
-      claims += stored.margin + addPosition(this.ch, account.owner, this.marketIds[i] as string, stored, sums[i] as MarketSums);
+      claims += stored.margin + addPosition(this.ch, this.markets[i] as Market, stored, sums[i] as MarketSums);
       // No market is under a lazy remap here (`sums` walks in full then): an open position's owed amounts were just computed.
       if (stored.size !== 0n) {
         funding[i] = owed.funding;
         loss[i] = owed.loss;
       }
     }
-    return { collateral: account.collateral, positions, sums, claims, funding, loss };
+    return { collateral: account.collateral, positions, sums, claims, funding, loss, seen: 0 };
   }
 
-  /** Adds (1n) or takes away (−1n) a share: sums and differences, no bigint products. */
-  private apply(share: Share, sign: 1n | -1n): void {
+  /** Adds (1n) or takes away (−1n) an account's share: sums and differences, no bigint products. */
+  private apply(account: Account, share: Share, sign: 1n | -1n): void {
     const add = sign === 1n;
     this.claims = add ? this.claims + share.claims : this.claims - share.claims;
     for (let i = 0; i < this.totals.length; i++) {
       const t = this.totals[i] as MarketSums;
       const s = share.sums[i] as MarketSums;
+      const pos = share.positions[i];
+      if (pos !== undefined && pos.size !== 0n) {
+        if (add) (this.openIn[i] as Set<Account>).add(account);
+        else (this.openIn[i] as Set<Account>).delete(account);
+      }
       if (s.longs === 0n && s.shorts === 0n && s.open === 0 && s.onLong === 0n && s.onShort === 0n) continue;
       if (add) {
         t.longs += s.longs;

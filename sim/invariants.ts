@@ -76,7 +76,8 @@ export class InvariantChecker {
    * @param incremental skip the walk over every account when the journal shows no change since
    *   the last check (the engine: most blocks change nothing), and otherwise recompute the
    *   per-account sums only where an account's inputs or its market's indices changed (the
-   *   accounts the journal's write log names, or every account when an index moved). The model
+   *   accounts the journal's write log names, and every open position in a market whose
+   *   index moved, for what it owes). The model
    *   changes state only through the journal, so a skipped check would have found what the last
    *   one found; state corrupted behind the journal's back (what the checker's own tests
    *   simulate) is only seen at the next journaled change (to that account, for its share; to

@@ -62,13 +62,23 @@ export class MarginBook extends ProtocolState {
   /** Funding the position owes since its last settlement (+ owes, − is owed). */
   fundingOwed(trader: string, marketId: string): bigint {
     const m = this.market(marketId);
-    return this.pendingFunding(m, this.position(trader, marketId));
+    return this.fundingOwedOn(m, this.storedPosition(m, trader));
   }
 
   /** Socialised loss the position has yet to absorb (`default`). */
   lossOwed(trader: string, marketId: string): bigint {
     const m = this.market(marketId);
-    return this.pendingLoss(m, this.position(trader, marketId));
+    return this.lossOwedOn(m, this.storedPosition(m, trader));
+  }
+
+  /** `fundingOwed` of the position record `stored` that an account holds in `m` (nothing looked up by name). */
+  fundingOwedOn(m: Market, stored: Position): bigint {
+    return this.pendingFunding(m, this.remapped(m, stored));
+  }
+
+  /** `lossOwed` of the position record `stored` that an account holds in `m`. */
+  lossOwedOn(m: Market, stored: Position): bigint {
+    return this.pendingLoss(m, this.remapped(m, stored));
   }
 
   /**
