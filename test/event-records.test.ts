@@ -4,12 +4,31 @@
  * what they make of the same event read back from its log line, for every field form the
  * engine writes (bigint amounts, −0 from rounding, non-finite floats, undefined fields,
  * nested values). Over whole runs the pin test rebuilds each bundled run's summary from its
- * log's bytes and compares it with the run's own.
+ * log's bytes and compares it with the run's own. An action's arguments may be `Deferred` (a
+ * refused order's, built only when read): the JSON copy and the line build them, record sinks
+ * read them through `jsonOf`, and a run whose sinks all read records never builds them.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type EventSink, type LogEvent, type LoggedEvent, TeeSink, serialiseEvent } from '../sim/engine/event-log.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Deferred, type EventRecord, type EventSink, type LogEvent, type LoggedEvent, MemorySink, TeeSink, jsonOf, serialiseEvent } from '../sim/engine/event-log.ts';
+import { runSimulation } from '../sim/engine/run-simulation.ts';
 import { SummaryBuilder } from '../sim/engine/summary.ts';
+import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import type { Json } from '../sim/state-view.ts';
+
+/** Arguments built only when read, counting how often they were. */
+class CountedArgs extends Deferred {
+  static built = 0;
+  constructor(private readonly args: Json) {
+    super();
+  }
+  toJSON(): Json {
+    CountedArgs.built++;
+    return this.args;
+  }
+}
 
 const stamp = (t: number) => ({ blockNumber: 100 + t, timestamp: 1_600_000_000 + 12 * t });
 
@@ -21,8 +40,22 @@ const agent = fc.constantFrom('noise-1', 'arbitrageur-1', 'liquidator-1');
 /** Events of every kind the summary reads, with random amounts and floats. */
 const event = (t: number): fc.Arbitrary<LogEvent> =>
   fc.oneof(
-    fc.record({ agent, kind: fc.constantFrom('noise', 'arbitrageur', 'liquidator'), ok: fc.boolean(), gas: float, trader: agent, liq: fc.boolean() }).map(
-      (x) => ({ type: 'AgentAction', agent: x.agent, kind: x.kind, action: x.liq ? 'liquidate' : 'openPosition', args: { trader: x.trader }, priorityFee: 0, decidedAt: 0, ok: x.ok, reason: x.ok ? null : 'MarginRatioNotMet', gasUsed: 1, gasCostUsd: x.gas, ...stamp(t) }) as LogEvent,
+    fc.record({ agent, kind: fc.constantFrom('noise', 'arbitrageur', 'liquidator'), ok: fc.boolean(), gas: float, trader: agent, liq: fc.boolean(), deferred: fc.boolean() }).map(
+      (x) =>
+        ({
+          type: 'AgentAction',
+          agent: x.agent,
+          kind: x.kind,
+          action: x.liq ? 'liquidate' : 'openPosition',
+          args: x.deferred ? new CountedArgs({ trader: x.trader }) : { trader: x.trader },
+          priorityFee: 0,
+          decidedAt: 0,
+          ok: x.ok,
+          reason: x.ok ? null : 'MarginRatioNotMet',
+          gasUsed: 1,
+          gasCostUsd: x.gas,
+          ...stamp(t),
+        }) as LogEvent,
     ),
     fc.record({ agent, size: float, price: float, fee: float, spread: float, position: float }).map(
       (x) => ({ type: 'HedgeFill', agent: x.agent, market: 'ETH', size: x.size, price: x.price, fee: x.fee, spreadCost: x.spread, position: x.position, filledAt: 0, ...stamp(t) }) as LogEvent,
@@ -74,6 +107,41 @@ describe('sinks that read records', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a run whose sinks all read records never builds a refused order’s arguments, and they read as the log shows them', async () => {
+    const base = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'scenarios', 'runs', 'year-2022-hourly.json'), 'utf8')) as Record<string, unknown>;
+    // Two weeks of the bundled hourly year: arbitrageurs' limited orders are refused by their router.
+    const config = await resolveRun(parseRunScenario(JSON.stringify({ ...base, prices: { ...(base.prices as object), from: '2022-06-01', to: '2022-06-15' } })));
+    const records: EventRecord[] = [];
+    const recordSink: EventSink = { readsRecords: true, needsLine: false, write: (e) => records.push(e as unknown as EventRecord), close() {} };
+    await runSimulation(config, { sinks: [recordSink] });
+    const lines = new MemorySink(true);
+    await runSimulation(config, { sinks: [lines] });
+    const refused = records.filter((e) => e.type === 'AgentAction' && e.reason === 'PriceLimit');
+    expect(refused.length).toBeGreaterThan(100);
+    // Not built by the run: still deferred when the run ended.
+    expect(refused.every((e) => e.args instanceof Deferred)).toBe(true);
+    // Built when read, they are what the log line of the same run shows.
+    expect(records.length).toBe(lines.lines.length);
+    for (let i = 0; i < records.length; i++) {
+      const e = records[i] as EventRecord;
+      if (e.type !== 'AgentAction') continue;
+      expect(jsonOf(e.args), lines.lines[i]).toEqual((JSON.parse(lines.lines[i] as string) as LoggedEvent).args);
+    }
+  }, 120_000);
+
+  it('a tee builds deferred arguments only for the JSON copy and the line', () => {
+    const seen: LoggedEvent[] = [];
+    const e = { type: 'AgentAction', agent: 'a', kind: 'noise', action: 'open', args: new CountedArgs({ trader: 'a', margin: '5' }), priorityFee: 0, decidedAt: 0, ok: false, reason: 'PriceLimit', gasUsed: 0, gasCostUsd: 0, ...stamp(1) } as LogEvent;
+    const built = CountedArgs.built;
+    new TeeSink([{ readsRecords: true, needsLine: false, write: (x) => seen.push(x), close() {} }]).writeEvent(e);
+    expect(CountedArgs.built).toBe(built);
+    expect(seen[0]?.args).toBeInstanceOf(Deferred);
+    let line = '';
+    new TeeSink([{ readsRecords: true, needsLine: true, write: (_x, l) => (line = l), close() {} }]).writeEvent(e);
+    expect(JSON.parse(line).args).toEqual({ trader: 'a', margin: '5' });
+    expect(line).toBe(serialiseEvent(e));
   });
 
   it('a tee copies events into JSON only for the sinks that do not read records', () => {

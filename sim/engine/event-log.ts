@@ -14,6 +14,20 @@ import type { HedgeEvent } from './hedge-venue.ts';
 type Stamp = { readonly blockNumber: number; readonly timestamp: number };
 
 /**
+ * A logged value built only when read: the event's JSON (`toLogged`, `serialiseEvent`) builds
+ * it, and a sink reading records gets this object and reads it through `jsonOf`. For what most
+ * runs never read (a refused order's arguments: only its log line shows them).
+ */
+export abstract class Deferred {
+  abstract toJSON(): Json;
+}
+
+/** A field that may be `Deferred`, as its logged JSON. */
+export function jsonOf(x: unknown): Json {
+  return x instanceof Deferred ? x.toJSON() : (x as Json);
+}
+
+/**
  * What a run set up before its first block (markets, the oracle's first round, funded
  * accounts), so that the run can be replayed as transactions from its log alone.
  */
@@ -71,7 +85,7 @@ export type EngineEvent = Stamp &
         readonly agent: string;
         readonly kind: string;
         readonly action: string;
-        readonly args: Json;
+        readonly args: Json | Deferred;
         readonly priorityFee: number;
         readonly decidedAt: number;
         readonly ok: boolean;
@@ -147,10 +161,10 @@ export type LoggedEvent = { readonly type: string; readonly blockNumber: number;
 /**
  * An event as the engine built it (amounts as bigint) or as its log reads back (amounts as
  * decimal strings): what a sink that reads either gets (`EventSink.readsRecords`). Such a sink
- * reads an amount with `amountOf`, a stored decimal with `decimalOf` and a number with
- * `numberOf`, which give the same for both forms.
+ * reads an amount with `amountOf`, a stored decimal with `decimalOf`, a number with `numberOf`
+ * and an action's `args` with `jsonOf`, which give the same for both forms.
  */
-export type EventRecord = { readonly type: string; readonly blockNumber: number; readonly timestamp: number } & { readonly [k: string]: Json | bigint | undefined };
+export type EventRecord = { readonly type: string; readonly blockNumber: number; readonly timestamp: number } & { readonly [k: string]: Json | bigint | Deferred | undefined };
 
 /** An amount field of either form as a bigint (BigInt of its decimal string, or itself). */
 export function amountOf(x: unknown): bigint {
@@ -188,6 +202,7 @@ function jsonValue(v: unknown): unknown {
       return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
     case 'object': {
       if (v === null) return null;
+      if (v instanceof Deferred) return jsonValue(v.toJSON());
       if (Array.isArray(v)) return v.map((x) => (x === undefined || typeof x === 'function' ? null : jsonValue(x)));
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(v)) {
@@ -209,7 +224,7 @@ export interface EventSink {
   readonly needsLine?: boolean;
   /**
    * Set by a sink whose `write` reads an `EventRecord` (amounts and numbers through `amountOf`,
-   * `decimalOf`, `numberOf`): the engine hands it each event as built, and copies the event into
+   * `decimalOf`, `numberOf`, arguments through `jsonOf`): the engine hands it each event as built, and copies the event into
    * JSON values (`toLogged`) only for the sinks that do not say this.
    */
   readonly readsRecords?: boolean;

@@ -25,7 +25,7 @@ import type { RemapVariant } from '../market.ts';
 import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
 import type { Profile } from '../params.ts';
 import { type Json, toJson } from '../state-view.ts';
-import { type ActionOutcome, actionArgs, executeAction } from './action-executor.ts';
+import { type ActionOutcome, RefusedArgs, actionArgs, executeAction } from './action-executor.ts';
 import { type EngineEvent, type EventSink, type LogEvent, type RunSetup, TeeSink } from './event-log.ts';
 import { orderBlock } from './block-order.ts';
 import { FloatTwap } from './float-twap.ts';
@@ -699,7 +699,7 @@ export class Simulation {
       // A limited order is sized now, on the state after the block's earlier transactions.
       const routed = route(ch, action);
       if ('refused' in routed) {
-        outcome = { ok: false, reason: routed.refused, args: routedArgs(slot.id, action) };
+        outcome = { ok: false, reason: routed.refused, args: new RefusedArgs(slot.id, action) };
         gasKind = 'routerRevert';
       } else outcome = executeAction(ch, slot.id, routed.action);
     }
@@ -946,15 +946,6 @@ function bookOf(slots: readonly AgentSlot[]): BookEntry[] {
       // A position in a second market shares the account (and its leverage, over both notionals).
       return p.second ? [first, { ...first, market: p.second.market, side: p.second.side, notional: weiOf(p.second.notional) }] : [first];
     });
-}
-
-/** The arguments of an order the router refused, as it was asked for (the call's arguments never include its limit). */
-function routedArgs(trader: string, action: Submission['action']): Json {
-  try {
-    return actionArgs(trader, action);
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
 }
 
 /** The number (from the start) of the block that holds time `x`. */

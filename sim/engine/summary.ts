@@ -7,7 +7,7 @@
  */
 import { fromWei } from '../math/units.ts';
 import { AgentLedger, type AgentTally } from './agent-ledger.ts';
-import { type EventRecord, type EventSink, amountOf, decimalOf, numberOf } from './event-log.ts';
+import { type EventRecord, type EventSink, amountOf, decimalOf, jsonOf, numberOf } from './event-log.ts';
 import { FundDecomposition } from './fund-decomposition.ts';
 
 const big = amountOf;
@@ -195,8 +195,7 @@ export class SummaryBuilder implements EventSink {
       case 'AgentAction': {
         this.countOutcome(e.kind, e.action, e.ok ? 'ok' : e.reason);
         this.kindOf.set(e.agent as string, e.kind as string);
-        const args = e.args as { trader?: string } | null;
-        this.actor = { kind: e.kind as string, target: e.action === 'liquidate' ? (args?.trader ?? null) : null };
+        this.actor = { kind: e.kind as string, target: e.action === 'liquidate' ? ((jsonOf(e.args) as { trader?: string } | null)?.trader ?? null) : null };
         break;
       }
       case 'PositionLiquidated': {
