@@ -54,7 +54,7 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
         kind: 'table',
         columns: ['generator', 'bulk stratum: probability', 'bulk runs', 'smallest P the runs can bound', ...c.targets.map((t) => `bulk runs without a hit to bound P ≤ ${pct(t)}`)],
         numeric: [1, 2, 3, ...c.targets.map((_, i) => i + 4)],
-        rows: r.generators.map((g) => [g.generator, pct(g.floor.bulkWeight), g.floor.bulkRuns, pct(g.floor.probability), ...c.targets.map((t) => bound(g.floor.runsToBound.find((x) => x.target === t)?.runs ?? null, usd))]),
+        rows: r.generators.map((g) => [g.generator, pct(g.floor.bulkWeight), usd(g.floor.bulkRuns), pct(g.floor.probability), ...c.targets.map((t) => bound(g.floor.runsToBound.find((x) => x.target === t)?.runs ?? null, usd))]),
         caption: `What the design can show: a stratum without a hit still leaves its exceedance rate unknown up to what its run count allows (Agresti–Coull, ${pct(c.confidence)}), so no fund is shown below the smallest P here, however large. The bulk's runs bound it; the last columns are the runs the bulk alone would need, none beyond the fund.`,
       },
     ],

@@ -658,7 +658,7 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
     if (unbounded.length) {
       const needs = unbounded.map((x) => {
         const g = generators.find((y) => y.generator === x.source) as GeneratorResult;
-        return `${x.source} ${pctText(x.pBeyond as number)} (bulk: ${g.floor.bulkRuns} runs; ${g.floor.runsToBound.find((r) => r.target === d.target)?.runs.toLocaleString('en-US')} without a hit would bound it)`;
+        return `${x.source} ${pctText(x.pBeyond as number)} (bulk: ${g.floor.bulkRuns.toLocaleString('en-US')} runs; ${g.floor.runsToBound.find((r) => r.target === d.target)?.runs.toLocaleString('en-US')} without a hit would bound it)`;
       });
       warnings.push(
         `For P < ${pctText(d.target)} the runs do not show the generators' funds below the target: P(drawdown > fund) is bounded only by ${needs.join('; ')}. Those funds assume the bulk stratum's unrun paths stay below them; plain sampling is the check (the agreement table).`,
