@@ -1,11 +1,10 @@
 /** The insurance-fund study's result as a report document: the decision first, then everything it rests on. */
 import type { Block, ReportDocument } from '../../reports/document.ts';
 import { FLOW_PARTS } from '../../sim/engine/fund-decomposition.ts';
-import { type InsuranceConfig, type InsuranceResult, STRATA_SCORE_TEXT } from './insurance.ts';
+import { type InsuranceConfig, type InsuranceResult, STRATA_SCORE_TEXT, pctText as pct } from './insurance.ts';
 import type { Interval } from './statistics.ts';
 
 const usd = (x: number) => Math.round(x).toLocaleString('en-US');
-const pct = (p: number) => `${+(p * 100).toPrecision(3)} %`;
 const bound = (x: number | null, f: (x: number) => string) => (x === null || !Number.isFinite(x) ? '?' : f(x));
 const range = (i: Interval | null, f: (x: number) => string) => (i === null ? '–' : `${bound(i.estimate, f)} (${bound(i.low, f)} – ${bound(i.high, f)})`);
 const days = (s: number) => (s % 86400 === 0 ? `${s / 86400} d` : `${+(s / 3600).toFixed(1)} h`);

@@ -44,7 +44,7 @@ import { steepestFall } from './crash-moment.ts';
 import { type PathScorer, designStrata, largestMoveScorer } from './strata.ts';
 import { cascadeScreen, screenScore } from './cascade-screen.ts';
 import { screenMarket } from './screen-market.ts';
-import { type WeightedSample, boundFloor, exceedance, fitGpd, gpdES, gpdVaR, plainSamples, runsToBound, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
+import { type WeightedSample, boundFloor, exceedance, fitGpd, gpdES, gpdVaR, heaviestStratum, plainSamples, runsToBound, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
 
 /** The phase-1 scores a study can stratify on. */
 export const STRATA_SCORES = ['largest-move', 'cascade', 'either'] as const;
@@ -440,17 +440,11 @@ function tailEstimates(samples: readonly WeightedSample[], c: InsuranceConfig, r
   });
 }
 
-const pctText = (p: number) => `${+(p * 100).toPrecision(3)} %`;
+/** A probability as the study's text and report show it (three significant digits). */
+export const pctText = (p: number) => `${+(p * 100).toPrecision(3)} %`;
 
 function floorOf(samples: readonly WeightedSample[], c: InsuranceConfig): GeneratorResult['floor'] {
-  const byStratum = new Map<number, { weight: number; runs: number }>();
-  for (const s of samples) {
-    const e = byStratum.get(s.stratum) ?? { weight: 0, runs: 0 };
-    e.weight += s.w;
-    e.runs += 1;
-    byStratum.set(s.stratum, e);
-  }
-  const bulk = [...byStratum.values()].reduce((a, e) => (e.weight > a.weight ? e : a));
+  const bulk = heaviestStratum(samples);
   return {
     probability: boundFloor(samples, c.confidence),
     bulkWeight: bulk.weight,

@@ -95,6 +95,13 @@ export function boundFloor(samples: readonly WeightedSample[], confidence = 0.95
   return exceedance(samples, Number.POSITIVE_INFINITY, confidence).high ?? 1;
 }
 
+/** The stratum holding the most probability (the bulk of a stratified design): its probability and run count. */
+export function heaviestStratum(samples: readonly WeightedSample[]): { readonly weight: number; readonly runs: number } {
+  return byStratum(samples)
+    .map((g) => ({ weight: g.reduce((a, s) => a + s.w, 0), runs: g.length }))
+    .reduce((a, e) => (e.weight > a.weight ? e : a));
+}
+
 /**
  * Runs a stratum of probability `weight` needs, all without a hit, for its own share of the upper
  * bound (as `exceedance` computes it) to be at most `target`: what bounding a small P costs in the
