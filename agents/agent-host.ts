@@ -5,7 +5,7 @@
  * read the observation).
  */
 import { Observation, type ObservationLayout, observationLength } from '../sim/engine/observation.ts';
-import type { Agent, AgentPhase, MempoolTx, QuietLook, Submission } from './agent.ts';
+import type { Agent, AgentPhase, LookPromise, MempoolTx, Submission } from './agent.ts';
 import { type AgentSlot, createAgent } from './registry.ts';
 
 export interface AgentInfo {
@@ -26,7 +26,7 @@ export interface WakeResult {
   readonly submissions: readonly Submission[];
   readonly next: number | null;
   /** Wake.quiet, or null. */
-  readonly quiet: QuietLook | null;
+  readonly quiet: LookPromise | null;
 }
 
 export interface AgentHostOptions {

@@ -62,9 +62,15 @@ export interface Wake {
   readonly submissions: readonly Submission[];
   /** Next wake-up (unix seconds), or null to sleep until the end. */
   readonly next: number | null;
-  /** Set by a look that can say when its next looks would do nothing (`QuietLook`). */
-  readonly quiet?: QuietLook;
+  /** Set by a look that can say when its next looks would do nothing (`LookPromise`). */
+  readonly quiet?: LookPromise | undefined;
 }
+
+/**
+ * What a look may promise about the agent's next looks, kept by the engine until its next look
+ * (sim/engine/quiet-looks.ts): an arbitrageur's, a liquidator's or a funding keeper's.
+ */
+export type LookPromise = QuietLook | QuietUnlessBelow | QuietUntilDue;
 
 /**
  * An arbitrageur's promise about its looks: while `market` is open, a look whose observation
@@ -79,6 +85,30 @@ export interface QuietLook {
   readonly hedge: HedgeParams;
   readonly minEdge: number;
   readonly interval: number;
+}
+
+/**
+ * A liquidator's promise about its looks: a look whose observation says that no account's row
+ * is below maintenance (the header's `noneBelowMaintenance` is 1) submits nothing, draws no
+ * random number, changes nothing in the agent and asks to wake `interval` seconds later. The
+ * engine may take that answer when the observation's own screen finds no account below
+ * maintenance (observe.ts `screenNoneBelow`), without writing the rest of the observation or
+ * waking the agent.
+ */
+export interface QuietUnlessBelow {
+  readonly kind: 'unlessBelow';
+  readonly interval: number;
+}
+
+/**
+ * A funding keeper's promise: while `market` is open, a look before its next funding time plus
+ * `delay` submits nothing, draws no random number, changes nothing in the agent and asks to
+ * wake at that time.
+ */
+export interface QuietUntilDue {
+  readonly kind: 'untilDue';
+  readonly market: string;
+  readonly delay: number;
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import { GAS_UNITS } from '../sim/engine/gas-process.ts';
 import { type Observation, P } from '../sim/engine/observation.ts';
-import type { AgentContext, Submission, Wake } from './agent.ts';
+import type { AgentContext, QuietUnlessBelow, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
 import { gasUsd, priorityFeeFor } from './arbitrage-pricing.ts';
 import { type Distribution, centre, draw } from './distribution.ts';
@@ -56,6 +56,8 @@ export class Liquidator extends AgentBase<{ readonly latency: number }> {
   private share: number;
   /** Its balance when it last bid, and how many it bid on: did it win any since? */
   private balanceAtBid = Number.NaN;
+  /** A look on an observation that says no account is below maintenance does nothing but wake again `interval` later. */
+  private readonly quiet: QuietUnlessBelow;
 
   constructor(
     ctx: AgentContext,
@@ -63,6 +65,7 @@ export class Liquidator extends AgentBase<{ readonly latency: number }> {
   ) {
     super(ctx, { latency: centre(l.latency) });
     this.share = Math.min(0.95, Math.max(0.01, draw(ctx.rng, l.bidShare)));
+    this.quiet = { kind: 'unlessBelow', interval: l.interval };
   }
 
   override wake(view: Observation, now: number): Wake {
@@ -77,7 +80,16 @@ export class Liquidator extends AgentBase<{ readonly latency: number }> {
     }
     const submissions = this.liquidations(view);
     if (submissions.length > 0) this.balanceAtBid = balance;
-    return { submissions, next };
+    return { submissions, next, quiet: this.keepsQuiet() ? this.quiet : undefined };
+  }
+
+  /**
+   * Whether its next look, if no account is below maintenance, does nothing but ask to wake
+   * `interval` later: it draws on a wake only when failures are on, and changes its bid share
+   * on one only after a bid (the flag short-cuts its scan to no candidates).
+   */
+  private keepsQuiet(): boolean {
+    return this.l.missProbability === 0 && (!this.l.adaptive || Number.isNaN(this.balanceAtBid));
   }
 
   private liquidations(view: Observation): Submission[] {

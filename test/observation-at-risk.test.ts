@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { provablyAbove } from '../sim/engine/at-risk-screen.ts';
 import { FloatTwap } from '../sim/engine/float-twap.ts';
 import { A, ACCOUNT_FIELDS, H, Observation, P, POSITION_FIELDS, observationLength } from '../sim/engine/observation.ts';
-import { writeObservation } from '../sim/engine/observe.ts';
+import { screenNoneBelow, writeObservation } from '../sim/engine/observe.ts';
 import { weiToNumber } from '../sim/math/units.ts';
 import { LIQUIDATOR, MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
 
@@ -26,18 +26,38 @@ describe('observation for its readers: rows left standing are those no reader ca
     let compared = 0;
     let flagged = 0;
     let skippedNearMaintenance = 0;
+    let screenedNone = 0;
+    let screenRefused = 0;
     fc.assert(
       fc.property(
-        fc.array(fc.record({ action: randomActions('liquidations'), waking: fc.subarray([...layout.accounts.keys()]), othersBelow: fc.constantFrom<number | false>(0, 0, 0.02, 0.1, false, false) }), { minLength: 5, maxLength: 50 }),
+        fc.array(
+          fc.record({
+            action: randomActions('liquidations'),
+            waking: fc.subarray([...layout.accounts.keys()]),
+            othersBelow: fc.constantFrom<number | false>(0, 0, 0.02, 0.1, false, false),
+            // The engine's screen for a liquidator's promise (no one woken), before the observation or instead of it.
+            screen: fc.constantFrom<'no' | 'before' | 'instead'>('no', 'before', 'instead', 'instead'),
+            screenBelow: fc.constantFrom(0, 0.02),
+          }),
+          { minLength: 5, maxLength: 50 },
+        ),
         (steps) => {
           const ch = randomWorld('default');
           const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
           const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
           const exact = new Observation(layout, new Float64Array(observationLength(layout)));
-          for (const { action, waking, othersBelow } of steps) {
+          for (const { action, waking, othersBelow, screen, screenBelow } of steps) {
             applyRandomAction(ch, action);
-            writeObservation(ch, lazy, twaps, undefined, { waking, othersBelow });
+            const screened = screen === 'no' ? null : screenNoneBelow(ch, lazy, screenBelow);
             writeObservation(ch, exact, twaps);
+            if (screened !== null) {
+              // What the observation's header would say, whoever wakes: refused whenever a row is below maintenance.
+              expect(screened).toBe(exact.header('noneBelowMaintenance') === 1);
+              if (screened) screenedNone++;
+              else screenRefused++;
+              if (screen === 'instead') continue;
+            }
+            writeObservation(ch, lazy, twaps, undefined, { waking, othersBelow });
             const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
             // With no reader of other accounts awake, only the waking agents' own rows are written.
             const level = othersBelow === false ? Number.NaN : Math.max(1.5 * mmr, mmr + othersBelow);
@@ -100,6 +120,9 @@ describe('observation for its readers: rows left standing are those no reader ca
     expect(standing).toBeLessThan(compared);
     expect(flagged).toBeGreaterThan(0);
     expect(skippedNearMaintenance).toBeGreaterThan(0);
+    // The screen answered both ways.
+    expect(screenedNone).toBeGreaterThan(500);
+    expect(screenRefused).toBeGreaterThan(50);
   });
 
   it('values every row exactly when a waking reader reads every account', () => {

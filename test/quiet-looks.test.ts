@@ -132,7 +132,7 @@ describe('an arbitrageur taken at its promise', () => {
             skipped++;
           } else {
             got = skipping.wake(view, now);
-            promise = got.quiet ?? null;
+            promise = (got.quiet as QuietLook | undefined) ?? null;
             woken++;
           }
           expect(got.submissions).toEqual(expected.submissions);
@@ -159,7 +159,7 @@ describe('QuietLooks', () => {
     const m = ch.market('ETH');
     const spot = Number(m.vamm.quoteReserve) / Number(m.vamm.baseReserve);
     let cex = spot;
-    const quiet = new QuietLooks('ETH', () => cex, true);
+    const quiet = new QuietLooks('ETH', () => cex, () => false, true);
     expect(quiet.promised(3, ch, 100)).toBeNaN();
     quiet.record(3, promise);
     expect(quiet.promised(3, ch, 100)).toBe(145);
@@ -204,7 +204,7 @@ describe('QuietLooks', () => {
     expect(quiet.promised(3, ch, 100)).toBeNaN();
     quiet.record(3, { ...promise, market: 'BTC' });
     expect(quiet.promised(3, ch, 100)).toBeNaN();
-    const off = new QuietLooks('ETH', () => cex, false);
+    const off = new QuietLooks('ETH', () => cex, () => false, false);
     off.record(3, promise);
     expect(off.promised(3, ch, 100)).toBeNaN();
   });

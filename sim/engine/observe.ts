@@ -53,6 +53,8 @@ class RowInputs {
   level = 0;
   /** The journal version the header's and markets' state fields were written at. */
   headerVersion = -1;
+  /** What the last screen for readers of others found (no row below maintenance), on which state and at which time. */
+  readonly noneBelow = { version: -1, time: Number.NaN, none: false };
   /** Each market's, account's and position's offsets in the observation. */
   readonly marketOffsets: number[];
   readonly accountOffsets: number[];
@@ -287,8 +289,7 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   const now = ch.clock.timestamp;
   // Rows deferred for the last wake and never read stay as they were (not recorded as valued).
   obs.dropDeferred();
-  let rows = rowInputs.get(obs);
-  if (!rows) rowInputs.set(obs, (rows = new RowInputs(obs)));
+  const rows = rowsOf(obs);
   d[H.timestamp] = now;
   d[H.blockNumber] = ch.clock.blockNumber;
   d[H.baseFee] = gas.baseFee;
@@ -337,6 +338,43 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
     d[o + M.markTwap] = twaps.get(id)?.average(now) ?? (d[o + M.spot] as number);
     d[o + M.cex] = gas.cex?.get(id) ?? (d[o + M.fast] as number);
   }
+  d[H.noneBelowMaintenance] = writeRows(ch, obs, rows, readers) ? 1 : 0;
+}
+
+/**
+ * Whether the observation written now for a reader of other accounts' rows would say that no
+ * account's row is below maintenance (its header's `noneBelowMaintenance`), found by the screen
+ * that observation runs (`othersBelow` as the engine would pass it), with no agent waking: the
+ * rows it values are kept for the next observation as that one would keep them, the header and
+ * the markets are not written. The flag does not depend on who wakes: a row below maintenance
+ * is exact for any reader of others, and a row left standing is above every reader's level.
+ */
+export function screenNoneBelow(ch: ClearingHouse, obs: Observation, othersBelow: number): boolean {
+  const rows = rowsOf(obs);
+  const memo = rows.noneBelow;
+  // Once per state and block: the exact ratio near maintenance moves with the time.
+  if (memo.version === ch.j.version && memo.time === ch.clock.timestamp) return memo.none;
+  obs.dropDeferred();
+  // The one header field the screen reads, as the header would be written now.
+  rows.put(obs.data, H.maintenanceMarginRatio, ch.params.maintenanceMarginRatio);
+  return writeRows(ch, obs, rows, { waking: NO_ONE, othersBelow });
+}
+
+const NO_ONE: readonly number[] = [];
+
+function rowsOf(obs: Observation): RowInputs {
+  let rows = rowInputs.get(obs);
+  if (!rows) rowInputs.set(obs, (rows = new RowInputs(obs)));
+  return rows;
+}
+
+/**
+ * The accounts' rows as `readers` need them (every row exact without readers): returns whether
+ * no account's row is below maintenance, or false when only the waking agents' own rows were
+ * brought up to date (then it says nothing about the others).
+ */
+function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers: ObservationReaders | undefined): boolean {
+  const d = obs.data;
   const mmr = d[H.maintenanceMarginRatio] as number;
   const { markets, accounts } = obs.layout;
   rows.readMarkets(ch, markets);
@@ -347,16 +385,13 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
       // Valued when read, on this state: the same rows, and as if unread ones had not woken.
       rows.fillFrom = ch;
       obs.deferRows(readers.waking, (rows.fillOwn ??= ownRowsFiller(obs, rows)), (rows.fillOwnRecords ??= ownRecordsFiller(obs, rows)));
-      d[H.noneBelowMaintenance] = 0;
-      return;
+      return false;
     }
     for (const i of readers.waking) {
       exactAt(ch, obs, rows, i);
       writeLiquidationRatios(ch, obs, rows, i, mmr);
     }
-    // Other accounts' rows were not brought up to date: say nothing about them.
-    d[H.noneBelowMaintenance] = 0;
-    return;
+    return false;
   }
   // Rows left as valued at earlier reserves must stay above every reader's level: the liquidation
   // ratio's own (exact below 1.5× maintenance) and any reader's declared level above maintenance.
@@ -385,14 +420,14 @@ export function writeObservation(ch: ClearingHouse, obs: Observation, twaps: Rea
   }
   if (!all) for (const i of readers.waking) waking[i] = 0;
   let below = false;
-  if (looked !== null) {
-    // Boxed rows not looked at stand above the level (≥ 1.5× maintenance): their liquidation ratio is their stored spot ratio, as written.
-    for (const i of looked) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
-    d[H.noneBelowMaintenance] = below ? 0 : 1;
-    return;
-  }
-  for (let i = 0; i < accounts.length; i++) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
-  d[H.noneBelowMaintenance] = below ? 0 : 1;
+  // Boxed rows not looked at stand above the level (≥ 1.5× maintenance): their liquidation ratio is their stored spot ratio, as written.
+  if (looked !== null) for (const i of looked) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
+  else for (let i = 0; i < accounts.length; i++) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
+  const memo = rows.noneBelow;
+  memo.version = ch.j.version;
+  memo.time = ch.clock.timestamp;
+  memo.none = !below;
+  return !below;
 }
 
 /** What values one waking account's own rows when they were deferred: as the own-rows observation does. */

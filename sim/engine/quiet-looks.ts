@@ -6,10 +6,15 @@
  * hold (its market's reserves and fees converted as the observation converts them, the hedge
  * venue's price, the open flag): under the minimum on both sides, it schedules the agent as the
  * look would have, without writing an observation or waking it. Exact by the promise: the look
- * would read those same floats, find no gap, draw nothing and change nothing. `VAMM_QUIET_LOOKS=0`
- * wakes every agent.
+ * would read those same floats, find no gap, draw nothing and change nothing.
+ *
+ * A liquidator promises the same of a look on an observation whose header says no account is
+ * below maintenance (`QuietUnlessBelow`): the engine runs the observation's screen of the
+ * accounts (`noneBelow`, observe.ts `screenNoneBelow`) without writing the rest or waking it. A
+ * funding keeper promises it of a look before its next settlement (`QuietUntilDue`), read from
+ * the market as the observation copies it. `VAMM_QUIET_LOOKS=0` wakes every agent.
  */
-import type { QuietLook } from '../../agents/agent.ts';
+import type { LookPromise, QuietLook, QuietUntilDue } from '../../agents/agent.ts';
 import { noGapEitherSide } from '../../agents/arbitrage-pricing.ts';
 import type { ClearingHouse } from '../clearing-house.ts';
 import { weiToNumber } from '../math/units.ts';
@@ -29,22 +34,24 @@ interface Floats {
 }
 
 export class QuietLooks {
-  private readonly kept: (QuietLook | null)[] = [];
+  private readonly kept: (LookPromise | null)[] = [];
   private readonly floats: Floats = { market: null, quoteWei: -1n, baseWei: -1n, feeWei: -1n, tollWei: -1n, spreadWei: -1n, quoteReserve: 0, baseReserve: 0, feeRatio: 0 };
 
   /**
    * @param cexMarket the market whose CEX price the observation takes from the hedge venue (`cexAt`);
-   *   a promise on any other market is never used (its CEX field is the on-chain fast price).
+   *   an arbitrageur's promise on any other market is never used (its CEX field is the on-chain fast price).
+   * @param noneBelow whether the observation written now would say no account is below maintenance.
    */
   constructor(
     private readonly cexMarket: string,
     private readonly cexAt: (now: number) => number,
+    private readonly noneBelow: () => boolean,
     readonly enabled = process.env.VAMM_QUIET_LOOKS !== '0',
   ) {}
 
   /** After agent `agent` looked: keeps its promise, or forgets the last one. */
-  record(agent: number, quiet: QuietLook | null | undefined): void {
-    if (quiet != null && this.enabled && quiet.market === this.cexMarket) this.kept[agent] = quiet;
+  record(agent: number, quiet: LookPromise | null | undefined): void {
+    if (quiet != null && this.enabled && ('kind' in quiet || quiet.market === this.cexMarket)) this.kept[agent] = quiet;
     else if (this.kept[agent] != null) this.kept[agent] = null;
   }
 
@@ -52,6 +59,12 @@ export class QuietLooks {
   promised(agent: number, ch: ClearingHouse, now: number): number {
     const k = this.kept[agent];
     if (k == null) return Number.NaN;
+    if (!('kind' in k)) return this.noGap(k, ch, now);
+    if (k.kind === 'untilDue') return notDue(k, ch, now);
+    return this.noneBelow() ? now + k.interval : Number.NaN;
+  }
+
+  private noGap(k: QuietLook, ch: ClearingHouse, now: number): number {
     const m = ch.market(k.market);
     if (!m.vamm.open) return Number.NaN;
     const f = this.floatsOf(m);
@@ -76,4 +89,11 @@ export class QuietLooks {
     }
     return f;
   }
+}
+
+/** A keeper's settlement time (its market's next funding time, as the observation copies it, plus its delay) while it is ahead and the market open; else NaN. */
+function notDue(k: QuietUntilDue, ch: ClearingHouse, now: number): number {
+  const m = ch.market(k.market);
+  const at = m.nextFundingTime + k.delay;
+  return m.vamm.open && now < at ? at : Number.NaN;
 }

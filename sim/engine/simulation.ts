@@ -32,7 +32,7 @@ import { FloatTwap } from './float-twap.ts';
 import { type GasParams, GasProcess } from './gas-process.ts';
 import { CollateralTreasury, type TransferArrival, type TransferDecision, VENUE_WALLET } from './collateral-transfer.ts';
 import { type HedgeEvent, HedgeVenue } from './hedge-venue.ts';
-import { writeObservation } from './observe.ts';
+import { screenNoneBelow, writeObservation } from './observe.ts';
 import { type FastTick, fastTicks } from './price-timeline.ts';
 import { type BookEntry, bookSkew, preBookReserves, weiOf } from './opening-book.ts';
 import { type OpeningAccount, type OpeningMarket, openedState } from './opened-state.ts';
@@ -223,7 +223,11 @@ export class Simulation {
     this.rounds = new Map(config.markets.map((m) => [m.id, this.events.rounds(m.rounds)]));
     this.gas = new GasProcess(config.gas, first.candles, config.seed);
     this.hedgeVenue = new HedgeVenue(first.id, truePath, config.start);
-    this.quiet = new QuietLooks(first.id, (t) => this.hedgeVenue.priceAt(t));
+    this.quiet = new QuietLooks(
+      first.id,
+      (t) => this.hedgeVenue.priceAt(t),
+      () => screenNoneBelow(this.ch, this.host.view, this.othersBelow),
+    );
     this.nextSnapshot = config.start;
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
     this.faults = [...(config.faults ?? [])].sort((a, b) => a.at - b.at);
