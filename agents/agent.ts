@@ -63,7 +63,7 @@ export interface Wake {
   /** Next wake-up (unix seconds), or null to sleep until the end. */
   readonly next: number | null;
   /** Set by a look that can say when its next looks would do nothing (`LookPromise`). */
-  readonly quiet?: LookPromise | undefined;
+  readonly quiet?: LookPromise;
 }
 
 /**
