@@ -17,6 +17,8 @@ export interface AgentInfo {
   readonly wakesOnChange: boolean;
   /** Agent.readsOthers, with `null` for every account. */
   readonly readsOthers: false | number | null;
+  /** Agent.readsOthersOnlyForPendingLiquidations. */
+  readonly readsOthersOnlyForPendingLiquidations: boolean;
   /** First wake-up, or null. */
   readonly first: number | null;
 }
@@ -78,6 +80,7 @@ export function describeAgents(agents: ReadonlyMap<number, Agent>, startTime: nu
     latency: a.latency,
     wakesOnChange: a.wakesOnChange ?? false,
     readsOthers: a.readsOthers ?? null,
+    readsOthersOnlyForPendingLiquidations: a.readsOthersOnlyForPendingLiquidations ?? false,
     first: a.start(startTime),
   }));
 }

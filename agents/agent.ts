@@ -145,6 +145,11 @@ export interface Agent {
    * rows provably far from every reader's level may be left as valued at an earlier block.
    */
   readonly readsOthers?: false | number;
+  /**
+   * Shown the mempool (a searcher): of other accounts it reads only the targets of liquidations
+   * pending there, so a block whose mempool holds none need value only its own rows for it.
+   */
+  readonly readsOthersOnlyForPendingLiquidations?: boolean;
   /** First wake-up at or after the start time. */
   start(startTime: number): number | null;
   /** `mempool`: for searchers, the public transactions due in this block. */

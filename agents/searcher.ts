@@ -49,6 +49,7 @@ export class Searcher extends AgentBase<SearcherParams> {
   override readonly phase = 'searcher' as const;
   /** Of other accounts it reads only a pending liquidation's target, and only when it is under maintenance. */
   readonly readsOthers = 0;
+  readonly readsOthersOnlyForPendingLiquidations = true;
   private lastFast = Number.NaN;
   private capital = Number.NaN;
 

@@ -171,6 +171,8 @@ export class Simulation {
   private readonly events: ScenarioEvents;
   private readonly hedgeVenue: HedgeVenue;
   private readonly treasury = new CollateralTreasury();
+  /** Whether a searcher shown no pending liquidation gets only its own rows (`VAMM_SEARCHER_VIEW=full`: every row it might read). */
+  private readonly narrowSearcherViews = process.env.VAMM_SEARCHER_VIEW !== 'full';
   /** Looks that agents promised would find nothing, taken without waking them. */
   private readonly quiet: QuietLooks;
   private searchers: number[] = [];
@@ -613,15 +615,20 @@ export class Simulation {
     return looking;
   }
 
-  /** Fills the observation for the agents of `waking`: their own rows exact, and every row any of them may read about others. */
-  private observe(waking: readonly number[]): void {
+  /**
+   * Fills the observation for the agents of `waking`: their own rows exact, and every row any of
+   * them may read about others (`liquidationsPending`: whether the mempool they are shown holds a
+   * liquidation; without one, a searcher reads no other account).
+   */
+  private observe(waking: readonly number[], liquidationsPending = true): void {
     const now = this.ch.clock.timestamp;
     const first = (this.config.markets[0] as MarketRun).id;
     this.cex.set(first, this.hedgeVenue.priceAt(now));
     // null when one reads every account, false when none reads another's, else the run's level.
     let othersBelow: number | false | null = false;
     for (const i of waking) {
-      const r = (this.infos[i] as AgentInfo).readsOthers;
+      const info = this.infos[i] as AgentInfo;
+      const r = info.readsOthersOnlyForPendingLiquidations && !liquidationsPending && this.narrowSearcherViews ? false : info.readsOthers;
       if (r === null) {
         othersBelow = null;
         break;
@@ -676,7 +683,7 @@ export class Simulation {
     const mempool: MempoolTx[] = due
       .filter((p) => !p.submission.private && !p.bundle)
       .map((p) => ({ id: p.id, agent: (this.infos[p.agent] as AgentInfo).id, kind: (this.infos[p.agent] as AgentInfo).kind, action: p.submission.action, priorityFee: p.priorityFee }));
-    this.observe(searchers);
+    this.observe(searchers, mempool.some((tx) => tx.action.kind === 'liquidate'));
     this.woke(yield { indices: searchers, now, mempool }, now);
     return [...due, ...this.actions.popDue(now)];
   }

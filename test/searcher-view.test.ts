@@ -1,0 +1,69 @@
+/**
+ * A searcher shown a mempool without a pending liquidation reads no other account, so the
+ * engine writes only its own rows for it (simulation.ts `observe`): the same event log as a run
+ * that writes every row it might read (`VAMM_SEARCHER_VIEW=full`), in runs where searchers are
+ * shown liquidations and sandwich or front-run them.
+ */
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { MempoolTx } from '../agents/agent.ts';
+import { Searcher } from '../agents/searcher.ts';
+import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
+import type { EventSink } from '../sim/engine/event-log.ts';
+import { runSimulation } from '../sim/engine/run-simulation.ts';
+import { CRASH_BASES, bundledScenario, dateAt } from './helpers/crash-bases.ts';
+
+/** The run's event log, hashed line by line, and how many lines named a searcher's bundle. */
+async function logHash(scenarioText: string, view: 'full' | 'narrow'): Promise<string> {
+  vi.stubEnv('VAMM_SEARCHER_VIEW', view);
+  const hash = createHash('sha256');
+  const sink: EventSink = {
+    write: (_e, line) => {
+      hash.update(line);
+      hash.update('\n');
+    },
+    close() {},
+  };
+  await runSimulation(await resolveRun(parseRunScenario(scenarioText)), { sinks: [sink] });
+  return hash.digest('hex');
+}
+
+describe("a searcher's observation without a pending liquidation", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('leaves the event log as the full observation does, through liquidations it is shown', async () => {
+    const wakes = vi.spyOn(Searcher.prototype, 'wake');
+    const base = CRASH_BASES['black-thursday'];
+    let shown = 0;
+    let without = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom('default', 'perp-v1'), fc.integer({ min: 8, max: 14 }), async (seed, profile, fromHour) => {
+        // The crash's afternoon (UTC) on 12 March 2020: public liquidations pending in most blocks of its worst hours.
+        const scenario = JSON.stringify({
+          ...bundledScenario(base.file),
+          name: 'searcher-view',
+          profile,
+          seed,
+          prices: { file: base.prices, gapPolicy: 'carry-forward', from: dateAt(base.from, fromHour * 60), to: dateAt(base.from, (fromHour + 4) * 60) },
+        });
+        const full = await logHash(scenario, 'full');
+        wakes.mockClear();
+        const narrow = await logHash(scenario, 'narrow');
+        for (const call of wakes.mock.calls) {
+          const mempool = (call[2] ?? []) as readonly MempoolTx[];
+          if (mempool.some((tx) => tx.action.kind === 'liquidate')) shown++;
+          else without++;
+        }
+        expect(narrow).toBe(full);
+      }),
+      { numRuns: Number(process.env.VAMM_SEARCHER_VIEW_RUNS ?? 4) },
+    );
+    wakes.mockRestore();
+    // Both kinds of wake happened: searchers read liquidations' targets, and most of their wakes took the narrow view.
+    expect(shown).toBeGreaterThan(20);
+    expect(without).toBeGreaterThan(shown);
+  }, 600_000);
+});
