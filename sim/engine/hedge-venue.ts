@@ -95,6 +95,7 @@ export class HedgeVenue {
   ) {
     this.nextFunding = Math.floor(start / FUNDING_PERIOD) * FUNDING_PERIOD + FUNDING_PERIOD;
     this.ordered = path.every((tick, k) => k === 0 || (path[k - 1] as FastTick).time <= tick.time);
+    this.times = Float64Array.from(path, (tick) => tick.time);
   }
 
   open(agent: string, params: HedgeParams, onChainCapital: number): void {
@@ -127,6 +128,11 @@ export class HedgeVenue {
 
   /** Whether the path's times never decrease (then the tick at or before a time is found from the last one asked for). */
   private readonly ordered: boolean;
+  /**
+   * The ticks' times, packed: a block's search steps through them from the cursor, and reading
+   * each tick object's time instead (scattered through the heap) was ~4 % of a 1-minute month.
+   */
+  private readonly times: Float64Array;
   /** On an ordered path: how many ticks are at or before the time last searched. */
   private cursor = 0;
   /** The tick whose price was last converted to a float, and the float. */
@@ -134,21 +140,22 @@ export class HedgeVenue {
   private converted = Number.NaN;
 
   private search(t: number): number {
+    const times = this.times;
     let lo = 0;
-    let hi = this.path.length;
+    let hi = times.length;
     if (this.ordered) {
       // The first tick after `t` (the binary search below finds the same on an ordered path): a block's time is near the last one's.
       let k = this.cursor;
-      if (k > 0 && (this.path[k - 1] as FastTick).time > t) hi = k;
+      if (k > 0 && (times[k - 1] as number) > t) hi = k;
       else {
-        for (let steps = 0; steps < 8 && k < hi && (this.path[k] as FastTick).time <= t; steps++) k++;
-        if (k === hi || (this.path[k] as FastTick).time > t) lo = hi = k;
+        for (let steps = 0; steps < 8 && k < hi && (times[k] as number) <= t; steps++) k++;
+        if (k === hi || (times[k] as number) > t) lo = hi = k;
         else lo = k;
       }
     }
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.path[mid] as FastTick).time <= t) lo = mid + 1;
+      if ((times[mid] as number) <= t) lo = mid + 1;
       else hi = mid;
     }
     this.cursor = lo;
