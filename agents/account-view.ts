@@ -35,10 +35,23 @@ export function referencePrice(view: Observation, market: string): number {
  */
 export function buyingPower(view: Observation, account: number, market: string, leverage: number): number {
   const collateral = view.account(account, 'collateral');
-  if (collateral <= 0) return view.account(account, 'wallet') * leverage * 0.9;
-  const value = view.position(account, market, 'groupValue');
-  const equity = Number.isNaN(value) ? collateral : value;
-  return Math.max(0, equity * leverage * 0.9 - view.position(account, market, 'notional'));
+  if (collateral <= 0) return walletBuyingPower(view, account, leverage);
+  return crossBuyingPower(collateral, view.position(account, market, 'groupValue'), view.position(account, market, 'notional'), leverage);
+}
+
+/** `buyingPower` under isolated margin (no cross collateral): a new margin's worth from the wallet. */
+export function walletBuyingPower(view: Observation, account: number, leverage: number): number {
+  return view.account(account, 'wallet') * leverage * 0.9;
+}
+
+/**
+ * `buyingPower` from cross collateral: the group's value (NaN when flat in the market: the
+ * collateral) times leverage, less the notional held. It grows with the value and falls with
+ * the notional, step by step in floats too, so bounds on them bound it.
+ */
+export function crossBuyingPower(collateral: number, groupValue: number, notional: number, leverage: number): number {
+  const equity = Number.isNaN(groupValue) ? collateral : groupValue;
+  return Math.max(0, equity * leverage * 0.9 - notional);
 }
 
 /**

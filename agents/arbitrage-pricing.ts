@@ -12,7 +12,7 @@ import { type HedgeParams, hedgeCostRatio } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 import { edgeAgainstLimit, quoteToPrice } from '../sim/engine/order-router.ts';
 import type { Side, Submission } from './agent.ts';
-import { buyingPower, feeAffordable, maxQuoteWithinBand, positionOf } from './account-view.ts';
+import { buyingPower, feeAffordable, maxQuoteWithinBand } from './account-view.ts';
 import { type Distribution, draw } from './distribution.ts';
 
 /** Below this a trade is not worth sending. */
@@ -27,18 +27,47 @@ export interface Bid {
 }
 
 /**
+ * An account's rows as its room reads them: exact (`ownRows`, `heldLow` = `heldHigh`), or bounds
+ * on them (agents/room-bound.ts) from which `inventoryRoom` and `freeShareRoom` give a lower bound
+ * on the room: every step of theirs is monotone in floats (rounding to nearest is), and each
+ * place the notional held enters takes the end of its bounds that lowers the room there.
+ */
+export interface RoomRows {
+  /** Whether a trade on the side adds to the position (or opens one). */
+  readonly adding: boolean;
+  /** The notional held in the market (its exit value at spot), or bounds on it. */
+  readonly heldLow: number;
+  readonly heldHigh: number;
+  /** Its buying power in the market (`buyingPower`), or a lower bound on it. */
+  readonly power: number;
+}
+
+/** The account's own rows as the room reads them, valued exactly. */
+export function ownRows(view: Observation, index: number, market: string, side: Side, leverage: number): RoomRows {
+  const held = Math.abs(view.position(index, market, 'notional'));
+  return { adding: addsTo(view.position(index, market, 'size'), side), heldLow: held, heldHigh: held, power: buyingPower(view, index, market, leverage) };
+}
+
+/** Whether a trade on `side` adds to a position of `size` (or opens one). */
+export function addsTo(size: number, side: Side): boolean {
+  return (side === 'long' && size >= 0) || (side === 'short' && size <= 0);
+}
+
+/**
  * How much may be traded on `side` within an inventory limit (USD notional): reducing needs no
  * capital, adding is capped by buying power (with a safety share, as the initial-margin check
  * values the position at the less favourable of spot and TWAP) and what is left under the limit;
- * both by the per-block band and the fee the account can pay. `adding` says which it is.
+ * both by the per-block band and the fee the account can pay.
  */
-export function inventoryRoom(view: Observation, index: number, market: string, side: Side, leverage: number, maxNotional: number, safety = 0.8): { room: number; adding: boolean; held: number } {
-  const pos = positionOf(view, index, market);
-  const held = Math.abs(pos.notional);
-  const adding = (side === 'long' && pos.size >= 0) || (side === 'short' && pos.size <= 0);
-  const power = Math.min(buyingPower(view, index, market, leverage) * safety, Math.max(0, maxNotional - (adding ? held : -held)));
-  const room = adding ? power : held * 0.999 + power;
-  return { room: Math.min(room, maxQuoteWithinBand(view, market, side), feeAffordable(view, index, market)), adding, held };
+export function inventoryRoom(view: Observation, index: number, market: string, side: Side, rows: RoomRows, maxNotional: number, safety = 0.8): number {
+  const power = Math.min(rows.power * safety, Math.max(0, maxNotional - (rows.adding ? rows.heldHigh : -rows.heldLow)));
+  const room = rows.adding ? power : rows.heldLow * 0.999 + power;
+  return Math.min(room, maxQuoteWithinBand(view, market, side), feeAffordable(view, index, market));
+}
+
+/** Within `room` (adding), what keeps the inventory at a `free` share (0..1) of what it would hold. */
+export function freeShareRoom(rows: RoomRows, room: number, free: number): number {
+  return Math.max(0, Math.min(room, (rows.heldLow + room) * free - rows.heldHigh));
 }
 
 /** Limit / reference: a buy pays at most (1 − h)(1 − e)/(1 + f), a sell takes at least (1 + h)(1 + e)/(1 − f). */
@@ -72,16 +101,28 @@ export function noGapEitherSide(quoteReserve: number, baseReserve: number, fee: 
 
 /** The quote that takes the mark to its limit (within `room`), and that limit; null when under the minimum. */
 export function arbitrageQuote(view: Observation, market: string, side: Side, room: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } | null {
-  const cex = view.market(market, 'cex');
-  const q = view.market(market, 'quoteReserve');
-  const b = view.market(market, 'baseReserve');
-  const fee = view.market(market, 'feeRatio');
   // Size first at the cost of a small hedge, then price the hedge's spread at that size.
   let quote = Math.min(room, gapQuote(view, market, side, hedge, minEdge));
   if (quote < MIN_ARBITRAGE_NOTIONAL) return null;
-  const limit = cex * arbitrageRatio(hedge, fee, quote, side, minEdge);
-  quote = Math.min(room, quoteToPrice(q, b, side, limit));
+  const limit = limitAt(view, market, side, quote, hedge, minEdge);
+  quote = Math.min(room, quoteToPrice(view.market(market, 'quoteReserve'), view.market(market, 'baseReserve'), side, limit));
   return quote < MIN_ARBITRAGE_NOTIONAL ? null : { quote, limit };
+}
+
+/**
+ * The least room that does not bind `arbitrageQuote`: with a room at least this, both its
+ * minimums take their other side, so it quotes to the bit as with no room limit (NaN when the
+ * gap is NaN: then no room is shown not to bind).
+ */
+export function roomNeeded(view: Observation, market: string, side: Side, hedge: HedgeParams, minEdge: number): number {
+  const gap = gapQuote(view, market, side, hedge, minEdge);
+  const limit = limitAt(view, market, side, gap, hedge, minEdge);
+  return Math.max(gap, quoteToPrice(view.market(market, 'quoteReserve'), view.market(market, 'baseReserve'), side, limit));
+}
+
+/** The price past which a trade of `quote` earns less than `minEdge` after its costs. */
+function limitAt(view: Observation, market: string, side: Side, quote: number, hedge: HedgeParams, minEdge: number): number {
+  return view.market(market, 'cex') * arbitrageRatio(hedge, view.market(market, 'feeRatio'), quote, side, minEdge);
 }
 
 /** The limited order for `quote`, bidding a share of its expected profit; null when that profit would not pay the gas. */

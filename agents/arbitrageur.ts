@@ -19,7 +19,8 @@ import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, QuietLook, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { type Bid, MIN_ARBITRAGE_NOTIONAL, arbitrageOrder, arbitrageQuote, gapQuote, inventoryRoom } from './arbitrage-pricing.ts';
+import { type Bid, MIN_ARBITRAGE_NOTIONAL, type RoomRows, arbitrageOrder, arbitrageQuote, freeShareRoom, gapQuote, inventoryRoom, ownRows, roomNeeded } from './arbitrage-pricing.ts';
+import { boundedRows } from './room-bound.ts';
 import { type Distribution, centre, draw } from './distribution.ts';
 
 export interface ArbitrageurParams {
@@ -102,33 +103,44 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   /** The order it sends now when the gap alone is worth the minimum, or null when it does not pay. */
   private order(view: Observation, side: Side): Submission | null {
     const { market } = this.a;
-    const quote = arbitrageQuote(view, market, side, this.room(view, side), this.a.hedge, this.minEdge);
-    if (quote === null) return null;
     const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);
+    // Its rows are valued exactly only when bounds on them from its records cannot show that its room does not bind.
+    const room = this.roomClears(view, side, leverage) ? Number.POSITIVE_INFINITY : this.room(view, side, ownRows(view, this.ctx.index, market, side, leverage));
+    const quote = arbitrageQuote(view, market, side, room, this.a.hedge, this.minEdge);
+    if (quote === null) return null;
     return arbitrageOrder(view, market, side, quote.quote * this.a.intensity, leverage, this.a.hedge, this.minEdge, this.bid(), this.ctx.rng, this.a.latency);
+  }
+
+  /**
+   * Whether its room, bounded from below on its records alone (agents/room-bound.ts), is at least
+   * what the quote needs: then it quotes as with no room, to the bit, and its valued rows go unread.
+   */
+  private roomClears(view: Observation, side: Side, leverage: number): boolean {
+    const rows = boundedRows(view, this.ctx.index, this.a.market, side, leverage);
+    return rows !== null && this.room(view, side, rows) >= roomNeeded(view, this.a.market, side, this.a.hedge, this.minEdge);
   }
 
   private bid(): Bid {
     return { share: this.bidShare, min: this.a.priorityFee, max: this.a.maxPriorityFee };
   }
 
-  /** How much it may trade on `side`: reducing is free; adding is capped by capital, inventory, the hedge's margin and the hurdle. */
-  private room(view: Observation, side: Side): number {
-    const { market } = this.a;
-    const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);
+  /**
+   * How much it may trade on `side` with `rows` (exact, or bounds that make this a lower bound):
+   * reducing is free; adding is capped by capital, inventory, the hedge's margin and the hurdle.
+   */
+  private room(view: Observation, side: Side, rows: RoomRows): number {
     const hedgeCapital = this.a.hedge.capital > 0 ? this.a.hedge.capital : this.capital;
     const limit = Math.min(this.maxInventory * this.capital, (hedgeCapital * 0.8) / this.a.hedge.marginRatio);
-    const r = inventoryRoom(view, this.ctx.index, market, side, leverage, limit);
-    return r.adding ? Math.min(r.room, this.fundedRoom(view, side, r.held, r.room)) : r.room;
+    const room = inventoryRoom(view, this.ctx.index, this.a.market, side, rows, limit);
+    return rows.adding && this.hurdleBinds(view, side) ? Math.min(room, freeShareRoom(rows, room, this.a.freeInventory)) : room;
   }
 
-  /** What it will add on `side`: all its buying power while funding pays the hurdle, else up to its free inventory. */
-  private fundedRoom(view: Observation, side: Side, held: number, power: number): number {
-    if (this.a.hurdleRate === 0) return power;
+  /** Whether funding pays less than its hurdle on `side`: then it adds only up to its free inventory. */
+  private hurdleBinds(view: Observation, side: Side): boolean {
+    if (this.a.hurdleRate === 0) return false;
     const { market } = this.a;
     const rate = view.market(market, 'fundingRate') * (YEAR / view.market(market, 'fundingPeriod'));
     const earned = side === 'short' ? rate : -rate;
-    if (earned >= this.a.hurdleRate) return power;
-    return Math.max(0, Math.min(power, (held + power) * this.a.freeInventory - held));
+    return !(earned >= this.a.hurdleRate);
   }
 }

@@ -21,7 +21,7 @@ import type { Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, MempoolTx, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
 import { buyingPower, maxQuoteWithinBand } from './account-view.ts';
-import { arbitrageOrder, arbitrageQuote, gasUsd, inventoryRoom, priorityFeeFor } from './arbitrage-pricing.ts';
+import { arbitrageOrder, arbitrageQuote, gasUsd, inventoryRoom, ownRows, priorityFeeFor } from './arbitrage-pricing.ts';
 import { closedNotional } from './liquidator.ts';
 
 export interface SearcherParams {
@@ -87,7 +87,7 @@ export class Searcher extends AgentBase<SearcherParams> {
     const side: Side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
     // Its back-run inventory is capped like an arbitrageur's (at its capital), so its vAMM margin is never all tied up.
     if (Number.isNaN(this.capital)) this.capital = view.account(this.ctx.index, 'collateral');
-    const { room } = inventoryRoom(view, this.ctx.index, market, side, this.p.leverage, this.capital * this.p.maxInventory);
+    const room = inventoryRoom(view, this.ctx.index, market, side, ownRows(view, this.ctx.index, market, side, this.p.leverage), this.capital * this.p.maxInventory);
     const quote = arbitrageQuote(view, market, side, room, this.p.hedge, this.p.minEdge);
     if (!quote) return null;
     const order = arbitrageOrder(view, market, side, quote.quote, this.p.leverage, this.p.hedge, this.p.minEdge, this.bid(), this.ctx.rng, 0);

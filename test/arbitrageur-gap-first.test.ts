@@ -3,14 +3,16 @@
  * than the minimum notional, no room can make an order of it, so it returns no order without
  * reading its own rows (which the engine then never values). Over random observations (mark and
  * CEX close or apart, either side, cross or wallet-funded, long, short or flat, flat rows' NaN,
- * fee ordering or not) and random traits, its looks equal the room-first decision it replaced,
- * submission for submission, with its random stream left in the same place; and a look that
- * finds no gap reads none of its rows.
+ * fee ordering or not; valued rows as the observation values them from the records and
+ * reserves) and random traits, its looks equal the room-first decision it replaced, its room
+ * valued exactly, submission for submission, with its random stream left in the same place
+ * (a look with a gap whose room it bounds from its records, agents/room-bound.ts, decides the
+ * same); and a look that finds no gap reads none of its rows.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentContext, Submission } from '../agents/agent.ts';
-import { type Bid, MIN_ARBITRAGE_NOTIONAL, arbitrageOrder, arbitrageQuote, arbitrageRatio, gapQuote } from '../agents/arbitrage-pricing.ts';
+import { type Bid, MIN_ARBITRAGE_NOTIONAL, type RoomRows, arbitrageOrder, arbitrageQuote, arbitrageRatio, gapQuote, ownRows } from '../agents/arbitrage-pricing.ts';
 import { Arbitrageur, type ArbitrageurParams } from '../agents/arbitrageur.ts';
 import { Rng } from '../data/prng.ts';
 import { DEFAULT_HEDGE } from '../sim/engine/hedge-venue.ts';
@@ -23,16 +25,16 @@ interface Inner {
   readonly a: ArbitrageurParams;
   readonly minEdge: number;
   readonly ctx: AgentContext;
-  room(view: Observation, side: 'long' | 'short'): number;
+  room(view: Observation, side: 'long' | 'short', rows: RoomRows): number;
   bid(): Bid;
 }
 function roomFirst(agent: Arbitrageur, view: Observation): Submission | null {
   const x = agent as unknown as Inner;
   const { market } = x.a;
   const side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
-  const quote = arbitrageQuote(view, market, side, x.room(view, side), x.a.hedge, x.minEdge);
-  if (quote === null) return null;
   const leverage = Math.min(x.a.leverage, view.market(market, 'maxLeverage') * 0.9);
+  const quote = arbitrageQuote(view, market, side, x.room(view, side, ownRows(view, 0, market, side, leverage)), x.a.hedge, x.minEdge);
+  if (quote === null) return null;
   return arbitrageOrder(view, market, side, quote.quote * x.a.intensity, leverage, x.a.hedge, x.minEdge, x.bid(), x.ctx.rng, x.a.latency);
 }
 
@@ -66,8 +68,9 @@ const looks = fc.array(
     collateral: fc.constantFrom(0, 1000, 600_000),
     wallet: fc.constantFrom(0, 500, 600_000),
     size: fc.constantFrom(-50, -0.1, 0, 0.1, 80),
-    notional: real(0, 2e6),
-    groupValue: fc.oneof(fc.constant(Number.NaN), real(-1e5, 2e6)),
+    // Its valued rows follow from these and the reserves, as the observation values them.
+    openNotional: real(0, 2e6),
+    fundingOwed: real(-1000, 1000),
     feeOrdering: fc.constantFrom(0, 1),
     baseFee: fc.constantFrom(0.001, 0.1, 30),
     ethUsd: fc.constantFrom(20, 2000),
@@ -106,8 +109,13 @@ function write(view: Observation, l: Look, minEdge: number): void {
   d[ao + A.wallet] = l.wallet;
   const po = view.positionOffset(0, 'ETH');
   d[po + P.size] = l.size;
-  d[po + P.notional] = l.size === 0 ? 0 : l.notional;
-  d[po + P.groupValue] = l.size === 0 ? Number.NaN : l.groupValue;
+  d[po + P.openNotional] = l.size === 0 ? 0 : l.openNotional;
+  d[po + P.fundingOwed] = l.size === 0 ? 0 : l.fundingOwed;
+  // The exit value (a short past the base reserve at spot), and the cross group's value.
+  const s = Math.abs(l.size);
+  const exit = l.size < 0 && s >= base ? s * (l.quoteReserve / base) : (l.quoteReserve * s) / (l.size > 0 ? base + s : base - s);
+  d[po + P.notional] = exit;
+  d[po + P.groupValue] = l.size === 0 ? Number.NaN : l.collateral + (l.size > 0 ? exit - l.openNotional : l.openNotional - exit) - l.fundingOwed;
 }
 
 function arbitrageur(t: Traits, seed: number): Arbitrageur {

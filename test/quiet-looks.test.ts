@@ -9,21 +9,18 @@
  * reads; and whole runs of the bundled arbitrageurs under random fee changes, k migrations and
  * outages, byte for byte with and without the skip.
  */
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentContext, QuietLook, Wake } from '../agents/agent.ts';
 import { arbitrageRatio, noGapEitherSide } from '../agents/arbitrage-pricing.ts';
 import { Arbitrageur, type ArbitrageurParams } from '../agents/arbitrageur.ts';
 import { Rng } from '../data/prng.ts';
-import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
-import type { EventSink } from '../sim/engine/event-log.ts';
 import { DEFAULT_HEDGE, type HedgeParams } from '../sim/engine/hedge-venue.ts';
 import { A, H, M, Observation, P, observationLength } from '../sim/engine/observation.ts';
 import { QuietLooks } from '../sim/engine/quiet-looks.ts';
-import { runSimulation } from '../sim/engine/run-simulation.ts';
 import { toWei } from '../sim/math/units.ts';
 import { CRASH_BASES as BASES, bundledScenario as bundled, dateAt } from './helpers/crash-bases.ts';
+import { runLogHash } from './helpers/log-hash.ts';
 import { randomWorld } from './helpers/random-actions.ts';
 
 /** A real number in [min, max] on a grid (fast-check's doubles crowd the extremes and subnormals). */
@@ -224,16 +221,7 @@ const HOURS = 6;
 /** The run's event log, hashed line by line. */
 async function logHash(scenarioText: string, quiet: boolean): Promise<string> {
   vi.stubEnv('VAMM_QUIET_LOOKS', quiet ? '1' : '0');
-  const hash = createHash('sha256');
-  const sink: EventSink = {
-    write: (_e, line) => {
-      hash.update(line);
-      hash.update('\n');
-    },
-    close() {},
-  };
-  await runSimulation(await resolveRun(parseRunScenario(scenarioText)), { sinks: [sink] });
-  return hash.digest('hex');
+  return runLogHash(scenarioText);
 }
 
 describe('runs with looks taken as promised', () => {

@@ -15,9 +15,9 @@
  */
 import { A, P } from './observation.ts';
 
-/** Relative slack on every float64 magnitude (a few ulps are ~10⁻¹⁵), and absolute slack in USD (wei flooring). */
-const RELATIVE = 1e-12;
-const ABSOLUTE = 1e-15;
+/** Relative slack on every float64 magnitude (a few ulps are ~10⁻¹⁵), and absolute slack in USD (wei flooring); agents/room-bound.ts bounds rows with them too. */
+export const RELATIVE = 1e-12;
+export const ABSOLUTE = 1e-15;
 
 export interface ReservesFloat {
   readonly quote: number;

@@ -75,11 +75,13 @@ export const HEADER_FIELDS = [
 ] as const;
 
 /**
- * The position fields an account's records alone set (no reserve or index moves them): an agent
- * reading only these, and its account fields, has its deferred rows' records written, not
- * valued (`Observation.deferRows`).
+ * The position fields no reserve moves: what an account's records alone set, and the funding
+ * it owes (its record and its market's premium index, one product). An agent reading only
+ * these, and its account fields, has its deferred rows' records written, not valued
+ * (`Observation.deferRows`); from them and the reserves it can bound its valued fields
+ * (agents/room-bound.ts).
  */
-export const RECORD_POSITION_FIELDS: ReadonlySet<(typeof POSITION_FIELDS)[number]> = new Set(['size', 'openNotional', 'margin', 'isolated']);
+export const RECORD_POSITION_FIELDS: ReadonlySet<(typeof POSITION_FIELDS)[number]> = new Set(['size', 'openNotional', 'margin', 'isolated', 'fundingOwed']);
 
 type Index<T extends readonly string[]> = { readonly [K in T[number]]: number };
 const indexOf = <T extends readonly string[]>(fields: T): Index<T> => Object.fromEntries(fields.map((f, i) => [f, i])) as Index<T>;

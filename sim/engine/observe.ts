@@ -441,7 +441,7 @@ function ownRowsFiller(obs: Observation, rows: RowInputs): (i: number) => void {
 
 /**
  * What writes one waking account's record fields when it reads only those (its wallet,
- * collateral, and each position's size, open notional, margin and isolated flag): the floats
+ * collateral, and each position's size, open notional, margin, isolated flag and funding owed): the floats
  * `writeAccount` gives them, nothing valued and nothing recorded (the observation puts them back
  * after the wake unless the rows get valued).
  */
@@ -464,8 +464,14 @@ function ownRecordsFiller(obs: Observation, rows: RowInputs): (i: number) => voi
       d[po + P.openNotional] = open ? weiToNumber(pos.openNotional) : 0;
       d[po + P.margin] = pos ? weiToNumber(pos.margin) : 0;
       d[po + P.isolated] = open && pos.isolated ? 1 : 0;
+      d[po + P.fundingOwed] = open ? weiToNumber(owedSince(ch.market(markets[k] as string).cumulativePremiumFraction, pos)) : 0;
     }
   };
+}
+
+/** Funding a position owes at the market's premium index `premium` (what its rows show: no remap, no loss). */
+function owedSince(premium: bigint, pos: Position): bigint {
+  return mulD(premium - pos.lastCumulativePremiumFraction, pos.size);
 }
 
 /** Relative half-width of the box an account's standing rows are proved over: about a 2 % price move either way. */
@@ -633,7 +639,7 @@ function boxesAfterFunding(ch: ClearingHouse, obs: Observation, rows: RowInputs,
     const at = i * nm + m;
     if (rows.fundingFrom[at] !== now) {
       const pos = rows.position[at] as Position;
-      d[((rows.positionOffsets[i] as number[])[m] as number) + P.fundingOwed] = weiToNumber(mulD(now - pos.lastCumulativePremiumFraction, pos.size));
+      d[((rows.positionOffsets[i] as number[])[m] as number) + P.fundingOwed] = weiToNumber(owedSince(now, pos));
       rows.fundingFrom[at] = now;
     }
     const b = 4 * i;
@@ -772,7 +778,7 @@ function writeAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: n
     const notional = exitValueOrSpot(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve);
     const absNotional = notional < 0n ? -notional : notional;
     const pnl = pos.size > 0n ? notional - pos.openNotional : pos.openNotional + notional;
-    const funding = mulD(m.cumulativePremiumFraction - pos.lastCumulativePremiumFraction, pos.size);
+    const funding = owedSince(m.cumulativePremiumFraction, pos);
     if (!sameRecord) {
       d[po + P.size] = weiToNumber(pos.size);
       d[po + P.openNotional] = weiToNumber(pos.openNotional);
