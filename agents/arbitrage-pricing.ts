@@ -102,27 +102,21 @@ export function noGapEitherSide(quoteReserve: number, baseReserve: number, fee: 
 /** The quote that takes the mark to its limit (within `room`), and that limit; null when under the minimum. */
 export function arbitrageQuote(view: Observation, market: string, side: Side, room: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } | null {
   // Size first at the cost of a small hedge, then price the hedge's spread at that size.
-  let quote = Math.min(room, gapQuote(view, market, side, hedge, minEdge));
-  if (quote < MIN_ARBITRAGE_NOTIONAL) return null;
-  const limit = limitAt(view, market, side, quote, hedge, minEdge);
-  quote = Math.min(room, quoteToPrice(view.market(market, 'quoteReserve'), view.market(market, 'baseReserve'), side, limit));
-  return quote < MIN_ARBITRAGE_NOTIONAL ? null : { quote, limit };
+  const size = Math.min(room, gapQuote(view, market, side, hedge, minEdge));
+  if (size < MIN_ARBITRAGE_NOTIONAL) return null;
+  const toLimit = quoteToLimit(view, market, side, size, hedge, minEdge);
+  const quote = Math.min(room, toLimit.quote);
+  return quote < MIN_ARBITRAGE_NOTIONAL ? null : { quote, limit: toLimit.limit };
 }
 
 /**
- * The least room that does not bind `arbitrageQuote`: with a room at least this, both its
- * minimums take their other side, so it quotes to the bit as with no room limit (NaN when the
- * gap is NaN: then no room is shown not to bind).
+ * The limit of a trade of `size` (its hedge's spread priced at that size) and the quote that
+ * takes the mark to it. From the gap's quote (`gapQuote`) it is `arbitrageQuote` with no room
+ * limit, to the bit, and any room at least both quotes binds neither of its minimums.
  */
-export function roomNeeded(view: Observation, market: string, side: Side, hedge: HedgeParams, minEdge: number): number {
-  const gap = gapQuote(view, market, side, hedge, minEdge);
-  const limit = limitAt(view, market, side, gap, hedge, minEdge);
-  return Math.max(gap, quoteToPrice(view.market(market, 'quoteReserve'), view.market(market, 'baseReserve'), side, limit));
-}
-
-/** The price past which a trade of `quote` earns less than `minEdge` after its costs. */
-function limitAt(view: Observation, market: string, side: Side, quote: number, hedge: HedgeParams, minEdge: number): number {
-  return view.market(market, 'cex') * arbitrageRatio(hedge, view.market(market, 'feeRatio'), quote, side, minEdge);
+export function quoteToLimit(view: Observation, market: string, side: Side, size: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } {
+  const limit = view.market(market, 'cex') * arbitrageRatio(hedge, view.market(market, 'feeRatio'), size, side, minEdge);
+  return { quote: quoteToPrice(view.market(market, 'quoteReserve'), view.market(market, 'baseReserve'), side, limit), limit };
 }
 
 /** The limited order for `quote`, bidding a share of its expected profit; null when that profit would not pay the gas. */

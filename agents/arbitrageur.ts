@@ -19,7 +19,7 @@ import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, QuietLook, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { type Bid, MIN_ARBITRAGE_NOTIONAL, type RoomRows, arbitrageOrder, arbitrageQuote, freeShareRoom, gapQuote, inventoryRoom, ownRows, roomNeeded } from './arbitrage-pricing.ts';
+import { type Bid, MIN_ARBITRAGE_NOTIONAL, type RoomRows, arbitrageOrder, arbitrageQuote, freeShareRoom, gapQuote, inventoryRoom, ownRows, quoteToLimit } from './arbitrage-pricing.ts';
 import { boundedRows } from './room-bound.ts';
 import { type Distribution, centre, draw } from './distribution.ts';
 
@@ -95,29 +95,28 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     const side: Side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
     // Most looks find no gap worth the minimum: then no room makes an order (gapQuote), and its own
     // rows go unread (unvalued). Every look past the first (which reads its capital) says so.
-    if (gapQuote(view, market, side, this.a.hedge, this.minEdge) < MIN_ARBITRAGE_NOTIONAL) return { submissions: [], next, quiet: this.quiet };
-    const order = this.order(view, side);
+    const gap = gapQuote(view, market, side, this.a.hedge, this.minEdge);
+    if (gap < MIN_ARBITRAGE_NOTIONAL) return { submissions: [], next, quiet: this.quiet };
+    const order = this.order(view, side, gap);
     return { submissions: order ? [order] : [], next, quiet: this.quiet };
   }
 
-  /** The order it sends now when the gap alone is worth the minimum, or null when it does not pay. */
-  private order(view: Observation, side: Side): Submission | null {
+  /** The order it sends now when the gap alone is worth `gap` (at least the minimum), or null when it does not pay. */
+  private order(view: Observation, side: Side, gap: number): Submission | null {
     const { market } = this.a;
     const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);
-    // Its rows are valued exactly only when bounds on them from its records cannot show that its room does not bind.
-    const room = this.roomClears(view, side, leverage) ? Number.POSITIVE_INFINITY : this.room(view, side, ownRows(view, this.ctx.index, market, side, leverage));
-    const quote = arbitrageQuote(view, market, side, room, this.a.hedge, this.minEdge);
-    if (quote === null) return null;
+    // The quote with no room limit; its rows are valued only when bounds on them from its records
+    // cannot show that its room is at least both of that quote's sizes (then it binds nothing).
+    const free = quoteToLimit(view, market, side, gap, this.a.hedge, this.minEdge);
+    const quote = this.roomClears(view, side, leverage, Math.max(gap, free.quote)) ? free : arbitrageQuote(view, market, side, this.room(view, side, ownRows(view, this.ctx.index, market, side, leverage)), this.a.hedge, this.minEdge);
+    if (quote === null || quote.quote < MIN_ARBITRAGE_NOTIONAL) return null;
     return arbitrageOrder(view, market, side, quote.quote * this.a.intensity, leverage, this.a.hedge, this.minEdge, this.bid(), this.ctx.rng, this.a.latency);
   }
 
-  /**
-   * Whether its room, bounded from below on its records alone (agents/room-bound.ts), is at least
-   * what the quote needs: then it quotes as with no room, to the bit, and its valued rows go unread.
-   */
-  private roomClears(view: Observation, side: Side, leverage: number): boolean {
+  /** Whether its room, bounded from below on its records alone (agents/room-bound.ts), is at least `needed`: its valued rows then go unread. */
+  private roomClears(view: Observation, side: Side, leverage: number, needed: number): boolean {
     const rows = boundedRows(view, this.ctx.index, this.a.market, side, leverage);
-    return rows !== null && this.room(view, side, rows) >= roomNeeded(view, this.a.market, side, this.a.hedge, this.minEdge);
+    return rows !== null && this.room(view, side, rows) >= needed;
   }
 
   private bid(): Bid {

@@ -208,6 +208,15 @@ export class Observation {
     return this.rowsOffset(account, false);
   }
 
+  /**
+   * The account's rows' offset with its account fields and record position fields
+   * (`RECORD_POSITION_FIELDS`) up to date, for a reader of those alone: its valued fields may be
+   * stale (deferred, `deferRows`), and are not valued by this.
+   */
+  recordsOffset(account: number): number {
+    return this.rowsOffset(account, true);
+  }
+
   /** The account's rows' offset, its deferred rows written first: the record fields only when that is all the read needs. */
   private rowsOffset(account: string | number, recordsOnly: boolean): number {
     const i = typeof account === 'number' ? account : this.accountIndex.get(account);
@@ -219,8 +228,10 @@ export class Observation {
         (this.fill as (account: number) => void)(i);
       } else if (this.deferred[i] === 1) {
         this.deferred[i] = 2;
+        // Copied field by field: a subarray per records read costs more than the copy.
         const from = this.accountBase + i * this.accountStride;
-        this.before.set(this.data.subarray(from, from + this.accountStride), i * this.accountStride);
+        const to = i * this.accountStride;
+        for (let k = 0; k < this.accountStride; k++) this.before[to + k] = this.data[from + k] as number;
         this.recordsAhead.push(i);
         (this.fillRecords as (account: number) => void)(i);
       }
