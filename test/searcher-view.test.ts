@@ -4,29 +4,17 @@
  * that writes every row it might read (`VAMM_SEARCHER_VIEW=full`), in runs where searchers are
  * shown liquidations and sandwich or front-run them.
  */
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MempoolTx } from '../agents/agent.ts';
 import { Searcher } from '../agents/searcher.ts';
-import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
-import type { EventSink } from '../sim/engine/event-log.ts';
-import { runSimulation } from '../sim/engine/run-simulation.ts';
 import { CRASH_BASES, bundledScenario, dateAt } from './helpers/crash-bases.ts';
+import { runLogHash } from './helpers/log-hash.ts';
 
-/** The run's event log, hashed line by line, and how many lines named a searcher's bundle. */
+/** The run's event log, hashed line by line, with the searcher's view as given. */
 async function logHash(scenarioText: string, view: 'full' | 'narrow'): Promise<string> {
   vi.stubEnv('VAMM_SEARCHER_VIEW', view);
-  const hash = createHash('sha256');
-  const sink: EventSink = {
-    write: (_e, line) => {
-      hash.update(line);
-      hash.update('\n');
-    },
-    close() {},
-  };
-  await runSimulation(await resolveRun(parseRunScenario(scenarioText)), { sinks: [sink] });
-  return hash.digest('hex');
+  return runLogHash(scenarioText);
 }
 
 describe("a searcher's observation without a pending liquidation", () => {
