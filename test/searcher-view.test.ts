@@ -2,7 +2,7 @@
  * A searcher shown a mempool without a pending liquidation reads no other account, so the
  * engine writes only its own rows for it (simulation.ts `observe`): the same event log as a run
  * that writes every row it might read (`VAMM_SEARCHER_VIEW=full`), in runs where searchers are
- * shown liquidations and sandwich or front-run them.
+ * also shown pending liquidations and read their targets' rows.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -29,7 +29,7 @@ describe("a searcher's observation without a pending liquidation", () => {
     let without = 0;
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom('default', 'perp-v1'), fc.integer({ min: 8, max: 14 }), async (seed, profile, fromHour) => {
-        // The crash's afternoon (UTC) on 12 March 2020: public liquidations pending in most blocks of its worst hours.
+        // Four hours of the crash's day (from 08:00 to 18:00 UTC) on 12 March 2020: public liquidations pending in most blocks of its worst hours.
         const scenario = JSON.stringify({
           ...bundledScenario(base.file),
           name: 'searcher-view',
