@@ -4,7 +4,9 @@
  */
 import type { Dir } from './curve.ts';
 import { ModelError, requireThat, requireWith } from './errors.ts';
+import { type CloseTrial, closeRestoresMaintenance } from './close-trial.ts';
 import { liquidationQuoteForMaintenance } from './liquidation-size.ts';
+import type { GroupValue, MarginGroup } from './margin-book.ts';
 import type { Market } from './market.ts';
 import { ONE, abs, divD, mulD, subU } from './math/fixed.ts';
 import { PositionMechanics, type PositionResp } from './position-mechanics.ts';
@@ -135,14 +137,8 @@ export class Liquidation extends PositionMechanics {
 
     let quote = 0n;
     if (positionNotional >= sizing.fullLiquidationBelowNotional && spotRatio > p) {
-      quote = liquidationQuoteForMaintenance(spot.value, spot.notional, mmr, p, positionNotional, (q) =>
-        this.j.simulate(() => {
-          // A close whose margin cannot pay the penalty (pending carry took it) restores nothing.
-          if (!this.applyPartialLiquidation(trader, m, account, position, q).feasible) return false;
-          const after = this.groupValue(this.marginGroup(trader, m.id), 'spot');
-          return after.notional === 0n ? true : divD(after.value, after.notional) >= mmr;
-        }),
-      );
+      const trial = this.closeTrial(m, position, group, spot, positionNotional);
+      quote = liquidationQuoteForMaintenance(spot.value, spot.notional, mmr, p, positionNotional, (q) => closeRestoresMaintenance(trial, q));
     }
 
     let resp: PositionResp;
@@ -184,6 +180,29 @@ export class Liquidation extends PositionMechanics {
     return { quoteAmount: resp.exchangedQuote, partial, feeToLiquidator, badDebt };
   }
 
+  /** What every candidate close of `position` starts from (close-trial.ts); `spot` is its margin group's value at spot. */
+  private closeTrial(m: Market, position: Position, group: MarginGroup, spot: GroupValue, positionNotional: bigint): CloseTrial {
+    const unrealizedPnl = position.size < 0n ? position.openNotional - positionNotional : positionNotional - position.openNotional;
+    const funding = this.pendingFunding(m, position);
+    const loss = this.pendingLoss(m, position);
+    return {
+      vamm: m.vamm,
+      band: this.params.liquidationBand,
+      size: position.size,
+      margin: position.margin,
+      isolated: position.isolated,
+      positionNotional,
+      unrealizedPnl,
+      funding,
+      loss,
+      restValue: spot.value - (unrealizedPnl - funding - loss),
+      restNotional: spot.notional - positionNotional,
+      restHasMembers: group.members.length > 1,
+      maintenance: this.params.maintenanceMarginRatio,
+      penaltyRatio: this.params.liquidationFeeRatio,
+    };
+  }
+
   /** A liquidation's two events: what the liquidator did, then the position change it made. */
   private emitLiquidation(
     m: Market,
@@ -206,20 +225,20 @@ export class Liquidation extends PositionMechanics {
     this.emitPositionChanged(trader, m, resp, 0n, o.penalty);
   }
 
-  /** Closes `quote` of notional of a position and charges the penalty on it (fund half credited). */
+  /**
+   * Closes `quote` of notional of a position and charges the penalty on it (fund half credited).
+   * The size search chose `quote` (close-trial.ts): an isolated margin pays the penalty.
+   */
   protected applyPartialLiquidation(
     trader: string,
     m: Market,
     account: Account,
     position: Position,
     quote: bigint,
-  ): { resp: PositionResp; feeToLiquidator: bigint; penalty: bigint; feasible: boolean } {
+  ): { resp: PositionResp; feeToLiquidator: bigint; penalty: bigint } {
     const resp = this.openReversePosition(m, trader, position.isolated, position.size > 0n ? 'short' : 'long', quote, ONE, 0n, this.params.liquidationBand);
     const penalty = mulD(resp.exchangedQuote, this.params.liquidationFeeRatio);
     const feeToLiquidator = penalty / 2n;
-    // `default`: an isolated margin the carry has taken (bad debt) cannot pay a partial's penalty.
-    const feasible = !position.isolated || this.params.profile !== 'default' || (resp.badDebt === 0n && resp.position.margin >= penalty);
-    if (!feasible) return { resp, feeToLiquidator, penalty, feasible };
     if (position.isolated) {
       resp.position = { ...resp.position, margin: subU(resp.position.margin, penalty) };
     } else {
@@ -227,7 +246,7 @@ export class Liquidation extends PositionMechanics {
     }
     this.setPosition(m, trader, resp.position);
     this.insuranceFund.receive(penalty - feeToLiquidator, 'penalty');
-    return { resp, feeToLiquidator, penalty, feasible };
+    return { resp, feeToLiquidator, penalty };
   }
 
   /** Margin ratio for the liquidation check: trader-favourable, and the oracle's when the market strays. */

@@ -115,6 +115,13 @@ interface TwapReservesMemo {
   scaledK: bigint | null;
 }
 
+/** A quote swap worked out without being made (Vamm.previewSwapInput). */
+export interface SwapPreview {
+  readonly baseAmount: bigint;
+  readonly quoteAfter: bigint;
+  readonly baseAfter: bigint;
+}
+
 export interface SwapRecord {
   readonly kBefore: bigint;
   readonly kAfter: bigint;
@@ -193,11 +200,7 @@ export class Vamm {
   swapInput(dirOfQuote: Dir, quoteAmount: bigint, baseLimit: bigint, band: BandCheck): bigint {
     this.requireOpen();
     if (quoteAmount === 0n) return 0n;
-    if (dirOfQuote === 'REMOVE') {
-      const limit = mulD(this.quoteReserve, this.tradeLimitRatio);
-      requireWith(limit >= quoteAmount, 'OverTradingLimit', () => ({ amount: quoteAmount, limit }));
-    }
-    const baseAmount = this.inputPrice(dirOfQuote, quoteAmount);
+    const baseAmount = this.inputAmount(dirOfQuote, quoteAmount);
     if (baseLimit !== 0n) {
       if (dirOfQuote === 'ADD') requireWith(baseAmount >= baseLimit, 'LessThanMinimalBase', () => ({ amount: baseAmount, limit: baseLimit }));
       else requireWith(baseAmount <= baseLimit, 'MoreThanMaximalBase', () => ({ amount: baseAmount, limit: baseLimit }));
@@ -229,22 +232,61 @@ export class Vamm {
     return quoteAmount;
   }
 
+  /**
+   * What swapInput (without a base limit) would return and leave, with the same reverts, and
+   * nothing written: a liquidation's size search checks each candidate close on it.
+   */
+  previewSwapInput(dirOfQuote: Dir, quoteAmount: bigint, band: BandCheck): SwapPreview {
+    this.requireOpen();
+    if (quoteAmount === 0n) return { baseAmount: 0n, quoteAfter: this.quoteReserve, baseAfter: this.baseReserve };
+    const baseAmount = this.inputAmount(dirOfQuote, quoteAmount);
+    this.checkBlockFluctuationLimit(dirOfQuote, quoteAmount, baseAmount, band);
+    const quoteAfter = this.quoteAfter(dirOfQuote, quoteAmount);
+    const baseAfter = this.baseAfter(dirOfQuote, baseAmount);
+    // The checker counted the dry-run swaps the preview replaces (the count is in the run's log).
+    this.recordSwap(quoteAfter, baseAfter);
+    return { baseAmount, quoteAfter, baseAfter };
+  }
+
+  /** The base a quote swap moves, within the trade limit when quote leaves the AMM. */
+  private inputAmount(dirOfQuote: Dir, quoteAmount: bigint): bigint {
+    if (dirOfQuote === 'REMOVE') {
+      const limit = mulD(this.quoteReserve, this.tradeLimitRatio);
+      requireWith(limit >= quoteAmount, 'OverTradingLimit', () => ({ amount: quoteAmount, limit }));
+    }
+    return this.inputPrice(dirOfQuote, quoteAmount);
+  }
+
+  /** The quote reserve after a swap of `quoteAmount` (reverting where it would go negative). */
+  private quoteAfter(dirOfQuote: Dir, quoteAmount: bigint): bigint {
+    return dirOfQuote === 'ADD' ? this.quoteReserve + quoteAmount : subU(this.quoteReserve, quoteAmount);
+  }
+
+  /** The base reserve after a quote swap that moved `baseAmount` (reverting where it would go negative). */
+  private baseAfter(dirOfQuote: Dir, baseAmount: bigint): bigint {
+    return dirOfQuote === 'ADD' ? subU(this.baseReserve, baseAmount) : this.baseReserve + baseAmount;
+  }
+
+  /** A swap from the current reserves to these, for the invariant checker when it watches. */
+  private recordSwap(quoteAfter: bigint, baseAfter: bigint): void {
+    if (this.recordSwaps) this.swapLog.push({ kBefore: mulD(this.quoteReserve, this.baseReserve), kAfter: mulD(quoteAfter, baseAfter) });
+  }
+
   private updateReserve(dirOfQuote: Dir, quoteAmount: bigint, baseAmount: bigint, band: BandCheck): void {
     this.checkBlockFluctuationLimit(dirOfQuote, quoteAmount, baseAmount, band);
-    const kBefore = this.recordSwaps ? mulD(this.quoteReserve, this.baseReserve) : 0n;
+    const quoteAfter = this.quoteAfter(dirOfQuote, quoteAmount);
+    const baseAfter = this.baseAfter(dirOfQuote, baseAmount);
+    this.recordSwap(quoteAfter, baseAfter);
     const j = this.j;
+    j.set(this, 'quoteReserve', quoteAfter);
+    j.set(this, 'baseReserve', baseAfter);
     if (dirOfQuote === 'ADD') {
-      j.set(this, 'quoteReserve', this.quoteReserve + quoteAmount);
-      j.set(this, 'baseReserve', subU(this.baseReserve, baseAmount));
       j.set(this, 'totalPositionSize', this.totalPositionSize + baseAmount);
       j.set(this, 'cumulativeNotional', this.cumulativeNotional + quoteAmount);
     } else {
-      j.set(this, 'quoteReserve', subU(this.quoteReserve, quoteAmount));
-      j.set(this, 'baseReserve', this.baseReserve + baseAmount);
       j.set(this, 'totalPositionSize', this.totalPositionSize - baseAmount);
       j.set(this, 'cumulativeNotional', this.cumulativeNotional - quoteAmount);
     }
-    if (this.recordSwaps) this.swapLog.push({ kBefore, kAfter: mulD(this.quoteReserve, this.baseReserve) });
     this.addReserveSnapshot();
   }
 
