@@ -14,115 +14,211 @@ import { provablyAbove } from '../sim/engine/at-risk-screen.ts';
 import { FloatTwap } from '../sim/engine/float-twap.ts';
 import { A, ACCOUNT_FIELDS, H, Observation, P, POSITION_FIELDS, observationLength } from '../sim/engine/observation.ts';
 import { screenNoneBelow, writeObservation } from '../sim/engine/observe.ts';
+import type { ClearingHouse } from '../sim/clearing-house.ts';
 import { weiToNumber } from '../sim/math/units.ts';
-import { LIQUIDATOR, MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+import { LIQUIDATOR, MARKETS, type RandomAction, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
 
 const layout = { markets: [...MARKETS], accounts: [...TRADERS, LIQUIDATOR] };
 const same = (a: number, b: number) => Object.is(a, b);
 
+/**
+ * The integration test of the screen's contract, one step at a time: `action` applied, the
+ * engine's screen for a liquidator's promise run (or not), and the lazy observation written for
+ * `waking` and `othersBelow` (unless the screen ran instead), beside one valued exactly.
+ */
+interface Step {
+  readonly action: RandomAction;
+  readonly waking: number[];
+  readonly othersBelow: number | false;
+  readonly screen: 'no' | 'before' | 'instead';
+  readonly screenBelow: number;
+}
+
+const readerSteps = (action: fc.Arbitrary<RandomAction>): fc.Arbitrary<Step[]> =>
+  fc.array(
+    fc.record({
+      action,
+      waking: fc.subarray([...layout.accounts.keys()]),
+      othersBelow: fc.constantFrom<number | false>(0, 0, 0.02, 0.1, false, false),
+      // The engine's screen for a liquidator's promise (no one woken), before the observation or instead of it.
+      screen: fc.constantFrom<'no' | 'before' | 'instead'>('no', 'before', 'instead', 'instead'),
+      screenBelow: fc.constantFrom(0, 0.02),
+    }),
+    { minLength: 5, maxLength: 50 },
+  );
+
+interface Counts {
+  standing: number;
+  /** Rows left standing under 1.5× maintenance (their accounts owing no socialised loss). */
+  standingNearMaintenance: number;
+  compared: number;
+  /** Rows compared whose accounts owe socialised loss. */
+  comparedOwingLoss: number;
+  flagged: number;
+  skippedNearMaintenance: number;
+  screenedNone: number;
+  screenRefused: number;
+}
+
+const noCounts = (): Counts => ({ standing: 0, standingNearMaintenance: 0, compared: 0, comparedOwingLoss: 0, flagged: 0, skippedNearMaintenance: 0, screenedNone: 0, screenRefused: 0 });
+
+function checkSteps(ch: ClearingHouse, steps: readonly Step[], n: Counts): void {
+  const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
+  const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
+  const exact = new Observation(layout, new Float64Array(observationLength(layout)));
+  for (const { action, waking, othersBelow, screen, screenBelow } of steps) {
+    applyRandomAction(ch, action);
+    const screened = screen === 'no' ? null : screenNoneBelow(ch, lazy, screenBelow);
+    writeObservation(ch, exact, twaps);
+    if (screened !== null) {
+      // What the observation's header would say, whoever wakes: refused whenever a row is below maintenance.
+      expect(screened).toBe(exact.header('noneBelowMaintenance') === 1);
+      if (screened) n.screenedNone++;
+      else n.screenRefused++;
+      if (screen === 'instead') continue;
+    }
+    writeObservation(ch, lazy, twaps, undefined, { waking, othersBelow });
+    const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
+    // With no reader of other accounts awake, only the waking agents' own rows are written. A
+    // row may stand above the readers' level and 1.5× maintenance, or, its account owing no
+    // socialised loss, above the readers' level and maintenance.
+    const level = othersBelow === false ? Number.NaN : Math.max(1.5 * mmr, mmr + othersBelow);
+    const noLossLevel = othersBelow === false ? Number.NaN : Math.max(mmr * (1 + 1e-10), mmr + othersBelow);
+    const header = exact.accountOffset(0);
+    for (let k = 0; k < header; k++) {
+      // Without a reader of others, other rows are not brought up to date: the flag says it knows nothing.
+      if (k === H.noneBelowMaintenance && othersBelow === false) expect(lazy.data[k]).toBe(0);
+      else expect(same(lazy.data[k] as number, exact.data[k] as number), `header/market field ${k}`).toBe(true);
+    }
+    // The flag is what a liquidator's scan would find: 1 exactly when no row's liquidation ratio is below maintenance.
+    const anyBelow = layout.accounts.some((_, i) => MARKETS.some((market) => (exact.position(i, market, 'liquidationRatio') as number) < mmr));
+    expect(exact.header('noneBelowMaintenance')).toBe(anyBelow ? 0 : 1);
+    if (anyBelow) n.flagged++;
+    // Near maintenance a reader decides on the row's liquidation ratio as on the exact one, computed or not.
+    for (let i = 0; i < layout.accounts.length; i++) {
+      for (const market of MARKETS) {
+        const spot = exact.position(i, market, 'marginRatio');
+        if (Number.isNaN(spot) || !(spot < 1.5 * mmr)) continue;
+        let truth: number;
+        try {
+          truth = weiToNumber(ch.liquidationMarginRatio(layout.accounts[i] as string, market));
+        } catch {
+          continue;
+        }
+        const seen = exact.position(i, market, 'liquidationRatio');
+        expect(seen < mmr, `${layout.accounts[i]}@${market}: ${seen} against the exact ${truth}`).toBe(truth < mmr);
+        if (truth < mmr) expect(seen).toBe(truth);
+        else if (seen !== truth) n.skippedNearMaintenance++;
+      }
+    }
+    for (let i = 0; i < layout.accounts.length; i++) {
+      if (othersBelow === false && !waking.includes(i)) continue;
+      const ao = exact.accountOffset(i);
+      for (let f = 0; f < ACCOUNT_FIELDS.length; f++) expect(same(lazy.data[ao + f] as number, exact.data[ao + f] as number)).toBe(true);
+      const owing = owesLoss(ch, layout.accounts[i] as string);
+      for (const market of MARKETS) {
+        const po = exact.positionOffset(i, market);
+        n.compared++;
+        if (owing) n.comparedOwingLoss++;
+        const identical = POSITION_FIELDS.every((_, f) => same(lazy.data[po + f] as number, exact.data[po + f] as number));
+        if (identical) continue;
+        n.standing++;
+        const who = `${layout.accounts[i]}@${market} after ${JSON.stringify(action)}`;
+        expect(waking.includes(i), `${who}: a waking agent's own row is stale`).toBe(false);
+        // Only what the reserves move may be stale: the position's own fields and its funding owed (the premium index) never.
+        for (const f of ['size', 'openNotional', 'margin', 'isolated', 'fundingOwed'] as const) expect(same(lazy.data[po + P[f]] as number, exact.data[po + P[f]] as number), `${who}: ${f}`).toBe(true);
+        for (const o of [lazy, exact]) {
+          expect(o.data[po + P.marginRatio] as number, who).toBeGreaterThan(owing ? level : noLossLevel);
+          expect(o.data[po + P.liquidationRatio] as number, who).toBeGreaterThan(owing ? level : noLossLevel);
+        }
+        if ((lazy.data[po + P.marginRatio] as number) < 1.5 * mmr) n.standingNearMaintenance++;
+      }
+    }
+    // Collateral is an own input: never stale.
+    for (let i = 0; i < layout.accounts.length; i++) if (othersBelow !== false || waking.includes(i)) expect(lazy.account(i, 'collateral')).toBe(exact.data[exact.accountOffset(i) + A.collateral]);
+  }
+}
+
+/** Whether any of the account's positions owes socialised loss (the model's own account of it). */
+function owesLoss(ch: ClearingHouse, owner: string): boolean {
+  return MARKETS.some((m) => ch.accounts.get(owner)?.positions.has(m) === true && ch.lossOwed(owner, m) !== 0n);
+}
+
+/**
+ * Books near maintenance: carol and dave (isolated) open ETH at 10× on either side, and the
+ * reserves then move by trades small enough to stay inside the boxes rows stand on (the whale's
+ * up to a few per cent), with oracle moves, funding (its imbalance socialised when the fund is
+ * empty), time and liquidations between.
+ */
+const nearMaintenance: fc.Arbitrary<RandomAction> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('open' as const), trader: fc.constantFrom(0, 1, 4), market: fc.constant(0), long: fc.boolean(), margin: fc.integer({ min: 1, max: 50 }), leverage: fc.integer({ min: 1, max: 10 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('open' as const), trader: fc.constantFrom(2, 3), market: fc.constant(0), long: fc.boolean(), margin: fc.integer({ min: 50, max: 500 }), leverage: fc.constant(10) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), trader: fc.integer({ min: 0, max: TRADERS.length - 1 }), market: fc.constant(0) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('oracle' as const), market: fc.constant(0), movePermille: fc.integer({ min: -50, max: 50 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('funding' as const), market: fc.constant(0) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 3600 }), blocks: fc.integer({ min: 0, max: 300 }), heartbeat: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'sweep' as const }) },
+);
+
 describe('observation for its readers: rows left standing are those no reader can tell from exact', () => {
   it('matches the exact observation wherever a reader decides, over random sequences', () => {
-    let standing = 0;
-    let compared = 0;
-    let flagged = 0;
-    let skippedNearMaintenance = 0;
-    let screenedNone = 0;
-    let screenRefused = 0;
+    const n = noCounts();
+    // An empty fund socialises bad debt and funding imbalances: loss indices move under rows left standing.
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            action: randomActions('liquidations'),
-            waking: fc.subarray([...layout.accounts.keys()]),
-            othersBelow: fc.constantFrom<number | false>(0, 0, 0.02, 0.1, false, false),
-            // The engine's screen for a liquidator's promise (no one woken), before the observation or instead of it.
-            screen: fc.constantFrom<'no' | 'before' | 'instead'>('no', 'before', 'instead', 'instead'),
-            screenBelow: fc.constantFrom(0, 0.02),
-          }),
-          { minLength: 5, maxLength: 50 },
-        ),
-        (steps) => {
-          const ch = randomWorld('default');
-          const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
-          const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
-          const exact = new Observation(layout, new Float64Array(observationLength(layout)));
-          for (const { action, waking, othersBelow, screen, screenBelow } of steps) {
-            applyRandomAction(ch, action);
-            const screened = screen === 'no' ? null : screenNoneBelow(ch, lazy, screenBelow);
-            writeObservation(ch, exact, twaps);
-            if (screened !== null) {
-              // What the observation's header would say, whoever wakes: refused whenever a row is below maintenance.
-              expect(screened).toBe(exact.header('noneBelowMaintenance') === 1);
-              if (screened) screenedNone++;
-              else screenRefused++;
-              if (screen === 'instead') continue;
-            }
-            writeObservation(ch, lazy, twaps, undefined, { waking, othersBelow });
-            const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
-            // With no reader of other accounts awake, only the waking agents' own rows are written.
-            const level = othersBelow === false ? Number.NaN : Math.max(1.5 * mmr, mmr + othersBelow);
-            const header = exact.accountOffset(0);
-            for (let k = 0; k < header; k++) {
-              // Without a reader of others, other rows are not brought up to date: the flag says it knows nothing.
-              if (k === H.noneBelowMaintenance && othersBelow === false) expect(lazy.data[k]).toBe(0);
-              else expect(same(lazy.data[k] as number, exact.data[k] as number), `header/market field ${k}`).toBe(true);
-            }
-            // The flag is what a liquidator's scan would find: 1 exactly when no row's liquidation ratio is below maintenance.
-            const anyBelow = layout.accounts.some((_, i) => MARKETS.some((market) => (exact.position(i, market, 'liquidationRatio') as number) < mmr));
-            expect(exact.header('noneBelowMaintenance')).toBe(anyBelow ? 0 : 1);
-            if (anyBelow) flagged++;
-            // Near maintenance a reader decides on the row's liquidation ratio as on the exact one, computed or not.
-            for (let i = 0; i < layout.accounts.length; i++) {
-              for (const market of MARKETS) {
-                const spot = exact.position(i, market, 'marginRatio');
-                if (Number.isNaN(spot) || !(spot < 1.5 * mmr)) continue;
-                let truth: number;
-                try {
-                  truth = weiToNumber(ch.liquidationMarginRatio(layout.accounts[i] as string, market));
-                } catch {
-                  continue;
-                }
-                const seen = exact.position(i, market, 'liquidationRatio');
-                expect(seen < mmr, `${layout.accounts[i]}@${market}: ${seen} against the exact ${truth}`).toBe(truth < mmr);
-                if (truth < mmr) expect(seen).toBe(truth);
-                else if (seen !== truth) skippedNearMaintenance++;
-              }
-            }
-            for (let i = 0; i < layout.accounts.length; i++) {
-              if (othersBelow === false && !waking.includes(i)) continue;
-              const ao = exact.accountOffset(i);
-              for (let f = 0; f < ACCOUNT_FIELDS.length; f++) expect(same(lazy.data[ao + f] as number, exact.data[ao + f] as number)).toBe(true);
-              for (const market of MARKETS) {
-                const po = exact.positionOffset(i, market);
-                compared++;
-                const identical = POSITION_FIELDS.every((_, f) => same(lazy.data[po + f] as number, exact.data[po + f] as number));
-                if (identical) continue;
-                standing++;
-                const who = `${layout.accounts[i]}@${market} after ${JSON.stringify(action)}`;
-                expect(waking.includes(i), `${who}: a waking agent's own row is stale`).toBe(false);
-                // Only what the reserves move may be stale: the position's own fields and its funding owed (the premium index) never.
-                for (const f of ['size', 'openNotional', 'margin', 'isolated', 'fundingOwed'] as const) expect(same(lazy.data[po + P[f]] as number, exact.data[po + P[f]] as number), `${who}: ${f}`).toBe(true);
-                for (const o of [lazy, exact]) {
-                  expect(o.data[po + P.marginRatio] as number, who).toBeGreaterThan(level);
-                  expect(o.data[po + P.liquidationRatio] as number, who).toBeGreaterThan(level);
-                }
-              }
-            }
-            // Collateral is an own input: never stale.
-            for (let i = 0; i < layout.accounts.length; i++) if (othersBelow !== false || waking.includes(i)) expect(lazy.account(i, 'collateral')).toBe(exact.data[exact.accountOffset(i) + A.collateral]);
-          }
-        },
-      ),
+      fc.property(readerSteps(randomActions('liquidations')), fc.boolean(), (steps, socialising) => checkSteps(randomWorld('default', socialising), steps, n)),
       { numRuns: 300 },
     );
     // Not vacuous: rows were left standing, and most rows compared were exact anyway.
-    expect(standing).toBeGreaterThan(50);
-    expect(standing).toBeLessThan(compared);
-    expect(flagged).toBeGreaterThan(0);
-    expect(skippedNearMaintenance).toBeGreaterThan(0);
+    expect(n.standing).toBeGreaterThan(50);
+    expect(n.standing).toBeLessThan(n.compared);
+    expect(n.flagged).toBeGreaterThan(0);
+    expect(n.skippedNearMaintenance).toBeGreaterThan(0);
     // The screen answered both ways.
-    expect(screenedNone).toBeGreaterThan(500);
-    expect(screenRefused).toBeGreaterThan(50);
+    expect(n.screenedNone).toBeGreaterThan(500);
+    expect(n.screenRefused).toBeGreaterThan(50);
+  });
+
+  it('leaves rows near maintenance standing only while their accounts owe no socialised loss', () => {
+    const n = noCounts();
+    const opening: Step[] = [2, 3].map((trader, k) => ({ action: { kind: 'open', trader, market: 0, long: k === 0, margin: 400, leverage: 10 }, waking: [], othersBelow: 0, screen: 'no', screenBelow: 0 }));
+    fc.assert(
+      fc.property(readerSteps(nearMaintenance), fc.boolean(), (steps, socialising) => checkSteps(randomWorld('default', socialising), [...opening, ...steps], n)),
+      { numRuns: 300 },
+    );
+    expect(n.standingNearMaintenance).toBeGreaterThan(20);
+    expect(n.comparedOwingLoss).toBeGreaterThan(50);
+  });
+
+  it('values a row near maintenance again once a socialised loss reaches its account, its reserves unmoved', () => {
+    const ch = randomWorld('default', true);
+    const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
+    const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
+    const exact = new Observation(layout, new Float64Array(observationLength(layout)));
+    const step = (action: RandomAction) => {
+      applyRandomAction(ch, action);
+      writeObservation(ch, exact, twaps);
+      writeObservation(ch, lazy, twaps, undefined, { waking: [layout.accounts.indexOf(LIQUIDATOR)], othersBelow: 0 });
+    };
+    const carol = exact.positionOffset(TRADERS.indexOf('carol'), 'ETH');
+    const rowsEqual = () => POSITION_FIELDS.every((_, f) => same(lazy.data[carol + f] as number, exact.data[carol + f] as number));
+    // Carol shorts at 10×, bob's long takes her between maintenance and 1.5× of it, and a tiny trade moves the reserves inside her box.
+    step({ kind: 'open', trader: TRADERS.indexOf('carol'), market: 0, long: false, margin: 400, leverage: 10 });
+    step({ kind: 'open', trader: TRADERS.indexOf('bob'), market: 0, long: true, margin: 100, leverage: 10 });
+    step({ kind: 'open', trader: TRADERS.indexOf('alice'), market: 0, long: true, margin: 1, leverage: 2 });
+    const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
+    const ratio = exact.data[carol + P.marginRatio] as number;
+    expect(ratio).toBeGreaterThan(mmr);
+    expect(ratio).toBeLessThan(1.5 * mmr);
+    // Her row stands (valued at earlier reserves): she owes no loss, and it is above maintenance.
+    expect(rowsEqual()).toBe(false);
+    // The mark above the index on a net short book: the shorts receive funding the empty fund cannot pay, socialised over them.
+    const eth = ch.market('ETH');
+    ch.pushOracleRound('ETH', ((eth.oracle.chainlink.price() * 95n) / 100n / 10n ** 10n) * 10n ** 10n);
+    step({ kind: 'funding', market: 0 });
+    expect(ch.lossOwed('carol', 'ETH')).toBeGreaterThan(0n);
+    // Owing a loss, her liquidation ratio under 1.5× maintenance is the exact one: her rows are valued again.
+    expect(rowsEqual()).toBe(true);
+    expect(exact.data[carol + P.marginRatio] as number).toBeLessThan(1.5 * mmr);
   });
 
   it('values every row exactly when a waking reader reads every account', () => {

@@ -8,6 +8,7 @@ import { exitValueOrSpot } from '../curve.ts';
 import { isModelError } from '../errors.ts';
 import { divD, mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
+import type { Market } from '../market.ts';
 import type { Account, Position } from '../position.ts';
 import { type ReservesFloat, provablyAbove, provablyAboveOnBox, provablyAboveOnCorners } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
@@ -48,9 +49,15 @@ class RowInputs {
   readonly nowQuote: bigint[] = [];
   readonly nowBase: bigint[] = [];
   readonly nowPremium: bigint[] = [];
-  /** The journal version the rows were last brought up to date at, and the readers' level then. */
+  /**
+   * The journal version the rows were last brought up to date at, the readers' level then, and
+   * the lower level rows of accounts owing no socialised loss were left standing under.
+   */
   version = -1;
   level = 0;
+  low = 0;
+  /** Whether rows owing no loss may stand under the readers' level (`VAMM_MAINTENANCE_BOXES=0`: every row stays above it, as before). */
+  readonly lowBoxes = process.env.VAMM_MAINTENANCE_BOXES !== '0';
   /** The journal version the header's and markets' state fields were written at. */
   headerVersion = -1;
   /** What the last screen for readers of others found (no row below maintenance), on which state and at which time. */
@@ -73,6 +80,8 @@ class RowInputs {
    */
   readonly boxed: Uint8Array;
   readonly boxLevel: Float64Array;
+  /** Per account: 1 when its box is at the lower level, which holds only while the account owes no socialised loss (`noLossOwed`). */
+  readonly boxNoLoss: Uint8Array;
   readonly boxMarket: Int32Array;
   readonly box: Float64Array;
   /** Accounts with open positions and no box: looked at on every screen (may repeat, or name boxed ones). */
@@ -81,11 +90,12 @@ class RowInputs {
   readonly mark: Uint8Array;
   /**
    * What every boxed account's box holds: per market the largest lower and smallest upper
-   * bounds, the least level, and the premium indices then (a screen whose reserves, level and
-   * indices are inside need look at no boxed account that was not written); null until a full
-   * screen built it, and after one that valued every row.
+   * bounds, the least level of the boxes at the readers' level and of those at the lower one,
+   * the premium indices and what the loss owed depends on then (a screen whose reserves, levels,
+   * indices and losses are inside need look at no boxed account that was not written); null
+   * until a full screen built it, and after one that valued every row.
    */
-  common: { q0: Float64Array; q1: Float64Array; b0: Float64Array; b1: Float64Array; level: number; premium: bigint[] } | null = null;
+  common: { q0: Float64Array; q1: Float64Array; b0: Float64Array; b1: Float64Array; level: number; low: number; premium: bigint[]; losses: LossState[] } | null = null;
   /** Per header or market field: the amount its float was converted from (undefined: written from a float, or never). */
   readonly from: Array<bigint | undefined> = [];
 
@@ -120,6 +130,7 @@ class RowInputs {
     const n = obs.layout.accounts.length;
     this.boxed = new Uint8Array(n);
     this.boxLevel = new Float64Array(n);
+    this.boxNoLoss = new Uint8Array(n);
     this.boxMarket = new Int32Array(n);
     this.box = new Float64Array(4 * n);
     this.mark = new Uint8Array(n);
@@ -397,13 +408,18 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
   // ratio's own (exact below 1.5× maintenance) and any reader's declared level above maintenance.
   const all = readers === undefined || readers.othersBelow === null;
   const level = all ? Number.POSITIVE_INFINITY : Math.max(mmr * 1.5, mmr + (readers.othersBelow as number));
+  // An account owing no socialised loss shows its spot ratio as its liquidation ratio from just
+  // above maintenance (writeLiquidationRatios): its rows need stay only above that and the
+  // readers' declared level.
+  const low = all || !rows.lowBoxes || !(mmr < 1) ? level : Math.max(mmr * SURELY_ABOVE, mmr + (readers.othersBelow as number));
   const waking = rows.waking;
   if (!all) for (const i of readers.waking) waking[i] = 1;
   // A new state, or a higher level than rows were left standing under: screen them again.
   let looked: number[] | null = null;
-  if (rows.version !== ch.j.version || level > rows.level) {
+  if (rows.version !== ch.j.version || level > rows.level || low > rows.low) {
     rows.version = ch.j.version;
     rows.level = level;
+    rows.low = low;
     const reserves: ReservesFloat[] = markets.map((id) => {
       const m = ch.market(id);
       return { quote: weiToNumber(m.vamm.quoteReserve), base: weiToNumber(m.vamm.baseReserve) };
@@ -420,7 +436,8 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
   }
   if (!all) for (const i of readers.waking) waking[i] = 0;
   let below = false;
-  // Boxed rows not looked at stand above the level (≥ 1.5× maintenance): their liquidation ratio is their stored spot ratio, as written.
+  // Boxed rows not looked at stand above the level (≥ 1.5× maintenance), or above the lower one
+  // owing no loss: their liquidation ratio is their stored spot ratio, as written.
   if (looked !== null) for (const i of looked) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
   else for (let i = 0; i < accounts.length; i++) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
   const memo = rows.noneBelow;
@@ -486,6 +503,9 @@ function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, res
   const { markets, accounts } = obs.layout;
   const owner = accounts[i] as string;
   const d = obs.data;
+  // Its own inputs as they are now: the rows kept or valued here are theirs.
+  const noLoss = rows.low < level && noLossOwed(ch, owner);
+  const at = noLoss ? rows.low : level;
   if (!rows.sameOwn(ch, i, owner, markets)) value(ch, obs, rows, i, owner);
   else if (!rows.sameMarkets(i, markets.length)) {
     // Only reserves or the premium index moved: rows no reader can need may stand.
@@ -493,10 +513,10 @@ function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, res
       !all &&
       rows.waking[i] === 0 &&
       rows.samePremium(i, markets.length) &&
-      (boxHolds(rows, i, reserves, level) || (storedAbove(d, rows.positionOffsets[i] as number[], level) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, level)));
+      (boxHolds(rows, i, reserves, at) || (storedAbove(d, rows.positionOffsets[i] as number[], at) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, at)));
     if (!standing) value(ch, obs, rows, i, owner);
   }
-  if (!all && (rows.boxed[i] === 0 || recentre)) tryBox(obs, rows, reserves, level, i);
+  if (!all && (rows.boxed[i] === 0 || recentre)) tryBox(obs, rows, reserves, at, i, noLoss);
 }
 
 /** Whether the account's box holds its rows above `level` at these reserves (its premium index checked by the caller). */
@@ -510,11 +530,12 @@ function boxHolds(rows: RowInputs, i: number, reserves: readonly ReservesFloat[]
 /**
  * Boxes the account's rows as they stand (valued at their recorded reserves and premium index,
  * which the caller has seen to be current or standing): when its one open position's rows are
- * stored above `level` and provably above it over the box around these reserves. A box it had
- * stays when the new one cannot be proved and these reserves are in it (it still holds: the rows
- * did not change).
+ * stored above `level` and provably above it over the box around these reserves (`noLoss`:
+ * `level` is the lower one, for an account owing no socialised loss). A box it had stays when
+ * the new one cannot be proved and these reserves are in it (it still holds: the rows did not
+ * change).
  */
-function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, i: number): void {
+function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, i: number, noLoss: boolean): void {
   const d = obs.data;
   const offsets = rows.positionOffsets[i] as number[];
   let market = -1;
@@ -536,15 +557,22 @@ function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFl
   rows.box[b + 2] = r.base * (1 - BOX_WIDTH);
   rows.box[b + 3] = r.base * (1 + BOX_WIDTH);
   rows.boxLevel[i] = level;
+  rows.boxNoLoss[i] = noLoss ? 1 : 0;
   rows.boxMarket[i] = market;
   rows.boxed[i] = 1;
-  const c = rows.common;
-  if (c === null) return;
-  c.q0[market] = Math.max(c.q0[market] as number, rows.box[b] as number);
-  c.q1[market] = Math.min(c.q1[market] as number, rows.box[b + 1] as number);
-  c.b0[market] = Math.max(c.b0[market] as number, rows.box[b + 2] as number);
-  c.b1[market] = Math.min(c.b1[market] as number, rows.box[b + 3] as number);
-  c.level = Math.min(c.level, level);
+  if (rows.common !== null) joinCommon(rows.common, rows, i);
+}
+
+/** Narrows the boxes' common ground to what account `i`'s box also holds. */
+function joinCommon(c: NonNullable<RowInputs['common']>, rows: RowInputs, i: number): void {
+  const m = rows.boxMarket[i] as number;
+  const b = 4 * i;
+  c.q0[m] = Math.max(c.q0[m] as number, rows.box[b] as number);
+  c.q1[m] = Math.min(c.q1[m] as number, rows.box[b + 1] as number);
+  c.b0[m] = Math.max(c.b0[m] as number, rows.box[b + 2] as number);
+  c.b1[m] = Math.min(c.b1[m] as number, rows.box[b + 3] as number);
+  if (rows.boxNoLoss[i] === 1) c.low = Math.min(c.low, rows.boxLevel[i] as number);
+  else c.level = Math.min(c.level, rows.boxLevel[i] as number);
 }
 
 /** Every account screened; the boxes' common ground and the loose accounts rebuilt (none kept after a screen for readers of every row). */
@@ -556,20 +584,22 @@ function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reser
   rows.loose.length = 0;
   for (let i = 0; i < n; i++) screenAccount(ch, obs, rows, reserves, level, all, i, true);
   if (all) return;
-  const c = { q0: new Float64Array(nm).fill(-Infinity), q1: new Float64Array(nm).fill(Infinity), b0: new Float64Array(nm).fill(-Infinity), b1: new Float64Array(nm).fill(Infinity), level: Infinity, premium: obs.layout.markets.map((id) => ch.market(id).cumulativePremiumFraction) };
+  const c = {
+    q0: new Float64Array(nm).fill(-Infinity),
+    q1: new Float64Array(nm).fill(Infinity),
+    b0: new Float64Array(nm).fill(-Infinity),
+    b1: new Float64Array(nm).fill(Infinity),
+    level: Infinity,
+    low: Infinity,
+    premium: obs.layout.markets.map((id) => ch.market(id).cumulativePremiumFraction),
+    losses: obs.layout.markets.map((id) => lossState(ch.market(id))),
+  };
   for (const i of rows.loose) rows.mark[i] = 0;
   rows.loose.length = 0;
   const d = obs.data;
   for (let i = 0; i < n; i++) {
-    if (rows.boxed[i] === 1) {
-      const m = rows.boxMarket[i] as number;
-      const b = 4 * i;
-      c.q0[m] = Math.max(c.q0[m] as number, rows.box[b] as number);
-      c.q1[m] = Math.min(c.q1[m] as number, rows.box[b + 1] as number);
-      c.b0[m] = Math.max(c.b0[m] as number, rows.box[b + 2] as number);
-      c.b1[m] = Math.min(c.b1[m] as number, rows.box[b + 3] as number);
-      c.level = Math.min(c.level, rows.boxLevel[i] as number);
-    } else if ((rows.positionOffsets[i] as number[]).some((po) => (d[po + P.size] as number) !== 0)) {
+    if (rows.boxed[i] === 1) joinCommon(c, rows, i);
+    else if ((rows.positionOffsets[i] as number[]).some((po) => (d[po + P.size] as number) !== 0)) {
       rows.mark[i] = 1;
       rows.loose.push(i);
     }
@@ -578,19 +608,22 @@ function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reser
 }
 
 /**
- * The screen when the reserves, the level and the premium indices are inside what every boxed
- * account's box holds and no account was written past the log's reach: only the written, the
- * waking and the loose accounts are looked at (every other one is flat and unwritten, or boxed
- * and standing). Returns the accounts looked at, or null when the full screen is needed.
+ * The screen when the reserves, the levels, the premium indices and the losses owed are inside
+ * what every boxed account's box holds and no account was written past the log's reach: only
+ * the written, the waking and the loose accounts are looked at (every other one is flat and
+ * unwritten, or boxed and standing). Returns the accounts looked at, or null when the full
+ * screen is needed.
  */
 function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, waking: readonly number[]): number[] | null {
   const c = rows.common;
-  if (c === null || rows.allDirty || level > c.level) return null;
+  if (c === null || rows.allDirty || level > c.level || rows.low > c.low) return null;
   const { markets } = obs.layout;
   let premiumMoved = false;
   for (let m = 0; m < markets.length; m++) {
     const r = reserves[m] as ReservesFloat;
     if (!(r.quote >= (c.q0[m] as number) && r.quote <= (c.q1[m] as number) && r.base >= (c.b0[m] as number) && r.base <= (c.b1[m] as number))) return null;
+    // A box at the lower level holds while its account owes no loss: a loss index, remap or migration that moved may undo it.
+    if (!sameLoss(c.losses[m] as LossState, ch.market(markets[m] as string))) return null;
     if (rows.nowPremium[m] !== c.premium[m]) premiumMoved = true;
   }
   if (premiumMoved && !boxesAfterFunding(ch, obs, rows, reserves)) return null;
@@ -727,6 +760,22 @@ function noLossOwed(ch: ClearingHouse, owner: string): boolean {
     if ((pos.size > 0n ? m.lossIndexLong : m.lossIndexShort) !== pos.lastLossIndex) return false;
   }
   return true;
+}
+
+/** What a market's socialised loss owed depends on beside each position's record (`noLossOwed`). */
+interface LossState {
+  readonly long: bigint;
+  readonly short: bigint;
+  readonly remap: Market['lastRemap'];
+  readonly migration: Market['migration'];
+}
+
+function lossState(m: Market): LossState {
+  return { long: m.lossIndexLong, short: m.lossIndexShort, remap: m.lastRemap, migration: m.migration };
+}
+
+function sameLoss(s: LossState, m: Market): boolean {
+  return s.long === m.lossIndexLong && s.short === m.lossIndexShort && s.remap === m.lastRemap && s.migration === m.migration;
 }
 
 /** Whether every position row's stored margin ratio is above the level (flat rows hold NaN and are not read as at risk). */

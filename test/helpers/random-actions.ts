@@ -63,13 +63,18 @@ export function randomActions(mix: ActionMix = 'mixed'): fc.Arbitrary<RandomActi
   return fc.oneof(...entries.filter((e) => e.weight > 0));
 }
 
-/** A two-market world with funded traders (and, `default`, their deposits). */
-export function randomWorld(profile: ProfileName): ClearingHouse {
-  const ch = new ClearingHouse(createClock(1_700_000_000, 1000), profileByName(profile));
+/**
+ * A two-market world with funded traders (and, `default`, their deposits). `socialising`: an
+ * empty insurance fund that fees do not refill, so every bad debt and funding imbalance it
+ * would pay is socialised (loss indices move).
+ */
+export function randomWorld(profile: ProfileName, socialising = false): ClearingHouse {
+  const params = profileByName(profile);
+  const ch = new ClearingHouse(createClock(1_700_000_000, 1000), socialising ? { ...params, clearingHouse: { ...params.clearingHouse, insuranceFundFeeShare: 0n } } : params);
   // ETH has no per-block fluctuation limit; BTC keeps the profile's (1.2 % under perp-v1).
   ch.addMarket({ id: 'ETH', quoteReserve: toWei('200000'), baseReserve: toWei('100'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n } });
   ch.addMarket({ id: 'BTC', quoteReserve: toWei('300000'), baseReserve: toWei('10'), indexPrice: toWei('30000') });
-  ch.seedInsuranceFund(toWei('20000'));
+  if (!socialising) ch.seedInsuranceFund(toWei('20000'));
   for (const [i, t] of TRADERS.entries()) {
     ch.mint(t, toWei(i === WHALE ? '1000000' : '100000'));
     if (profile === 'default') ch.deposit(t, toWei(i === WHALE ? '100000' : '3000'));
