@@ -6,13 +6,8 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CRASH_BASES, type CrashBase, bundledScenario, dateAt } from './helpers/crash-bases.ts';
+import { type CrashBase, crashHours } from './helpers/crash-bases.ts';
 import { runLogHash } from './helpers/log-hash.ts';
-
-async function logHash(scenarioText: string, boxes: '0' | '1'): Promise<string> {
-  vi.stubEnv('VAMM_MAINTENANCE_BOXES', boxes);
-  return runLogHash(scenarioText);
-}
 
 describe('boxes at maintenance for accounts owing no socialised loss', () => {
   afterEach(() => {
@@ -26,18 +21,12 @@ describe('boxes at maintenance for accounts owing no socialised loss', () => {
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.constantFrom('default', 'perp-v1'),
         fc.integer({ min: 8, max: 14 }),
-        async (name, seed, profile, fromHour) => {
-          const base = CRASH_BASES[name];
-          // Four hours of the crash's day.
-          const scenario = JSON.stringify({
-            ...bundledScenario(base.file),
-            name: 'maintenance-boxes',
-            profile,
-            seed,
-            prices: { file: base.prices, gapPolicy: 'carry-forward', from: dateAt(base.from, fromHour * 60), to: dateAt(base.from, (fromHour + 4) * 60) },
-          });
-          const held = await logHash(scenario, '0');
-          expect(await logHash(scenario, '1')).toBe(held);
+        async (base, seed, profile, fromHour) => {
+          const scenario = crashHours(base, 'maintenance-boxes', profile, seed, fromHour);
+          vi.stubEnv('VAMM_MAINTENANCE_BOXES', '0');
+          const held = await runLogHash(scenario);
+          vi.stubEnv('VAMM_MAINTENANCE_BOXES', '1');
+          expect(await runLogHash(scenario)).toBe(held);
         },
       ),
       { numRuns: Number(process.env.VAMM_MAINTENANCE_BOXES_RUNS ?? 4) },

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MempoolTx } from '../agents/agent.ts';
 import { Searcher } from '../agents/searcher.ts';
-import { CRASH_BASES, bundledScenario, dateAt } from './helpers/crash-bases.ts';
+import { crashHours } from './helpers/crash-bases.ts';
 import { runLogHash } from './helpers/log-hash.ts';
 
 /** The run's event log, hashed line by line, with the searcher's view as given. */
@@ -24,19 +24,12 @@ describe("a searcher's observation without a pending liquidation", () => {
 
   it('leaves the event log as the full observation does, through liquidations it is shown', async () => {
     const wakes = vi.spyOn(Searcher.prototype, 'wake');
-    const base = CRASH_BASES['black-thursday'];
     let shown = 0;
     let without = 0;
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom('default', 'perp-v1'), fc.integer({ min: 8, max: 14 }), async (seed, profile, fromHour) => {
         // Four hours of the crash's day (from 08:00 to 18:00 UTC) on 12 March 2020: public liquidations pending in most blocks of its worst hours.
-        const scenario = JSON.stringify({
-          ...bundledScenario(base.file),
-          name: 'searcher-view',
-          profile,
-          seed,
-          prices: { file: base.prices, gapPolicy: 'carry-forward', from: dateAt(base.from, fromHour * 60), to: dateAt(base.from, (fromHour + 4) * 60) },
-        });
+        const scenario = crashHours('black-thursday', 'searcher-view', profile, seed, fromHour);
         const full = await logHash(scenario, 'full');
         wakes.mockClear();
         const narrow = await logHash(scenario, 'narrow');

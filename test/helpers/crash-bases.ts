@@ -18,3 +18,15 @@ export const bundledScenario = (file: string) => JSON.parse(readFileSync(join(im
 
 /** Schedules are drawn in minutes into the run and dated once the run's start is known. */
 export const dateAt = (from: string, minute: number) => new Date(Date.parse(from) + minute * 60_000).toISOString();
+
+/** Four hours of a bundled crash's day from `fromHour` (UTC), as scenario text, under `name`, `profile` and `seed`. */
+export function crashHours(base: CrashBase, name: string, profile: string, seed: number, fromHour: number): string {
+  const b = CRASH_BASES[base];
+  return JSON.stringify({
+    ...bundledScenario(b.file),
+    name,
+    profile,
+    seed,
+    prices: { file: b.prices, gapPolicy: 'carry-forward', from: dateAt(b.from, fromHour * 60), to: dateAt(b.from, (fromHour + 4) * 60) },
+  });
+}
