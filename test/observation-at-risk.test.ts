@@ -139,6 +139,24 @@ function checkSteps(ch: ClearingHouse, steps: readonly Step[], n: Counts): void 
   }
 }
 
+/** A lazy observation written for a liquidator beside an exact one after each step, and whether carol's ETH row is the exact one. */
+function liquidatorView(ch: ClearingHouse) {
+  const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
+  const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
+  const exact = new Observation(layout, new Float64Array(observationLength(layout)));
+  const carol = exact.positionOffset(TRADERS.indexOf('carol'), 'ETH');
+  return {
+    lazy,
+    exact,
+    step(action: RandomAction): void {
+      applyRandomAction(ch, action);
+      writeObservation(ch, exact, twaps);
+      writeObservation(ch, lazy, twaps, undefined, { waking: [layout.accounts.indexOf(LIQUIDATOR)], othersBelow: 0 });
+    },
+    carolExact: () => POSITION_FIELDS.every((_, f) => same(lazy.data[carol + f] as number, exact.data[carol + f] as number)),
+  };
+}
+
 /** Whether any of the account's positions owes socialised loss (the model's own account of it). */
 function owesLoss(ch: ClearingHouse, owner: string): boolean {
   return MARKETS.some((m) => ch.accounts.get(owner)?.positions.has(m) === true && ch.lossOwed(owner, m) !== 0n);
@@ -191,34 +209,45 @@ describe('observation for its readers: rows left standing are those no reader ca
 
   it('values a row near maintenance again once a socialised loss reaches its account, its reserves unmoved', () => {
     const ch = randomWorld('default', true);
-    const twaps = new Map(MARKETS.map((m) => [m as string, new FloatTwap(900)]));
-    const lazy = new Observation(layout, new Float64Array(observationLength(layout)));
-    const exact = new Observation(layout, new Float64Array(observationLength(layout)));
-    const step = (action: RandomAction) => {
-      applyRandomAction(ch, action);
-      writeObservation(ch, exact, twaps);
-      writeObservation(ch, lazy, twaps, undefined, { waking: [layout.accounts.indexOf(LIQUIDATOR)], othersBelow: 0 });
-    };
-    const carol = exact.positionOffset(TRADERS.indexOf('carol'), 'ETH');
-    const rowsEqual = () => POSITION_FIELDS.every((_, f) => same(lazy.data[carol + f] as number, exact.data[carol + f] as number));
+    const view = liquidatorView(ch);
     // Carol shorts at 10×, bob's long takes her between maintenance and 1.5× of it, and a tiny trade moves the reserves inside her box.
-    step({ kind: 'open', trader: TRADERS.indexOf('carol'), market: 0, long: false, margin: 400, leverage: 10 });
-    step({ kind: 'open', trader: TRADERS.indexOf('bob'), market: 0, long: true, margin: 100, leverage: 10 });
-    step({ kind: 'open', trader: TRADERS.indexOf('alice'), market: 0, long: true, margin: 1, leverage: 2 });
+    view.step({ kind: 'open', trader: TRADERS.indexOf('carol'), market: 0, long: false, margin: 400, leverage: 10 });
+    view.step({ kind: 'open', trader: TRADERS.indexOf('bob'), market: 0, long: true, margin: 100, leverage: 10 });
+    view.step({ kind: 'open', trader: TRADERS.indexOf('alice'), market: 0, long: true, margin: 1, leverage: 2 });
     const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
-    const ratio = exact.data[carol + P.marginRatio] as number;
+    const ratio = view.exact.position(TRADERS.indexOf('carol'), 'ETH', 'marginRatio');
     expect(ratio).toBeGreaterThan(mmr);
     expect(ratio).toBeLessThan(1.5 * mmr);
     // Her row stands (valued at earlier reserves): she owes no loss, and it is above maintenance.
-    expect(rowsEqual()).toBe(false);
+    expect(view.carolExact()).toBe(false);
     // The mark above the index on a net short book: the shorts receive funding the empty fund cannot pay, socialised over them.
     const eth = ch.market('ETH');
     ch.pushOracleRound('ETH', ((eth.oracle.chainlink.price() * 95n) / 100n / 10n ** 10n) * 10n ** 10n);
-    step({ kind: 'funding', market: 0 });
+    view.step({ kind: 'funding', market: 0 });
     expect(ch.lossOwed('carol', 'ETH')).toBeGreaterThan(0n);
     // Owing a loss, her liquidation ratio under 1.5× maintenance is the exact one: her rows are valued again.
-    expect(rowsEqual()).toBe(true);
-    expect(exact.data[carol + P.marginRatio] as number).toBeLessThan(1.5 * mmr);
+    expect(view.carolExact()).toBe(true);
+    expect(view.exact.position(TRADERS.indexOf('carol'), 'ETH', 'marginRatio')).toBeLessThan(1.5 * mmr);
+  });
+
+  it('holds a box only with the funding owed it was proved with, inside the boxes common ground or out of it', () => {
+    // Alice's short leaves the reserves inside the boxes' common ground (40: the settlement's proof of carol's box fails)
+    // or takes them out of it (230: a full screen), inside carol's box either way.
+    for (const aliceMargin of [40, 230]) {
+      // ETH's funding uncapped and converging in one period: one settlement moves a row by the whole premium.
+      const ch = randomWorld('default', false, { fundingCapRatio: 0n, convergencePeriod: 3600 });
+      const view = liquidatorView(ch);
+      view.step({ kind: 'open', trader: TRADERS.indexOf('carol'), market: 0, long: false, margin: 400, leverage: 10 });
+      view.step({ kind: 'open', trader: TRADERS.indexOf('bob'), market: 0, long: true, margin: 60, leverage: 10 });
+      expect(view.carolExact()).toBe(false);
+      // The index 4 % above the mark: the shorts pay, and carol falls under maintenance with the reserves nearly where her box was proved.
+      applyRandomAction(ch, { kind: 'oracle', market: 0, movePermille: 40 });
+      applyRandomAction(ch, { kind: 'funding', market: 0 });
+      view.step({ kind: 'open', trader: TRADERS.indexOf('alice'), market: 0, long: false, margin: aliceMargin, leverage: 10 });
+      expect(view.exact.position(TRADERS.indexOf('carol'), 'ETH', 'liquidationRatio')).toBeLessThan(weiToNumber(ch.params.maintenanceMarginRatio));
+      expect(view.lazy.header('noneBelowMaintenance')).toBe(0);
+      expect(view.carolExact()).toBe(true);
+    }
   });
 
   it('values every row exactly when a waking reader reads every account', () => {

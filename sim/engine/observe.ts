@@ -40,7 +40,7 @@ class RowInputs {
   readonly quote: bigint[] = [];
   readonly base: bigint[] = [];
   readonly premium: bigint[] = [];
-  /** Per account × market: the premium index its funding owed was written at (the one valued at, or a later one a box was proved again at). */
+  /** Per account × market: the premium index its funding owed was written at (the one valued at, or a later one it was brought up to: `fundingToNow`). */
   readonly fundingFrom: bigint[] = [];
   readonly valued: boolean[] = [];
   /** The account object the rows were valued from (undefined: it did not exist then). */
@@ -76,7 +76,8 @@ class RowInputs {
   /**
    * Per account: 1 when its rows, as stored, are provably above `boxLevel` at any reserves in
    * its box (its one open position's market `boxMarket`, q in [boxQ0, boxQ1], b in [boxB0,
-   * boxB1]) under the premium index they were valued at; cleared when the rows are valued again.
+   * boxB1]) with the funding owed they hold; cleared when the rows are valued again or their
+   * funding owed moves without the box being proved again.
    */
   readonly boxed: Uint8Array;
   readonly boxLevel: Float64Array;
@@ -222,14 +223,24 @@ class RowInputs {
     return true;
   }
 
-  /** Whether the premium index (funding owed) stands for every position: a reserve move alone leaves it (after `readMarkets`). */
-  samePremium(i: number, nm: number): boolean {
-    const base = i * nm;
+  /**
+   * Brings the funding owed in the account's rows to each market's premium index now (after
+   * `readMarkets`), exact from the position records its rows were valued from, as
+   * `writeAccount` writes it (its own inputs must stand); returns whether any moved.
+   */
+  fundingToNow(d: Float64Array, i: number): boolean {
+    const nm = this.marketOffsets.length;
+    let moved = false;
     for (let m = 0; m < nm; m++) {
-      const pos = this.position[base + m];
-      if (pos && pos.size !== 0n && this.premium[base + m] !== this.nowPremium[m]) return false;
+      const at = i * nm + m;
+      const pos = this.position[at];
+      const now = this.nowPremium[m] as bigint;
+      if (!pos || pos.size === 0n || this.fundingFrom[at] === now) continue;
+      d[((this.positionOffsets[i] as number[])[m] as number) + P.fundingOwed] = weiToNumber(owedSince(now, pos));
+      this.fundingFrom[at] = now;
+      moved = true;
     }
-    return true;
+    return moved;
   }
 
   record(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): void {
@@ -508,12 +519,13 @@ function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, res
   const at = noLoss ? rows.low : level;
   if (!rows.sameOwn(ch, i, owner, markets)) value(ch, obs, rows, i, owner);
   else if (!rows.sameMarkets(i, markets.length)) {
-    // Only reserves or the premium index moved: rows no reader can need may stand.
-    const standing =
-      !all &&
-      rows.waking[i] === 0 &&
-      rows.samePremium(i, markets.length) &&
-      (boxHolds(rows, i, reserves, at) || (storedAbove(d, rows.positionOffsets[i] as number[], at) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, at)));
+    // Only reserves or the premium index moved: rows no reader can need may stand, their funding
+    // owed brought to the index now (the one input of theirs a premium move changes).
+    let standing = false;
+    if (!all && rows.waking[i] === 0) {
+      if (rows.fundingToNow(d, i)) rows.boxed[i] = 0;
+      standing = boxHolds(rows, i, reserves, at) || (storedAbove(d, rows.positionOffsets[i] as number[], at) && provablyAbove(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, at));
+    }
     if (!standing) value(ch, obs, rows, i, owner);
   }
   if (!all && (rows.boxed[i] === 0 || recentre)) tryBox(obs, rows, reserves, at, i, noLoss);
@@ -653,7 +665,8 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
  * new index (exact, as `writeAccount` writes it from its position record) and its box's corners
  * are proved again at its level with it (the funding is the one row input the move changed).
  * Then every box holds at the new indices, which become the common ones; false (a full screen)
- * when one does not hold. Accounts written since the last screen are looked at by this one.
+ * when one does not hold (that one is unboxed: its rows' funding owed moved). Accounts written
+ * since the last screen are looked at by this one.
  */
 function boxesAfterFunding(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[]): boolean {
   const c = rows.common as NonNullable<RowInputs['common']>;
@@ -668,17 +681,14 @@ function boxesAfterFunding(ch: ClearingHouse, obs: Observation, rows: RowInputs,
       return false;
     }
     const m = rows.boxMarket[i] as number;
-    const now = rows.nowPremium[m] as bigint;
-    const at = i * nm + m;
-    if (rows.fundingFrom[at] !== now) {
-      const pos = rows.position[at] as Position;
-      d[((rows.positionOffsets[i] as number[])[m] as number) + P.fundingOwed] = weiToNumber(owedSince(now, pos));
-      rows.fundingFrom[at] = now;
-    }
+    rows.fundingToNow(d, i);
     const b = 4 * i;
     const low = { quote: rows.box[b] as number, base: rows.box[b + 3] as number };
     const high = { quote: rows.box[b + 1] as number, base: rows.box[b + 2] as number };
-    if (!provablyAboveOnCorners(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, m, low, high, rows.boxLevel[i] as number)) return false;
+    if (!provablyAboveOnCorners(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, m, low, high, rows.boxLevel[i] as number)) {
+      rows.boxed[i] = 0;
+      return false;
+    }
   }
   for (let m = 0; m < nm; m++) c.premium[m] = rows.nowPremium[m] as bigint;
   return true;

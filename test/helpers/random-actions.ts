@@ -9,7 +9,7 @@ import { createClock } from '../../sim/clock.ts';
 import { ModelError, isModelError } from '../../sim/errors.ts';
 import { ONE, mulD } from '../../sim/math/fixed.ts';
 import { toWei } from '../../sim/math/units.ts';
-import type { ProfileName } from '../../sim/params.ts';
+import type { FundingParams, ProfileName } from '../../sim/params.ts';
 import { profileByName } from '../../sim/params.ts';
 
 /** alice, bob and whale trade cross margin under `default`; carol and dave isolated. */
@@ -66,13 +66,13 @@ export function randomActions(mix: ActionMix = 'mixed'): fc.Arbitrary<RandomActi
 /**
  * A two-market world with funded traders (and, `default`, their deposits). `socialising`: an
  * empty insurance fund that fees do not refill, so every bad debt and funding imbalance it
- * would pay is socialised (loss indices move).
+ * would pay is socialised (loss indices move). `ethFunding`: ETH's funding parameters changed.
  */
-export function randomWorld(profile: ProfileName, socialising = false): ClearingHouse {
+export function randomWorld(profile: ProfileName, socialising = false, ethFunding: Partial<FundingParams> = {}): ClearingHouse {
   const params = profileByName(profile);
   const ch = new ClearingHouse(createClock(1_700_000_000, 1000), socialising ? { ...params, clearingHouse: { ...params.clearingHouse, insuranceFundFeeShare: 0n } } : params);
   // ETH has no per-block fluctuation limit; BTC keeps the profile's (1.2 % under perp-v1).
-  ch.addMarket({ id: 'ETH', quoteReserve: toWei('200000'), baseReserve: toWei('100'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n } });
+  ch.addMarket({ id: 'ETH', quoteReserve: toWei('200000'), baseReserve: toWei('100'), indexPrice: toWei('2000'), params: { fluctuationLimitRatio: 0n, funding: ethFunding } });
   ch.addMarket({ id: 'BTC', quoteReserve: toWei('300000'), baseReserve: toWei('10'), indexPrice: toWei('30000') });
   if (!socialising) ch.seedInsuranceFund(toWei('20000'));
   for (const [i, t] of TRADERS.entries()) {
