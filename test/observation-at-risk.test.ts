@@ -17,6 +17,7 @@ import { screenNoneBelow, writeObservation } from '../sim/engine/observe.ts';
 import type { ClearingHouse } from '../sim/clearing-house.ts';
 import { weiToNumber } from '../sim/math/units.ts';
 import { LIQUIDATOR, MARKETS, type RandomAction, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+import { owesLoss, standingLevel } from './helpers/standing-level.ts';
 
 const layout = { markets: [...MARKETS], accounts: [...TRADERS, LIQUIDATOR] };
 const same = (a: number, b: number) => Object.is(a, b);
@@ -79,11 +80,6 @@ function checkSteps(ch: ClearingHouse, steps: readonly Step[], n: Counts): void 
     }
     writeObservation(ch, lazy, twaps, undefined, { waking, othersBelow });
     const mmr = weiToNumber(ch.params.maintenanceMarginRatio);
-    // With no reader of other accounts awake, only the waking agents' own rows are written. A
-    // row may stand above the readers' level and 1.5× maintenance, or, its account owing no
-    // socialised loss, above the readers' level and maintenance.
-    const level = othersBelow === false ? Number.NaN : Math.max(1.5 * mmr, mmr + othersBelow);
-    const noLossLevel = othersBelow === false ? Number.NaN : Math.max(mmr * (1 + 1e-10), mmr + othersBelow);
     const header = exact.accountOffset(0);
     for (let k = 0; k < header; k++) {
       // Without a reader of others, other rows are not brought up to date: the flag says it knows nothing.
@@ -116,6 +112,8 @@ function checkSteps(ch: ClearingHouse, steps: readonly Step[], n: Counts): void 
       const ao = exact.accountOffset(i);
       for (let f = 0; f < ACCOUNT_FIELDS.length; f++) expect(same(lazy.data[ao + f] as number, exact.data[ao + f] as number)).toBe(true);
       const owing = owesLoss(ch, layout.accounts[i] as string);
+      // With no reader of other accounts awake, only the waking agents' own rows are written.
+      const level = othersBelow === false ? Number.NaN : standingLevel(ch, layout.accounts[i] as string, othersBelow);
       for (const market of MARKETS) {
         const po = exact.positionOffset(i, market);
         n.compared++;
@@ -128,8 +126,8 @@ function checkSteps(ch: ClearingHouse, steps: readonly Step[], n: Counts): void 
         // Only what the reserves move may be stale: the position's own fields and its funding owed (the premium index) never.
         for (const f of ['size', 'openNotional', 'margin', 'isolated', 'fundingOwed'] as const) expect(same(lazy.data[po + P[f]] as number, exact.data[po + P[f]] as number), `${who}: ${f}`).toBe(true);
         for (const o of [lazy, exact]) {
-          expect(o.data[po + P.marginRatio] as number, who).toBeGreaterThan(owing ? level : noLossLevel);
-          expect(o.data[po + P.liquidationRatio] as number, who).toBeGreaterThan(owing ? level : noLossLevel);
+          expect(o.data[po + P.marginRatio] as number, who).toBeGreaterThan(level);
+          expect(o.data[po + P.liquidationRatio] as number, who).toBeGreaterThan(level);
         }
         if ((lazy.data[po + P.marginRatio] as number) < 1.5 * mmr) n.standingNearMaintenance++;
       }
@@ -157,10 +155,6 @@ function liquidatorView(ch: ClearingHouse) {
   };
 }
 
-/** Whether any of the account's positions owes socialised loss (the model's own account of it). */
-function owesLoss(ch: ClearingHouse, owner: string): boolean {
-  return MARKETS.some((m) => ch.accounts.get(owner)?.positions.has(m) === true && ch.lossOwed(owner, m) !== 0n);
-}
 
 /**
  * Books near maintenance: carol and dave (isolated) open ETH at 10× on either side, and the

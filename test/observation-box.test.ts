@@ -15,6 +15,7 @@ import { H, Observation, P, POSITION_FIELDS, observationLength } from '../sim/en
 import { writeObservation } from '../sim/engine/observe.ts';
 import { weiToNumber } from '../sim/math/units.ts';
 import { LIQUIDATOR, MARKETS, type RandomAction, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+import { standingLevel } from './helpers/standing-level.ts';
 
 const layout = { markets: [...MARKETS], accounts: [...TRADERS, LIQUIDATOR] };
 
@@ -107,13 +108,13 @@ describe('the at-risk screen over a box of reserves', () => {
             const m = ch.market(MARKETS[step.move.market] as string);
             ch.j.set(m, 'cumulativePremiumFraction', m.cumulativePremiumFraction + BigInt(step.move.milliUsd) * 10n ** 15n);
           } else applyRandomAction(ch, step.action);
-          const wasBelow = layout.accounts.map((_, i) => MARKETS.some((id) => (lazy.position(i, id, 'liquidationRatio') as number) < 1.5 * weiToNumber(ch.params.maintenanceMarginRatio)));
+          const wasBelow = layout.accounts.map((owner, i) => MARKETS.some((id) => (lazy.position(i, id, 'liquidationRatio') as number) < standingLevel(ch, owner, 0)));
           writeObservation(ch, lazy, twaps, undefined, readers);
           const exact = new Observation(layout, new Float64Array(observationLength(layout)));
           writeObservation(ch, exact, twaps);
-          const level = 1.5 * weiToNumber(ch.params.maintenanceMarginRatio);
           expect(lazy.header('noneBelowMaintenance'), JSON.stringify(step)).toBe(exact.header('noneBelowMaintenance'));
           for (let i = 0; i < layout.accounts.length; i++) {
+            const level = standingLevel(ch, layout.accounts[i] as string, 0);
             for (const id of MARKETS) {
               const po = exact.positionOffset(i, id);
               if (POSITION_FIELDS.every((_, f) => Object.is(lazy.data[po + f], exact.data[po + f]))) continue;
