@@ -27,6 +27,21 @@ export interface EngineMeasurement {
 const runs = join(import.meta.dirname, '..', 'scenarios', 'runs');
 const bundled = (name: string) => readFileSync(join(runs, `${name}.json`), 'utf8');
 
+/**
+ * The two backtests' scenario texts, from the bundled runs in `runsDir` (another checkout's, for
+ * bench/side-by-side.ts): the hourly year, and a month of 1-minute candles (May 2021) with the
+ * year scenario's 100 agents.
+ */
+export function backtestScenarioTexts(runsDir = runs): { readonly year: string; readonly month: string } {
+  const year = readFileSync(join(runsDir, 'year-2022-hourly.json'), 'utf8');
+  const month = JSON.stringify({
+    ...JSON.parse(year),
+    name: 'month-2021-05-1m',
+    prices: { file: 'eth_usdt_binance_spot_1m_2021', gapPolicy: 'carry-forward', from: '2021-05-01', to: '2021-06-01' },
+  });
+  return { year, month };
+}
+
 async function timeRun(name: string, s: RunScenario): Promise<EngineMeasurement> {
   const config = await resolveRun(s);
   const started = process.hrtime.bigint();
@@ -46,16 +61,8 @@ async function timeRun(name: string, s: RunScenario): Promise<EngineMeasurement>
 }
 
 export async function backtests(): Promise<EngineMeasurement[]> {
-  const year = parseRunScenario(bundled('year-2022-hourly'));
-  // A month of 1-minute candles (May 2021) with the year scenario's 100 agents.
-  const month = parseRunScenario(
-    JSON.stringify({
-      ...JSON.parse(bundled('year-2022-hourly')),
-      name: 'month-2021-05-1m',
-      prices: { file: 'eth_usdt_binance_spot_1m_2021', gapPolicy: 'carry-forward', from: '2021-05-01', to: '2021-06-01' },
-    }),
-  );
-  return [await timeRun('one year, hourly candles (2022)', year), await timeRun('one month, 1-minute candles (May 2021)', month)];
+  const texts = backtestScenarioTexts();
+  return [await timeRun('one year, hourly candles (2022)', parseRunScenario(texts.year)), await timeRun('one month, 1-minute candles (May 2021)', parseRunScenario(texts.month))];
 }
 
 /**

@@ -23,11 +23,19 @@ import { STUDIES, loadStudyConfig } from '../scenarios/studies/registry.ts';
 import { runSweep } from '../scenarios/sweep.ts';
 import { type BatchTiming, timeBatch } from './batch-timing.ts';
 
+/**
+ * The bundled insurance config cut to its plain paths: their generator alone, few candidates, no
+ * crashes, stresses or checks (the plain paths' scenarios are the same). Written against the
+ * config's shape only, so bench/side-by-side.ts applies it to another checkout's config too.
+ */
+export function plainPathsConfig<C extends { paths: { plain: { generator: unknown }; strata: readonly unknown[] } }>(bundled: C): C {
+  const paths = { ...bundled.paths, generators: [bundled.paths.plain.generator], candidates: 5000, perStratum: [1, ...bundled.paths.strata.map(() => 1)] };
+  return { ...bundled, paths, crashes: [], stresses: [], convergence: undefined, grid: undefined, adaptiveCheck: undefined };
+}
+
 export async function insuranceThroughput(count = 32, threads = 2): Promise<BatchTiming> {
   const study = STUDIES.insurance;
-  const bundled = loadStudyConfig(study, study.defaultConfig);
-  const paths = { ...bundled.paths, generators: [bundled.paths.plain.generator], candidates: 5000, perStratum: [1, ...bundled.paths.strata.map(() => 1)] };
-  const config = { ...bundled, paths, crashes: [], stresses: [], convergence: undefined, grid: undefined, adaptiveCheck: undefined };
+  const config = plainPathsConfig(loadStudyConfig(study, study.defaultConfig));
   const spec = await study.sweep(config);
   const plain = spec.points.filter((p) => p['label.set'] === 'plain').slice(0, count);
   if (plain.length < count) throw new Error(`insurance bench: the bundled config has ${plain.length} plain paths, ${count} asked`);
