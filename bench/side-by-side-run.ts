@@ -17,6 +17,17 @@ export interface ArmResult {
   readonly units: number;
   readonly cpuSeconds: number;
   readonly wallSeconds: number;
+  /** A backtest's own counts (not for insurance arms). */
+  readonly backtest?: BacktestCounts;
+}
+
+export interface BacktestCounts {
+  readonly blocks: number;
+  readonly events: number;
+  readonly actions: number;
+  readonly agents: number;
+  /** The arm's process's peak resident set size (MiB), data loading included. */
+  readonly peakRssMiB: number;
 }
 
 /** Insurance paths run first in each process and left out: a worker's first paths compile the engine. */
@@ -43,9 +54,14 @@ export async function runArm(root: string, run: SideBySideRun, paths = 10): Prom
     resolveRun: (s: unknown, o?: { seed?: number }) => Promise<unknown>;
   };
   if (run !== 'insurance') {
-    const config = await resolveRun(parseRunScenario(backtestScenarioTexts(join(root, 'scenarios', 'runs'))[run]));
-    const m = await measure(() => runSimulation(config));
-    return { run, units: 1, cpuSeconds: m.cpu, wallSeconds: m.wall };
+    const config = (await resolveRun(parseRunScenario(backtestScenarioTexts(join(root, 'scenarios', 'runs'))[run]))) as { slots: readonly unknown[] };
+    let counts: { blocks: number; events: number; actions: number } | undefined;
+    const m = await measure(async () => {
+      counts = ((await runSimulation(config)) as { result: typeof counts }).result;
+    });
+    const { blocks, events, actions } = counts as NonNullable<typeof counts>;
+    const backtest = { blocks, events, actions, agents: config.slots.length, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    return { run, units: 1, cpuSeconds: m.cpu, wallSeconds: m.wall, backtest };
   }
   const { STUDIES, loadStudyConfig } = (await load(root, 'scenarios/studies/registry.ts')) as unknown as {
     STUDIES: { insurance: { defaultConfig: string; sweep: (c: unknown) => Promise<{ scenario: unknown; points: Array<Record<string, unknown> & { seed: number; values: unknown }> }> } };

@@ -28,9 +28,14 @@ export interface Tree {
   readonly temporary: boolean;
 }
 
+/** This working tree, edits included. */
+export function workingTree(): Tree {
+  return { label: '. (working tree)', commit: git(['rev-parse', 'HEAD']), root: repo, temporary: false };
+}
+
 /** A checkout of `rev` in a temporary folder sharing this one's node_modules, or this working tree for `.`. */
 function checkout(rev: string): Tree {
-  if (rev === '.') return { label: '. (working tree)', commit: git(['rev-parse', 'HEAD']), root: repo, temporary: false };
+  if (rev === '.') return workingTree();
   const commit = git(['rev-parse', '--verify', `${rev}^{commit}`]);
   const root = mkdtempSync(join(os.tmpdir(), `vamm-side-by-side-${commit.slice(0, 8)}-`));
   execFileSync('sh', ['-c', `git -C "$0" archive "$1" | tar -x -C "$2"`, repo, commit, root]);
