@@ -6,13 +6,14 @@ import type { ClearingHouse } from '../clearing-house.ts';
 import type { WriteLog } from '../journal.ts';
 import { exitValueOrSpot } from '../curve.ts';
 import { isModelError } from '../errors.ts';
-import { divD, mulD } from '../math/fixed.ts';
+import { divD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { Market } from '../market.ts';
 import type { Account, Position } from '../position.ts';
 import { type ReservesFloat, provablyAbove, provablyAboveOnBox, provablyAboveOnCorners } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
 import { A, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
+import { RecordFloats, owedSince } from './record-floats.ts';
 
 const ONE = 10n ** 18n;
 
@@ -113,6 +114,9 @@ class RowInputs {
     d[at] = x;
   }
 
+  /** The record fields' floats as last converted, for waking accounts that read only those. */
+  readonly records: RecordFloats;
+
   /** Values a deferred account's own rows on first read (`Observation.deferRows`), on `fillFrom`'s state. */
   fillOwn: ((i: number) => void) | null = null;
   fillOwnRecords: ((i: number) => void) | null = null;
@@ -138,6 +142,7 @@ class RowInputs {
     this.indexOf = new Map(obs.layout.accounts.map((a, i) => [a, i]));
     this.accountOffsets = obs.layout.accounts.map((_, i) => obs.accountOffset(i));
     this.positionOffsets = obs.layout.accounts.map((_, i) => obs.layout.markets.map((id) => obs.positionOffset(i, id)));
+    this.records = new RecordFloats(obs.layout.accounts, obs.layout.markets);
   }
 
   /**
@@ -474,32 +479,7 @@ function ownRowsFiller(obs: Observation, rows: RowInputs): (i: number) => void {
  * after the wake unless the rows get valued).
  */
 function ownRecordsFiller(obs: Observation, rows: RowInputs): (i: number) => void {
-  return (i) => {
-    const ch = rows.fillFrom as ClearingHouse;
-    const d = obs.data;
-    const owner = obs.layout.accounts[i] as string;
-    const account = ch.accounts.get(owner);
-    const ao = rows.accountOffsets[i] as number;
-    d[ao + A.wallet] = weiToNumber(ch.ledger.balanceOfWei(owner));
-    d[ao + A.collateral] = weiToNumber(account?.collateral ?? 0n);
-    const { markets } = obs.layout;
-    const offsets = rows.positionOffsets[i] as number[];
-    for (let k = 0; k < markets.length; k++) {
-      const po = offsets[k] as number;
-      const pos = account?.positions.get(markets[k] as string);
-      const open = pos !== undefined && pos.size !== 0n;
-      d[po + P.size] = open ? weiToNumber(pos.size) : 0;
-      d[po + P.openNotional] = open ? weiToNumber(pos.openNotional) : 0;
-      d[po + P.margin] = pos ? weiToNumber(pos.margin) : 0;
-      d[po + P.isolated] = open && pos.isolated ? 1 : 0;
-      d[po + P.fundingOwed] = open ? weiToNumber(owedSince(ch.market(markets[k] as string).cumulativePremiumFraction, pos)) : 0;
-    }
-  };
-}
-
-/** Funding a position owes at the market's premium index `premium` (what its rows show: no remap, no loss). */
-function owedSince(premium: bigint, pos: Position): bigint {
-  return mulD(premium - pos.lastCumulativePremiumFraction, pos.size);
+  return (i) => rows.records.write(rows.fillFrom as ClearingHouse, obs.data, i, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[]);
 }
 
 /** Relative half-width of the box an account's standing rows are proved over: about a 2 % price move either way. */
