@@ -15,13 +15,14 @@
  * the market as the observation copies it. `VAMM_QUIET_LOOKS=0` wakes every agent.
  */
 import type { LookPromise, QuietLook, QuietUntilDue } from '../../agents/agent.ts';
-import { noGapEitherSide } from '../../agents/arbitrage-pricing.ts';
 import type { ClearingHouse } from '../clearing-house.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { Market } from '../market.ts';
+import { NoGapRange } from './no-gap-range.ts';
 
-/** A market's reserves and fee as the observation holds them, kept with the amounts they were converted from. */
+/** A market's reserves and fee as the observation holds them, kept with the amounts they were converted from (`version` counts the conversions). */
 interface Floats {
+  version: number;
   market: Market | null;
   quoteWei: bigint;
   baseWei: bigint;
@@ -35,7 +36,9 @@ interface Floats {
 
 export class QuietLooks {
   private readonly kept: (LookPromise | null)[] = [];
-  private readonly floats: Floats = { market: null, quoteWei: -1n, baseWei: -1n, feeWei: -1n, tollWei: -1n, spreadWei: -1n, quoteReserve: 0, baseReserve: 0, feeRatio: 0 };
+  /** Per arbitrageur: where its gap test held on the floats now. */
+  private readonly ranges: (NoGapRange | undefined)[] = [];
+  private readonly floats: Floats = { version: 0, market: null, quoteWei: -1n, baseWei: -1n, feeWei: -1n, tollWei: -1n, spreadWei: -1n, quoteReserve: 0, baseReserve: 0, feeRatio: 0 };
 
   /**
    * @param cexMarket the market whose CEX price the observation takes from the hedge venue (`cexAt`);
@@ -59,16 +62,17 @@ export class QuietLooks {
   promised(agent: number, ch: ClearingHouse, now: number): number {
     const k = this.kept[agent];
     if (k == null) return Number.NaN;
-    if (!('kind' in k)) return this.noGap(k, ch, now);
+    if (!('kind' in k)) return this.noGap(agent, k, ch, now);
     if (k.kind === 'untilDue') return notDue(k, ch, now);
     return this.noneBelow() ? now + k.interval : Number.NaN;
   }
 
-  private noGap(k: QuietLook, ch: ClearingHouse, now: number): number {
+  private noGap(agent: number, k: QuietLook, ch: ClearingHouse, now: number): number {
     const m = ch.market(k.market);
     if (!m.vamm.open) return Number.NaN;
     const f = this.floatsOf(m);
-    return noGapEitherSide(f.quoteReserve, f.baseReserve, f.feeRatio, this.cexAt(now), k.hedge, k.minEdge) ? now + k.interval : Number.NaN;
+    const range = (this.ranges[agent] ??= new NoGapRange());
+    return range.holds(f, this.cexAt(now), k) ? now + k.interval : Number.NaN;
   }
 
   /** The market's reserves and fee ratio (fee + toll + spread, summed as the observation sums them) as floats, converted again only when an amount moved. */
@@ -77,6 +81,7 @@ export class QuietLooks {
     const fees = m.params.fees;
     const { quoteReserve, baseReserve } = m.vamm;
     if (f.market !== m || f.quoteWei !== quoteReserve || f.baseWei !== baseReserve || f.feeWei !== fees.feeRatio || f.tollWei !== fees.tollRatio || f.spreadWei !== fees.spreadRatio) {
+      f.version++;
       f.market = m;
       f.quoteWei = quoteReserve;
       f.baseWei = baseReserve;
