@@ -50,6 +50,8 @@ class RowInputs {
   readonly nowQuote: bigint[] = [];
   readonly nowBase: bigint[] = [];
   readonly nowPremium: bigint[] = [];
+  /** Per market, `nowQuote` and `nowBase` as floats. */
+  readonly reserves: ReservesFloat[] = [];
   /**
    * The journal version the rows were last brought up to date at, the readers' level then, and
    * the lower level rows of accounts owing no socialised loss were left standing under.
@@ -207,12 +209,16 @@ class RowInputs {
     return true;
   }
 
-  /** Each market's reserves and premium index now (read once per observation, compared per account). */
+  /** Each market's reserves (and their floats, converted again only when one moved) and premium index now (read once per observation, compared per account). */
   readMarkets(ch: ClearingHouse, markets: readonly string[]): void {
     for (let m = 0; m < markets.length; m++) {
       const market = ch.market(markets[m] as string);
-      this.nowQuote[m] = market.vamm.quoteReserve;
-      this.nowBase[m] = market.vamm.baseReserve;
+      const { quoteReserve, baseReserve } = market.vamm;
+      if (this.nowQuote[m] !== quoteReserve || this.nowBase[m] !== baseReserve || this.reserves[m] === undefined) {
+        this.reserves[m] = { quote: weiToNumber(quoteReserve), base: weiToNumber(baseReserve) };
+      }
+      this.nowQuote[m] = quoteReserve;
+      this.nowBase[m] = baseReserve;
       this.nowPremium[m] = market.cumulativePremiumFraction;
     }
   }
@@ -436,10 +442,7 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
     rows.version = ch.j.version;
     rows.level = level;
     rows.low = low;
-    const reserves: ReservesFloat[] = markets.map((id) => {
-      const m = ch.market(id);
-      return { quote: weiToNumber(m.vamm.quoteReserve), base: weiToNumber(m.vamm.baseReserve) };
-    });
+    const reserves = rows.reserves;
     looked = all ? null : screenWithin(ch, obs, rows, reserves, level, readers.waking);
     if (looked === null) screenEvery(ch, obs, rows, reserves, level, all);
     rows.dirtyList.length = 0;
