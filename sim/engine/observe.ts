@@ -12,7 +12,7 @@ import type { Market } from '../market.ts';
 import type { Account, Position } from '../position.ts';
 import { type ReservesFloat, provablyAbove, provablyAboveOnBox, provablyAboveOnCorners } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
-import { A, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
+import { A, ACCOUNT_FIELDS, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 import { RecordFloats, owedSince } from './record-floats.ts';
 
 const ONE = 10n ** 18n;
@@ -88,6 +88,20 @@ class RowInputs {
   readonly boxNoLoss: Uint8Array;
   readonly boxMarket: Int32Array;
   readonly box: Float64Array;
+  /**
+   * Per account: 1 when its rows lag its records (written since they were valued) and a screen
+   * for the flag alone (`screenNoneBelow`, no one reading a row) proved from the records
+   * themselves that its margin groups are above `boxLevel` at any reserves in its box (`box`,
+   * `boxMarket`, `boxNoLoss`, as a boxed row's, with the premium indices and losses of the
+   * boxes' common ground): the flag counts it as not below maintenance, and an observation
+   * that is read values it first (`lagList` names them, with repeats and ones valued since).
+   */
+  readonly lagging: Uint8Array;
+  readonly lagList: number[] = [];
+  lagCount = 0;
+  /** Scratch: one account's record fields laid out as its rows are (`tryLag`). */
+  readonly scratch: Float64Array;
+  readonly scratchPositions: number[];
   /** Accounts with open positions and no box: looked at on every screen (may repeat, or name boxed ones). */
   readonly loose: number[] = [];
   /** Per account: in `loose` (1), or being looked at in this screen (2). */
@@ -141,6 +155,9 @@ class RowInputs {
     this.boxMarket = new Int32Array(n);
     this.box = new Float64Array(4 * n);
     this.mark = new Uint8Array(n);
+    this.lagging = new Uint8Array(n);
+    this.scratch = new Float64Array(obs.accountStride);
+    this.scratchPositions = obs.layout.markets.map((_, m) => ACCOUNT_FIELDS.length + m * POSITION_FIELDS.length);
     this.indexOf = new Map(obs.layout.accounts.map((a, i) => [a, i]));
     this.accountOffsets = obs.layout.accounts.map((_, i) => obs.accountOffset(i));
     this.positionOffsets = obs.layout.accounts.map((_, i) => obs.layout.markets.map((id) => obs.positionOffset(i, id)));
@@ -254,9 +271,16 @@ class RowInputs {
     return moved;
   }
 
+  unlag(i: number): void {
+    if (this.lagging[i] === 0) return;
+    this.lagging[i] = 0;
+    this.lagCount--;
+  }
+
   record(ch: ClearingHouse, i: number, owner: string, markets: readonly string[]): void {
     // Valued again: any box was proved for the rows as they were.
     this.boxed[i] = 0;
+    this.unlag(i);
     if (this.mark[i] === 0) {
       this.mark[i] = 1;
       this.loose.push(i);
@@ -390,7 +414,7 @@ export function screenNoneBelow(ch: ClearingHouse, obs: Observation, othersBelow
   obs.dropDeferred();
   // The one header field the screen reads, as the header would be written now.
   rows.put(obs.data, H.maintenanceMarginRatio, ch.params.maintenanceMarginRatio);
-  return writeRows(ch, obs, rows, { waking: NO_ONE, othersBelow });
+  return writeRows(ch, obs, rows, { waking: NO_ONE, othersBelow }, true);
 }
 
 const NO_ONE: readonly number[] = [];
@@ -406,7 +430,7 @@ function rowsOf(obs: Observation): RowInputs {
  * no account's row is below maintenance, or false when only the waking agents' own rows were
  * brought up to date (then it says nothing about the others).
  */
-function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers: ObservationReaders | undefined): boolean {
+function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers: ObservationReaders | undefined, flagOnly = false): boolean {
   const d = obs.data;
   const mmr = d[H.maintenanceMarginRatio] as number;
   const { markets, accounts } = obs.layout;
@@ -436,6 +460,11 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
   const low = all || !rows.lowBoxes || !(mmr < 1) ? level : Math.max(mmr * SURELY_ABOVE, mmr + (readers.othersBelow as number));
   const waking = rows.waking;
   if (!all) for (const i of readers.waking) waking[i] = 1;
+  // Rows read now: those lagging their records are looked at (valued) by a screen run again.
+  if (!flagOnly && rows.lagCount > 0) {
+    for (const i of rows.lagList) if (rows.lagging[i] === 1) rows.dirtyList.push(i);
+    rows.version = -1;
+  }
   // A new state, or a higher level than rows were left standing under: screen them again.
   let looked: number[] | null = null;
   if (rows.version !== ch.j.version || level > rows.level || low > rows.low) {
@@ -443,8 +472,8 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
     rows.level = level;
     rows.low = low;
     const reserves = rows.reserves;
-    looked = all ? null : screenWithin(ch, obs, rows, reserves, level, readers.waking);
-    if (looked === null) screenEvery(ch, obs, rows, reserves, level, all);
+    looked = all ? null : screenWithin(ch, obs, rows, reserves, level, readers.waking, flagOnly);
+    if (looked === null) screenEvery(ch, obs, rows, reserves, level, all, flagOnly);
     rows.dirtyList.length = 0;
     rows.allDirty = false;
   } else {
@@ -456,9 +485,10 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
   if (!all) for (const i of readers.waking) waking[i] = 0;
   let below = false;
   // Boxed rows not looked at stand above the level (≥ 1.5× maintenance), or above the lower one
-  // owing no loss: their liquidation ratio is their stored spot ratio, as written.
-  if (looked !== null) for (const i of looked) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
-  else for (let i = 0; i < accounts.length; i++) below = writeLiquidationRatios(ch, obs, rows, i, mmr) || below;
+  // owing no loss: their liquidation ratio is their stored spot ratio, as written. Rows lagging
+  // their records would be written so when valued (their records proved as rows are).
+  if (looked !== null) for (const i of looked) below = (rows.lagging[i] === 0 && writeLiquidationRatios(ch, obs, rows, i, mmr)) || below;
+  else for (let i = 0; i < accounts.length; i++) below = (rows.lagging[i] === 0 && writeLiquidationRatios(ch, obs, rows, i, mmr)) || below;
   const memo = rows.noneBelow;
   memo.version = ch.j.version;
   memo.time = ch.clock.timestamp;
@@ -493,15 +523,20 @@ const BOX_WIDTH = 1e-2;
  * just valued (`recentre`: a boxed row's box is moved to these reserves when the proof holds
  * there, so that the full screen leaves every box around the reserves it saw).
  */
-function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, all: boolean, i: number, recentre: boolean): void {
+function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, all: boolean, i: number, recentre: boolean, flagOnly: boolean): void {
   const { markets, accounts } = obs.layout;
   const owner = accounts[i] as string;
   const d = obs.data;
+  // Writes that left its rows lagging were undone: its rows are its records' again.
+  if (rows.lagging[i] === 1 && rows.sameOwn(ch, i, owner, markets)) rows.unlag(i);
   // Its own inputs as they are now: the rows kept or valued here are theirs.
   const noLoss = rows.low < level && noLossOwed(ch, owner);
   const at = noLoss ? rows.low : level;
-  if (!rows.sameOwn(ch, i, owner, markets)) value(ch, obs, rows, i, owner);
-  else if (!rows.sameMarkets(i, markets.length)) {
+  if (!rows.sameOwn(ch, i, owner, markets)) {
+    // Written: for the flag alone, its records may prove it above the level without valuing its rows.
+    if (flagOnly && tryLag(ch, rows, reserves, at, i, noLoss)) return;
+    value(ch, obs, rows, i, owner);
+  } else if (!rows.sameMarkets(i, markets.length)) {
     // Only reserves or the premium index moved: rows no reader can need may stand, their funding
     // owed brought to the index now (the one input of theirs a premium move changes).
     let standing = false;
@@ -512,6 +547,40 @@ function screenAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, res
     if (!standing) value(ch, obs, rows, i, owner);
   }
   if (!all && (rows.boxed[i] === 0 || recentre)) tryBox(obs, rows, reserves, at, i, noLoss);
+}
+
+/**
+ * Leaves a written account's rows lagging its records when its one open position's records
+ * prove its margin groups above `level` over the box around these reserves, as `tryBox` proves
+ * rows: on the floats `writeAccount` would write them with (RecordFloats), the fields the proof
+ * reads being record fields alone. Its rows are not valued, and any box they had is dropped.
+ */
+function tryLag(ch: ClearingHouse, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, i: number, noLoss: boolean): boolean {
+  const s = rows.scratch;
+  const offsets = rows.scratchPositions;
+  rows.records.write(ch, s, i, 0, offsets);
+  let market = -1;
+  for (let m = 0; m < offsets.length; m++) {
+    if ((s[(offsets[m] as number) + P.size] as number) === 0) continue;
+    if (market >= 0) return false;
+    market = m;
+  }
+  if (market < 0 || !provablyAboveOnBox(s, 0, offsets, reserves, market, BOX_WIDTH, level)) return false;
+  setBox(rows, reserves, level, i, market, noLoss);
+  rows.boxed[i] = 0;
+  if (rows.lagging[i] === 0) {
+    rows.lagging[i] = 1;
+    rows.lagCount++;
+    // Repeats pruned when they outnumber the accounts.
+    if (rows.lagList.length >= rows.lagging.length) {
+      const still = rows.lagList.filter((k) => rows.lagging[k] === 1 && k !== i);
+      rows.lagList.length = 0;
+      for (const k of new Set(still)) rows.lagList.push(k);
+    }
+    rows.lagList.push(i);
+  }
+  if (rows.common !== null) joinCommon(rows.common, rows, i);
+  return true;
 }
 
 /** Whether the account's box holds its rows above `level` at these reserves (its premium index checked by the caller). */
@@ -544,6 +613,13 @@ function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFl
     if (rows.boxed[i] === 1 && !boxHolds(rows, i, reserves, level)) rows.boxed[i] = 0;
     return;
   }
+  setBox(rows, reserves, level, i, market, noLoss);
+  rows.boxed[i] = 1;
+  if (rows.common !== null) joinCommon(rows.common, rows, i);
+}
+
+/** Account `i`'s box around these reserves of `market`, proved at `level`. */
+function setBox(rows: RowInputs, reserves: readonly ReservesFloat[], level: number, i: number, market: number, noLoss: boolean): void {
   const r = reserves[market] as ReservesFloat;
   const b = 4 * i;
   // The same floats the proof's corners were built from.
@@ -554,8 +630,6 @@ function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFl
   rows.boxLevel[i] = level;
   rows.boxNoLoss[i] = noLoss ? 1 : 0;
   rows.boxMarket[i] = market;
-  rows.boxed[i] = 1;
-  if (rows.common !== null) joinCommon(rows.common, rows, i);
 }
 
 /** Narrows the boxes' common ground to what account `i`'s box also holds. */
@@ -571,13 +645,13 @@ function joinCommon(c: NonNullable<RowInputs['common']>, rows: RowInputs, i: num
 }
 
 /** Every account screened; the boxes' common ground and the loose accounts rebuilt (none kept after a screen for readers of every row). */
-function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, all: boolean): void {
+function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, all: boolean, flagOnly: boolean): void {
   const nm = obs.layout.markets.length;
   const n = obs.layout.accounts.length;
   rows.common = null;
   for (const i of rows.loose) rows.mark[i] = 0;
   rows.loose.length = 0;
-  for (let i = 0; i < n; i++) screenAccount(ch, obs, rows, reserves, level, all, i, true);
+  for (let i = 0; i < n; i++) screenAccount(ch, obs, rows, reserves, level, all, i, true, flagOnly);
   if (all) return;
   const c = {
     q0: new Float64Array(nm).fill(-Infinity),
@@ -593,7 +667,7 @@ function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reser
   rows.loose.length = 0;
   const d = obs.data;
   for (let i = 0; i < n; i++) {
-    if (rows.boxed[i] === 1) joinCommon(c, rows, i);
+    if (rows.boxed[i] === 1 || rows.lagging[i] === 1) joinCommon(c, rows, i);
     else if ((rows.positionOffsets[i] as number[]).some((po) => (d[po + P.size] as number) !== 0)) {
       rows.mark[i] = 1;
       rows.loose.push(i);
@@ -609,7 +683,7 @@ function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reser
  * unwritten, or boxed and standing). Returns the accounts looked at, or null when the full
  * screen is needed.
  */
-function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, waking: readonly number[]): number[] | null {
+function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, waking: readonly number[], flagOnly: boolean): number[] | null {
   const c = rows.common;
   if (c === null || rows.allDirty || level > c.level || rows.low > c.low) return null;
   const { markets } = obs.layout;
@@ -621,7 +695,8 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
     if (!sameLoss(c.losses[m] as LossState, ch.market(markets[m] as string))) return null;
     if (rows.nowPremium[m] !== c.premium[m]) premiumMoved = true;
   }
-  if (premiumMoved && !boxesAfterFunding(ch, obs, rows, reserves)) return null;
+  // Records lagging their rows were proved with the funding owed at the old index: screened again in full.
+  if (premiumMoved && (rows.lagCount > 0 || !boxesAfterFunding(ch, obs, rows, reserves))) return null;
   const looked: number[] = [];
   // No closure per screen: tsx names every function expression it creates (a defineProperty each).
   takeOnce(rows, rows.dirtyList, looked);
@@ -629,11 +704,11 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
   takeOnce(rows, rows.loose, looked);
   rows.loose.length = 0;
   for (const i of looked) rows.mark[i] = 0;
-  for (const i of looked) screenAccount(ch, obs, rows, reserves, level, false, i, false);
+  for (const i of looked) screenAccount(ch, obs, rows, reserves, level, false, i, false, flagOnly);
   // Still loose: looked at again next time.
   const d = obs.data;
   for (const i of looked) {
-    if (rows.boxed[i] === 1 || rows.mark[i] === 1) continue;
+    if (rows.boxed[i] === 1 || rows.lagging[i] === 1 || rows.mark[i] === 1) continue;
     if ((rows.positionOffsets[i] as number[]).some((po) => (d[po + P.size] as number) !== 0)) {
       rows.mark[i] = 1;
       rows.loose.push(i);
