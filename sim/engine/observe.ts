@@ -583,6 +583,16 @@ function tryLag(ch: ClearingHouse, rows: RowInputs, reserves: readonly ReservesF
   return true;
 }
 
+/** Whether the records of an account whose rows lag them are still above its box's level over its box (the premium indices now). */
+function lagHolds(ch: ClearingHouse, rows: RowInputs, reserves: readonly ReservesFloat[], i: number): boolean {
+  const s = rows.scratch;
+  rows.records.write(ch, s, i, 0, rows.scratchPositions);
+  const b = 4 * i;
+  const low = { quote: rows.box[b] as number, base: rows.box[b + 3] as number };
+  const high = { quote: rows.box[b + 1] as number, base: rows.box[b + 2] as number };
+  return provablyAboveOnCorners(s, 0, rows.scratchPositions, reserves, rows.boxMarket[i] as number, low, high, rows.boxLevel[i] as number);
+}
+
 /** Whether the account's box holds its rows above `level` at these reserves (its premium index checked by the caller). */
 function boxHolds(rows: RowInputs, i: number, reserves: readonly ReservesFloat[], level: number): boolean {
   if (rows.boxed[i] === 0 || level > (rows.boxLevel[i] as number)) return false;
@@ -695,8 +705,7 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
     if (!sameLoss(c.losses[m] as LossState, ch.market(markets[m] as string))) return null;
     if (rows.nowPremium[m] !== c.premium[m]) premiumMoved = true;
   }
-  // Records lagging their rows were proved with the funding owed at the old index: screened again in full.
-  if (premiumMoved && (rows.lagCount > 0 || !boxesAfterFunding(ch, obs, rows, reserves))) return null;
+  if (premiumMoved && !boxesAfterFunding(ch, obs, rows, reserves)) return null;
   const looked: number[] = [];
   // No closure per screen: tsx names every function expression it creates (a defineProperty each).
   takeOnce(rows, rows.dirtyList, looked);
@@ -724,7 +733,8 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
  * are proved again at its level with it (the funding is the one row input the move changed).
  * Then every box holds at the new indices, which become the common ones; false (a full screen)
  * when one does not hold (that one is unboxed: its rows' funding owed moved). Accounts written
- * since the last screen are looked at by this one.
+ * since the last screen are looked at by this one. Rows lagging their records are proved again
+ * from the records, their funding owed at the new index.
  */
 function boxesAfterFunding(ch: ClearingHouse, obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[]): boolean {
   const c = rows.common as NonNullable<RowInputs['common']>;
@@ -732,6 +742,11 @@ function boxesAfterFunding(ch: ClearingHouse, obs: Observation, rows: RowInputs,
   const { markets, accounts } = obs.layout;
   const nm = markets.length;
   for (let i = 0; i < rows.boxed.length; i++) {
+    if (rows.lagging[i] === 1) {
+      // Written since the last screen: this one looks at it; else its records' proof is made again.
+      if (rows.dirtyList.includes(i) || lagHolds(ch, rows, reserves, i)) continue;
+      return false;
+    }
     if (rows.boxed[i] === 0) continue;
     // Its own inputs moved: the screen looks at it (the journal named it since the last screen), else a full one.
     if (!rows.sameOwn(ch, i, accounts[i] as string, markets)) {
