@@ -559,12 +559,7 @@ function tryLag(ch: ClearingHouse, rows: RowInputs, reserves: readonly ReservesF
   const s = rows.scratch;
   const offsets = rows.scratchPositions;
   rows.records.write(ch, s, i, 0, offsets);
-  let market = -1;
-  for (let m = 0; m < offsets.length; m++) {
-    if ((s[(offsets[m] as number) + P.size] as number) === 0) continue;
-    if (market >= 0) return false;
-    market = m;
-  }
+  const market = soleOpenMarket(s, offsets);
   if (market < 0 || !provablyAboveOnBox(s, 0, offsets, reserves, market, BOX_WIDTH, level)) return false;
   setBox(rows, reserves, level, i, market, noLoss);
   rows.boxed[i] = 0;
@@ -585,12 +580,27 @@ function tryLag(ch: ClearingHouse, rows: RowInputs, reserves: readonly ReservesF
 
 /** Whether the records of an account whose rows lag them are still above its box's level over its box (the premium indices now). */
 function lagHolds(ch: ClearingHouse, rows: RowInputs, reserves: readonly ReservesFloat[], i: number): boolean {
-  const s = rows.scratch;
-  rows.records.write(ch, s, i, 0, rows.scratchPositions);
+  rows.records.write(ch, rows.scratch, i, 0, rows.scratchPositions);
+  return aboveOverBox(rows, i, rows.scratch, 0, rows.scratchPositions, reserves);
+}
+
+/** Whether the rows at `accountOffset` of `d` are above account `i`'s box's level at both corners of its box. */
+function aboveOverBox(rows: RowInputs, i: number, d: Float64Array, accountOffset: number, positionOffsets: readonly number[], reserves: readonly ReservesFloat[]): boolean {
   const b = 4 * i;
   const low = { quote: rows.box[b] as number, base: rows.box[b + 3] as number };
   const high = { quote: rows.box[b + 1] as number, base: rows.box[b + 2] as number };
-  return provablyAboveOnCorners(s, 0, rows.scratchPositions, reserves, rows.boxMarket[i] as number, low, high, rows.boxLevel[i] as number);
+  return provablyAboveOnCorners(d, accountOffset, positionOffsets, reserves, rows.boxMarket[i] as number, low, high, rows.boxLevel[i] as number);
+}
+
+/** The market of the one open position in these rows: -1 when none is open, -2 when several are. */
+function soleOpenMarket(d: Float64Array, positionOffsets: readonly number[]): number {
+  let market = -1;
+  for (let m = 0; m < positionOffsets.length; m++) {
+    if ((d[(positionOffsets[m] as number) + P.size] as number) === 0) continue;
+    if (market >= 0) return -2;
+    market = m;
+  }
+  return market;
 }
 
 /** Whether the account's box holds its rows above `level` at these reserves (its premium index checked by the caller). */
@@ -612,12 +622,8 @@ function boxHolds(rows: RowInputs, i: number, reserves: readonly ReservesFloat[]
 function tryBox(obs: Observation, rows: RowInputs, reserves: readonly ReservesFloat[], level: number, i: number, noLoss: boolean): void {
   const d = obs.data;
   const offsets = rows.positionOffsets[i] as number[];
-  let market = -1;
-  for (let m = 0; m < offsets.length; m++) {
-    if ((d[(offsets[m] as number) + P.size] as number) === 0) continue;
-    if (market >= 0) return;
-    market = m;
-  }
+  const market = soleOpenMarket(d, offsets);
+  if (market === -2) return;
   if (market < 0 || !storedAbove(d, offsets, level) || !provablyAboveOnBox(d, rows.accountOffsets[i] as number, offsets, reserves, market, BOX_WIDTH, level)) {
     // A box these reserves left would keep every later screen a full one: the account is loose instead.
     if (rows.boxed[i] === 1 && !boxHolds(rows, i, reserves, level)) rows.boxed[i] = 0;
@@ -753,12 +759,8 @@ function boxesAfterFunding(ch: ClearingHouse, obs: Observation, rows: RowInputs,
       if (rows.dirtyList.includes(i)) continue;
       return false;
     }
-    const m = rows.boxMarket[i] as number;
     rows.fundingToNow(d, i);
-    const b = 4 * i;
-    const low = { quote: rows.box[b] as number, base: rows.box[b + 3] as number };
-    const high = { quote: rows.box[b + 1] as number, base: rows.box[b + 2] as number };
-    if (!provablyAboveOnCorners(d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves, m, low, high, rows.boxLevel[i] as number)) {
+    if (!aboveOverBox(rows, i, d, rows.accountOffsets[i] as number, rows.positionOffsets[i] as number[], reserves)) {
       rows.boxed[i] = 0;
       return false;
     }
