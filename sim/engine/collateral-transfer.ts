@@ -19,6 +19,7 @@
 import type { ClearingHouse } from '../clearing-house.ts';
 import { isModelError } from '../errors.ts';
 import { weiToNumber, wholeUnitsDown } from '../math/units.ts';
+import type { Position } from '../position.ts';
 import type { HedgeVenue } from './hedge-venue.ts';
 
 export interface TransferParams {
@@ -111,12 +112,17 @@ export interface Desk {
  * A standing on one open position, as a function of its market's reserves: the value is
  * `constant` + the position's exit value (a long) or − it (a short), the notional its exit
  * value; `constant` (collateral or margin, − open notional or + it, − funding and loss owed) is
- * exact when valued and moves with none of the reserves.
+ * exact when valued and moves with none of the reserves. A move of the market's premium index
+ * alone moves it by the funding owed, exactly (`fundedBand`).
  */
 export interface Band {
   readonly constant: number;
   readonly size: number;
   readonly long: boolean;
+  /** `constant` in wei, the funding owed in it, and the premium index that funding was owed at. */
+  readonly constantWei: bigint;
+  readonly funding: bigint;
+  readonly premium: bigint;
 }
 
 /** A desk that has valued nothing yet, first looking at `nextLook`. */
@@ -263,15 +269,38 @@ export function chainStanding(d: Desk, ch: ClearingHouse): { value: bigint; noti
 
 /** The standing's band when the account's only open position is in the desk's market (its group then holds that position alone). */
 function bandOf(ch: ClearingHouse, agent: string, market: string, standing: { value: bigint; notional: bigint }): Band | null {
-  let only: bigint | null = null;
+  let only: Position | null = null;
   for (const [id, pos] of (ch.accounts.get(agent) as NonNullable<ReturnType<typeof ch.accounts.get>>).positions) {
     if (pos.size === 0n) continue;
     if (id !== market || only !== null) return null;
-    only = pos.size;
+    only = pos;
   }
   if (only === null) return null;
-  const long = only > 0n;
-  return { constant: weiToNumber(long ? standing.value - standing.notional : standing.value + standing.notional), size: weiToNumber(long ? only : -only), long };
+  const long = only.size > 0n;
+  const m = ch.market(market);
+  return bandAt(long ? standing.value - standing.notional : standing.value + standing.notional, weiToNumber(long ? only.size : -only.size), long, ch.fundingOwedOn(m, only), m.cumulativePremiumFraction);
+}
+
+/** A band (one literal shape: a spread of a band, bigints and all, cost ~1 µs). */
+function bandAt(constantWei: bigint, size: number, long: boolean, funding: bigint, premium: bigint): Band {
+  return { constant: weiToNumber(constantWei), size, long, constantWei, funding, premium };
+}
+
+/**
+ * Whether the desk's band holds at its market's premium index now, when only that index moved
+ * since its inputs (`compareInputs` FUNDING): the position record, collateral and loss indices
+ * stand, so the band's constant (collateral or margin ∓ open notional − funding − loss owed)
+ * moves by exactly the change in funding owed, and is brought there without valuing the standing.
+ */
+function fundedBand(d: Desk, ch: ClearingHouse): boolean {
+  const band = d.band as Band;
+  const m = ch.market(d.market);
+  if (band.premium === m.cumulativePremiumFraction) return true;
+  const pos = ch.accounts.get(d.agent)?.positions.get(d.market);
+  if (pos === undefined || pos.size === 0n) return false;
+  const funding = ch.fundingOwedOn(m, pos);
+  d.band = bandAt(band.constantWei + band.funding - funding, band.size, band.long, funding, m.cumulativePremiumFraction);
+  return true;
 }
 
 /**
@@ -292,8 +321,10 @@ const ABSOLUTE = 1e-15;
  * is within a few ulps of the exact one.
  */
 export function inBand(d: Desk, ch: ClearingHouse, venueLow: boolean): boolean {
+  if (d.band == null || d.inputs === null) return false;
+  const inputs = compareInputs(d.inputs, ch, d.agent);
+  if (inputs === CHANGED || (inputs === FUNDING && !fundedBand(d, ch))) return false;
   const band = d.band;
-  if (band == null || d.inputs === null || compareInputs(d.inputs, ch, d.agent) === CHANGED) return false;
   const vamm = ch.market(d.market).vamm;
   if (vamm.quoteReserve !== floatsOf.quote || vamm.baseReserve !== floatsOf.base) {
     floatsOf.quote = vamm.quoteReserve;
@@ -348,23 +379,29 @@ const floatsOf = { quote: -1n, base: -1n, q: Number.NaN, b: Number.NaN };
 
 const SAME = 0;
 const RESERVES = 1;
-const CHANGED = 2;
+const FUNDING = 2;
+const CHANGED = 3;
 
-/** Whether `standingInputs` would give `inputs` again (SAME), again but for reserves (RESERVES), or not (compared in place, nothing built). */
-function compareInputs(inputs: readonly unknown[], ch: ClearingHouse, agent: string): typeof SAME | typeof RESERVES | typeof CHANGED {
+/**
+ * Whether `standingInputs` would give `inputs` again (SAME), again but for reserves (RESERVES),
+ * again but for premium indices and perhaps reserves (FUNDING), or not (compared in place, nothing built).
+ */
+function compareInputs(inputs: readonly unknown[], ch: ClearingHouse, agent: string): typeof SAME | typeof RESERVES | typeof FUNDING | typeof CHANGED {
   const account = ch.accounts.get(agent);
   if (account === undefined || inputs[0] !== ch.params.marginMode || inputs[1] !== account.collateral) return CHANGED;
   let k = 2;
   let reserves = false;
+  let premium = false;
   for (const [id, pos] of account.positions) {
     if (inputs[k] !== id || inputs[k + 1] !== pos) return CHANGED;
     k += 2;
     if (pos.size === 0n) continue;
     const m = ch.market(id);
     if (m.lastRemap === 'lazy' || m.migration !== null) return CHANGED;
-    if (inputs[k + 2] !== m.cumulativePremiumFraction || inputs[k + 3] !== m.lossIndexLong || inputs[k + 4] !== m.lossIndexShort) return CHANGED;
+    if (inputs[k + 3] !== m.lossIndexLong || inputs[k + 4] !== m.lossIndexShort) return CHANGED;
+    if (inputs[k + 2] !== m.cumulativePremiumFraction) premium = true;
     if (inputs[k] !== m.vamm.quoteReserve || inputs[k + 1] !== m.vamm.baseReserve) reserves = true;
     k += 5;
   }
-  return k !== inputs.length ? CHANGED : reserves ? RESERVES : SAME;
+  return k !== inputs.length ? CHANGED : premium ? FUNDING : reserves ? RESERVES : SAME;
 }
