@@ -382,7 +382,7 @@ function runStep(world: World, step: Step, checker: InvariantChecker | null, vie
     expectations.push({ path, expected, actual: read.value, pass });
     if (!pass) failures.push(`${label}: ${path} expected ${JSON.stringify(expected)}, got ${JSON.stringify(read.value)}`);
   }
-  const invariantViolations = checker ? checker.check(events) : [];
+  const invariantViolations = checker ? [...checker.check(events)] : [];
   for (const v of invariantViolations) failures.push(`${label}: invariant ${v.invariant}: ${v.message}`);
   return {
     index: step.index,

@@ -97,10 +97,14 @@ export class InvariantChecker {
   }
 
   /** Checks every invariant; `events` are the operation's events (for post-liquidation). */
-  check(events: readonly ProtocolEvent[] = []): InvariantViolation[] {
+  check(events: readonly ProtocolEvent[] = []): readonly InvariantViolation[] {
     // Nothing changed since the last check (a block where no one acted): the state invariants
-    // give the verdict they gave then, counted and reported again without walking every account.
-    if (this.options.incremental && events.length === 0 && this.ch.j.version === this.checkedVersion && this.lastState !== null) return this.repeat(this.lastState);
+    // give the verdict they gave then, counted and reported again without walking every account
+    // (and without a copy of the verdict's violations: most blocks have none).
+    if (this.options.incremental && events.length === 0 && this.ch.j.version === this.checkedVersion && this.lastState !== null) {
+      this.countAgain(this.lastState);
+      return this.lastState.violations;
+    }
     // Only the oracles moved since (a fast-feed tick or a round: most blocks of a 1-minute run):
     // the state invariants read none of them, so their verdict stands too.
     if (this.lastState !== null && this.kept !== null && this.oraclesOnly()) return this.afterOracles(this.lastState, events);
@@ -135,10 +139,9 @@ export class InvariantChecker {
   }
 
   /** The state invariants' last verdict, counted again. */
-  private repeat(last: StateVerdict): InvariantViolation[] {
+  private countAgain(last: StateVerdict): void {
     for (const [name, kind] of last.counted) this.counts[name][kind]++;
     for (const v of last.violations) this.counts[v.invariant].violations++;
-    return [...last.violations];
   }
 
   /**
@@ -166,7 +169,8 @@ export class InvariantChecker {
    * since are taken as a full check takes them, and the swaps and liquidations are checked.
    */
   private afterOracles(last: StateVerdict, events: readonly ProtocolEvent[]): InvariantViolation[] {
-    const violations = this.repeat(last);
+    this.countAgain(last);
+    const violations = [...last.violations];
     this.violations = violations;
     this.lastOperations = this.ch.j.operations;
     for (const m of this.ch.markets.values()) this.checkK(m, this.fail);

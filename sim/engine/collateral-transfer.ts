@@ -130,6 +130,8 @@ export function newDesk(agent: string, market: string, p: TransferParams, nextLo
   return { agent, market, p, nextLook, busy: false, inputs: null, standing: null, band: null, inBandAt: -1, inBandLow: false };
 }
 
+const NO_ARRIVALS: readonly TransferArrival[] = [];
+
 export class CollateralTreasury {
   private readonly desks = new Map<string, Desk>();
   private arrivals: TransferArrival[] = [];
@@ -152,11 +154,11 @@ export class CollateralTreasury {
     return this.arrivals[0]?.at ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Landings due by `now`, in time order. */
-  dueArrivals(now: number): TransferArrival[] {
+  /** Landings due by `now`, in time order (one shared empty list when none is: most blocks). */
+  dueArrivals(now: number): readonly TransferArrival[] {
     let k = 0;
     while (k < this.arrivals.length && (this.arrivals[k] as TransferArrival).at <= now) k++;
-    return k === 0 ? [] : this.arrivals.splice(0, k);
+    return k === 0 ? NO_ARRIVALS : this.arrivals.splice(0, k);
   }
 
   /** Schedules a landing. */

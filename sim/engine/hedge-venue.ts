@@ -51,6 +51,7 @@ export function hedgeCostRatio(p: HedgeParams, notional: number): number {
 }
 
 const FUNDING_PERIOD = 8 * 3600;
+const NO_HEDGE_EVENTS: readonly HedgeEvent[] = [];
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export type HedgeEvent =
@@ -182,8 +183,9 @@ export class HedgeVenue {
     return [fill, ...this.checkMargin(agent, a, price)];
   }
 
-  /** Funding settlements due by `now`, each at the price of its funding time. */
-  settleFunding(now: number): HedgeEvent[] {
+  /** Funding settlements due by `now`, each at the price of its funding time (one shared empty list when none is: most blocks). */
+  settleFunding(now: number): readonly HedgeEvent[] {
+    if (this.nextFunding > now) return NO_HEDGE_EVENTS;
     const out: HedgeEvent[] = [];
     while (this.nextFunding <= now) {
       const t = this.nextFunding;

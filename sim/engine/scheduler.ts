@@ -2,6 +2,8 @@
  * A binary min-heap of (time, key): the engine's agenda of agent wake-ups and pending actions.
  * Ties pop in insertion order, so the agenda is deterministic.
  */
+const NONE_DUE: readonly never[] = [];
+
 export class Agenda<T> {
   private readonly heap: Array<{ time: number; seq: number; item: T }> = [];
   private seq = 0;
@@ -61,8 +63,9 @@ export class Agenda<T> {
     return { time: top.time, item: top.item };
   }
 
-  /** Pops every entry due at or before `time`, in order. */
-  popDue(time: number): T[] {
+  /** Pops every entry due at or before `time`, in order (one shared empty list when none is: most blocks). */
+  popDue(time: number): readonly T[] {
+    if (this.peekTime() > time) return NONE_DUE;
     const out: T[] = [];
     while (this.heap.length && this.heap[0]!.time <= time) out.push(this.pop()!.item);
     return out;

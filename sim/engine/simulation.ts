@@ -134,6 +134,15 @@ interface Pending {
   readonly transfer?: TransferDecision['kind'];
 }
 
+/** A market's oracle rounds and fast-feed ticks as the chain receives them, and the first of each not yet applied. */
+interface MarketFeed {
+  readonly id: string;
+  readonly rounds: readonly ChainlinkRound[];
+  roundCursor: number;
+  readonly ticks: readonly FastTick[];
+  tickCursor: number;
+}
+
 /** Agents a block wakes: the host answers with their results (`WakeResult`s in the order asked). */
 interface WakeCall {
   readonly indices: readonly number[];
@@ -152,6 +161,7 @@ type BlockSteps<T> = Generator<WakeCall, T, WakeResult[]>;
 export const GRACE_PERIOD_REASON = 'SequencerGracePeriod';
 
 const NO_EVENTS: readonly LogEvent[] = [];
+const NO_PROTOCOL_EVENTS: readonly ProtocolEvent[] = [];
 const PHASE_TRADE = 1;
 const PHASE_KEEPER = 2;
 
@@ -164,8 +174,8 @@ export class Simulation {
   private nextWake: number[] = [];
   private readonly actions = new Agenda<Pending>();
   private nextPendingId = 0;
-  private readonly ticks: Map<string, FastTick[]>;
-  private readonly rounds: Map<string, readonly ChainlinkRound[]>;
+  /** Per market (in the config's order): its oracle rounds and fast-feed ticks, and how far each was applied (arrays: read twice per block). */
+  private readonly feeds: MarketFeed[];
   private readonly gas: GasProcess;
   private baseFee = 0;
   private readonly events: ScenarioEvents;
@@ -184,8 +194,6 @@ export class Simulation {
   private marked: number[] = [];
   /** Per agent: its phase's code (PHASE_TRADE, PHASE_KEEPER, or neither). */
   private phaseCode = new Uint8Array(0);
-  private readonly tickCursor = new Map<string, number>();
-  private readonly roundCursor = new Map<string, number>();
   private infos: AgentInfo[] = [];
   /** How far above maintenance any agent of the run reads other accounts' rows (the observation keeps those exact). */
   private othersBelow = 0;
@@ -221,8 +229,13 @@ export class Simulation {
     // The true price path: what hedge venues trade at and crash-correlated outages watch.
     const truePath = fastTicks(first.candles, first.tickInterval);
     this.events = new ScenarioEvents(config.events ?? [], config.slots, truePath, config.seed);
-    this.ticks = new Map(config.markets.map((m) => [m.id, m.fastFeed ? this.events.fastTicks(fastTicks(m.candles, m.tickInterval)) : []]));
-    this.rounds = new Map(config.markets.map((m) => [m.id, this.events.rounds(m.rounds)]));
+    this.feeds = config.markets.map((m) => ({
+      id: m.id,
+      rounds: this.events.rounds(m.rounds),
+      roundCursor: 0,
+      ticks: m.fastFeed ? this.events.fastTicks(fastTicks(m.candles, m.tickInterval)) : [],
+      tickCursor: 0,
+    }));
     this.gas = new GasProcess(config.gas, first.candles, config.seed);
     this.hedgeVenue = new HedgeVenue(first.id, truePath, config.start);
     this.quiet = new QuietLooks(
@@ -242,24 +255,25 @@ export class Simulation {
     const { config } = this;
     const book = bookOf(config.slots);
     const markets: OpeningMarket[] = [];
-    for (const m of config.markets) {
+    for (const [i, m] of config.markets.entries()) {
+      const feed = this.feeds[i] as MarketFeed;
       const first = firstPrice(m.candles, config.start);
       // With an opening book the depth is the quote reserve once the book is on (opening-book.ts).
       const { quoteReserve, baseReserve } = book.some((e) => e.market === m.id)
         ? preBookReserves(m.quoteReserve, first, bookSkew(book, m.id), m.id)
         : { quoteReserve: m.quoteReserve, baseReserve: (m.quoteReserve * 10n ** 18n) / first };
       // The oracle starts from the latest round at or before the start (or the first one).
-      const rounds = this.rounds.get(m.id) as readonly ChainlinkRound[];
+      const rounds = feed.rounds;
       let cursor = 0;
       while (cursor + 1 < rounds.length && (rounds[cursor + 1] as ChainlinkRound).updatedAt <= config.start) cursor++;
       const seed = rounds[cursor];
       if (!seed) throw new Error(`market ${m.id}: no oracle rounds`);
       markets.push({ id: m.id, quoteReserve, baseReserve, ...(m.params ? { params: m.params } : {}), oracle: { answer: seed.answer, updatedAt: Math.min(seed.updatedAt, config.start), roundId: seed.roundId } });
-      this.roundCursor.set(m.id, cursor + 1);
-      const ticks = this.ticks.get(m.id) as FastTick[];
+      feed.roundCursor = cursor + 1;
+      const ticks = feed.ticks;
       let t = 0;
       while (t < ticks.length && (ticks[t] as FastTick).time < config.start) t++;
-      this.tickCursor.set(m.id, t);
+      feed.tickCursor = t;
     }
     const accounts = config.slots.map((slot): OpeningAccount => {
       const capital = BigInt(Math.round(Number(slot.capital) * 1e6)) * 10n ** 12n;
@@ -385,10 +399,10 @@ export class Simulation {
       this.faults[this.faultCursor]?.at ?? Number.POSITIVE_INFINITY,
       this.treasury.nextArrival(),
     );
-    for (const m of this.config.markets) {
-      const r = (this.rounds.get(m.id) as readonly ChainlinkRound[])[this.roundCursor.get(m.id) as number];
+    for (const feed of this.feeds) {
+      const r = feed.rounds[feed.roundCursor];
       if (r) t = Math.min(t, r.updatedAt);
-      const tick = (this.ticks.get(m.id) as FastTick[])[this.tickCursor.get(m.id) as number];
+      const tick = feed.ticks[feed.tickCursor];
       if (tick) t = Math.min(t, tick.time);
     }
     // No block while the sequencer is down: whatever fell due lands in the first block after.
@@ -509,26 +523,25 @@ export class Simulation {
   private applyOracle(now: number): boolean {
     const { ch } = this;
     let any = false;
-    for (const m of this.config.markets) {
-      const rounds = this.rounds.get(m.id) as readonly ChainlinkRound[];
-      let r = this.roundCursor.get(m.id) as number;
+    for (const feed of this.feeds) {
+      const { id, rounds, ticks } = feed;
+      let r = feed.roundCursor;
       while (r < rounds.length && (rounds[r] as ChainlinkRound).updatedAt <= now) {
         const round = rounds[r] as ChainlinkRound;
-        ch.pushOracleRound(m.id, round.answer * 10n ** 10n, round.updatedAt, round.roundId);
+        ch.pushOracleRound(id, round.answer * 10n ** 10n, round.updatedAt, round.roundId);
         r++;
         any = true;
       }
-      this.roundCursor.set(m.id, r);
-      const ticks = this.ticks.get(m.id) as FastTick[];
-      let k = this.tickCursor.get(m.id) as number;
+      feed.roundCursor = r;
+      let k = feed.tickCursor;
       let last: FastTick | undefined;
       while (k < ticks.length && (ticks[k] as FastTick).time <= now) last = ticks[k++];
-      this.tickCursor.set(m.id, k);
+      feed.tickCursor = k;
       if (last) {
         any = true;
         const publishTime = last.publishTime ?? last.time;
-        ch.setFastPrice(m.id, last.price, last.confidence, publishTime);
-        this.log({ type: 'FastPrice', market: m.id, price: last.price, confidence: last.confidence, publishTime, blockNumber: ch.clock.blockNumber, timestamp: now });
+        ch.setFastPrice(id, last.price, last.confidence, publishTime);
+        this.log({ type: 'FastPrice', market: id, price: last.price, confidence: last.confidence, publishTime, blockNumber: ch.clock.blockNumber, timestamp: now });
       }
       this.drainProtocolEvents();
     }
@@ -677,7 +690,7 @@ export class Simulation {
   }
 
   /** The actions due with the bundles the searchers place around the public ones (bundles land in this block: a searcher's latency is the builder's, none). */
-  private *withBundles(due: Pending[], now: number): BlockSteps<Pending[]> {
+  private *withBundles(due: readonly Pending[], now: number): BlockSteps<readonly Pending[]> {
     const searchers = this.awake(this.searchers, now);
     if (searchers.length === 0) return due;
     const mempool: MempoolTx[] = due
@@ -835,7 +848,7 @@ export class Simulation {
 
   private checkInvariants(events: readonly LogEvent[]): void {
     if (!this.checker) return;
-    this.logViolations(this.checker.check(events.filter((e) => e.type === 'PositionLiquidated') as ProtocolEvent[]));
+    this.logViolations(this.checker.check(events.length === 0 ? NO_PROTOCOL_EVENTS : (events.filter((e) => e.type === 'PositionLiquidated') as ProtocolEvent[])));
   }
 
   private logViolations(violations: readonly InvariantViolation[]): void {

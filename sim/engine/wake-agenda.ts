@@ -3,6 +3,8 @@
  * wake-up, so a reschedule moves the agent instead of leaving a stale entry behind (watchers are
  * rescheduled after nearly every trade). Ties pop in the order they were scheduled.
  */
+const NONE_DUE: readonly number[] = [];
+
 export class WakeAgenda {
   /** Agent indices in heap order. */
   private readonly heap: number[] = [];
@@ -48,8 +50,9 @@ export class WakeAgenda {
     return this.heap.length ? (this.time[this.heap[0] as number] as number) : Number.POSITIVE_INFINITY;
   }
 
-  /** Removes and returns every agent due at or before `time`, earliest first. */
-  popDue(time: number): number[] {
+  /** Removes and returns every agent due at or before `time`, earliest first (one shared empty list when none is: most blocks). */
+  popDue(time: number): readonly number[] {
+    if (this.peekTime() > time) return NONE_DUE;
     const out: number[] = [];
     while (this.heap.length && (this.time[this.heap[0] as number] as number) <= time) {
       const agent = this.heap[0] as number;
