@@ -44,7 +44,9 @@ export interface InvariantCounts {
 /** The state invariants' last verdict: its violations (moves of the ledger balance aside) and what it counted. */
 interface StateVerdict {
   readonly violations: readonly InvariantViolation[];
-  readonly counted: ReadonlyArray<readonly [InvariantName, 'checks' | 'notApplicable']>;
+  /** The counts it added a check to, and those it added a not-applicable to, once per count added (repeated per block: no lookup by name). */
+  readonly checked: readonly InvariantCounts[];
+  readonly notApplicable: readonly InvariantCounts[];
 }
 
 /** The invariants a check of the state decides (its verdict repeats while the state stands). */
@@ -111,7 +113,8 @@ export class InvariantChecker {
     const violations: InvariantViolation[] = [];
     this.violations = violations;
     const fail = this.fail;
-    const counted: Array<readonly [InvariantName, 'checks' | 'notApplicable']> = [];
+    const checked: InvariantCounts[] = [];
+    const notApplicable: InvariantCounts[] = [];
     const before = this.stateCounts();
     const sums = this.accountSums();
     for (const m of this.ch.markets.values()) {
@@ -128,10 +131,10 @@ export class InvariantChecker {
     });
     for (let n = 0; n < STATE_INVARIANTS.length; n++) {
       const name = STATE_INVARIANTS[n] as (typeof STATE_INVARIANTS)[number];
-      for (let i = before[2 * n] as number; i < this.counts[name].checks; i++) counted.push([name, 'checks']);
-      for (let i = before[2 * n + 1] as number; i < this.counts[name].notApplicable; i++) counted.push([name, 'notApplicable']);
+      for (let i = before[2 * n] as number; i < this.counts[name].checks; i++) checked.push(this.counts[name]);
+      for (let i = before[2 * n + 1] as number; i < this.counts[name].notApplicable; i++) notApplicable.push(this.counts[name]);
     }
-    this.lastState = { violations: violations.filter((v) => !moves.has(v)), counted };
+    this.lastState = { violations: violations.filter((v) => !moves.has(v)), checked, notApplicable };
     for (const m of this.ch.markets.values()) this.checkK(m, fail);
     this.checkLiquidations(events, fail);
     this.checkedVersion = this.ch.j.version;
@@ -140,7 +143,8 @@ export class InvariantChecker {
 
   /** The state invariants' last verdict, counted again. */
   private countAgain(last: StateVerdict): void {
-    for (const [name, kind] of last.counted) this.counts[name][kind]++;
+    for (const c of last.checked) c.checks++;
+    for (const c of last.notApplicable) c.notApplicable++;
     for (const v of last.violations) this.counts[v.invariant].violations++;
   }
 
