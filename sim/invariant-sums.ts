@@ -163,12 +163,13 @@ export class IncrementalAccountSums {
       // operation that created it, before any check sees it).
       for (const account of ch.accounts.values()) this.refresh(account, moved);
     } else {
-      // The accounts the journal wrote (their collateral, their position map) or created.
+      // The accounts the journal wrote (their collateral, their position map) or created, each
+      // once: an operation writes an account several times, and its share is up to date after the first.
       const e = log.entries;
       for (let k = 0; k < e.length; k += 2) {
         const target = e[k] as object;
         const account = target === ch.accounts ? ch.accounts.get(e[k + 1] as string) : this.owners.get(target);
-        if (account === undefined) continue;
+        if (account === undefined || this.shares.get(account)?.seen === check) continue;
         this.refresh(account, moved).seen = check;
       }
       // Every other account's collateral and position records stand: an index move changes only
