@@ -240,13 +240,14 @@ class RowInputs {
     }
   }
 
-  /** Whether every market the account holds a position in has the reserves and index its rows were valued at (after `readMarkets`). */
+  /** Whether every market the account holds a position in has the reserves and index its rows were valued at, its funding owed written at that index (after `readMarkets`). */
   sameMarkets(i: number, nm: number): boolean {
     const base = i * nm;
     for (let m = 0; m < nm; m++) {
       const pos = this.position[base + m];
       if (!pos || pos.size === 0n) continue;
-      if (this.quote[base + m] !== this.nowQuote[m] || this.base[base + m] !== this.nowBase[m] || this.premium[base + m] !== this.nowPremium[m]) return false;
+      // The funding owed brought to a later index (`fundingToNow`) is not the valued one even when the index comes back.
+      if (this.quote[base + m] !== this.nowQuote[m] || this.base[base + m] !== this.nowBase[m] || this.premium[base + m] !== this.nowPremium[m] || this.fundingFrom[base + m] !== this.nowPremium[m]) return false;
     }
     return true;
   }
