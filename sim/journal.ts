@@ -181,7 +181,8 @@ export class WriteLog {
 
   /** Empties the log (after reading `entries` and `overflowed`). */
   clear(): void {
-    this.entries.length = 0;
+    // Most reads find it empty: setting an array's length is not free.
+    if (this.entries.length !== 0) this.entries.length = 0;
     this.overflowed = false;
   }
 }

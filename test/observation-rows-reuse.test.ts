@@ -90,4 +90,24 @@ describe('observation: fields whose inputs stand are not converted again', () =>
     expect(kept.account(alice, 'collateral')).toBe(fresh.account(alice, 'collateral'));
     expect([...kept.data]).toEqual([...fresh.data]);
   });
+  it('puts back the records read ahead of every account, however often one account was read ahead, valued and deferred again before', () => {
+    const obs = new Observation(layout, new Float64Array(observationLength(layout)));
+    const offsets = layout.accounts.map((_, i) => obs.accountOffset(i));
+    const fill = (i: number) => (obs.data[offsets[i] as number] = 1);
+    const fillRecords = (i: number) => (obs.data[offsets[i] as number] = 2);
+    // Account 0, more times than there are accounts: its records read ahead, then its rows valued.
+    for (let k = 0; k <= layout.accounts.length; k++) {
+      obs.deferRows([0], fill, fillRecords);
+      expect(obs.account(0, 'wallet')).toBe(2);
+      obs.accountOffset(0);
+      expect(obs.account(0, 'wallet')).toBe(1);
+    }
+    obs.data[offsets[0] as number] = 0;
+    obs.deferRows([1], fill, fillRecords);
+    expect(obs.account(1, 'wallet')).toBe(2);
+    obs.dropDeferred();
+    // Account 1's records were never valued: its row is back as it was; account 0's valued row stands.
+    expect(obs.data[offsets[1] as number]).toBe(0);
+    expect(obs.data[offsets[0] as number]).toBe(0);
+  });
 });

@@ -119,7 +119,9 @@ export class Observation {
   private fillRecords: ((account: number) => void) | null = null;
   /** The rows of the accounts whose records were written ahead (state 2), as they were before: put back by `dropDeferred`. */
   private readonly before: Float64Array;
-  private readonly recordsAhead: number[] = [];
+  /** Those accounts, the first `recordsAheadCount` (a typed list: emptying an array's length costs more than the wake it serves). */
+  private readonly recordsAhead: Int32Array;
+  private recordsAheadCount = 0;
 
   constructor(
     readonly layout: ObservationLayout,
@@ -132,6 +134,7 @@ export class Observation {
     this.accountStride = ACCOUNT_FIELDS.length + layout.markets.length * POSITION_FIELDS.length;
     this.deferred = new Uint8Array(layout.accounts.length);
     this.before = new Float64Array(layout.accounts.length * this.accountStride);
+    this.recordsAhead = new Int32Array(layout.accounts.length);
   }
 
   /**
@@ -159,12 +162,16 @@ export class Observation {
    */
   dropDeferred(): void {
     if (this.deferredCount === 0) return;
-    for (const i of this.recordsAhead) {
+    const stride = this.accountStride;
+    for (let r = 0; r < this.recordsAheadCount; r++) {
+      const i = this.recordsAhead[r] as number;
       if (this.deferred[i] !== 2) continue;
-      const from = this.accountBase + i * this.accountStride;
-      this.data.set(this.before.subarray(i * this.accountStride, (i + 1) * this.accountStride), from);
+      // Field by field, as they were saved: a subarray per account costs more than the copy.
+      const to = this.accountBase + i * stride;
+      const from = i * stride;
+      for (let k = 0; k < stride; k++) this.data[to + k] = this.before[from + k] as number;
     }
-    this.recordsAhead.length = 0;
+    this.recordsAheadCount = 0;
     this.deferred.fill(0);
     this.deferredCount = 0;
     this.fill = null;
@@ -232,11 +239,17 @@ export class Observation {
         const from = this.accountBase + i * this.accountStride;
         const to = i * this.accountStride;
         for (let k = 0; k < this.accountStride; k++) this.before[to + k] = this.data[from + k] as number;
-        this.recordsAhead.push(i);
+        this.listAhead(i);
         (this.fillRecords as (account: number) => void)(i);
       }
     }
     return this.accountBase + i * this.accountStride;
+  }
+
+  /** Lists account `i` as written ahead, once: one valued since it was listed (its state back to 0) and deferred again is listed already. */
+  private listAhead(i: number): void {
+    for (let r = 0; r < this.recordsAheadCount; r++) if (this.recordsAhead[r] === i) return;
+    this.recordsAhead[this.recordsAheadCount++] = i;
   }
 
   positionOffset(account: string | number, market: string): number {

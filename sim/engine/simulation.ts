@@ -190,8 +190,12 @@ export class Simulation {
   private tradeWatchers: number[] = [];
   /** Per agent: due in the block being run (its wake-up fell due, or it watches a feed that moved). */
   private due = new Uint8Array(0);
-  /** The agents marked due in the block being run, in index order (a block marks a few of the hundred). */
-  private marked: number[] = [];
+  /**
+   * The agents marked due in the block being run, the first `markedCount`, in index order (a
+   * block marks a few of the hundred; a typed list: emptying an array's length each block cost more).
+   */
+  private marked = new Int32Array(0);
+  private markedCount = 0;
   /** Per agent: its phase's code (PHASE_TRADE, PHASE_KEEPER, or neither). */
   private phaseCode = new Uint8Array(0);
   private infos: AgentInfo[] = [];
@@ -344,6 +348,7 @@ export class Simulation {
     this.keepers = byIndex((a) => a.phase === 'keeper');
     this.tradeWatchers = byIndex((a) => a.phase === 'trade' && a.wakesOnChange);
     this.due = new Uint8Array(this.infos.length);
+    this.marked = new Int32Array(this.infos.length);
     this.phaseCode = new Uint8Array(this.infos.length);
     for (const a of this.infos) this.phaseCode[a.index] = a.phase === 'trade' ? PHASE_TRADE : a.phase === 'keeper' ? PHASE_KEEPER : 0;
     this.othersBelow = Math.max(0, ...this.infos.map((a) => (typeof a.readsOthers === 'number' ? a.readsOthers : 0)));
@@ -463,8 +468,8 @@ export class Simulation {
   private keepersDue(changed: boolean, now: number): number[] {
     if (changed) for (const i of this.keepers) if ((this.infos[i] as AgentInfo).wakesOnChange) this.markDue(i);
     const keepers = this.awakeMarked(PHASE_KEEPER, now);
-    for (const i of this.marked) this.due[i] = 0;
-    this.marked.length = 0;
+    for (let k = 0; k < this.markedCount; k++) this.due[this.marked[k] as number] = 0;
+    this.markedCount = 0;
     return keepers;
   }
 
@@ -495,7 +500,10 @@ export class Simulation {
   /** The agents of `phase` marked due (in index order) that are up at `now`; those in an outage are woken when it ends. */
   private awakeMarked(phase: number, now: number): number[] {
     const up: number[] = [];
-    for (const i of this.marked) if (this.phaseCode[i] === phase) this.upOrLater(i, now, up);
+    for (let k = 0; k < this.markedCount; k++) {
+      const i = this.marked[k] as number;
+      if (this.phaseCode[i] === phase) this.upOrLater(i, now, up);
+    }
     return up;
   }
 
@@ -510,8 +518,7 @@ export class Simulation {
     if (this.due[i] === 1) return;
     this.due[i] = 1;
     const marked = this.marked;
-    let k = marked.length;
-    marked.push(i);
+    let k = this.markedCount++;
     while (k > 0 && (marked[k - 1] as number) > i) {
       marked[k] = marked[k - 1] as number;
       k--;
