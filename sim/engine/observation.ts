@@ -122,6 +122,8 @@ export class Observation {
   /** Those accounts, the first `recordsAheadCount` (a typed list: emptying an array's length costs more than the wake it serves). */
   private readonly recordsAhead: Int32Array;
   private recordsAheadCount = 0;
+  /** Per account: 1 while it is in `recordsAhead` (listed once, whatever its state since). */
+  private readonly listed: Uint8Array;
 
   constructor(
     readonly layout: ObservationLayout,
@@ -135,6 +137,7 @@ export class Observation {
     this.deferred = new Uint8Array(layout.accounts.length);
     this.before = new Float64Array(layout.accounts.length * this.accountStride);
     this.recordsAhead = new Int32Array(layout.accounts.length);
+    this.listed = new Uint8Array(layout.accounts.length);
   }
 
   /**
@@ -165,6 +168,7 @@ export class Observation {
     const stride = this.accountStride;
     for (let r = 0; r < this.recordsAheadCount; r++) {
       const i = this.recordsAhead[r] as number;
+      this.listed[i] = 0;
       if (this.deferred[i] !== 2) continue;
       // Field by field, as they were saved: a subarray per account costs more than the copy.
       const to = this.accountBase + i * stride;
@@ -248,7 +252,8 @@ export class Observation {
 
   /** Lists account `i` as written ahead, once: one valued since it was listed (its state back to 0) and deferred again is listed already. */
   private listAhead(i: number): void {
-    for (let r = 0; r < this.recordsAheadCount; r++) if (this.recordsAhead[r] === i) return;
+    if (this.listed[i] === 1) return;
+    this.listed[i] = 1;
     this.recordsAhead[this.recordsAheadCount++] = i;
   }
 
