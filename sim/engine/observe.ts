@@ -14,6 +14,7 @@ import { type ReservesFloat, provablyAbove, provablyAboveOnBox, provablyAboveOnC
 import type { FloatTwap } from './float-twap.ts';
 import { A, ACCOUNT_FIELDS, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 import { RecordFloats, owedSince } from './record-floats.ts';
+import { packedMap } from './packed-map.ts';
 
 const ONE = 10n ** 18n;
 
@@ -145,7 +146,7 @@ class RowInputs {
   private readonly indexOf: ReadonlyMap<string, number>;
 
   constructor(obs: Observation) {
-    this.marketOffsets = obs.layout.markets.map((id) => obs.marketOffset(id));
+    this.marketOffsets = packedMap(obs.layout.markets, (id) => obs.marketOffset(id));
     this.waking = new Uint8Array(obs.layout.accounts.length);
     this.dirty = new Uint8Array(obs.layout.accounts.length).fill(1);
     const n = obs.layout.accounts.length;
@@ -157,10 +158,10 @@ class RowInputs {
     this.mark = new Uint8Array(n);
     this.lagging = new Uint8Array(n);
     this.scratch = new Float64Array(obs.accountStride);
-    this.scratchPositions = obs.layout.markets.map((_, m) => ACCOUNT_FIELDS.length + m * POSITION_FIELDS.length);
+    this.scratchPositions = packedMap(obs.layout.markets, (_, m) => ACCOUNT_FIELDS.length + m * POSITION_FIELDS.length);
     this.indexOf = new Map(obs.layout.accounts.map((a, i) => [a, i]));
-    this.accountOffsets = obs.layout.accounts.map((_, i) => obs.accountOffset(i));
-    this.positionOffsets = obs.layout.accounts.map((_, i) => obs.layout.markets.map((id) => obs.positionOffset(i, id)));
+    this.accountOffsets = packedMap(obs.layout.accounts, (_, i) => obs.accountOffset(i));
+    this.positionOffsets = packedMap(obs.layout.accounts, (_, i) => packedMap(obs.layout.markets, (id) => obs.positionOffset(i, id)));
     this.records = new RecordFloats(obs.layout.accounts, obs.layout.markets);
   }
 

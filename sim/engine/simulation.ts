@@ -37,6 +37,7 @@ import { type FastTick, fastTicks } from './price-timeline.ts';
 import { type BookEntry, bookSkew, preBookReserves, weiOf } from './opening-book.ts';
 import { type OpeningAccount, type OpeningMarket, openedState } from './opened-state.ts';
 import { type ScenarioEvent, ScenarioEvents } from './scenario-events.ts';
+import { packedMap } from './packed-map.ts';
 import { route } from './order-router.ts';
 import { QuietLooks } from './quiet-looks.ts';
 import { RemapProbes } from './remap-probe.ts';
@@ -340,7 +341,7 @@ export class Simulation {
       });
     }
     this.infos = await this.host.init(config.start);
-    this.nextWake = this.infos.map(() => Number.NaN);
+    this.nextWake = packedMap(this.infos, () => Number.NaN);
     this.wakeups = new WakeAgenda(this.infos.length);
     // Each list in index order: agents wake in that order.
     const byIndex = (keep: (a: AgentInfo) => boolean) => this.infos.filter(keep).map((a) => a.index).sort((a, b) => a - b);
