@@ -20,7 +20,7 @@ import { fundingPremium, firstFundingTime, nextFundingTime } from './funding.ts'
 import { VAULT } from './ledger.ts';
 import { MarketAdmin, type MarketSetup } from './market-admin.ts';
 import type { Market } from './market.ts';
-import type { Position } from './position.ts';
+import { type Position, positionWith } from './position.ts';
 import { ONE, abs, divD, mulD } from './math/fixed.ts';
 import { TOKEN_SCALE, toTokenUnits } from './math/units.ts';
 import type { ChainlinkFault } from './oracle/chainlink-feed.ts';
@@ -328,7 +328,7 @@ export class ClearingHouse extends MarketAdmin {
   addMargin(trader: string, marketId: string, amount: bigint): void {
     this.j.atomic(() => {
       const { m, position } = this.isolatedPositionForMargin(trader, marketId, amount);
-      this.setPosition(m, trader, { ...position, margin: position.margin + amount, isolated: true });
+      this.setPosition(m, trader, positionWith(position, { margin: position.margin + amount, isolated: true }));
       this.settleMarginToVault(trader, amount);
       this.emit({ type: 'MarginChanged', trader, market: marketId, amount, fundingPayment: 0n });
     });
@@ -360,12 +360,11 @@ export class ClearingHouse extends MarketAdmin {
         requireWith(free >= 0n, 'FreeCollateralNotEnough', () => ({ freeCollateral: free }));
       }
       this.recordFundingSettled(m, position, r.fundingPayment);
-      this.setPosition(m, trader, {
-        ...position,
-        margin: r.remainMargin,
-        lastCumulativePremiumFraction: r.latestCumulativePremiumFraction,
-        lastLossIndex: this.lossIndex(m, position.size),
-      });
+      this.setPosition(
+        m,
+        trader,
+        positionWith(position, { margin: r.remainMargin, lastCumulativePremiumFraction: r.latestCumulativePremiumFraction, lastLossIndex: this.lossIndex(m, position.size) }),
+      );
       // 2.2.0 checks the margin ratio left against the initial ratio instead of free collateral.
       if (this.perpV1Release220) this.requireMoreMarginRatio(this.marginRatio(trader, marketId, 'max'), this.params.initMarginRatio, true);
       this.settleMarginToVault(trader, -amount);

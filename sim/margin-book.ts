@@ -9,7 +9,7 @@ import { type Dir, exitValue } from './curve.ts';
 import { ModelError, requireThat, requireWith } from './errors.ts';
 import type { Market } from './market.ts';
 import { ONE, abs, ceilDiv, divD, mulD } from './math/fixed.ts';
-import type { Account, Position } from './position.ts';
+import { type Account, type Position, positionWith } from './position.ts';
 import { ProtocolState } from './protocol-state.ts';
 import { lazyRemappedSize } from './remap.ts';
 
@@ -44,7 +44,7 @@ export class MarginBook extends ProtocolState {
   /** A stored position as the trader sees it (with a pending lazy remap applied). */
   protected remapped(m: Market, stored: Position): Position {
     const size = this.remappedSize(m, stored);
-    return size === stored.size ? stored : { ...stored, size, liquidityHistoryIndex: m.vamm.liquidityHistoryIndex };
+    return size === stored.size ? stored : positionWith(stored, { size, liquidityHistoryIndex: m.vamm.liquidityHistoryIndex });
   }
 
   /** Unrealised PnL of one position under a valuation. */
@@ -218,7 +218,7 @@ export class MarginBook extends ProtocolState {
     if (!pos || m.lastRemap !== 'lazy' || pos.liquidityHistoryIndex === m.vamm.liquidityHistoryIndex) return;
     const newIndex = m.vamm.liquidityHistoryIndex;
     const newSize = this.remappedSize(m, pos);
-    this.setPosition(m, trader, { ...pos, size: newSize, liquidityHistoryIndex: newIndex });
+    this.setPosition(m, trader, positionWith(pos, { size: newSize, liquidityHistoryIndex: newIndex }));
     if (pos.size !== 0n) {
       this.emit({ type: 'PositionAdjusted', trader, market: m.id, oldSize: pos.size, newSize, oldIndex: pos.liquidityHistoryIndex, newIndex });
     }

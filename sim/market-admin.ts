@@ -10,7 +10,7 @@ import { Liquidation } from './liquidation.ts';
 import type { Market, Migration, RemapVariant } from './market.ts';
 import { ONE, abs, divD, mulD } from './math/fixed.ts';
 import { type ClearingHouseParams, type MarketParams, validateClearingHouseParams, validateMarketParams } from './params.ts';
-import type { Position } from './position.ts';
+import { type Position, positionWith } from './position.ts';
 
 export interface MarketSetup {
   readonly id: string;
@@ -87,14 +87,14 @@ export class MarketAdmin extends Liquidation {
       const pos = this.storedPosition(m, trader);
       if (pos.size === 0n || !eager) {
         total += pos.size;
-        this.setPosition(m, trader, { ...pos, liquidityHistoryIndex: g.newIndex });
+        this.setPosition(m, trader, positionWith(pos, { liquidityHistoryIndex: g.newIndex }));
         continue;
       }
       // Funding and loss accrued on the old size are settled before the size changes.
       const settled = this.settleCarry(m, trader, pos);
       const newSize = m.vamm.baseAfterLiquidityMigration(pos.size, g.from.quote, g.from.base);
       total += newSize;
-      this.setPosition(m, trader, { ...settled, size: newSize, liquidityHistoryIndex: g.newIndex });
+      this.setPosition(m, trader, positionWith(settled, { size: newSize, liquidityHistoryIndex: g.newIndex }));
       this.emit({ type: 'PositionAdjusted', trader, market: m.id, oldSize: pos.size, newSize, oldIndex: pos.liquidityHistoryIndex, newIndex: g.newIndex });
     }
     if (end < m.holders.length) {

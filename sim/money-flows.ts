@@ -11,7 +11,7 @@ import { MarginBook } from './margin-book.ts';
 import type { Market } from './market.ts';
 import { ONE, ceilDiv, mulD } from './math/fixed.ts';
 import { TOKEN_SCALE, toTokenUnits } from './math/units.ts';
-import type { Position } from './position.ts';
+import { type Position, positionWith } from './position.ts';
 
 
 
@@ -33,12 +33,7 @@ export class MoneyFlows extends MarginBook {
       const account = this.account(trader);
       this.j.set(account, 'collateral', account.collateral - carry.funding - carry.loss);
     }
-    const settled: Position = {
-      ...pos,
-      margin,
-      lastCumulativePremiumFraction: m.cumulativePremiumFraction,
-      lastLossIndex: this.lossIndex(m, pos.size),
-    };
+    const settled = positionWith(pos, { margin, lastCumulativePremiumFraction: m.cumulativePremiumFraction, lastLossIndex: this.lossIndex(m, pos.size) });
     this.setPosition(m, trader, settled);
     return settled;
   }
