@@ -239,6 +239,40 @@ export function indexAnswerScale(profile: string): bigint {
 }
 
 /**
+ * A clearing house's own copy of its parameters, built by one literal: a spread
+ * (`{ ...params }`) takes a hidden class that depends on the source's and on whether the
+ * constructor runs optimised, so a worker's 9th or 11th run met another class and threw every
+ * optimised reader of `params` back to the interpreter (README, Benchmarks: the batch's late
+ * deoptimisations, twelfth session).
+ */
+export function ownClearingHouseParams(p: ClearingHouseParams): ClearingHouseParams {
+  return {
+    profile: p.profile,
+    release: p.release,
+    marginMode: p.marginMode,
+    feeSource: p.feeSource,
+    initMarginRatio: p.initMarginRatio,
+    maintenanceMarginRatio: p.maintenanceMarginRatio,
+    liquidationFeeRatio: p.liquidationFeeRatio,
+    liquidation: p.liquidation,
+    partialCloseRatio: p.partialCloseRatio,
+    insuranceFundFeeShare: p.insuranceFundFeeShare,
+    badDebt: p.badDebt,
+    restrictionMode: p.restrictionMode,
+    maxOracleSpreadRatio: p.maxOracleSpreadRatio,
+    insuranceFundCustody: p.insuranceFundCustody,
+    backstopExchangeRatio: p.backstopExchangeRatio,
+    indexFeedDecimals: p.indexFeedDecimals,
+    settlementPrice: p.settlementPrice,
+    twapEmptyPeriod: p.twapEmptyPeriod,
+    exitTwap: p.exitTwap,
+    liquidationBand: p.liquidationBand,
+    liquidationOracle: p.liquidationOracle,
+    remapPageSize: p.remapPageSize,
+  };
+}
+
+/**
  * Refuses clearing-house parameters no market can run on (the contracts' setters check the same):
  * ratios above 1, and a maintenance margin that is not below the initial margin.
  */

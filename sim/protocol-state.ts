@@ -13,7 +13,7 @@ import { Journal } from './journal.ts';
 import { TokenLedger, VAULT } from './ledger.ts';
 import type { Market } from './market.ts';
 import { Vault } from './vault.ts';
-import { type ClearingHouseParams, type MarketParams, type Profile, validateClearingHouseParams } from './params.ts';
+import { type ClearingHouseParams, type MarketParams, type Profile, ownClearingHouseParams, validateClearingHouseParams } from './params.ts';
 import { type Account, type Position, emptyPosition } from './position.ts';
 
 export type EventInput = ProtocolEvent extends infer E ? (E extends ProtocolEvent ? Omit<E, 'blockNumber' | 'timestamp'> : never) : never;
@@ -81,7 +81,7 @@ export class ProtocolState {
     readonly clock: Clock,
     profile: Profile,
   ) {
-    this.params = { ...profile.clearingHouse };
+    this.params = ownClearingHouseParams(profile.clearingHouse);
     if (this.params.profile === 'default') validateClearingHouseParams(this.params);
     this.defaultMarketParams = profile.market;
     this.ledger = new TokenLedger(this.j);
