@@ -130,9 +130,12 @@ interface Pending {
   /** Submission order within the agent's wake, kept in execution. */
   readonly seq: number;
   readonly priorityFee: number;
-  readonly bundle?: Submission['bundle'];
+  // Both fields on every pending action (undefined when not one): one hidden class, so the run
+  // that first queues a transfer does not throw the block's optimised ordering back to the
+  // interpreter (README, Benchmarks: the batch's late deoptimisations, twelfth session).
+  readonly bundle: Submission['bundle'] | undefined;
   /** The treasury's own transaction: a deposit of collateral that arrived from the venue, or a withdrawal for it. */
-  readonly transfer?: TransferDecision['kind'];
+  readonly transfer: TransferDecision['kind'] | undefined;
 }
 
 /** A market's oracle rounds and fast-feed ticks as the chain receives them, and the first of each not yet applied. */
@@ -681,7 +684,8 @@ export class Simulation {
           arrival: now + latency,
           seq,
           priorityFee: submission.priorityFee,
-          ...(submission.bundle ? { bundle: submission.bundle } : {}),
+          bundle: submission.bundle,
+          transfer: undefined,
         });
       }
       if (r.next !== null) this.schedule(r.index, Math.max(r.next, now + 1));
@@ -793,7 +797,7 @@ export class Simulation {
   private queueTransfer(t: TransferArrival | TransferDecision, at: number, action: Submission['action'], index?: number): void {
     const agent = index ?? (this.config.slots.find((s) => s.id === t.agent) as AgentSlot).index;
     const priorityFee = this.treasury.params(t.agent)?.priorityFee ?? 0;
-    this.actions.push(at, { id: this.nextPendingId++, agent, submission: { action, priorityFee }, decidedAt: at, arrival: at, seq: 0, priorityFee, transfer: t.kind });
+    this.actions.push(at, { id: this.nextPendingId++, agent, submission: { action, priorityFee }, decidedAt: at, arrival: at, seq: 0, priorityFee, bundle: undefined, transfer: t.kind });
   }
 
   /** After the treasury's own transaction: a withdrawal for the venue sends the tokens on; either way the desk is free again unless tokens are under way. */
