@@ -1,107 +1,60 @@
 /**
- * The agents' wake-ups: a binary min-heap holding each agent at most once, at its one pending
- * wake-up, so a reschedule moves the agent instead of leaving a stale entry behind (watchers are
- * rescheduled after nearly every trade). Ties pop in the order they were scheduled.
+ * The agents' wake-ups: each agent's one pending wake-up in a flat list by index, and the
+ * earliest of them kept (found again only after its agent moved later). A run has a hundred
+ * agents or so and reschedules several of them every block; a heap paid a sift per reschedule
+ * and per pop, where a block that pops scans the list once. The engine marks the agents a block
+ * pops in index order whatever order they fell due in, so they are returned in index order.
  */
 const NONE_DUE: readonly number[] = [];
 
 export class WakeAgenda {
-  /** Agent indices in heap order. */
-  private readonly heap: number[] = [];
-  private readonly time: number[];
-  private readonly seq: number[];
-  /** Each agent's place in the heap, or −1. */
-  private readonly place: number[];
-  private nextSeq = 0;
+  /** Each agent's pending wake-up (Infinity: none). */
+  private readonly time: Float64Array;
+  /** The earliest pending wake-up; NaN when the agent that held it moved later and it must be found again. */
+  private earliest = Number.POSITIVE_INFINITY;
 
   constructor(agents: number) {
-    this.time = new Array<number>(agents).fill(0);
-    this.seq = new Array<number>(agents).fill(0);
-    this.place = new Array<number>(agents).fill(-1);
+    this.time = new Float64Array(agents).fill(Number.POSITIVE_INFINITY);
   }
 
   /** Sets the agent's wake-up (replacing any it had). */
   set(agent: number, time: number): void {
+    const was = this.time[agent] as number;
     this.time[agent] = time;
-    this.seq[agent] = this.nextSeq++;
-    let i = this.place[agent] as number;
-    if (i < 0) {
-      i = this.heap.length;
-      this.heap.push(agent);
-      this.place[agent] = i;
-    }
-    this.siftDown(this.siftUp(i));
+    // (Comparisons with an unknown earliest, NaN, are false: it stays unknown.)
+    if (time <= this.earliest) this.earliest = time;
+    else if (was === this.earliest) this.earliest = Number.NaN;
   }
 
   /** Drops the agent's wake-up, if it has one. */
   remove(agent: number): void {
-    const i = this.place[agent] as number;
-    if (i < 0) return;
-    this.place[agent] = -1;
-    const last = this.heap.pop() as number;
-    if (i === this.heap.length) return;
-    this.heap[i] = last;
-    this.place[last] = i;
-    this.siftDown(this.siftUp(i));
+    this.set(agent, Number.POSITIVE_INFINITY);
   }
 
   /** Time of the earliest wake-up (Infinity when none). */
   peekTime(): number {
-    return this.heap.length ? (this.time[this.heap[0] as number] as number) : Number.POSITIVE_INFINITY;
+    if (Number.isNaN(this.earliest)) {
+      let earliest = Number.POSITIVE_INFINITY;
+      for (const t of this.time) if (t < earliest) earliest = t;
+      this.earliest = earliest;
+    }
+    return this.earliest;
   }
 
-  /** Removes and returns every agent due at or before `time`, earliest first (one shared empty list when none is: most blocks). */
+  /** Removes and returns every agent due at or before `time`, in index order (one shared empty list when none is). */
   popDue(time: number): readonly number[] {
     if (this.peekTime() > time) return NONE_DUE;
     const out: number[] = [];
-    while (this.heap.length && (this.time[this.heap[0] as number] as number) <= time) {
-      const agent = this.heap[0] as number;
-      out.push(agent);
-      this.remove(agent);
+    const times = this.time;
+    let rest = Number.POSITIVE_INFINITY;
+    for (let agent = 0; agent < times.length; agent++) {
+      const t = times[agent] as number;
+      if (t <= time) {
+        out.push(agent);
+        times[agent] = Number.POSITIVE_INFINITY;
+      } else if (t < rest) rest = t;
     }
+    this.earliest = rest;
     return out;
-  }
-
-  private before(a: number, b: number): boolean {
-    const ta = this.time[a] as number;
-    const tb = this.time[b] as number;
-    return ta < tb || (ta === tb && (this.seq[a] as number) < (this.seq[b] as number));
-  }
-
-  private siftUp(i: number): number {
-    const h = this.heap;
-    const agent = h[i] as number;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(agent, h[parent] as number)) break;
-      h[i] = h[parent] as number;
-      this.place[h[i] as number] = i;
-      i = parent;
-    }
-    h[i] = agent;
-    this.place[agent] = i;
-    return i;
-  }
-
-  private siftDown(i: number): void {
-    const h = this.heap;
-    const agent = h[i] as number;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      let best = agent;
-      if (l < h.length && this.before(h[l] as number, best)) {
-        m = l;
-        best = h[l] as number;
-      }
-      if (r < h.length && this.before(h[r] as number, best)) m = r;
-      if (m === i) break;
-      h[i] = h[m] as number;
-      this.place[h[i] as number] = i;
-      i = m;
-    }
-    h[i] = agent;
-    this.place[agent] = i;
   }
 }
