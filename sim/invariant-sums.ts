@@ -135,26 +135,35 @@ export class IncrementalAccountSums {
   private openIn: Set<Account>[] = [];
   /** Counts the checks (a share's `seen`). */
   private checks = 0;
+  /** Per market (in `marketIds` order): whether its indices moved since the last check (scratch). */
+  private readonly moved: boolean[] = [];
 
   constructor(private readonly ch: ClearingHouse) {}
 
   sums(): AccountSums {
     const ch = this.ch;
-    const markets = [...ch.markets.values()];
-    if (markets.some((m) => m.lastRemap === 'lazy')) {
-      this.reset([]);
-      return walkAccountSums(ch);
+    // The clearing house's markets as the shares were kept for (compared in place: a check runs in most blocks of a run).
+    let k = 0;
+    let same = true;
+    for (const m of ch.markets.values()) {
+      if (m.lastRemap === 'lazy') {
+        this.reset([]);
+        return walkAccountSums(ch);
+      }
+      if (m !== this.markets[k] || m.id !== this.marketIds[k]) same = false;
+      k++;
     }
-    if (markets.length !== this.marketIds.length || markets.some((m, i) => m.id !== this.marketIds[i])) this.reset(markets);
+    if (!same || k !== this.marketIds.length) this.reset([...ch.markets.values()]);
     let anyMoved = false;
-    const moved = markets.map((m, i) => {
+    const moved = this.moved;
+    for (let i = 0; i < this.markets.length; i++) {
+      const m = this.markets[i] as Market;
       const was = this.indices[i] as MarketIndices;
-      const now = indicesOf(m);
-      this.indices[i] = now;
-      const indexMoved = was.premium !== now.premium || was.lossLong !== now.lossLong || was.lossShort !== now.lossShort;
+      const indexMoved = was.premium !== m.cumulativePremiumFraction || was.lossLong !== m.lossIndexLong || was.lossShort !== m.lossIndexShort;
+      if (indexMoved) this.indices[i] = indicesOf(m);
+      moved[i] = indexMoved;
       anyMoved ||= indexMoved;
-      return indexMoved;
-    });
+    }
     const log = this.log;
     const check = ++this.checks;
     if (log === null || log.overflowed || this.whole) {
@@ -189,7 +198,9 @@ export class IncrementalAccountSums {
     this.updateBalances(log);
     if (log === null) this.log = ch.j.writeLog();
     else log.clear();
-    return { markets: new Map(this.marketIds.map((id, i) => [id, { ...(this.totals[i] as MarketSums) }])), claims: this.claims, supply: this.supply, negative: this.negatives.size > 0 };
+    const markets = new Map<string, MarketSums>();
+    for (let i = 0; i < this.marketIds.length; i++) markets.set(this.marketIds[i] as string, { ...(this.totals[i] as MarketSums) });
+    return { markets, claims: this.claims, supply: this.supply, negative: this.negatives.size > 0 };
   }
 
   /**

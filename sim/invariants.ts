@@ -52,6 +52,8 @@ interface StateVerdict {
 /** The invariants a check of the state decides (its verdict repeats while the state stands). */
 const STATE_INVARIANTS = ['zero-sum', 'funding-conservation', 'ledger'] as const;
 
+const NO_VIOLATIONS: readonly InvariantViolation[] = Object.freeze([]);
+
 /** Most the ledger balance may move in one operation: token flooring of a few transfers. */
 export const LEDGER_DUST_PER_OPERATION = 16n * TOKEN_SCALE;
 
@@ -73,6 +75,15 @@ export class InvariantChecker {
     this.counts[invariant].violations++;
   };
   private lastState: StateVerdict | null = null;
+  /** The state invariants' counts (STATE_INVARIANTS order), and what each stood at before the running full check. */
+  private readonly stateCounts: readonly InvariantCounts[] = STATE_INVARIANTS.map((name) => this.counts[name]);
+  private readonly before = new Float64Array(2 * STATE_INVARIANTS.length);
+  /** The running check's violation that is a move of the ledger balance (a move belongs to the change that made it, not to the state). */
+  private ledgerMove: InvariantViolation | null = null;
+  private readonly failMove = (message: string): void => {
+    this.fail('ledger', message);
+    this.ledgerMove = this.violations.at(-1) as InvariantViolation;
+  };
 
   /**
    * @param incremental skip the walk over every account when the journal shows no change since
@@ -113,9 +124,12 @@ export class InvariantChecker {
     const violations: InvariantViolation[] = [];
     this.violations = violations;
     const fail = this.fail;
-    const checked: InvariantCounts[] = [];
-    const notApplicable: InvariantCounts[] = [];
-    const before = this.stateCounts();
+    const before = this.before;
+    for (let n = 0; n < this.stateCounts.length; n++) {
+      const c = this.stateCounts[n] as InvariantCounts;
+      before[2 * n] = c.checks;
+      before[2 * n + 1] = c.notApplicable;
+    }
     const sums = this.accountSums();
     for (const m of this.ch.markets.values()) {
       m.vamm.recordSwaps = true;
@@ -124,21 +138,25 @@ export class InvariantChecker {
     }
     // A move of the ledger balance belongs to the change that made it, not to the state: a
     // repeated check of the same state would see no move.
-    const moves = new Set<InvariantViolation>();
-    this.checkLedger(sums, fail, (message) => {
-      fail('ledger', message);
-      moves.add(violations.at(-1) as InvariantViolation);
-    });
-    for (let n = 0; n < STATE_INVARIANTS.length; n++) {
-      const name = STATE_INVARIANTS[n] as (typeof STATE_INVARIANTS)[number];
-      for (let i = before[2 * n] as number; i < this.counts[name].checks; i++) checked.push(this.counts[name]);
-      for (let i = before[2 * n + 1] as number; i < this.counts[name].notApplicable; i++) notApplicable.push(this.counts[name]);
-    }
-    this.lastState = { violations: violations.filter((v) => !moves.has(v)), checked, notApplicable };
+    this.ledgerMove = null;
+    this.checkLedger(sums, fail, this.failMove);
+    this.lastState = this.verdict(violations.length === 0 ? NO_VIOLATIONS : violations.filter((v) => v !== this.ledgerMove));
     for (const m of this.ch.markets.values()) this.checkK(m, fail);
     this.checkLiquidations(events, fail);
     this.checkedVersion = this.ch.j.version;
     return violations;
+  }
+
+  /** The state verdict of the full check just run: its violations and the counts it added. */
+  private verdict(violations: readonly InvariantViolation[]): StateVerdict {
+    const checked: InvariantCounts[] = [];
+    const notApplicable: InvariantCounts[] = [];
+    for (let n = 0; n < this.stateCounts.length; n++) {
+      const c = this.stateCounts[n] as InvariantCounts;
+      for (let i = this.before[2 * n] as number; i < c.checks; i++) checked.push(c);
+      for (let i = this.before[2 * n + 1] as number; i < c.notApplicable; i++) notApplicable.push(c);
+    }
+    return { violations, checked, notApplicable };
   }
 
   /** The state invariants' last verdict, counted again. */
@@ -181,13 +199,6 @@ export class InvariantChecker {
     this.checkLiquidations(events, this.fail);
     this.checkedVersion = this.ch.j.version;
     return violations;
-  }
-
-  /** The state invariants' checks and not-applicable counts, in STATE_INVARIANTS order. */
-  private stateCounts(): number[] {
-    const out: number[] = [];
-    for (const name of STATE_INVARIANTS) out.push(this.counts[name].checks, this.counts[name].notApplicable);
-    return out;
   }
 
   /**
@@ -270,6 +281,7 @@ export class InvariantChecker {
   }
 
   private checkK(m: Market, fail: (i: InvariantName, msg: string) => void): void {
+    if (m.vamm.swapLog.length === 0) return;
     for (const swap of m.vamm.swapLog) {
       this.counts['k-monotone'].checks++;
       if (swap.kAfter < swap.kBefore) fail('k-monotone', `${m.id}: k fell from ${swap.kBefore} to ${swap.kAfter} across a swap`);

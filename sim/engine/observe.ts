@@ -686,7 +686,7 @@ function screenEvery(ch: ClearingHouse, obs: Observation, rows: RowInputs, reser
   const d = obs.data;
   for (let i = 0; i < n; i++) {
     if (rows.boxed[i] === 1 || rows.lagging[i] === 1) joinCommon(c, rows, i);
-    else if ((rows.positionOffsets[i] as number[]).some((po) => (d[po + P.size] as number) !== 0)) {
+    else if (soleOpenMarket(d, rows.positionOffsets[i] as number[]) !== -1) {
       rows.mark[i] = 1;
       rows.loose.push(i);
     }
@@ -726,7 +726,7 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
   const d = obs.data;
   for (const i of looked) {
     if (rows.boxed[i] === 1 || rows.lagging[i] === 1 || rows.mark[i] === 1) continue;
-    if ((rows.positionOffsets[i] as number[]).some((po) => (d[po + P.size] as number) !== 0)) {
+    if (soleOpenMarket(d, rows.positionOffsets[i] as number[]) !== -1) {
       rows.mark[i] = 1;
       rows.loose.push(i);
     }
