@@ -131,14 +131,20 @@ export function newDesk(agent: string, market: string, p: TransferParams, nextLo
 }
 
 const NO_ARRIVALS: readonly TransferArrival[] = [];
+const NO_DECISIONS: readonly TransferDecision[] = [];
 
 export class CollateralTreasury {
   private readonly desks = new Map<string, Desk>();
   private arrivals: TransferArrival[] = [];
+  /** The earliest desk's next look (the desks look every minute or so, and most blocks are between two looks). */
+  private nextLook = Number.POSITIVE_INFINITY;
 
   /** Gives `agent` a treasury for its position in `market` (none when its interval is 0). */
   add(agent: string, market: string, p: TransferParams, start: number): void {
-    if (p.interval > 0) this.desks.set(agent, newDesk(agent, market, p, start + p.interval));
+    if (p.interval > 0) {
+      this.desks.set(agent, newDesk(agent, market, p, start + p.interval));
+      this.nextLook = Math.min(this.nextLook, start + p.interval);
+    }
   }
 
   get size(): number {
@@ -175,18 +181,24 @@ export class CollateralTreasury {
   }
 
   /** The desks due to look at `now` decide; a decision marks its desk busy until `done`. */
-  look(now: number, ch: ClearingHouse, venue: HedgeVenue): TransferDecision[] {
+  look(now: number, ch: ClearingHouse, venue: HedgeVenue): readonly TransferDecision[] {
+    if (now < this.nextLook) return NO_DECISIONS;
     const out: TransferDecision[] = [];
+    let next = Number.POSITIVE_INFINITY;
     for (const d of this.desks.values()) {
-      if (now < d.nextLook) continue;
-      d.nextLook = now + d.p.interval;
-      if (d.busy) continue;
-      const decision = decide(d, now, ch, venue);
-      if (decision) {
-        d.busy = true;
-        out.push(decision);
+      if (now >= d.nextLook) {
+        d.nextLook = now + d.p.interval;
+        if (!d.busy) {
+          const decision = decide(d, now, ch, venue);
+          if (decision) {
+            d.busy = true;
+            out.push(decision);
+          }
+        }
       }
+      next = Math.min(next, d.nextLook);
     }
+    this.nextLook = next;
     return out;
   }
 }
