@@ -476,7 +476,8 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
     const reserves = rows.reserves;
     looked = all ? null : screenWithin(ch, obs, rows, reserves, level, readers.waking, flagOnly);
     if (looked === null) screenEvery(ch, obs, rows, reserves, level, all, flagOnly);
-    rows.dirtyList.length = 0;
+    // (Most screens find it empty: setting an array's length is not free.)
+    if (rows.dirtyList.length !== 0) rows.dirtyList.length = 0;
     rows.allDirty = false;
   } else {
     // The state stands since the last screen: only rows it left standing (or that own-row
@@ -719,7 +720,7 @@ function screenWithin(ch: ClearingHouse, obs: Observation, rows: RowInputs, rese
   takeOnce(rows, rows.dirtyList, looked);
   takeOnce(rows, waking, looked, true);
   takeOnce(rows, rows.loose, looked);
-  rows.loose.length = 0;
+  if (rows.loose.length !== 0) rows.loose.length = 0;
   for (const i of looked) rows.mark[i] = 0;
   for (const i of looked) screenAccount(ch, obs, rows, reserves, level, false, i, false, flagOnly);
   // Still loose: looked at again next time.

@@ -88,6 +88,8 @@ export class ScenarioEvents {
 
   /** When agent `index` is back, if it is down at `t`; else null. */
   downUntil(index: number, t: number): number | null {
+    // Asked for every agent a block wakes: most runs have no outage to look up.
+    if (this.outages.size === 0) return null;
     const windows = this.outages.get(index);
     if (windows !== undefined) for (const w of windows) if (t >= w.from && t < w.to) return w.to;
     return null;

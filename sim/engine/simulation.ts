@@ -190,7 +190,8 @@ export class Simulation {
   /** Looks that agents promised would find nothing, taken without waking them. */
   private readonly quiet: QuietLooks;
   private searchers: number[] = [];
-  private keepers: number[] = [];
+  /** Keepers that wake when the block changed something. */
+  private changeKeepers: number[] = [];
   private tradeWatchers: number[] = [];
   /** Per agent: due in the block being run (its wake-up fell due, or it watches a feed that moved). */
   private due = new Uint8Array(0);
@@ -349,7 +350,7 @@ export class Simulation {
     // Each list in index order: agents wake in that order.
     const byIndex = (keep: (a: AgentInfo) => boolean) => this.infos.filter(keep).map((a) => a.index).sort((a, b) => a - b);
     this.searchers = byIndex((a) => a.phase === 'searcher');
-    this.keepers = byIndex((a) => a.phase === 'keeper');
+    this.changeKeepers = byIndex((a) => a.phase === 'keeper' && a.wakesOnChange);
     this.tradeWatchers = byIndex((a) => a.phase === 'trade' && a.wakesOnChange);
     this.due = new Uint8Array(this.infos.length);
     this.marked = new Int32Array(this.infos.length);
@@ -470,7 +471,7 @@ export class Simulation {
 
   /** The keepers to wake: those due now, and those that watch for changes when something changed. */
   private keepersDue(changed: boolean, now: number): number[] {
-    if (changed) for (const i of this.keepers) if ((this.infos[i] as AgentInfo).wakesOnChange) this.markDue(i);
+    if (changed) for (const i of this.changeKeepers) this.markDue(i);
     const keepers = this.awakeMarked(PHASE_KEEPER, now);
     for (let k = 0; k < this.markedCount; k++) this.due[this.marked[k] as number] = 0;
     this.markedCount = 0;
