@@ -175,7 +175,7 @@ export class IncrementalAccountSums {
       // The accounts the journal wrote (their collateral, their position map) or created, each
       // once: an operation writes an account several times, and its share is up to date after the first.
       const e = log.entries;
-      for (let k = 0; k < e.length; k += 2) {
+      for (let k = 0; k < log.length; k += 2) {
         const target = e[k] as object;
         const account = target === ch.accounts ? ch.accounts.get(e[k + 1] as string) : this.owners.get(target);
         if (account === undefined || this.shares.get(account)?.seen === check) continue;
@@ -212,7 +212,7 @@ export class IncrementalAccountSums {
     const log = this.log;
     if (log === null || log.overflowed || this.whole) return false;
     const e = log.entries;
-    for (let k = 0; k < e.length; k += 2) if (!targets.has(e[k])) return false;
+    for (let k = 0; k < log.length; k += 2) if (!targets.has(e[k])) return false;
     log.clear();
     return true;
   }
@@ -228,7 +228,7 @@ export class IncrementalAccountSums {
       return;
     }
     const e = log.entries;
-    for (let k = 0; k < e.length; k += 2) {
+    for (let k = 0; k < log.length; k += 2) {
       if (e[k] !== balances) continue;
       const holder = e[k + 1] as string;
       this.setBalance(holder, balances.get(holder) ?? 0n);

@@ -170,19 +170,29 @@ export class Journal {
  */
 export class WriteLog {
   static readonly LIMIT = 1 << 16;
-  /** target, key, target, key, … */
-  entries: unknown[] = [];
+  /**
+   * target, key, target, key, … in `[0, length)`. Emptied by resetting `length` and written
+   * over, never shrunk: the engine's readers take the log every block, and setting an array's
+   * length each time cost more than the reading (what lies past `length` is stale).
+   */
+  readonly entries: unknown[] = [];
+  length = 0;
   overflowed = false;
 
   add(target: unknown, key: unknown): void {
-    if (this.entries.length >= WriteLog.LIMIT) this.overflowed = true;
-    else this.entries.push(target, key);
+    const n = this.length;
+    if (n >= WriteLog.LIMIT) {
+      this.overflowed = true;
+      return;
+    }
+    this.entries[n] = target;
+    this.entries[n + 1] = key;
+    this.length = n + 2;
   }
 
-  /** Empties the log (after reading `entries` and `overflowed`). */
+  /** Empties the log (after reading `entries` up to `length`, and `overflowed`). */
   clear(): void {
-    // Most reads find it empty: setting an array's length is not free.
-    if (this.entries.length !== 0) this.entries.length = 0;
+    this.length = 0;
     this.overflowed = false;
   }
 }

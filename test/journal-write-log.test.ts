@@ -23,7 +23,7 @@ function inputsOf(ch: ClearingHouse, owner: string): unknown[] {
 /** The owners the log names. */
 function named(ch: ClearingHouse, log: WriteLog): Set<string> {
   const out = new Set<string>();
-  for (let k = 0; k < log.entries.length; k += 2) {
+  for (let k = 0; k < log.length; k += 2) {
     const target = log.entries[k];
     const key = log.entries[k + 1];
     if (target === ch.ledger.balances || target === ch.accounts) out.add(key as string);
@@ -72,9 +72,13 @@ describe('journal write log', () => {
     const log = new WriteLog();
     for (let k = 0; k < WriteLog.LIMIT; k++) log.add(log, k);
     expect(log.overflowed).toBe(true);
-    expect(log.entries.length).toBe(WriteLog.LIMIT);
+    expect(log.length).toBe(WriteLog.LIMIT);
     log.clear();
     expect(log.overflowed).toBe(false);
-    expect(log.entries.length).toBe(0);
+    expect(log.length).toBe(0);
+    // Written over from the start after a clear: only what was written since is in the log.
+    log.add(log, 'again');
+    expect(log.length).toBe(2);
+    expect(log.entries.slice(0, log.length)).toEqual([log, 'again']);
   });
 });

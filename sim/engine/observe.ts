@@ -187,7 +187,7 @@ class RowInputs {
       const e = log.entries;
       const balances = ch.ledger.balances;
       const accounts = ch.accounts;
-      for (let k = 0; k < e.length; k += 2) {
+      for (let k = 0; k < log.length; k += 2) {
         const target = e[k] as object;
         const i = target === balances || target === accounts ? this.indexOf.get(e[k + 1] as string) : this.owners.get(target);
         if (i !== undefined) {
