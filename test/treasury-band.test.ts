@@ -62,7 +62,7 @@ describe('treasury desk: the band screen', () => {
                 const key = `${agent}@${market}`;
                 const was = kept.get(key);
                 // The params move with the ratio every step: the desk's in-band memo (fixed params) is not carried.
-                const d: Desk = { ...newDesk(agent, market, p, 0), inputs: was?.inputs ?? null, standing: was?.standing ?? null, band: was?.band ?? null };
+                const d: Desk = { ...newDesk(agent, market, p, 0), inputs: was?.inputs ?? null, standing: was?.standing ?? null, valued: was?.valued ?? false, band: was?.band ?? null };
                 const fresh = newDesk(agent, market, p, 0);
                 const banded = inBand(d, ch, s.venueLow);
                 const got = decide(d, 0, ch, venue);
@@ -116,6 +116,39 @@ describe('treasury desk: the band screen', () => {
       );
       // Not vacuous: bands were brought to a new index.
       expect(funded).toBeGreaterThan(100);
+    });
+
+    it(`builds its band from the records after its own inputs changed, as a valued standing gives it (${profile})`, () => {
+      // Desks kept across steps: wherever a look found the account's own inputs changed and
+      // built its band from the records (its standing left unvalued), the band is the one a
+      // fresh valuation gives, to the wei (fails with the open notional's sign, the base, the
+      // funding or the loss owed wrong, each checked).
+      let built = 0;
+      fc.assert(
+        fc.property(fc.array(fc.oneof({ weight: 2, arbitrary: randomActions('mixed') }, { weight: 2, arbitrary: randomActions('liquidations') }, { weight: 1, arbitrary: fc.constantFrom(0, 1).map((market) => ({ kind: 'funding' as const, market })) }), { minLength: 5, maxLength: 40 }), (actions) => {
+          // Socialising: bad debt moves the loss indices, which the band's constant owes.
+          const ch = randomWorld(profile, true);
+          const p: TransferParams = { ...DEFAULT_TRANSFER, chainLow: -1e9, chainHigh: 1e9 };
+          const desks = TRADERS.flatMap((agent) => MARKETS.map((market) => newDesk(agent, market, p, 0)));
+          for (const action of actions) {
+            applyRandomAction(ch, action);
+            for (const d of desks) {
+              const inputs = d.inputs;
+              inBand(d, ch, false);
+              if (inputs !== null && d.inputs !== inputs && !d.valued) {
+                built++;
+                const fresh = newDesk(d.agent, d.market, p, 0);
+                chainStanding(fresh, ch);
+                expect(d.band, `${d.agent}@${d.market} after ${JSON.stringify(action)}`).toEqual(fresh.band);
+              }
+              if (d.band == null || !inBand(d, ch, false)) chainStanding(d, ch);
+            }
+          }
+        }),
+        { numRuns: 150 },
+      );
+      // Not vacuous: bands were built from the records.
+      expect(built).toBeGreaterThan(30);
     });
 
     it(`remembers a look in its band only for the same state and venue (${profile})`, () => {

@@ -97,6 +97,8 @@ export interface Desk {
   /** What its last chain standing was valued from, and the standing (null: it could not be valued). */
   inputs: unknown[] | null;
   standing: { value: bigint; notional: bigint } | null;
+  /** Whether `standing` was valued from `inputs` (false: only the band was, from the records: `bandFromRecords`). */
+  valued: boolean;
   /** What that standing reads at other reserves, when it rests on one open position (`inBand`); else null. */
   band: Band | null;
   /**
@@ -127,7 +129,7 @@ export interface Band {
 
 /** A desk that has valued nothing yet, first looking at `nextLook`. */
 export function newDesk(agent: string, market: string, p: TransferParams, nextLook: number): Desk {
-  return { agent, market, p, nextLook, busy: false, inputs: null, standing: null, band: null, inBandAt: -1, inBandLow: false };
+  return { agent, market, p, nextLook, busy: false, inputs: null, standing: null, valued: false, band: null, inBandAt: -1, inBandLow: false };
 }
 
 const NO_ARRIVALS: readonly TransferArrival[] = [];
@@ -267,7 +269,7 @@ function freeCollateral(ch: ClearingHouse, agent: string, market: string): bigin
  * again only when something it is valued from changed (`sameInputs`).
  */
 export function chainStanding(d: Desk, ch: ClearingHouse): { value: bigint; notional: bigint } | null {
-  if (d.inputs !== null && compareInputs(d.inputs, ch, d.agent) === SAME) return d.standing;
+  if (d.inputs !== null && d.valued && compareInputs(d.inputs, ch, d.agent) === SAME) return d.standing;
   let standing: { value: bigint; notional: bigint } | null;
   try {
     standing = ch.marginStanding(d.agent, d.market, 'spot');
@@ -277,6 +279,7 @@ export function chainStanding(d: Desk, ch: ClearingHouse): { value: bigint; noti
   }
   d.inputs = standingInputs(ch, d.agent);
   d.standing = standing;
+  d.valued = true;
   d.band = d.inputs !== null && standing !== null ? bandOf(ch, d.agent, d.market, standing) : null;
   return standing;
 }
@@ -293,6 +296,40 @@ function bandOf(ch: ClearingHouse, agent: string, market: string, standing: { va
   const long = only.size > 0n;
   const m = ch.market(market);
   return bandAt(long ? standing.value - standing.notional : standing.value + standing.notional, weiToNumber(long ? only.size : -only.size), long, ch.fundingOwedOn(m, only), m.cumulativePremiumFraction);
+}
+
+/**
+ * After the account's own inputs changed (a trade, a deposit): its band built from its records
+ * alone, without valuing its standing, when its only open position is in the desk's market and
+ * no market it holds is under a lazy remap or a k migration. The band's constant is the value
+ * less (a long) or plus (a short) the exit value, and the value is the group's base (margin
+ * when isolated, else collateral) + PnL − funding − loss with the PnL ±(exit value − open
+ * notional): the exit value cancels, leaving base ∓ open notional − funding − loss, exactly
+ * what `bandOf` takes from a valued standing. Returns whether it built one (then the desk's
+ * standing is not valued from its new inputs).
+ */
+function bandFromRecords(d: Desk, ch: ClearingHouse): boolean {
+  const account = ch.accounts.get(d.agent);
+  if (account === undefined) return false;
+  let only: Position | null = null;
+  for (const [id, pos] of account.positions) {
+    if (pos.size === 0n) continue;
+    if (id !== d.market || only !== null) return false;
+    only = pos;
+  }
+  if (only === null) return false;
+  const inputs = standingInputs(ch, d.agent);
+  if (inputs === null) return false;
+  const m = ch.market(d.market);
+  const long = only.size > 0n;
+  const base = only.isolated || ch.params.marginMode === 'isolated' ? only.margin : account.collateral;
+  const funding = ch.fundingOwedOn(m, only);
+  const constant = (long ? base - only.openNotional : base + only.openNotional) - funding - ch.lossOwedOn(m, only);
+  d.inputs = inputs;
+  d.standing = null;
+  d.valued = false;
+  d.band = bandAt(constant, weiToNumber(long ? only.size : -only.size), long, funding, m.cumulativePremiumFraction);
+  return true;
 }
 
 /** A band (one literal shape: a spread of a band, bigints and all, cost ~1 µs). */
@@ -327,7 +364,8 @@ const ABSOLUTE = 1e-15;
 
 /**
  * Whether the desk's decision is provably null without valuing its standing exactly: the
- * account's inputs but its market's reserves are those its band was valued from, and at the
+ * account's inputs but its market's reserves are those its band was valued from (or, after its
+ * own inputs changed, its band is built again from its records: `bandFromRecords`), and at the
  * current reserves the margin ratio (value / notional, as `decide` reads it in floats) is at or
  * above `chainLow` and, when the venue is low, at or below `chainHigh`. The exit value is
  * Q·s/(B + s) for a long and Q·s/(B − s) for a short, give or take a few wei of flooring
@@ -335,10 +373,10 @@ const ABSOLUTE = 1e-15;
  * is within a few ulps of the exact one.
  */
 export function inBand(d: Desk, ch: ClearingHouse, venueLow: boolean): boolean {
-  if (d.band == null || d.inputs === null) return false;
+  if (d.inputs === null) return false;
   const inputs = compareInputs(d.inputs, ch, d.agent);
-  if (inputs === CHANGED || (inputs === FUNDING && !fundedBand(d, ch))) return false;
-  const band = d.band;
+  if (inputs === CHANGED ? !bandFromRecords(d, ch) : d.band == null || (inputs === FUNDING && !fundedBand(d, ch))) return false;
+  const band = d.band as Band;
   const vamm = ch.market(d.market).vamm;
   if (vamm.quoteReserve !== floatsOf.quote || vamm.baseReserve !== floatsOf.base) {
     floatsOf.quote = vamm.quoteReserve;
