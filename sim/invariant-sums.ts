@@ -120,6 +120,11 @@ export class IncrementalAccountSums {
   private markets: Market[] = [];
   private indices: MarketIndices[] = [];
   private totals: MarketSums[] = [];
+  /**
+   * The totals by market id, as `sums` returns them: the kept objects themselves, not copies (a
+   * check runs in most blocks), so what `sums` returned holds only until the next `sums`.
+   */
+  private totalsById = new Map<string, MarketSums>();
   private claims = 0n;
   /** The journal's write log (dirty tracking): between index moves, only the accounts it names are compared. */
   private log: WriteLog | null = null;
@@ -140,6 +145,7 @@ export class IncrementalAccountSums {
 
   constructor(private readonly ch: ClearingHouse) {}
 
+  /** The sums now (each market's are the kept totals themselves: read them before the next call). */
   sums(): AccountSums {
     const ch = this.ch;
     // The clearing house's markets as the shares were kept for (compared in place: a check runs in most blocks of a run).
@@ -171,12 +177,20 @@ export class IncrementalAccountSums {
       // Accounts are only ever added between checks (the journal drops one only when it undoes the
       // operation that created it, before any check sees it).
       for (const account of ch.accounts.values()) this.refresh(account, moved);
+      this.updateBalances(log);
     } else {
       // The accounts the journal wrote (their collateral, their position map) or created, each
-      // once: an operation writes an account several times, and its share is up to date after the first.
+      // once: an operation writes an account several times, and its share is up to date after the
+      // first; and the holders whose balance it wrote (one pass over the log for both).
       const e = log.entries;
+      const balances = ch.ledger.balances;
       for (let k = 0; k < log.length; k += 2) {
         const target = e[k] as object;
+        if (target === balances) {
+          const holder = e[k + 1] as string;
+          this.setBalance(holder, balances.get(holder) ?? 0n);
+          continue;
+        }
         const account = target === ch.accounts ? ch.accounts.get(e[k + 1] as string) : this.owners.get(target);
         if (account === undefined || this.shares.get(account)?.seen === check) continue;
         this.refresh(account, moved).seen = check;
@@ -184,7 +198,7 @@ export class IncrementalAccountSums {
       // Every other account's collateral and position records stand: an index move changes only
       // what its open positions in that market owe.
       if (anyMoved) {
-        for (let i = 0; i < moved.length; i++) {
+        for (let i = 0; i < this.markets.length; i++) {
           if (!moved[i]) continue;
           for (const account of this.openIn[i] as Set<Account>) {
             const share = this.shares.get(account) as Share;
@@ -195,12 +209,9 @@ export class IncrementalAccountSums {
         }
       }
     }
-    this.updateBalances(log);
     if (log === null) this.log = ch.j.writeLog();
     else log.clear();
-    const markets = new Map<string, MarketSums>();
-    for (let i = 0; i < this.marketIds.length; i++) markets.set(this.marketIds[i] as string, { ...(this.totals[i] as MarketSums) });
-    return { markets, claims: this.claims, supply: this.supply, negative: this.negatives.size > 0 };
+    return { markets: this.totalsById, claims: this.claims, supply: this.supply, negative: this.negatives.size > 0 };
   }
 
   /**
@@ -217,7 +228,7 @@ export class IncrementalAccountSums {
     return true;
   }
 
-  /** Σ balances and the negative holders: walked when there is no log to read, else moved by the holders it names. */
+  /** Σ balances and the negative holders (after a walk over the accounts): walked when there is no log to read, else moved by the holders it names. */
   private updateBalances(log: WriteLog | null): void {
     const balances = this.ch.ledger.balances;
     if (log === null || log.overflowed) {
@@ -268,6 +279,7 @@ export class IncrementalAccountSums {
     this.markets = [...markets];
     this.indices = markets.map(indicesOf);
     this.totals = markets.map(emptySums);
+    this.totalsById = new Map(this.marketIds.map((id, i) => [id, this.totals[i] as MarketSums]));
     this.claims = 0n;
   }
 
