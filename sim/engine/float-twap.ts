@@ -9,6 +9,8 @@ export class FloatTwap {
   /** integral[i] = ∫ value dt from times[0] to times[i]. */
   private readonly integral: number[] = [];
   private start = 0;
+  /** The point `pointAt` found by its last search (where the next query's window starts, near it). */
+  private hint = 0;
 
   constructor(private readonly window: number) {}
 
@@ -43,14 +45,31 @@ export class FloatTwap {
 
   /** ∫ from times[start] to t (a method, not a closure: tsx's keepNames names a closure on every call). */
   private integralTo(t: number): number {
+    if (t <= (this.times[this.start] as number)) return this.integral[this.start] as number;
+    const lo = this.pointAt(t);
+    return (this.integral[lo] as number) + (this.values[lo] as number) * (t - (this.times[lo] as number));
+  }
+
+  /**
+   * The last point at or before `t` (after times[start]), in `[start, n)`. The times only
+   * increase, so it is the one point whose next is after `t`: a query at or after the last point
+   * (the block's own time) or at the point found last time or its next (the window's start, a
+   * block later) needs no search.
+   */
+  private pointAt(t: number): number {
+    const times = this.times;
+    const last = times.length - 1;
+    if (t >= (times[last] as number)) return last;
+    for (let k = Math.max(this.hint, this.start); k <= this.hint + 1 && k < last; k++) {
+      if ((times[k] as number) <= t && (times[k + 1] as number) > t) return (this.hint = k);
+    }
     let lo = this.start;
-    let hi = this.times.length - 1;
-    if (t <= (this.times[lo] as number)) return this.integral[lo] as number;
+    let hi = last;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.times[mid] as number) <= t) lo = mid;
+      if ((times[mid] as number) <= t) lo = mid;
       else hi = mid - 1;
     }
-    return (this.integral[lo] as number) + (this.values[lo] as number) * (t - (this.times[lo] as number));
+    return (this.hint = lo);
   }
 }
