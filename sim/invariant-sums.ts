@@ -260,14 +260,22 @@ export class IncrementalAccountSums {
       this.owedAgain(share, account, moved);
       return share;
     }
-    if (share) this.apply(account, share, -1n);
+    if (share) this.apply(share, -1n);
     else {
       this.owners.set(account, account);
       this.owners.set(account.positions, account);
     }
     const fresh = this.shareOf(account);
     this.shares.set(account, fresh);
-    this.apply(account, fresh, 1n);
+    this.apply(fresh, 1n);
+    // Listed where it holds an open position now: moved in or out only where that changed.
+    for (let i = 0; i < this.openIn.length; i++) {
+      const open = isOpen(fresh.positions[i]);
+      if (open !== isOpen(share?.positions[i])) {
+        if (open) (this.openIn[i] as Set<Account>).add(account);
+        else (this.openIn[i] as Set<Account>).delete(account);
+      }
+    }
     return fresh;
   }
 
@@ -336,18 +344,13 @@ export class IncrementalAccountSums {
     return { collateral: account.collateral, positions, sums, claims, funding, loss, seen: 0 };
   }
 
-  /** Adds (1n) or takes away (−1n) an account's share: sums and differences, no bigint products. */
-  private apply(account: Account, share: Share, sign: 1n | -1n): void {
+  /** Adds (1n) or takes away (−1n) an account's share of the totals: sums and differences, no bigint products. */
+  private apply(share: Share, sign: 1n | -1n): void {
     const add = sign === 1n;
     this.claims = add ? this.claims + share.claims : this.claims - share.claims;
     for (let i = 0; i < this.totals.length; i++) {
       const t = this.totals[i] as MarketSums;
       const s = share.sums[i] as MarketSums;
-      const pos = share.positions[i];
-      if (pos !== undefined && pos.size !== 0n) {
-        if (add) (this.openIn[i] as Set<Account>).add(account);
-        else (this.openIn[i] as Set<Account>).delete(account);
-      }
       if (s.longs === 0n && s.shorts === 0n && s.open === 0 && s.onLong === 0n && s.onShort === 0n) continue;
       if (add) {
         t.longs += s.longs;
@@ -366,6 +369,10 @@ export class IncrementalAccountSums {
       }
     }
   }
+}
+
+function isOpen(pos: Position | undefined): boolean {
+  return pos !== undefined && pos.size !== 0n;
 }
 
 function indicesOf(m: Market): MarketIndices {
