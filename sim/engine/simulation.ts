@@ -485,7 +485,8 @@ export class Simulation {
     if (changed) for (const i of this.tradeWatchers) if ((this.nextWake[i] as number) > blockTime + config.blockTime) this.schedule(i, blockTime + config.blockTime);
     for (const e of this.hedgeVenue.settleFunding(blockTime)) this.logHedge(e);
     if (this.treasury.size > 0) this.startTransfers(blockTime);
-    for (const [id, twap] of this.twaps) twap.record(blockTime, weiToNumber(ch.market(id).vamm.spotPrice()));
+    // (The markets in the config's order, as the TWAPs were set: a map's entries allocate per block.)
+    for (const m of config.markets) (this.twaps.get(m.id) as FloatTwap).record(blockTime, weiToNumber(ch.market(m.id).vamm.spotPrice()));
     if (blockTime >= this.nextSnapshot) {
       this.snapshot();
       for (const e of this.hedgeVenue.checkAll(blockTime)) this.logHedge(e);
