@@ -3,6 +3,7 @@
  * earlier trades), and the execution module works parent orders as TWAP or iceberg children
  * that never take the mark past their slippage limit.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentAction, AgentContext } from '../agents/agent.ts';
 import { DEFAULT_EXECUTION, type ExecutionParams, OrderExecutor } from '../agents/execution.ts';
@@ -11,7 +12,7 @@ import { executeAction } from '../sim/engine/action-executor.ts';
 import { FloatTwap } from '../sim/engine/float-twap.ts';
 import { Observation, observationLength } from '../sim/engine/observation.ts';
 import { writeObservation } from '../sim/engine/observe.ts';
-import { edgeAgainstLimit, route } from '../sim/engine/order-router.ts';
+import { bindingLimit, edgeAgainstLimit, route } from '../sim/engine/order-router.ts';
 import { weiToNumber } from '../sim/math/units.ts';
 import { makeWorld, w } from './helpers/world.ts';
 
@@ -74,6 +75,42 @@ describe('router: a limited order is sized on the state it lands on', () => {
     expect(land(world, 'bob', sell(edge * 10))).toBe('BelowMinProfit');
     expect(land(world, 'bob', sell(edge / 2))).toBeNull();
     world.checkInvariants();
+  });
+});
+
+describe('router: what it passes on', () => {
+  it('sizes against the tighter of the order’s own price and the reference’s bound, and none when it has neither', () => {
+    // The candidates' minimum (a buy) or maximum (a sell), as first written.
+    const reference = (limit: { price?: number; reference?: number }, side: 'long' | 'short', ref: number) => {
+      const candidates = [...(limit.price === undefined ? [] : [limit.price]), ...(limit.reference === undefined ? [] : [ref * (1 + limit.reference)])];
+      if (candidates.length === 0) return side === 'long' ? Number.POSITIVE_INFINITY : 0;
+      return side === 'long' ? Math.min(...candidates) : Math.max(...candidates);
+    };
+    const price = fc.option(fc.double({ min: 0, max: 1e5, noNaN: true }), { nil: undefined });
+    const offset = fc.option(fc.double({ min: -0.5, max: 0.5, noNaN: true }), { nil: undefined });
+    fc.assert(
+      fc.property(price, offset, fc.constantFrom('long' as const, 'short' as const), fc.oneof(fc.double({ min: 1, max: 1e5, noNaN: true }), fc.constant(Number.NaN)), (p, r, side, ref) => {
+        const limit = { ...(p === undefined ? {} : { price: p }), ...(r === undefined ? {} : { reference: r }) };
+        expect(Object.is(bindingLimit(limit, side, ref), reference(limit, side, ref))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is the order without its limit: whole when it fits, its margin cut to what does when not', () => {
+    const world = makeWorld({ traders: { alice: '100000', bob: '100000', carol: '100000' } });
+    const limit = { price: 2000 * 1.02, minNotional: 10 };
+    const fits = route(world.ch, { kind: 'open', market: 'ETH', side: 'long', margin: 500, leverage: 2, isolated: true, limit });
+    expect(fits).toEqual({ action: { kind: 'open', market: 'ETH', side: 'long', margin: 500, leverage: 2, isolated: true } });
+    const cut = route(world.ch, { kind: 'open', market: 'ETH', side: 'long', margin: 50_000, leverage: 3, limit });
+    if (!('action' in cut) || cut.action.kind !== 'open') throw new Error('refused');
+    expect({ ...cut.action, margin: 0 }).toEqual({ kind: 'open', market: 'ETH', side: 'long', margin: 0, leverage: 3 });
+    expect('limit' in cut.action).toBe(false);
+    // Cut to the quote that takes the mark to the limit, at the order's leverage.
+    expect(cut.action.margin).toBeGreaterThan(100);
+    expect(cut.action.margin).toBeLessThan(50_000);
+    expect(land(world, 'alice', cut.action)).toBeNull();
+    expect(spot(world.ch) / limit.price).toBeCloseTo(1, 6);
   });
 });
 

@@ -34,11 +34,11 @@ export function quoteToPrice(quoteReserve: number, baseReserve: number, side: 'l
 
 /** The binding price limit of an order on the state now: its own price, or the reference's bound, whichever is tighter. */
 export function bindingLimit(limit: OrderLimit, side: 'long' | 'short', reference: number): number {
-  const candidates: number[] = [];
-  if (limit.price !== undefined) candidates.push(limit.price);
-  if (limit.reference !== undefined) candidates.push(reference * (1 + limit.reference));
-  if (candidates.length === 0) return side === 'long' ? Number.POSITIVE_INFINITY : 0;
-  return side === 'long' ? Math.min(...candidates) : Math.max(...candidates);
+  const own = limit.price;
+  if (limit.reference === undefined) return own ?? (side === 'long' ? Number.POSITIVE_INFINITY : 0);
+  const bound = reference * (1 + limit.reference);
+  if (own === undefined) return bound;
+  return side === 'long' ? Math.min(own, bound) : Math.max(own, bound);
 }
 
 /**
@@ -69,7 +69,7 @@ export function route(ch: ClearingHouse, action: AgentAction): Routed {
   const quote = Math.min(wanted, quoteToPrice(quoteReserve, baseReserve, o.side, price));
   if (quote <= 0 || quote < (limit.minNotional ?? 0)) return { refused: 'PriceLimit' };
   if (limit.minProfit !== undefined && edgeAgainstLimit(quoteReserve, baseReserve, o.side, quote, price) < limit.minProfit) return { refused: 'BelowMinProfit' };
-  const { limit: _limit, ...plain } = o;
-  // The full order when it fits (its margin exactly as asked), else the part that does.
-  return { action: quote >= wanted ? plain : { ...plain, margin: quote / o.leverage } };
+  // The order without its limit: in full when it fits (its margin exactly as asked), else the part that does. Built field by field, not by a rest spread (a runtime copy whose result has a shape of its own).
+  const margin = quote >= wanted ? o.margin : quote / o.leverage;
+  return { action: { kind: 'open', market: o.market, side: o.side, margin, leverage: o.leverage, isolated: o.isolated } };
 }
