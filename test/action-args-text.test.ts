@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentAction } from '../agents/agent.ts';
 import { actionArgs, executeAction } from '../sim/engine/action-executor.ts';
+import { jsonOf } from '../sim/engine/event-log.ts';
 import { randomWorld } from './helpers/random-actions.ts';
 
 const amount = fc.oneof(
@@ -44,7 +45,7 @@ describe('a refused order’s arguments as text', () => {
         } catch (e) {
           text = { error: (e as Error).message };
         }
-        expect(text).toEqual(executed.args);
+        expect(text).toEqual(jsonOf(executed.args));
         if (executed.reason !== 'InvalidAgentAction') valid++;
         const amounts = [(a as { margin?: number }).margin, (a as { leverage?: number }).leverage, (a as { amount?: number }).amount];
         if (amounts.some((x) => x !== undefined && x >= 1e21 && Number.isFinite(x))) exponent++;

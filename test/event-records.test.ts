@@ -5,8 +5,8 @@
  * engine writes (bigint amounts, −0 from rounding, non-finite floats, undefined fields,
  * nested values). Over whole runs the pin test rebuilds each bundled run's summary from its
  * log's bytes and compares it with the run's own. An action's arguments may be `Deferred` (a
- * refused order's, built only when read): the JSON copy and the line build them, record sinks
- * read them through `jsonOf`, and a run whose sinks all read records never builds them.
+ * refused order's or a call's, built only when read): the JSON copy and the line build them,
+ * record sinks read them through `jsonOf`, and a run whose sinks all read records never builds them.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -109,7 +109,7 @@ describe('sinks that read records', () => {
     );
   });
 
-  it('a run whose sinks all read records never builds a refused order’s arguments, and they read as the log shows them', async () => {
+  it('a run whose sinks all read records never builds an action’s arguments, and they read as the log shows them', async () => {
     const base = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'scenarios', 'runs', 'year-2022-hourly.json'), 'utf8')) as Record<string, unknown>;
     // Two weeks of the bundled hourly year: arbitrageurs' limited orders are refused by their router.
     const config = await resolveRun(parseRunScenario(JSON.stringify({ ...base, prices: { ...(base.prices as object), from: '2022-06-01', to: '2022-06-15' } })));
@@ -120,8 +120,11 @@ describe('sinks that read records', () => {
     await runSimulation(config, { sinks: [lines] });
     const refused = records.filter((e) => e.type === 'AgentAction' && e.reason === 'PriceLimit');
     expect(refused.length).toBeGreaterThan(100);
-    // Not built by the run: still deferred when the run ended.
+    // Not built by the run: still deferred when the run ended, as are the arguments of every call made (kept or reverted).
     expect(refused.every((e) => e.args instanceof Deferred)).toBe(true);
+    const called = records.filter((e) => e.type === 'AgentAction' && e.reason !== 'PriceLimit' && e.reason !== 'BelowMinProfit');
+    expect(called.filter((e) => e.ok).length).toBeGreaterThan(100);
+    expect(called.every((e) => e.args instanceof Deferred)).toBe(true);
     // Built when read, they are what the log line of the same run shows.
     expect(records.length).toBe(lines.lines.length);
     for (let i = 0; i < records.length; i++) {

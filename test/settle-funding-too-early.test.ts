@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClearingHouse } from '../sim/clearing-house.ts';
 import { executeAction, settleFundingTooEarly } from '../sim/engine/action-executor.ts';
+import { jsonOf } from '../sim/engine/event-log.ts';
 import { isModelError } from '../sim/errors.ts';
 import { MARKETS, type RandomAction, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
 
@@ -84,7 +85,8 @@ describe('a settlement before its time', () => {
               if (known) {
                 seen.tooEarly++;
                 const operations = ch.j.operations;
-                expect(executeAction(ch, 'keeper', { kind: 'settleFunding', market })).toEqual({ ok: false, reason: 'SettleFundingTooEarly', args: { market } });
+                const outcome = executeAction(ch, 'keeper', { kind: 'settleFunding', market });
+                expect({ ...outcome, args: jsonOf(outcome.args) }).toEqual({ ok: false, reason: 'SettleFundingTooEarly', args: { market } });
                 expect([ch.j.version, ch.j.operations]).toEqual([version, operations]);
               } else if (reason === null) seen.settles++;
               else seen.other++;

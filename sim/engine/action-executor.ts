@@ -102,6 +102,25 @@ export class RefusedArgs extends Deferred {
   }
 }
 
+/**
+ * The arguments of a call the engine made, built only when read (as `RefusedArgs`): the same
+ * object `argsOf` gives for its wei amounts. Only the log line and the JSON copy read them;
+ * building their text for every call was ~0.4 µs an action.
+ */
+class CalledArgs extends Deferred {
+  constructor(
+    private readonly trader: string,
+    private readonly action: AgentAction,
+    private readonly amounts: WeiAmounts,
+  ) {
+    super();
+  }
+
+  toJSON(): Json {
+    return argsOf(this.trader, this.action, { amount: this.amounts.amount.toString(), leverage: this.amounts.leverage.toString() });
+  }
+}
+
 function argsOf(trader: string, a: AgentAction, w: Amounts<string>): Json {
   switch (a.kind) {
     case 'open':
@@ -133,19 +152,18 @@ export function settleFundingTooEarly(ch: ClearingHouse, marketId: string): bool
 }
 
 export function executeAction(ch: ClearingHouse, trader: string, a: AgentAction): ActionOutcome {
-  let args: Json;
   let w: WeiAmounts;
   try {
     w = amountsOf(a, usd, ratio, 0n);
-    args = argsOf(trader, a, { amount: w.amount.toString(), leverage: w.leverage.toString() });
   } catch (e) {
     return { ok: false, reason: 'InvalidAgentAction', args: { error: (e as Error).message } };
   }
+  const args = new CalledArgs(trader, a, w);
   if (a.kind === 'settleFunding' && settleFundingTooEarly(ch, a.market)) return { ok: false, reason: 'SettleFundingTooEarly', args };
   try {
     switch (a.kind) {
       case 'open':
-        ch.openPosition({ trader, market: a.market, side: a.side, margin: w.amount, leverage: w.leverage, ...(a.isolated !== undefined ? { isolated: a.isolated } : {}) });
+        ch.openPosition({ trader, market: a.market, side: a.side, margin: w.amount, leverage: w.leverage, isolated: a.isolated });
         break;
       case 'close':
         ch.closePosition(trader, a.market);
