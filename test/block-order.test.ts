@@ -3,8 +3,9 @@
  * searchers' bundles placed right before or after their target or at the top of the block, and
  * a bundle whose target is not in the block dropped.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Ordered, orderBlock } from '../sim/engine/block-order.ts';
+import { type Ordered, orderBlock, tieBreak } from '../sim/engine/block-order.ts';
 
 const tx = (id: number, agent: number, priorityFee: number, arrival: number, bundle?: Ordered['bundle']): Ordered => ({ id, agent, priorityFee, arrival, seq: 0, ...(bundle ? { bundle } : {}) });
 
@@ -40,5 +41,24 @@ describe('block order', () => {
   it('has no builder under first-come: bundle legs are ordinary transactions, by arrival', () => {
     const due = [tx(1, 0, 10, 101), tx(10, 5, 99, 103, { target: 1, place: 'before' }), tx(11, 5, 99, 102, { target: 'top', place: 'after' })];
     expect(orderBlock(due, 'first-come', 1, 100).map((p) => p.id)).toEqual([1, 11, 10]);
+  });
+
+  it('orders plain transactions as the built-in stable sort on the venue key, the tie-break, agent and submission order does', () => {
+    // The order before the in-place insertion sort: `Array.prototype.sort` on keyed copies.
+    const reference = (due: readonly Ordered[], byFee: boolean, seed: number, block: number) =>
+      due
+        .map((p) => ({ p, tie: tieBreak(seed, block, p.agent) }))
+        .sort((a, b) => (byFee ? b.p.priorityFee - a.p.priorityFee : a.p.arrival - b.p.arrival) || a.tie - b.tie || a.p.agent - b.p.agent || a.p.seq - b.p.seq)
+        .map((k) => k.p.id);
+    // Few distinct fees, arrivals, agents and seqs: ties at every level, and equal keys whose input order only a stable sort keeps.
+    const block = fc.array(fc.record({ agent: fc.nat({ max: 4 }), priorityFee: fc.constantFrom(0, 1, 2.5), arrival: fc.constantFrom(100, 100.5, 101), seq: fc.nat({ max: 1 }) }), { maxLength: 12 });
+    fc.assert(
+      fc.property(block, fc.nat(), fc.nat({ max: 1_000_000 }), (txs, seed, number) => {
+        const due = txs.map((t, id) => ({ id, ...t }));
+        expect(orderBlock(due, 'priority-fee', seed, number).map((p) => p.id)).toEqual(reference(due, true, seed, number));
+        expect(orderBlock(due, 'first-come', seed, number).map((p) => p.id)).toEqual(reference(due, false, seed, number));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -27,13 +27,13 @@ export function orderBlock<T extends Ordered>(due: readonly T[], ordering: GasOr
   const builder = ordering === 'priority-fee';
   // One transaction that is no bundle leg (most blocks that have any): nothing to order.
   if (due.length === 1 && (!builder || (due[0] as T).bundle === undefined)) return [due[0] as T];
-  const plain = due.filter((p) => !builder || p.bundle === undefined);
+  const order = builder ? due.filter((p) => p.bundle === undefined) : due.slice();
   const legs = builder ? due.filter((p) => p.bundle !== undefined) : [];
-  const keyed = plain.map((p) => ({ p, tie: tieBreak(seed, block, p.agent) }));
-  keyed.sort((a, b) =>
-    (ordering === 'priority-fee' ? b.p.priorityFee - a.p.priorityFee : a.p.arrival - b.p.arrival) || a.tie - b.tie || a.p.agent - b.p.agent || a.p.seq - b.p.seq,
+  sortBlock(
+    order,
+    order.map((p) => tieBreak(seed, block, p.agent)),
+    builder,
   );
-  const order = keyed.map((k) => k.p);
   if (legs.length === 0) return order;
   // Legs by bid: around the same target the highest bidder's go first.
   const byBid = [...legs].sort((a, b) => b.priorityFee - a.priorityFee || a.agent - b.agent || a.seq - b.seq);
@@ -45,6 +45,31 @@ export function orderBlock<T extends Ordered>(due: readonly T[], ordering: GasOr
     out.push(...byBid.filter((l) => l.bundle?.target === p.id && l.bundle.place === 'after'));
   }
   return out;
+}
+
+/**
+ * Sorts a block's transactions in place by the venue's key (the highest bid first, or the
+ * earliest arrival), then the tie-break draw (`ties`, moved alongside), agent and submission
+ * order: an insertion sort, stable as `Array.prototype.sort` (a block holds a few transactions,
+ * and the built-in's calls to a comparator cost more than the sort).
+ */
+function sortBlock<T extends Ordered>(order: T[], ties: number[], byFee: boolean): void {
+  for (let i = 1; i < order.length; i++) {
+    const p = order[i] as T;
+    const tie = ties[i] as number;
+    let j = i - 1;
+    for (; j >= 0 && after(order[j] as T, ties[j] as number, p, tie, byFee); j--) {
+      order[j + 1] = order[j] as T;
+      ties[j + 1] = ties[j] as number;
+    }
+    order[j + 1] = p;
+    ties[j + 1] = tie;
+  }
+}
+
+/** Whether `a` (with its tie-break draw) goes after `b` in the block. */
+function after(a: Ordered, aTie: number, b: Ordered, bTie: number, byFee: boolean): boolean {
+  return ((byFee ? b.priorityFee - a.priorityFee : a.arrival - b.arrival) || aTie - bTie || a.agent - b.agent || a.seq - b.seq) > 0;
 }
 
 /** A deterministic per-block, per-agent order for equal keys. */
