@@ -180,7 +180,8 @@ export class HedgeVenue {
     a.position += size;
     a.cash -= size * price + fee + spreadCost;
     const fill: HedgeEvent = { type: 'HedgeFill', agent, market: this.market, size: round6(size), price: round6(price), fee: round6(fee), spreadCost: round6(spreadCost), position: round6(a.position), filledAt };
-    return [fill, ...this.checkMargin(agent, a, price)];
+    const call = this.marginCall(agent, a, price);
+    return call === null ? [fill] : [fill, call];
   }
 
   /** Funding settlements due by `now`, each at the price of its funding time (one shared empty list when none is: most blocks). */
@@ -195,7 +196,8 @@ export class HedgeVenue {
         const amount = a.position * price * a.params.fundingRate;
         a.cash -= amount;
         out.push({ type: 'HedgeFunding', agent, market: this.market, position: round6(a.position), price: round6(price), rate: a.params.fundingRate, amount: round6(amount), fundingTime: t });
-        out.push(...this.checkMargin(agent, a, price));
+        const call = this.marginCall(agent, a, price);
+        if (call !== null) out.push(call);
       }
       this.nextFunding += FUNDING_PERIOD;
     }
@@ -223,13 +225,20 @@ export class HedgeVenue {
     const a = this.accounts.get(agent);
     if (!a) throw new Error(`${agent} has no account at the hedge venue`);
     a.cash += amount;
-    return [{ type: 'HedgeDeposit', agent, market: this.market, amount: round6(amount) }, ...this.checkMargin(agent, a, this.priceAt(t))];
+    const deposit: HedgeEvent = { type: 'HedgeDeposit', agent, market: this.market, amount: round6(amount) };
+    const call = this.marginCall(agent, a, this.priceAt(t));
+    return call === null ? [deposit] : [deposit, call];
   }
 
   /** Margin calls on every open hedge at the price at `t`. */
   checkAll(t: number): HedgeEvent[] {
     const price = this.priceAt(t);
-    return [...this.accounts].flatMap(([agent, a]) => (a.position === 0 ? [] : this.checkMargin(agent, a, price)));
+    const calls: HedgeEvent[] = [];
+    for (const [agent, a] of this.accounts) {
+      const call = a.position === 0 ? null : this.marginCall(agent, a, price);
+      if (call !== null) calls.push(call);
+    }
+    return calls;
   }
 
   /** The closing mark: where open hedges are valued. */
@@ -237,15 +246,16 @@ export class HedgeVenue {
     return { type: 'HedgeMark', market: this.market, price: round6(this.priceAt(t)) };
   }
 
-  private checkMargin(agent: string, a: Account, price: number): HedgeEvent[] {
+  /** A margin call when the hedge's equity is under its maintenance share of the requirement (once until it is above again), else null. */
+  private marginCall(agent: string, a: Account, price: number): HedgeEvent | null {
     const requirement = Math.abs(a.position) * price * a.params.marginRatio;
     const equity = a.capital + a.cash + a.position * price;
     const short = equity < requirement * a.params.maintenanceShare;
     if (short && !a.called) {
       a.called = true;
-      return [{ type: 'HedgeMarginCall', agent, market: this.market, equity: round6(equity), requirement: round6(requirement) }];
+      return { type: 'HedgeMarginCall', agent, market: this.market, equity: round6(equity), requirement: round6(requirement) };
     }
     if (!short) a.called = false;
-    return [];
+    return null;
   }
 }

@@ -22,6 +22,11 @@ export class RemapProbes {
   /** market → trader → what was recorded at the migration. */
   private readonly pending = new Map<string, Map<string, Pending>>();
 
+  /** Whether any k change was measured (else no action has a probe to take). */
+  get measuring(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** Sizes before a migration of `market` (call before migrating): what each trader holds and the curve it is on. */
   before(ch: ClearingHouse, market: string): { sizes: Map<string, bigint>; reserves: Reserves; snapshot: LiquiditySnapshot } {
     const m = ch.market(market);

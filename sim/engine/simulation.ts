@@ -762,7 +762,7 @@ export class Simulation {
     const events = this.drainProtocolEvents();
     if (p.transfer) this.transferLanded(p, slot.id, outcome.ok);
     if (this.config.invariants === 'action') this.checkInvariants(events);
-    else if (this.checker && events.some((e) => e.type === 'PositionLiquidated')) this.logViolations(this.checker.checkAfterLiquidation(events as ProtocolEvent[]));
+    else if (this.checker && events.length > 0 && events.some((e) => e.type === 'PositionLiquidated')) this.logViolations(this.checker.checkAfterLiquidation(events as ProtocolEvent[]));
     return outcome.ok;
   }
 
@@ -832,7 +832,7 @@ export class Simulation {
 
   /** Before an action that touches a position measured since a k change: the moment Perp v1 remaps it. */
   private probeRemap(agent: string, action: Submission['action']): void {
-    if (!('market' in action)) return;
+    if (!this.remapProbes.measuring || !('market' in action)) return;
     const trader = action.kind === 'liquidate' ? action.trader : action.kind === 'settleFunding' ? null : agent;
     if (trader === null) return;
     const probe = this.remapProbes.take(this.ch, action.market, trader, 'action');

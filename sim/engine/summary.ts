@@ -159,8 +159,9 @@ export class SummaryBuilder implements EventSink {
   private fundMin: bigint | null = null;
   /** [timestamp, drawdown] each time the fund reached a new low below its start: the drawdown by any horizon. */
   private readonly drawdownHighs: Array<[number, bigint]> = [];
-  /** Who is acting now (the last AgentAction), to say who paid the insurance fund. */
-  private actor: { kind: string; target: string | null } | null = null;
+  /** Who is acting now (the last AgentAction's kind, null before any, and its liquidation target), to say who paid the insurance fund: two fields, not an object per action. */
+  private actorKind: string | null = null;
+  private actorTarget: string | null = null;
   private readonly kindOf = new Map<string, string>();
   /** Insurance-fund flows by payer (an agent kind, or `funding imbalance`) and reason, wei. */
   private readonly fundByPayer = new Map<string, Map<string, bigint>>();
@@ -195,7 +196,8 @@ export class SummaryBuilder implements EventSink {
       case 'AgentAction': {
         this.countOutcome(e.kind, e.action, e.ok ? 'ok' : e.reason);
         this.kindOf.set(e.agent as string, e.kind as string);
-        this.actor = { kind: e.kind as string, target: e.action === 'liquidate' ? ((jsonOf(e.args) as { trader?: string } | null)?.trader ?? null) : null };
+        this.actorKind = e.kind as string;
+        this.actorTarget = e.action === 'liquidate' ? ((jsonOf(e.args) as { trader?: string } | null)?.trader ?? null) : null;
         break;
       }
       case 'PositionLiquidated': {
@@ -325,12 +327,12 @@ export class SummaryBuilder implements EventSink {
     let payer: string;
     if (reason === 'funding') payer = 'funding imbalance';
     else if (reason === 'seed') payer = 'seed';
-    else if (this.actor === null) payer = 'protocol';
-    else if (this.actor.target !== null) payer = this.kindOf.get(this.actor.target) ?? 'unknown';
-    else payer = this.actor.kind;
-    const m = this.fundByPayer.get(payer) ?? new Map<string, bigint>();
+    else if (this.actorKind === null) payer = 'protocol';
+    else if (this.actorTarget !== null) payer = this.kindOf.get(this.actorTarget) ?? 'unknown';
+    else payer = this.actorKind;
+    let m = this.fundByPayer.get(payer);
+    if (m === undefined) this.fundByPayer.set(payer, (m = new Map<string, bigint>()));
     m.set(reason, (m.get(reason) ?? 0n) + amount);
-    this.fundByPayer.set(payer, m);
   }
 
   /** An agent's result, broken down: vAMM trading (with liquidations), hedge trading, fees, funding, gas, net (USD). */
