@@ -30,6 +30,39 @@ describe('PRNG', () => {
     expect([rng.nextUint32(), rng.nextUint32(), rng.nextUint32()]).toEqual([11520, 0, 5927040]);
   });
 
+  it('is the reference on unsigned words, from any state, and its normals pair as Box–Muller does', () => {
+    // The reference code's step on unsigned 32-bit words, as first written.
+    const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
+    const reference = (state: number[]) => () => {
+      const [s0, s1, s2, s3] = state as [number, number, number, number];
+      const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+      const t = (s1 << 9) >>> 0;
+      const a2 = (s2 ^ s0) >>> 0;
+      const a3 = (s3 ^ s1) >>> 0;
+      state.splice(0, 4, (s0 ^ a3) >>> 0, (s1 ^ a2) >>> 0, (a2 ^ t) >>> 0, rotl(a3, 11));
+      return result;
+    };
+    const word = fc.integer({ min: 0, max: 0xffffffff });
+    fc.assert(
+      fc.property(fc.tuple(word, word, word, word).filter((s) => s.some((x) => x !== 0)), (s) => {
+        const rng = Rng.fromState(...s);
+        const next = reference([...s]);
+        for (let i = 0; i < 64; i++) expect(rng.nextUint32()).toBe(next());
+        // A normal's pair: the cosine now, the sine at the next call, from two fresh uniforms each pair.
+        const u = (hi: number, lo: number) => ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
+        for (let i = 0; i < 4; i++) {
+          let uu = 0;
+          while (uu === 0) uu = u(next(), next());
+          const v = u(next(), next());
+          const r = Math.sqrt(-2 * Math.log(uu));
+          expect(rng.normal()).toBe(r * Math.cos(2 * Math.PI * v));
+          expect(rng.normal()).toBe(r * Math.sin(2 * Math.PI * v));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('a seed gives the same stream every time; different seeds differ', () => {
     const a = new Rng(42);
     const b = new Rng(42);
