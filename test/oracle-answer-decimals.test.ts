@@ -52,4 +52,16 @@ describe('OracleRound answers in the index feed’s decimals', () => {
       expect(log.map((s) => s.setOraclePrice?.price)).toEqual(['2000', '1990']);
     });
   }
+
+  it('the agent ledger’s end price is the last fast price once one came (either form), else the first round', () => {
+    const events = runStart('default');
+    const fast = (price: unknown, at: number) => ({ type: 'FastPrice', market: 'ETH', price, confidence: '0', publishTime: T + at, blockNumber: 3, timestamp: T + at }) as unknown as LoggedEvent;
+    const ledger = new AgentLedger();
+    for (const e of [...events, fast(2010n * 10n ** 18n, 24), fast('2020500000000000000000', 36)]) ledger.write(e);
+    expect(ledger.endPrice()).toBeCloseTo(2020.5, 9);
+    // A later round does not replace a fast price.
+    ledger.write({ ...(events[1] as LoggedEvent), roundId: '3', timestamp: T + 48 } as LoggedEvent);
+    expect(ledger.endPrice()).toBeCloseTo(2020.5, 9);
+    expect(new AgentLedger().endPrice()).toBe(0);
+  });
 });

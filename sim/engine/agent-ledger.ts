@@ -44,8 +44,12 @@ export class AgentLedger {
   readonly agents = new Map<string, AgentTally>();
   /** The hedge venue's closing mark (of the first market). */
   private hedgeMark = Number.NaN;
-  /** Per market, the reference price: the fast feed, or the first oracle round before it. */
-  private readonly referencePrice = new Map<string, number>();
+  /**
+   * Per market, the reference price in wei as the log gave it (bigint or decimal text): the fast
+   * feed's latest, or the first oracle round's before it. Read at the end only, so converted then
+   * (a month of 1-minute candles logs ~134,000 fast prices).
+   */
+  private readonly referenceWei = new Map<string, unknown>();
   /** OracleRound answers × this = wei (set from the run's profile). */
   private answerScale = indexAnswerScale('default');
 
@@ -92,10 +96,10 @@ export class AgentLedger {
         if (Number.isNaN(this.hedgeMark)) this.hedgeMark = num(e.price);
         break;
       case 'FastPrice':
-        this.referencePrice.set(e.market as string, Number(big(e.price)) / 1e18);
+        this.referenceWei.set(e.market as string, e.price);
         break;
       case 'OracleRound':
-        if (!this.referencePrice.has(e.market as string)) this.referencePrice.set(e.market as string, Number(big(e.answer) * this.answerScale) / 1e18);
+        if (!this.referenceWei.has(e.market as string)) this.referenceWei.set(e.market as string, big(e.answer) * this.answerScale);
         break;
       case 'PositionChanged': {
         const a = this.agent(e.trader as string);
@@ -140,7 +144,8 @@ export class AgentLedger {
 
   /** The reference price at the end (of the first market). */
   endPrice(): number {
-    return [...this.referencePrice.values()][0] ?? 0;
+    for (const wei of this.referenceWei.values()) return Number(big(wei)) / 1e18;
+    return 0;
   }
 
   /** The agent's net result: its equity change on the vAMM plus its hedge's result, less gas (USD); open vAMM positions at their exit. */
