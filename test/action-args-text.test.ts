@@ -8,8 +8,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentAction } from '../agents/agent.ts';
-import { actionArgs, executeAction } from '../sim/engine/action-executor.ts';
+import { actionArgs, executeAction, roundedToWei } from '../sim/engine/action-executor.ts';
 import { jsonOf } from '../sim/engine/event-log.ts';
+import { toWei } from '../sim/math/units.ts';
 import { randomWorld } from './helpers/random-actions.ts';
 
 const amount = fc.oneof(
@@ -54,5 +55,25 @@ describe('a refused order’s arguments as text', () => {
     );
     expect(valid).toBeGreaterThan(1000);
     expect(exponent).toBeGreaterThan(50);
+  });
+
+  it('in wei without the text are what toFixed’s text parses to, at and around every half unit', () => {
+    // Half units of the last place and their float neighbours (where the float product may land on the half), plain amounts, the 2⁵² edge and exponent forms.
+    const nextUp = (x: number) => x + x * 2 ** -52;
+    const nearHalf = fc.tuple(fc.integer({ min: 0, max: 2 ** 53 }), fc.constantFrom(4, 6), fc.integer({ min: -3, max: 3 })).map(([k, places, step]) => {
+      let x = (k + 0.5) / 10 ** places;
+      for (let i = 0; i < Math.abs(step); i++) x = step > 0 ? nextUp(x) : x - x * 2 ** -52;
+      return { x, places };
+    });
+    const plain = fc.tuple(fc.oneof(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.double({ min: 0, max: 1e23, noNaN: true }), fc.constantFrom(0, -0, 2 ** 52 / 1e6, 2 ** 52 / 1e4, (2 ** 52 - 0.5) / 1e4, 1e21)), fc.constantFrom(4, 6)).map(([x, places]) => ({ x, places }));
+    let fast = 0;
+    fc.assert(
+      fc.property(fc.oneof(nearHalf, plain), ({ x, places }) => {
+        expect(roundedToWei(x, places)).toBe(toWei(x.toFixed(places)));
+        if (x * 10 ** places < 2 ** 52) fast++;
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(fast).toBeGreaterThan(5000);
   });
 });
