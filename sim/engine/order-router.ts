@@ -54,16 +54,34 @@ export function edgeAgainstLimit(quoteReserve: number, baseReserve: number, side
   return side === 'long' ? base * (limit - average) : base * (average - limit);
 }
 
+/** `weiToNumber` of the last amount it converted, kept: a block's orders read the same reserves and reference until a trade or a price moves them. */
+class LastFloat {
+  private wei: bigint | null = null;
+  private value = 0;
+
+  of(wei: bigint): number {
+    if (wei !== this.wei) {
+      this.value = weiToNumber(wei);
+      this.wei = wei;
+    }
+    return this.value;
+  }
+}
+
+const quoteFloat = new LastFloat();
+const baseFloat = new LastFloat();
+const referenceFloat = new LastFloat();
+
 /** Sizes a limited open on the clearing house's state now; other actions pass through. */
 export function route(ch: ClearingHouse, action: AgentAction): Routed {
   if (action.kind !== 'open' || action.limit === undefined) return { action };
   const o = action as Open;
   const limit = o.limit as OrderLimit;
   const m = ch.market(o.market);
-  const quoteReserve = weiToNumber(m.vamm.quoteReserve);
-  const baseReserve = weiToNumber(m.vamm.baseReserve);
+  const quoteReserve = quoteFloat.of(m.vamm.quoteReserve);
+  const baseReserve = baseFloat.of(m.vamm.baseReserve);
   // The on-chain reference a router reads: the fast feed's latest price, whatever its age (the protocol's own max age is its rule, not the router's), else the index's last published answer (a failing feed is a fault the router does not see).
-  const reference = limit.reference === undefined ? Number.NaN : weiToNumber(m.oracle.fast.latest?.price ?? m.oracle.chainlink.lastPublishedWei());
+  const reference = limit.reference === undefined ? Number.NaN : referenceFloat.of(m.oracle.fast.latest?.price ?? m.oracle.chainlink.lastPublishedWei());
   const price = bindingLimit(limit, o.side, reference);
   const wanted = o.margin * o.leverage;
   const quote = Math.min(wanted, quoteToPrice(quoteReserve, baseReserve, o.side, price));
