@@ -12,7 +12,7 @@ import type { ClearingHouse } from '../sim/clearing-house.ts';
 import { DEFAULT_TRANSFER, type Desk, type TransferParams, chainStanding, decide, inBand, newDesk } from '../sim/engine/collateral-transfer.ts';
 import { isModelError } from '../sim/errors.ts';
 import { weiToNumber } from '../sim/math/units.ts';
-import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+import { MARKETS, type RandomAction, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
 
 /** The ratio as `decide` reads it, or null where there is none. */
 function exactRatio(ch: ClearingHouse, agent: string, market: string): number | null {
@@ -26,6 +26,32 @@ function exactRatio(ch: ClearingHouse, agent: string, market: string): number | 
 }
 
 /** An edge of the band relative to the exact ratio: on it, an ulp or a hair beside it, or far. */
+/**
+ * Desks kept across the steps of `actions` on a random world: each looks (`inBand`) after every
+ * step, `onLook` sees it with what it held before the look, and a desk whose band did not clear
+ * values its standing afresh, as `decide` would.
+ */
+function walkDesks(ch: ClearingHouse, actions: readonly RandomAction[], onLook: (d: Desk, before: { inputs: Desk['inputs']; band: Desk['band'] }, action: RandomAction) => void): void {
+  const p: TransferParams = { ...DEFAULT_TRANSFER, chainLow: -1e9, chainHigh: 1e9 };
+  const desks = TRADERS.flatMap((agent) => MARKETS.map((market) => newDesk(agent, market, p, 0)));
+  for (const action of actions) {
+    applyRandomAction(ch, action);
+    for (const d of desks) {
+      const before = { inputs: d.inputs, band: d.band };
+      inBand(d, ch, false);
+      onLook(d, before, action);
+      if (d.band == null || !inBand(d, ch, false)) chainStanding(d, ch);
+    }
+  }
+}
+
+/** The band a fresh desk values for `d`'s account and market, to compare with `d`'s. */
+function freshBand(d: Desk, ch: ClearingHouse): Desk['band'] {
+  const fresh = newDesk(d.agent, d.market, d.p, 0);
+  chainStanding(fresh, ch);
+  return fresh.band;
+}
+
 const edge = fc.constantFrom(0, 1e-15, -1e-15, 1e-13, -1e-13, 1e-11, -1e-11, 1e-9, -1e-9, 1e-6, -1e-6, 1e-2, -1e-2, 0.5, -0.5);
 
 const step = fc.record({ action: randomActions('mixed'), low: edge, high: edge, venueLow: fc.boolean(), targetHigh: fc.boolean() });
@@ -93,24 +119,12 @@ describe('treasury desk: the band screen', () => {
       fc.assert(
         fc.property(fc.array(fc.oneof({ weight: 3, arbitrary: randomActions('mixed') }, { weight: 1, arbitrary: fc.constantFrom(0, 1).map((market) => ({ kind: 'funding' as const, market })) }), { minLength: 5, maxLength: 40 }), (actions) => {
           const ch = randomWorld(profile);
-          const p: TransferParams = { ...DEFAULT_TRANSFER, chainLow: -1e9, chainHigh: 1e9 };
-          const desks = TRADERS.flatMap((agent) => MARKETS.map((market) => newDesk(agent, market, p, 0)));
-          for (const action of actions) {
-            applyRandomAction(ch, action);
-            for (const d of desks) {
-              const inputs = d.inputs;
-              const band = d.band;
-              inBand(d, ch, false);
-              if (inputs !== null && d.inputs === inputs && band != null && d.band !== band) {
-                funded++;
-                const fresh = newDesk(d.agent, d.market, p, 0);
-                chainStanding(fresh, ch);
-                expect(d.band, `${d.agent}@${d.market} after ${JSON.stringify(action)}`).toEqual(fresh.band);
-              }
-              // The standing and its band valued afresh where they changed otherwise, as `decide` would.
-              if (d.band == null || !inBand(d, ch, false)) chainStanding(d, ch);
+          walkDesks(ch, actions, (d, before, action) => {
+            if (before.inputs !== null && d.inputs === before.inputs && before.band != null && d.band !== before.band) {
+              funded++;
+              expect(d.band, `${d.agent}@${d.market} after ${JSON.stringify(action)}`).toEqual(freshBand(d, ch));
             }
-          }
+          });
         }),
         { numRuns: 150 },
       );
@@ -128,22 +142,12 @@ describe('treasury desk: the band screen', () => {
         fc.property(fc.array(fc.oneof({ weight: 2, arbitrary: randomActions('mixed') }, { weight: 2, arbitrary: randomActions('liquidations') }, { weight: 1, arbitrary: fc.constantFrom(0, 1).map((market) => ({ kind: 'funding' as const, market })) }), { minLength: 5, maxLength: 40 }), (actions) => {
           // Socialising: bad debt moves the loss indices, which the band's constant owes.
           const ch = randomWorld(profile, true);
-          const p: TransferParams = { ...DEFAULT_TRANSFER, chainLow: -1e9, chainHigh: 1e9 };
-          const desks = TRADERS.flatMap((agent) => MARKETS.map((market) => newDesk(agent, market, p, 0)));
-          for (const action of actions) {
-            applyRandomAction(ch, action);
-            for (const d of desks) {
-              const inputs = d.inputs;
-              inBand(d, ch, false);
-              if (inputs !== null && d.inputs !== inputs && !d.valued) {
-                built++;
-                const fresh = newDesk(d.agent, d.market, p, 0);
-                chainStanding(fresh, ch);
-                expect(d.band, `${d.agent}@${d.market} after ${JSON.stringify(action)}`).toEqual(fresh.band);
-              }
-              if (d.band == null || !inBand(d, ch, false)) chainStanding(d, ch);
+          walkDesks(ch, actions, (d, before, action) => {
+            if (before.inputs !== null && d.inputs !== before.inputs && !d.valued) {
+              built++;
+              expect(d.band, `${d.agent}@${d.market} after ${JSON.stringify(action)}`).toEqual(freshBand(d, ch));
             }
-          }
+          });
         }),
         { numRuns: 150 },
       );
