@@ -20,6 +20,8 @@ const { ownClearingHouseParams, profileByName } = await at('sim/params.ts');
 const { ClearingHouse } = await at('sim/clearing-house.ts');
 const { createClock } = await at('sim/clock.ts');
 const { toWei } = await at('sim/math/units.ts');
+const { objectList } = await at('sim/engine/object-list.ts');
+const { SummaryBuilder } = await at('sim/engine/summary.ts');
 const same = new Function('a', 'b', 'return %HaveSameMap(a, b)');
 const holey = new Function('a', 'return %HasHoleyElements(a)');
 const prepare = new Function('f', '%PrepareFunctionForOptimization(f)');
@@ -54,7 +56,27 @@ const opened = ch.position('alice', 'ETH');
 const rebuilt = house((p) => Object.fromEntries(Object.entries(p)));
 // The copy as an optimised constructor would make it (a spread there took another class than in the interpreter).
 const ownCopy = optimised(ownClearingHouseParams, () => ownClearingHouseParams(profileByName('default').clearingHouse));
+// An array once it holds an object (the kind a list of events takes at its first push).
+const holdingObject = () => {
+  const a = [];
+  a.push([1, 'x']);
+  return a;
+};
+const list = objectList();
+const listBefore = same(list, holdingObject());
+list.push([2, 'y']);
+const summary = new SummaryBuilder();
+const summaryLists = ['badDebtEvents', 'drawdownHighs', 'migrations', 'adminFailures'];
+const summaryListsBefore = summaryLists.map((k) => same(summary[k], holdingObject()));
+summary.write({ type: 'BadDebt', blockNumber: 1, timestamp: 1_700_000_000, amount: 5n, coveredByInsuranceFund: 5n, socialised: 0n, uncovered: 0n });
 console.log(JSON.stringify({
+  emptyLiteralHoldsObjects: same([], holdingObject()),
+  objectListHoldsObjects: listBefore,
+  objectListAfterPush: same(list, holdingObject()),
+  objectListLength: list.length,
+  summaryListsBefore,
+  summaryBadDebtAfter: same(summary.badDebtEvents, holdingObject()),
+  summaryBadDebtEvents: summary.result().badDebt.events,
   mapOptimisedTurbofanned: viaMap.turbofanned,
   mapOptimisedHoley: holey(viaMap.result),
   packedOptimisedTurbofanned: viaPacked.turbofanned,
@@ -101,6 +123,16 @@ describe('hidden classes that stay the same', () => {
     expect(Object.keys(opened)).toEqual(['size', 'margin', 'openNotional', 'lastCumulativePremiumFraction', 'lastLossIndex', 'liquidityHistoryIndex', 'blockNumber', 'isolated']);
     expect(opened.size).toBe('2');
     expect(opened.isolated).toBe(true);
+  });
+
+  it("objectList's arrays, and the summary's lists of rare events, hold objects before their first push (an empty literal does not)", () => {
+    expect(r.emptyLiteralHoldsObjects).toBe(false);
+    expect(r.objectListHoldsObjects).toBe(true);
+    expect(r.objectListAfterPush).toBe(true);
+    expect(r.objectListLength).toBe(1);
+    expect(r.summaryListsBefore).toEqual([true, true, true, true]);
+    expect(r.summaryBadDebtAfter).toBe(true);
+    expect(r.summaryBadDebtEvents).toEqual([[1_700_000_000, '0.000000000000000005']]);
   });
 
   it("a clearing house's parameters take one class whatever the class of the profile's and the tier that copies them", () => {

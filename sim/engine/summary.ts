@@ -9,6 +9,7 @@ import { fromWei } from '../math/units.ts';
 import { AgentLedger, type AgentTally } from './agent-ledger.ts';
 import { type EventRecord, type EventSink, amountOf, decimalOf, jsonOf, numberOf } from './event-log.ts';
 import { FundDecomposition } from './fund-decomposition.ts';
+import { objectList } from './object-list.ts';
 
 const big = amountOf;
 const usd = (x: bigint): string => fromWei(x);
@@ -150,15 +151,15 @@ export class SummaryBuilder implements EventSink {
   private liquidations = { partial: 0, full: 0, notional: 0n, toLiquidators: 0n };
   private badDebt = { count: 0, total: 0n, coveredByInsuranceFund: 0n, socialised: 0n, uncovered: 0n };
   private dilution = 0n;
-  /** [timestamp, amount] of every bad debt, for per-horizon distributions. */
-  private readonly badDebtEvents: Array<[number, string]> = [];
-  private readonly migrations: MigrationSummary[] = [];
-  private readonly adminFailures: Array<{ action: string; market: string; reason: string; timestamp: number }> = [];
+  /** [timestamp, amount] of every bad debt, for per-horizon distributions (most runs have none: `objectList`). */
+  private readonly badDebtEvents = objectList<[number, string]>();
+  private readonly migrations = objectList<MigrationSummary>();
+  private readonly adminFailures = objectList<{ action: string; market: string; reason: string; timestamp: number }>();
   private fundStart: bigint | null = null;
   private fundEnd = 0n;
   private fundMin: bigint | null = null;
   /** [timestamp, drawdown] each time the fund reached a new low below its start: the drawdown by any horizon. */
-  private readonly drawdownHighs: Array<[number, bigint]> = [];
+  private readonly drawdownHighs = objectList<[number, bigint]>();
   /** Who is acting now (the last AgentAction's kind, null before any, and its liquidation target), to say who paid the insurance fund: two fields, not an object per action. */
   private actorKind: string | null = null;
   private actorTarget: string | null = null;
