@@ -4,8 +4,12 @@
 import { threadId } from 'node:worker_threads';
 import type { RunSummary } from '../sim/engine/summary.ts';
 import { runSimulation } from '../sim/engine/run-simulation.ts';
-import { parseRunScenario, resolveRun } from './run-loader.ts';
 import type { WorkerTiming } from './batch.ts';
+import { lastParse } from './last-parse.ts';
+import { parseRunScenario, resolveRun } from './run-loader.ts';
+
+/** A batch's seeds share one text: parsed once per worker (`lastParse`). */
+const parseScenario = lastParse(parseRunScenario);
 
 /** Evaluated when the worker has loaded this module and everything it imports. */
 const readyAt = performance.timeOrigin + performance.now();
@@ -26,7 +30,7 @@ export interface TaskResult {
 
 export default async function runTask(task: BatchTask): Promise<TaskResult> {
   const startedAt = performance.timeOrigin + performance.now();
-  const config = await resolveRun(parseRunScenario(task.scenarioText, task.file), { seed: task.seed, ...(task.dataDir ? { dataDir: task.dataDir } : {}) });
+  const config = await resolveRun(parseScenario(task.scenarioText, task.file), { seed: task.seed, ...(task.dataDir ? { dataDir: task.dataDir } : {}) });
   const { summary } = await runSimulation(config);
   const finishedAt = performance.timeOrigin + performance.now();
   return { summary, seconds: (finishedAt - startedAt) / 1000, worker: { threadId, readyAt, startedAt, finishedAt } };
