@@ -77,14 +77,21 @@ export type LookPromise = QuietLook | QuietUnlessBelow | QuietUntilDue;
  * puts the gap (`gapQuoteAt` with this hedge and minimum edge, on the market's reserves, fee and
  * CEX price) under the minimum notional on both sides submits nothing, draws no random number,
  * changes nothing in the agent and asks to wake `interval` seconds later, whatever else the
- * observation holds. The engine may then take that answer without writing an observation or
- * waking the agent (sim/engine/quiet-looks.ts); a look that does not give it withdraws it.
+ * observation holds. So does a look where, on each side, the gap is under the minimum or the
+ * most any order it could send on that gap may earn is under an open's gas at its least tip, the
+ * block's base fee and ETH price (`gasRefusedEitherSide`, with `intensity` and `leastTip`). The
+ * engine may then take that answer without writing an observation or waking the agent
+ * (sim/engine/quiet-looks.ts); a look that does not give it withdraws it.
  */
 export interface QuietLook {
   readonly market: string;
   readonly hedge: HedgeParams;
   readonly minEdge: number;
   readonly interval: number;
+  /** The share of the way to its limit it trades (at most 1). */
+  readonly intensity: number;
+  /** The least priority fee any order of its bids (gwei). */
+  readonly leastTip: number;
 }
 
 /**

@@ -11,7 +11,7 @@ import { GAS_UNITS } from '../sim/engine/gas-process.ts';
 import { type HedgeParams, hedgeCostRatio } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 import { edgeAgainstLimit, quoteToPrice } from '../sim/engine/order-router.ts';
-import type { Side, Submission } from './agent.ts';
+import type { QuietLook, Side, Submission } from './agent.ts';
 import { buyingPower, feeAffordable, maxQuoteWithinBand } from './account-view.ts';
 import { type Distribution, draw } from './distribution.ts';
 
@@ -99,6 +99,46 @@ export function noGapEitherSide(quoteReserve: number, baseReserve: number, fee: 
   return gapQuoteAt(quoteReserve, baseReserve, fee, cex, 'long', hedge, minEdge) < MIN_ARBITRAGE_NOTIONAL && gapQuoteAt(quoteReserve, baseReserve, fee, cex, 'short', hedge, minEdge) < MIN_ARBITRAGE_NOTIONAL;
 }
 
+const SIDES: readonly Side[] = ['long', 'short'];
+
+/** Relative slack of `gasRefusedEitherSide` against the rounding of both sides' floats (each ~10⁻¹⁵ of the quote). */
+const GAS_SLACK = 1e-9;
+
+/**
+ * Whether a look sends nothing on either side for want of a gap or of gas (the second half of
+ * an arbitrageur's `QuietLook`): on each side the gap is under the minimum, or the most an order
+ * on it may earn is under an open's gas at the least tip. Sound on the look's own floats:
+ * - the quote it sends is its quote toward the limit × `intensity`, that quote at most the gap:
+ *   the limit at a size s ≥ 0 prices the hedge at s, h(s) ≥ h(0) (impact ≥ 0), so the limit is
+ *   no further than the gap's and each step of `quoteToPrice` is monotone (fee in (−1, 1),
+ *   minimum edge in [0, 1), CEX price, reserves > 0; rounding to nearest is monotone); a NaN
+ *   room gives an order whose expected edge is 0;
+ * - what a quote x earns (`edgeAgainstLimit`, zero edge) is x·(L(x)/a − 1) long, x·(1 − L(x)/a)
+ *   short, a the average price on the curve: a ≥ Q/B long, a ≤ Q/B short (x < Q: the short gap
+ *   is under the quote reserve), and L(x) no better than L(0). So it is at most
+ *   x·|L(0)·B/Q − 1| ≤ intensity × gap × |L(0)/(Q/B) − 1|, each side's float within ~10⁻¹⁴ of the
+ *   quote of its real value;
+ * - the gas it weighs it against is that of its tip, at least `leastTip`, at the same base fee
+ *   and ETH price (`gasCostUsd`, monotone in the tip for ETH > 0).
+ * The bound plus `GAS_SLACK` of the quote under the gas less `GAS_SLACK` of it: refused.
+ */
+export function gasRefusedEitherSide(quoteReserve: number, baseReserve: number, fee: number, cex: number, terms: QuietLook, baseFee: number, ethUsd: number): boolean {
+  const { hedge, minEdge, intensity } = terms;
+  if (!(quoteReserve > 0 && baseReserve > 0 && quoteReserve * baseReserve < Number.POSITIVE_INFINITY && cex > 0 && cex < Number.POSITIVE_INFINITY)) return false;
+  if (!(fee > -1 && fee < 1 && minEdge >= 0 && minEdge < 1 && hedge.impactPerMillion >= 0 && hedgeCostRatio(hedge, 0) >= 0 && intensity >= 0 && intensity <= 1 && ethUsd > 0)) return false;
+  const gas = gasCostUsd(GAS_UNITS.open as number, baseFee, terms.leastTip, ethUsd);
+  const spot = quoteReserve / baseReserve;
+  for (const side of SIDES) {
+    const gap = gapQuoteAt(quoteReserve, baseReserve, fee, cex, side, hedge, minEdge);
+    if (gap < MIN_ARBITRAGE_NOTIONAL) continue;
+    if (!(gap < (side === 'short' ? quoteReserve : Number.POSITIVE_INFINITY))) return false;
+    const most = intensity * gap;
+    const edge = Math.abs((cex * arbitrageRatio(hedge, fee, 0, side, 0)) / spot - 1);
+    if (!(most * edge + most * GAS_SLACK < gas * (1 - GAS_SLACK))) return false;
+  }
+  return true;
+}
+
 /** The quote that takes the mark to its limit (within `room`), and that limit; null when under the minimum. */
 export function arbitrageQuote(view: Observation, market: string, side: Side, room: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } | null {
   // Size first at the cost of a small hedge, then price the hedge's spread at that size.
@@ -171,5 +211,10 @@ export function priorityFeeFor(view: Observation, units: number, value: number, 
 
 /** What `units` of gas cost at the block's base fee plus `tip` (USD). */
 export function gasUsd(view: Observation, units: number, tip: number): number {
-  return (units * (view.header('baseFee') + tip) * view.header('ethUsd')) / 1e9;
+  return gasCostUsd(units, view.header('baseFee'), tip, view.header('ethUsd'));
+}
+
+/** `gasUsd` on the base fee and ETH price as numbers. */
+export function gasCostUsd(units: number, baseFee: number, tip: number, ethUsd: number): number {
+  return (units * (baseFee + tip) * ethUsd) / 1e9;
 }

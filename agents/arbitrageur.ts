@@ -67,7 +67,7 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   private readonly maxInventory: number;
   /** Its capital (collateral at the first look). */
   private capital = Number.NaN;
-  /** What any of its looks promises (`QuietLook`): a look without a gap worth the minimum does nothing. */
+  /** What any of its looks promises (`QuietLook`): a look without a gap worth the minimum, or whose gap cannot pay the gas, does nothing. */
   private readonly quiet: QuietLook;
 
   constructor(
@@ -80,7 +80,7 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     this.minEdge = Math.max(0, draw(ctx.rng, a.minEdge));
     this.bidShare = Math.min(1, Math.max(0, draw(ctx.rng, a.bidShare)));
     this.maxInventory = Math.max(0, draw(ctx.rng, a.maxInventory));
-    this.quiet = { market: a.market, hedge: a.hedge, minEdge: this.minEdge, interval: this.interval };
+    this.quiet = { market: a.market, hedge: a.hedge, minEdge: this.minEdge, interval: this.interval, intensity: a.intensity, leastTip: Math.min(a.priorityFee, a.maxPriorityFee) };
   }
 
   override start(startTime: number): number {

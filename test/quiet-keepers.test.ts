@@ -168,7 +168,7 @@ describe('QuietLooks for the keeper phase', () => {
     const ch = randomWorld('default');
     const m = ch.market('ETH');
     let noneBelow = true;
-    const quiet = new QuietLooks('ETH', () => Number.NaN, () => noneBelow, true);
+    const quiet = new QuietLooks('ETH', () => Number.NaN, () => noneBelow, () => ({ baseFee: 0, ethUsd: 0 }), true);
     quiet.record(1, { kind: 'untilDue', market: 'ETH', delay: 30 });
     quiet.record(2, { kind: 'unlessBelow', interval: 600 });
     const due = m.nextFundingTime + 30;
@@ -187,7 +187,7 @@ describe('QuietLooks for the keeper phase', () => {
     quiet.record(2, undefined);
     noneBelow = true;
     expect(quiet.promised(2, ch, 100)).toBeNaN();
-    const off = new QuietLooks('ETH', () => Number.NaN, () => true, false);
+    const off = new QuietLooks('ETH', () => Number.NaN, () => true, () => ({ baseFee: 0, ethUsd: 0 }), false);
     off.record(2, { kind: 'unlessBelow', interval: 600 });
     expect(off.promised(2, ch, 100)).toBeNaN();
   });

@@ -2,17 +2,19 @@
  * Looks taken as promised (issue 15): an arbitrageur promises that a look finding no gap worth
  * its minimum does nothing but reschedule itself (`QuietLook`), and the engine then evaluates the
  * gap on the floats the observation would hold and schedules it without writing an observation
- * or waking it (sim/engine/quiet-looks.ts). Checked at each layer: an arbitrageur skipped wherever
- * the promise's test holds against one woken at every look (same submissions, wake-ups and random
- * stream, over random observations with gaps drawn either side of the minimum, the mark on
- * either side, markets moved, closed and reopened); the engine's test against each input it
- * reads; and whole runs of the bundled arbitrageurs under random fee changes, k migrations and
- * outages, byte for byte with and without the skip.
+ * or waking it (sim/engine/quiet-looks.ts); the same where no gap could pay an open's gas
+ * (`gasRefusedEitherSide`). Checked at each layer: an arbitrageur skipped wherever the promise's
+ * tests hold against one woken at every look (same submissions, wake-ups and random stream, over
+ * random observations with gaps drawn either side of the minimum and of what pays the gas, the
+ * mark on either side, markets moved, closed and reopened, base fees from a thousandth of a gwei
+ * to 300); the engine's tests against each input they read; and whole runs of the bundled
+ * arbitrageurs under random fee changes, k migrations and outages, byte for byte with and
+ * without the skip.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentContext, QuietLook, Wake } from '../agents/agent.ts';
-import { arbitrageRatio, noGapEitherSide } from '../agents/arbitrage-pricing.ts';
+import { arbitrageRatio, gasRefusedEitherSide, noGapEitherSide } from '../agents/arbitrage-pricing.ts';
 import { Arbitrageur, type ArbitrageurParams } from '../agents/arbitrageur.ts';
 import { Rng } from '../data/prng.ts';
 import { DEFAULT_HEDGE, type HedgeParams } from '../sim/engine/hedge-venue.ts';
@@ -61,13 +63,14 @@ const lookArb = fc.record({
   fee: fc.constantFrom(0, 0.001, 0.003),
   open: fc.integer({ min: 0, max: 19 }).map((k) => (k === 0 ? 0 : 1)),
   cex: fc.oneof(
-    // The gap on `side` worth this much quote: either side of the minimum, and on it.
+    // The gap on `side` worth this much quote: either side of the minimum, and on it, or up to what pays the gas many times over.
     { weight: 3, arbitrary: fc.record({ side: fc.constantFrom('long' as const, 'short' as const), gap: fc.oneof(real(0, 100), real(49.99, 50.01), fc.constant(50)) }) },
+    { weight: 2, arbitrary: fc.record({ side: fc.constantFrom('long' as const, 'short' as const), gap: decades(1.7, 5) }) },
     { weight: 1, arbitrary: fc.record({ near: real(-0.02, 0.02) }) },
   ),
   // What the promise does not rest on: the mark's side, the gas, its own rows.
   spotShift: real(-0.01, 0.01),
-  baseFee: fc.constantFrom(0.001, 0.1, 30),
+  baseFee: fc.oneof(fc.constantFrom(0.001, 0.1, 30), decades(-1, 2.5)),
   collateral: fc.constantFrom(0, 5000, 600_000),
   size: fc.constantFrom(-3, 0, 2),
   notional: real(0, 2e6),
@@ -78,6 +81,7 @@ const lookArb = fc.record({
 describe('an arbitrageur taken at its promise', () => {
   it('decides, schedules and draws as one woken at every look', () => {
     let skipped = 0;
+    let refused = 0;
     let woken = 0;
     let gapsNearMinimum = 0;
     fc.assert(
@@ -121,8 +125,10 @@ describe('an arbitrageur taken at its promise', () => {
           d[po + P.notional] = l.size === 0 ? 0 : l.notional;
           d[po + P.groupValue] = l.size === 0 ? Number.NaN : l.groupValue;
           const expected = always.wake(view, now);
-          // The engine's side: a kept promise, the market open, no gap on either side on these floats.
-          const holds = promise !== null && l.open === 1 && noGapEitherSide(q, b, fee, cex, promise.hedge, promise.minEdge);
+          // The engine's side: a kept promise, the market open, no gap on either side on these floats, or none that pays the gas.
+          const noGap = promise !== null && l.open === 1 && noGapEitherSide(q, b, fee, cex, promise.hedge, promise.minEdge);
+          const holds = noGap || (promise !== null && l.open === 1 && gasRefusedEitherSide(q, b, fee, cex, promise, l.baseFee, 2000));
+          if (holds && !noGap) refused++;
           let got: Wake;
           if (holds) {
             got = { submissions: [], next: now + (promise as QuietLook).interval };
@@ -142,6 +148,7 @@ describe('an arbitrageur taken at its promise', () => {
       { numRuns: 500 },
     );
     expect(skipped).toBeGreaterThan(800);
+    expect(refused).toBeGreaterThan(300);
     expect(woken).toBeGreaterThan(1500);
     // The minimum is drawn on: gaps within a cent of it.
     expect(gapsNearMinimum).toBeGreaterThan(1000);
@@ -149,14 +156,15 @@ describe('an arbitrageur taken at its promise', () => {
 });
 
 describe('QuietLooks', () => {
-  const promise: QuietLook = { market: 'ETH', hedge: DEFAULT_HEDGE, minEdge: 0, interval: 45 };
+  const promise: QuietLook = { market: 'ETH', hedge: DEFAULT_HEDGE, minEdge: 0, interval: 45, intensity: 0.8, leastTip: 0.01 };
+  const NO_GAS = () => ({ baseFee: 0, ethUsd: 0 });
 
   it('takes a promise only where the gap on the market as it stands is under the minimum', () => {
     const ch = randomWorld('default');
     const m = ch.market('ETH');
     const spot = Number(m.vamm.quoteReserve) / Number(m.vamm.baseReserve);
     let cex = spot;
-    const quiet = new QuietLooks('ETH', () => cex, () => false, true);
+    const quiet = new QuietLooks('ETH', () => cex, () => false, NO_GAS, true);
     expect(quiet.promised(3, ch, 100)).toBeNaN();
     quiet.record(3, promise);
     expect(quiet.promised(3, ch, 100)).toBe(145);
@@ -201,9 +209,37 @@ describe('QuietLooks', () => {
     expect(quiet.promised(3, ch, 100)).toBeNaN();
     quiet.record(3, { ...promise, market: 'BTC' });
     expect(quiet.promised(3, ch, 100)).toBeNaN();
-    const off = new QuietLooks('ETH', () => cex, () => false, false);
+    const off = new QuietLooks('ETH', () => cex, () => false, NO_GAS, false);
     off.record(3, promise);
     expect(off.promised(3, ch, 100)).toBeNaN();
+  });
+
+  it('takes a promise where a gap cannot pay the gas at the block base fee, ETH price and least tip', () => {
+    const ch = randomWorld('default');
+    const m = ch.market('ETH');
+    const spot = Number(m.vamm.quoteReserve) / Number(m.vamm.baseReserve);
+    // A gap of a few USD of edge on the long side; an open's gas is 0.64 USD a gwei at ETH 2,000.
+    const cex = spot * 1.01;
+    let gas = { baseFee: 1, ethUsd: 2000 };
+    const quiet = new QuietLooks('ETH', () => cex, () => false, () => gas, true);
+    quiet.record(3, promise);
+    expect(quiet.promised(3, ch, 100)).toBeNaN();
+    gas = { baseFee: 100, ethUsd: 2000 };
+    expect(quiet.promised(3, ch, 100)).toBe(145);
+    gas = { baseFee: 100, ethUsd: 20 };
+    expect(quiet.promised(3, ch, 100)).toBeNaN();
+    // What the promise holds the gap to: the share it trades, the least tip it bids.
+    gas = { baseFee: 1, ethUsd: 2000 };
+    quiet.record(3, { ...promise, intensity: 0.01 });
+    expect(quiet.promised(3, ch, 100)).toBe(145);
+    quiet.record(3, { ...promise, leastTip: 100 });
+    expect(quiet.promised(3, ch, 100)).toBe(145);
+    // The gap on the other side: the short's edge.
+    const short = new QuietLooks('ETH', () => spot * 0.99, () => false, () => gas, true);
+    short.record(3, promise);
+    expect(short.promised(3, ch, 100)).toBeNaN();
+    gas = { baseFee: 100, ethUsd: 2000 };
+    expect(short.promised(3, ch, 100)).toBe(145);
   });
 });
 

@@ -6,7 +6,9 @@
  * hold (its market's reserves and fees converted as the observation converts them, the hedge
  * venue's price, the open flag): under the minimum on both sides, it schedules the agent as the
  * look would have, without writing an observation or waking it. Exact by the promise: the look
- * would read those same floats, find no gap, draw nothing and change nothing.
+ * would read those same floats, find no gap, draw nothing and change nothing. The same where a
+ * side's gap could not pay an open's gas at the block's base fee and ETH price
+ * (`gasRefusedEitherSide`): the look would send nothing for want of gas.
  *
  * A liquidator promises the same of a look on an observation whose header says no account is
  * below maintenance (`QuietUnlessBelow`): the engine runs the observation's screen of the
@@ -15,6 +17,7 @@
  * the market as the observation copies it. `VAMM_QUIET_LOOKS=0` wakes every agent.
  */
 import type { LookPromise, QuietLook, QuietUntilDue } from '../../agents/agent.ts';
+import { gasRefusedEitherSide } from '../../agents/arbitrage-pricing.ts';
 import type { ClearingHouse } from '../clearing-house.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { Market } from '../market.ts';
@@ -34,6 +37,12 @@ interface Floats {
   feeRatio: number;
 }
 
+/** What gas is priced at in a block: its base fee (gwei) and the ETH price (USD). */
+export interface GasPrices {
+  readonly baseFee: number;
+  readonly ethUsd: number;
+}
+
 export class QuietLooks {
   private readonly kept: (LookPromise | null)[] = [];
   /** Per arbitrageur: where its gap test held on the floats now. */
@@ -44,11 +53,13 @@ export class QuietLooks {
    * @param cexMarket the market whose CEX price the observation takes from the hedge venue (`cexAt`);
    *   an arbitrageur's promise on any other market is never used (its CEX field is the on-chain fast price).
    * @param noneBelow whether the observation written now would say no account is below maintenance.
+   * @param gasNow the block's base fee (gwei) and ETH price as the observation writes them.
    */
   constructor(
     private readonly cexMarket: string,
     private readonly cexAt: (now: number) => number,
     private readonly noneBelow: () => boolean,
+    private readonly gasNow: () => GasPrices,
     readonly enabled = process.env.VAMM_QUIET_LOOKS !== '0',
   ) {}
 
@@ -72,7 +83,10 @@ export class QuietLooks {
     if (!m.vamm.open) return Number.NaN;
     const f = this.floatsOf(m);
     const range = (this.ranges[agent] ??= new NoGapRange());
-    return range.holds(f, this.cexAt(now), k) ? now + k.interval : Number.NaN;
+    const cex = this.cexAt(now);
+    if (range.holds(f, cex, k)) return now + k.interval;
+    const gas = this.gasNow();
+    return gasRefusedEitherSide(f.quoteReserve, f.baseReserve, f.feeRatio, cex, k, gas.baseFee, gas.ethUsd) ? now + k.interval : Number.NaN;
   }
 
   /** The market's reserves and fee ratio (fee + toll + spread, summed as the observation sums them) as floats, converted again only when an amount moved. */

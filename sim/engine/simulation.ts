@@ -251,6 +251,7 @@ export class Simulation {
       first.id,
       (t) => this.hedgeVenue.priceAt(t),
       () => screenNoneBelow(this.ch, this.host.view, this.othersBelow),
+      () => ({ baseFee: this.baseFee, ethUsd: this.ethUsd() }),
     );
     this.nextSnapshot = config.start;
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
