@@ -114,10 +114,11 @@ const GAS_SLACK = 1e-9;
  *   minimum edge in [0, 1), CEX price, reserves > 0; rounding to nearest is monotone); a NaN
  *   room gives an order whose expected edge is 0;
  * - what a quote x earns (`edgeAgainstLimit`, zero edge) is x·(L(x)/a − 1) long, x·(1 − L(x)/a)
- *   short, a the average price on the curve: a ≥ Q/B long, a ≤ Q/B short (x < Q: the short gap
- *   is under the quote reserve), and L(x) no better than L(0). So it is at most
- *   x·|L(0)·B/Q − 1| ≤ intensity × gap × |L(0)/(Q/B) − 1|, each side's float within ~10⁻¹⁴ of the
- *   quote of its real value;
+ *   short, a the average price on the curve, (Q + x)/B long, (Q − x)/B short (x < Q: the short
+ *   gap is under the quote reserve), and L(x) no better than L(0). So it is at most g(x) =
+ *   x·(L(0)·B/(Q + x) − 1) long, x·(1 − L(0)·B/(Q − x)) short, which rises up to the quote that
+ *   takes the mark to L(0), beyond the gap (its limit has the minimum edge): at most g(intensity
+ *   × gap), each side's float within ~10⁻¹⁴ of the quote of its real value;
  * - the gas it weighs it against is that of its tip, at least `leastTip`, at the same base fee
  *   and ETH price (`gasCostUsd`, monotone in the tip for ETH > 0).
  * The bound plus `GAS_SLACK` of the quote under the gas less `GAS_SLACK` of it: refused.
@@ -127,14 +128,15 @@ export function gasRefusedEitherSide(quoteReserve: number, baseReserve: number, 
   if (!(quoteReserve > 0 && baseReserve > 0 && quoteReserve * baseReserve < Number.POSITIVE_INFINITY && cex > 0 && cex < Number.POSITIVE_INFINITY)) return false;
   if (!(fee > -1 && fee < 1 && minEdge >= 0 && minEdge < 1 && hedge.impactPerMillion >= 0 && hedgeCostRatio(hedge, 0) >= 0 && intensity >= 0 && intensity <= 1 && ethUsd > 0)) return false;
   const gas = gasCostUsd(GAS_UNITS.open as number, baseFee, terms.leastTip, ethUsd);
-  const spot = quoteReserve / baseReserve;
   for (const side of SIDES) {
     const gap = gapQuoteAt(quoteReserve, baseReserve, fee, cex, side, hedge, minEdge);
     if (gap < MIN_ARBITRAGE_NOTIONAL) continue;
     if (!(gap < (side === 'short' ? quoteReserve : Number.POSITIVE_INFINITY))) return false;
     const most = intensity * gap;
-    const edge = Math.abs((cex * arbitrageRatio(hedge, fee, 0, side, 0)) / spot - 1);
-    if (!(most * edge + most * GAS_SLACK < gas * (1 - GAS_SLACK))) return false;
+    // The zero-edge limit at no size, over the average price of `most` on the curve.
+    const over = (cex * arbitrageRatio(hedge, fee, 0, side, 0) * baseReserve) / (side === 'long' ? quoteReserve + most : quoteReserve - most);
+    const earns = most * (side === 'long' ? over - 1 : 1 - over);
+    if (!(earns + most * GAS_SLACK < gas * (1 - GAS_SLACK))) return false;
   }
   return true;
 }
