@@ -5,28 +5,18 @@
 import type { ClearingHouse } from '../clearing-house.ts';
 import type { WriteLog } from '../journal.ts';
 import { exitValueOrSpot } from '../curve.ts';
-import { isModelError } from '../errors.ts';
 import { divD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { Market } from '../market.ts';
 import type { Account, Position } from '../position.ts';
 import { type ReservesFloat, provablyAbove, provablyAboveOnBox, provablyAboveOnCorners } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
+import { ExactRatios } from './exact-ratios.ts';
 import { A, ACCOUNT_FIELDS, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 import { RecordFloats, owedSince } from './record-floats.ts';
 import { packedMap } from './packed-map.ts';
 
 const ONE = 10n ** 18n;
-
-/** The exact liquidation ratio, or the spot ratio when the position cannot be valued on a past curve. */
-function liquidationRatioOrSpot(ch: ClearingHouse, owner: string, market: string, spotRatio: number): number {
-  try {
-    return weiToNumber(ch.liquidationMarginRatio(owner, market));
-  } catch (e) {
-    if (isModelError(e)) return spotRatio;
-    throw e;
-  }
-}
 
 /**
  * What each account's rows were valued from, per observation: its own inputs (wallet,
@@ -100,6 +90,8 @@ class RowInputs {
   readonly lagging: Uint8Array;
   readonly lagList: number[] = [];
   lagCount = 0;
+  /** The exact liquidation ratios written near maintenance, on the state and at the time they were valued (`writeLiquidationRatios`). */
+  readonly exactRatios = new ExactRatios();
   /** Scratch: one account's record fields laid out as its rows are (`tryLag`). */
   readonly scratch: Float64Array;
   readonly scratchPositions: number[];
@@ -813,7 +805,7 @@ function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowIn
     const spotRatio = d[po + P.marginRatio] as number;
     let ratio = spotRatio;
     if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5 && !(spotRatio >= mmr * SURELY_ABOVE && mmr < 1 && noLossOwed(ch, accounts[i] as string))) {
-      ratio = liquidationRatioOrSpot(ch, accounts[i] as string, markets[m] as string, spotRatio);
+      ratio = rows.exactRatios.at(ch, i * markets.length + m, accounts[i] as string, markets[m] as string, spotRatio);
     }
     d[po + P.liquidationRatio] = ratio;
     // The liquidator's own test, negated: NaN (flat) or at/above maintenance is never a candidate.
