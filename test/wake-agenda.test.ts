@@ -1,7 +1,9 @@
 /**
  * The agents' wake-ups (one per agent, replaced on reschedule, the earliest kept) pop what a
  * plain list of each agent's latest wake-up says is due, in index order, and say the earliest
- * pending one, over random schedules, reschedules (earlier and later), removals and pops.
+ * pending one, over random schedules, reschedules (earlier and later), removals and pops. It
+ * fails when the agents scanned (those that ever had a wake-up) are not kept in index order, or
+ * one is left out (each checked).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -4,6 +4,8 @@
  * agents or so and reschedules several of them every block; a heap paid a sift per reschedule
  * and per pop, where a block that pops scans the list once. The engine marks the agents a block
  * pops in index order whatever order they fell due in, so they are returned in index order.
+ * Only the agents that ever had a wake-up are scanned (kept in index order): an insurance path's
+ * hundred-odd holders never wake, and scanning them was most of the scan.
  */
 const NONE_DUE: readonly number[] = [];
 
@@ -12,18 +14,36 @@ export class WakeAgenda {
   private readonly time: Float64Array;
   /** The earliest pending wake-up; NaN when the agent that held it moved later and it must be found again. */
   private earliest = Number.POSITIVE_INFINITY;
+  /** The agents that ever had a wake-up, in index order (every other one's is Infinity); `seen` marks them. */
+  private readonly waking: number[] = [];
+  private readonly seen: Uint8Array;
 
   constructor(agents: number) {
     this.time = new Float64Array(agents).fill(Number.POSITIVE_INFINITY);
+    this.seen = new Uint8Array(agents);
   }
 
   /** Sets the agent's wake-up (replacing any it had). */
   set(agent: number, time: number): void {
+    if (this.seen[agent] === 0 && time !== Number.POSITIVE_INFINITY) this.see(agent);
     const was = this.time[agent] as number;
     this.time[agent] = time;
     // (Comparisons with an unknown earliest, NaN, are false: it stays unknown.)
     if (time <= this.earliest) this.earliest = time;
     else if (was === this.earliest) this.earliest = Number.NaN;
+  }
+
+  /** Adds the agent to those scanned, in index order. */
+  private see(agent: number): void {
+    this.seen[agent] = 1;
+    const w = this.waking;
+    let k = w.length;
+    w.push(agent);
+    while (k > 0 && (w[k - 1] as number) > agent) {
+      w[k] = w[k - 1] as number;
+      k--;
+    }
+    w[k] = agent;
   }
 
   /** Drops the agent's wake-up, if it has one. */
@@ -35,7 +55,10 @@ export class WakeAgenda {
   peekTime(): number {
     if (Number.isNaN(this.earliest)) {
       let earliest = Number.POSITIVE_INFINITY;
-      for (const t of this.time) if (t < earliest) earliest = t;
+      for (const agent of this.waking) {
+        const t = this.time[agent] as number;
+        if (t < earliest) earliest = t;
+      }
       this.earliest = earliest;
     }
     return this.earliest;
@@ -46,8 +69,10 @@ export class WakeAgenda {
     if (this.peekTime() > time) return NONE_DUE;
     const out: number[] = [];
     const times = this.time;
+    const waking = this.waking;
     let rest = Number.POSITIVE_INFINITY;
-    for (let agent = 0; agent < times.length; agent++) {
+    for (let k = 0; k < waking.length; k++) {
+      const agent = waking[k] as number;
       const t = times[agent] as number;
       if (t <= time) {
         out.push(agent);
