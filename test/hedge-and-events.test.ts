@@ -50,6 +50,12 @@ describe('hedge venue', () => {
     );
   });
 
+  it('searches a path in full when only its first step goes back in time', () => {
+    // Walked from its first tick, [10, 5, 20] would answer 7 with the tick at 10's price (before it: the first); the binary search over the whole path finds the tick at 5.
+    const venue = new HedgeVenue('ETH', [tick(10, 100), tick(5, 101), tick(20, 102)], 0);
+    expect(venue.priceAt(7)).toBe(101);
+  });
+
   it('fills after its latency at the true price, pays the taker fee and a spread that grows with size', () => {
     const venue = new HedgeVenue('ETH', path, 0);
     venue.open('arb', { ...DEFAULT_HEDGE, latency: 10 }, 1_000_000);

@@ -95,9 +95,19 @@ export class HedgeVenue {
     start: number,
   ) {
     this.nextFunding = Math.floor(start / FUNDING_PERIOD) * FUNDING_PERIOD + FUNDING_PERIOD;
-    this.ordered = path.every((tick, k) => k === 0 || (path[k - 1] as FastTick).time <= tick.time);
-    this.times = Float64Array.from(path, (tick) => tick.time);
-    this.prices = Float64Array.from(path, (tick) => Number(tick.price) / 1e18);
+    // One plain pass (`Float64Array.from` with a mapping function took ~40 ms over a 1-minute month's 178,560 ticks).
+    const times = new Float64Array(path.length);
+    const prices = new Float64Array(path.length);
+    let ordered = true;
+    for (let k = 0; k < path.length; k++) {
+      const tick = path[k] as FastTick;
+      if (k > 0 && !((times[k - 1] as number) <= tick.time)) ordered = false;
+      times[k] = tick.time;
+      prices[k] = Number(tick.price) / 1e18;
+    }
+    this.ordered = ordered;
+    this.times = times;
+    this.prices = prices;
   }
 
   open(agent: string, params: HedgeParams, onChainCapital: number): void {
