@@ -242,7 +242,8 @@ export class Simulation {
       id: m.id,
       rounds: this.events.rounds(m.rounds),
       roundCursor: 0,
-      ticks: m.fastFeed ? this.events.fastTicks(fastTicks(m.candles, m.tickInterval)) : [],
+      // The first market's walk is the true path's own (the same candles and interval): walked once.
+      ticks: m.fastFeed ? this.events.fastTicks(m === first ? truePath : fastTicks(m.candles, m.tickInterval)) : [],
       tickCursor: 0,
     }));
     this.gas = new GasProcess(config.gas, first.candles, config.seed);
