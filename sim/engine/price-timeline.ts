@@ -22,37 +22,50 @@ export interface FastTick {
 
 /** The four points a candle is walked through. */
 export function candlePath(s: CandleSeries, i: number): Array<{ time: number; price: bigint }> {
+  const times = [0, 0, 0, 0];
+  const prices = [0n, 0n, 0n, 0n];
+  walkPoints(s, i, times, prices);
+  return times.map((time, k) => ({ time, price: prices[k] as bigint }));
+}
+
+/** `candlePath`'s four points written into `times` and `prices` (four each): a month's walk fills the same two arrays for each of its 44,640 candles. */
+function walkPoints(s: CandleSeries, i: number, times: number[], prices: bigint[]): void {
   const t = s.time[i] as number;
   const step = resolutionAt(s, i);
   const open = s.open[i] as bigint;
   const close = s.close[i] as bigint;
   const up = close >= open;
-  const first = up ? (s.low[i] as bigint) : (s.high[i] as bigint);
-  const second = up ? (s.high[i] as bigint) : (s.low[i] as bigint);
-  return [
-    { time: t, price: open },
-    { time: t + Math.floor(step / 3), price: first },
-    { time: t + Math.floor((2 * step) / 3), price: second },
-    { time: t + step - 1, price: close },
-  ];
+  times[0] = t;
+  prices[0] = open;
+  times[1] = t + Math.floor(step / 3);
+  prices[1] = up ? (s.low[i] as bigint) : (s.high[i] as bigint);
+  times[2] = t + Math.floor((2 * step) / 3);
+  prices[2] = up ? (s.high[i] as bigint) : (s.low[i] as bigint);
+  times[3] = t + step - 1;
+  prices[3] = close;
 }
 
 /** The fast feed's ticks: each candle's four points, and with `tickInterval` (seconds) the lines between them. */
 export function fastTicks(s: CandleSeries, tickInterval?: number): FastTick[] {
   const ticks: FastTick[] = [];
+  const times = [0, 0, 0, 0];
+  const prices = [0n, 0n, 0n, 0n];
   for (let i = 0; i < s.time.length; i++) {
     const confidence = ((s.high[i] as bigint) - (s.low[i] as bigint)) / 2n;
-    const path = candlePath(s, i);
-    path.forEach((p, k) => {
-      const next = path[k + 1];
-      ticks.push({ time: p.time, price: p.price, confidence });
-      if (!tickInterval || !next) return;
+    walkPoints(s, i, times, prices);
+    for (let k = 0; k < 4; k++) {
+      const time = times[k] as number;
+      const price = prices[k] as bigint;
+      ticks.push({ time, price, confidence });
+      if (!tickInterval || k === 3) continue;
       // Within the candle only: a gap between candles is crossed in one step, as the run's gap policy says.
-      const span = BigInt(next.time - p.time);
-      for (let t = p.time + tickInterval; t < next.time; t += tickInterval) {
-        ticks.push({ time: t, price: toFeedDecimals(p.price + ((next.price - p.price) * BigInt(t - p.time)) / span), confidence });
+      const nextTime = times[k + 1] as number;
+      const nextPrice = prices[k + 1] as bigint;
+      const span = BigInt(nextTime - time);
+      for (let t = time + tickInterval; t < nextTime; t += tickInterval) {
+        ticks.push({ time: t, price: toFeedDecimals(price + ((nextPrice - price) * BigInt(t - time)) / span), confidence });
       }
-    });
+    }
   }
   return ticks;
 }
