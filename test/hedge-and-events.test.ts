@@ -111,6 +111,26 @@ describe('scenario faults', () => {
     expect(out.map((t) => Number(t.price) / 1e18)).toEqual([100, 90.25, 84.55, 85, 88]);
   });
 
+  it('delivers the fast ticks as published when no event is on the fast feed (a delay of Chainlink alone, downtime), overtaken ones dropped', () => {
+    const ticks = [tick(0, 100), tick(100, 95), tick(100, 96), tick(200, 89)];
+    const events = new ScenarioEvents(
+      [
+        { kind: 'oracle-delay', feed: 'chainlink', from: 0, to: 150, seconds: 120 },
+        { kind: 'sequencer-down', from: 50, to: 120, grace: 0 },
+      ],
+      [],
+      ticks,
+      1,
+    );
+    const out = events.fastTicks(ticks);
+    // The first tick at 100 is overtaken by the second, which arrives no later.
+    expect(out.map((t) => [t.time, t.publishTime ?? t.time, Number(t.price) / 1e18])).toEqual([
+      [0, 0, 100],
+      [100, 100, 96],
+      [200, 200, 89],
+    ]);
+  });
+
   it('knows when the sequencer is down, when its grace period runs, and which agents are out', () => {
     const agents = [
       { index: 0, id: 'liquidator-1', kind: 'liquidator' },

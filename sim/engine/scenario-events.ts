@@ -97,10 +97,13 @@ export class ScenarioEvents {
 
   /** The fast-feed ticks as the chain receives them: manipulated, delayed, overtaken ones dropped. */
   fastTicks(ticks: readonly FastTick[]): FastTick[] {
+    // Without an event on the fast feed every tick arrives as published (a 1-minute month's 178,560 copies took 25-45 ms of its set-up).
+    const onFeed = this.events.filter((e) => e.kind === 'fast-feed-manipulation' || (e.kind === 'oracle-delay' && e.feed !== 'chainlink'));
+    if (onFeed.length === 0) return undelivered(ticks, (x) => x.time);
     const shifted = ticks.map((tick) => {
       let price = tick.price;
       let arrival = tick.time;
-      for (const e of this.events) {
+      for (const e of onFeed) {
         if (e.kind === 'fast-feed-manipulation' && tick.time >= e.from && tick.time < e.to) price = (price * BigInt(Math.round((1 + e.deviation) * 1e9))) / 1_000_000_000n;
         if (e.kind === 'oracle-delay' && e.feed !== 'chainlink' && tick.time >= e.from && tick.time < e.to) arrival += e.seconds;
       }
