@@ -56,14 +56,15 @@ export function fastTicks(s: CandleSeries, tickInterval?: number): FastTick[] {
     for (let k = 0; k < 4; k++) {
       const time = times[k] as number;
       const price = prices[k] as bigint;
-      ticks.push({ time, price, confidence });
+      // Published when it reaches the chain, said in the field: the engine reads it every block, and a tick without it made that a missing field's load (~1.2 µs a block of the 1-minute month).
+      ticks.push({ time, publishTime: time, price, confidence });
       if (!tickInterval || k === 3) continue;
       // Within the candle only: a gap between candles is crossed in one step, as the run's gap policy says.
       const nextTime = times[k + 1] as number;
       const nextPrice = prices[k + 1] as bigint;
       const span = BigInt(nextTime - time);
       for (let t = time + tickInterval; t < nextTime; t += tickInterval) {
-        ticks.push({ time: t, price: toFeedDecimals(price + ((nextPrice - price) * BigInt(t - time)) / span), confidence });
+        ticks.push({ time: t, publishTime: t, price: toFeedDecimals(price + ((nextPrice - price) * BigInt(t - time)) / span), confidence });
       }
     }
   }
