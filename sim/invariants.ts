@@ -25,6 +25,7 @@ import { INSURANCE_FUND, VAULT } from './ledger.ts';
 import type { Market } from './market.ts';
 import { ONE, abs } from './math/fixed.ts';
 import { TOKEN_SCALE } from './math/units.ts';
+import { oracleWriteTargets } from './oracle-writes.ts';
 import { type AccountSums, IncrementalAccountSums, type MarketSums, walkAccountSums } from './invariant-sums.ts';
 
 export const INVARIANTS = ['zero-sum', 'ledger', 'post-liquidation', 'funding-conservation', 'k-monotone'] as const;
@@ -179,8 +180,7 @@ export class InvariantChecker {
     }
     if (!same || k !== this.oracleMarkets.length) {
       this.oracleMarkets = [...this.ch.markets.values()];
-      this.oracleTargets = new Set<unknown>([this.ch.events]);
-      for (const m of this.oracleMarkets) this.oracleTargets.add(m.oracle.fast).add(m.oracle.chainlink).add(m.oracle.chainlink.rounds);
+      this.oracleTargets = oracleWriteTargets(this.ch);
     }
     return (this.kept as IncrementalAccountSums).wroteOnly(this.oracleTargets as Set<unknown>);
   }

@@ -14,6 +14,7 @@ import type { FloatTwap } from './float-twap.ts';
 import { ExactRatios } from './exact-ratios.ts';
 import { A, ACCOUNT_FIELDS, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 import { RecordFloats, owedSince } from './record-floats.ts';
+import { oracleWriteTargets } from '../oracle-writes.ts';
 import { packedMap } from './packed-map.ts';
 
 const ONE = 10n ** 18n;
@@ -56,6 +57,17 @@ class RowInputs {
   headerVersion = -1;
   /** What the last screen for readers of others found (no row below maintenance), on which state and at which time. */
   readonly noneBelow = { version: -1, time: Number.NaN, none: false };
+  /**
+   * Whether the journal wrote anything but the oracles and the event list (`oracleWriteTargets`)
+   * since the last screen, as `takeWrites` read it; how many exact liquidation ratios were
+   * asked for so far (`writeLiquidationRatios`, valued or kept); and whether the last screen asked
+   * for none (the one thing a screen reads that the clock and the oracles move): then, while
+   * nothing else moved, its answer stands.
+   */
+  moved = true;
+  exactAsked = 0;
+  stands = false;
+  private oracleTargets: ReadonlySet<unknown> = new Set();
   /** Each market's, account's and position's offsets in the observation. */
   readonly marketOffsets: number[];
   readonly accountOffsets: number[];
@@ -168,19 +180,25 @@ class RowInputs {
     if (log === null || this.logOf !== ch) {
       this.logOf = ch;
       this.log = ch.j.writeLog();
+      this.oracleTargets = oracleWriteTargets(ch);
       this.dirty.fill(1);
       this.allDirty = true;
+      this.moved = true;
       return;
     }
     if (log.overflowed) {
       this.dirty.fill(1);
       this.allDirty = true;
+      this.moved = true;
     } else {
       const e = log.entries;
       const balances = ch.ledger.balances;
       const accounts = ch.accounts;
+      const oracles = this.oracleTargets;
+      let moved = this.moved;
       for (let k = 0; k < log.length; k += 2) {
         const target = e[k] as object;
+        if (!moved && !oracles.has(target)) moved = true;
         const i = target === balances || target === accounts ? this.indexOf.get(e[k + 1] as string) : this.owners.get(target);
         if (i !== undefined) {
           // Listed at every write: an account compared equal stays marked, and a later write to it must still be looked at.
@@ -188,6 +206,7 @@ class RowInputs {
           this.dirtyList.push(i);
         }
       }
+      this.moved = moved;
     }
     log.clear();
   }
@@ -428,8 +447,20 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
   const d = obs.data;
   const mmr = d[H.maintenanceMarginRatio] as number;
   const { markets, accounts } = obs.layout;
-  rows.readMarkets(ch, markets);
   rows.takeWrites(ch);
+  const memo = rows.noneBelow;
+  // For the flag alone: since the last screen the journal wrote only the oracles (no account,
+  // reserve, premium index, loss, remap or parameter moved) and that screen computed no exact
+  // liquidation ratio (the one thing it read that the clock and the oracles move), so a screen
+  // now would find the same spot ratios and the same rows below maintenance, whatever the level
+  // (a row near maintenance is exact at every level). A row valued since by its own agent's
+  // observation lagged records a screen had proved above the level on this state.
+  if (flagOnly && !rows.moved && rows.stands) {
+    memo.version = ch.j.version;
+    memo.time = ch.clock.timestamp;
+    return memo.none;
+  }
+  rows.readMarkets(ch, markets);
   if (readers !== undefined && readers.othersBelow === false) {
     // No waking agent reads another account: only their own rows need be exact.
     if (readers.deferOwn === true) {
@@ -479,15 +510,17 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
   }
   if (!all) for (const i of readers.waking) waking[i] = 0;
   let below = false;
+  const exactBefore = rows.exactAsked;
   // Boxed rows not looked at stand above the level (≥ 1.5× maintenance), or above the lower one
   // owing no loss: their liquidation ratio is their stored spot ratio, as written. Rows lagging
   // their records would be written so when valued (their records proved as rows are).
   if (looked !== null) for (const i of looked) below = (rows.lagging[i] === 0 && writeLiquidationRatios(ch, obs, rows, i, mmr)) || below;
   else for (let i = 0; i < accounts.length; i++) below = (rows.lagging[i] === 0 && writeLiquidationRatios(ch, obs, rows, i, mmr)) || below;
-  const memo = rows.noneBelow;
   memo.version = ch.j.version;
   memo.time = ch.clock.timestamp;
   memo.none = !below;
+  rows.moved = false;
+  rows.stands = rows.exactAsked === exactBefore;
   return !below;
 }
 
@@ -805,6 +838,7 @@ function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowIn
     const spotRatio = d[po + P.marginRatio] as number;
     let ratio = spotRatio;
     if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5 && !(spotRatio >= mmr * SURELY_ABOVE && mmr < 1 && noLossOwed(ch, accounts[i] as string))) {
+      rows.exactAsked++;
       ratio = rows.exactRatios.at(ch, i * markets.length + m, accounts[i] as string, markets[m] as string, spotRatio);
     }
     d[po + P.liquidationRatio] = ratio;
