@@ -453,8 +453,8 @@ function writeRows(ch: ClearingHouse, obs: Observation, rows: RowInputs, readers
   // reserve, premium index, loss, remap or parameter moved) and that screen computed no exact
   // liquidation ratio (the one thing it read that the clock and the oracles move), so a screen
   // now would find the same spot ratios and the same rows below maintenance, whatever the level
-  // (a row near maintenance is exact at every level). A row valued since by its own agent's
-  // observation lagged records a screen had proved above the level on this state.
+  // (a row near maintenance is exact at every level). A row valued since, by its own agent's
+  // observation, is valued on the state that screen proved it above the level on.
   if (flagOnly && !rows.moved && rows.stands) {
     memo.version = ch.j.version;
     memo.time = ch.clock.timestamp;
