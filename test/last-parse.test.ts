@@ -2,8 +2,11 @@
  * A pool worker parses a batch's scenario text once (`lastParse`): the same text again is not
  * parsed again, and each caller gets its own copy (test/batch.test.ts: runs from the copies).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lastParse } from '../scenarios/last-parse.ts';
+import { parseRunScenario } from '../scenarios/run-loader.ts';
 
 describe('lastParse', () => {
   it('parses a text once while it is sent again, and again when another text (or file) comes between', () => {
@@ -39,5 +42,19 @@ describe('lastParse', () => {
     expect(() => parse('{', 'f')).toThrow();
     expect(() => parse('{', 'f')).toThrow();
     expect(calls).toBe(2);
+  });
+
+  it('copies a real scenario whole: every bundled run parses to plain data, so its clone has the same classes and values', () => {
+    // structuredClone drops prototypes and refuses functions: a parse that held a class instance
+    // (a Decimal, a Map subclass) would reach the second run of a batch as a bare object.
+    const dir = join(import.meta.dirname, '..', 'scenarios', 'runs');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(5);
+    const parse = lastParse(parseRunScenario);
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      parse(text, f);
+      expect(parse(text, f), f).toStrictEqual(parseRunScenario(text, f));
+    }
   });
 });
