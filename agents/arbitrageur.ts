@@ -19,7 +19,7 @@ import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, QuietLook, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { type Bid, MIN_ARBITRAGE_NOTIONAL, type RoomRows, arbitrageOrder, arbitrageQuote, freeShareRoom, gapQuote, inventoryRoom, ownRows, quoteToLimit } from './arbitrage-pricing.ts';
+import { type Bid, MIN_ARBITRAGE_NOTIONAL, type PricingRow, type RoomRows, arbitrageOrderOn, arbitrageQuoteOn, freeShareRoom, gapQuoteOn, inventoryRoom, ownRows, pricingRow, quoteToLimitOn } from './arbitrage-pricing.ts';
 import { boundedRows } from './room-bound.ts';
 import { type Distribution, centre, draw } from './distribution.ts';
 
@@ -63,7 +63,8 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   readonly wakesOnChange = true;
   private readonly interval: number;
   private readonly minEdge: number;
-  private readonly bidShare: number;
+  /** Its bid: the share of the profit it expects and the bounds (gwei), kept for every order. */
+  private readonly bid: Bid;
   private readonly maxInventory: number;
   /** Its capital (collateral at the first look). */
   private capital = Number.NaN;
@@ -78,7 +79,7 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     // Its traits, drawn once from its own stream.
     this.interval = Math.max(1, Math.round(draw(ctx.rng, a.interval)));
     this.minEdge = Math.max(0, draw(ctx.rng, a.minEdge));
-    this.bidShare = Math.min(1, Math.max(0, draw(ctx.rng, a.bidShare)));
+    this.bid = { share: Math.min(1, Math.max(0, draw(ctx.rng, a.bidShare))), min: a.priorityFee, max: a.maxPriorityFee };
     this.maxInventory = Math.max(0, draw(ctx.rng, a.maxInventory));
     this.quiet = { market: a.market, hedge: a.hedge, minEdge: this.minEdge, interval: this.interval, intensity: a.intensity, leastTip: Math.min(a.priorityFee, a.maxPriorityFee) };
   }
@@ -92,35 +93,32 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     const next = now + this.interval;
     if (!view.market(market, 'open')) return { submissions: [], next: null };
     if (Number.isNaN(this.capital)) this.capital = Math.max(view.account(this.ctx.index, 'collateral'), view.account(this.ctx.index, 'wallet'));
-    const side: Side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
+    const row = pricingRow(view, market);
+    const side: Side = view.market(market, 'spot') < row.cex ? 'long' : 'short';
     // Most looks find no gap worth the minimum: then no room makes an order (gapQuote), and its own
     // rows go unread (unvalued). Every look past the first (which reads its capital) says so.
-    const gap = gapQuote(view, market, side, this.a.hedge, this.minEdge);
+    const gap = gapQuoteOn(row, side, this.a.hedge, this.minEdge);
     if (gap < MIN_ARBITRAGE_NOTIONAL) return { submissions: [], next, quiet: this.quiet };
-    const order = this.order(view, side, gap);
+    const order = this.order(view, row, side, gap);
     return { submissions: order ? [order] : [], next, quiet: this.quiet };
   }
 
   /** The order it sends now when the gap alone is worth `gap` (at least the minimum), or null when it does not pay. */
-  private order(view: Observation, side: Side, gap: number): Submission | null {
+  private order(view: Observation, row: PricingRow, side: Side, gap: number): Submission | null {
     const { market } = this.a;
     const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);
     // The quote with no room limit; its rows are valued only when bounds on them from its records
     // cannot show that its room is at least both of that quote's sizes (then it binds nothing).
-    const free = quoteToLimit(view, market, side, gap, this.a.hedge, this.minEdge);
-    const quote = this.roomClears(view, side, leverage, Math.max(gap, free.quote)) ? free : arbitrageQuote(view, market, side, this.room(view, side, ownRows(view, this.ctx.index, market, side, leverage)), this.a.hedge, this.minEdge);
+    const free = quoteToLimitOn(row, side, gap, this.a.hedge, this.minEdge);
+    const quote = this.roomClears(view, side, leverage, Math.max(gap, free.quote)) ? free : arbitrageQuoteOn(row, side, this.room(view, side, ownRows(view, this.ctx.index, market, side, leverage)), this.a.hedge, this.minEdge);
     if (quote === null || quote.quote < MIN_ARBITRAGE_NOTIONAL) return null;
-    return arbitrageOrder(view, market, side, quote.quote * this.a.intensity, leverage, this.a.hedge, this.minEdge, this.bid(), this.ctx.rng, this.a.latency);
+    return arbitrageOrderOn(view, row, market, side, quote.quote * this.a.intensity, leverage, this.a.hedge, this.minEdge, this.bid, this.ctx.rng, this.a.latency);
   }
 
   /** Whether its room, bounded from below on its records alone (agents/room-bound.ts), is at least `needed`: its valued rows then go unread. */
   private roomClears(view: Observation, side: Side, leverage: number, needed: number): boolean {
     const rows = boundedRows(view, this.ctx.index, this.a.market, side, leverage);
     return rows !== null && this.room(view, side, rows) >= needed;
-  }
-
-  private bid(): Bid {
-    return { share: this.bidShare, min: this.a.priorityFee, max: this.a.maxPriorityFee };
   }
 
   /**

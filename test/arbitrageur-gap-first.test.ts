@@ -26,7 +26,7 @@ interface Inner {
   readonly minEdge: number;
   readonly ctx: AgentContext;
   room(view: Observation, side: 'long' | 'short', rows: RoomRows): number;
-  bid(): Bid;
+  readonly bid: Bid;
 }
 function roomFirst(agent: Arbitrageur, view: Observation): Submission | null {
   const x = agent as unknown as Inner;
@@ -35,7 +35,7 @@ function roomFirst(agent: Arbitrageur, view: Observation): Submission | null {
   const leverage = Math.min(x.a.leverage, view.market(market, 'maxLeverage') * 0.9);
   const quote = arbitrageQuote(view, market, side, x.room(view, side, ownRows(view, 0, market, side, leverage)), x.a.hedge, x.minEdge);
   if (quote === null) return null;
-  return arbitrageOrder(view, market, side, quote.quote * x.a.intensity, leverage, x.a.hedge, x.minEdge, x.bid(), x.ctx.rng, x.a.latency);
+  return arbitrageOrder(view, market, side, quote.quote * x.a.intensity, leverage, x.a.hedge, x.minEdge, x.bid, x.ctx.rng, x.a.latency);
 }
 
 /** A real number in [min, max] on a grid (fast-check's doubles crowd the extremes and subnormals). */
