@@ -1,5 +1,5 @@
 /** Small readers over the observation that several agents share. */
-import type { Observation } from '../sim/engine/observation.ts';
+import { A, M, type Observation } from '../sim/engine/observation.ts';
 
 export interface PositionView {
   readonly size: number;
@@ -59,9 +59,12 @@ export function crossBuyingPower(collateral: number, groupValue: number, notiona
  * collateral (the margin checks cover them), what the wallet covers when they come from it.
  */
 export function feeAffordable(view: Observation, account: number, market: string): number {
-  if (view.account(account, 'collateral') > 0) return Number.POSITIVE_INFINITY;
-  const fee = view.market(market, 'feeRatio');
-  return fee <= 0 ? Number.POSITIVE_INFINITY : view.account(account, 'wallet') / (fee * 1.05);
+  // Read by offset (a read by field name is a keyed lookup): an arbitrageur's every order asks.
+  const d = view.data;
+  const ao = view.recordsOffset(account);
+  if ((d[ao + A.collateral] as number) > 0) return Number.POSITIVE_INFINITY;
+  const fee = d[view.marketOffset(market) + M.feeRatio] as number;
+  return fee <= 0 ? Number.POSITIVE_INFINITY : (d[ao + A.wallet] as number) / (fee * 1.05);
 }
 
 /**
@@ -69,9 +72,10 @@ export function feeAffordable(view: Observation, account: number, market: string
  * fluctuation band (90 % of it, for rounding and others in the block); Infinity without a band.
  */
 export function maxQuoteWithinBand(view: Observation, market: string, side: 'long' | 'short'): number {
-  const limit = view.market(market, 'fluctuationLimit') * 0.9;
+  const mo = view.marketOffset(market);
+  const limit = (view.data[mo + M.fluctuationLimit] as number) * 0.9;
   if (limit <= 0) return Number.POSITIVE_INFINITY;
-  const q = view.market(market, 'quoteReserve');
+  const q = view.data[mo + M.quoteReserve] as number;
   // Spot ∝ Q², so a price move of (1 ± L) is a quote move of (√(1 ± L) − 1).
   return side === 'long' ? q * (Math.sqrt(1 + limit) - 1) : q * (1 - Math.sqrt(1 - limit));
 }

@@ -16,7 +16,7 @@
  * funding limits how hard arbitrage holds the mark. Latency is drawn per transaction.
  */
 import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
-import type { Observation } from '../sim/engine/observation.ts';
+import { M, type Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, QuietLook, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
 import { type Bid, MIN_ARBITRAGE_NOTIONAL, type PricingRow, type RoomRows, arbitrageOrderOn, arbitrageQuoteOn, freeShareRoom, gapQuoteOn, inventoryRoom, ownRows, pricingRow, quoteToLimitOn } from './arbitrage-pricing.ts';
@@ -91,10 +91,12 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   override wake(view: Observation, now: number): Wake {
     const { market } = this.a;
     const next = now + this.interval;
-    if (!view.market(market, 'open')) return { submissions: [], next: null };
+    // Its market's fields read by offset (a read by field name is a keyed lookup).
+    const mo = view.marketOffset(market);
+    if (!view.data[mo + M.open]) return { submissions: [], next: null };
     if (Number.isNaN(this.capital)) this.capital = Math.max(view.account(this.ctx.index, 'collateral'), view.account(this.ctx.index, 'wallet'));
     const row = pricingRow(view, market);
-    const side: Side = view.market(market, 'spot') < row.cex ? 'long' : 'short';
+    const side: Side = (view.data[mo + M.spot] as number) < row.cex ? 'long' : 'short';
     // Most looks find no gap worth the minimum: then no room makes an order (gapQuote), and its own
     // rows go unread (unvalued). Every look past the first (which reads its capital) says so.
     const gap = gapQuoteOn(row, side, this.a.hedge, this.minEdge);
@@ -106,7 +108,7 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   /** The order it sends now when the gap alone is worth `gap` (at least the minimum), or null when it does not pay. */
   private order(view: Observation, row: PricingRow, side: Side, gap: number): Submission | null {
     const { market } = this.a;
-    const leverage = Math.min(this.a.leverage, view.market(market, 'maxLeverage') * 0.9);
+    const leverage = Math.min(this.a.leverage, (view.data[view.marketOffset(market) + M.maxLeverage] as number) * 0.9);
     // The quote with no room limit; its rows are valued only when bounds on them from its records
     // cannot show that its room is at least both of that quote's sizes (then it binds nothing).
     const free = quoteToLimitOn(row, side, gap, this.a.hedge, this.minEdge);
