@@ -101,12 +101,7 @@ export function arbitrageRatio(hedge: HedgeParams, fee: number, quote: number, s
  * room gives a quote under the minimum (null), and a NaN room (a band over 111 %: √ of a
  * negative) a quote whose expected edge is 0, which `arbitrageOrder` refuses against any gas.
  */
-export function gapQuote(view: Observation, market: string, side: Side, hedge: HedgeParams, minEdge: number): number {
-  return gapQuoteOn(pricingRow(view, market), side, hedge, minEdge);
-}
-
-/** `gapQuote` on a market's pricing row. */
-export function gapQuoteOn(r: PricingRow, side: Side, hedge: HedgeParams, minEdge: number): number {
+export function gapQuote(r: PricingRow, side: Side, hedge: HedgeParams, minEdge: number): number {
   return gapQuoteAt(r.quoteReserve, r.baseReserve, r.fee, r.cex, side, hedge, minEdge);
 }
 
@@ -166,16 +161,11 @@ export function gasRefusedEitherSide(quoteReserve: number, baseReserve: number, 
 }
 
 /** The quote that takes the mark to its limit (within `room`), and that limit; null when under the minimum. */
-export function arbitrageQuote(view: Observation, market: string, side: Side, room: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } | null {
-  return arbitrageQuoteOn(pricingRow(view, market), side, room, hedge, minEdge);
-}
-
-/** `arbitrageQuote` on a market's pricing row. */
-export function arbitrageQuoteOn(r: PricingRow, side: Side, room: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } | null {
+export function arbitrageQuote(r: PricingRow, side: Side, room: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } | null {
   // Size first at the cost of a small hedge, then price the hedge's spread at that size.
-  const size = Math.min(room, gapQuoteOn(r, side, hedge, minEdge));
+  const size = Math.min(room, gapQuote(r, side, hedge, minEdge));
   if (size < MIN_ARBITRAGE_NOTIONAL) return null;
-  const toLimit = quoteToLimitOn(r, side, size, hedge, minEdge);
+  const toLimit = quoteToLimit(r, side, size, hedge, minEdge);
   const quote = Math.min(room, toLimit.quote);
   return quote < MIN_ARBITRAGE_NOTIONAL ? null : { quote, limit: toLimit.limit };
 }
@@ -185,34 +175,16 @@ export function arbitrageQuoteOn(r: PricingRow, side: Side, room: number, hedge:
  * takes the mark to it. From the gap's quote (`gapQuote`) it is `arbitrageQuote` with no room
  * limit, to the bit, and any room at least both quotes binds neither of its minimums.
  */
-export function quoteToLimit(view: Observation, market: string, side: Side, size: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } {
-  return quoteToLimitOn(pricingRow(view, market), side, size, hedge, minEdge);
-}
-
-/** `quoteToLimit` on a market's pricing row. */
-export function quoteToLimitOn(r: PricingRow, side: Side, size: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } {
+export function quoteToLimit(r: PricingRow, side: Side, size: number, hedge: HedgeParams, minEdge: number): { quote: number; limit: number } {
   const limit = r.cex * arbitrageRatio(hedge, r.fee, size, side, minEdge);
   return { quote: quoteToPrice(r.quoteReserve, r.baseReserve, side, limit), limit };
 }
 
-/** The limited order for `quote`, bidding a share of its expected profit; null when that profit would not pay the gas. */
+/**
+ * The limited order for `quote` in `market` (its pricing row `r`; `view` for the block's gas
+ * terms), bidding a share of its expected profit; null when that profit would not pay the gas.
+ */
 export function arbitrageOrder(
-  view: Observation,
-  market: string,
-  side: Side,
-  quote: number,
-  leverage: number,
-  hedge: HedgeParams,
-  minEdge: number,
-  bid: Bid,
-  rng: Rng,
-  latency: Distribution,
-): Submission | null {
-  return arbitrageOrderOn(view, pricingRow(view, market), market, side, quote, leverage, hedge, minEdge, bid, rng, latency);
-}
-
-/** `arbitrageOrder` on the market's pricing row (`view` for the block's gas terms). */
-export function arbitrageOrderOn(
   view: Observation,
   r: PricingRow,
   market: string,

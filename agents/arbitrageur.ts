@@ -19,7 +19,7 @@ import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import { M, type Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, QuietLook, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { type Bid, MIN_ARBITRAGE_NOTIONAL, type PricingRow, type RoomRows, arbitrageOrderOn, arbitrageQuoteOn, freeShareRoom, gapQuoteOn, inventoryRoom, ownRows, pricingRow, quoteToLimitOn } from './arbitrage-pricing.ts';
+import { type Bid, MIN_ARBITRAGE_NOTIONAL, type PricingRow, type RoomRows, arbitrageOrder, arbitrageQuote, freeShareRoom, gapQuote, inventoryRoom, ownRows, pricingRow, quoteToLimit } from './arbitrage-pricing.ts';
 import { boundedRows } from './room-bound.ts';
 import { type Distribution, centre, draw } from './distribution.ts';
 
@@ -99,7 +99,7 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     const side: Side = (view.data[mo + M.spot] as number) < row.cex ? 'long' : 'short';
     // Most looks find no gap worth the minimum: then no room makes an order (gapQuote), and its own
     // rows go unread (unvalued). Every look past the first (which reads its capital) says so.
-    const gap = gapQuoteOn(row, side, this.a.hedge, this.minEdge);
+    const gap = gapQuote(row, side, this.a.hedge, this.minEdge);
     if (gap < MIN_ARBITRAGE_NOTIONAL) return { submissions: [], next, quiet: this.quiet };
     const order = this.order(view, row, side, gap);
     return { submissions: order ? [order] : [], next, quiet: this.quiet };
@@ -111,10 +111,10 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     const leverage = Math.min(this.a.leverage, (view.data[view.marketOffset(market) + M.maxLeverage] as number) * 0.9);
     // The quote with no room limit; its rows are valued only when bounds on them from its records
     // cannot show that its room is at least both of that quote's sizes (then it binds nothing).
-    const free = quoteToLimitOn(row, side, gap, this.a.hedge, this.minEdge);
-    const quote = this.roomClears(view, side, leverage, Math.max(gap, free.quote)) ? free : arbitrageQuoteOn(row, side, this.room(view, side, ownRows(view, this.ctx.index, market, side, leverage)), this.a.hedge, this.minEdge);
+    const free = quoteToLimit(row, side, gap, this.a.hedge, this.minEdge);
+    const quote = this.roomClears(view, side, leverage, Math.max(gap, free.quote)) ? free : arbitrageQuote(row, side, this.room(view, side, ownRows(view, this.ctx.index, market, side, leverage)), this.a.hedge, this.minEdge);
     if (quote === null || quote.quote < MIN_ARBITRAGE_NOTIONAL) return null;
-    return arbitrageOrderOn(view, row, market, side, quote.quote * this.a.intensity, leverage, this.a.hedge, this.minEdge, this.bid, this.ctx.rng, this.a.latency);
+    return arbitrageOrder(view, row, market, side, quote.quote * this.a.intensity, leverage, this.a.hedge, this.minEdge, this.bid, this.ctx.rng, this.a.latency);
   }
 
   /** Whether its room, bounded from below on its records alone (agents/room-bound.ts), is at least `needed`: its valued rows then go unread. */

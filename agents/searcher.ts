@@ -21,7 +21,7 @@ import type { Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, MempoolTx, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
 import { buyingPower, maxQuoteWithinBand } from './account-view.ts';
-import { arbitrageOrder, arbitrageQuote, gasUsd, inventoryRoom, ownRows, priorityFeeFor } from './arbitrage-pricing.ts';
+import { arbitrageOrder, arbitrageQuote, gasUsd, inventoryRoom, ownRows, pricingRow, priorityFeeFor } from './arbitrage-pricing.ts';
 import { closedNotional } from './liquidator.ts';
 
 export interface SearcherParams {
@@ -88,9 +88,10 @@ export class Searcher extends AgentBase<SearcherParams> {
     // Its back-run inventory is capped like an arbitrageur's (at its capital), so its vAMM margin is never all tied up.
     if (Number.isNaN(this.capital)) this.capital = view.account(this.ctx.index, 'collateral');
     const room = inventoryRoom(view, this.ctx.index, market, side, ownRows(view, this.ctx.index, market, side, this.p.leverage), this.capital * this.p.maxInventory);
-    const quote = arbitrageQuote(view, market, side, room, this.p.hedge, this.p.minEdge);
+    const row = pricingRow(view, market);
+    const quote = arbitrageQuote(row, side, room, this.p.hedge, this.p.minEdge);
     if (!quote) return null;
-    const order = arbitrageOrder(view, market, side, quote.quote, this.p.leverage, this.p.hedge, this.p.minEdge, this.bid(), this.ctx.rng, 0);
+    const order = arbitrageOrder(view, row, market, side, quote.quote, this.p.leverage, this.p.hedge, this.p.minEdge, this.bid(), this.ctx.rng, 0);
     return order ? { ...order, latency: 0, bundle: { target: 'top', place: 'after' } } : null;
   }
 

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentContext, Submission } from '../agents/agent.ts';
-import { type Bid, MIN_ARBITRAGE_NOTIONAL, type RoomRows, arbitrageOrder, arbitrageQuote, arbitrageRatio, gapQuote, ownRows } from '../agents/arbitrage-pricing.ts';
+import { type Bid, MIN_ARBITRAGE_NOTIONAL, type RoomRows, arbitrageOrder, arbitrageQuote, arbitrageRatio, gapQuote, ownRows, pricingRow } from '../agents/arbitrage-pricing.ts';
 import { Arbitrageur, type ArbitrageurParams } from '../agents/arbitrageur.ts';
 import { Rng } from '../data/prng.ts';
 import { DEFAULT_HEDGE } from '../sim/engine/hedge-venue.ts';
@@ -33,9 +33,10 @@ function roomFirst(agent: Arbitrageur, view: Observation): Submission | null {
   const { market } = x.a;
   const side = view.market(market, 'spot') < view.market(market, 'cex') ? 'long' : 'short';
   const leverage = Math.min(x.a.leverage, view.market(market, 'maxLeverage') * 0.9);
-  const quote = arbitrageQuote(view, market, side, x.room(view, side, ownRows(view, 0, market, side, leverage)), x.a.hedge, x.minEdge);
+  const row = pricingRow(view, market);
+  const quote = arbitrageQuote(row, side, x.room(view, side, ownRows(view, 0, market, side, leverage)), x.a.hedge, x.minEdge);
   if (quote === null) return null;
-  return arbitrageOrder(view, market, side, quote.quote * x.a.intensity, leverage, x.a.hedge, x.minEdge, x.bid, x.ctx.rng, x.a.latency);
+  return arbitrageOrder(view, row, market, side, quote.quote * x.a.intensity, leverage, x.a.hedge, x.minEdge, x.bid, x.ctx.rng, x.a.latency);
 }
 
 /** A real number in [min, max] on a grid (fast-check's doubles crowd the extremes and subnormals). */
@@ -164,7 +165,7 @@ describe('arbitrageur: the gap before the room', () => {
           expect(w.next).toBe(now + 60);
           if (expected !== null) orders++;
           const side = view.market('ETH', 'spot') < view.market('ETH', 'cex') ? 'long' : 'short';
-          const gap = gapQuote(view, 'ETH', side, DEFAULT_HEDGE, t.minEdge);
+          const gap = gapQuote(pricingRow(view, 'ETH'), side, DEFAULT_HEDGE, t.minEdge);
           if (expected !== null && gap < MIN_ARBITRAGE_NOTIONAL * 1.01) nearMinimum++;
           // Both streams in the same place.
           const xs = [(gapFirst as unknown as Inner).ctx.rng.next(), (reference as unknown as Inner).ctx.rng.next()];
