@@ -12,6 +12,7 @@ import type { ClearingHouse } from './clearing-house.ts';
 import type { WriteLog } from './journal.ts';
 import type { Market } from './market.ts';
 import type { Account, Position } from './position.ts';
+import { sameRecord } from './same-record.ts';
 
 /** One market's sums over positions. */
 export interface MarketSums {
@@ -295,7 +296,7 @@ export class IncrementalAccountSums {
   private ownStands(share: Share, account: Account): boolean {
     if (share.collateral !== account.collateral) return false;
     for (let i = 0; i < this.marketIds.length; i++) {
-      if (share.positions[i] !== account.positions.get(this.marketIds[i] as string)) return false;
+      if (!sameRecord(share.positions[i], account.positions.get(this.marketIds[i] as string))) return false;
     }
     return true;
   }

@@ -9,6 +9,7 @@ import { divD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { Market } from '../market.ts';
 import type { Account, Position } from '../position.ts';
+import { sameRecord } from '../same-record.ts';
 import { type ReservesFloat, provablyAbove, provablyAboveOnBox, provablyAboveOnCorners } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
 import { ExactRatios } from './exact-ratios.ts';
@@ -223,7 +224,7 @@ class RowInputs {
     const account = this.account[i] ?? ch.accounts.get(owner);
     if (this.wallet[i] !== ch.ledger.balanceOf(owner) || this.collateral[i] !== (account?.collateral ?? 0n)) return false;
     const base = i * markets.length;
-    for (let m = 0; m < markets.length; m++) if (this.position[base + m] !== account?.positions.get(markets[m] as string)) return false;
+    for (let m = 0; m < markets.length; m++) if (!sameRecord(this.position[base + m], account?.positions.get(markets[m] as string))) return false;
     return true;
   }
 
