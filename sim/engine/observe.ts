@@ -938,12 +938,12 @@ function writeAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: n
       continue;
     }
     const m = ch.market(id);
-    const sameRecord = was && rows.position[base + k] === pos;
+    const sameAsRow = was && rows.position[base + k] === pos;
     const notional = exitValueOrSpot(pos.size, m.vamm.quoteReserve, m.vamm.baseReserve);
     const absNotional = notional < 0n ? -notional : notional;
     const pnl = pos.size > 0n ? notional - pos.openNotional : pos.openNotional + notional;
     const funding = owedSince(m.cumulativePremiumFraction, pos);
-    if (!sameRecord) {
+    if (!sameAsRow) {
       d[po + P.size] = weiToNumber(pos.size);
       d[po + P.openNotional] = weiToNumber(pos.openNotional);
       d[po + P.margin] = weiToNumber(pos.margin);
@@ -951,7 +951,7 @@ function writeAccount(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: n
     }
     d[po + P.notional] = weiToNumber(absNotional);
     d[po + P.pnl] = weiToNumber(pnl);
-    if (!sameRecord || rows.fundingFrom[base + k] !== m.cumulativePremiumFraction) d[po + P.fundingOwed] = weiToNumber(funding);
+    if (!sameAsRow || rows.fundingFrom[base + k] !== m.cumulativePremiumFraction) d[po + P.fundingOwed] = weiToNumber(funding);
     if (pos.isolated) {
       const value = pos.margin + pnl - funding;
       d[po + P.groupValue] = weiToNumber(value);
