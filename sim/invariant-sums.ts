@@ -96,7 +96,7 @@ function walkBalances(ch: ClearingHouse): { supply: bigint; negative: boolean } 
 
 /** An account's share of the sums and its inputs. */
 interface Share {
-  readonly collateral: bigint;
+  collateral: bigint;
   /** Per market (clearing-house order): the position record it was computed from. */
   readonly positions: Array<Position | undefined>;
   readonly sums: MarketSums[];
@@ -183,8 +183,11 @@ export class IncrementalAccountSums {
       // The accounts the journal wrote (their collateral, their position map) or created, each
       // once: an operation writes an account several times, and its share is up to date after the
       // first; and the holders whose balance it wrote (one pass over the log for both).
+      // A write to the object the write before it went to names the same account or none (the
+      // writes come in runs: a market's or an AMM's fields), so it is passed over without a lookup.
       const e = log.entries;
       const balances = ch.ledger.balances;
+      let previous: unknown = null;
       for (let k = 0; k < log.length; k += 2) {
         const target = e[k] as object;
         if (target === balances) {
@@ -192,7 +195,13 @@ export class IncrementalAccountSums {
           this.setBalance(holder, balances.get(holder) ?? 0n);
           continue;
         }
-        const account = target === ch.accounts ? ch.accounts.get(e[k + 1] as string) : this.owners.get(target);
+        let account: Account | undefined;
+        if (target === ch.accounts) account = ch.accounts.get(e[k + 1] as string);
+        else if (target === previous) continue;
+        else {
+          previous = target;
+          account = this.owners.get(target);
+        }
         if (account === undefined || this.shares.get(account)?.seen === check) continue;
         this.refresh(account, moved).seen = check;
       }
@@ -205,7 +214,7 @@ export class IncrementalAccountSums {
             const share = this.shares.get(account) as Share;
             if (share.seen === check) continue;
             share.seen = check;
-            this.owedAgain(share, account, moved);
+            this.owedAgain(share, moved);
           }
         }
       }
@@ -224,7 +233,13 @@ export class IncrementalAccountSums {
     const log = this.log;
     if (log === null || log.overflowed || this.whole) return false;
     const e = log.entries;
-    for (let k = 0; k < log.length; k += 2) if (!targets.has(e[k])) return false;
+    let previous: unknown = null;
+    for (let k = 0; k < log.length; k += 2) {
+      // A run of writes to one object is looked up once.
+      if (e[k] === previous) continue;
+      previous = e[k];
+      if (!targets.has(previous)) return false;
+    }
     log.clear();
     return true;
   }
@@ -254,30 +269,70 @@ export class IncrementalAccountSums {
     else this.negatives.delete(holder);
   }
 
-  /** Recomputes the account's share unless its inputs stand; when only its markets' indices moved, just what they move. Returns the share. */
+  /**
+   * Brings the account's share up to date: a new account's computed whole; else its collateral
+   * moved by the difference, the part of each market whose position record changed computed
+   * again (the record is replaced, never mutated), and in a market that only moved an index
+   * just what the open position owes. Returns the share.
+   */
   private refresh(account: Account, moved: readonly boolean[]): Share {
     const share = this.shares.get(account);
-    if (share && this.ownStands(share, account)) {
-      this.owedAgain(share, account, moved);
-      return share;
+    if (share === undefined) return this.add(account);
+    if (share.collateral !== account.collateral) {
+      const delta = account.collateral - share.collateral;
+      share.claims += delta;
+      this.claims += delta;
+      share.collateral = account.collateral;
     }
-    if (share) this.apply(share, -1n);
-    else {
-      this.owners.set(account, account);
-      this.owners.set(account.positions, account);
+    for (let i = 0; i < this.marketIds.length; i++) {
+      const pos = account.positions.get(this.marketIds[i] as string);
+      if (!sameRecord(pos, share.positions[i])) this.replacePosition(share, account, i, pos);
+      else if (moved[i]) this.owedAgainIn(share, i);
     }
-    const fresh = this.shareOf(account);
-    this.shares.set(account, fresh);
-    this.apply(fresh, 1n);
-    // Listed where it holds an open position now: moved in or out only where that changed.
-    for (let i = 0; i < this.openIn.length; i++) {
-      const open = isOpen(fresh.positions[i]);
-      if (open !== isOpen(share?.positions[i])) {
-        if (open) (this.openIn[i] as Set<Account>).add(account);
-        else (this.openIn[i] as Set<Account>).delete(account);
+    return share;
+  }
+
+  /** A new account's share, computed whole and added to the totals. */
+  private add(account: Account): Share {
+    this.owners.set(account, account);
+    this.owners.set(account.positions, account);
+    const share = this.shareOf(account);
+    this.shares.set(account, share);
+    this.apply(share);
+    for (let i = 0; i < this.openIn.length; i++) if (isOpen(share.positions[i])) (this.openIn[i] as Set<Account>).add(account);
+    return share;
+  }
+
+  /** Replaces the share's part in market `i` (sums, claim, owed amounts) by that of the record `pos`. */
+  private replacePosition(share: Share, account: Account, i: number, pos: Position | undefined): void {
+    const was = share.positions[i];
+    const s = share.sums[i] as MarketSums;
+    const t = this.totals[i] as MarketSums;
+    moveSums(t, s, -1n);
+    // Taken away: the old record's margin less what it owed (nothing owed when flat).
+    let claim = (share.funding[i] as bigint) + (share.loss[i] as bigint) - (was?.margin ?? 0n);
+    s.longs = s.shorts = s.onLong = s.onShort = s.pending = 0n;
+    s.open = 0;
+    share.funding[i] = 0n;
+    share.loss[i] = 0n;
+    if (pos !== undefined) {
+      claim += pos.margin + addPosition(this.ch, this.markets[i] as Market, pos, s);
+      // No market is under a lazy remap here (`sums` walks in full then): an open position's owed amounts were just computed.
+      if (pos.size !== 0n) {
+        share.funding[i] = owed.funding;
+        share.loss[i] = owed.loss;
       }
     }
-    return fresh;
+    moveSums(t, s, 1n);
+    share.claims += claim;
+    this.claims += claim;
+    share.positions[i] = pos;
+    // Listed where it holds an open position now: moved in or out only where that changed.
+    const open = isOpen(pos);
+    if (open !== isOpen(was)) {
+      if (open) (this.openIn[i] as Set<Account>).add(account);
+      else (this.openIn[i] as Set<Account>).delete(account);
+    }
   }
 
   private reset(markets: readonly Market[]): void {
@@ -292,38 +347,32 @@ export class IncrementalAccountSums {
     this.claims = 0n;
   }
 
-  /** Whether the share's own inputs (collateral and position records) are the account's now. */
-  private ownStands(share: Share, account: Account): boolean {
-    if (share.collateral !== account.collateral) return false;
-    for (let i = 0; i < this.marketIds.length; i++) {
-      if (!sameRecord(share.positions[i], account.positions.get(this.marketIds[i] as string))) return false;
-    }
-    return true;
+  /** In each market that moved an index, what the share's open position owes (its records stand). */
+  private owedAgain(share: Share, moved: readonly boolean[]): void {
+    for (let i = 0; i < this.marketIds.length; i++) if (moved[i]) this.owedAgainIn(share, i);
   }
 
   /**
-   * The share's records stand: in each market that moved an index, its open position's funding
-   * and loss owed are computed again (rounded per position, as `shareOf` does) and the totals
-   * moved by the difference. Sizes and open notionals read no index.
+   * The open position's funding and loss owed in market `i` computed again (rounded per
+   * position, as `shareOf` does) and the totals moved by the difference. Sizes and open
+   * notionals read no index.
    */
-  private owedAgain(share: Share, account: Account, moved: readonly boolean[]): void {
-    for (let i = 0; i < this.marketIds.length; i++) {
-      const pos = share.positions[i];
-      if (!moved[i] || pos === undefined || pos.size === 0n) continue;
-      const m = this.markets[i] as Market;
-      const funding = this.ch.fundingOwedOn(m, pos);
-      const loss = this.ch.lossOwedOn(m, pos);
-      const was = (share.funding[i] as bigint) + (share.loss[i] as bigint);
-      // Claims carry −(funding + loss) per open position.
-      const delta = was - (funding + loss);
-      share.claims += delta;
-      this.claims += delta;
-      const pending = funding - (share.funding[i] as bigint);
-      (share.sums[i] as MarketSums).pending += pending;
-      (this.totals[i] as MarketSums).pending += pending;
-      share.funding[i] = funding;
-      share.loss[i] = loss;
-    }
+  private owedAgainIn(share: Share, i: number): void {
+    const pos = share.positions[i];
+    if (pos === undefined || pos.size === 0n) return;
+    const m = this.markets[i] as Market;
+    const funding = this.ch.fundingOwedOn(m, pos);
+    const loss = this.ch.lossOwedOn(m, pos);
+    const was = (share.funding[i] as bigint) + (share.loss[i] as bigint);
+    // Claims carry −(funding + loss) per open position.
+    const delta = was - (funding + loss);
+    share.claims += delta;
+    this.claims += delta;
+    const pending = funding - (share.funding[i] as bigint);
+    (share.sums[i] as MarketSums).pending += pending;
+    (this.totals[i] as MarketSums).pending += pending;
+    share.funding[i] = funding;
+    share.loss[i] = loss;
   }
 
   private shareOf(account: Account): Share {
@@ -345,30 +394,30 @@ export class IncrementalAccountSums {
     return { collateral: account.collateral, positions, sums, claims, funding, loss, seen: 0 };
   }
 
-  /** Adds (1n) or takes away (−1n) an account's share of the totals: sums and differences, no bigint products. */
-  private apply(share: Share, sign: 1n | -1n): void {
-    const add = sign === 1n;
-    this.claims = add ? this.claims + share.claims : this.claims - share.claims;
-    for (let i = 0; i < this.totals.length; i++) {
-      const t = this.totals[i] as MarketSums;
-      const s = share.sums[i] as MarketSums;
-      if (s.longs === 0n && s.shorts === 0n && s.open === 0 && s.onLong === 0n && s.onShort === 0n) continue;
-      if (add) {
-        t.longs += s.longs;
-        t.shorts += s.shorts;
-        t.onLong += s.onLong;
-        t.onShort += s.onShort;
-        t.pending += s.pending;
-        t.open += s.open;
-      } else {
-        t.longs -= s.longs;
-        t.shorts -= s.shorts;
-        t.onLong -= s.onLong;
-        t.onShort -= s.onShort;
-        t.pending -= s.pending;
-        t.open -= s.open;
-      }
-    }
+  /** Adds a new account's share to the totals: sums, no bigint products. */
+  private apply(share: Share): void {
+    this.claims += share.claims;
+    for (let i = 0; i < this.totals.length; i++) moveSums(this.totals[i] as MarketSums, share.sums[i] as MarketSums, 1n);
+  }
+}
+
+/** Adds (1n) or takes away (−1n) one share's sums in a market from the market's totals. */
+function moveSums(t: MarketSums, s: MarketSums, sign: 1n | -1n): void {
+  if (s.longs === 0n && s.shorts === 0n && s.open === 0 && s.onLong === 0n && s.onShort === 0n) return;
+  if (sign === 1n) {
+    t.longs += s.longs;
+    t.shorts += s.shorts;
+    t.onLong += s.onLong;
+    t.onShort += s.onShort;
+    t.pending += s.pending;
+    t.open += s.open;
+  } else {
+    t.longs -= s.longs;
+    t.shorts -= s.shorts;
+    t.onLong -= s.onLong;
+    t.onShort -= s.onShort;
+    t.pending -= s.pending;
+    t.open -= s.open;
   }
 }
 
