@@ -1,7 +1,7 @@
 /**
  * The intrabar library on disk: every process that refines paths (each study worker, each test,
  * each bench) built it from ~350,000 real candles through the exact candle loader, 1.7 CPU s and
- * 2.5 s of wall time before its first path (README, "The insurance paths, fifth session"). The
+ * 2.5 s of wall time before its first path (docs/PERFORMANCE.md, "The insurance paths, fifth session"). The
  * library built once is written beside the worker bundles, named by what it was built from: the
  * source files' bytes, the format and the code that turns candles into donors (data/'s
  * modules). A file whose name, header or length does not match is never read as a library; a

@@ -2,7 +2,7 @@
  * A pool worker's TypeScript as one compiled ES module, built once per process with esbuild
  * (the compiler tsx itself uses), so each worker loads a single plain .js
  * file instead of resolving and transforming its ~200 modules through tsx's loader thread:
- * worker start-up fell from ~1 s of wall time to ~0.1–0.2 s (README, "Issue 15: where the
+ * worker start-up fell from ~1 s of wall time to ~0.1–0.2 s (docs/PERFORMANCE.md, "Issue 15: where the
  * time went"). Packages stay external (loaded from node_modules as usual); `import.meta.url`,
  * `.dirname` and `.filename` are replaced by each source file's own, so paths the code builds
  * from them point where they did. `VAMM_WORKER_TSX=1` runs workers through tsx instead (the

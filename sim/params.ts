@@ -242,7 +242,7 @@ export function indexAnswerScale(profile: string): bigint {
  * A clearing house's own copy of its parameters, built by one literal: a spread
  * (`{ ...params }`) takes a hidden class that depends on the source's and on whether the
  * constructor runs optimised, so a worker's 9th or 11th run met another class and threw every
- * optimised reader of `params` back to the interpreter (README, Benchmarks: the batch's late
+ * optimised reader of `params` back to the interpreter (docs/PERFORMANCE.md: the batch's late
  * deoptimisations, twelfth session).
  */
 export function ownClearingHouseParams(p: ClearingHouseParams): ClearingHouseParams {

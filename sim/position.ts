@@ -32,7 +32,7 @@ export function emptyPosition(blockNumber = 0, isolated = false): Position {
  * `pos` with some fields replaced, built by one literal as every record is: a spread
  * (`{ ...pos, size }`) gives the record another hidden class, and the run that first meets it
  * (a rare path, such as a carry settled before a withdrawal) throws every optimised reader of
- * records back to the interpreter (README, Benchmarks: the batch's late deoptimisations,
+ * records back to the interpreter (docs/PERFORMANCE.md: the batch's late deoptimisations,
  * twelfth session).
  */
 export function positionWith(pos: Position, c: Partial<Position>): Position {

@@ -4,7 +4,7 @@
  * compiled to check for objects, and the first slot with no record (an account with nothing in
  * a market, met late in a run) throws its optimised callers back to the interpreter (`sameOwn`,
  * `screenAccount`, `ownStands`, `refresh`, `sums`: ~70 ms of compiling again in each worker
- * of a batch; README, Benchmarks: the batch's background threads, fourteenth session). Both
+ * of a batch; docs/PERFORMANCE.md: the batch's background threads, fourteenth session). Both
  * sides are made objects first, so the comparison only ever meets objects.
  */
 export function sameRecord(a: object | undefined, b: object | undefined): boolean {

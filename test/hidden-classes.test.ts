@@ -2,7 +2,7 @@
  * Objects the model and the engine build once per run or on rare paths keep one hidden class
  * whichever way and in whichever tier they are built: a class first met late (a worker's 28th
  * or 48th run) throws every optimised reader of it back to the interpreter and V8 compiles them
- * again on the cores the other worker needs (README, Benchmarks: the batch's late
+ * again on the cores the other worker needs (docs/PERFORMANCE.md: the batch's late
  * deoptimisations, twelfth session). V8 answers through its natives syntax, so the checks run
  * in a child process started with `--allow-natives-syntax`.
  */

@@ -1,7 +1,7 @@
 /**
  * `sameRecord` is identity on position slots (a record or none), and an optimised caller that
  * has compared only records stays optimised at its first slot with none: a bare `===` there is
- * compiled to check for objects and deoptimises (README, Benchmarks: the batch's background
+ * compiled to check for objects and deoptimises (docs/PERFORMANCE.md: the batch's background
  * threads, fourteenth session). V8 answers through its natives syntax, so that check runs in a
  * child process started with `--allow-natives-syntax`.
  */

@@ -132,7 +132,7 @@ interface Pending {
   readonly priorityFee: number;
   // Both fields on every pending action (undefined when not one): one hidden class, so the run
   // that first queues a transfer does not throw the block's optimised ordering back to the
-  // interpreter (README, Benchmarks: the batch's late deoptimisations, twelfth session).
+  // interpreter (docs/PERFORMANCE.md: the batch's late deoptimisations, twelfth session).
   readonly bundle: Submission['bundle'] | undefined;
   /** The treasury's own transaction: a deposit of collateral that arrived from the venue, or a withdrawal for it. */
   readonly transfer: TransferDecision['kind'] | undefined;
