@@ -231,17 +231,22 @@ export class MarginBook extends ProtocolState {
       requireThat(pos.size !== 0n, 'PositionSizeZero');
       return { isolated: true, base: pos.margin, members: [[m, pos]] };
     }
-    const account = this.accountView(trader);
-    const members: Array<readonly [Market, Position]> = [];
+    const group = this.crossGroup(this.accountView(trader));
+    requireThat(group !== null, 'PositionSizeZero');
+    return group as MarginGroup;
+  }
+
+  /** The account's cross group: its collateral and its open cross positions, remapped; null when it holds none. */
+  private crossGroup(account: Account): MarginGroup | null {
+    let members: Array<readonly [Market, Position]> | null = null;
     for (const [id, p] of account.positions) {
       if (!p.isolated && p.size !== 0n) {
         const market = this.market(id);
         this.requireRemapped(market, p);
-        members.push([market, this.remapped(market, p)]);
+        (members ??= []).push([market, this.remapped(market, p)]);
       }
     }
-    requireThat(members.length > 0, 'PositionSizeZero');
-    return { isolated: false, base: account.collateral, members };
+    return members === null ? null : { isolated: false, base: account.collateral, members };
   }
 
   protected groupValue(
@@ -308,31 +313,24 @@ export class MarginBook extends ProtocolState {
   }
 
   protected hasCrossPositions(account: Account): boolean {
-    return this.firstCrossMarket(account) !== null;
-  }
-
-  /** The market of the account's first open cross position, or null. */
-  private firstCrossMarket(account: Account): string | null {
-    for (const [id, p] of account.positions) if (!p.isolated && p.size !== 0n) return id;
-    return null;
+    for (const p of account.positions.values()) if (!p.isolated && p.size !== 0n) return true;
+    return false;
   }
 
   /**
    * After a cross trade: a book that grew must meet the initial ratio on its least
    * favourable valuation, any remaining book the maintenance ratio, and a flat account must
-   * not owe anything.
+   * not owe anything. The group is built from the stored account the caller holds, in one pass
+   * (its margin ratio by market name looked the account, the market and the position up again).
    */
   protected requireCrossHealthy(account: Account, exposureGrew: boolean): void {
-    if (!this.hasCrossPositions(account)) {
+    const group = this.crossGroup(account);
+    if (group === null) {
       requireWith(account.collateral >= 0n, 'BadDebt', () => ({ badDebt: -account.collateral }));
       return;
     }
-    const anyMarket = this.firstCrossMarket(account) as string;
-    if (exposureGrew) {
-      this.requireMoreMarginRatio(this.marginRatio(account.owner, anyMarket, 'min'), this.params.initMarginRatio, true);
-    } else {
-      this.requireMoreMarginRatio(this.marginRatio(account.owner, anyMarket, 'max'), this.params.maintenanceMarginRatio, true);
-    }
+    const v = this.groupValue(group, exposureGrew ? 'min' : 'max');
+    this.requireMoreMarginRatio(divD(v.value, v.notional), exposureGrew ? this.params.initMarginRatio : this.params.maintenanceMarginRatio, true);
   }
 
   protected exposureGrew(old: Position, next: Position): boolean {
