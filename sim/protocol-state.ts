@@ -145,10 +145,21 @@ export class ProtocolState {
   protected setPosition(m: Market, trader: string, next: Position): void {
     const account = this.account(trader);
     const prev = account.positions.get(m.id);
-    if (prev) this.addOpenNotional(m, prev, -1n);
-    else this.j.push(m.holders, trader);
-    this.addOpenNotional(m, next, 1n);
+    if (prev === undefined) {
+      this.j.push(m.holders, trader);
+      this.addOpenNotional(m, next, 1n);
+    } else this.replaceOpenNotional(m, prev, next);
     this.j.mapSet(account.positions, m.id, next);
+  }
+
+  /** A record replaced on the same side moves that side's book by the difference, in one write (taking the old out and adding the new wrote it twice); otherwise each side by its own record. */
+  private replaceOpenNotional(m: Market, prev: Position, next: Position): void {
+    if (prev.size > 0n && next.size > 0n) this.j.set(m, 'openNotionalLong', m.openNotionalLong + next.openNotional - prev.openNotional);
+    else if (prev.size < 0n && next.size < 0n) this.j.set(m, 'openNotionalShort', m.openNotionalShort + next.openNotional - prev.openNotional);
+    else {
+      this.addOpenNotional(m, prev, -1n);
+      this.addOpenNotional(m, next, 1n);
+    }
   }
 
   /** Keeps a cleared record so the restriction-mode block check still sees the last action. */
