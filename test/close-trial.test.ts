@@ -18,7 +18,7 @@ import { ONE, abs, ceilDiv, divD, mulD } from '../sim/math/fixed.ts';
 import { toWei } from '../sim/math/units.ts';
 import type { Account, Position } from '../sim/position.ts';
 import type { BandCheck } from '../sim/vamm.ts';
-import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld, withCarryOwed } from './helpers/random-actions.ts';
 import { outcome } from './helpers/twap-history.ts';
 
 /** The clearing house's protected steps a liquidation takes. */
@@ -130,19 +130,7 @@ describe('a candidate close checked without applying it', () => {
             // While comparing: a band of one wei (any move since the last block is already over
             // it), and funding and socialised loss owed on every open position.
             if (tight) btc.fluctuationLimitRatio = 1n;
-            const funding = toWei(fundingUsd);
-            const loss = BigInt(lossPermille) * 10n ** 15n;
-            for (const m of ch.markets.values()) {
-              m.cumulativePremiumFraction += funding;
-              m.lossIndexLong += loss;
-              m.lossIndexShort += loss;
-            }
-            compareAll(ch, tally, spreads);
-            for (const m of ch.markets.values()) {
-              m.cumulativePremiumFraction -= funding;
-              m.lossIndexLong -= loss;
-              m.lossIndexShort -= loss;
-            }
+            withCarryOwed(ch, fundingUsd, lossPermille, () => compareAll(ch, tally, spreads));
             btc.fluctuationLimitRatio = toWei('0.05');
           }
         },

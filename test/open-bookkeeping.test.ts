@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClearingHouse } from '../sim/clearing-house.ts';
 import { toWei } from '../sim/math/units.ts';
 import type { Account } from '../sim/position.ts';
-import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+import { MARKETS, TRADERS, applyRandomAction, randomActions, randomWorld, withCarryOwed } from './helpers/random-actions.ts';
 import { outcome } from './helpers/twap-history.ts';
 
 interface Internals {
@@ -69,29 +69,19 @@ describe('the cross check after a trade, from the account held', () => {
             const btc = ch.market('BTC') as { migration: unknown; vamm: { liquidityHistoryIndex: number } };
             const migration = btc.migration;
             if (pending && migration === null) btc.migration = { newIndex: btc.vamm.liquidityHistoryIndex + 1 };
-            const funding = toWei(fundingUsd);
-            const loss = BigInt(lossPermille) * 10n ** 15n;
-            for (const m of ch.markets.values()) {
-              m.cumulativePremiumFraction += funding;
-              m.lossIndexLong += loss;
-              m.lossIndexShort += loss;
-            }
-            for (const account of ch.accounts.values()) {
-              for (const debt of [0n, toWei(debtUsd)]) {
-                account.collateral -= debt;
-                for (const grew of [true, false]) {
-                  const held = checkHeld(ch, account, grew);
-                  expect(held, `${account.owner} grew=${grew}`).toBe(checkByName(ch, account, grew));
-                  tally.set(held, (tally.get(held) ?? 0) + 1);
+            withCarryOwed(ch, fundingUsd, lossPermille, () => {
+              for (const account of ch.accounts.values()) {
+                for (const debt of [0n, toWei(debtUsd)]) {
+                  account.collateral -= debt;
+                  for (const grew of [true, false]) {
+                    const held = checkHeld(ch, account, grew);
+                    expect(held, `${account.owner} grew=${grew}`).toBe(checkByName(ch, account, grew));
+                    tally.set(held, (tally.get(held) ?? 0) + 1);
+                  }
+                  account.collateral += debt;
                 }
-                account.collateral += debt;
               }
-            }
-            for (const m of ch.markets.values()) {
-              m.cumulativePremiumFraction -= funding;
-              m.lossIndexLong -= loss;
-              m.lossIndexShort -= loss;
-            }
+            });
             btc.migration = migration;
           }
         },

@@ -175,3 +175,22 @@ export function describeAction(a: RandomAction): string {
   const m = 'market' in a ? MARKETS[a.market] : '';
   return `${a.kind} ${t ?? ''} ${m ?? ''} ${JSON.stringify(a)}`;
 }
+
+/** Runs `fn` with funding (`fundingUsd` a unit of size) and socialised loss (‰ of open notional) owed on every position, then takes them back. */
+export function withCarryOwed(ch: ClearingHouse, fundingUsd: number, lossPermille: number, fn: () => void): void {
+  const funding = toWei(fundingUsd);
+  const loss = BigInt(lossPermille) * 10n ** 15n;
+  const move = (sign: bigint): void => {
+    for (const m of ch.markets.values()) {
+      m.cumulativePremiumFraction += sign * funding;
+      m.lossIndexLong += sign * loss;
+      m.lossIndexShort += sign * loss;
+    }
+  };
+  move(1n);
+  try {
+    fn();
+  } finally {
+    move(-1n);
+  }
+}
