@@ -465,7 +465,8 @@ export class Simulation {
     this.oracleMoved = oracleMoved;
     this.openingChanged = changed;
     this.landTransfers(blockTime);
-    for (const i of this.wakeups.popDue(blockTime)) this.markDue(i);
+    const popped = this.wakeups.popDue(blockTime);
+    for (let k = 0; k < popped; k++) this.markDue(this.wakeups.popped[k] as number);
     // Traders that watch the market also look when the oracle or fast feed moved.
     if (oracleMoved) for (const i of this.tradeWatchers) if (!Number.isNaN(this.nextWake[i] as number)) this.markDue(i);
     return blockTime;

@@ -5,9 +5,9 @@
  * and per pop, where a block that pops scans the list once. The engine marks the agents a block
  * pops in index order whatever order they fell due in, so they are returned in index order.
  * Only the agents that ever had a wake-up are scanned (kept in index order): an insurance path's
- * hundred-odd holders never wake, and scanning them was most of the scan.
+ * hundred-odd holders never wake, and scanning them was most of the scan. A pop writes the agents
+ * into one buffer kept for the run (`popped`) instead of a new list: nearly every block pops.
  */
-const NONE_DUE: readonly number[] = [];
 
 export class WakeAgenda {
   /** Each agent's pending wake-up (Infinity: none). */
@@ -17,10 +17,13 @@ export class WakeAgenda {
   /** The agents that ever had a wake-up, in index order (every other one's is Infinity); `seen` marks them. */
   private readonly waking: number[] = [];
   private readonly seen: Uint8Array;
+  /** The agents the last `popDue` popped, at its front (what lies past its count is stale). */
+  readonly popped: Int32Array;
 
   constructor(agents: number) {
     this.time = new Float64Array(agents).fill(Number.POSITIVE_INFINITY);
     this.seen = new Uint8Array(agents);
+    this.popped = new Int32Array(agents);
   }
 
   /** Sets the agent's wake-up (replacing any it had). */
@@ -64,10 +67,11 @@ export class WakeAgenda {
     return this.earliest;
   }
 
-  /** Removes and returns every agent due at or before `time`, in index order (one shared empty list when none is). */
-  popDue(time: number): readonly number[] {
-    if (this.peekTime() > time) return NONE_DUE;
-    const out: number[] = [];
+  /** Removes every agent due at or before `time` and writes them to the front of `popped`, in index order; returns how many. */
+  popDue(time: number): number {
+    if (this.peekTime() > time) return 0;
+    const out = this.popped;
+    let n = 0;
     const times = this.time;
     const waking = this.waking;
     let rest = Number.POSITIVE_INFINITY;
@@ -75,11 +79,11 @@ export class WakeAgenda {
       const agent = waking[k] as number;
       const t = times[agent] as number;
       if (t <= time) {
-        out.push(agent);
+        out[n++] = agent;
         times[agent] = Number.POSITIVE_INFINITY;
       } else if (t < rest) rest = t;
     }
     this.earliest = rest;
-    return out;
+    return n;
   }
 }
