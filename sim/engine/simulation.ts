@@ -627,21 +627,19 @@ export class Simulation {
    * `indices` without the agents whose look now was promised to find nothing (quiet-looks.ts):
    * each gets the wake-up its look would have asked for, as `enqueue` would give it. (Scheduled
    * before the others' this block: the agenda orders equal times by when they were set, but a
-   * block marks its due agents in index order whatever order they come due in.)
+   * block marks its due agents in index order whatever order they come due in.) The block's own
+   * list is compacted in place, in order: a second list per block was ~2 % of a run's allocation.
    */
   private withoutQuietLooks(indices: number[], now: number): number[] {
-    let looking = indices;
+    let kept = 0;
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k] as number;
       const next = this.quiet.promised(i, this.ch, now);
-      if (Number.isNaN(next)) {
-        if (looking !== indices) looking.push(i);
-        continue;
-      }
-      if (looking === indices) looking = indices.slice(0, k);
-      this.schedule(i, Math.max(next, now + 1));
+      if (Number.isNaN(next)) indices[kept++] = i;
+      else this.schedule(i, Math.max(next, now + 1));
     }
-    return looking;
+    indices.length = kept;
+    return indices;
   }
 
   /**
