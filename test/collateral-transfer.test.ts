@@ -86,12 +86,19 @@ describe('collateral transfer between the hedge venue and the chain', () => {
     const venue = new HedgeVenue('ETH', [{ time: 0, price: 100n * 10n ** 18n, confidence: 0n }, { time: 100, price: 50n * 10n ** 18n, confidence: 0n }], 0);
     venue.open('arb', { ...DEFAULT_HEDGE, latency: 0, capital: 20_000 }, 0);
     venue.hedge('arb', 1000, 0);
-    const before = venue.standing('arb', 100) as { equity: number; requirement: number };
+    const before = { equity: Number.NaN, requirement: Number.NaN };
+    expect(venue.standingInto('arb', 100, before)).toBe(true);
     expect(before.requirement).toBeCloseTo(1000 * 50 * 0.1, 6);
     expect(before.equity).toBeGreaterThan(60_000);
     const w = venue.withdraw('arb', 30_000, 10, 1900);
     expect(w).toMatchObject({ type: 'HedgeWithdrawal', amount: 30_000, fee: 10, arrivesAt: 1900 });
-    expect((venue.standing('arb', 100) as { equity: number }).equity).toBeCloseTo(before.equity - 30_010, 6);
+    // The standing read again into the same object holds the new equity (and one without an account leaves it alone).
+    const after = { ...before };
+    expect(venue.standingInto('arb', 100, after)).toBe(true);
+    expect(after.equity).toBeCloseTo(before.equity - 30_010, 6);
+    expect(after.requirement).toBe(before.requirement);
+    expect(venue.standingInto('nobody', 100, after)).toBe(false);
+    expect(after.equity).toBeCloseTo(before.equity - 30_010, 6);
     treasury.land({ at: 1900, kind: 'toChain', agent: 'arb', market: 'ETH', amount: 30_000 });
     expect(treasury.nextArrival()).toBe(1900);
     expect(treasury.dueArrivals(1899)).toEqual([]);

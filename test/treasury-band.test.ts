@@ -10,9 +10,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClearingHouse } from '../sim/clearing-house.ts';
 import { DEFAULT_TRANSFER, type Desk, type TransferParams, chainStanding, decide, inBand, newDesk } from '../sim/engine/collateral-transfer.ts';
+import type { VenueStanding } from '../sim/engine/hedge-venue.ts';
 import { isModelError } from '../sim/errors.ts';
 import { weiToNumber } from '../sim/math/units.ts';
 import { MARKETS, type RandomAction, TRADERS, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+
+/** A venue's standing as the stubs give it: flush, and low (its requirement over its equity) or not. */
+function fill(out: VenueStanding, low: boolean): true {
+  out.equity = 1e9;
+  out.requirement = low ? 2e9 : 1e8;
+  return true;
+}
 
 /** The ratio as `decide` reads it, or null where there is none. */
 function exactRatio(ch: ClearingHouse, agent: string, market: string): number | null {
@@ -84,11 +92,12 @@ describe('treasury desk: the band screen', () => {
                   withdrawalFee: 0,
                   minTransfer: 0,
                 };
-                const venue = { standing: () => ({ equity: 1e9, requirement: s.venueLow ? 2e9 : 1e8 }) };
+                const venue = { standingInto: (_agent: string, _t: number, out: VenueStanding) => fill(out, s.venueLow) };
                 const key = `${agent}@${market}`;
                 const was = kept.get(key);
-                // The params move with the ratio every step: the desk's in-band memo (fixed params) is not carried.
-                const d: Desk = { ...newDesk(agent, market, p, 0), inputs: was?.inputs ?? null, standing: was?.standing ?? null, valued: was?.valued ?? false, band: was?.band ?? null };
+                // The params move with the ratio every step: the desk's in-band memo (fixed params) is not
+                // carried. Its venue standing is (the object a look refills), as the venue's moves from step to step.
+                const d: Desk = { ...newDesk(agent, market, p, 0), inputs: was?.inputs ?? null, standing: was?.standing ?? null, valued: was?.valued ?? false, band: was?.band ?? null, venue: was?.venue ?? { equity: Number.NaN, requirement: Number.NaN } };
                 const fresh = newDesk(agent, market, p, 0);
                 const banded = inBand(d, ch, s.venueLow);
                 const got = decide(d, 0, ch, venue);
@@ -170,7 +179,7 @@ describe('treasury desk: the band screen', () => {
             const desks = TRADERS.flatMap((agent) => MARKETS.map((market) => newDesk(agent, market, p, 0)));
             for (const s of steps) {
               if (s.action !== null) applyRandomAction(ch, s.action);
-              const venue = { standing: () => ({ equity: 1e9, requirement: s.venueLow ? 2e9 : 1e8 }) };
+              const venue = { standingInto: (_agent: string, _t: number, out: VenueStanding) => fill(out, s.venueLow) };
               for (const d of desks) {
                 const memo = d.inBandAt === ch.j.version;
                 const want = decide(newDesk(d.agent, d.market, p, 0), 0, ch, venue);

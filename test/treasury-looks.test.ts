@@ -23,9 +23,9 @@ describe('treasury desks: when they look', () => {
         const ch = { j: { version: 0 }, accounts: new Map(agents.map((a) => [a, { positions: new Map([['ETH', { size: 1n }]]) }])) } as unknown as ClearingHouse;
         let asked: string[] = [];
         const venue = {
-          standing: (agent: string) => {
+          standingInto: (agent: string) => {
             asked.push(agent);
-            return null;
+            return false;
           },
         } as unknown as HedgeVenue;
         // The reference: each desk's next look.

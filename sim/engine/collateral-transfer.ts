@@ -20,7 +20,7 @@ import type { ClearingHouse } from '../clearing-house.ts';
 import { isModelError } from '../errors.ts';
 import { weiToNumber, wholeUnitsDown } from '../math/units.ts';
 import type { Position } from '../position.ts';
-import type { HedgeVenue } from './hedge-venue.ts';
+import type { HedgeVenue, VenueStanding } from './hedge-venue.ts';
 
 export interface TransferParams {
   /** Seconds between the treasury's looks; 0: collateral never moves between the venue and the chain. */
@@ -108,6 +108,8 @@ export interface Desk {
    */
   inBandAt: number;
   inBandLow: boolean;
+  /** Its hedge's standing at its last look, refilled at every look (`HedgeVenue.standingInto`). */
+  readonly venue: VenueStanding;
 }
 
 /**
@@ -129,7 +131,8 @@ export interface Band {
 
 /** A desk that has valued nothing yet, first looking at `nextLook`. */
 export function newDesk(agent: string, market: string, p: TransferParams, nextLook: number): Desk {
-  return { agent, market, p, nextLook, busy: false, inputs: null, standing: null, valued: false, band: null, inBandAt: -1, inBandLow: false };
+  // (NaN, not 0: the fields hold doubles from the first look, so they start as doubles.)
+  return { agent, market, p, nextLook, busy: false, inputs: null, standing: null, valued: false, band: null, inBandAt: -1, inBandLow: false, venue: { equity: Number.NaN, requirement: Number.NaN } };
 }
 
 const NO_ARRIVALS: readonly TransferArrival[] = [];
@@ -206,7 +209,7 @@ export class CollateralTreasury {
 }
 
 /** One desk's decision at `now`, or null. */
-export function decide(d: Desk, now: number, ch: ClearingHouse, venue: Pick<HedgeVenue, 'standing'>): TransferDecision | null {
+export function decide(d: Desk, now: number, ch: ClearingHouse, venue: Pick<HedgeVenue, 'standingInto'>): TransferDecision | null {
   const { p, agent, market } = d;
   const version = ch.j.version;
   // Most looks find the chain as a look that found the desk in its band left it (a block where no one acted).
@@ -215,8 +218,8 @@ export function decide(d: Desk, now: number, ch: ClearingHouse, venue: Pick<Hedg
     const pos = ch.accounts.get(agent)?.positions.get(market);
     if (!pos || pos.size === 0n) return null;
   }
-  const hedge = venue.standing(agent, now);
-  if (!hedge) return null;
+  const hedge = d.venue;
+  if (!venue.standingInto(agent, now, hedge)) return null;
   const venueLow = hedge.equity < p.venueLow * hedge.requirement;
   if (remembered && venueLow === d.inBandLow) return null;
   // Most looks find the margin ratio inside the desk's band: then nothing moves, and the exact standing is not needed.

@@ -45,6 +45,12 @@ export const DEFAULT_HEDGE: HedgeParams = {
   transfer: DEFAULT_TRANSFER,
 };
 
+/** A hedge's standing at the venue (`HedgeVenue.standingInto`). */
+export interface VenueStanding {
+  equity: number;
+  requirement: number;
+}
+
 /** The cost ratio of hedging `notional` USD: taker fee + half spread + size impact. */
 export function hedgeCostRatio(p: HedgeParams, notional: number): number {
   return p.takerFee + p.halfSpread + (p.impactPerMillion * notional) / 1e6;
@@ -214,12 +220,18 @@ export class HedgeVenue {
     return out;
   }
 
-  /** The hedge's equity (capital + cash + position at the price at `t`) and its initial margin requirement. */
-  standing(agent: string, t: number): { equity: number; requirement: number } | null {
+  /**
+   * The hedge's equity (capital + cash + position at the price at `t`) and its initial margin
+   * requirement, written into `out` (a desk's own: desks look every minute, and an object per look
+   * was most of what a look allocated); false, `out` untouched, when the agent has no account here.
+   */
+  standingInto(agent: string, t: number, out: VenueStanding): boolean {
     const a = this.accounts.get(agent);
-    if (!a) return null;
+    if (!a) return false;
     const price = this.priceAt(t);
-    return { equity: a.capital + a.cash + a.position * price, requirement: Math.abs(a.position) * price * a.params.marginRatio };
+    out.equity = a.capital + a.cash + a.position * price;
+    out.requirement = Math.abs(a.position) * price * a.params.marginRatio;
+    return true;
   }
 
   /** Collateral leaves the venue: `amount` for the chain, arriving at `arrivesAt`, and the venue's `fee`. */
