@@ -82,11 +82,31 @@ export interface PricingRow {
   readonly cex: number;
 }
 
-/** The market's `PricingRow` in the observation now. */
-export function pricingRow(view: Observation, market: string): PricingRow {
+/** A `PricingRow` an agent keeps and refills at each look (`readPricingRow`). */
+export type PricingRowBuffer = { -readonly [K in keyof PricingRow]: PricingRow[K] };
+
+/** A row to fill (NaN, not 0: its fields hold doubles, so they start as doubles). */
+export function emptyPricingRow(): PricingRowBuffer {
+  return { quoteReserve: Number.NaN, baseReserve: Number.NaN, fee: Number.NaN, cex: Number.NaN };
+}
+
+/**
+ * The market's `PricingRow` in the observation now, written into `into`: an arbitrageur refills
+ * its own at every look (a new row per look was ~a fifth of what its looks allocated).
+ */
+export function readPricingRow(view: Observation, market: string, into: PricingRowBuffer): PricingRow {
   const d = view.data;
   const mo = view.marketOffset(market);
-  return { quoteReserve: d[mo + M.quoteReserve] as number, baseReserve: d[mo + M.baseReserve] as number, fee: d[mo + M.feeRatio] as number, cex: d[mo + M.cex] as number };
+  into.quoteReserve = d[mo + M.quoteReserve] as number;
+  into.baseReserve = d[mo + M.baseReserve] as number;
+  into.fee = d[mo + M.feeRatio] as number;
+  into.cex = d[mo + M.cex] as number;
+  return into;
+}
+
+/** The market's `PricingRow` in the observation now (a row of its own). */
+export function pricingRow(view: Observation, market: string): PricingRow {
+  return readPricingRow(view, market, emptyPricingRow());
 }
 
 /** Limit / reference: a buy pays at most (1 − h)(1 − e)/(1 + f), a sell takes at least (1 + h)(1 + e)/(1 − f). */

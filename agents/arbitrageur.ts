@@ -19,7 +19,7 @@ import type { HedgeParams } from '../sim/engine/hedge-venue.ts';
 import { M, type Observation } from '../sim/engine/observation.ts';
 import type { AgentContext, QuietLook, Side, Submission, Wake } from './agent.ts';
 import { AgentBase } from './agent-base.ts';
-import { type Bid, MIN_ARBITRAGE_NOTIONAL, type PricingRow, type RoomRows, arbitrageOrder, arbitrageQuote, freeShareRoom, gapQuote, inventoryRoom, ownRows, pricingRow, quoteToLimit } from './arbitrage-pricing.ts';
+import { type Bid, MIN_ARBITRAGE_NOTIONAL, type PricingRow, type PricingRowBuffer, type RoomRows, arbitrageOrder, arbitrageQuote, emptyPricingRow, freeShareRoom, gapQuote, inventoryRoom, ownRows, quoteToLimit, readPricingRow } from './arbitrage-pricing.ts';
 import { boundedRows } from './room-bound.ts';
 import { type Distribution, centre, draw } from './distribution.ts';
 
@@ -55,6 +55,9 @@ export interface ArbitrageurParams {
 
 const YEAR = 365 * 86400;
 
+/** A look's empty submissions, one list for all (nothing appends to a wake's submissions). */
+const NO_SUBMISSIONS: readonly Submission[] = [];
+
 export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   override readonly kind = 'arbitrageur';
   /** It reads only its own account's rows. */
@@ -70,6 +73,8 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
   private capital = Number.NaN;
   /** What any of its looks promises (`QuietLook`): a look without a gap worth the minimum, or whose gap cannot pay the gas, does nothing. */
   private readonly quiet: QuietLook;
+  /** Its market's pricing row, refilled at every look (no look keeps it past its end). */
+  private readonly row: PricingRowBuffer = emptyPricingRow();
 
   constructor(
     ctx: AgentContext,
@@ -93,16 +98,16 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     const next = now + this.interval;
     // Its market's fields read by offset (a read by field name is a keyed lookup).
     const mo = view.marketOffset(market);
-    if (!view.data[mo + M.open]) return { submissions: [], next: null };
+    if (!view.data[mo + M.open]) return { submissions: NO_SUBMISSIONS, next: null };
     if (Number.isNaN(this.capital)) this.capital = Math.max(view.account(this.ctx.index, 'collateral'), view.account(this.ctx.index, 'wallet'));
-    const row = pricingRow(view, market);
+    const row = readPricingRow(view, market, this.row);
     const side: Side = (view.data[mo + M.spot] as number) < row.cex ? 'long' : 'short';
     // Most looks find no gap worth the minimum: then no room makes an order (gapQuote), and its own
     // rows go unread (unvalued). Every look past the first (which reads its capital) says so.
     const gap = gapQuote(row, side, this.a.hedge, this.minEdge);
-    if (gap < MIN_ARBITRAGE_NOTIONAL) return { submissions: [], next, quiet: this.quiet };
+    if (gap < MIN_ARBITRAGE_NOTIONAL) return { submissions: NO_SUBMISSIONS, next, quiet: this.quiet };
     const order = this.order(view, row, side, gap);
-    return { submissions: order ? [order] : [], next, quiet: this.quiet };
+    return { submissions: order ? [order] : NO_SUBMISSIONS, next, quiet: this.quiet };
   }
 
   /** The order it sends now when the gap alone is worth `gap` (at least the minimum), or null when it does not pay. */
