@@ -97,9 +97,10 @@ export class GasProcess {
    * The last base fee and what it was computed from: the indices of the last close at or before
    * t and before t − window, and t's noise step. The fee is a step function of t: a block
    * with the same three gets the same fee, found without the binary searches, the power and the
-   * exponential (most blocks follow one another within a minute).
+   * exponential (most blocks follow one another within a minute). Rewritten in place (an object
+   * per new fee was most of what the fee allocated); the fee starts as a double, NaN.
    */
-  private last = { fee: 0, end: 0, start: 0, step: Number.NaN };
+  private readonly last = { fee: Number.NaN, end: 0, start: 0, step: Number.NaN };
 
   constructor(
     readonly params: GasParams,
@@ -154,7 +155,10 @@ export class GasProcess {
     const ratio = Number.isNaN(sigma) || p.calmVolatility <= 0 ? 1 : sigma / p.calmVolatility;
     const multiple = Math.min(MAX_MULTIPLE, Math.max(MIN_MULTIPLE, ratio ** p.volatilityElasticity));
     const fee = p.baseFeeGwei * multiple * Math.exp(this.noiseAt(t) - (p.noise * p.noise) / 2);
-    this.last = { fee, end, start, step };
+    last.fee = fee;
+    last.end = end;
+    last.start = start;
+    last.step = step;
     return fee;
   }
 
