@@ -227,6 +227,9 @@ export class Simulation {
 
   /** Where events go: each sink gets them as built or as JSON copies, as it reads them. */
   private readonly sink: TeeSink;
+  /** What `observe` hands `writeObservation`, refilled at each call (it keeps neither past the call). */
+  private readonly offChain: { baseFee: number; ethUsd: number; readonly cex: Map<string, number>; readonly feeOrdering: boolean };
+  private readonly readers: { waking: readonly number[]; othersBelow: number | false | null; readonly deferOwn: boolean };
 
   constructor(
     private readonly config: SimulationConfig,
@@ -234,6 +237,9 @@ export class Simulation {
     sink: EventSink,
   ) {
     this.sink = sink instanceof TeeSink ? sink : new TeeSink([sink]);
+    // (NaN: the fee and price fields hold doubles from the first observation, so they start as doubles.)
+    this.offChain = { baseFee: Number.NaN, ethUsd: Number.NaN, cex: this.cex, feeOrdering: config.gas.ordering === 'priority-fee' };
+    this.readers = { waking: [], othersBelow: false, deferOwn: host.readsViewInThread };
     const first = config.markets[0] as MarketRun;
     // The true price path: what hedge venues trade at and crash-correlated outages watch.
     const truePath = fastTicks(first.candles, first.tickInterval);
@@ -662,13 +668,12 @@ export class Simulation {
       }
       if (r !== false) othersBelow = this.othersBelow;
     }
-    writeObservation(
-      this.ch,
-      this.host.view,
-      this.twaps,
-      { baseFee: this.baseFee, ethUsd: this.ethUsd(), cex: this.cex, feeOrdering: this.config.gas.ordering === 'priority-fee' },
-      { waking, othersBelow, deferOwn: this.host.readsViewInThread },
-    );
+    const { offChain, readers } = this;
+    offChain.baseFee = this.baseFee;
+    offChain.ethUsd = this.ethUsd();
+    readers.waking = waking;
+    readers.othersBelow = othersBelow;
+    writeObservation(this.ch, this.host.view, this.twaps, offChain, readers);
   }
 
   /** Queues what agents submitted (each lands after its latency) and their next wake-ups. */
