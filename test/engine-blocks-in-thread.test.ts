@@ -1,10 +1,11 @@
 /**
- * A block's steps are written once (a generator that yields each set of agents to wake) and run
+ * The blocks' steps are written once (a generator that yields each set of agents to wake) and run
  * by two drivers: with a host that answers at once (agents in this thread, `wakeNow`) every block
  * runs without an await; with a host that answers later (worker threads) each wake is awaited.
  * Both must give the same log to the byte, over a day with every phase that wakes agents (traders,
  * searchers seeing the mempool, keepers and liquidators after a change), and the in-thread run
- * must never await a wake.
+ * must never await a wake. The run's blocks are one generator's: either driver gets the run back
+ * at each block's close (its progress reports).
  */
 import { describe, expect, it } from 'vitest';
 import type { AgentHost, AgentInfo, WakeResult } from '../agents/agent-host.ts';
@@ -12,7 +13,7 @@ import { LocalAgentHost } from '../agents/agent-host.ts';
 import type { MempoolTx } from '../agents/agent.ts';
 import { parseRunScenario, resolveRun } from '../scenarios/run-loader.ts';
 import { MemorySink } from '../sim/engine/event-log.ts';
-import { Simulation, type SimulationConfig } from '../sim/engine/simulation.ts';
+import { type Progress, Simulation, type SimulationConfig } from '../sim/engine/simulation.ts';
 import type { Observation } from '../sim/engine/observation.ts';
 
 const scenario = () =>
@@ -77,13 +78,13 @@ class CountingHost implements AgentHost {
   }
 }
 
-async function run(config: SimulationConfig, answersAtOnce: boolean) {
+async function run(config: SimulationConfig, answersAtOnce: boolean, onProgress?: (p: Progress) => void) {
   const host = new CountingHost(
     new LocalAgentHost({ slots: config.slots, layout: { markets: config.markets.map((m) => m.id), accounts: config.slots.map((s) => s.id) }, seed: config.seed, blockTime: config.blockTime }),
     answersAtOnce,
   );
   const sink = new MemorySink(true);
-  const result = await new Simulation(config, host, sink).run();
+  const result = await new Simulation(config, host, sink).run(onProgress);
   return { host, lines: sink.lines, result };
 }
 
@@ -105,5 +106,17 @@ describe('blocks run in this thread without awaiting', () => {
     expect(later.lines.length).toBe(now.lines.length);
     const firstDiff = later.lines.findIndex((l, i) => l !== now.lines[i]);
     expect(firstDiff, `first difference at line ${firstDiff}`).toBe(-1);
+  }, 120_000);
+
+  it('hand the run back at every block close (one generator for the run): progress every 500 blocks with either driver', async () => {
+    // Fails when the steps run block after block without yielding at a close (then only the end is reported).
+    const config = await resolveRun(scenario());
+    for (const answersAtOnce of [true, false]) {
+      const reports: number[] = [];
+      const { result } = await run(config, answersAtOnce, (p) => reports.push(p.blocks));
+      expect(result.blocks).toBeGreaterThan(2000);
+      const want = Array.from({ length: Math.floor(result.blocks / 500) }, (_, k) => 500 * (k + 1));
+      expect(reports).toEqual([...want, result.blocks]);
+    }
   }, 120_000);
 });
