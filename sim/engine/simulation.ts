@@ -32,7 +32,7 @@ import { FloatTwap } from './float-twap.ts';
 import { type GasParams, GasProcess } from './gas-process.ts';
 import { CollateralTreasury, type TransferArrival, type TransferDecision, VENUE_WALLET } from './collateral-transfer.ts';
 import { type HedgeEvent, HedgeVenue } from './hedge-venue.ts';
-import { screenNoneBelow, writeObservation } from './observe.ts';
+import { type OffChainView, screenNoneBelow, writeObservation } from './observe.ts';
 import { type FastTick, fastTicks } from './price-timeline.ts';
 import { type BookEntry, bookSkew, preBookReserves, weiOf } from './opening-book.ts';
 import { type OpeningAccount, type OpeningMarket, openedState } from './opened-state.ts';
@@ -258,7 +258,7 @@ export class Simulation {
       first.id,
       (t) => this.hedgeVenue.priceAt(t),
       () => screenNoneBelow(this.ch, this.host.view, this.othersBelow),
-      () => ({ baseFee: this.baseFee, ethUsd: this.ethUsd() }),
+      () => this.offChainNow(),
     );
     this.nextSnapshot = config.start;
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
@@ -655,6 +655,14 @@ export class Simulation {
     return indices;
   }
 
+  /** The block's base fee and ETH price in the run's one off-chain view (what the quiet looks and `observe` read). */
+  private offChainNow(): OffChainView {
+    const { offChain } = this;
+    offChain.baseFee = this.baseFee;
+    offChain.ethUsd = this.ethUsd();
+    return offChain;
+  }
+
   /**
    * Fills the observation for the agents of `waking`: their own rows exact, and every row any of
    * them may read about others (`liquidationsPending`: whether the mempool they are shown holds a
@@ -675,12 +683,10 @@ export class Simulation {
       }
       if (r !== false) othersBelow = this.othersBelow;
     }
-    const { offChain, readers } = this;
-    offChain.baseFee = this.baseFee;
-    offChain.ethUsd = this.ethUsd();
+    const { readers } = this;
     readers.waking = waking;
     readers.othersBelow = othersBelow;
-    writeObservation(this.ch, this.host.view, this.twaps, offChain, readers);
+    writeObservation(this.ch, this.host.view, this.twaps, this.offChainNow(), readers);
   }
 
   /** Queues what agents submitted (each lands after its latency) and their next wake-ups. */
