@@ -92,7 +92,7 @@ export function emptyPricingRow(): PricingRowBuffer {
 
 /**
  * The market's `PricingRow` in the observation now, written into `into`: an arbitrageur refills
- * its own at every look (a new row per look was ~a fifth of what its looks allocated).
+ * its own at every look (a new row and list per look were ~1.6 MB of a two-day run's ~87 MB).
  */
 export function readPricingRow(view: Observation, market: string, into: PricingRowBuffer): PricingRow {
   const d = view.data;

@@ -97,8 +97,8 @@ export class GasProcess {
    * The last base fee and what it was computed from: the indices of the last close at or before
    * t and before t − window, and t's noise step. The fee is a step function of t: a block
    * with the same three gets the same fee, found without the binary searches, the power and the
-   * exponential (most blocks follow one another within a minute). Rewritten in place (an object
-   * per new fee was most of what the fee allocated); the fee starts as a double, NaN.
+   * exponential (most blocks follow one another within a minute). Rewritten in place, not
+   * replaced by an object per new fee; the fee starts as a double, NaN.
    */
   private readonly last = { fee: Number.NaN, end: 0, start: 0, step: Number.NaN };
 

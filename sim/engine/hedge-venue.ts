@@ -222,8 +222,8 @@ export class HedgeVenue {
 
   /**
    * The hedge's equity (capital + cash + position at the price at `t`) and its initial margin
-   * requirement, written into `out` (a desk's own: desks look every minute, and an object per look
-   * was most of what a look allocated); false, `out` untouched, when the agent has no account here.
+   * requirement, written into `out` (a desk's own: desks look every minute, and a new object per
+   * look was ~3 % of a run's bytes); false, `out` untouched, when the agent has no account here.
    */
   standingInto(agent: string, t: number, out: VenueStanding): boolean {
     const a = this.accounts.get(agent);
