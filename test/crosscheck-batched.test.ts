@@ -76,6 +76,24 @@ describe('cross-check compared once per block', () => {
     expect(BigInt(first.chain) - BigInt(first.model)).toBe(1n);
   });
 
+  it('reports a block mined at another timestamp, or holding a transaction the model did not send, at its first step', { timeout: TIMEOUT }, async () => {
+    const step = busy[1]!;
+    const { timestamp } = input.actions[step]!;
+    // Sent after the step's transactions, before the block is mined: anvil's next timestamp moved
+    // one second on, and a stray transfer from an address no step uses.
+    const late = await replay(input, {
+      views: false,
+      probe: (i) => (i === step ? [{ request: { method: 'evm_setNextBlockTimestamp', params: [`0x${(timestamp! + 1).toString(16)}`] }, onResult: () => {} }] : []),
+    });
+    expect(late.divergences).toContainEqual(expect.objectContaining({ step: busy[0], field: 'block.timestamp', model: String(timestamp), chain: String(timestamp! + 1) }));
+    const stray = { from: '0x00000000000000000000000000000000005e7a11', to: '0x000000000000000000000000000000000000dEaD', gas: '0x5208', nonce: '0x0', gasPrice: '0x0' };
+    const crowded = await replay(input, {
+      views: false,
+      probe: (i) => (i === step ? [{ request: { method: 'eth_sendTransaction', params: [stray] }, onResult: () => {} }] : []),
+    });
+    expect(crowded.divergences).toContainEqual(expect.objectContaining({ step: busy[0], field: 'block.transactions', model: String(busy.length), chain: String(busy.length + 1) }));
+  });
+
   it('compares after every transaction when asked, finding the same step without a second pass', { timeout: TIMEOUT }, async () => {
     const report = await replay(input, {
       views: false,
