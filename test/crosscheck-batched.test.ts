@@ -5,7 +5,9 @@
  * very step that made it, with the field and both values; a change to an account no action of
  * the block named is caught by the next whole-state read and located the same way.
  */
-import { describe, expect, it } from 'vitest';
+import { toFunctionSelector } from 'viem';
+import { describe, expect, it, vi } from 'vitest';
+import { Rpc } from '../contracts/harness/chain.ts';
 import { crashLog } from '../contracts/harness/crash-log.ts';
 import { type ReplayInput, replay } from '../contracts/harness/replay.ts';
 
@@ -38,6 +40,29 @@ describe('cross-check compared once per block', () => {
     expect(report.divergences).toEqual([]);
     expect(report.located).toBeUndefined();
     expect(report.transactions).toBeGreaterThan(report.blocks);
+  });
+
+  it('reads the accounts a block named without scanning every account once a read has shown them on the chain', { timeout: TIMEOUT }, async () => {
+    const selectors = new Map<string, number>();
+    const batch = Rpc.prototype.batch;
+    const spy = vi.spyOn(Rpc.prototype, 'batch').mockImplementation(function (this: Rpc, requests) {
+      for (const r of requests) {
+        if (r.method !== 'eth_call') continue;
+        const selector = (r.params[0] as { data: string }).data.slice(0, 10);
+        selectors.set(selector, (selectors.get(selector) ?? 0) + 1);
+      }
+      return batch.call(this, requests);
+    });
+    try {
+      const report = await replay(input, { views: false });
+      expect(report.divergences).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    const scans = selectors.get(toFunctionSelector('stateOf(address,address[],address[])')) ?? 0;
+    const named = selectors.get(toFunctionSelector('stateOfAccounts(address,address[],address[])')) ?? 0;
+    // A scan only where a block names an account no read has shown yet (the first blocks' deposits).
+    expect(named).toBeGreaterThan(4 * scans);
   });
 
   it('locates a one-wei divergence made mid-block at its step, with the field and both values', { timeout: TIMEOUT }, async () => {

@@ -25,7 +25,7 @@ import { DEFAULT_PROFILE } from '../../sim/params.ts';
 import { GUARDIAN as GUARDIAN_NAME, OWNER as OWNER_NAME } from '../../sim/vault.ts';
 import { LOST, YIELD_SOURCE } from '../../sim/yield-source.ts';
 import { type CanonicalEvent, canonicalChainEvents, canonicalModelEvents, chainParamLeaves, formatEvent, sameEvent } from './events.ts';
-import { type FlatState, decodeChainState, decodeViews, lensRequest, readChainState, readModelState, readModelViews, viewsRequest } from './state.ts';
+import { type FlatState, accountsIn, decodeChainState, decodeViews, lensRequest, readChainState, readModelState, readModelViews, viewsRequest } from './state.ts';
 
 /** One action at a point in time: a script step, or an engine log entry (block and timestamp given). */
 export interface TimedAction {
@@ -379,6 +379,13 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
 
     const holders = () => [...new Set<string>(['vault', ...names, ...ch.ledger.balances.keys()])];
     const stateContext = { rpc, core, markets, nameOf, blockMap, artifacts: A };
+    /** Accounts a chain read has shown: the clearing house's list only grows, so later reads take them without a scan. */
+    const chainAccounts = new Set<string>();
+    const chainState = (list: readonly string[], data: Hex): FlatState => {
+      const state = decodeChainState(stateContext, list, data);
+      for (const account of accountsIn(state)) chainAccounts.add(account);
+      return state;
+    };
 
     const report = (step: number, action: string, field: string, model: string, chainValue: string, prefix = done.length, block?: OpenBlock, atEnd = false) => {
       // A divergence in a block compared at its end is located by a second pass from the block's first step.
@@ -456,7 +463,11 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
       ch.clock.timestamp,
       setupHashes.transactions.map((hash) => ({ step: -1, op: 'setup', hash, expectedRevert: null, prefix: 0 })),
     );
-    if (checkModel) compareStates(-1, 'setup', readModelState(ch, holders()), await readChainState(stateContext, holders()));
+    if (checkModel) {
+      const setupState = await readChainState(stateContext, holders());
+      for (const account of accountsIn(setupState)) chainAccounts.add(account);
+      compareStates(-1, 'setup', readModelState(ch, holders()), setupState);
+    }
     // Every sender's nonce up front, so no step waits for one while a batch is in flight.
     await Promise.all([DEPLOYER, KEEPER, ...[...names].map(addressOf)].map((from) => rpc.knowNonce(from)));
     options.afterSetup?.(world, chain);
@@ -496,10 +507,10 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
         const label = b.labels.get(b.lastStep) ?? 'block';
         if (end.only === null) locateNext = b.lastStep + 1;
         reads.push({
-          request: lensRequest(stateContext, end.holders, blockTag, end.only ?? undefined),
+          request: () => lensRequest(stateContext, end.holders, blockTag, end.only ?? undefined, chainAccounts),
           onResult: (r) => {
             if (!r.ok) report(b.lastStep, label, 'state', 'readable', `lens reverted: ${rpc.describeRevert(revertHex(r.result))}`, end.prefix, b, true);
-            else compareStates(b.lastStep, label, end.state, decodeChainState(stateContext, end.holders, r.result as Hex), end.prefix, b, true);
+            else compareStates(b.lastStep, label, end.state, chainState(end.holders, r.result as Hex), end.prefix, b, true);
           },
         });
         if (end.views) {
@@ -824,7 +835,7 @@ async function replayPass(input: ReplayInput, options: ReplayOptions, perTransac
             request: lensRequest(stateContext, holderList),
             onResult: (r) => {
               if (!r.ok) report(i, action.name, 'state', 'readable', `lens reverted: ${rpc.describeRevert(revertHex(r.result))}`, prefix);
-              else compareStates(i, action.name, modelState, decodeChainState(stateContext, holderList, r.result as Hex), prefix);
+              else compareStates(i, action.name, modelState, chainState(holderList, r.result as Hex), prefix);
             },
           });
           if (views) {

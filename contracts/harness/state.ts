@@ -140,15 +140,31 @@ const BOOKS = [
 
 /**
  * The ProtocolLens call that reads the whole state, or with `only` just those accounts' records
- * (on the pending block, or a mined one).
+ * (on the pending block, or a mined one). When every one of them is among `members` (accounts an
+ * earlier read found on the chain: its account list only grows), the lens reads them without
+ * scanning the whole list for them.
  */
-export function lensRequest(ctx: StateContext, holders: readonly string[], block: Hex | 'pending' = 'pending', only?: ReadonlySet<string>): { method: string; params: unknown[] } {
+export function lensRequest(
+  ctx: StateContext,
+  holders: readonly string[],
+  block: Hex | 'pending' = 'pending',
+  only?: ReadonlySet<string>,
+  members?: ReadonlySet<string>,
+): { method: string; params: unknown[] } {
   const { addressOfName } = namesOf(ctx);
   const addresses = holders.map(addressOfName);
-  const data = only
-    ? lens(ctx, 'stateOf').encode([ctx.core.clearingHouse, [...only].map(addressOfName), addresses])
-    : lens(ctx, 'state').encode([ctx.core.clearingHouse, addresses]);
+  let data: Hex;
+  if (!only) data = lens(ctx, 'state').encode([ctx.core.clearingHouse, addresses]);
+  else if (members && [...only].every((name) => members.has(name))) data = lens(ctx, 'stateOfAccounts').encode([ctx.core.clearingHouse, [...only].map(addressOfName), addresses]);
+  else data = lens(ctx, 'stateOf').encode([ctx.core.clearingHouse, [...only].map(addressOfName), addresses]);
   return ctx.rpc.callRequest(ctx.core.lens, data, undefined, block);
+}
+
+/** The accounts a state read found (the names of its `accounts.<name>.collateral` fields). */
+export function accountsIn(state: FlatState): string[] {
+  const out: string[] = [];
+  for (const key in state) if (key.startsWith('accounts.') && key.endsWith('.collateral')) out.push(key.slice('accounts.'.length, -'.collateral'.length));
+  return out;
 }
 
 const lens = (ctx: StateContext, name: string): FunctionCodec => functionCodec(ctx.artifacts.ProtocolLens!.abi as Abi, name);

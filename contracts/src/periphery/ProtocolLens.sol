@@ -165,6 +165,12 @@ contract ProtocolLens {
         return _state(c, accounts, holders);
     }
 
+    /// @notice The same state with only `accounts`, each one the clearing house already has (its
+    /// account list only grows): no scan of the whole list, for reading what one block touched.
+    function stateOfAccounts(address ch, address[] calldata accounts, address[] calldata holders) external view returns (State memory s) {
+        return _state(ClearingHouseAdmin(ch), accounts, holders);
+    }
+
     function _state(ClearingHouseAdmin c, address[] memory accounts, address[] calldata holders) internal view returns (State memory s) {
         bytes32[] memory ids = c.marketIds();
         s.markets = new MarketState[](ids.length);
