@@ -3,7 +3,7 @@
  * strays), Perp v1's fixed-ratio liquidation, and the default design's minimal one.
  */
 import type { Dir } from './curve.ts';
-import { ModelError, requireThat, requireWith } from './errors.ts';
+import { ModelError, isModelError, requireThat, requireWith } from './errors.ts';
 import { type CloseTrial, closeRestoresMaintenance } from './close-trial.ts';
 import { liquidationQuoteForMaintenance } from './liquidation-size.ts';
 import type { GroupValue, MarginGroup } from './margin-book.ts';
@@ -51,6 +51,30 @@ export class Liquidation extends PositionMechanics {
       }
       return result;
     });
+  }
+
+  /**
+   * Whether `liquidate(·, trader, marketId)` reverts MarginRatioNotMet, known without the call:
+   * its checks before that one pass, none of them writes (no lazy remap is pending: the remap
+   * would be written first) and the liquidation ratio is at least maintenance. That revert
+   * comes before any write, so the engine takes it as the outcome: liquidators racing for one
+   * position meet it hundreds of times a path, and the error and the frame cost more than this.
+   */
+  liquidationRefused(trader: string, marketId: string): boolean {
+    const m = this.markets.get(marketId);
+    if (m === undefined || !m.vamm.open || m.migration !== null) return false;
+    const pos = this.accounts.get(trader)?.positions.get(marketId);
+    if (pos === undefined || pos.size === 0n) return false;
+    if (m.lastRemap === 'lazy' && pos.liquidityHistoryIndex !== m.vamm.liquidityHistoryIndex) return false;
+    const mmr = this.params.maintenanceMarginRatio;
+    try {
+      const ratio = this.liquidationMarginRatioUnlessBelow(trader, marketId, mmr);
+      return ratio !== null && ratio >= mmr;
+    } catch (e) {
+      // Another revert on the way (the call reports it).
+      if (isModelError(e)) return false;
+      throw e;
+    }
   }
 
   /** Perp v1's liquidation: a fixed share while the spot ratio covers the fee, else all of it. */

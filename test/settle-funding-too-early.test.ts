@@ -12,8 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClearingHouse } from '../sim/clearing-house.ts';
 import { executeAction, settleFundingTooEarly } from '../sim/engine/action-executor.ts';
 import { jsonOf } from '../sim/engine/event-log.ts';
-import { isModelError } from '../sim/errors.ts';
-import { MARKETS, type RandomAction, applyRandomAction, randomActions, randomWorld } from './helpers/random-actions.ts';
+import { MARKETS, type RandomAction, applyMarketStep, applyRandomAction, randomActions, randomWorld, revertReasonUndone } from './helpers/random-actions.ts';
 
 type Step = { kind: 'action'; action: RandomAction } | { kind: 'toFunding'; market: number; offset: number } | { kind: 'shutdown'; market: number } | { kind: 'page'; market: number };
 
@@ -27,37 +26,11 @@ const steps = fc.array(
   { minLength: 5, maxLength: 40 },
 );
 
-const UNDO = new Error('undo');
-
-/** What `settleFunding` does now, undone: the revert's reason, or null when it would settle. */
-function settleOutcome(ch: ClearingHouse, market: string): string | null {
-  try {
-    ch.j.atomic(() => {
-      ch.settleFunding(market);
-      throw UNDO;
-    });
-  } catch (e) {
-    if (e === UNDO) return null;
-    if (isModelError(e)) return e.reason;
-    throw e;
-  }
-  return null;
-}
-
 function apply(ch: ClearingHouse, s: Step): void {
-  if (s.kind === 'action') {
-    applyRandomAction(ch, s.action);
-    return;
-  }
-  const id = MARKETS[s.market] as string;
-  try {
-    if (s.kind === 'shutdown') ch.shutdown(id);
-    else if (s.kind === 'page') ch.remapPositions(id);
-  } catch (e) {
-    if (!isModelError(e)) throw e;
-  }
-  if (s.kind === 'toFunding') {
-    const next = ch.market(id).nextFundingTime + s.offset;
+  if (s.kind === 'action') applyRandomAction(ch, s.action);
+  else if (s.kind !== 'toFunding') applyMarketStep(ch, s);
+  else {
+    const next = ch.market(MARKETS[s.market] as string).nextFundingTime + s.offset;
     if (next > ch.clock.timestamp) {
       ch.clock.blockNumber += 1;
       ch.clock.timestamp = next;
@@ -78,7 +51,7 @@ describe('a settlement before its time', () => {
             apply(ch, s);
             for (const market of MARKETS) {
               const version = ch.j.version;
-              const reason = settleOutcome(ch, market);
+              const reason = revertReasonUndone(ch, () => ch.settleFunding(market));
               const known = settleFundingTooEarly(ch, market);
               expect(known, `${market} at ${ch.clock.timestamp}, next ${ch.market(market).nextFundingTime}: the call gave ${reason}`).toBe(reason === 'SettleFundingTooEarly');
               expect(ch.j.version).toBe(version);

@@ -175,6 +175,7 @@ export function executeAction(ch: ClearingHouse, trader: string, a: AgentAction)
   }
   const args = new CalledArgs(trader, a, w);
   if (a.kind === 'settleFunding' && settleFundingTooEarly(ch, a.market)) return { ok: false, reason: 'SettleFundingTooEarly', args };
+  if (a.kind === 'liquidate' && ch.liquidationRefused(a.trader, a.market)) return { ok: false, reason: 'MarginRatioNotMet', args };
   try {
     switch (a.kind) {
       case 'open':

@@ -170,6 +170,38 @@ export function applyRandomAction(ch: ClearingHouse, a: RandomAction): ModelErro
   }
 }
 
+/** A market-wide step beside the random actions: shut a market down, page its pending k migration, or start one (lazy, or paged). */
+export type MarketStep = { kind: 'shutdown' | 'page'; market: number } | { kind: 'lazy' | 'paged'; market: number; multiplierPercent: number };
+
+/** Applies a market-wide step; a revert is an allowed outcome. */
+export function applyMarketStep(ch: ClearingHouse, s: MarketStep): void {
+  const id = MARKETS[s.market] as string;
+  try {
+    if (s.kind === 'shutdown') ch.shutdown(id);
+    else if (s.kind === 'page') ch.remapPositions(id);
+    else if (s.kind === 'lazy' || s.kind === 'paged') ch.migrateLiquidity(id, (ONE * BigInt(s.multiplierPercent)) / 100n, s.kind === 'lazy' ? 'lazy' : 'none');
+  } catch (e) {
+    if (!isModelError(e)) throw e;
+  }
+}
+
+const UNDO = new Error('undo');
+
+/** What `call` does to `ch` now, undone: its revert's reason, or null when it goes through. */
+export function revertReasonUndone(ch: ClearingHouse, call: () => void): string | null {
+  try {
+    ch.j.atomic(() => {
+      call();
+      throw UNDO;
+    });
+  } catch (e) {
+    if (e === UNDO) return null;
+    if (isModelError(e)) return e.reason;
+    throw e;
+  }
+  return null;
+}
+
 export function describeAction(a: RandomAction): string {
   const t = 'trader' in a ? TRADERS[a.trader] : '';
   const m = 'market' in a ? MARKETS[a.market] : '';
