@@ -56,6 +56,9 @@ export interface FundingResult {
 }
 
 export class ClearingHouse extends MarketAdmin {
+  /** The journal versions the oracle updates kept as operations of their own took (`stateVersion`). */
+  private oracleWrites = 0;
+
   addMarket(setup: MarketSetup): Market {
     requireThat(!this.markets.has(setup.id), 'InvalidParameter', `market ${setup.id} exists`);
     const d = this.defaultMarketParams;
@@ -125,7 +128,7 @@ export class ClearingHouse extends MarketAdmin {
 
   /** A Chainlink round at the current time (or `updatedAt`). */
   pushOracleRound(marketId: string, priceWei: bigint, updatedAt = this.clock.timestamp, roundId?: bigint): void {
-    this.j.atomic(() => {
+    this.oracleUpdate(() => {
       const m = this.market(marketId);
       const round = m.oracle.chainlink.addPrice(priceWei, updatedAt, roundId);
       this.emit({ type: 'OracleRound', market: marketId, roundId: round.roundId, answer: round.answer, updatedAt: round.updatedAt });
@@ -143,7 +146,27 @@ export class ClearingHouse extends MarketAdmin {
   }
 
   setFastPrice(marketId: string, price: bigint, confidence: bigint, publishTime = this.clock.timestamp): void {
-    this.j.atomic(() => this.market(marketId).oracle.fast.update({ price, confidence, publishTime }));
+    this.oracleUpdate(() => this.market(marketId).oracle.fast.update({ price, confidence, publishTime }));
+  }
+
+  /**
+   * The journal's version less the writes of the oracle updates kept as operations of their own
+   * (`pushOracleRound`, `setFastPrice`: their feeds and the event list). Outside an operation, an
+   * unchanged `stateVersion` means nothing else was written: no account, position, reserve,
+   * index or parameter moved. Readers that read no oracle (the treasury desks) keep what they
+   * found across oracle rounds and fast-price ticks.
+   */
+  get stateVersion(): number {
+    return this.j.version - this.oracleWrites;
+  }
+
+  /** Runs an oracle update atomically; its writes count in `oracleWrites` when it is an operation of its own (inside another, that one's revert would undo them). */
+  private oracleUpdate(fn: () => void): void {
+    const { j } = this;
+    const version = j.version;
+    const operations = j.operations;
+    j.atomic(fn);
+    if (j.operations !== operations) this.oracleWrites += j.version - version;
   }
 
   // ------------------------------------------------------------------ the vault's yield source (owner, guardian, faults)

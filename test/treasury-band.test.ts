@@ -168,6 +168,7 @@ describe('treasury desk: the band screen', () => {
       // Desks with fixed params kept across steps (many change nothing: a reverted operation or
       // none), the venue low or not at each look: each decides as a fresh desk.
       let remembered = 0;
+      let acrossOracles = 0;
       let flipped = 0;
       fc.assert(
         fc.property(
@@ -177,14 +178,19 @@ describe('treasury desk: the band screen', () => {
             const ch = randomWorld(profile);
             const p: TransferParams = { ...DEFAULT_TRANSFER, chainLow: -1e9, chainHigh, chainTarget: 0, venueKeep: 0, venueLow: 1, venueTarget: 1e6, withdrawalFee: 0, minTransfer: 0 };
             const desks = TRADERS.flatMap((agent) => MARKETS.map((market) => newDesk(agent, market, p, 0)));
+            // The journal's version where each desk's remembered look was taken: oracle rounds move it, not the state version.
+            const journalAt = new Map<Desk, number>();
             for (const s of steps) {
               if (s.action !== null) applyRandomAction(ch, s.action);
               const venue = { standingInto: (_agent: string, _t: number, out: VenueStanding) => fill(out, s.venueLow) };
               for (const d of desks) {
-                const memo = d.inBandAt === ch.j.version;
+                const memo = d.inBandAt === ch.stateVersion;
                 const want = decide(newDesk(d.agent, d.market, p, 0), 0, ch, venue);
                 expect(decide(d, 0, ch, venue), `${d.agent}@${d.market} after ${JSON.stringify(s)}`).toEqual(want);
                 if (memo && d.inBandLow === s.venueLow) remembered++;
+                // Kept across oracle rounds: the journal moved since the look that set it, the desk's memo did not.
+                if (memo && journalAt.get(d) !== ch.j.version && d.inBandAt === ch.stateVersion) acrossOracles++;
+                if (!memo && d.inBandAt === ch.stateVersion) journalAt.set(d, ch.j.version);
                 if (memo && want !== null) flipped++;
                 // A decision would mark the desk busy in the engine until the chain changed: start afresh.
                 if (want !== null) Object.assign(d, newDesk(d.agent, d.market, p, 0));
@@ -194,8 +200,9 @@ describe('treasury desk: the band screen', () => {
         ),
         { numRuns: 300 },
       );
-      // Not vacuous: remembered looks, and looks at a remembered state whose venue turned low and that decided.
+      // Not vacuous: remembered looks (some across oracle rounds), and looks at a remembered state whose venue turned low and that decided.
       expect(remembered).toBeGreaterThan(250);
+      expect(acrossOracles).toBeGreaterThan(50);
       expect(flipped).toBeGreaterThan(30);
     });
   }

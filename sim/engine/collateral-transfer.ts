@@ -102,9 +102,10 @@ export interface Desk {
   /** What that standing reads at other reserves, when it rests on one open position (`inBand`); else null. */
   band: Band | null;
   /**
-   * The journal's version at the desk's last look that found it in its band, and whether the
-   * venue was low then (-1: none). At the same version the chain's state is the same, and so is
-   * the band's verdict for the same venue (its params are fixed).
+   * The clearing house's `stateVersion` at the desk's last look that found it in its band, and
+   * whether the venue was low then (-1: none). At the same version the chain's state is the same
+   * but for its oracles, which the band does not read, and so is the band's verdict for the same
+   * venue (its params are fixed).
    */
   inBandAt: number;
   inBandLow: boolean;
@@ -211,8 +212,8 @@ export class CollateralTreasury {
 /** One desk's decision at `now`, or null. */
 export function decide(d: Desk, now: number, ch: ClearingHouse, venue: Pick<HedgeVenue, 'standingInto'>): TransferDecision | null {
   const { p, agent, market } = d;
-  const version = ch.j.version;
-  // Most looks find the chain as a look that found the desk in its band left it (a block where no one acted).
+  const version = ch.stateVersion;
+  // Most looks find the chain as a look that found the desk in its band left it (a block where no one acted, or only oracles moved).
   const remembered = d.inBandAt === version;
   if (!remembered) {
     const pos = ch.accounts.get(agent)?.positions.get(market);
