@@ -439,7 +439,9 @@ export class Vamm {
    */
   twapReserves(interval: number): { readonly quote: bigint; readonly base: bigint } {
     // A block's valuations share one answer: it changes only with the time, the snapshots or
-    // the latest snapshot's reserves (earlier snapshots never change; pruning clears the memo).
+    // the latest snapshot's reserves (earlier snapshots never change; pruning clears the memo),
+    // and not with those when they weigh nothing (`latestWeighsNothing`): a block's later trades
+    // overwrite its own snapshot's reserves and leave the window's average as it was.
     const s = this.snapshots;
     const latest = s[s.length - 1] as ReserveSnapshot;
     const memo = this.twapMemo;
@@ -450,14 +452,25 @@ export class Vamm {
       memo.interval === interval &&
       memo.length === s.length &&
       memo.start === this.snapshotStart &&
-      memo.latestQuote === latest.quote &&
-      memo.latestBase === latest.base
+      ((memo.latestQuote === latest.quote && memo.latestBase === latest.base) || this.latestWeighsNothing(interval, now))
     ) {
       return memo.reserves;
     }
     const reserves = this.windowReserves(interval);
     this.twapMemo = { interval, now, length: s.length, start: this.snapshotStart, latestQuote: latest.quote, latestBase: latest.base, reserves, scaledK: null };
     return reserves;
+  }
+
+  /**
+   * Whether `windowReserves(interval)` at `now` reads no reserve of the latest snapshot: the
+   * window is not empty, the latest was taken at `now` (its weight, now − its time, is zero, and
+   * its accumulators hold only earlier snapshots' reserves) and the oldest kept is older (so the
+   * latest is not the only one kept, and the history is not an empty period: both answer with
+   * the latest reserves themselves).
+   */
+  private latestWeighsNothing(interval: number, now: number): boolean {
+    const s = this.snapshots;
+    return interval !== 0 && (s[s.length - 1] as ReserveSnapshot).timestamp === now && (s[this.snapshotStart] as ReserveSnapshot).timestamp !== now;
   }
 
   /**

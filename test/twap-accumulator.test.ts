@@ -50,4 +50,38 @@ describe('TWAPs: accumulators vs backward walk', () => {
       );
     });
   }
+
+  // One window asked after every trade, so the reserves' memo answers a block's later valuations:
+  // trades in one block (they overwrite its own snapshot), blocks sharing a timestamp, history
+  // pruned to one snapshot, the empty window (issue 15, sixteenth session).
+  const sameBlockStep = fc.record({
+    seconds: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 31, max: 2_000 })),
+    blocks: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 2 })),
+    quoteIn: fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n }),
+  });
+  for (const emptyPeriod of ['latest', 'revert'] as const) {
+    it(`the reserves' memo agrees with the walk after every trade of a block (empty period: ${emptyPeriod})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(sameBlockStep, { minLength: 1, maxLength: 60 }),
+          fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 61, max: 5_000 })),
+          fc.option(fc.integer({ min: 0, max: 100 })),
+          (steps, interval, pruneAge) => {
+            const clock = createClock(1_700_000_000, 100);
+            const v = historyVamm(clock, emptyPeriod);
+            for (const s of steps) {
+              clock.timestamp += s.seconds;
+              clock.blockNumber += s.blocks;
+              if (s.quoteIn !== 0n) v.swapInput(s.quoteIn > 0n ? 'ADD' : 'REMOVE', s.quoteIn > 0n ? s.quoteIn : -s.quoteIn, 0n, 'once');
+              if (pruneAge !== null && s.blocks > 0) v.pruneSnapshots(clock.timestamp - pruneAge);
+              const reserves = outcome(() => v.twapReserves(interval));
+              const expected = outcome(() => ({ quote: walk(v, interval, clock.timestamp, (x) => x.quote), base: walk(v, interval, clock.timestamp, (x) => x.base) }));
+              expect(reserves).toEqual(expected);
+            }
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+  }
 });
