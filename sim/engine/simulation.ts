@@ -22,7 +22,7 @@ import { isModelError } from '../errors.ts';
 import { mulD } from '../math/fixed.ts';
 import { weiToNumber } from '../math/units.ts';
 import type { RemapVariant } from '../market.ts';
-import type { ChainlinkRound } from '../oracle/chainlink-feed.ts';
+import type { ChainlinkFeed, ChainlinkRound } from '../oracle/chainlink-feed.ts';
 import type { Profile } from '../params.ts';
 import { type Json, toJson } from '../state-view.ts';
 import { type ActionOutcome, RefusedArgs, actionArgs, executeAction } from './action-executor.ts';
@@ -207,6 +207,8 @@ export class Simulation {
   /** How far above maintenance any agent of the run reads other accounts' rows (the observation keeps those exact). */
   private othersBelow = 0;
   private readonly cex = new Map<string, number>();
+  /** The first market's Chainlink feed, which `ethUsd` reads (a market and its oracle are the run's from its set-up on). */
+  private readonly ethFeed: ChainlinkFeed;
   /** The round `ethUsd` last converted (rounds are never mutated, only appended), and its price. */
   private ethUsdRound: object | undefined = undefined;
   private ethUsdValue = Number.NaN;
@@ -264,6 +266,7 @@ export class Simulation {
     this.migrations = [...(config.migrations ?? [])].sort((a, b) => a.at - b.at);
     this.faults = [...(config.faults ?? [])].sort((a, b) => a.at - b.at);
     this.ch = this.setUp();
+    this.ethFeed = this.ch.market(first.id).oracle.chainlink;
     this.checker = config.invariants === 'off' ? null : new InvariantChecker(this.ch, { incremental: true });
   }
 
@@ -840,7 +843,7 @@ export class Simulation {
 
   /** ETH/USD for gas: the first market's index (every bundled market is ETH), converted once per round. */
   private ethUsd(): number {
-    const feed = this.ch.market((this.config.markets[0] as MarketRun).id).oracle.chainlink;
+    const feed = this.ethFeed;
     const round = feed.latestRound();
     if (round === undefined || round !== this.ethUsdRound) {
       this.ethUsdValue = weiToNumber(feed.lastPublishedWei());
