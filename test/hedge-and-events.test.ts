@@ -131,6 +131,28 @@ describe('scenario faults', () => {
     ]);
   });
 
+  it('drops exactly the overtaken updates, whether or not any is (the list kept whole when none is)', () => {
+    // Overtaken: a later update arrives no later. Times in order with or without ties, and rounds
+    // delayed out of order; each delivered list against that definition.
+    const delivered = <T>(xs: readonly T[], arrival: (x: T) => number): T[] => xs.filter((x, i) => xs.slice(i + 1).every((y) => arrival(y) > arrival(x)));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 0, maxLength: 30 }),
+        fc.option(fc.record({ from: fc.integer({ min: 0, max: 60 }), to: fc.integer({ min: 0, max: 90 }), seconds: fc.integer({ min: 1, max: 20 }) })),
+        (steps, delay) => {
+          let time = 0;
+          const ticks = steps.map((d, i) => tick((time += d), 100 + i));
+          const events = new ScenarioEvents(delay ? [{ kind: 'oracle-delay', feed: 'chainlink', ...delay }] : [], [], ticks, 1);
+          expect(events.fastTicks(ticks)).toEqual(delivered(ticks, (t) => t.time));
+          const rounds = ticks.map((t, i) => ({ roundId: BigInt(i + 1), answer: 1n, startedAt: t.time, updatedAt: t.time }));
+          const shifted = rounds.map((r) => (delay && r.updatedAt >= delay.from && r.updatedAt < delay.to ? { ...r, startedAt: r.updatedAt + delay.seconds, updatedAt: r.updatedAt + delay.seconds } : r));
+          expect(events.rounds(rounds)).toEqual(delivered(shifted, (r) => r.updatedAt));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('knows when the sequencer is down, when its grace period runs, and which agents are out', () => {
     const agents = [
       { index: 0, id: 'liquidator-1', kind: 'liquidator' },
