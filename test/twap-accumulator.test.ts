@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createClock } from '../sim/clock.ts';
+import { type Clock, createClock } from '../sim/clock.ts';
 import { divD } from '../sim/math/fixed.ts';
 import { twapWalk } from '../sim/twap.ts';
 import type { ReserveSnapshot, Vamm } from '../sim/vamm.ts';
@@ -21,6 +21,13 @@ const step = fc.record({
 const walk = (v: Vamm, interval: number, now: number, valueOf: (s: ReserveSnapshot) => bigint = (s) => divD(s.quote, s.base)) =>
   twapWalk(v.snapshots, valueOf, (s) => s.timestamp, now, interval, v.snapshotStart, v.twapEmptyPeriod);
 
+/** One step of a random history: the clock moved on (seconds, blocks) and the trade, if any, made. */
+function advance(v: Vamm, clock: Clock, s: { readonly seconds: number; readonly blocks: number; readonly quoteIn: bigint }): void {
+  clock.timestamp += s.seconds;
+  clock.blockNumber += s.blocks;
+  if (s.quoteIn !== 0n) v.swapInput(s.quoteIn > 0n ? 'ADD' : 'REMOVE', s.quoteIn > 0n ? s.quoteIn : -s.quoteIn, 0n, 'once');
+}
+
 describe('TWAPs: accumulators vs backward walk', () => {
   for (const emptyPeriod of ['latest', 'revert'] as const) {
     it(`agree to the wei on random histories (empty period: ${emptyPeriod})`, () => {
@@ -33,9 +40,7 @@ describe('TWAPs: accumulators vs backward walk', () => {
             const clock = createClock(1_700_000_000, 100);
             const v = historyVamm(clock, emptyPeriod);
             for (const s of steps) {
-              clock.timestamp += s.seconds;
-              clock.blockNumber += s.blocks;
-              if (s.quoteIn !== 0n) v.swapInput(s.quoteIn > 0n ? 'ADD' : 'REMOVE', s.quoteIn > 0n ? s.quoteIn : -s.quoteIn, 0n, 'once');
+              advance(v, clock, s);
               if (pruneAge !== null) v.pruneSnapshots(clock.timestamp - pruneAge);
               for (const interval of intervals) {
                 expect(outcome(() => v.twapPrice(interval))).toEqual(outcome(() => walk(v, interval, clock.timestamp)));
@@ -70,9 +75,7 @@ describe('TWAPs: accumulators vs backward walk', () => {
             const clock = createClock(1_700_000_000, 100);
             const v = historyVamm(clock, emptyPeriod);
             for (const s of steps) {
-              clock.timestamp += s.seconds;
-              clock.blockNumber += s.blocks;
-              if (s.quoteIn !== 0n) v.swapInput(s.quoteIn > 0n ? 'ADD' : 'REMOVE', s.quoteIn > 0n ? s.quoteIn : -s.quoteIn, 0n, 'once');
+              advance(v, clock, s);
               if (pruneAge !== null && s.blocks > 0) v.pruneSnapshots(clock.timestamp - pruneAge);
               const reserves = outcome(() => v.twapReserves(interval));
               const expected = outcome(() => ({ quote: walk(v, interval, clock.timestamp, (x) => x.quote), base: walk(v, interval, clock.timestamp, (x) => x.base) }));
