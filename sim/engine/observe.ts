@@ -13,6 +13,7 @@ import { sameRecord } from '../same-record.ts';
 import { type ReservesFloat, provablyAbove, provablyAboveOnBox, provablyAboveOnCorners } from './at-risk-screen.ts';
 import type { FloatTwap } from './float-twap.ts';
 import { ExactRatios } from './exact-ratios.ts';
+import { TwapRatioProof } from './twap-ratio-proof.ts';
 import { A, ACCOUNT_FIELDS, H, M, type Observation, P, POSITION_FIELDS } from './observation.ts';
 import { RecordFloats, owedSince } from './record-floats.ts';
 import { oracleWriteTargets } from '../oracle-writes.ts';
@@ -105,6 +106,8 @@ class RowInputs {
   lagCount = 0;
   /** The exact liquidation ratios written near maintenance, on the state and at the time they were valued (`writeLiquidationRatios`). */
   readonly exactRatios = new ExactRatios();
+  /** The proof that a row under maintenance at spot is above it on the TWAP (`twapClears`). */
+  readonly twapProof = new TwapRatioProof();
   /** Scratch: one account's record fields laid out as its rows are (`tryLag`). */
   readonly scratch: Float64Array;
   readonly scratchPositions: number[];
@@ -826,8 +829,9 @@ function exactAt(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number
 /**
  * Near maintenance, the exact ratio liquidation will check (it moves with time: TWAP walks);
  * elsewhere, and where the spot ratio is provably at or above maintenance (`noLossOwed`), the
- * spot ratio. Returns whether a row's ratio is below maintenance (what a
- * liquidator's scan looks for).
+ * spot ratio; where the TWAP proves the exact ratio at or above maintenance (`twapClears`),
+ * maintenance itself (a reader acts on a row's ratio only below maintenance, and reads it then).
+ * Returns whether a row's ratio is below maintenance (what a liquidator's scan looks for).
  */
 function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, mmr: number): boolean {
   const d = obs.data;
@@ -840,13 +844,27 @@ function writeLiquidationRatios(ch: ClearingHouse, obs: Observation, rows: RowIn
     let ratio = spotRatio;
     if (!Number.isNaN(spotRatio) && spotRatio < mmr * 1.5 && !(spotRatio >= mmr * SURELY_ABOVE && mmr < 1 && noLossOwed(ch, accounts[i] as string))) {
       rows.exactAsked++;
-      ratio = rows.exactRatios.at(ch, i * markets.length + m, accounts[i] as string, markets[m] as string, spotRatio);
+      ratio = twapClears(ch, obs, rows, i, m, mmr) ? mmr : rows.exactRatios.at(ch, i * markets.length + m, accounts[i] as string, markets[m] as string, spotRatio);
     }
     d[po + P.liquidationRatio] = ratio;
     // The liquidator's own test, negated: NaN (flat) or at/above maintenance is never a candidate.
     if (!(Number.isNaN(ratio) || ratio >= mmr)) below = true;
   }
   return below;
+}
+
+/**
+ * Whether account `i`'s liquidation ratio in market `m` is provably at least maintenance on the
+ * TWAP (twap-ratio-proof.ts): its one open position is in `m`, it owes no loss, and a short is
+ * one the curve can buy back at spot (else the exact ratio falls back to the spot ratio). (A row
+ * asked for an exact ratio was valued on this state: rows left standing are above the level.)
+ */
+function twapClears(ch: ClearingHouse, obs: Observation, rows: RowInputs, i: number, m: number, mmr: number): boolean {
+  const offsets = rows.positionOffsets[i] as number[];
+  const pos = rows.position[i * offsets.length + m];
+  if (pos === undefined || soleOpenMarket(obs.data, offsets) !== m) return false;
+  if (pos.size < 0n && -pos.size >= (rows.nowBase[m] as bigint)) return false;
+  return noLossOwed(ch, obs.layout.accounts[i] as string) && rows.twapProof.clears(ch, obs.data, rows.accountOffsets[i] as number, offsets, m, obs.layout.markets, mmr);
 }
 
 /**
