@@ -166,6 +166,7 @@ export const GRACE_PERIOD_REASON = 'SequencerGracePeriod';
 
 const NO_EVENTS: readonly LogEvent[] = [];
 const NO_PROTOCOL_EVENTS: readonly ProtocolEvent[] = [];
+const NO_AGENTS: readonly number[] = [];
 const PHASE_TRADE = 1;
 const PHASE_KEEPER = 2;
 
@@ -173,6 +174,9 @@ export class Simulation {
   readonly ch: ClearingHouse;
   private readonly checker: InvariantChecker | null;
   private readonly twaps = new Map<string, FloatTwap>();
+  /** Per market (the config's order): the spot price the float TWAP last recorded, and its float (the reserves stand through most blocks). */
+  private readonly spotWei: bigint[] = [];
+  private readonly spotFloats: number[] = [];
   private wakeups = new WakeAgenda(0);
   /** Each agent's one pending wake-up (NaN: asleep until the end). */
   private nextWake: number[] = [];
@@ -505,7 +509,10 @@ export class Simulation {
     for (const e of this.hedgeVenue.settleFunding(blockTime)) this.logHedge(e);
     if (this.treasury.size > 0) this.startTransfers(blockTime);
     // (The markets in the config's order, as the TWAPs were set: a map's entries allocate per block.)
-    for (const m of config.markets) (this.twaps.get(m.id) as FloatTwap).record(blockTime, weiToNumber(ch.market(m.id).vamm.spotPrice()));
+    for (let k = 0; k < config.markets.length; k++) {
+      const id = (config.markets[k] as MarketRun).id;
+      (this.twaps.get(id) as FloatTwap).record(blockTime, this.spotFloat(k, ch.market(id).vamm.spotPrice()));
+    }
     if (blockTime >= this.nextSnapshot) {
       this.snapshot();
       for (const e of this.hedgeVenue.checkAll(blockTime)) this.logHedge(e);
@@ -513,6 +520,15 @@ export class Simulation {
     }
     if (config.invariants === 'block') this.checkInvariants([]);
     if (this.blocks % 1000 === 0) this.prune();
+  }
+
+  /** `weiToNumber(spot)`, converted again only when market `k`'s spot price moved. */
+  private spotFloat(k: number, spot: bigint): number {
+    if (this.spotWei[k] !== spot) {
+      this.spotWei[k] = spot;
+      this.spotFloats[k] = weiToNumber(spot);
+    }
+    return this.spotFloats[k] as number;
   }
 
   /** The agents of `indices` (in index order) that are up at `now`; those in an outage are woken when it ends. */
@@ -644,9 +660,11 @@ export class Simulation {
    * each gets the wake-up its look would have asked for, as `enqueue` would give it. (Scheduled
    * before the others' this block: the agenda orders equal times by when they were set, but a
    * block marks its due agents in index order whatever order they come due in.) The block's own
-   * list is compacted in place, in order, instead of sliced into a second list.
+   * list is compacted in place, in order, instead of sliced into a second list; its length is
+   * set only when some but not all looks were taken (setting an array's length is a call into
+   * the runtime, and most blocks take every look: ~1 % of an insurance path).
    */
-  private withoutQuietLooks(indices: number[], now: number): number[] {
+  private withoutQuietLooks(indices: number[], now: number): readonly number[] {
     let kept = 0;
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k] as number;
@@ -654,7 +672,8 @@ export class Simulation {
       if (Number.isNaN(next)) indices[kept++] = i;
       else this.schedule(i, Math.max(next, now + 1));
     }
-    indices.length = kept;
+    if (kept === 0) return NO_AGENTS;
+    if (kept !== indices.length) indices.length = kept;
     return indices;
   }
 
