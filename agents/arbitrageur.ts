@@ -106,14 +106,14 @@ export class Arbitrageur extends AgentBase<{ readonly latency: number }> {
     // rows go unread (unvalued). Every look past the first (which reads its capital) says so.
     const gap = gapQuote(row, side, this.a.hedge, this.minEdge);
     if (gap < MIN_ARBITRAGE_NOTIONAL) return { submissions: NO_SUBMISSIONS, next, quiet: this.quiet };
-    const order = this.order(view, row, side, gap);
+    const order = this.order(view, mo, row, side, gap);
     return { submissions: order ? [order] : NO_SUBMISSIONS, next, quiet: this.quiet };
   }
 
-  /** The order it sends now when the gap alone is worth `gap` (at least the minimum), or null when it does not pay. */
-  private order(view: Observation, row: PricingRow, side: Side, gap: number): Submission | null {
+  /** The order it sends now when the gap alone is worth `gap` (at least the minimum), or null when it does not pay; `mo` is its market's offset in the view. */
+  private order(view: Observation, mo: number, row: PricingRow, side: Side, gap: number): Submission | null {
     const { market } = this.a;
-    const leverage = Math.min(this.a.leverage, (view.data[view.marketOffset(market) + M.maxLeverage] as number) * 0.9);
+    const leverage = Math.min(this.a.leverage, (view.data[mo + M.maxLeverage] as number) * 0.9);
     // The quote with no room limit; its rows are valued only when bounds on them from its records
     // cannot show that its room is at least both of that quote's sizes (then it binds nothing).
     const free = quoteToLimit(row, side, gap, this.a.hedge, this.minEdge);

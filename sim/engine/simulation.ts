@@ -234,7 +234,7 @@ export class Simulation {
   /** Where events go: each sink gets them as built or as JSON copies, as it reads them. */
   private readonly sink: TeeSink;
   /** What `observe` hands `writeObservation`, refilled at each call (it keeps neither past the call). */
-  private readonly offChain: { baseFee: number; ethUsd: number; readonly cex: Map<string, number>; readonly feeOrdering: boolean };
+  private readonly offChain: { -readonly [K in keyof OffChainView]-?: OffChainView[K] };
   private readonly readers: { waking: readonly number[]; othersBelow: number | false | null; readonly deferOwn: boolean };
 
   constructor(
