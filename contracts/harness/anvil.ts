@@ -7,11 +7,26 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
 export class AnvilError extends Error {
   override name = 'AnvilError';
+}
+
+/**
+ * Whether a Unix socket at `path` takes a connection now. Anvil's socket file exists from its
+ * bind, a moment before it listens: a client that saw the file and connected in that moment was
+ * refused (ECONNREFUSED, seen once in a full suite), so readiness is a connection, not the file.
+ */
+export function ipcAccepts(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }
 
 export interface AnvilOptions {
@@ -131,7 +146,7 @@ export class Anvil {
           body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
           signal: AbortSignal.timeout(1000),
         });
-        if (r.ok && (!ipcPath || existsSync(ipcPath))) return anvil;
+        if (r.ok && (!ipcPath || (await ipcAccepts(ipcPath)))) return anvil;
       } catch {
         // not up yet
       }
