@@ -47,7 +47,8 @@ export const POSITION_FIELDS = [
   /**
    * The ratio the liquidation check uses (trader-favourable of spot and TWAP, oracle-protected),
    * exact, computed only for groups near maintenance that it may carry below it; elsewhere the
-   * spot ratio (then at or above maintenance whenever the exact one is: readers act only below).
+   * spot ratio (then at or above maintenance whenever the exact one is: readers act only below),
+   * or maintenance itself where the TWAP proves the exact ratio at or above it (twap-ratio-proof.ts).
    */
   'liquidationRatio',
 ] as const;
