@@ -55,13 +55,14 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
   if ('generator' in p) {
     const gen = await fittedGenerator(p, dataDir);
     const steps = Math.ceil(p.horizon / gen.resolution);
-    const returns = gen.generate(forPath(seed, p.path), steps);
+    const pathSeed = p.seed ?? seed;
+    const returns = gen.generate(forPath(pathSeed, p.path), steps);
     const path = toPricePath(toWei(p.startPrice), returns, gen.resolution, p.startTime);
-    const source = `${p.generator} path ${p.path} (seed ${seed})`;
+    const source = `${p.generator} path ${p.path} (seed ${pathSeed})`;
     const candles =
       p.intrabar === 'none'
         ? pathToCandles(path, source)
-        : refinePath(path, await intrabarLibrary(dataDir()), forPath((seed ^ INTRABAR_STREAM) >>> 0, p.path), source, { calmRange: p.intrabar === 'adaptive' ? p.calmRange : 0 });
+        : refinePath(path, await intrabarLibrary(dataDir()), forPath((pathSeed ^ INTRABAR_STREAM) >>> 0, p.path), source, { calmRange: p.intrabar === 'adaptive' ? p.calmRange : 0 });
     return { candles, rounds: synthesiseRounds(candles), ...walkOf(p) };
   }
   if ('replay' in p) {

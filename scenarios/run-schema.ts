@@ -74,6 +74,11 @@ export const GeneratedPricesSchema = z.strictObject({
   history: z.strictObject({ file: z.string().min(1), from: time, to: time }),
   /** Which path: path i of seed s is the same in any run, thread or shard. */
   path: z.number().int().nonnegative(),
+  /**
+   * The seed the path is drawn under (default: the run's seed). Set apart, one path runs under
+   * many agents' seeds: how much of an outcome is the path and how much the agents' draws.
+   */
+  seed: z.number().int().nonnegative().optional(),
   /** Seconds the path lasts. */
   horizon: z.number().int().positive(),
   startPrice,
