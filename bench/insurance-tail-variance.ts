@@ -20,6 +20,7 @@
  *
  *   npx tsx bench/insurance-tail-variance.ts <rows.jsonl> [--config <insurance.json>] [--candidates N] [--json <out>]
  */
+import { sampleRankCorrelation as spearman } from 'simple-statistics';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cpus } from 'node:os';
@@ -73,32 +74,6 @@ function readRows(file: string): Row[] {
     });
   }
   return out;
-}
-
-/** Spearman's rank correlation (average ranks for ties). */
-export function spearman(a: readonly number[], b: readonly number[]): number {
-  const ranks = (x: readonly number[]) => {
-    const idx = x.map((v, i) => [v, i] as const).sort((p, q) => p[0] - q[0]);
-    const r = new Array<number>(x.length);
-    for (let i = 0; i < idx.length; ) {
-      let j = i;
-      while (j < idx.length && (idx[j] as readonly number[])[0] === (idx[i] as readonly number[])[0]) j++;
-      for (let t = i; t < j; t++) r[(idx[t] as readonly number[])[1] as number] = (i + j - 1) / 2;
-      i = j;
-    }
-    return r;
-  };
-  const [ra, rb] = [ranks(a), ranks(b)];
-  const n = a.length;
-  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / n;
-  const [ma, mb] = [mean(ra), mean(rb)];
-  let [sab, saa, sbb] = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    sab += ((ra[i] as number) - ma) * ((rb[i] as number) - mb);
-    saa += ((ra[i] as number) - ma) ** 2;
-    sbb += ((rb[i] as number) - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
 }
 
 interface StratumStats {
