@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { loadEngineLog } from '../contracts/harness/engine-log.ts';
 import { replay } from '../contracts/harness/replay.ts';
 import { withPopulation } from '../scenarios/population.ts';
-import { type InsuranceConfig, InsuranceConfigSchema, type InsuranceMetrics, analyseInsurance, insuranceMetrics, insuranceSweep } from '../scenarios/studies/insurance.ts';
+import { type InsuranceConfig, InsuranceConfigSchema, type InsuranceMetrics, agentsSeedOf, analyseInsurance, insuranceMetrics, insuranceSweep } from '../scenarios/studies/insurance.ts';
 import { insuranceDocument } from '../scenarios/studies/insurance-report.ts';
 import { renderMarkdown } from '../reports/render/markdown.ts';
 import type { SweepPoint, SweepRow } from '../scenarios/sweep.ts';
@@ -113,11 +113,30 @@ describe('insurance study: sweep', () => {
     expect(bySet('adaptive-check')).toHaveLength(8);
     expect(bySet('grid')).toHaveLength(2 * 8);
     expect(bySet('grid')[0]).toMatchObject({ 'population.openInterest.long': '48000000', 'market.depth': '20000000' });
-    // Points with their own seed keep it; the rest run on the study's.
-    const { expandPoints } = await import('../scenarios/sweep.ts');
+    // Points with their own seed keep it: the stresses theirs, every generated path its own agents'
+    // draw (the path itself still phase 1's candidate, drawn under the study's seed).
+    const { expandPoints, applyValues } = await import('../scenarios/sweep.ts');
     const expanded = expandPoints(spec);
     expect(expanded.filter((p) => p.values['label.set'] === 'stress').map((p) => p.seed).slice(0, 2)).toEqual([1, 2]);
-    expect(expanded.find((p) => p.values['label.set'] === 'paths')?.seed).toBe(small.seed);
+    const generatedSets = new Set(['paths', 'plain', 'adaptive-check', 'grid']);
+    const onPaths = expanded.filter((p) => generatedSets.has(p.values['label.set'] as string));
+    expect(onPaths).toHaveLength(paths.length + 20 + 8 + 16);
+    for (const p of onPaths) {
+      const prices = (applyValues(spec.scenario, p.values) as { prices: { generator: string; path: number; seed: number } }).prices;
+      expect(prices.seed).toBe(small.seed);
+      expect(p.seed).toBe(agentsSeedOf(small.seed, prices.generator, prices.path));
+    }
+    expect(new Set(expanded.filter((p) => p.values['label.set'] === 'plain').map((p) => p.seed)).size).toBe(20);
+    expect(new Set(expanded.filter((p) => p.values['label.set'] === 'paths').map((p) => p.seed)).size).toBe(paths.length);
+    // The same path keeps its agents across grid cells and intrabar variants.
+    const seedsOf = (set: string) => {
+      const m = new Map<number, Set<number>>();
+      for (const p of expanded.filter((q) => q.values['label.set'] === set)) m.set(p.values['prices.path'] as number, (m.get(p.values['prices.path'] as number) ?? new Set()).add(p.seed));
+      return m;
+    };
+    expect([...seedsOf('grid').values()].every((s) => s.size === 1)).toBe(true);
+    expect(seedsOf('grid').size).toBe(8);
+    expect([...seedsOf('adaptive-check').values()].every((s) => s.size === 1)).toBe(true);
     await expect(insuranceSweep({ ...small, horizons: [700_000] })).rejects.toThrow(/longer than the paths/);
   }, 120_000);
 

@@ -31,7 +31,7 @@ import { resolveDataFile } from '../../data/catalog.ts';
 import { findDataDir } from '../../data/shared-dir.ts';
 import { stylisedFacts } from '../../data/stylized-facts.ts';
 import { parseTimeArg } from '../../data/time-arg.ts';
-import { Rng } from '../../data/prng.ts';
+import { Rng, seedFrom } from '../../data/prng.ts';
 import { FLOW_PARTS } from '../../sim/engine/fund-decomposition.ts';
 import type { RunSummary } from '../../sim/engine/summary.ts';
 import type { Json } from '../../sim/state-view.ts';
@@ -186,8 +186,21 @@ export function insuranceScenario(c: InsuranceConfig): Record<string, unknown> {
   return scenario;
 }
 
+/** A generated path of the study: phase 1's candidate `path`, drawn under the study's seed whatever seed its agents run under. */
 function generated(c: InsuranceConfig, generator: string, path: number, intrabar: string): Record<string, Json> {
-  return { generator, history: c.paths.history, path, horizon: c.paths.horizon, startPrice: c.paths.startPrice, startTime: c.paths.startTime, intrabar };
+  return { generator, history: c.paths.history, path, seed: c.seed, horizon: c.paths.horizon, startPrice: c.paths.startPrice, startTime: c.paths.startTime, intrabar };
+}
+
+/**
+ * The agents' seed of generated path `path` of `generator`: each path's own, so the tail averages
+ * over the population's drawn traits (look intervals, edges, bids, inventory limits) as it does
+ * over paths. One seed for every path would hold a single draw of them under all the study's
+ * runs: scripts/insurance-path-share.ts found one such draw raising the mean drawdown ~40 % over
+ * others on the same paths. The same path keeps its agents in every grid cell and both intrabar
+ * variants, so those compare on common random numbers.
+ */
+export function agentsSeedOf(seed: number, generator: string, path: number): number {
+  return seedFrom(`${seed}/agents/${generator}/${path}`);
 }
 
 /** Stated open interest (both sides; the skew holder's is the market's, not the book's). */
@@ -206,15 +219,15 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
     const design = designStrata(gen, { candidates: candidatesOf(c, g), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: perStratumOf(c, g), skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0, score: strataScorer(c, gen.resolution) });
     designs.set(g, design);
     design.chosen.forEach((idx, h) => {
-      for (const i of idx) points.push({ 'prices.path': i, 'prices.generator': g, [label('set')]: 'paths', [label('generator')]: g, [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
+      for (const i of idx) points.push({ 'prices.path': i, 'prices.generator': g, [POINT_SEED]: agentsSeedOf(c.seed, g, i), [label('set')]: 'paths', [label('generator')]: g, [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
     });
   }
-  for (let i = 0; i < c.paths.plain.count; i++) points.push({ 'prices.path': i, 'prices.generator': c.paths.plain.generator, [label('set')]: 'plain', [label('generator')]: c.paths.plain.generator });
+  for (let i = 0; i < c.paths.plain.count; i++) points.push({ 'prices.path': i, 'prices.generator': c.paths.plain.generator, [POINT_SEED]: agentsSeedOf(c.seed, c.paths.plain.generator, i), [label('set')]: 'plain', [label('generator')]: c.paths.plain.generator });
   if (c.adaptiveCheck) {
     const first = designs.get(c.paths.generators[0] as string) as ReturnType<typeof designStrata>;
     for (const idx of first.chosen) {
       for (const i of idx.slice(0, c.adaptiveCheck.perStratum)) {
-        for (const variant of ['5m', 'adaptive']) points.push({ 'prices.path': i, 'prices.intrabar': variant, [label('set')]: 'adaptive-check', [label('variant')]: variant });
+        for (const variant of ['5m', 'adaptive']) points.push({ 'prices.path': i, 'prices.intrabar': variant, [POINT_SEED]: agentsSeedOf(c.seed, c.paths.generators[0] as string, i), [label('set')]: 'adaptive-check', [label('variant')]: variant });
       }
     }
   }
@@ -261,7 +274,7 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
             'market.depth': depth,
           };
           design.chosen.forEach((idx, h) => {
-            for (const i of idx) points.push({ ...values, 'prices.path': i, 'prices.generator': first, [label('set')]: 'grid', [label('cell')]: cell, [label('oi')]: oi, [label('leverage')]: lev, [label('depth')]: Number(depth), [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
+            for (const i of idx) points.push({ ...values, 'prices.path': i, 'prices.generator': first, [POINT_SEED]: agentsSeedOf(c.seed, first, i), [label('set')]: 'grid', [label('cell')]: cell, [label('oi')]: oi, [label('leverage')]: lev, [label('depth')]: Number(depth), [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
           });
         }
       }
