@@ -14,6 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { GENERATOR_NAMES } from '../data/generators/registry.ts';
 import { STUDIES, loadStudyConfig } from '../scenarios/studies/registry.ts';
 import { POINT_SEED, runSweep } from '../scenarios/sweep.ts';
 import { plainPathsConfig } from '../bench/insurance-throughput.ts';
@@ -21,15 +22,22 @@ import { progressBar } from '../cli/progress.ts';
 import { pathShare } from '../scenarios/studies/path-share.ts';
 
 const { values: a } = parseArgs({ options: { paths: { type: 'string', default: '200' }, seeds: { type: 'string', default: '4' }, threads: { type: 'string', default: '2' }, out: { type: 'string', default: 'runs/insurance-path-share' }, generator: { type: 'string' }, only: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
-const [paths, seeds, threads] = [Number(a.paths), Number(a.seeds), Number(a.threads)];
+const count = (flag: string, text: string, least: number) => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < least) throw new Error(`--${flag} ${text}: not a whole number of at least ${least}`);
+  return n;
+};
+const [paths, seeds, threads] = [count('paths', a.paths, 2), count('seeds', a.seeds, 2), count('threads', a.threads, 1)];
+if (a.generator !== undefined && !(GENERATOR_NAMES as readonly string[]).includes(a.generator)) throw new Error(`--generator ${a.generator}: not one of ${GENERATOR_NAMES.join(', ')}`);
 const study = STUDIES.insurance;
 const bundled = loadStudyConfig(study, study.defaultConfig);
 // The plain paths of the bundled config, or of another of its generators (`--generator garch-fhs`).
 const config = plainPathsConfig({ ...bundled, paths: { ...bundled.paths, plain: { ...bundled.paths.plain, generator: (a.generator ?? bundled.paths.plain.generator) as typeof bundled.paths.plain.generator } } });
 const spec = await study.sweep(config);
 // The first `--paths` plain paths, or the ones `--only` names (path indices, comma-separated).
-const only = a.only?.split(',').map(Number);
+const only = a.only?.split(',').map((t) => count('only', t, 0));
 const plain = spec.points.filter((p) => p['label.set'] === 'plain' && (!only || only.includes(p['prices.path'] as number))).slice(0, only ? undefined : paths);
+if (only && plain.length !== new Set(only).size) throw new Error(`--only ${a.only}: the bundled config has ${spec.points.filter((p) => p['label.set'] === 'plain').length} plain paths (0 to n − 1)`);
 // Agents' seed k: the study's own seed first, so seed 0's rows are the study's plain rows.
 const agentSeeds = Array.from({ length: seeds }, (_, k) => config.seed + 1000 * k);
 const points = agentSeeds.flatMap((s) => plain.map((p) => ({ ...p, 'prices.seed': config.seed, [POINT_SEED]: s })));
