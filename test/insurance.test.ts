@@ -140,6 +140,27 @@ describe('insurance study: sweep', () => {
     await expect(insuranceSweep({ ...small, horizons: [700_000] })).rejects.toThrow(/longer than the paths/);
   }, 120_000);
 
+  it('runs the agents’ check on each generator’s top stratum, after every other point, under draws of its own', async () => {
+    const base = await insuranceSweep(small);
+    const spec = await insuranceSweep({ ...small, agentsCheck: { paths: 2, draws: 3 } });
+    // Appended: every other point keeps its index (rows of an earlier run still resume and trace).
+    expect(spec.points.slice(0, base.points.length)).toEqual(base.points);
+    const check = spec.points.slice(base.points.length);
+    expect(check.every((p) => p['label.set'] === 'agents-check')).toBe(true);
+    expect(check).toHaveLength(2 * 2 * 3);
+    for (const g of ['bootstrap', 'merton']) {
+      const top = base.points.filter((p) => p['label.set'] === 'paths' && p['label.generator'] === g && p['label.stratum'] === 3).map((p) => p['prices.path']);
+      const mine = check.filter((p) => p['prices.generator'] === g);
+      expect([...new Set(mine.map((p) => p['prices.path']))]).toEqual(top);
+      expect(mine.map((p) => p['label.draw'])).toEqual([0, 1, 2, 0, 1, 2]);
+    }
+    // Each draw its own seed, none a stratified run's own (those are the path's first draw already).
+    const seeds = check.map((p) => p.seed as number);
+    expect(new Set(seeds).size).toBe(seeds.length);
+    const pathSeeds = new Set(base.points.filter((p) => p['label.set'] === 'paths').map((p) => p.seed));
+    expect(seeds.some((x) => pathSeeds.has(x))).toBe(false);
+  }, 120_000);
+
   it('puts a sequencer outage at the start of each crash’s steepest hour, beside the stress’s own events', async () => {
     const stresses = [{ label: 'sequencer down 1 h', scale: 1, set: { events: [{ kind: 'agent-outage', agents: 'keeper', from: 0, to: 1 }] }, sequencerDown: { duration: 3600, grace: 600 } }];
     const spec = await insuranceSweep({ ...small, stresses, grid: undefined, convergence: undefined, adaptiveCheck: undefined, paths: { ...small.paths, generators: ['bootstrap'], candidates: 500, plain: { generator: 'bootstrap', count: 1 } } });
@@ -254,6 +275,26 @@ describe('insurance study: analysis and decision', () => {
     expect(md).toMatch(/## Decision/);
     expect(md).toMatch(/Black Thursday 2020: as it happened/);
     expect(md).toMatch(/What the drawdown is made of/);
+    expect(r.agents).toBeNull();
+    expect(md).not.toMatch(/The agents’ draws|The agents' draws/);
+    // The agents' check: path 1 never draws down, path 2 always 10,000, path 3 once 20,000 in four draws.
+    const draws = [[0, 0, 0, 0], [10_000, 10_000, 10_000, 10_000], [0, 20_000, 0, 0]];
+    const checked = [...rows];
+    draws.forEach((d, j) => d.forEach((x, k) => checked.push(row(checked.length, { 'label.set': 'agents-check', 'label.generator': 'bootstrap', 'label.draw': k, 'prices.path': 7000 + j }, x))));
+    const withAgents = await analyseInsurance(c, checked);
+    const [a] = withAgents.agents!;
+    expect(a).toMatchObject({ generator: 'bootstrap', paths: 3, draws: 4 });
+    // Path means 0, 10,000 and 5,000: between 16.7M, within 25M (path 3's spread) → 40 %.
+    expect(a!.betweenPaths).toBeCloseTo(0.4, 12);
+    expect(a!.range).toEqual([{ path: 7000, min: 0, max: 0 }, { path: 7001, min: 10_000, max: 10_000 }, { path: 7002, min: 0, max: 20_000 }]);
+    for (const x of a!.reaching) {
+      expect(x.some).toBe([0, 10_000, 20_000].filter((m) => m >= x.fund).length);
+      expect(x.every).toBe(x.fund <= 10_000 ? 1 : 0);
+    }
+    expect(a!.reaching.map((x) => x.target)).toEqual([0.01, 0.001, 0.0001]);
+    // The stratified rows are untouched by it.
+    expect(withAgents.generators).toEqual(r.generators);
+    expect(renderMarkdown(insuranceDocument(c, withAgents))).toMatch(/The agents' draws on the top stratum's paths[\s\S]*bootstrap \| 3 × 4 \| 40 %/);
     // A target off the standard levels gets its generator estimate too (it was "?" in the decision table).
     const loose = await analyseInsurance({ ...c, targets: [0.02, 0.01] }, rows);
     const d02 = loose.decision.find((d) => d.target === 0.02)!;

@@ -159,6 +159,33 @@ export function insuranceDocument(c: InsuranceConfig, r: InsuranceResult): Repor
     });
   }
 
+  if (r.agents?.length) {
+    const targets = r.agents[0]?.reaching.map((x) => x.target) ?? [];
+    sections.push({
+      id: 'agents',
+      title: "The agents' draws on the top stratum's paths",
+      blocks: [
+        {
+          kind: 'table',
+          columns: ['generator', 'paths × draws', 'variance between paths', 'drawdown per path, least – greatest over the draws (USD)', ...targets.map((t) => `paths reaching the P ≤ ${pct(t)} fund: some / every draw`)],
+          numeric: [2],
+          rows: r.agents.map((a) => [
+            a.generator,
+            `${a.paths} × ${a.draws}`,
+            pct(a.betweenPaths),
+            a.range.map((x) => `${usd(x.min)} – ${usd(x.max)}`).join('; '),
+            ...targets.map((t) => {
+              const x = a.reaching.find((y) => y.target === t);
+              return x ? `${x.some} / ${x.every} (fund ${usd(x.fund)})` : '–';
+            }),
+          ]),
+          caption:
+            "The same paths, each under other draws of the same population (look intervals, edges, bids, inventory limits, noise, gas). A path reached by some draws and not others is the agents' as much as the market's: the fund rests on the population's model as well as on the paths.",
+        },
+      ],
+    });
+  }
+
   sections.push({
     id: 'decomposition',
     title: 'What the drawdown is made of',

@@ -41,6 +41,7 @@ import { parseRunScenario } from '../run-loader.ts';
 import { LABEL_PREFIX, POINT_SEED, type SweepPoint, type SweepRow, type SweepSpec, applyValues } from '../sweep.ts';
 import { type Interval, wilson } from './statistics.ts';
 import { steepestFall } from './crash-moment.ts';
+import { pathShare } from './path-share.ts';
 import { type PathScorer, designStrata, largestMoveScorer } from './strata.ts';
 import { cascadeScreen, screenScore } from './cascade-screen.ts';
 import { screenMarket } from './screen-market.ts';
@@ -131,6 +132,13 @@ export const InsuranceConfigSchema = z.strictObject({
     .optional(),
   /** Adaptive intrabar paths against full 5-minute ones on the same paths (the first N chosen of each stratum of the first generator). */
   adaptiveCheck: z.strictObject({ perStratum: z.number().int().positive() }).optional(),
+  /**
+   * The agents' draws on the tail: each generator's first `paths` paths of its top stratum, each
+   * under `draws` further agents' seeds. How much of the tail is the path and how much the
+   * population's draws on it (look intervals, edges, bids, inventory limits, noise, gas): model
+   * uncertainty the generators' spread does not show.
+   */
+  agentsCheck: z.strictObject({ paths: z.number().int().positive(), draws: z.number().int().min(2) }).optional(),
   /** Open interest × leverage × depth: each cell's fund for the looser targets, on the first generator's strata. */
   grid: z
     .strictObject({
@@ -280,6 +288,14 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
       }
     }
   }
+  if (c.agentsCheck) {
+    const { paths, draws } = c.agentsCheck;
+    for (const [g, design] of designs) {
+      for (const i of (design.chosen.at(-1) ?? []).slice(0, paths)) {
+        for (let k = 0; k < draws; k++) points.push({ 'prices.path': i, 'prices.generator': g, [POINT_SEED]: seedFrom(`${c.seed}/agents-check/${g}/${i}/${k}`), [label('set')]: 'agents-check', [label('generator')]: g, [label('draw')]: k });
+      }
+    }
+  }
   return { name: c.name, scenario, mode: 'points', axes: [], points, seeds: [c.seed], ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}) };
 }
 
@@ -397,12 +413,26 @@ export interface DecisionRow {
   readonly agentShare: number | null;
 }
 
+export interface AgentsCheckResult {
+  readonly generator: string;
+  readonly paths: number;
+  readonly draws: number;
+  /** Share of the drawdown's variance between paths; the rest is the agents' draws on a path. */
+  readonly betweenPaths: number;
+  /** Per path, its drawdown's least and greatest over the draws (USD), in path order. */
+  readonly range: Array<{ readonly path: number; readonly min: number; readonly max: number }>;
+  /** Per target, the generator's fund, and the paths that reach it under some draw and under every one. */
+  readonly reaching: Array<{ readonly target: number; readonly fund: number; readonly some: number; readonly every: number }>;
+}
+
 export interface InsuranceResult {
   readonly openInterest: number;
   readonly book: ReturnType<typeof describeBook> & { readonly accounts: number; readonly skew: number };
   readonly generators: GeneratorResult[];
   readonly agreement: Array<{ readonly target: number; readonly plainFund: Interval; readonly stratifiedFund: Interval; readonly plainP: Interval; readonly stratifiedPAtPlainFund: Interval; readonly agree: boolean }> | null;
   readonly adaptive: { readonly paths: number; readonly meanAbsDiff: number; readonly maxAbsDiff: number; readonly meanDrawdown5m: number; readonly meanDrawdownAdaptive: number; readonly pAny5m: number; readonly pAnyAdaptive: number } | null;
+  /** The agents' check, per generator (null without it). */
+  readonly agents: AgentsCheckResult[] | null;
   readonly scenarios: ScenarioResult[];
   readonly convergence: Array<{ readonly resolution: number; readonly seeds: number; readonly drawdown: number[]; readonly badDebt: number[]; readonly meanDrawdown: number; readonly meanBadDebt: number }> | null;
   /** Per cell; `infeasible` names why a cell's book could not be opened (every run refused it). */
@@ -580,6 +610,8 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
     };
   }
 
+  const agents = agentsCheck(of('agents-check'), generators, last);
+
   const scenarios: ScenarioResult[] = [];
   const stressRows = of('stress');
   for (const crash of c.crashes) {
@@ -682,6 +714,7 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
     generators,
     agreement,
     adaptive,
+    agents,
     scenarios,
     convergence,
     grid,
@@ -689,6 +722,40 @@ export async function analyseInsurance(c: InsuranceConfig, rows: readonly SweepR
     failed,
     warnings,
   };
+}
+
+/** The agents' check's rows by generator: path i under draw k, the variance split and the paths reaching each fund. */
+function agentsCheck(rows: readonly SweepRow[], generators: readonly GeneratorResult[], last: number): AgentsCheckResult[] | null {
+  if (!rows.length) return null;
+  const out: AgentsCheckResult[] = [];
+  for (const g of generators) {
+    const mine = rows.filter((r) => lab(r, 'generator') === g.generator);
+    const paths = [...new Set(mine.map((r) => r.values['prices.path'] as number))].sort((a, b) => a - b);
+    const draws = [...new Set(mine.map((r) => lab(r, 'draw') as number))].sort((a, b) => a - b);
+    const at = new Map(mine.map((r) => [`${r.values['prices.path']}/${lab(r, 'draw')}`, metricsOf(r).drawdown[last] as number]));
+    // Only whole cells: a path with a failed draw (or a draw missing on a path) is left out.
+    const whole = paths.filter((i) => draws.every((k) => at.has(`${i}/${k}`)));
+    if (whole.length < 2 || draws.length < 2) continue;
+    const outcome = draws.map((k) => whole.map((i) => at.get(`${i}/${k}`) as number));
+    const tails = g.horizons.at(-1)?.tails ?? [];
+    out.push({
+      generator: g.generator,
+      paths: whole.length,
+      draws: draws.length,
+      betweenPaths: pathShare(outcome, []).betweenPaths,
+      range: whole.map((path, j) => {
+        const d = outcome.map((row) => row[j] as number);
+        return { path, min: Math.min(...d), max: Math.max(...d) };
+      }),
+      reaching: tails.flatMap((t) => {
+        const fund = t.var.high ?? t.gpdVar?.high ?? null;
+        if (fund === null) return [];
+        const hits = whole.map((_, j) => outcome.filter((row) => (row[j] as number) >= fund).length);
+        return [{ target: t.tail, fund, some: hits.filter((h) => h > 0).length, every: hits.filter((h) => h === draws.length).length }];
+      }),
+    });
+  }
+  return out;
 }
 
 /** Fraction of rows a plain-sampling estimate of P ≤ target would need: the rule of three (for the report). */
