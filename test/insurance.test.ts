@@ -85,6 +85,7 @@ const small: InsuranceConfig = {
   stressSeeds: [1, 2],
   convergence: { ...bundled.convergence!, seeds: [1, 2] },
   adaptiveCheck: { perStratum: 1 },
+  agentsCheck: undefined,
   grid: { ...bundled.grid!, openInterest: [2], depth: ['20000000'], perStratum: [2, 2, 2, 2] },
 };
 
