@@ -22,7 +22,8 @@ import type { Rng } from './prng.ts';
 import { resample } from './resample.ts';
 import { floatPriceToWei, weiToFloat } from './wei-text.ts';
 
-const BARS = 12;
+/** 5-minute bars in an hour (each donor's shape holds this many). */
+export const BARS = 12;
 const BAR = 300;
 
 /** The real 5-minute and 1-minute files the library is built from (in the data folder). */
@@ -117,6 +118,21 @@ export function pickDonor(lib: IntrabarLibrary, r: number, neighbours: number, r
   return start + rng.int(k);
 }
 
+/**
+ * Bar j of donor d's shape bent onto the hour's return r: its log high, low and close relative to
+ * the hour's open, into bar[1], bar[2] and bar[3]. The bend is a drift (r − R)·t over the hour (R
+ * the donor's own return), t at each point's place in it: the extremes at the bar's middle, the
+ * close at its end.
+ */
+export function bentBar(lib: IntrabarLibrary, d: number, j: number, r: number, bar: Float64Array): void {
+  // No closure for the drift: tsx names every closure it creates (a defineProperty each), per bar.
+  const slope = r - (lib.returns[d] as number);
+  const at = (d * BARS + j) * 4;
+  bar[1] = (lib.shapes[at + 1] as number) + slope * ((j + 0.5) / BARS);
+  bar[2] = (lib.shapes[at + 2] as number) + slope * ((j + 0.5) / BARS);
+  bar[3] = (lib.shapes[at + 3] as number) + slope * ((j + 1) / BARS);
+}
+
 export interface RefineOptions {
   /** Donors drawn from this many nearest in hourly return. */
   readonly neighbours?: number;
@@ -144,19 +160,13 @@ export function refinePath(path: PricePath, lib: IntrabarLibrary, rng: Rng, sour
     const closeWei = path.price[h + 1] as bigint;
     const r = Math.log(weiToFloat(closeWei) / open);
     const d = pickDonor(lib, r, neighbours, rng);
-    const R = lib.returns[d] as number;
-    const shape = lib.shapes.subarray(d * BARS * 4, (d + 1) * BARS * 4);
     const t0 = path.time[h] as number;
     const bars: Array<[bigint, bigint, bigint, bigint]> = [];
     let prevClose = path.price[h] as bigint;
     let hi = 0;
     let lo = 0;
     for (let j = 0; j < BARS; j++) {
-      // The donor bent onto r: a drift (r − R)·t over the hour, t at each point's place in it.
-      const drift = (t: number) => (r - R) * t;
-      bar[1] = (shape[4 * j + 1] as number) + drift((j + 0.5) / BARS);
-      bar[2] = (shape[4 * j + 2] as number) + drift((j + 0.5) / BARS);
-      bar[3] = (shape[4 * j + 3] as number) + drift((j + 1) / BARS);
+      bentBar(lib, d, j, r, bar);
       const close = j === BARS - 1 ? closeWei : floatPriceToWei(open * Math.exp(bar[3] as number));
       const o = prevClose;
       const hiW = floatPriceToWei(open * Math.exp(bar[1] as number));

@@ -69,6 +69,18 @@ export function floatPriceToWei(price: number): bigint {
   return BigInt(text.slice(0, dot) + text.slice(dot + 1)) * SCALE_8_TO_18;
 }
 
+/**
+ * weiToFloat(floatPriceToWei(price)) without the bigint, for float code that must see the very
+ * prices a run's candles hold (the cascade screen walks them for every phase-1 candidate): the
+ * same integer of 10⁻⁸ (the fast path above), then the same two correctly rounded steps that
+ * Number of the wei and the division take (the integer times 10¹⁰ is rounded as Number rounds it).
+ */
+export function roundedPriceFloat(price: number): number {
+  const scaled = price * 1e8;
+  if (scaled > 0 && scaled < 2 ** 52 && scaled - Math.floor(scaled) !== 0.5) return (Math.round(scaled) * 1e10) / 1e18;
+  return weiToFloat(floatPriceToWei(price));
+}
+
 /** A float view of wei for statistics (never for money). */
 export function weiToFloat(wei: bigint): number {
   return Number(wei) / 1e18;

@@ -17,7 +17,7 @@ import { loadHistory } from '../data/history.ts';
 import { InputError } from '../data/input-error.ts';
 import { ETH_USD_RULES, synthesiseRounds } from '../data/oracle-synthesis.ts';
 import { pathToCandles } from '../data/path-candles.ts';
-import { forPath } from '../data/prng.ts';
+import { type Rng, forPath } from '../data/prng.ts';
 import { loadRounds } from '../data/round-loader.ts';
 import { findDataDir } from '../data/shared-dir.ts';
 import { toWei } from '../sim/math/units.ts';
@@ -36,6 +36,11 @@ const generators = new Map<string, Promise<ReturnGenerator>>();
 
 /** The refinement's random stream is the path's own, offset: the hourly returns stay the same with or without it. */
 const INTRABAR_STREAM = 0x1b7a5e;
+
+/** The stream path `path` of `seed` draws its intrabar donors from (the cascade screen draws the same ones). */
+export function intrabarStream(seed: number, path: number): Rng {
+  return forPath((seed ^ INTRABAR_STREAM) >>> 0, path);
+}
 
 /** The fitted generator for a history (fitted once per process). */
 export function fittedGenerator(p: GeneratedPrices, dataDir: () => string): Promise<ReturnGenerator> {
@@ -62,7 +67,7 @@ export async function loadScenarioPrices(s: RunScenario, seed: number, dataDirFl
     const candles =
       p.intrabar === 'none'
         ? pathToCandles(path, source)
-        : refinePath(path, await intrabarLibrary(dataDir()), forPath((pathSeed ^ INTRABAR_STREAM) >>> 0, p.path), source, { calmRange: p.intrabar === 'adaptive' ? p.calmRange : 0 });
+        : refinePath(path, await intrabarLibrary(dataDir()), intrabarStream(pathSeed, p.path), source, { calmRange: p.intrabar === 'adaptive' ? p.calmRange : 0 });
     return { candles, rounds: synthesiseRounds(candles), ...walkOf(p) };
   }
   if ('replay' in p) {

@@ -67,6 +67,9 @@ export const HistoricalPricesSchema = z.strictObject({
 
 const startPrice = z.string().regex(/^\d+(\.\d{1,8})?$/, 'a price with at most 8 decimals, as a string');
 
+/** A refined hour whose range is under this is merged back into one candle (`adaptive`'s default `calmRange`). */
+export const DEFAULT_CALM_RANGE = 0.015;
+
 /** A path drawn from a price generator fitted to a stretch of history (Monte Carlo). */
 export const GeneratedPricesSchema = z.strictObject({
   generator: z.enum(GENERATOR_NAMES),
@@ -91,7 +94,7 @@ export const GeneratedPricesSchema = z.strictObject({
    * but calm hours (refined range under `calmRange`) merged back into one candle.
    */
   intrabar: z.enum(['none', '5m', 'adaptive']).default('none'),
-  calmRange: z.number().gt(0).lt(1).default(0.015),
+  calmRange: z.number().gt(0).lt(1).default(DEFAULT_CALM_RANGE),
 });
 
 /** A historical window rescaled to start at another price (crash replay). */

@@ -3,10 +3,11 @@
  * floats gives what `toFixed(8)` gives (the float's exact value rounded to 8 decimals) for every
  * price: random ones across the range, and floats a few ulps either side of a half of the 8th
  * decimal, where the product in floats can land on the half while the exact one is not on it.
+ * Its float view without the bigint (roundedPriceFloat, the cascade screen's) is the same number.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { floatPriceToWei } from '../data/wei-text.ts';
+import { floatPriceToWei, roundedPriceFloat, weiToFloat } from '../data/wei-text.ts';
 
 /** The reference: the float's exact value to 8 decimals, as text. */
 function byText(price: number): bigint {
@@ -42,5 +43,15 @@ describe('float price to wei', () => {
     // A float just under a half whose product in floats lands on the half: the text rounds down.
     const under = ulpsAway(2345.678901235, -1);
     expect(floatPriceToWei(under)).toBe(byText(under));
+  });
+
+  it('is, seen as a float, what roundedPriceFloat gives without the bigint (near halves too)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ min: 1e-12, max: 1e20, noNaN: true }), fc.double({ min: 100, max: 100_000, noNaN: true }), nearHalf), (price) => {
+        fc.pre(price > 0);
+        expect(roundedPriceFloat(price), String(price)).toBe(weiToFloat(floatPriceToWei(price)));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
