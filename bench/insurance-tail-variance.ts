@@ -30,10 +30,11 @@ import type { ReturnGenerator } from '../data/generators/types.ts';
 import { findDataDir } from '../data/shared-dir.ts';
 import { parseTimeArg } from '../data/time-arg.ts';
 import { fittedGenerator } from '../scenarios/price-source.ts';
-import { type CascadeScreenResult, cascadeScreen, screenScore } from '../scenarios/studies/cascade-screen.ts';
+import { intrabarLibrary } from '../data/intrabar.ts';
+import { type CascadeScreenResult, screenScore } from '../scenarios/studies/cascade-screen.ts';
 import { type InsuranceConfig, candidatesOf, perStratumOf } from '../scenarios/studies/insurance.ts';
 import { STUDIES, loadStudyConfig } from '../scenarios/studies/registry.ts';
-import { DEFAULT_SCREEN, screenMarket } from '../scenarios/studies/screen-market.ts';
+import { DEFAULT_SCREEN, studyScreen } from '../scenarios/studies/screen-market.ts';
 import { cutStrata, pathScore, rankMax, stratumOf } from '../scenarios/studies/strata.ts';
 import { weightedVaR } from '../scenarios/studies/tail.ts';
 
@@ -170,7 +171,7 @@ function resampleWithin(rows: readonly Row[], group: (r: Row) => number, rng: Rn
 }
 
 /** Every candidate's phase-1 scores, timed (or read from `cache`, written there when absent). */
-function phaseOne(gen: ReturnGenerator, o: { n: number; steps: number; window: number; seed: number; screen: (r: Float64Array) => CascadeScreenResult; cache?: string | undefined }) {
+function phaseOne(gen: ReturnGenerator, o: { n: number; steps: number; window: number; seed: number; screen: (r: Float64Array, path: number) => CascadeScreenResult; cache?: string | undefined }) {
   if (o.cache && existsSync(o.cache)) {
     const all = new Float64Array(readFileSync(o.cache).buffer.slice(0));
     const [drawMs, oldMs, screenMs] = [all[0] as number, all[1] as number, all[2] as number];
@@ -185,7 +186,7 @@ function phaseOne(gen: ReturnGenerator, o: { n: number; steps: number; window: n
     const t1 = performance.now();
     old[i] = pathScore(returns, o.window);
     const t2 = performance.now();
-    cascade[i] = screenScore(o.screen(returns));
+    cascade[i] = screenScore(o.screen(returns, i));
     screenMs += performance.now() - t2;
     oldMs += t2 - t1;
     drawMs += t1 - t0;
@@ -225,10 +226,8 @@ async function main(): Promise<void> {
       candidates: { type: 'string' },
       split: { type: 'string', default: 'parity' },
       'exact-rate': { type: 'string', default: '4.65' },
-      'sub-steps': { type: 'string' },
       response: { type: 'string' },
       'inventory-scale': { type: 'string' },
-      overshoot: { type: 'string' },
       json: { type: 'string' },
       generators: { type: 'string' },
       cache: { type: 'string' },
@@ -239,12 +238,10 @@ async function main(): Promise<void> {
   const study = STUDIES.insurance;
   const c = loadStudyConfig(study, values.config ?? study.defaultConfig) as InsuranceConfig;
   const settings = {
-    subSteps: values['sub-steps'] ? Number(values['sub-steps']) : DEFAULT_SCREEN.subSteps,
     response: values.response ? Number(values.response) : DEFAULT_SCREEN.response,
     inventoryScale: values['inventory-scale'] ? Number(values['inventory-scale']) : DEFAULT_SCREEN.inventoryScale,
-    overshoot: values.overshoot ? Number(values.overshoot) : DEFAULT_SCREEN.overshoot,
   };
-  const screen = cascadeScreen(screenMarket(c, settings));
+  const screen = studyScreen(c, c.paths.intrabar === 'none' ? null : await intrabarLibrary(findDataDir()), settings);
   const exactRate = Number(values['exact-rate']);
   const rows = readRows(rowsFile);
   const held = (r: Row) => values.split === 'none' || r.path % 2 === 1;
@@ -261,7 +258,7 @@ async function main(): Promise<void> {
     const steps = Math.ceil(c.paths.horizon / gen.resolution);
     const window = Math.max(1, Math.round(86400 / gen.resolution));
     const n = Math.min(candidatesOf(c, g), values.candidates ? Number(values.candidates) : Number.POSITIVE_INFINITY);
-    const phase = phaseOne(gen, { n, steps, window, seed: c.seed, screen, cache: values.cache ? join(values.cache, `${g}-${n}-${JSON.stringify(settings).replace(/[^0-9a-z.]+/gi, '_')}.bin`) : undefined });
+    const phase = phaseOne(gen, { n, steps, window, seed: c.seed, screen, cache: values.cache ? join(values.cache, `${g}-${n}-walk-${c.paths.intrabar}-${JSON.stringify(settings).replace(/[^0-9a-z.]+/gi, '_')}.bin`) : undefined });
     const { old, cascade } = phase;
     const combined = rankMax([old, cascade]);
     const tails = c.paths.strata;

@@ -2,7 +2,7 @@
  * The cascade screen: a reduced float64 model of what makes the insurance fund draw down, run on
  * every phase-1 candidate path to rank it (strata.ts stratifies on the rank). It only ranks paths,
  * so it need not be exact; it must be cheap (hundreds of thousands of candidates) and
- * deterministic (a pure function of the path's returns and the stated market).
+ * deterministic (a pure function of the index it walks and the stated market).
  *
  * What it models:
  * - the stated book (scenarios/population.ts): every account's side, notional and leverage, opened
@@ -10,9 +10,9 @@
  *   liquidated; cross margin, one market;
  * - the vAMM's x·y = k in doubles at the stated depth, the book's net position zero at the start
  *   (the skew holder is in the book), so the curve starts at the start price;
- * - the index following the path's hourly closes, each hour split into `subSteps` geometric steps,
- *   running `overshoot` of the hour's move past its close first (the hour's wick, in proportion to
- *   the move: the generated path's real 5-minute shapes are not drawn here, they cost milliseconds);
+ * - the index walking the points the exact run's fast feed walks (screen-walk.ts): each 5-minute
+ *   bar's extremes and close of the real shapes the run draws for the path's hours, calm hours as
+ *   one candle, each point at its time;
  * - the arbitrageurs as one pool: at each step they trade the mark back toward the index, to within
  *   `band`, as far as their inventory room allows (`inventory`: the notional they can hold at the
  *   mark, so a position a move has shrunk frees room; from
@@ -21,8 +21,10 @@
  *   latency against liquidations landing block after block), so what liquidations do to the mark
  *   inside a step stands until the next step;
  * - liquidations as the `default` design does them: an account whose margin ratio at its exit
- *   value on the curve falls under maintenance is closed by the smallest amount that restores it
- *   (liquidation-size.ts' closed form), or whole when its ratio is at or under the penalty or its
+ *   value on the curve falls under maintenance, and at its value on the curve of the mark's TWAP
+ *   too (`twapWindow`: the contracts value a position at the better of spot and a 15-minute TWAP,
+ *   so a fast move is closed minutes late, past where spot would have closed it, into bad debt),
+ *   is closed by the smallest amount that restores it (liquidation-size.ts' closed form), or whole when its ratio is at or under the penalty or its
  *   notional under the full-liquidation floor; while the mark is more than `oracleSpread` from the
  *   index the index's ratio must be under maintenance too (the trader-favourable rule; checked on
  *   the account nearest its trigger only). Each close trades on the curve, so liquidations move the
@@ -32,10 +34,12 @@
  *   drawdown is the fund's deepest fall below its start.
  *
  * What it leaves out (each a reason its drawdown is not the exact one): funding payments, the noise
- * traders, the intrabar path itself (an hour's wick is the proportional overshoot above), gas and the
- * liquidators' own limits, the arbitrageurs' own margin (their liquidation in a fast rally) and
- * their treasury desks, the oracle's rounds and the fast feed's lag, partial liquidations spread
- * over blocks. Its output is a rank, not a loss: the study's numbers come from exact runs, and the
+ * traders, the blocks between the walk's points (the feed ticks every 100 s inside a 5-minute bar,
+ * every 20 minutes in a merged calm hour; while the TWAP holds a close back the liquidators look
+ * every `LOOK` seconds), gas and the liquidators' own limits, the arbitrageurs' own margin (their
+ * liquidation in a fast rally) and their treasury desks, the oracle's rounds and the fast feed's
+ * lag, the TWAP's reserves averaged apart (the screen keeps one k), partial liquidations spread over
+ * blocks. Its output is a rank, not a loss: the study's numbers come from exact runs, and the
  * estimate is unbiased whatever the rank (a stratum's weight is its share of the candidates).
  */
 import type { BookAccount } from '../population.ts';
@@ -63,13 +67,11 @@ export interface CascadeScreenMarket {
    */
   readonly response?: number;
   /**
-   * How far past each hour's close the index runs first, as a share of the hour's move (the
-   * wick: an hour that closes 6 % up may have been 12 % up inside it, and a liquidation at the
-   * high does not wait for the close). 0: the closes alone.
+   * Seconds of the mark's TWAP the liquidation check also values a position at (the contracts
+   * take the trader-favourable of spot and a 15-minute TWAP: a fast move is liquidated late, past
+   * where a spot check would have closed it); 0: spot only.
    */
-  readonly overshoot?: number;
-  /** Steps per generated return (the index interpolated geometrically inside it). */
-  readonly subSteps?: number;
+  readonly twapWindow?: number;
 }
 
 export interface CascadeScreenResult {
@@ -81,13 +83,23 @@ export interface CascadeScreenResult {
   readonly liquidations: number;
 }
 
-export type CascadeScreen = (returns: Float64Array) => CascadeScreenResult;
+/** The index a path walks after the start: each point's price and time (seconds from the start, ascending). */
+export interface IndexPoints {
+  readonly time: Float64Array;
+  readonly price: Float64Array;
+}
+
+/** The screen of one path, given the index it walks (screen-walk.ts). */
+export type CascadeScreen = (walk: IndexPoints) => CascadeScreenResult;
 
 /** Liquidations one step may cascade through before it is cut short (a rank needs no more). */
 const LOOP_LIMIT = 2000;
 
+/** Seconds between the liquidators' looks while a close waits on the TWAP (their look intervals run 12–60 s). */
+const LOOK = 60;
+
 /**
- * The screen for a stated market: returns a function of a path's log returns. Every call starts
+ * The screen for a stated market: returns a function of the index a path walks. Every call starts
  * from the same opened book; the function keeps its arrays between calls (one screen per thread).
  */
 export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
@@ -98,14 +110,12 @@ export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
   const fullBelow = market.fullBelowNotional ?? 500;
   const oracleSpread = market.oracleSpread ?? 0.1;
   const band = market.band ?? 0.003;
-  const subSteps = market.subSteps ?? 1;
   const response = market.response ?? 0;
-  const overshoot = market.overshoot ?? 0;
+  const window = market.twapWindow ?? 0;
   const inventoryMax = market.inventory;
   const p0 = market.startPrice;
   if (!(market.depth > 0 && p0 > 0)) throw new Error(`cascade screen: depth ${market.depth} and start price ${p0} must be positive`);
   if (!(mm > p)) throw new Error(`cascade screen: maintenance ${mm} must exceed the penalty ${p} (the minimal liquidation needs it)`);
-  if (!(Number.isInteger(subSteps) && subSteps >= 1)) throw new Error(`cascade screen: subSteps ${subSteps} must be a positive integer`);
   const k = market.depth * (market.depth / p0);
   const r = Math.sqrt(k);
 
@@ -162,7 +172,12 @@ export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
     return { l: Int32Array.from(l), s: Int32Array.from(s), spot: Float64Array.from(spotAt), oracle: Float64Array.from(oracleAt) };
   })();
 
-  return (returns: Float64Array): CascadeScreenResult => {
+  // The curve's history for the TWAP: quote and base reserves held from segT[j] (reset per path).
+  let segT = new Float64Array(64);
+  let segQ = new Float64Array(64);
+  let segB = new Float64Array(64);
+
+  return (walk: IndexPoints): CascadeScreenResult => {
     size.set(size0);
     open.set(open0);
     coll.set(coll0);
@@ -180,6 +195,56 @@ export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
     let liquidated = 0;
     let liquidations = 0;
     let index = p0;
+    // The TWAP's mark at `twapTime`: the curve of the window's time-weighted quote and base
+    // reserves, computed only when a liquidation check needs it (NaN until then).
+    let twapTime = 0;
+    let twapMark = Number.NaN;
+    const twap = (): number => {
+      if (Number.isNaN(twapMark)) twapMark = twapAt(twapTime);
+      return twapMark;
+    };
+    segT[0] = Number.NEGATIVE_INFINITY;
+    segQ[0] = q;
+    segB[0] = k / q;
+    let nSeg = 1;
+    /** The curve holds q from time t on. */
+    const record = (t: number) => {
+      if (nSeg === segT.length) {
+        const grown = [new Float64Array(2 * nSeg), new Float64Array(2 * nSeg), new Float64Array(2 * nSeg)] as const;
+        grown[0].set(segT);
+        grown[1].set(segQ);
+        grown[2].set(segB);
+        [segT, segQ, segB] = grown;
+      }
+      segT[nSeg] = t;
+      segQ[nSeg] = q;
+      segB[nSeg] = k / q;
+      nSeg++;
+    };
+    /** Checks from time t on read the TWAP at t. */
+    const at = (t: number) => {
+      twapTime = t;
+      twapMark = Number.NaN;
+    };
+    /** An account the spot would close but the TWAP (or the oracle beyond the spread) holds back. */
+    const pending = (): boolean => {
+      const mark = (q * q) / k;
+      if (nLong > 0 && mark < (spotAt[longs[0] as number] as number) * (1 - 1e-12)) return true;
+      return nShort > 0 && mark > (spotAt[shorts[0] as number] as number) * (1 + 1e-12);
+    };
+    /** The TWAP mark at time t over the last `window` seconds (the curve as it was before the path: the start's). */
+    const twapAt = (t: number): number => {
+      let quote = 0;
+      let base = 0;
+      let end = t;
+      for (let j = nSeg - 1; j >= 0 && end > t - window; j--) {
+        const from = Math.max(segT[j] as number, t - window);
+        quote += (segQ[j] as number) * (end - from);
+        base += (segB[j] as number) * (end - from);
+        end = from;
+      }
+      return quote / base;
+    };
 
     /** Long i closed by `quote` of its exit value (all of it when `whole`). */
     const closeLong = (i: number, whole: boolean, exit: number, quote: number) => {
@@ -260,7 +325,7 @@ export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
         let acted = false;
         if (nLong > 0) {
           const i = longs[0] as number;
-          if (mark < (spotAt[i] as number) * (1 - 1e-12) && (!spread || index < (oracleAt[i] as number))) {
+          if (mark < (spotAt[i] as number) * (1 - 1e-12) && (window === 0 || twap() < (spotAt[i] as number)) && (!spread || index < (oracleAt[i] as number))) {
             const s = size[i] as number;
             const exit = q - k / (k / q + s);
             const value = (coll[i] as number) + exit - (open[i] as number);
@@ -276,7 +341,7 @@ export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
         if (!acted && nShort > 0) {
           const i = shorts[0] as number;
           const s = size[i] as number;
-          if (mark > (spotAt[i] as number) * (1 + 1e-12) && (!spread || index > (oracleAt[i] as number)) && k / q > s) {
+          if (mark > (spotAt[i] as number) * (1 + 1e-12) && (window === 0 || twap() > (spotAt[i] as number)) && (!spread || index > (oracleAt[i] as number)) && k / q > s) {
             const cost = k / (k / q - s) - q;
             const value = (coll[i] as number) + (open[i] as number) - cost;
             const ratio = value / cost;
@@ -295,21 +360,34 @@ export function cascadeScreen(market: CascadeScreenMarket): CascadeScreen {
       return any;
     };
 
-    for (let t = 0; t < returns.length; t++) {
-      const r = returns[t] as number;
-      // The hour's wick: the index first runs `overshoot` past the close in the move's direction.
-      const step = Math.exp((r * (1 + overshoot)) / subSteps);
-      for (let j = 0; j < subSteps; j++) {
-        index *= step;
+    /**
+     * Between ticks the index holds, but the liquidators keep looking: what the TWAP held back
+     * goes through as it catches up, at their pace, until `until` or until the TWAP has caught up
+     * with the tick at `tick` (after that, looks with the index held change nothing).
+     */
+    const catchUp = (tick: number, until: number) => {
+      for (let look = tick + LOOK; look < until && look <= tick + window + LOOK && pending(); look += LOOK) {
+        at(look);
         arbitrage(1);
         if (liquidate() && fund < low) low = fund;
+        record(look);
       }
-      if (overshoot > 0) {
-        index *= Math.exp(-r * overshoot);
-        arbitrage(1);
-        if (liquidate() && fund < low) low = fund;
-      }
+    };
+
+    const { time, price } = walk;
+    let last = 0;
+    for (let t = 0; t < price.length; t++) {
+      const now = time[t] as number;
+      if (window > 0) catchUp(last, now);
+      // The TWAP as the block at the tick reads it: the curve up to now, before the tick's trades.
+      at(now);
+      index = price[t] as number;
+      arbitrage(1);
+      if (liquidate() && fund < low) low = fund;
+      if (window > 0) record(now);
+      last = now;
     }
+    if (window > 0) catchUp(last, Number.POSITIVE_INFINITY);
     return { drawdown: Math.max(0, -low), badDebt, liquidated, liquidations };
   };
 }

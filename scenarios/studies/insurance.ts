@@ -23,6 +23,7 @@
 import { z } from 'zod';
 import { GAP_POLICIES } from '../../data/gaps.ts';
 import { generatorFacts } from '../../data/generator-facts.ts';
+import { intrabarLibrary } from '../../data/intrabar.ts';
 import { checkFacts } from '../../data/fact-check.ts';
 import { GENERATOR_NAMES } from '../../data/generators/registry.ts';
 import { loadHistory } from '../../data/history.ts';
@@ -43,8 +44,8 @@ import { type Interval, wilson } from './statistics.ts';
 import { steepestFall } from './crash-moment.ts';
 import { pathShare } from './path-share.ts';
 import { type PathScorer, designStrata, largestMoveScorer } from './strata.ts';
-import { cascadeScreen, screenScore } from './cascade-screen.ts';
-import { screenMarket } from './screen-market.ts';
+import { screenScore } from './cascade-screen.ts';
+import { studyScreen } from './screen-market.ts';
 import { type WeightedSample, boundFloor, exceedance, fitGpd, gpdES, gpdVaR, heaviestStratum, plainSamples, runsToBound, stratifiedBootstrap, thresholdStability, weightedES, weightedVaR } from './tail.ts';
 
 /** The phase-1 scores a study can stratify on. */
@@ -159,10 +160,10 @@ export type InsuranceConfig = z.output<typeof InsuranceConfigSchema>;
 const label = (k: string) => `${LABEL_PREFIX}${k}`;
 
 /** The phase-1 score a study's config names (undefined: the largest move, designStrata's own). */
-export function strataScorer(c: InsuranceConfig, resolution: number): PathScorer | PathScorer[] | undefined {
+export async function strataScorer(c: InsuranceConfig, resolution: number, dataDir: () => string): Promise<PathScorer | PathScorer[] | undefined> {
   if (c.paths.score === 'largest-move') return undefined;
-  const screen = cascadeScreen(screenMarket(c));
-  const cascade: PathScorer = (returns) => screenScore(screen(returns));
+  const screen = studyScreen(c, c.paths.intrabar === 'none' ? null : await intrabarLibrary(dataDir()));
+  const cascade: PathScorer = (returns, path) => screenScore(screen(returns, path));
   return c.paths.score === 'cascade' ? cascade : [largestMoveScorer(Math.max(1, Math.round(86400 / resolution))), cascade];
 }
 
@@ -224,7 +225,7 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
   const designs = new Map<string, Awaited<ReturnType<typeof designStrata>>>();
   for (const g of c.paths.generators) {
     const gen = await fittedGenerator({ generator: g, history } as never, dataDir);
-    const design = designStrata(gen, { candidates: candidatesOf(c, g), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: perStratumOf(c, g), skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0, score: strataScorer(c, gen.resolution) });
+    const design = designStrata(gen, { candidates: candidatesOf(c, g), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: perStratumOf(c, g), skipBelow: g === c.paths.plain.generator ? c.paths.plain.count : 0, score: await strataScorer(c, gen.resolution, dataDir) });
     designs.set(g, design);
     design.chosen.forEach((idx, h) => {
       for (const i of idx) points.push({ 'prices.path': i, 'prices.generator': g, [POINT_SEED]: agentsSeedOf(c.seed, g, i), [label('set')]: 'paths', [label('generator')]: g, [label('stratum')]: h, [label('mass')]: (design.weights[h] as number) / idx.length });
@@ -270,7 +271,7 @@ export async function insuranceSweep(c: InsuranceConfig, o: { dataDir?: string }
     const g = c.grid;
     const first = c.paths.generators[0] as string;
     const gen = await fittedGenerator({ generator: first, history } as never, dataDir);
-    const design = designStrata(gen, { candidates: candidatesOf(c, first), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: g.perStratum, skipBelow: first === c.paths.plain.generator ? c.paths.plain.count : 0, score: strataScorer(c, gen.resolution) });
+    const design = designStrata(gen, { candidates: candidatesOf(c, first), steps: steps(gen.resolution), seed: c.seed, tails: c.paths.strata, perStratum: g.perStratum, skipBelow: first === c.paths.plain.generator ? c.paths.plain.count : 0, score: await strataScorer(c, gen.resolution, dataDir) });
     for (const oi of g.openInterest) {
       for (const [lev, buckets] of Object.entries(g.leverage)) {
         for (const depth of g.depth) {

@@ -1,26 +1,33 @@
 /**
- * The cascade screen's market for an insurance study: the stated book, depth and fee share from
- * the population, the arbitrageurs' room from the environment's agents. The room is what the
+ * The cascade screen for an insurance study: its market (the stated book, depth and fee share from
+ * the population, the arbitrageurs' room from the environment's agents, the contracts' 15-minute
+ * TWAP in the liquidation check) and the index it walks (the study's intrabar shapes, as its runs
+ * draw them). The room is what the
  * calibrated population can hold between them: each arbitrageur's capital (the same stratified
  * log-normal quantiles the engine gives them) times the centre of its inventory limit (a multiple
  * of capital), capped by the buying power its leverage gives at the engine's 0.8 safety; the
  * searcher's capital times its own limit beside them. A population whose least edge is 100 % or
  * more (the study's "arbitrage withdrawn" stress) holds nothing.
  */
+import { weiToFloat } from '../../data/wei-text.ts';
+import { toWei } from '../../sim/math/units.ts';
 import { centre, stratifiedLogNormal, type Distribution } from '../../agents/distribution.ts';
 import { populationBook } from '../population.ts';
-import type { CascadeScreenMarket } from './cascade-screen.ts';
+import type { IntrabarLibrary } from '../../data/intrabar.ts';
+import { PNL_TWAP_INTERVAL } from '../../sim/vamm.ts';
+import { intrabarStream } from '../price-source.ts';
+import { DEFAULT_CALM_RANGE } from '../run-schema.ts';
+import { type CascadeScreenMarket, type CascadeScreenResult, cascadeScreen } from './cascade-screen.ts';
 import type { InsuranceConfig } from './insurance.ts';
+import { indexWalk } from './screen-walk.ts';
 
-/** How the screen is run: steps per generated return and a scale on the arbitrageurs' room (1: as derived). */
+/** How the screen is run: a scale on the arbitrageurs' room (1: as derived) and their refill after each liquidation. */
 export interface ScreenSettings {
-  readonly subSteps: number;
   readonly inventoryScale: number;
   readonly response: number;
-  readonly overshoot: number;
 }
 
-export const DEFAULT_SCREEN: ScreenSettings = { subSteps: 1, inventoryScale: 1, response: 0.5, overshoot: 0.5 };
+export const DEFAULT_SCREEN: ScreenSettings = { inventoryScale: 1, response: 0.5 };
 
 interface AgentLike {
   readonly kind?: string;
@@ -58,12 +65,25 @@ export function screenMarket(c: InsuranceConfig, s: ScreenSettings = DEFAULT_SCR
   const agents = ((c.environment as { agents?: AgentLike[] }).agents ?? []) as AgentLike[];
   return {
     depth: Number(c.population.depth),
-    startPrice: Number(c.paths.startPrice),
+    startPrice: weiToFloat(toWei(c.paths.startPrice)),
     book: populationBook(c.population),
     feeShare,
     inventory: arbitrageRoom(agents) * s.inventoryScale,
-    subSteps: s.subSteps,
     response: s.response,
-    overshoot: s.overshoot,
+    twapWindow: PNL_TWAP_INTERVAL,
   };
+}
+
+/**
+ * The screen of candidate path `path` of a study (drawn under the study's seed): the index its
+ * exact run's fast feed walks, through the 5-minute shapes that run draws (`library`: the intrabar
+ * library, null when the study's paths have none), on the study's market.
+ */
+export function studyScreen(c: InsuranceConfig, library: IntrabarLibrary | null, s: ScreenSettings = DEFAULT_SCREEN): (returns: Float64Array, path: number) => CascadeScreenResult {
+  const shapes = c.paths.intrabar !== 'none';
+  if (shapes && library === null) throw new Error(`${c.name}: the cascade screen walks the paths' intrabar shapes (paths.intrabar ${c.paths.intrabar}): it needs the intrabar library`);
+  const market = screenMarket(c, s);
+  const walk = indexWalk(market.startPrice, shapes ? { library: library as IntrabarLibrary, calmRange: c.paths.intrabar === 'adaptive' ? DEFAULT_CALM_RANGE : 0 } : null);
+  const screen = cascadeScreen(market);
+  return (returns, path) => screen(walk(returns, shapes ? intrabarStream(c.seed, path) : null));
 }

@@ -30,8 +30,8 @@ export function pathScore(returns: Float64Array, window: number): number {
   return Math.max(down, up);
 }
 
-/** A phase-1 score of a candidate path's returns (higher: more likely in the fund's tail). */
-export type PathScorer = (returns: Float64Array) => number;
+/** A phase-1 score of candidate path `path`'s returns (higher: more likely in the fund's tail). */
+export type PathScorer = (returns: Float64Array, path: number) => number;
 
 /** The largest move within a day, down or up: the study's first score. */
 export const largestMoveScorer =
@@ -54,7 +54,7 @@ export function designStrata(gen: ReturnGenerator, o: { candidates: number; step
   for (let i = 0; i < o.candidates; i++) {
     const returns = gen.generate(forPath(o.seed, i), o.steps);
     scorers.forEach((score, k) => {
-      (parts[k] as Float64Array)[i] = score(returns);
+      (parts[k] as Float64Array)[i] = score(returns, i);
     });
   }
   // Several scores: each candidate ranked by the highest of its ranks (rankMax).
