@@ -24,7 +24,11 @@ export interface MeasuredDesign {
  * `npx tsx bench/insurance-tail-variance.ts /work/runs/ins-main/rows.jsonl --cache bench/out/scores`
  * (the full study's rows of main ec47b0b, 2026-12-06), bootstrap, P(D ≥ 318,671) = 1.76 % (the
  * study's 1 % fund for that generator), measured on the odd paths (500 plain and 317 stratified
- * rows), allocations set on the even ones; 200,000 candidates.
+ * rows), allocations set on the even ones; 200,000 candidates. The cascade designs' N_eq are the
+ * seventh session's screen's (hourly closes and an overshoot); the screen now walks the drawn
+ * 5-minute shapes with the TWAP check (docs/PERFORMANCE.md, seventeenth session), costs ~10× as
+ * much a candidate, and its N_eq on these rows is not measured: those rows time today's screen
+ * against the old screen's worth.
  */
 export const MEASURED_TAIL = {
   generator: 'bootstrap',
