@@ -16,6 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { sampleRankCorrelation as spearman } from 'simple-statistics';
 import { intrabarLibrary } from '../data/intrabar.ts';
 import { forPath } from '../data/prng.ts';
 import { findDataDir } from '../data/shared-dir.ts';
@@ -26,7 +27,6 @@ import type { InsuranceConfig } from '../scenarios/studies/insurance.ts';
 import { STUDIES, loadStudyConfig } from '../scenarios/studies/registry.ts';
 import { studyScreen } from '../scenarios/studies/screen-market.ts';
 import { pathScore } from '../scenarios/studies/strata.ts';
-import { spearman } from './insurance-tail-variance.ts';
 
 const LEVELS = [0.05, 0.02, 0.01] as const;
 
